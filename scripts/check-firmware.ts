@@ -1,0 +1,141 @@
+/**
+ * The firmware rule check: code in src/ and hal/ (simulated peripherals
+ * included, since the XS test run executes them) must run on XS, so it may not
+ * import Node modules or touch a Node-only global, and it must keep the layer
+ * rules of ARCHITECTURE.md. Each violation is printed with its file and line.
+ *
+ * Globals are found with the type checker, not a word list: the program is
+ * built with Node's type declarations loaded, and any identifier whose symbol
+ * is declared only there (Buffer, process, require, __dirname, console,
+ * setImmediate, structuredClone, ...) is a use of Node.
+ */
+import { builtinModules } from "node:module";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+/** Bare specifiers each folder may use besides relative imports. */
+const allowedBare: { prefix: string; allow: (spec: string) => boolean }[] = [
+  // Moddable's platform modules, only in the Moddable HAL.
+  { prefix: "hal/moddable/", allow: (s) => s.startsWith("embedded:") || /^[a-zA-Z][\w-]*(\/[\w-]+)*$/.test(s) },
+  // Audited pure-JS crypto that XS runs, for the simulated crypto port.
+  { prefix: "hal/sim/", allow: (s) => s.startsWith("@noble/") },
+];
+
+const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (/\.(ts|js|mjs)$/.test(name) && !name.endsWith(".d.ts")) out.push(p);
+  }
+  return out;
+}
+
+export interface Violation {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export function checkFirmware(dirs = ["src", "hal"]): Violation[] {
+  const files = dirs.flatMap((d) => walk(join(root, d)));
+  const program = ts.createProgram(files, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ES2022,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    lib: ["lib.es2022.d.ts"],
+    types: ["node"],
+    typeRoots: [join(root, "node_modules", "@types")],
+    allowJs: true,
+    noEmit: true,
+    skipLibCheck: true,
+  });
+  const checker = program.getTypeChecker();
+  const violations: Violation[] = [];
+
+  const isNodeDecl = (d: ts.Declaration): boolean => {
+    const f = d.getSourceFile().fileName.split(sep).join("/");
+    return f.includes("/node_modules/@types/node/") || f.includes("/node_modules/undici-types/");
+  };
+
+  for (const sf of program.getSourceFiles()) {
+    const abs = resolve(sf.fileName);
+    if (!files.includes(abs)) continue;
+    const rel = relative(root, abs).split(sep).join("/");
+    const report = (node: ts.Node, message: string) => {
+      const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+      violations.push({ file: rel, line: line + 1, message });
+    };
+
+    const checkSpecifier = (node: ts.Node, spec: string) => {
+      if (nodeBuiltins.has(spec) || spec.startsWith("node:")) {
+        report(node, `imports the Node module "${spec}" (firmware runs on XS: no Node APIs in src/ or hal/)`);
+        return;
+      }
+      if (spec.startsWith(".")) {
+        if (!spec.endsWith(".js")) report(node, `relative import "${spec}" must name the .js file (XS and tsc resolve it that way)`);
+        const target = relative(root, resolve(abs, "..", spec)).split(sep).join("/");
+        if (rel.startsWith("src/") && target.startsWith("hal/") && target.split("/").length > 2) {
+          report(node, `src/ may import only the HAL interfaces (hal/*.ts), not "${target}"`);
+        }
+        if (rel.startsWith("src/") && !target.startsWith("src/") && !target.startsWith("hal/")) {
+          report(node, `src/ may import only src/ and hal/ interfaces, not "${target}"`);
+        }
+        return;
+      }
+      const rule = allowedBare.find((r) => rel.startsWith(r.prefix));
+      if (!rule || !rule.allow(spec)) report(node, `imports the package "${spec}", which ${rel.split("/")[0]}/ may not use`);
+    };
+
+    const visit = (node: ts.Node): void => {
+      if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+        checkSpecifier(node, node.moduleSpecifier.text);
+      } else if (ts.isCallExpression(node)) {
+        const [arg] = node.arguments;
+        if (node.expression.kind === ts.SyntaxKind.ImportKeyword && arg && ts.isStringLiteralLike(arg)) checkSpecifier(node, arg.text);
+        if (ts.isIdentifier(node.expression) && node.expression.text === "require") report(node, "calls require() (XS has no CommonJS)");
+      } else if (ts.isIdentifier(node) && !isPropertyName(node)) {
+        const sym = checker.getSymbolAtLocation(node);
+        const decls = sym?.declarations ?? [];
+        if (decls.length > 0 && decls.every(isNodeDecl)) {
+          report(node, `uses Node's global "${node.text}" (XS has no Node APIs; go through the HAL or src/util)`);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return violations;
+}
+
+function isPropertyName(node: ts.Identifier): boolean {
+  const p = node.parent;
+  return (
+    (ts.isPropertyAccessExpression(p) && p.name === node) ||
+    (ts.isPropertyAssignment(p) && p.name === node) ||
+    (ts.isPropertyDeclaration(p) && p.name === node) ||
+    (ts.isMethodDeclaration(p) && p.name === node) ||
+    (ts.isPropertySignature(p) && p.name === node) ||
+    (ts.isMethodSignature(p) && p.name === node) ||
+    (ts.isQualifiedName(p) && p.right === node)
+  );
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const v = checkFirmware();
+  for (const x of v) console.error(`${x.file}:${x.line}: ${x.message}`);
+  console.log(v.length === 0 ? "firmware check: src/ and hal/ are free of Node" : `firmware check: ${v.length} violation(s)`);
+  process.exit(v.length === 0 ? 0 : 1);
+}

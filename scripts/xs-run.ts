@@ -1,0 +1,70 @@
+/**
+ * Runs code on the real XS engine (the `xsnap` built by scripts/build-xsnap.mjs).
+ * Each entry is bundled by esbuild into one ES module (TypeScript stripped,
+ * "vitest" resolved to the XS shim, npm packages such as fast-check inlined)
+ * and run with `xsnap -m`. Shared by the test driver and the benchmarks.
+ */
+import { build } from "esbuild";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import os from "node:os";
+
+export const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+export function xsnapPath(): string {
+  const platform = os.type() === "Darwin" ? "mac" : "lin";
+  const p = join(root, ".xsnap", "bin", platform, "release", "xsnap");
+  if (!existsSync(p)) throw new Error(`XS engine not built at ${p}: run \`npm install\` (or node scripts/build-xsnap.mjs)`);
+  return p;
+}
+
+/** Bundles `source` (module text importing project files by absolute path) into outFile for XS. */
+export async function bundleForXs(source: string, outFile: string): Promise<void> {
+  mkdirSync(resolve(outFile, ".."), { recursive: true });
+  await build({
+    stdin: { contents: source, resolveDir: root, loader: "ts", sourcefile: basename(outFile) },
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    target: "es2022",
+    outfile: outFile,
+    alias: { vitest: join(root, "host-tests", "xs", "shim.ts") },
+    logLevel: "error",
+    legalComments: "none",
+  });
+}
+
+export interface XsRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** Runs one bundled module on XS. `-q` makes print() prefix the deterministic computation count. */
+export function runOnXs(file: string, opts: { metering?: boolean; timeoutMs?: number } = {}): Promise<XsRun> {
+  const args = ["-m", ...(opts.metering ? ["-q"] : []), file];
+  return new Promise((resolvePromise) => {
+    const child = spawn(xsnapPath(), args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, opts.timeoutMs ?? 20 * 60_000);
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+export function rel(p: string): string {
+  return relative(root, p);
+}

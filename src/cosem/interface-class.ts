@@ -1,0 +1,193 @@
+import type { Data } from "./axdr.js";
+import type { Obis } from "./obis.js";
+
+/**
+ * The contract between the xDLMS server and the COSEM interface classes.
+ *
+ * An interface class (src/cosem/classes/, one file per Blue Book class) is a
+ * thin adapter from attributes and methods onto a domain service; it knows
+ * nothing of APDUs, blocks, ciphering or who is asking. The server resolves
+ * the object in the catalog, checks the access rights of the association
+ * (data in the catalog, see ObjectEntry), then calls get/set/action.
+ */
+
+/** Blue Book data-access-result (IEC 62056-5-3, Data-Access-Result). */
+export const DataAccessResult = {
+  success: 0,
+  hardwareFault: 1,
+  temporaryFailure: 2,
+  readWriteDenied: 3,
+  objectUndefined: 4,
+  objectClassInconsistent: 9,
+  objectUnavailable: 11,
+  typeUnmatched: 12,
+  scopeOfAccessViolated: 13,
+  dataBlockUnavailable: 14,
+  longGetAborted: 15,
+  noLongGetInProgress: 16,
+  longSetAborted: 17,
+  noLongSetInProgress: 18,
+  dataBlockNumberInvalid: 19,
+  otherReason: 250,
+} as const;
+export type DataAccessResult = (typeof DataAccessResult)[keyof typeof DataAccessResult];
+
+/** Blue Book action-result. */
+export const ActionResult = {
+  success: 0,
+  hardwareFault: 1,
+  temporaryFailure: 2,
+  readWriteDenied: 3,
+  objectUndefined: 4,
+  objectClassInconsistent: 9,
+  objectUnavailable: 11,
+  typeUnmatched: 12,
+  scopeOfAccessViolated: 13,
+  dataBlockUnavailable: 14,
+  longActionAborted: 15,
+  noLongActionInProgress: 16,
+  otherReason: 250,
+} as const;
+export type ActionResult = (typeof ActionResult)[keyof typeof ActionResult];
+
+/** Attribute access modes as object_list's access_rights reports them. */
+export const AttributeAccess = {
+  none: 0,
+  read: 1,
+  write: 2,
+  readWrite: 3,
+  authenticatedRead: 4,
+  authenticatedWrite: 5,
+  authenticatedReadWrite: 6,
+} as const;
+export type AttributeAccess = (typeof AttributeAccess)[keyof typeof AttributeAccess];
+
+export const MethodAccess = {
+  none: 0,
+  access: 1,
+  authenticatedAccess: 2,
+} as const;
+export type MethodAccess = (typeof MethodAccess)[keyof typeof MethodAccess];
+
+/**
+ * The associations of this meter, one per client SAP (DESIGN.md section 5).
+ * The SAP numbers are configuration (src/cosem/associations), the roles are
+ * what access rights are written against.
+ */
+export type Role = "public" | "reader" | "management" | "firmware";
+export const ROLES: readonly Role[] = ["public", "reader", "management", "firmware"];
+
+/** Who is asking: passed to every call so that an adapter can log or refine, never to re-check rights. */
+export interface AccessContext {
+  readonly role: Role;
+  readonly clientSap: number;
+  /** UTC ms of the request, from the meter's clock. */
+  readonly nowUtcMs: number;
+}
+
+/** Selective access as the request carried it (selector 1 = range, 2 = entry, ...). */
+export interface AccessSelection {
+  readonly selector: number;
+  readonly parameters: Data;
+}
+
+/**
+ * An attribute value too large to build as one Data (a year of load
+ * profile): the server pulls A-XDR-encoded bytes from it block by block, so
+ * the meter never holds the whole value in RAM.
+ */
+export interface EncodedStream {
+  readonly kind: "stream";
+  /** Next encoded bytes, at most maxBytes of them; undefined when finished. */
+  next(maxBytes: number): Uint8Array | undefined;
+}
+
+export type GetResult = { ok: true; value: Data | EncodedStream } | { ok: false; error: DataAccessResult };
+export type ActionOutcome = { result: ActionResult; returnData?: Data };
+
+export interface CosemObject {
+  readonly classId: number;
+  readonly version: number;
+  readonly logicalName: Obis;
+  /** Number of attributes including attribute 1 (logical_name). */
+  readonly attributeCount: number;
+  readonly methodCount: number;
+  /** Attribute 1 is served by the server from logicalName; classes handle 2..n. */
+  get(attribute: number, ctx: AccessContext, selection?: AccessSelection): GetResult;
+  /** Validates type and range itself and answers typeUnmatched / otherReason, never throws. */
+  set(attribute: number, value: Data, ctx: AccessContext): DataAccessResult;
+  action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome;
+  /** Selectors supported per attribute (Blue Book access_selectors in object_list). */
+  accessSelectors?(attribute: number): readonly number[];
+}
+
+/** Rights of one role on one object: index 0 is attribute 1 / method 1. */
+export interface ObjectRights {
+  readonly attributes: readonly AttributeAccess[];
+  readonly methods: readonly MethodAccess[];
+}
+
+/**
+ * One row of the object catalog: the object and what each association may do
+ * with it. A role that is absent cannot see the object at all (it is missing
+ * from that association's object_list and answers object-undefined).
+ */
+export interface ObjectEntry {
+  readonly object: CosemObject;
+  readonly rights: Partial<Record<Role, ObjectRights>>;
+}
+
+/** Helpers to write rights rows compactly: rights(3, "r", "rw") etc. */
+export function attributeAccess(spec: string): AttributeAccess {
+  switch (spec) {
+    case "-":
+      return AttributeAccess.none;
+    case "r":
+      return AttributeAccess.read;
+    case "w":
+      return AttributeAccess.write;
+    case "rw":
+      return AttributeAccess.readWrite;
+    case "R":
+      return AttributeAccess.authenticatedRead;
+    case "W":
+      return AttributeAccess.authenticatedWrite;
+    case "RW":
+      return AttributeAccess.authenticatedReadWrite;
+    default:
+      throw new Error(`unknown attribute access "${spec}"`);
+  }
+}
+
+export function methodAccess(spec: string): MethodAccess {
+  switch (spec) {
+    case "-":
+      return MethodAccess.none;
+    case "x":
+      return MethodAccess.access;
+    case "X":
+      return MethodAccess.authenticatedAccess;
+    default:
+      throw new Error(`unknown method access "${spec}"`);
+  }
+}
+
+/** `rights("r r rw", "x -")`: space-separated attribute and method access, attribute 1 first. */
+export function rights(attributes: string, methods = ""): ObjectRights {
+  return {
+    attributes: attributes.trim() ? attributes.trim().split(/\s+/).map(attributeAccess) : [],
+    methods: methods.trim() ? methods.trim().split(/\s+/).map(methodAccess) : [],
+  };
+}
+
+export function canRead(a: AttributeAccess | undefined): boolean {
+  return a === AttributeAccess.read || a === AttributeAccess.readWrite || a === AttributeAccess.authenticatedRead || a === AttributeAccess.authenticatedReadWrite;
+}
+
+export function canWrite(a: AttributeAccess | undefined): boolean {
+  return a === AttributeAccess.write || a === AttributeAccess.readWrite || a === AttributeAccess.authenticatedWrite || a === AttributeAccess.authenticatedReadWrite;
+}
+
+export function canInvoke(m: MethodAccess | undefined): boolean {
+  return m === MethodAccess.access || m === MethodAccess.authenticatedAccess;
+}
