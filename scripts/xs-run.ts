@@ -30,6 +30,11 @@ export async function bundleForXs(source: string, outFile: string): Promise<void
     platform: "neutral",
     mainFields: ["module", "main"],
     target: "es2022",
+    // XS 13.3 (xsnap) fails a static field initializer that constructs an
+    // instance of its own class when the class has #private fields (noble's
+    // Point.BASE); lowering static fields to assignments after the class
+    // avoids it. Firmware code avoids the pattern (ARCHITECTURE.md).
+    supported: { "class-static-field": false },
     outfile: outFile,
     alias: { vitest: join(root, "host-tests", "xs", "shim.ts") },
     logLevel: "error",
