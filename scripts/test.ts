@@ -6,7 +6,7 @@
  * the filter.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import os from "node:os";
 import { checkFirmware } from "./check-firmware.js";
@@ -33,7 +33,10 @@ generateVectors();
 console.log("host-tests/generated/ written from ../shared/vectors");
 
 step("typecheck");
-for (const project of ["tsconfig.json", "tsconfig.node.json"]) {
+// Every tsconfig*.json at the top: firmware, host side, and the Moddable HAL
+// checked against Moddable's typings.
+const projects = readdirSync(root).filter((f) => /^tsconfig(\.[\w-]+)?\.json$/.test(f)).sort();
+for (const project of projects) {
   const ok = run(bin("tsc"), ["-p", project, "--noEmit"]);
   console.log(`tsc -p ${project}: ${ok ? "ok" : "FAILED"}`);
   if (!ok) checkFailures++;

@@ -1,0 +1,24 @@
+/**
+ * The one narrow interface between the transports (HDLC on the optical port,
+ * the TCP wrapper) and the xDLMS server. Transports deliver whole APDUs (after
+ * HDLC reassembly and LLC header removal, or after the wrapper header) and
+ * send back whatever the server answers; they know nothing of COSEM.
+ */
+export interface ApduSession {
+  /** Client SAP: the HDLC source address or the wrapper source wPort. */
+  readonly clientSap: number;
+  /** Server logical device (HDLC upper address or wrapper destination wPort; 1 = management). */
+  readonly serverLogical: number;
+  readonly transport: "hdlc" | "wrapper";
+  /** Largest APDU the transport can carry in one piece towards the client (0 = no limit). */
+  readonly maxApduSize: number;
+  /** Sends an unsolicited APDU (data-notification) to the client of this session. */
+  push(apdu: Uint8Array): void;
+}
+
+export interface ApduHandler {
+  /** A complete APDU from the client; returns the response APDU, or undefined when none is due. */
+  handle(apdu: Uint8Array, session: ApduSession): Uint8Array | undefined;
+  /** The link ended (HDLC DISC or inactivity time-out, TCP close): the association is released. */
+  sessionClosed(session: ApduSession): void;
+}
