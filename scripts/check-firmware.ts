@@ -49,8 +49,9 @@ export interface Violation {
   message: string;
 }
 
-export function checkFirmware(dirs = ["src", "hal"]): Violation[] {
-  const files = dirs.flatMap((d) => walk(join(root, d)));
+/** Checks src/ and hal/ under `base` (the project by default; tests point it at a fixture tree). */
+export function checkFirmware(base = root, dirs = ["src", "hal"]): Violation[] {
+  const files = dirs.flatMap((d) => walk(join(base, d)));
   const program = ts.createProgram(files, {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ES2022,
@@ -73,7 +74,7 @@ export function checkFirmware(dirs = ["src", "hal"]): Violation[] {
   for (const sf of program.getSourceFiles()) {
     const abs = resolve(sf.fileName);
     if (!files.includes(abs)) continue;
-    const rel = relative(root, abs).split(sep).join("/");
+    const rel = relative(base, abs).split(sep).join("/");
     const report = (node: ts.Node, message: string) => {
       const { line } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
       violations.push({ file: rel, line: line + 1, message });
@@ -86,7 +87,7 @@ export function checkFirmware(dirs = ["src", "hal"]): Violation[] {
       }
       if (spec.startsWith(".")) {
         if (!spec.endsWith(".js")) report(node, `relative import "${spec}" must name the .js file (XS and tsc resolve it that way)`);
-        const target = relative(root, resolve(abs, "..", spec)).split(sep).join("/");
+        const target = relative(base, resolve(abs, "..", spec)).split(sep).join("/");
         if (rel.startsWith("src/") && target.startsWith("hal/") && target.split("/").length > 2) {
           report(node, `src/ may import only the HAL interfaces (hal/*.ts), not "${target}"`);
         }

@@ -1,0 +1,64 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { checkFirmware } from "../../scripts/check-firmware.js";
+
+// The firmware rule check runs on a throw-away tree shaped like the project,
+// so that proving it fails never puts a bad file into the real src/.
+const base = mkdtempSync(join(tmpdir(), "meter-check-"));
+mkdirSync(join(base, "src", "cosem"), { recursive: true });
+mkdirSync(join(base, "hal", "sim"), { recursive: true });
+mkdirSync(join(base, "hal", "moddable"), { recursive: true });
+
+function check(file: string, body: string) {
+  writeFileSync(join(base, file), body);
+  try {
+    return checkFirmware(base);
+  } finally {
+    rmSync(join(base, file));
+  }
+}
+
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+describe("firmware rule check", () => {
+  it("passes clean firmware code", () => {
+    expect(check("src/cosem/ok.ts", 'import { x } from "./other.js";\nexport const y = new Uint8Array(x);\n')).toEqual([]);
+  });
+
+  it("names the file and line of Buffer.from in src/", () => {
+    const v = check("src/cosem/bad.ts", 'export const a = 1;\nexport const b = Buffer.from("x");\n');
+    expect(v).toEqual([{ file: "src/cosem/bad.ts", line: 2, message: expect.stringContaining('Node\'s global "Buffer"') }]);
+  });
+
+  it('names the file of import fs from "fs" in src/', () => {
+    const v = check("src/bad.ts", 'import fs from "fs";\nexport const f = fs;\n');
+    expect(v.some((x) => x.file === "src/bad.ts" && x.line === 1 && x.message.includes('Node module "fs"'))).toBe(true);
+  });
+
+  it("catches node: imports, require(), process, console and timers in hal/sim too", () => {
+    const v = check("hal/sim/bad.ts", 'import { x } from "node:os";\nconst r = require("y");\nprocess.exit(1);\nconsole.log(x, r);\nsetTimeout(() => {}, 1);\n');
+    const messages = v.map((x) => `${x.line}: ${x.message}`).join("\n");
+    expect(messages).toContain('1: imports the Node module "node:os"');
+    expect(messages).toContain("2: calls require()");
+    expect(messages).toContain('3: uses Node\'s global "process"');
+    expect(messages).toContain('4: uses Node\'s global "console"');
+    expect(messages).toContain('5: uses Node\'s global "setTimeout"');
+  });
+
+  it("does not confuse a property named Buffer with the global", () => {
+    expect(check("src/ok2.ts", "const o = { Buffer: 1 };\nexport const b = o.Buffer;\n")).toEqual([]);
+  });
+
+  it("enforces the layer rules: .js extensions, no HAL implementations from src/, packages only where allowed", () => {
+    const v1 = check("src/a.ts", 'import { x } from "./b";\nexport const y = x;\n');
+    expect(v1[0].message).toContain("must name the .js file");
+    const v2 = check("src/a.ts", 'import { x } from "../hal/sim/flash.js";\nexport const y = x;\n');
+    expect(v2[0].message).toContain("only the HAL interfaces");
+    const v3 = check("src/a.ts", 'import { gcm } from "@noble/ciphers/aes.js";\nexport const y = gcm;\n');
+    expect(v3[0].message).toContain("which src/ may not use");
+    expect(check("hal/sim/c.ts", 'import { gcm } from "@noble/ciphers/aes.js";\nexport const y = gcm;\n')).toEqual([]);
+    expect(check("hal/moddable/d.ts", 'import SPI from "embedded:io/spi";\nimport Timer from "timer";\nexport const y = [SPI, Timer];\n')).toEqual([]);
+  });
+});
