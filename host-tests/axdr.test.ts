@@ -139,6 +139,14 @@ describe("A-XDR every type", () => {
     expect(decodeData(enc)).toEqual(D.octets(big));
   });
 
+  it("compact-array of integer as cjhdev/dlms_trouble encodes it (test/tc_d_compact_array.rb)", () => {
+    // Third-party bytes not yet in shared/vectors: six integers 42 -> 13 0F 06 2A*6.
+    const bytes = fromHex("130f062a2a2a2a2a2a");
+    const d = decodeData(bytes);
+    expect(d).toEqual({ tag: Tag.CompactArray, value: { description: { tag: Tag.Integer }, values: [42, 42, 42, 42, 42, 42].map(D.i8) } });
+    expect(toHex(encodeData(d))).toBe(toHex(bytes));
+  });
+
   it("compact-array of long-unsigned", () => {
     const ca: Data = { tag: Tag.CompactArray, value: { description: { tag: Tag.LongUnsigned }, values: [D.u16(1), D.u16(2), D.u16(0x1234)] } };
     const enc = encodeData(ca);
