@@ -1,0 +1,130 @@
+import { Tag, type Data } from "../axdr.js";
+import {
+  ActionResult,
+  DataAccessResult,
+  type AccessContext,
+  type ActionOutcome,
+  type CosemObject,
+  type GetResult,
+} from "../interface-class.js";
+import { Obis } from "../obis.js";
+import type { RegisterActivation, RegisterAssignment, RegisterMask } from "../../tariff/registers.js";
+import { arr, asInt, asList, asObis, asOctets, os, st, u16, u8 } from "../../tariff/axdr-helpers.js";
+
+/**
+ * Register activation, class 6 version 0 (e.g. 0.0.14.0.0.255).
+ * 2 register_assignment: array of {class_id long-unsigned, logical_name octet-string};
+ * 3 mask_list: array of {mask_name octet-string, index_list array of unsigned};
+ * 4 active_mask: octet-string. Methods: 1 add_register, 2 add_mask, 3 delete_mask.
+ * Tariff scripts write active_mask.
+ */
+function readAssignment(d: Data | undefined): RegisterAssignment | undefined {
+  const s = asList(d, Tag.Structure, 2);
+  const classId = asInt(s?.[0], Tag.LongUnsigned);
+  const ln = asObis(s?.[1]);
+  return classId === undefined || !ln ? undefined : { classId, logicalName: ln };
+}
+
+function readMask(d: Data | undefined): RegisterMask | undefined {
+  const s = asList(d, Tag.Structure, 2);
+  const name = asOctets(s?.[0]);
+  const list = asList(s?.[1], Tag.Array);
+  if (!name || !list) return undefined;
+  const indices: number[] = [];
+  for (const x of list) {
+    const i = asInt(x, Tag.Unsigned);
+    if (i === undefined) return undefined;
+    indices.push(i);
+  }
+  return { name: name.slice(), indices };
+}
+
+export class RegisterActivationObject implements CosemObject {
+  readonly classId = 6;
+  readonly version = 0;
+  readonly attributeCount = 4;
+  readonly methodCount = 3;
+
+  constructor(
+    readonly activation: RegisterActivation,
+    readonly logicalName: Obis = Obis.of(0, 0, 14, 0, 0, 255),
+  ) {}
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    const a = this.activation;
+    switch (attribute) {
+      case 2:
+        return { ok: true, value: arr(a.assignment.map((r) => st([u16(r.classId), os(r.logicalName.toBytes())]))) };
+      case 3:
+        return { ok: true, value: arr(a.masks.map((m) => st([os(m.name.slice()), arr(m.indices.map(u8))]))) };
+      case 4:
+        return { ok: true, value: os(a.activeMask.slice()) };
+      default:
+        return { ok: false, error: DataAccessResult.objectUndefined };
+    }
+  }
+
+  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
+    const a = this.activation;
+    switch (attribute) {
+      case 2: {
+        const list = asList(value, Tag.Array);
+        if (!list) return DataAccessResult.typeUnmatched;
+        const out: RegisterAssignment[] = [];
+        for (const x of list) {
+          const r = readAssignment(x);
+          if (!r) return DataAccessResult.typeUnmatched;
+          out.push(r);
+        }
+        a.assignment = out;
+        return DataAccessResult.success;
+      }
+      case 3: {
+        const list = asList(value, Tag.Array);
+        if (!list) return DataAccessResult.typeUnmatched;
+        const out: RegisterMask[] = [];
+        for (const x of list) {
+          const m = readMask(x);
+          if (!m) return DataAccessResult.typeUnmatched;
+          for (const i of m.indices) if (i < 1 || i > a.assignment.length) return DataAccessResult.otherReason;
+          out.push(m);
+        }
+        a.masks = out;
+        const active = a.activeMask;
+        if (active.length > 0 && !a.setActiveMask(active)) a.deleteMask(active);
+        return DataAccessResult.success;
+      }
+      case 4: {
+        const name = asOctets(value);
+        if (!name) return DataAccessResult.typeUnmatched;
+        return a.setActiveMask(name) ? DataAccessResult.success : DataAccessResult.otherReason;
+      }
+      default:
+        return DataAccessResult.objectUndefined;
+    }
+  }
+
+  action(method: number, parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
+    const a = this.activation;
+    switch (method) {
+      case 1: {
+        const r = readAssignment(parameters);
+        if (!r) return { result: ActionResult.typeUnmatched };
+        a.addRegister(r);
+        return { result: ActionResult.success };
+      }
+      case 2: {
+        const m = readMask(parameters);
+        if (!m) return { result: ActionResult.typeUnmatched };
+        return { result: a.addMask(m) ? ActionResult.success : ActionResult.otherReason };
+      }
+      case 3: {
+        const name = asOctets(parameters);
+        if (!name) return { result: ActionResult.typeUnmatched };
+        return { result: a.deleteMask(name) ? ActionResult.success : ActionResult.otherReason };
+      }
+      default:
+        return { result: ActionResult.objectUndefined };
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { Tag, type Data } from "../axdr.js";
+import {
+  ActionResult,
+  DataAccessResult,
+  type AccessContext,
+  type ActionOutcome,
+  type CosemObject,
+  type GetResult,
+} from "../interface-class.js";
+import type { Obis } from "../obis.js";
+import { ScriptService, type Script, type ScriptAction, type ScriptTable } from "../../tariff/script-table.js";
+import { arr, asInt, asList, asObis, en, i8, os, st, u16 } from "../../tariff/axdr-helpers.js";
+
+/**
+ * Script table, class 9 version 0 (tariffication 0.0.10.0.100.255,
+ * disconnector 0.0.10.0.106.255, end of billing 0.0.10.0.1.255, ...).
+ * 2 scripts: array of {script_identifier long-unsigned, actions: array of
+ * {service_id enum (1 write attribute, 2 execute method), class_id
+ * long-unsigned, logical_name octet-string, index integer, parameter}}.
+ * Method 1 execute(long-unsigned script id): a client's execute is a remote
+ * trigger (the context is passed through to the targets).
+ */
+function readAction(d: Data): ScriptAction | undefined {
+  const s = asList(d, Tag.Structure, 5);
+  if (!s) return undefined;
+  const service = asInt(s[0], Tag.Enum, 1, 2);
+  const classId = asInt(s[1], Tag.LongUnsigned);
+  const ln = asObis(s[2]);
+  const index = asInt(s[3], Tag.Integer);
+  if (service === undefined || classId === undefined || !ln || index === undefined) return undefined;
+  return { service, classId, logicalName: ln, index, parameter: s[4] };
+}
+
+export class ScriptTableObject implements CosemObject {
+  readonly classId = 9;
+  readonly version = 0;
+  readonly attributeCount = 2;
+  readonly methodCount = 1;
+
+  constructor(readonly table: ScriptTable) {}
+
+  get logicalName(): Obis {
+    return this.table.logicalName;
+  }
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    if (attribute !== 2) return { ok: false, error: DataAccessResult.objectUndefined };
+    return {
+      ok: true,
+      value: arr(
+        this.table.scripts.map((s) =>
+          st([
+            u16(s.id),
+            arr(s.actions.map((a) => st([en(a.service), u16(a.classId), os(a.logicalName.toBytes()), i8(a.index), a.parameter]))),
+          ]),
+        ),
+      ),
+    };
+  }
+
+  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
+    if (attribute !== 2) return DataAccessResult.objectUndefined;
+    const list = asList(value, Tag.Array);
+    if (!list) return DataAccessResult.typeUnmatched;
+    const scripts: Script[] = [];
+    for (const x of list) {
+      const s = asList(x, Tag.Structure, 2);
+      const id = asInt(s?.[0], Tag.LongUnsigned);
+      const actions = asList(s?.[1], Tag.Array);
+      if (id === undefined || !actions) return DataAccessResult.typeUnmatched;
+      const parsed: ScriptAction[] = [];
+      for (const a of actions) {
+        const r = readAction(a);
+        if (!r) return DataAccessResult.typeUnmatched;
+        parsed.push(r);
+      }
+      scripts.push({ id, actions: parsed });
+    }
+    this.table.scripts = scripts;
+    return DataAccessResult.success;
+  }
+
+  action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome {
+    if (method !== 1) return { result: ActionResult.objectUndefined };
+    const id = asInt(parameters, Tag.LongUnsigned);
+    if (id === undefined) return { result: ActionResult.typeUnmatched };
+    return { result: this.table.execute(id, ctx) ? ActionResult.success : ActionResult.otherReason };
+  }
+}
+
+export { ScriptService };

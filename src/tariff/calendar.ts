@@ -1,0 +1,227 @@
+import type { EventSink } from "../events.js";
+import {
+  DEVIATION_NOT_SPECIFIED,
+  NOT_SPECIFIED,
+  dateTimeToUtcMs,
+  dayOfWeekFromDays,
+  type CosemDate,
+  type CosemTime,
+  type DateTime,
+} from "../cosem/datetime.js";
+import { MS_PER_DAY, StandardEventCode, dateMatches, patternDayInMonth, type MeterClock } from "./clock.js";
+import { civilFromDays } from "../cosem/datetime.js";
+
+/**
+ * Activity calendar and special days (the domain behind COSEM classes 20 and
+ * 11). All lookups take local wall-clock milliseconds (MeterClock.localMsAt):
+ * the calendar is written in local time, the meter runs in UTC.
+ */
+
+export interface SeasonProfile {
+  name: Uint8Array;
+  /** Local start, usually with the year not specified (every year). */
+  start: DateTime;
+  weekName: Uint8Array;
+}
+
+export interface WeekProfile {
+  name: Uint8Array;
+  /** Day ids Monday..Sunday. */
+  days: number[];
+}
+
+export interface DayAction {
+  start: CosemTime;
+  /** Logical name (6 bytes) of the script table to run. */
+  script: Uint8Array;
+  selector: number;
+}
+
+export interface DayProfile {
+  dayId: number;
+  /** Kept sorted by start time. */
+  actions: DayAction[];
+}
+
+export interface CalendarSet {
+  name: Uint8Array;
+  seasons: SeasonProfile[];
+  weeks: WeekProfile[];
+  days: DayProfile[];
+}
+
+export interface SpecialDay {
+  index: number;
+  date: CosemDate;
+  dayId: number;
+}
+
+export function emptyCalendar(): CalendarSet {
+  return { name: new Uint8Array(0), seasons: [], weeks: [], days: [] };
+}
+
+function msOfTime(t: CosemTime): number {
+  const h = t.hour === NOT_SPECIFIED ? 0 : t.hour;
+  const m = t.minute === NOT_SPECIFIED ? 0 : t.minute;
+  const s = t.second === NOT_SPECIFIED ? 0 : t.second;
+  return ((h * 60 + m) * 60 + s) * 1000;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function sameAction(a: DayAction | undefined, b: DayAction | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return a.selector === b.selector && bytesEqual(a.script, b.script);
+}
+
+/** Sorts the actions of every day profile by start time (call after any change). */
+export function normalizeCalendar(c: CalendarSet): void {
+  for (const d of c.days) d.actions.sort((x, y) => msOfTime(x.start) - msOfTime(y.start));
+}
+
+export class SpecialDaysTable {
+  entries: SpecialDay[] = [];
+
+  /** Inserts or replaces the entry with the same index (class 11 method 1). */
+  insert(entry: SpecialDay): void {
+    const i = this.entries.findIndex((e) => e.index === entry.index);
+    if (i >= 0) this.entries[i] = entry;
+    else this.entries.push(entry);
+  }
+
+  /** Deletes the entry with this index (class 11 method 2); false if absent. */
+  delete(index: number): boolean {
+    const i = this.entries.findIndex((e) => e.index === index);
+    if (i < 0) return false;
+    this.entries.splice(i, 1);
+    return true;
+  }
+
+  /** Day id that a special day imposes on a local day, or undefined. */
+  dayIdFor(days: number): number | undefined {
+    for (const e of this.entries) if (dateMatches(e.date, days)) return e.dayId;
+    return undefined;
+  }
+}
+
+export class ActivityCalendar {
+  active: CalendarSet;
+  passive: CalendarSet;
+  /** activate_passive_calendar_time; all fields not specified = no automatic activation. */
+  activatePassiveTime: DateTime;
+
+  constructor(
+    private readonly clock: MeterClock,
+    readonly specialDays: SpecialDaysTable,
+    private readonly events: EventSink,
+    active: CalendarSet = emptyCalendar(),
+  ) {
+    this.active = active;
+    normalizeCalendar(active);
+    this.passive = emptyCalendar();
+    this.activatePassiveTime = {
+      year: 0xffff,
+      month: NOT_SPECIFIED,
+      day: NOT_SPECIFIED,
+      dayOfWeek: NOT_SPECIFIED,
+      hour: NOT_SPECIFIED,
+      minute: NOT_SPECIFIED,
+      second: NOT_SPECIFIED,
+      hundredths: NOT_SPECIFIED,
+      deviation: DEVIATION_NOT_SPECIFIED,
+      status: NOT_SPECIFIED,
+    };
+  }
+
+  /** UTC instant of the pending passive activation, or undefined when none is set. */
+  activationUtc(): number | undefined {
+    const t = this.activatePassiveTime;
+    if (t.deviation === DEVIATION_NOT_SPECIFIED) {
+      const local = dateTimeToUtcMs(t, 0);
+      return local === undefined ? undefined : this.clock.utcOfLocal(local);
+    }
+    return dateTimeToUtcMs(t);
+  }
+
+  /** Method 1: the passive calendar becomes active; the passive set stays as it was (Blue Book copies it). */
+  activatePassive(utcMs: number): void {
+    this.active = {
+      name: this.passive.name.slice(),
+      seasons: this.passive.seasons.slice(),
+      weeks: this.passive.weeks.slice(),
+      days: this.passive.days.map((d) => ({ dayId: d.dayId, actions: d.actions.slice() })),
+    };
+    normalizeCalendar(this.active);
+    this.activatePassiveTime = { ...this.activatePassiveTime, year: 0xffff, month: NOT_SPECIFIED, day: NOT_SPECIFIED, dayOfWeek: NOT_SPECIFIED, hour: NOT_SPECIFIED, minute: NOT_SPECIFIED, second: NOT_SPECIFIED, hundredths: NOT_SPECIFIED, deviation: DEVIATION_NOT_SPECIFIED };
+    this.events.record({ log: "standard", code: StandardEventCode.touActivated, utcMs });
+  }
+
+  /** Local ms at which a season starts in a given year, or NaN. */
+  private seasonStart(s: SeasonProfile, year: number): number {
+    const p = s.start;
+    if (p.year !== 0xffff && p.year !== year) return NaN;
+    if (p.month < 1 || p.month > 12) return NaN;
+    const d = patternDayInMonth(year, p.month, p.day, p.dayOfWeek);
+    if (d === undefined) return NaN;
+    return d * MS_PER_DAY + msOfTime(p);
+  }
+
+  /** The season in force at a local instant: the one whose latest start is at or before it. */
+  seasonAt(localMs: number): SeasonProfile | undefined {
+    const year = civilFromDays(Math.floor(localMs / MS_PER_DAY)).year;
+    let best: SeasonProfile | undefined;
+    let bestStart = -Infinity;
+    for (const s of this.active.seasons) {
+      for (let y = year; y >= year - 1; y--) {
+        const st = this.seasonStart(s, y);
+        if (st === st && st <= localMs && st > bestStart) {
+          bestStart = st;
+          best = s;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** Day profile of a local day (special days first, then the season's week profile). */
+  dayProfileAt(localMs: number): DayProfile | undefined {
+    const day = Math.floor(localMs / MS_PER_DAY);
+    let dayId = this.specialDays.dayIdFor(day);
+    if (dayId === undefined) {
+      const season = this.seasonAt(localMs);
+      if (!season) return undefined;
+      let week: WeekProfile | undefined;
+      for (const w of this.active.weeks) if (bytesEqual(w.name, season.weekName)) week = w;
+      if (!week) return undefined;
+      dayId = week.days[dayOfWeekFromDays(day) - 1];
+    }
+    for (const d of this.active.days) if (d.dayId === dayId) return d;
+    return undefined;
+  }
+
+  /**
+   * The day action in force at a local instant: the last one started today,
+   * else the last action of the previous day (it runs on past midnight).
+   */
+  actionAt(localMs: number): DayAction | undefined {
+    const day = Math.floor(localMs / MS_PER_DAY);
+    const msOfDay = localMs - day * MS_PER_DAY;
+    const today = this.dayProfileAt(localMs);
+    if (today) {
+      let found: DayAction | undefined;
+      for (const a of today.actions) {
+        if (msOfTime(a.start) <= msOfDay) found = a;
+        else break;
+      }
+      if (found) return found;
+    }
+    const yesterday = this.dayProfileAt(day * MS_PER_DAY - 1);
+    if (yesterday && yesterday.actions.length > 0) return yesterday.actions[yesterday.actions.length - 1];
+    return undefined;
+  }
+}

@@ -1,0 +1,408 @@
+import type { Rtc } from "../../hal/clock.js";
+import type { EventSink } from "../events.js";
+import {
+  ClockStatus,
+  DAY_LAST,
+  DAY_SECOND_LAST,
+  DEVIATION_NOT_SPECIFIED,
+  NOT_SPECIFIED,
+  civilFromDays,
+  dateTimeFromUtcMs,
+  dateTimeToUtcMs,
+  dayOfWeekFromDays,
+  daysFromCivil,
+  type CosemDate,
+  type DateTime,
+} from "../cosem/datetime.js";
+
+/**
+ * The meter clock (the domain behind COSEM class 8).
+ *
+ * The RTC keeps UTC and so does every computation here: local time is a view,
+ * `local = UTC - deviation` (Blue Book sign, CET winter = -60), where the
+ * deviation is the time zone plus, while daylight saving is active, the DST
+ * shift (CEST = -60 - 60 = -120). Profiles, calendars and schedules ask this
+ * class for the local view of a UTC instant and convert local patterns back
+ * to UTC instants, so a DST or time-zone change never moves stored UTC data.
+ */
+
+/** Standard event log codes (IDIS package 2 event code table; 4/5 as named in the project brief). */
+export const StandardEventCode = {
+  dstChanged: 3,
+  clockAdjustedOld: 4,
+  clockAdjustedNew: 5,
+  clockInvalid: 6,
+  touActivated: 9,
+} as const;
+
+export const MS_PER_MINUTE = 60000;
+export const MS_PER_DAY = 86400000;
+
+/** Clock base (class 8 attribute 9). */
+export const ClockBase = { notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const;
+
+export interface ClockConfig {
+  /** Minutes, Blue Book sign (local = UTC - timeZone): CET = -60. */
+  timeZone: number;
+  /** DST begin/end as COSEM date-time patterns (year/deviation usually not specified). */
+  dstBegin: DateTime;
+  dstEnd: DateTime;
+  /** DST shift in minutes added to local time while active (Blue Book daylight_savings_deviation, +60 in Europe). */
+  dstDeviation: number;
+  dstEnabled: boolean;
+  clockBase?: number;
+  /** Measuring period in seconds for adjust_to_measuring_period (default 900). */
+  measuringPeriodS?: number;
+}
+
+/** A pattern for "last Sunday of <month> at hh:00 local time" (day 0xFE, day of week 7). */
+export function lastSundayPattern(month: number, hour: number): DateTime {
+  return {
+    year: 0xffff,
+    month,
+    day: DAY_LAST,
+    dayOfWeek: 7,
+    hour,
+    minute: 0,
+    second: 0,
+    hundredths: 0,
+    deviation: DEVIATION_NOT_SPECIFIED,
+    status: NOT_SPECIFIED,
+  };
+}
+
+/**
+ * Day (days since epoch) that a date pattern selects in a given year and month:
+ * day 0xFE / 0xFD = last / second last day of month; a day of week together
+ * with a day of month selects the first such weekday on or after it, or with
+ * last / second last the last such weekday on or before it; a day of week with
+ * an unspecified day selects the first such weekday of the month.
+ * Returns undefined when the pattern does not select a day in that month.
+ */
+export function patternDayInMonth(year: number, month: number, day: number, dayOfWeek: number): number | undefined {
+  const first = daysFromCivil(year, month, 1);
+  const next = month === 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1);
+  const last = next - 1;
+  let base: number;
+  let backwards = false;
+  if (day === DAY_LAST) {
+    base = last;
+    backwards = true;
+  } else if (day === DAY_SECOND_LAST) {
+    base = last - 1;
+    backwards = true;
+  } else if (day === NOT_SPECIFIED) {
+    base = first;
+  } else {
+    if (day < 1 || day > 31) return undefined;
+    base = first + day - 1;
+    if (base > last) return undefined;
+  }
+  if (dayOfWeek === NOT_SPECIFIED) return base;
+  if (dayOfWeek < 1 || dayOfWeek > 7) return undefined;
+  const dow = dayOfWeekFromDays(base);
+  const shift = backwards ? -((dow - dayOfWeek + 7) % 7) : (dayOfWeek - dow + 7) % 7;
+  const d = base + shift;
+  return d >= first && d <= last ? d : undefined;
+}
+
+/** True when a date (days since epoch) matches a COSEM date pattern with wildcards and special values. */
+export function dateMatches(pattern: CosemDate, days: number): boolean {
+  const c = civilFromDays(days);
+  if (pattern.year !== 0xffff && pattern.year !== c.year) return false;
+  if (pattern.month !== NOT_SPECIFIED) {
+    // 0xFD/0xFE (DST end/begin month) are not resolvable from the date alone: no match.
+    if (pattern.month !== c.month) return false;
+  }
+  if (pattern.day === DAY_LAST || pattern.day === DAY_SECOND_LAST || (pattern.day !== NOT_SPECIFIED && pattern.dayOfWeek !== NOT_SPECIFIED)) {
+    return patternDayInMonth(c.year, c.month, pattern.day, pattern.dayOfWeek) === days;
+  }
+  if (pattern.day !== NOT_SPECIFIED && pattern.day !== c.day) return false;
+  if (pattern.dayOfWeek !== NOT_SPECIFIED && pattern.dayOfWeek !== dayOfWeekFromDays(days)) return false;
+  return true;
+}
+
+export type TimeChangeListener = (oldUtcMs: number, newUtcMs: number) => void;
+
+export class MeterClock {
+  timeZone: number;
+  dstBegin: DateTime;
+  dstEnd: DateTime;
+  dstDeviation: number;
+  dstEnabled: boolean;
+  clockBase: number;
+  measuringPeriodS: number;
+  /** Set when the time is known to be wrong (RTC lost, never set). Cleared by a time setting. */
+  private invalid: boolean;
+  private doubtful = false;
+  private preset: { presetUtc: number; fromUtc: number; toUtc: number } | undefined;
+  private readonly listeners: TimeChangeListener[] = [];
+  private lastDst: boolean | undefined;
+  // Cache of the DST switch instants of one year (the year of the last query).
+  private cacheYear = NaN;
+  private cacheBegin = NaN;
+  private cacheEnd = NaN;
+
+  constructor(
+    private readonly rtc: Rtc,
+    private readonly events: EventSink,
+    config: ClockConfig,
+  ) {
+    this.timeZone = config.timeZone;
+    this.dstBegin = config.dstBegin;
+    this.dstEnd = config.dstEnd;
+    this.dstDeviation = config.dstDeviation;
+    this.dstEnabled = config.dstEnabled;
+    this.clockBase = config.clockBase ?? ClockBase.crystal;
+    this.measuringPeriodS = config.measuringPeriodS ?? 900;
+    this.invalid = !rtc.valid;
+    if (this.invalid) events.record({ log: "standard", code: StandardEventCode.clockInvalid, utcMs: rtc.nowUtcMs() });
+  }
+
+  now(): number {
+    return this.rtc.nowUtcMs();
+  }
+
+  /** Called with (old, new) UTC on every time setting or adjustment. */
+  onTimeChange(listener: TimeChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Any configuration change (time zone, DST rules) must drop the cached switch instants. */
+  configChanged(): void {
+    this.cacheYear = NaN;
+  }
+
+  private switchInstants(year: number): void {
+    if (year === this.cacheYear) return;
+    this.cacheYear = year;
+    this.cacheBegin = this.ruleInstant(this.dstBegin, year, this.timeZone);
+    // The end is given in local summer time.
+    this.cacheEnd = this.ruleInstant(this.dstEnd, year, this.timeZone - this.dstDeviation);
+  }
+
+  /** UTC instant of a DST rule pattern in a year, its local time taken with `deviation`; NaN if the pattern selects nothing. */
+  private ruleInstant(p: DateTime, year: number, deviation: number): number {
+    if (p.year !== 0xffff && p.year !== year) return NaN;
+    if (p.month < 1 || p.month > 12) return NaN;
+    const d = patternDayInMonth(year, p.month, p.day, p.dayOfWeek);
+    if (d === undefined) return NaN;
+    const h = p.hour === NOT_SPECIFIED ? 0 : p.hour;
+    const m = p.minute === NOT_SPECIFIED ? 0 : p.minute;
+    const s = p.second === NOT_SPECIFIED ? 0 : p.second;
+    return d * MS_PER_DAY + ((h * 60 + m) * 60 + s) * 1000 + deviation * MS_PER_MINUTE;
+  }
+
+  /** Is daylight saving in force at this UTC instant? */
+  dstActiveAt(utcMs: number): boolean {
+    if (!this.dstEnabled) return false;
+    const year = civilFromDays(Math.floor((utcMs - this.timeZone * MS_PER_MINUTE) / MS_PER_DAY)).year;
+    this.switchInstants(year);
+    const b = this.cacheBegin;
+    const e = this.cacheEnd;
+    if (b !== b || e !== e) return false; // NaN: rule not applicable this year
+    if (b < e) return utcMs >= b && utcMs < e;
+    return utcMs >= b || utcMs < e; // southern hemisphere: DST spans the new year
+  }
+
+  /** Total deviation (minutes, Blue Book sign) in force at a UTC instant. */
+  deviationAt(utcMs: number): number {
+    return this.dstActiveAt(utcMs) ? this.timeZone - this.dstDeviation : this.timeZone;
+  }
+
+  /** Local wall-clock milliseconds (as if local time were UTC) of a UTC instant. */
+  localMsAt(utcMs: number): number {
+    return utcMs - this.deviationAt(utcMs) * MS_PER_MINUTE;
+  }
+
+  /** Clock status byte for a UTC instant. */
+  statusAt(utcMs: number): number {
+    let s = 0;
+    if (this.invalid || !this.rtc.valid) s |= ClockStatus.invalidValue;
+    if (this.doubtful) s |= ClockStatus.doubtfulValue;
+    if (this.dstActiveAt(utcMs)) s |= ClockStatus.daylightSavingActive;
+    return s;
+  }
+
+  /** The local date-time of a UTC instant, with its deviation and clock status (what attribute 2 reports). */
+  dateTimeAt(utcMs: number): DateTime {
+    return dateTimeFromUtcMs(utcMs, this.deviationAt(utcMs), this.statusAt(utcMs));
+  }
+
+  /** Current local date-time. */
+  dateTime(): DateTime {
+    return this.dateTimeAt(this.now());
+  }
+
+  /**
+   * UTC instant of a wall-clock local time. In the hour that DST skips the
+   * local time does not exist: it maps to the instant the skipped time would
+   * have had in standard time (i.e. just after the switch). In the repeated
+   * hour the first occurrence is taken.
+   */
+  utcOfLocal(localMs: number): number {
+    const std = localMs + this.timeZone * MS_PER_MINUTE;
+    const dst = localMs + (this.timeZone - this.dstDeviation) * MS_PER_MINUTE;
+    const dstOk = this.dstActiveAt(dst);
+    const stdOk = !this.dstActiveAt(std);
+    if (dstOk && stdOk) return Math.min(std, dst);
+    if (dstOk) return dst;
+    if (stdOk) return std;
+    return std; // skipped local time
+  }
+
+  /**
+   * Changes the time zone (class 8 attribute 3). UTC does not move but local
+   * time does, so it is a time change: events 4/5 at the same UTC instant
+   * with the old and the new deviation in force as values (project-defined use
+   * of the IDIS codes).
+   */
+  setTimeZone(tz: number): void {
+    const now = this.now();
+    const old = this.deviationAt(now);
+    this.timeZone = tz;
+    this.configChanged();
+    this.events.record({ log: "standard", code: StandardEventCode.clockAdjustedOld, utcMs: now, value: old });
+    this.events.record({ log: "standard", code: StandardEventCode.clockAdjustedNew, utcMs: now, value: this.deviationAt(now) });
+    this.lastDst = this.dstActiveAt(now);
+  }
+
+  /** Changes the DST rules (class 8 attributes 5..8); a change of DST state is recorded as event 3. */
+  setDstRules(begin: DateTime, end: DateTime, deviation: number, enabled: boolean): void {
+    this.dstBegin = begin;
+    this.dstEnd = end;
+    this.dstDeviation = deviation;
+    this.dstEnabled = enabled;
+    this.configChanged();
+    this.poll();
+  }
+
+  /** Periodic duty: records DST switches as events (code 3) once they happen. */
+  poll(): void {
+    const now = this.now();
+    const dst = this.dstActiveAt(now);
+    if (this.lastDst !== undefined && dst !== this.lastDst) {
+      this.events.record({ log: "standard", code: StandardEventCode.dstChanged, utcMs: now, value: dst ? 1 : 0 });
+    }
+    this.lastDst = dst;
+  }
+
+  /** Sets the time to a UTC instant and records old/new time events (IDIS 4/5). */
+  setUtc(newUtcMs: number): void {
+    const old = this.now();
+    this.rtc.setUtcMs(newUtcMs);
+    this.invalid = false;
+    this.doubtful = false;
+    this.events.record({ log: "standard", code: StandardEventCode.clockAdjustedOld, utcMs: old });
+    this.events.record({ log: "standard", code: StandardEventCode.clockAdjustedNew, utcMs: newUtcMs });
+    this.lastDst = this.dstActiveAt(newUtcMs);
+    for (const l of this.listeners) l(old, newUtcMs);
+  }
+
+  /**
+   * Sets the time from a date-time (class 8 attribute 2). A date-time without
+   * a deviation is taken as local time of this meter. Returns false when it
+   * is not a fully specified valid instant.
+   */
+  setDateTime(dt: DateTime): boolean {
+    let utc: number | undefined;
+    if (dt.deviation === DEVIATION_NOT_SPECIFIED) {
+      const local = dateTimeToUtcMs(dt, 0);
+      if (local === undefined) return false;
+      utc = this.utcOfLocal(local);
+    } else {
+      utc = dateTimeToUtcMs(dt);
+    }
+    if (utc === undefined) return false;
+    this.setUtc(utc);
+    return true;
+  }
+
+  /** Rounds local time to the nearest multiple of `periodMs` (ties go up), keeping the deviation. */
+  private roundLocal(periodMs: number): void {
+    const now = this.now();
+    const dev = this.deviationAt(now) * MS_PER_MINUTE;
+    const local = now - dev;
+    const rounded = Math.floor((local + periodMs / 2) / periodMs) * periodMs;
+    this.setUtc(rounded + dev);
+  }
+
+  /** Method 1: nearest quarter hour (*:00, *:15, *:30, *:45). */
+  adjustToQuarter(): void {
+    this.roundLocal(15 * MS_PER_MINUTE);
+  }
+
+  /** Method 2: nearest start of a measuring period. */
+  adjustToMeasuringPeriod(): void {
+    this.roundLocal(this.measuringPeriodS * 1000);
+  }
+
+  /** Method 3: seconds < 30 go down to the minute, >= 30 up to the next. */
+  adjustToMinute(): void {
+    this.roundLocal(MS_PER_MINUTE);
+  }
+
+  /** Method 5: preset a time to be set by adjust_to_preset_time within a validity interval. */
+  presetAdjustingTime(preset: DateTime, from: DateTime, to: DateTime): boolean {
+    const p = this.instantOf(preset);
+    const f = this.instantOf(from);
+    const t = this.instantOf(to);
+    if (p === undefined || f === undefined || t === undefined || f > t) return false;
+    this.preset = { presetUtc: p, fromUtc: f, toUtc: t };
+    return true;
+  }
+
+  /** Method 4: sets the preset time if now lies in its validity interval; false otherwise. */
+  adjustToPresetTime(): boolean {
+    const p = this.preset;
+    const now = this.now();
+    if (!p || now < p.fromUtc || now > p.toUtc) return false;
+    this.preset = undefined;
+    this.setUtc(p.presetUtc);
+    return true;
+  }
+
+  /** Method 6: shifts the time by -900..900 s. */
+  shiftTime(seconds: number): boolean {
+    if (!Number.isInteger(seconds) || seconds < -900 || seconds > 900) return false;
+    this.setUtc(this.now() + seconds * 1000);
+    return true;
+  }
+
+  /** Marks the time doubtful (e.g. after running on a backup oscillator). */
+  markDoubtful(): void {
+    this.doubtful = true;
+  }
+
+  private instantOf(dt: DateTime): number | undefined {
+    if (dt.deviation === DEVIATION_NOT_SPECIFIED) {
+      const local = dateTimeToUtcMs(dt, 0);
+      return local === undefined ? undefined : this.utcOfLocal(local);
+    }
+    return dateTimeToUtcMs(dt);
+  }
+
+  /**
+   * The first capture instant strictly after `afterUtcMs` for a capture
+   * period in seconds. Periods that divide an hour are aligned on local
+   * standard time (UTC - time zone): DST moves local time by whole hours, so
+   * the instants form one unbroken UTC grid across DST changes (no gap, no
+   * duplicate). A period of a day is aligned on local midnight (days of 23 and
+   * 25 hours). Other periods align on standard time.
+   */
+  nextCaptureAfter(afterUtcMs: number, periodS: number): number {
+    const p = periodS * 1000;
+    if (periodS === 86400) {
+      const local = this.localMsAt(afterUtcMs);
+      let day = Math.floor(local / MS_PER_DAY) + 1;
+      for (;;) {
+        const u = this.utcOfLocal(day * MS_PER_DAY);
+        if (u > afterUtcMs) return u;
+        day++;
+      }
+    }
+    const offset = this.timeZone * MS_PER_MINUTE;
+    const std = afterUtcMs - offset;
+    return (Math.floor(std / p) + 1) * p + offset;
+  }
+}

@@ -1,0 +1,164 @@
+import { Obis } from "../cosem/obis.js";
+
+/**
+ * Time-of-use energy registers and the mask mechanism of Register Activation
+ * (COSEM class 6) that decides which of them receive energy.
+ *
+ * The bank holds the TOU registers (1.0.c.8.t.255: c = 1 import active,
+ * 2 export active, 3 import reactive, 4 export reactive; t = tariff). The
+ * Register Activation object lists registers (register_assignment), groups
+ * them in named masks (mask_list) and names the active mask; a tariff script
+ * writes active_mask. Each energy delta goes to the register of the active
+ * mask whose OBIS C group is the delta's quantity.
+ */
+
+/** Energy since the previous tick, in Wh / varh (non-negative). */
+export interface EnergyDeltas {
+  importActive: number;
+  exportActive: number;
+  importReactive: number;
+  exportReactive: number;
+}
+
+/**
+ * What metrology gives the tariff engine each tick: cumulative-energy deltas
+ * over (previous tick, now]. The metrology service implements it.
+ */
+export interface EnergyFeed {
+  /** Deltas since the last call. */
+  take(): EnergyDeltas;
+}
+
+export const QUANTITY_C = [1, 2, 3, 4] as const;
+
+export interface RegisterAssignment {
+  classId: number;
+  logicalName: Obis;
+}
+
+export interface RegisterMask {
+  name: Uint8Array;
+  /** 1-based indices into register_assignment. */
+  indices: number[];
+}
+
+export class TouRegisterBank {
+  private readonly values = new Map<number, number>();
+  readonly obis: Obis[] = [];
+
+  constructor(tariffs = 4) {
+    for (const c of QUANTITY_C) {
+      for (let t = 1; t <= tariffs; t++) {
+        const o = Obis.of(1, 0, c, 8, t, 255);
+        this.obis.push(o);
+        this.values.set(o.key, 0);
+      }
+    }
+  }
+
+  has(o: Obis): boolean {
+    return this.values.has(o.key);
+  }
+
+  /** Register value in Wh / varh (fractional: deltas split at tariff boundaries). */
+  value(o: Obis): number {
+    return this.values.get(o.key) ?? 0;
+  }
+
+  add(key: number, amount: number): void {
+    const v = this.values.get(key);
+    if (v !== undefined) this.values.set(key, v + amount);
+  }
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class RegisterActivation {
+  assignment: RegisterAssignment[];
+  masks: RegisterMask[];
+  private active: Uint8Array = new Uint8Array(0);
+  /** Register key per quantity (index 0..3 = C 1..4) under the active mask; -1 = none. */
+  private readonly targets = [-1, -1, -1, -1];
+
+  constructor(assignment: RegisterAssignment[], masks: RegisterMask[]) {
+    this.assignment = assignment;
+    this.masks = masks;
+  }
+
+  get activeMask(): Uint8Array {
+    return this.active;
+  }
+
+  /** Selects a mask by name; false (nothing changes) when no mask has that name. */
+  setActiveMask(name: Uint8Array): boolean {
+    const mask = this.masks.find((m) => bytesEqual(m.name, name));
+    if (!mask) return false;
+    this.active = name.slice();
+    this.recompute(mask);
+    return true;
+  }
+
+  /** Method 1: add_register. */
+  addRegister(r: RegisterAssignment): void {
+    this.assignment.push(r);
+  }
+
+  /** Method 2: add_mask (replaces a mask of the same name); indices must be within register_assignment. */
+  addMask(mask: RegisterMask): boolean {
+    for (const i of mask.indices) if (!Number.isInteger(i) || i < 1 || i > this.assignment.length) return false;
+    const at = this.masks.findIndex((m) => bytesEqual(m.name, mask.name));
+    if (at >= 0) this.masks[at] = mask;
+    else this.masks.push(mask);
+    if (bytesEqual(mask.name, this.active)) this.recompute(mask);
+    return true;
+  }
+
+  /** Method 3: delete_mask. */
+  deleteMask(name: Uint8Array): boolean {
+    const at = this.masks.findIndex((m) => bytesEqual(m.name, name));
+    if (at < 0) return false;
+    this.masks.splice(at, 1);
+    if (bytesEqual(name, this.active)) {
+      this.active = new Uint8Array(0);
+      this.targets.fill(-1);
+    }
+    return true;
+  }
+
+  private recompute(mask: RegisterMask): void {
+    this.targets.fill(-1);
+    for (const i of mask.indices) {
+      const r = this.assignment[i - 1];
+      if (!r) continue;
+      const c = r.logicalName.c;
+      if (r.logicalName.d === 8 && c >= 1 && c <= 4 && this.targets[c - 1] < 0) this.targets[c - 1] = r.logicalName.key;
+    }
+  }
+
+  /** Adds a fraction of the deltas to the registers of the active mask. */
+  accumulate(bank: TouRegisterBank, d: EnergyDeltas, fraction: number): void {
+    const t = this.targets;
+    if (t[0] >= 0) bank.add(t[0], d.importActive * fraction);
+    if (t[1] >= 0) bank.add(t[1], d.exportActive * fraction);
+    if (t[2] >= 0) bank.add(t[2], d.importReactive * fraction);
+    if (t[3] >= 0) bank.add(t[3], d.exportReactive * fraction);
+  }
+}
+
+/** The usual wiring: masks "T1".."Tn" each activating 1/2/3/4.8.t. */
+export function standardTouActivation(bank: TouRegisterBank, tariffs = 4): RegisterActivation {
+  const assignment: RegisterAssignment[] = bank.obis.map((o) => ({ classId: 3, logicalName: o }));
+  const masks: RegisterMask[] = [];
+  for (let t = 1; t <= tariffs; t++) {
+    const indices: number[] = [];
+    assignment.forEach((a, i) => {
+      if (a.logicalName.e === t) indices.push(i + 1);
+    });
+    masks.push({ name: Uint8Array.of(0x54, 0x30 + t), indices }); // "T1".."T4"
+  }
+  return new RegisterActivation(assignment, masks);
+}
