@@ -1,0 +1,164 @@
+import { Tag, type Data } from "../axdr.js";
+import { dateTimeProblem } from "../datetime.js";
+import {
+  ActionResult,
+  DataAccessResult,
+  type AccessContext,
+  type ActionOutcome,
+  type CosemObject,
+  type GetResult,
+} from "../interface-class.js";
+import { Obis } from "../obis.js";
+import type { Limiter, ScriptRef } from "../../relay/limiter.js";
+import { arr, asDateTime, asInt, asList, asObis, asOctets, bool, dateTimeOs, i8, os, st, u16, u32 } from "../../tariff/axdr-helpers.js";
+
+/**
+ * Limiter, class 71 version 0 (0.0.17.0.0.255).
+ * 2 monitored_value {class_id, logical_name, attribute_index}; 3 threshold_active
+ * (read-only here, derived); 4 threshold_normal; 5 threshold_emergency
+ * (thresholds as double-long-unsigned, the monitored value's unit);
+ * 6 min_over_threshold_duration, 7 min_under_threshold_duration
+ * (double-long-unsigned, s); 8 emergency_profile {id long-unsigned,
+ * activation_time octet-string(12), duration double-long-unsigned};
+ * 9 emergency_profile_group_id_list array of long-unsigned;
+ * 10 emergency_profile_active boolean (read-only); 11 actions
+ * {action_over_threshold, action_under_threshold} each {script_logical_name,
+ * script_selector}. No methods.
+ */
+function scriptRef(r: ScriptRef | undefined): Data {
+  return st([os(r ? r.scriptLn.slice() : new Uint8Array(6)), u16(r ? r.selector : 0)]);
+}
+
+function readScriptRef(d: Data | undefined): ScriptRef | undefined {
+  const s = asList(d, Tag.Structure, 2);
+  const ln = asOctets(s?.[0], 6);
+  const sel = asInt(s?.[1], Tag.LongUnsigned);
+  return ln && sel !== undefined ? { scriptLn: ln.slice(), selector: sel } : undefined;
+}
+
+export class LimiterObject implements CosemObject {
+  readonly classId = 71;
+  readonly version = 0;
+  readonly attributeCount = 11;
+  readonly methodCount = 0;
+
+  constructor(
+    readonly limiter: Limiter,
+    readonly logicalName: Obis = Obis.of(0, 0, 17, 0, 0, 255),
+  ) {}
+
+  get(attribute: number, ctx: AccessContext): GetResult {
+    const l = this.limiter;
+    let value: Data;
+    switch (attribute) {
+      case 2:
+        value = st([u16(l.monitored.classId), os(l.monitored.logicalName.toBytes()), i8(l.monitored.attribute)]);
+        break;
+      case 3:
+        value = u32(l.thresholdActive(ctx.nowUtcMs));
+        break;
+      case 4:
+        value = u32(l.thresholdNormal);
+        break;
+      case 5:
+        value = u32(l.thresholdEmergency);
+        break;
+      case 6:
+        value = u32(l.minOverS);
+        break;
+      case 7:
+        value = u32(l.minUnderS);
+        break;
+      case 8: {
+        const e = l.emergency;
+        value = e
+          ? st([u16(e.id), dateTimeOs(e.activation), u32(e.durationS)])
+          : st([u16(0), os(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff])), u32(0)]);
+        break;
+      }
+      case 9:
+        value = arr(l.groupIds.map(u16));
+        break;
+      case 10:
+        value = bool(l.emergencyActive(ctx.nowUtcMs));
+        break;
+      case 11:
+        value = st([scriptRef(l.actionOver), scriptRef(l.actionUnder)]);
+        break;
+      default:
+        return { ok: false, error: DataAccessResult.objectUndefined };
+    }
+    return { ok: true, value };
+  }
+
+  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
+    const l = this.limiter;
+    switch (attribute) {
+      case 2: {
+        const s = asList(value, Tag.Structure, 3);
+        const classId = asInt(s?.[0], Tag.LongUnsigned);
+        const ln = asObis(s?.[1]);
+        const attr = asInt(s?.[2], Tag.Integer);
+        if (classId === undefined || !ln || attr === undefined) return DataAccessResult.typeUnmatched;
+        l.monitored = { classId, logicalName: ln, attribute: attr };
+        return DataAccessResult.success;
+      }
+      case 4:
+      case 5: {
+        const v = asInt(value, Tag.DoubleLongUnsigned);
+        if (v === undefined) return DataAccessResult.typeUnmatched;
+        if (attribute === 4) l.setThresholds(v, l.thresholdEmergency);
+        else l.setThresholds(l.thresholdNormal, v);
+        return DataAccessResult.success;
+      }
+      case 6:
+      case 7: {
+        const v = asInt(value, Tag.DoubleLongUnsigned);
+        if (v === undefined) return DataAccessResult.typeUnmatched;
+        if (attribute === 6) l.minOverS = v;
+        else l.minUnderS = v;
+        return DataAccessResult.success;
+      }
+      case 8: {
+        const s = asList(value, Tag.Structure, 3);
+        const id = asInt(s?.[0], Tag.LongUnsigned);
+        const at = asDateTime(s?.[1]);
+        const dur = asInt(s?.[2], Tag.DoubleLongUnsigned);
+        if (id === undefined || !at || dur === undefined) return DataAccessResult.typeUnmatched;
+        if (dateTimeProblem(at) !== undefined) return DataAccessResult.otherReason;
+        l.emergency = { id, activation: at, durationS: dur };
+        return DataAccessResult.success;
+      }
+      case 9: {
+        const list = asList(value, Tag.Array);
+        if (!list) return DataAccessResult.typeUnmatched;
+        const ids: number[] = [];
+        for (const x of list) {
+          const id = asInt(x, Tag.LongUnsigned);
+          if (id === undefined) return DataAccessResult.typeUnmatched;
+          ids.push(id);
+        }
+        l.groupIds = ids;
+        return DataAccessResult.success;
+      }
+      case 11: {
+        const s = asList(value, Tag.Structure, 2);
+        const over = readScriptRef(s?.[0]);
+        const under = readScriptRef(s?.[1]);
+        if (!over || !under) return DataAccessResult.typeUnmatched;
+        l.actionOver = over;
+        l.actionUnder = under;
+        return DataAccessResult.success;
+      }
+      case 3:
+      case 10:
+        return DataAccessResult.readWriteDenied;
+      default:
+        return DataAccessResult.objectUndefined;
+    }
+  }
+
+  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
+    return { result: ActionResult.objectUndefined };
+  }
+}
