@@ -157,6 +157,7 @@ export class MeterClock {
     this.measuringPeriodS = config.measuringPeriodS ?? 900;
     this.invalid = !rtc.valid;
     if (this.invalid) events.record({ log: "standard", code: StandardEventCode.clockInvalid, utcMs: rtc.nowUtcMs() });
+    this.lastDst = this.dstActiveAt(rtc.nowUtcMs());
   }
 
   now(): number {

@@ -1,0 +1,172 @@
+import { Tag, type Data } from "../axdr.js";
+import { dateTimeProblem } from "../datetime.js";
+import {
+  ActionResult,
+  DataAccessResult,
+  type AccessContext,
+  type ActionOutcome,
+  type CosemObject,
+  type GetResult,
+} from "../interface-class.js";
+import { Obis } from "../obis.js";
+import { normalizeCalendar, type ActivityCalendar, type CalendarSet, type DayProfile, type SeasonProfile, type WeekProfile } from "../../tariff/calendar.js";
+import { arr, asDateTime, asInt, asList, asOctets, asTime, dateTimeOs, os, st, timeOs, u16, u8 } from "../../tariff/axdr-helpers.js";
+
+/**
+ * Activity calendar, class 20 version 0 (0.0.13.0.0.255).
+ * 2..5 active calendar_name, season_profile, week_profile_table,
+ * day_profile_table (read-only); 6..9 the passive ones (writable);
+ * 10 activate_passive_calendar_time. Method 1 activate_passive_calendar.
+ * season: {name octet-string, season_start octet-string(12), week_name};
+ * week: {name, monday..sunday day_id unsigned};
+ * day: {day_id unsigned, day_schedule array of {start_time octet-string(4),
+ * script_logical_name octet-string(6), script_selector long-unsigned}}.
+ */
+export function encodeSeasons(s: SeasonProfile[]): Data {
+  return arr(s.map((x) => st([os(x.name.slice()), dateTimeOs(x.start), os(x.weekName.slice())])));
+}
+
+export function encodeWeeks(w: WeekProfile[]): Data {
+  return arr(w.map((x) => st([os(x.name.slice()), ...x.days.map(u8)])));
+}
+
+export function encodeDays(d: DayProfile[]): Data {
+  return arr(d.map((x) => st([u8(x.dayId), arr(x.actions.map((a) => st([timeOs(a.start), os(a.script.slice()), u16(a.selector)])))])));
+}
+
+export function decodeSeasons(d: Data): SeasonProfile[] | undefined {
+  const list = asList(d, Tag.Array);
+  if (!list) return undefined;
+  const out: SeasonProfile[] = [];
+  for (const x of list) {
+    const s = asList(x, Tag.Structure, 3);
+    const name = asOctets(s?.[0]);
+    const start = asDateTime(s?.[1]);
+    const week = asOctets(s?.[2]);
+    if (!name || !start || !week || dateTimeProblem(start) !== undefined) return undefined;
+    out.push({ name: name.slice(), start, weekName: week.slice() });
+  }
+  return out;
+}
+
+export function decodeWeeks(d: Data): WeekProfile[] | undefined {
+  const list = asList(d, Tag.Array);
+  if (!list) return undefined;
+  const out: WeekProfile[] = [];
+  for (const x of list) {
+    const s = asList(x, Tag.Structure, 8);
+    const name = asOctets(s?.[0]);
+    if (!s || !name) return undefined;
+    const days: number[] = [];
+    for (let i = 1; i <= 7; i++) {
+      const id = asInt(s[i], Tag.Unsigned);
+      if (id === undefined) return undefined;
+      days.push(id);
+    }
+    out.push({ name: name.slice(), days });
+  }
+  return out;
+}
+
+export function decodeDays(d: Data): DayProfile[] | undefined {
+  const list = asList(d, Tag.Array);
+  if (!list) return undefined;
+  const out: DayProfile[] = [];
+  for (const x of list) {
+    const s = asList(x, Tag.Structure, 2);
+    const id = asInt(s?.[0], Tag.Unsigned);
+    const sched = asList(s?.[1], Tag.Array);
+    if (id === undefined || !sched) return undefined;
+    const actions = [];
+    for (const y of sched) {
+      const a = asList(y, Tag.Structure, 3);
+      const start = asTime(a?.[0]);
+      const script = asOctets(a?.[1], 6);
+      const sel = asInt(a?.[2], Tag.LongUnsigned);
+      if (!start || !script || sel === undefined || (start.hour > 23 && start.hour !== 0xff) || (start.minute > 59 && start.minute !== 0xff)) return undefined;
+      actions.push({ start, script: script.slice(), selector: sel });
+    }
+    out.push({ dayId: id, actions });
+  }
+  return out;
+}
+
+export class ActivityCalendarObject implements CosemObject {
+  readonly classId = 20;
+  readonly version = 0;
+  readonly attributeCount = 10;
+  readonly methodCount = 1;
+
+  constructor(
+    readonly calendar: ActivityCalendar,
+    readonly logicalName: Obis = Obis.of(0, 0, 13, 0, 0, 255),
+  ) {}
+
+  private set_(attribute: number): CalendarSet {
+    return attribute <= 5 ? this.calendar.active : this.calendar.passive;
+  }
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    if (attribute === 10) return { ok: true, value: dateTimeOs(this.calendar.activatePassiveTime) };
+    if (attribute < 2 || attribute > 9) return { ok: false, error: DataAccessResult.objectUndefined };
+    const c = this.set_(attribute);
+    switch ((attribute - 2) % 4) {
+      case 0:
+        return { ok: true, value: os(c.name.slice()) };
+      case 1:
+        return { ok: true, value: encodeSeasons(c.seasons) };
+      case 2:
+        return { ok: true, value: encodeWeeks(c.weeks) };
+      default:
+        return { ok: true, value: encodeDays(c.days) };
+    }
+  }
+
+  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
+    if (attribute >= 2 && attribute <= 5) return DataAccessResult.readWriteDenied;
+    const p = this.calendar.passive;
+    switch (attribute) {
+      case 6: {
+        const n = asOctets(value);
+        if (!n) return DataAccessResult.typeUnmatched;
+        p.name = n.slice();
+        return DataAccessResult.success;
+      }
+      case 7: {
+        const s = decodeSeasons(value);
+        if (!s) return DataAccessResult.typeUnmatched;
+        p.seasons = s;
+        return DataAccessResult.success;
+      }
+      case 8: {
+        const w = decodeWeeks(value);
+        if (!w) return DataAccessResult.typeUnmatched;
+        p.weeks = w;
+        return DataAccessResult.success;
+      }
+      case 9: {
+        const d = decodeDays(value);
+        if (!d) return DataAccessResult.typeUnmatched;
+        p.days = d;
+        normalizeCalendar(p);
+        return DataAccessResult.success;
+      }
+      case 10: {
+        const t = asDateTime(value);
+        if (!t) return DataAccessResult.typeUnmatched;
+        if (dateTimeProblem(t) !== undefined) return DataAccessResult.otherReason;
+        this.calendar.activatePassiveTime = t;
+        return DataAccessResult.success;
+      }
+      default:
+        return DataAccessResult.objectUndefined;
+    }
+  }
+
+  action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome {
+    if (method !== 1) return { result: ActionResult.objectUndefined };
+    if (!parameters || parameters.tag !== Tag.Integer) return { result: ActionResult.typeUnmatched };
+    this.calendar.activatePassive(ctx.nowUtcMs);
+    return { result: ActionResult.success };
+  }
+}

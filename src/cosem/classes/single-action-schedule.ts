@@ -1,0 +1,88 @@
+import { Tag, type Data } from "../axdr.js";
+import {
+  ActionResult,
+  DataAccessResult,
+  type AccessContext,
+  type ActionOutcome,
+  type CosemObject,
+  type GetResult,
+} from "../interface-class.js";
+import { Obis } from "../obis.js";
+import type { ExecutionTime, SingleActionSchedule } from "../../tariff/schedule.js";
+import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeOs, u16 } from "../../tariff/axdr-helpers.js";
+
+/**
+ * Single action schedule, class 22 version 0 (end of billing period
+ * 0.0.15.0.0.255, passive calendar activation, ...).
+ * 2 executed_script {script_logical_name octet-string, script_selector long-unsigned};
+ * 3 type enum 1..5; 4 execution_time array of {time octet-string(4), date octet-string(5)}.
+ */
+export class SingleActionScheduleObject implements CosemObject {
+  readonly classId = 22;
+  readonly version = 0;
+  readonly attributeCount = 4;
+  readonly methodCount = 0;
+
+  constructor(
+    readonly schedule: SingleActionSchedule,
+    readonly logicalName: Obis = Obis.of(0, 0, 15, 0, 0, 255),
+  ) {}
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    const s = this.schedule;
+    switch (attribute) {
+      case 2:
+        return { ok: true, value: st([os(s.scriptLn.slice()), u16(s.selector)]) };
+      case 3:
+        return { ok: true, value: en(s.type) };
+      case 4:
+        return { ok: true, value: arr(s.times.map((t) => st([timeOs(t.time), dateOs(t.date)]))) };
+      default:
+        return { ok: false, error: DataAccessResult.objectUndefined };
+    }
+  }
+
+  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
+    const s = this.schedule;
+    switch (attribute) {
+      case 2: {
+        const v = asList(value, Tag.Structure, 2);
+        const ln = asOctets(v?.[0], 6);
+        const sel = asInt(v?.[1], Tag.LongUnsigned);
+        if (!ln || sel === undefined) return DataAccessResult.typeUnmatched;
+        s.scriptLn = ln.slice();
+        s.selector = sel;
+        return DataAccessResult.success;
+      }
+      case 3: {
+        const t = asInt(value, Tag.Enum);
+        if (t === undefined) return DataAccessResult.typeUnmatched;
+        if (t < 1 || t > 5) return DataAccessResult.otherReason;
+        s.type = t;
+        return DataAccessResult.success;
+      }
+      case 4: {
+        const list = asList(value, Tag.Array);
+        if (!list) return DataAccessResult.typeUnmatched;
+        const times: ExecutionTime[] = [];
+        for (const x of list) {
+          const e = asList(x, Tag.Structure, 2);
+          const time = asTime(e?.[0]);
+          const date = asDate(e?.[1]);
+          if (!time || !date) return DataAccessResult.typeUnmatched;
+          if ((time.hour > 23 && time.hour !== 0xff) || (time.minute > 59 && time.minute !== 0xff)) return DataAccessResult.otherReason;
+          times.push({ time, date });
+        }
+        if (s.type === 1 && times.length > 1) return DataAccessResult.otherReason;
+        s.times = times;
+        return DataAccessResult.success;
+      }
+      default:
+        return DataAccessResult.objectUndefined;
+    }
+  }
+
+  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
+    return { result: ActionResult.objectUndefined };
+  }
+}
