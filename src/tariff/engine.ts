@@ -38,16 +38,16 @@ export interface TariffEngineDeps {
 
 export class TariffEngine {
   private lastUtc: number;
+  /** Schedules and calendar activation have run for every instant up to here (never moves back). */
+  private doneUtc: number;
   private executed: DayAction | undefined;
   private readonly instants: number[] = [];
   private readonly kinds: number[] = [];
 
   constructor(private readonly d: TariffEngineDeps) {
     this.lastUtc = d.clock.now();
-    d.clock.onTimeChange((_old, now) => {
-      // A time setting starts a new interval at the new time; nothing scheduled in between runs twice or is replayed.
-      this.lastUtc = now;
-    });
+    this.doneUtc = this.lastUtc;
+    d.clock.onTimeChange((_old, now) => this.timeChanged(now));
     this.syncTariff(this.lastUtc);
   }
 
@@ -73,6 +73,38 @@ export class TariffEngine {
     return this.d.calendar.actionAt(this.d.clock.localMsAt(utcMs));
   }
 
+  /**
+   * A time setting starts a new interval at the new time. Set forward, the
+   * schedule executions and the calendar activation it skipped run now, once
+   * each, in order (a billing period end is never lost); set back, nothing
+   * that already ran runs again until time passes the point it had reached.
+   * Captures and demand periods follow the clock as it is (the profile marks
+   * the interval with its clock-adjusted status bit).
+   */
+  private timeChanged(now: number): void {
+    if (now > this.doneUtc) {
+      const skipped: number[] = [];
+      const which: number[] = [];
+      const schedules = this.d.schedules ?? [];
+      for (let i = 0; i < schedules.length; i++) {
+        const n0 = skipped.length;
+        schedules[i].instantsBetween(this.d.clock, this.doneUtc, now, skipped);
+        for (let k = n0; k < skipped.length; k++) which.push(100 + i);
+      }
+      const act = this.d.calendar.activationUtc();
+      if (act !== undefined && act > this.doneUtc && act <= now) {
+        skipped.push(act);
+        which.push(1);
+      }
+      const order = skipped.map((_, k) => k).sort((x, y) => skipped[x] - skipped[y] || which[x] - which[y]);
+      for (const k of order) this.runScheduled(which[k], now);
+      this.doneUtc = now;
+    }
+    this.lastUtc = now;
+    this.executed = undefined;
+    this.syncTariff(now);
+  }
+
   /** Feeds the deltas of (last tick, nowUtc]. */
   tick(nowUtc: number, deltas: EnergyDeltas): void {
     const from = this.lastUtc;
@@ -92,11 +124,11 @@ export class TariffEngine {
     const schedules = this.d.schedules ?? [];
     for (let i = 0; i < schedules.length; i++) {
       const n0 = inst.length;
-      schedules[i].instantsBetween(this.d.clock, from, nowUtc, inst);
+      schedules[i].instantsBetween(this.d.clock, Math.max(from, this.doneUtc), nowUtc, inst);
       for (let k = n0; k < inst.length; k++) kinds.push(100 + i);
     }
     const act = this.d.calendar.activationUtc();
-    if (act !== undefined && act > from && act <= nowUtc) {
+    if (act !== undefined && act > from && act > this.doneUtc && act <= nowUtc) {
       inst.push(act);
       kinds.push(1);
     }
@@ -127,6 +159,7 @@ export class TariffEngine {
     }
     this.spread(segStart, nowUtc, deltas, total);
     this.lastUtc = nowUtc;
+    if (nowUtc > this.doneUtc) this.doneUtc = nowUtc;
   }
 
   private runScheduled(kind: number, t: number): void {
