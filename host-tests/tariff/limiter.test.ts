@@ -109,6 +109,16 @@ describe("limiter", () => {
     expect(relay.level).toBe(1);
     expect(events.codes("disconnector")).toEqual([67, 65, 64, 67, 66, 69]);
   });
+
+  it("an emergency activation time without deviation is local time when a clock converter is given", () => {
+    const { limiter } = setup(5);
+    limiter.groupIds = [7];
+    limiter.emergency = { id: 7, activation: pattern(2025, 6, 1, 12, 0), durationS: 600 }; // 12:00 local
+    expect(limiter.emergencyActive(Date.UTC(2025, 5, 1, 12, 1))).toBe(true); // read as UTC without a converter
+    limiter.localToUtc = (local) => local - 2 * 3600000; // CEST
+    expect(limiter.emergencyActive(Date.UTC(2025, 5, 1, 12, 1))).toBe(false);
+    expect(limiter.emergencyActive(Date.UTC(2025, 5, 1, 10, 1))).toBe(true);
+  });
 });
 
 describe("limiter class 71", () => {

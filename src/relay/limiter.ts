@@ -1,5 +1,5 @@
 import type { MonotonicClock } from "../../hal/clock.js";
-import { dateTimeToUtcMs, type DateTime } from "../cosem/datetime.js";
+import { DEVIATION_NOT_SPECIFIED, dateTimeToUtcMs, type DateTime } from "../cosem/datetime.js";
 import type { Obis } from "../cosem/obis.js";
 import type { EventSink } from "../events.js";
 import { DisconnectorEvent } from "./disconnect.js";
@@ -49,6 +49,12 @@ export class Limiter {
   groupIds: number[] = [];
   actionOver: ScriptRef | undefined;
   actionUnder: ScriptRef | undefined;
+  /**
+   * Local wall time (ms, as if UTC) to UTC, used for an emergency activation
+   * time without deviation (MeterClock.utcOfLocal); without it such a time
+   * is read as UTC.
+   */
+  localToUtc: ((localMs: number) => number) | undefined;
   /** True once action_over_threshold ran and until action_under_threshold runs. */
   private over = false;
   private since = -1;
@@ -69,8 +75,9 @@ export class Limiter {
   emergencyActive(utcMs = this.utc()): boolean {
     const e = this.emergency;
     if (!e || this.groupIds.indexOf(e.id) < 0) return false;
-    const start = dateTimeToUtcMs(e.activation, 0);
+    let start = dateTimeToUtcMs(e.activation, 0);
     if (start === undefined) return false;
+    if (e.activation.deviation === DEVIATION_NOT_SPECIFIED && this.localToUtc) start = this.localToUtc(start);
     return utcMs >= start && utcMs < start + e.durationS * 1000;
   }
 
