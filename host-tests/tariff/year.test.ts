@@ -74,7 +74,7 @@ function close(actual: number, expected: number): boolean {
 }
 
 describe("simulated year of tariffs, billing and captures", () => {
-  const stepMin = runtime === "node" ? 7 : 53;
+  const stepMin = runtime === "node" ? 7 : 13;
   const meter = buildMeter(START);
   // ref[q][t]: quantity q (0 import, 1 export, 2 import reactive, 3 export reactive), tariff t.
   const ref = [0, 1, 2, 3].map(() => [0, 0, 0, 0, 0]);

@@ -145,6 +145,12 @@ export class TariffEngine {
         kinds.push(3);
       }
     }
+    if (inst.length === 0) {
+      this.spread(from, nowUtc, deltas, total);
+      this.lastUtc = nowUtc;
+      if (nowUtc > this.doneUtc) this.doneUtc = nowUtc;
+      return;
+    }
     // Order by instant; at one instant: demand end, capture, then activation, then schedules (billing sees the closed demand period).
     const order: number[] = [];
     for (let i = 0; i < inst.length; i++) order.push(i);
