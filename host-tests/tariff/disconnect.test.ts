@@ -96,6 +96,19 @@ describe("disconnect control state table", () => {
     );
   });
 
+  it("the push button input makes the manual transitions on its rising edges", () => {
+    const { relay, dc } = make(1, ControlState.connected);
+    let handler: ((level: 0 | 1) => void) | undefined;
+    dc.attachButton({ read: () => 0, onChange: (h) => (handler = h) });
+    handler!(1);
+    expect(dc.controlState).toBe(ControlState.readyForReconnection);
+    handler!(0);
+    expect(dc.controlState).toBe(ControlState.readyForReconnection);
+    handler!(1);
+    expect(dc.controlState).toBe(ControlState.connected);
+    expect(relay.level).toBe(1);
+  });
+
   it("modes 2 and 4 reconnect directly on a remote command", () => {
     for (const mode of [2, 4]) {
       const { relay, dc } = make(mode, ControlState.disconnected);

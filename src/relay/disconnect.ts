@@ -161,6 +161,16 @@ export class DisconnectControl {
     return { kind: "no-transition" };
   }
 
+  /**
+   * Wires the customer's push button (a DigitalIn that reports edges): each
+   * press (rising edge) is a manual trigger. Debouncing belongs to the port.
+   */
+  attachButton(button: DigitalIn): void {
+    button.onChange?.((level) => {
+      if (level === 1) this.manualButton();
+    });
+  }
+
   /** The customer's push button: disconnects when connected, reconnects when ready. */
   manualButton(): TriggerOutcome {
     return this.trigger(this.state === ControlState.connected ? "manualDisconnect" : "manualReconnect");
