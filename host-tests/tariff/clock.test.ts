@@ -1,11 +1,13 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Tag, decodeData, encodeData, type Data } from "../../src/cosem/axdr.js";
-import { ClockStatus, DEVIATION_NOT_SPECIFIED, dateTimeFromBytes, daysFromCivil } from "../../src/cosem/datetime.js";
+import { ClockStatus, DEVIATION_NOT_SPECIFIED, dateTimeFromBytes, dateTimeToUtcMs, daysFromCivil } from "../../src/cosem/datetime.js";
 import { ActionResult, DataAccessResult, type AccessContext } from "../../src/cosem/interface-class.js";
 import { ClockObject } from "../../src/cosem/classes/clock.js";
 import { MeterClock, lastSundayPattern, patternDayInMonth } from "../../src/tariff/clock.js";
 import { toHex } from "../../src/util/bytes.js";
 import { dlmsVector } from "../support/vectors.js";
+import { runtime } from "../support/report.js";
 import { FakeRtc, RecordingSink, pattern } from "./fixture.js";
 
 const ctx: AccessContext = { role: "management", clientSap: 1, nowUtcMs: 0 };
@@ -76,6 +78,54 @@ describe("DST rules from COSEM date patterns", () => {
     expect(b - a).toBe(23 * 3600000);
     const c = clock.nextCaptureAfter(Date.UTC(2025, 9, 25, 12), 86400);
     expect(clock.nextCaptureAfter(c, 86400) - c).toBe(25 * 3600000);
+  });
+});
+
+/** EU rule written independently: 01:00 UTC on the last Sunday of March / October (JS Date). */
+function euSwitch(year: number, month0: number): number {
+  const lastDay = new Date(Date.UTC(year, month0 + 1, 0));
+  return Date.UTC(year, month0, lastDay.getUTCDate() - lastDay.getUTCDay(), 1, 0);
+}
+
+describe("clock properties against an independent EU rule, 2000..2099", () => {
+  const instant = fc.integer({ min: Date.UTC(2000, 0, 1) / 10, max: Date.UTC(2099, 11, 31) / 10 }).map((x) => x * 10);
+  const runs = runtime === "node" ? 5000 : 500;
+
+  it("DST state, deviation and the local view agree with the reference", () => {
+    const { clock } = cet(0);
+    fc.assert(
+      fc.property(instant, (u) => {
+        const y = new Date(u).getUTCFullYear();
+        const dst = u >= euSwitch(y, 2) && u < euSwitch(y, 9);
+        expect(clock.dstActiveAt(u)).toBe(dst);
+        const dt = clock.dateTimeAt(u);
+        const local = new Date(u + (dst ? 120 : 60) * 60000);
+        expect([dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second]).toEqual([
+          local.getUTCFullYear(),
+          local.getUTCMonth() + 1,
+          local.getUTCDate(),
+          local.getUTCHours(),
+          local.getUTCMinutes(),
+          local.getUTCSeconds(),
+        ]);
+        expect(dateTimeToUtcMs(dt)).toBe(u);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it("local -> UTC -> local is the identity except in the repeated autumn hour (first occurrence)", () => {
+    const { clock } = cet(0);
+    fc.assert(
+      fc.property(instant, (u) => {
+        const back = clock.utcOfLocal(clock.localMsAt(u));
+        const y = new Date(u).getUTCFullYear();
+        const off = euSwitch(y, 9);
+        if (u >= off && u < off + 3600000) expect(back).toBe(u - 3600000);
+        else expect(back).toBe(u);
+      }),
+      { numRuns: runs },
+    );
   });
 });
 
