@@ -161,7 +161,8 @@ describe("clock class 8", () => {
     expect(obj.set(2, bad((b) => (b[0] = 0xff) && (b[1] = 0xff)), ctx)).toBe(DataAccessResult.otherReason);
     expect(obj.set(2, { tag: Tag.OctetString, value: new Uint8Array(11) }, ctx)).toBe(DataAccessResult.typeUnmatched);
     expect(obj.set(2, { tag: Tag.Unsigned, value: 1 }, ctx)).toBe(DataAccessResult.typeUnmatched);
-    expect(obj.set(3, { tag: Tag.Long, value: 900 }, ctx)).toBe(DataAccessResult.otherReason);
+    expect(obj.set(3, { tag: Tag.Long, value: 721 }, ctx)).toBe(DataAccessResult.otherReason);
+    expect(obj.set(3, { tag: Tag.Long, value: -841 }, ctx)).toBe(DataAccessResult.otherReason);
     expect(obj.set(4, { tag: Tag.Unsigned, value: 0 }, ctx)).toBe(DataAccessResult.readWriteDenied);
     expect(obj.action(6, { tag: Tag.Long, value: 901 }, ctx).result).toBe(ActionResult.otherReason);
     expect(obj.action(1, undefined, ctx).result).toBe(ActionResult.typeUnmatched);

@@ -77,7 +77,8 @@ export class ClockObject implements CosemObject {
       case 3: {
         const tz = asInt(value, Tag.Long);
         if (tz === undefined) return DataAccessResult.typeUnmatched;
-        if (tz < -720 || tz > 840) return DataAccessResult.otherReason;
+        // Blue Book sign: UTC+14 (Kiribati) is -840, UTC-12 is +720.
+        if (tz < -840 || tz > 720) return DataAccessResult.otherReason;
         c.setTimeZone(tz);
         return DataAccessResult.success;
       }
