@@ -1,0 +1,211 @@
+/**
+ * HDLC frame format type 3 (IEC 62056-46 / Green Book 8.4): the codec for one
+ * frame between flags. Both link ends (src/transport/hdlc/server.ts and the
+ * client) use it; nothing else frames HDLC.
+ *
+ *   7E | format(2) | dest | src | control | [HCS(2) | info] | FCS(2) | 7E
+ *
+ * decodeFrame is total: any bytes give a frame or a DecodeError. A control
+ * byte the link layer does not know still decodes (kind "unknown") because
+ * the answer to it is a FRMR, not silence; a bad HCS/FCS is a DecodeError
+ * because a corrupted frame is discarded without answer.
+ */
+import { crc16x25, checkCrc16x25, putCrc16x25 } from "../../util/crc16.js";
+import { DecodeError, EncodeError } from "../../util/errors.js";
+
+export const FLAG = 0x7e;
+/** The 11-bit length field bounds a frame (without flags) to 2047 bytes. */
+export const MAX_FRAME_LENGTH = 0x7ff;
+
+/**
+ * An HDLC address. A client address is one byte (logical = client SAP). A
+ * server address is 1 byte (upper only), 2 bytes (upper, lower) or 4 bytes
+ * (two bytes each); upper = logical device, lower = physical device.
+ */
+export interface HdlcAddress {
+  readonly logical: number;
+  /** The lower (physical) address; undefined in the 1-byte form. */
+  readonly physical?: number;
+  readonly size: 1 | 2 | 4;
+}
+
+export type UnnumberedKind = "SNRM" | "DISC" | "UA" | "DM" | "FRMR" | "UI";
+
+export type Control =
+  | { readonly kind: "I"; readonly ns: number; readonly nr: number; readonly pf: boolean }
+  | { readonly kind: "RR" | "RNR"; readonly nr: number; readonly pf: boolean }
+  | { readonly kind: UnnumberedKind; readonly pf: boolean }
+  /** A well-formed frame whose control byte the link does not implement (REJ, SREJ, ...): answered with FRMR. */
+  | { readonly kind: "unknown"; readonly raw: number };
+
+export interface HdlcFrame {
+  readonly dest: HdlcAddress;
+  readonly src: HdlcAddress;
+  readonly control: Control;
+  /** Format-field segmentation bit: more of this APDU follows in the next I-frame. */
+  readonly segmented: boolean;
+  /** Information field (empty when the frame has none). A view into the decoded bytes. */
+  readonly info: Uint8Array;
+}
+
+/** Unnumbered command/response codes with the P/F bit cleared. */
+const U_CODES: Record<UnnumberedKind, number> = { SNRM: 0x83, DISC: 0x43, UA: 0x63, DM: 0x0f, FRMR: 0x87, UI: 0x03 };
+const PF = 0x10;
+
+export function encodeControl(c: Control): number {
+  switch (c.kind) {
+    case "I":
+      return ((c.nr & 7) << 5) | (c.pf ? PF : 0) | ((c.ns & 7) << 1);
+    case "RR":
+      return ((c.nr & 7) << 5) | (c.pf ? PF : 0) | 0x01;
+    case "RNR":
+      return ((c.nr & 7) << 5) | (c.pf ? PF : 0) | 0x05;
+    case "unknown":
+      return c.raw & 0xff;
+    default:
+      return U_CODES[c.kind] | (c.pf ? PF : 0);
+  }
+}
+
+export function decodeControl(b: number): Control {
+  const pf = (b & PF) !== 0;
+  if ((b & 1) === 0) return { kind: "I", ns: (b >> 1) & 7, nr: (b >> 5) & 7, pf };
+  if ((b & 3) === 1) {
+    const s = b & 0x0f;
+    if (s === 0x01) return { kind: "RR", nr: (b >> 5) & 7, pf };
+    if (s === 0x05) return { kind: "RNR", nr: (b >> 5) & 7, pf };
+    return { kind: "unknown", raw: b };
+  }
+  const code = b & ~PF & 0xff;
+  for (const k in U_CODES) {
+    if (U_CODES[k as UnnumberedKind] === code) return { kind: k as UnnumberedKind, pf };
+  }
+  return { kind: "unknown", raw: b };
+}
+
+/** Bytes the address occupies. */
+function checkAddress(a: HdlcAddress, what: string): void {
+  const lim = a.size === 4 ? 0x3fff : 0x7f;
+  const okLogical = Number.isInteger(a.logical) && a.logical >= 0 && a.logical <= lim;
+  const okPhysical = a.size === 1 ? a.physical === undefined : Number.isInteger(a.physical) && (a.physical as number) >= 0 && (a.physical as number) <= lim;
+  if (!okLogical || !okPhysical) throw new EncodeError("hdlc-address", `${what} address out of range for ${a.size}-byte form`);
+}
+
+function putAddress(out: Uint8Array, at: number, a: HdlcAddress): number {
+  if (a.size === 1) {
+    out[at] = ((a.logical << 1) | 1) & 0xff;
+    return at + 1;
+  }
+  const lower = a.physical as number;
+  if (a.size === 2) {
+    out[at] = (a.logical << 1) & 0xff;
+    out[at + 1] = ((lower << 1) | 1) & 0xff;
+    return at + 2;
+  }
+  out[at] = (a.logical >> 7) << 1;
+  out[at + 1] = (a.logical & 0x7f) << 1;
+  out[at + 2] = (lower >> 7) << 1;
+  out[at + 3] = ((lower & 0x7f) << 1) | 1;
+  return at + 4;
+}
+
+/** Encoded frame length including both flags. */
+export function frameSize(dest: HdlcAddress, src: HdlcAddress, infoLength: number): number {
+  return 2 + 2 + dest.size + src.size + 1 + (infoLength > 0 ? 2 + infoLength : 0) + 2;
+}
+
+/** Encodes one frame with its flags. Throws EncodeError for an address or length that cannot be represented. */
+export function encodeFrame(f: HdlcFrame): Uint8Array {
+  checkAddress(f.dest, "destination");
+  checkAddress(f.src, "source");
+  const size = frameSize(f.dest, f.src, f.info.length);
+  const len = size - 2;
+  if (len > MAX_FRAME_LENGTH) throw new EncodeError("hdlc-length", `frame of ${len} bytes exceeds the 11-bit length field`);
+  const out = new Uint8Array(size);
+  out[0] = FLAG;
+  out[1] = 0xa0 | (f.segmented ? 0x08 : 0) | (len >> 8);
+  out[2] = len & 0xff;
+  let p = putAddress(out, 3, f.dest);
+  p = putAddress(out, p, f.src);
+  out[p++] = encodeControl(f.control);
+  if (f.info.length > 0) {
+    putCrc16x25(out, 1, p);
+    p += 2;
+    out.set(f.info, p);
+    p += f.info.length;
+  }
+  putCrc16x25(out, 1, p);
+  out[size - 1] = FLAG;
+  return out;
+}
+
+/** Reads an address starting at p (bytes up to end): its size is where the LSB is 1. */
+function readAddress(b: Uint8Array, p: number, end: number, what: string): HdlcAddress {
+  let n = 0;
+  while (n < 4 && p + n < end && (b[p + n] & 1) === 0) n++;
+  if (p + n >= end) throw new DecodeError("hdlc-address", `${what} address runs past the header`, p);
+  n++;
+  if (n === 1) return { logical: b[p] >> 1, size: 1 };
+  if (n === 2) return { logical: b[p] >> 1, physical: b[p + 1] >> 1, size: 2 };
+  if (n === 4) return { logical: ((b[p] >> 1) << 7) | (b[p + 1] >> 1), physical: ((b[p + 2] >> 1) << 7) | (b[p + 3] >> 1), size: 4 };
+  throw new DecodeError("hdlc-address", `${what} address of ${n} bytes (only 1, 2 or 4 exist)`, p);
+}
+
+/**
+ * Decodes one whole frame, flags included (bytes[start] and bytes[end-1] are 7E).
+ * The info field is a view into the input.
+ */
+export function decodeFrame(bytes: Uint8Array, start = 0, end = bytes.length): HdlcFrame {
+  const size = end - start;
+  if (size < 2 || bytes[start] !== FLAG || bytes[end - 1] !== FLAG) throw new DecodeError("hdlc-flag", "frame not enclosed in 7E flags", start);
+  if (size < 9) throw new DecodeError("hdlc-short", `frame of ${size} bytes is shorter than the smallest HDLC frame`, start);
+  const f0 = bytes[start + 1];
+  if (f0 >> 4 !== 0xa) throw new DecodeError("hdlc-format", `frame format type ${f0 >> 4} (only type 3, 0xA, is used)`, start + 1);
+  const len = ((f0 & 7) << 8) | bytes[start + 2];
+  if (len !== size - 2) throw new DecodeError("hdlc-length", `length field ${len} but ${size - 2} bytes between flags`, start + 1);
+  const segmented = (f0 & 0x08) !== 0;
+  const last = end - 1; // index of closing flag
+  const dest = readAddress(bytes, start + 3, last - 2, "destination");
+  const srcAt = start + 3 + dest.size;
+  const src = readAddress(bytes, srcAt, last - 2, "source");
+  const ctrlAt = srcAt + src.size;
+  if (ctrlAt >= last - 2) throw new DecodeError("hdlc-short", "no control field", ctrlAt);
+  const headerEnd = ctrlAt + 1;
+  if (!checkCrc16x25(bytes, start + 1, last - 2)) throw new DecodeError("hdlc-fcs", "frame check sequence mismatch", last - 2);
+  let info = bytes.subarray(headerEnd, headerEnd);
+  if (headerEnd < last - 2) {
+    // Anything between control and FCS starts with an HCS; an HCS with nothing after it is not a frame our encoder (or the standard) makes.
+    if (headerEnd + 2 >= last - 2) throw new DecodeError("hdlc-hcs", "header check sequence without an information field", headerEnd);
+    if (!checkCrc16x25(bytes, start + 1, headerEnd)) throw new DecodeError("hdlc-hcs", "header check sequence mismatch", headerEnd);
+    info = bytes.subarray(headerEnd + 2, last - 2);
+  }
+  return { dest, src, control: decodeControl(bytes[ctrlAt]), segmented, info };
+}
+
+/** The format field (2 bytes): segmentation bit and 11-bit length. */
+export function decodeFormat(b0: number, b1: number): { segmented: boolean; length: number } {
+  if (b0 >> 4 !== 0xa) throw new DecodeError("hdlc-format", `frame format type ${b0 >> 4} (only type 3, 0xA, is used)`, 0);
+  return { segmented: (b0 & 0x08) !== 0, length: ((b0 & 7) << 8) | b1 };
+}
+
+export function encodeFormat(length: number, segmented: boolean): Uint8Array {
+  if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_LENGTH) throw new EncodeError("hdlc-length", `frame length ${length} out of 0..2047`);
+  return Uint8Array.of(0xa0 | (segmented ? 0x08 : 0) | (length >> 8), length & 0xff);
+}
+
+/** HCS/FCS as the frame carries it (LSB first), for tests and diagnostics. */
+export function frameCheck(bytes: Uint8Array): Uint8Array {
+  const c = crc16x25(bytes);
+  return Uint8Array.of(c & 0xff, c >>> 8);
+}
+
+export function clientAddress(sap: number): HdlcAddress {
+  return { logical: sap, size: 1 };
+}
+
+/** Server address in the smallest form that holds it, or in the given size. */
+export function serverAddress(logical: number, physical?: number, size?: 1 | 2 | 4): HdlcAddress {
+  if (physical === undefined) return { logical, size: size ?? 1 };
+  const s = size ?? (logical <= 0x7f && physical <= 0x7f ? 2 : 4);
+  return { logical, physical, size: s };
+}

@@ -1,0 +1,108 @@
+/**
+ * Cuts a received byte stream into HDLC frames. The length in the format
+ * field (not a scan for the closing flag) delimits a frame, because 7E may
+ * occur inside a frame: IEC 62056-46 uses no byte stuffing. One flag may
+ * close a frame and open the next. A candidate that fails (bad CRC, no
+ * closing flag where the length says) is dropped from its opening flag on,
+ * and the search resumes at the next 7E, so garbage (a baud mismatch, line
+ * noise) costs at most one frame and never stalls the reader.
+ *
+ * Memory is bounded: the buffer never holds more than one maximal frame.
+ */
+import { DecodeError } from "../../util/errors.js";
+import { decodeFrame, FLAG, MAX_FRAME_LENGTH, type HdlcFrame } from "./frame.js";
+
+const CAPACITY = MAX_FRAME_LENGTH + 2;
+
+export interface FrameSink {
+  frame(frame: HdlcFrame, raw: Uint8Array): void;
+  /** A candidate frame that was discarded (CRC or format error); for counters and logs. */
+  discarded?(error: DecodeError): void;
+}
+
+export class HdlcFrameReader {
+  private readonly buf = new Uint8Array(CAPACITY);
+  private len = 0;
+
+  constructor(private readonly sink: FrameSink) {}
+
+  /** Drops any partial frame (inter-frame time-out, baud change). */
+  reset(): void {
+    this.len = 0;
+  }
+
+  get buffered(): number {
+    return this.len;
+  }
+
+  push(bytes: Uint8Array): void {
+    let i = 0;
+    while (i < bytes.length) {
+      const n = Math.min(bytes.length - i, CAPACITY - this.len);
+      this.buf.set(bytes.subarray(i, i + n), this.len);
+      this.len += n;
+      i += n;
+      this.drain();
+      // drain() always leaves room unless a maximal frame is still incomplete; it then keeps at most CAPACITY - 1 bytes.
+    }
+  }
+
+  private drain(): void {
+    const b = this.buf;
+    let p = 0;
+    for (;;) {
+      while (p < this.len && b[p] !== FLAG) p++;
+      // Runs of flags (inter-frame fill) collapse to the last one.
+      while (p + 1 < this.len && b[p + 1] === FLAG) p++;
+      if (p + 3 > this.len) break;
+      const f0 = b[p + 1];
+      if (f0 >> 4 !== 0xa) {
+        p++;
+        continue;
+      }
+      const length = ((f0 & 7) << 8) | b[p + 2];
+      if (length < 7) {
+        p++;
+        continue;
+      }
+      const end = p + length + 2;
+      if (end > this.len) break;
+      if (b[end - 1] !== FLAG) {
+        this.discard(new DecodeError("hdlc-flag", "no closing flag where the length field says", end - 1));
+        p++;
+        continue;
+      }
+      // The sink may keep the frame: it gets bytes of its own, not a view into the buffer.
+      const raw = b.slice(p, end);
+      let frame: HdlcFrame;
+      try {
+        frame = decodeFrame(raw);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        this.discard(e);
+        p++;
+        continue;
+      }
+      // The closing flag may be the next frame's opening flag.
+      this.compact(end - 1);
+      p = 0;
+      this.sink.frame(frame, raw);
+      if (this.len === 0) return;
+    }
+    this.compact(p);
+  }
+
+  private compact(from: number): void {
+    if (from <= 0) return;
+    if (from >= this.len) {
+      this.len = 0;
+      return;
+    }
+    this.buf.copyWithin(0, from, this.len);
+    this.len -= from;
+  }
+
+  private discard(e: DecodeError): void {
+    if (this.sink.discarded) this.sink.discarded(e);
+  }
+}
