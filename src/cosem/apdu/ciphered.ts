@@ -1,0 +1,122 @@
+import { readLength, writeLength } from "../axdr.js";
+import { ByteReader, ByteWriter } from "../../util/bytes.js";
+import { DecodeError } from "../../util/errors.js";
+import { readSecurityHeader, writeSecurityHeader } from "../security/header.js";
+
+/**
+ * Ciphered APDU envelopes (Green Book 9.5): service-specific glo- and ded-
+ * ciphering (tag, length, security header, ciphered content) and the general
+ * glo-/ded-ciphering forms that also carry the sender's system title. The
+ * envelope is only framing: opening it is src/cosem/security's job.
+ */
+export const GloTag = {
+  initiateRequest: 0x21,
+  initiateResponse: 0x28,
+  confirmedServiceError: 0x2e,
+  getRequest: 0xc8,
+  setRequest: 0xc9,
+  eventNotification: 0xca,
+  actionRequest: 0xcb,
+  getResponse: 0xcc,
+  setResponse: 0xcd,
+  actionResponse: 0xcf,
+} as const;
+
+export const DedTag = {
+  initiateRequest: 0x41,
+  initiateResponse: 0x48,
+  confirmedServiceError: 0x4e,
+  getRequest: 0xd0,
+  setRequest: 0xd1,
+  eventNotification: 0xd2,
+  actionRequest: 0xd3,
+  getResponse: 0xd4,
+  setResponse: 0xd5,
+  actionResponse: 0xd7,
+} as const;
+
+export const GENERAL_GLO_CIPHERING = 0xdb;
+export const GENERAL_DED_CIPHERING = 0xdc;
+
+/** The plain tag each ciphered tag protects (glo- and ded- alike). */
+const PLAIN_OF: Record<number, number> = {
+  0x21: 0x01, 0x28: 0x08, 0x2e: 0x0e, 0xc8: 0xc0, 0xc9: 0xc1, 0xca: 0xc2, 0xcb: 0xc3, 0xcc: 0xc4, 0xcd: 0xc5, 0xcf: 0xc7,
+  0x41: 0x01, 0x48: 0x08, 0x4e: 0x0e, 0xd0: 0xc0, 0xd1: 0xc1, 0xd2: 0xc2, 0xd3: 0xc3, 0xd4: 0xc4, 0xd5: 0xc5, 0xd7: 0xc7,
+};
+
+export interface CipheredApdu {
+  type: "ciphered";
+  /** The ciphered tag (glo- or ded-). */
+  tag: number;
+  dedicated: boolean;
+  securityControl: number;
+  invocationCounter: number;
+  /** Ciphertext (or plaintext when only authenticated) followed by the tag, if any. */
+  content: Uint8Array;
+}
+
+export interface GeneralCipheredApdu {
+  type: "general-glo-ciphering" | "general-ded-ciphering";
+  /** Empty when the sender left it out (the association's title applies). */
+  systemTitle: Uint8Array;
+  securityControl: number;
+  invocationCounter: number;
+  content: Uint8Array;
+}
+
+export function isServiceCipheredTag(tag: number): boolean {
+  return PLAIN_OF[tag] !== undefined;
+}
+
+export function isDedicatedTag(tag: number): boolean {
+  return tag >= 0x41 && tag <= 0x4e ? true : tag >= 0xd0 && tag <= 0xd7;
+}
+
+export function plainTagOf(cipheredTag: number): number | undefined {
+  return PLAIN_OF[cipheredTag];
+}
+
+/** The glo- or ded- tag that protects a plain tag. */
+export function cipheredTagOf(plainTag: number, dedicated: boolean): number | undefined {
+  for (const k in PLAIN_OF) {
+    const t = Number(k);
+    if (PLAIN_OF[t] === plainTag && isDedicatedTag(t) === dedicated) return t;
+  }
+  return undefined;
+}
+
+function readContent(r: ByteReader, what: string): { securityControl: number; invocationCounter: number; content: Uint8Array } {
+  const at = r.pos;
+  const len = readLength(r);
+  if (len < 5) throw new DecodeError("bad-length", `${what}: ${len} bytes cannot hold a security header`, at);
+  const body = new ByteReader(r.bytes(len, what));
+  const h = readSecurityHeader(body);
+  return { securityControl: h.securityControl, invocationCounter: h.invocationCounter, content: body.bytes(body.remaining).slice() };
+}
+
+export function readCiphered(r: ByteReader): CipheredApdu | GeneralCipheredApdu | null {
+  const at = r.pos;
+  const tag = r.u8("APDU tag");
+  if (isServiceCipheredTag(tag)) {
+    return { type: "ciphered", tag, dedicated: isDedicatedTag(tag), ...readContent(r, "ciphered APDU") };
+  }
+  if (tag === GENERAL_GLO_CIPHERING || tag === GENERAL_DED_CIPHERING) {
+    const systemTitle = r.bytes(readLength(r), "system-title").slice();
+    const type = tag === GENERAL_GLO_CIPHERING ? "general-glo-ciphering" : "general-ded-ciphering";
+    return { type, systemTitle, ...readContent(r, type) };
+  }
+  r.pos = at;
+  return null;
+}
+
+export function writeCiphered(w: ByteWriter, a: CipheredApdu | GeneralCipheredApdu): void {
+  if (a.type === "ciphered") w.u8(a.tag);
+  else {
+    w.u8(a.type === "general-glo-ciphering" ? GENERAL_GLO_CIPHERING : GENERAL_DED_CIPHERING);
+    writeLength(w, a.systemTitle.length);
+    w.bytes(a.systemTitle);
+  }
+  writeLength(w, 5 + a.content.length);
+  writeSecurityHeader(w, a);
+  w.bytes(a.content);
+}

@@ -1,0 +1,56 @@
+import { ByteReader, ByteWriter } from "../../util/bytes.js";
+
+/**
+ * The security header of a ciphered APDU (Green Book 9.2.7.2.4): the
+ * security control byte and the 4-byte invocation counter.
+ *
+ * Security control byte: bits 0..3 security suite, bit 4 authentication,
+ * bit 5 encryption, bit 6 broadcast key, bit 7 compression.
+ */
+export interface SecurityControl {
+  suite: number;
+  authenticated: boolean;
+  encrypted: boolean;
+  broadcastKey: boolean;
+  compressed: boolean;
+}
+
+export const SC_AUTHENTICATED = 0x10;
+export const SC_ENCRYPTED = 0x20;
+export const SC_BROADCAST = 0x40;
+export const SC_COMPRESSED = 0x80;
+
+export function parseSecurityControl(b: number): SecurityControl {
+  return {
+    suite: b & 0x0f,
+    authenticated: (b & SC_AUTHENTICATED) !== 0,
+    encrypted: (b & SC_ENCRYPTED) !== 0,
+    broadcastKey: (b & SC_BROADCAST) !== 0,
+    compressed: (b & SC_COMPRESSED) !== 0,
+  };
+}
+
+export function securityControlByte(sc: SecurityControl): number {
+  return (sc.suite & 0x0f) | (sc.authenticated ? SC_AUTHENTICATED : 0) | (sc.encrypted ? SC_ENCRYPTED : 0) | (sc.broadcastKey ? SC_BROADCAST : 0) | (sc.compressed ? SC_COMPRESSED : 0);
+}
+
+export interface SecurityHeader {
+  securityControl: number;
+  invocationCounter: number;
+}
+
+export function readSecurityHeader(r: ByteReader): SecurityHeader {
+  const securityControl = r.u8("security control");
+  return { securityControl, invocationCounter: r.u32("invocation counter") };
+}
+
+export function writeSecurityHeader(w: ByteWriter, h: SecurityHeader): void {
+  w.u8(h.securityControl).u32(h.invocationCounter);
+}
+
+/** Checks a header against what suite 0 can process; returns a reason, or undefined when fine. */
+export function unsupportedReason(sc: number): string | undefined {
+  if ((sc & 0x0f) !== 0) return `security suite ${sc & 0x0f}`;
+  if ((sc & SC_COMPRESSED) !== 0) return "compression";
+  return undefined;
+}
