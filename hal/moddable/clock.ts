@@ -1,0 +1,61 @@
+import type { MonotonicClock, Rtc } from "../clock.js";
+
+/**
+ * Monotonic milliseconds from Moddable's `Time.ticks`, a 32-bit millisecond
+ * counter on the microcontrollers that wraps after 49.7 days (and may read
+ * negative once past 2^31). Differences are taken modulo 2^32 and accumulated
+ * in a double, so the clock never wraps as long as it is read at least once
+ * per wrap period (the metrology tick reads it every second).
+ */
+export class WrappingTicksClock implements MonotonicClock {
+  readonly #ticks: () => number;
+  #last: number;
+  #elapsed = 0;
+
+  constructor(ticks: () => number) {
+    this.#ticks = ticks;
+    this.#last = ticks() >>> 0;
+  }
+
+  nowMs(): number {
+    const now = this.#ticks() >>> 0;
+    this.#elapsed += (now - this.#last + 0x100000000) % 0x100000000;
+    this.#last = now;
+    return this.#elapsed;
+  }
+}
+
+/**
+ * The RTC port on a board without a battery-backed RTC chip (both reference
+ * boards): UTC = the time last set + monotonic time since. It is invalid
+ * after every start until a client or the time source sets it; the system
+ * clock (`Time.set`) is kept in step for SDK modules that read Date.
+ */
+export class MonotonicRtc implements Rtc {
+  readonly #mono: MonotonicClock;
+  readonly #setSystemSeconds: (seconds: number) => void;
+  #baseUtc = 0;
+  #baseMono = 0;
+  #valid = false;
+
+  constructor(mono: MonotonicClock, setSystemSeconds: (seconds: number) => void = () => {}) {
+    this.#mono = mono;
+    this.#setSystemSeconds = setSystemSeconds;
+  }
+
+  get valid(): boolean {
+    return this.#valid;
+  }
+
+  nowUtcMs(): number {
+    return this.#baseUtc + (this.#mono.nowMs() - this.#baseMono);
+  }
+
+  setUtcMs(utcMs: number): void {
+    if (!Number.isFinite(utcMs)) throw new RangeError("UTC time must be finite");
+    this.#baseMono = this.#mono.nowMs();
+    this.#baseUtc = utcMs;
+    this.#valid = true;
+    this.#setSystemSeconds(Math.floor(utcMs / 1000));
+  }
+}

@@ -1,0 +1,10 @@
+import System from "system";
+import getResetReason from "resetReason";
+import type { DigitalIn } from "../../digital.js";
+import { esp32ResetCause } from "../reset-cause.js";
+import { ModdableSystem } from "../system.js";
+
+export function esp32System(powerFail?: DigitalIn): ModdableSystem {
+  const deps = { restart: () => System.restart(), resetCause: esp32ResetCause(getResetReason().reason) };
+  return new ModdableSystem(powerFail ? { ...deps, powerFail } : deps);
+}

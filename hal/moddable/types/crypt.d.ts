@@ -1,0 +1,13 @@
+// Moddable SDK modules/crypt/digest/crypt.js: the native block cipher (kcl's
+// FIPS-197 AES). SDK 8.2's typings/crypt.d.ts declares only Digest; this
+// block merges with it.
+declare module "crypt" {
+  export class BlockCipher {
+    constructor(cipher: "AES" | "DES" | "TDES", key: ArrayBufferLike | Uint8Array);
+    /** One block; writes into `result` when given, else returns a new buffer. */
+    encrypt(data: ArrayBufferLike | Uint8Array, result?: ArrayBufferLike): ArrayBuffer;
+    decrypt(data: ArrayBufferLike | Uint8Array, result?: ArrayBufferLike): ArrayBuffer;
+    readonly keySize: number;
+    readonly blockSize: number;
+  }
+}
