@@ -1,0 +1,127 @@
+/**
+ * The `sim` board: every port of the meter backed by a simulated peripheral
+ * on one simulated clock. The simulator launcher and the tests (both
+ * runtimes: no Node APIs here) build the meter through it, so they exercise
+ * the same wiring. Restarting the firmware keeps what survives on real
+ * hardware (the clock, the store, the relay's position) and replaces what
+ * does not (timers, the system port's state, RAM).
+ */
+import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
+import type { ResetCause } from "../../hal/system.js";
+import { SimClock } from "../../hal/sim/clock.js";
+import { SimSystem } from "../../hal/sim/system.js";
+import { SimTimers } from "../../hal/sim/timers.js";
+import { createMeter, type Meter } from "../../src/meter/meter.js";
+import type { MeterConfig } from "../../src/meter/config.js";
+import type { MeterPorts } from "../../src/meter/ports.js";
+import { MemoryKeyValueStore, type KeyValueStore } from "../../src/persistence.js";
+import { DailyLoadFeed, DEFAULT_CURVE, type LoadCurve } from "./daily-load.js";
+
+/** A latching relay with an auxiliary contact: the feedback follows the coil unless welded/broken by a test. */
+export class SimRelay implements DigitalOut {
+  level: 0 | 1 = 1;
+  stuck: 0 | 1 | undefined;
+  write(level: 0 | 1): void {
+    this.level = level;
+  }
+  read(): 0 | 1 {
+    return this.level;
+  }
+  readonly feedback: DigitalIn = { read: () => (this.stuck !== undefined ? this.stuck : this.level) };
+}
+
+/** A push button the host presses. */
+export class SimButton implements DigitalIn {
+  #level: 0 | 1 = 0;
+  readonly #handlers: ((level: 0 | 1) => void)[] = [];
+  read(): 0 | 1 {
+    return this.#level;
+  }
+  onChange(handler: (level: 0 | 1) => void): void {
+    this.#handlers.push(handler);
+  }
+  press(): void {
+    for (const level of [1, 0] as const) {
+      this.#level = level;
+      for (const h of this.#handlers) h(level);
+    }
+  }
+}
+
+export interface SimBoardOptions {
+  startUtcMs: number;
+  speed?: number;
+  store?: KeyValueStore;
+  curve?: LoadCurve;
+  watchdogMs?: number;
+}
+
+export class SimBoard {
+  readonly clock: SimClock;
+  readonly store: KeyValueStore;
+  readonly relay = new SimRelay();
+  readonly curve: LoadCurve;
+  readonly watchdogMs: number;
+  timers: SimTimers;
+  system: SimSystem;
+  button = new SimButton();
+  metering: DailyLoadFeed;
+  meter: Meter | undefined;
+  boots = 0;
+  #config: Partial<MeterConfig> = {};
+
+  constructor(options: SimBoardOptions) {
+    this.clock = new SimClock({ startUtcMs: options.startUtcMs, speed: options.speed ?? 1 });
+    this.store = options.store ?? new MemoryKeyValueStore();
+    this.curve = options.curve ?? DEFAULT_CURVE;
+    this.watchdogMs = options.watchdogMs ?? 0;
+    this.timers = new SimTimers(this.clock);
+    this.system = new SimSystem(this.clock, { watchdogMs: this.watchdogMs });
+    this.metering = this.#feed();
+  }
+
+  #feed(): DailyLoadFeed {
+    return new DailyLoadFeed(this.clock, this.clock, this.curve, () => this.relay.feedback.read() === 1);
+  }
+
+  ports(): MeterPorts {
+    return {
+      rtc: this.clock,
+      mono: this.clock,
+      timers: this.timers,
+      system: this.system,
+      store: this.store,
+      metering: this.metering,
+      relay: this.relay,
+      relayFeedback: this.relay.feedback,
+      button: this.button,
+    };
+  }
+
+  /** Builds and starts the firmware. */
+  boot(config: Partial<MeterConfig> = {}): Meter {
+    this.#config = config;
+    this.meter = createMeter(this.ports(), config);
+    this.meter.start();
+    this.boots++;
+    return this.meter;
+  }
+
+  /**
+   * Restarts the firmware as the hardware would after `cause`: RAM and timers
+   * are gone; the store, the RTC and the relay keep their state. A power cut
+   * runs the power-fail path first when `warned` (the supply capacitor gave
+   * the early warning), otherwise the firmware just vanishes.
+   */
+  restart(cause: ResetCause, warned = true, offMs = 0): Meter {
+    if (this.meter && warned && (cause === "power-on" || cause === "brown-out")) this.system.raisePowerFail();
+    this.timers.dispose();
+    this.system.dispose();
+    if (offMs > 0) this.clock.powerLoss(offMs);
+    this.timers = new SimTimers(this.clock);
+    this.system = new SimSystem(this.clock, { resetCause: cause, watchdogMs: this.watchdogMs });
+    this.button = new SimButton();
+    this.metering = this.#feed();
+    return this.boot(this.#config);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The object catalog: every COSEM object of the meter with each role's
+ * access rights, as data (DESIGN.md section 5). The xDLMS server resolves
+ * requests here, object_list is generated from it per association, and
+ * script tables resolve their targets here too — one table, so a script can
+ * reach exactly what exists.
+ */
+import type { CosemObject, ObjectEntry, ObjectRights, Role } from "../cosem/interface-class.js";
+import { rights } from "../cosem/interface-class.js";
+import type { Obis } from "../cosem/obis.js";
+
+/** Rights of each role as `rights()` strings: [attributes, methods]; an absent role cannot see the object. */
+export type RightsSpec = Partial<Record<Role, readonly [string, string?]>>;
+
+export class Catalog {
+  readonly entries: ObjectEntry[] = [];
+  readonly #byKey = new Map<number, ObjectEntry>();
+  /** Objects that scripts may reach but no association sees (internal capture targets). */
+  readonly #internal = new Map<number, CosemObject>();
+
+  add(object: CosemObject, spec: RightsSpec): ObjectEntry {
+    const key = object.logicalName.key;
+    if (this.#byKey.has(key) || this.#internal.has(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
+    const r: Partial<Record<Role, ObjectRights>> = {};
+    for (const role of Object.keys(spec) as Role[]) {
+      const s = spec[role];
+      if (!s) continue;
+      const x = rights(s[0], s[1] ?? "");
+      // A rights row that does not match the object's shape would make object_list lie.
+      if (x.attributes.length !== object.attributeCount || x.methods.length !== object.methodCount) {
+        throw new Error(`rights of ${role} on ${object.logicalName.toString()} do not match class ${object.classId} (${object.attributeCount} attributes, ${object.methodCount} methods)`);
+      }
+      r[role] = x;
+    }
+    const entry: ObjectEntry = { object, rights: r };
+    this.entries.push(entry);
+    this.#byKey.set(key, entry);
+    return entry;
+  }
+
+  addInternal(object: CosemObject): void {
+    this.#internal.set(object.logicalName.key, object);
+  }
+
+  find(logicalName: Obis): ObjectEntry | undefined {
+    return this.#byKey.get(logicalName.key);
+  }
+
+  findKey(key: number): ObjectEntry | undefined {
+    return this.#byKey.get(key);
+  }
+
+  /** ObjectResolver for script tables: visible and internal objects, matched by class. */
+  resolve(classId: number, logicalName: Obis): CosemObject | undefined {
+    const o = this.#byKey.get(logicalName.key)?.object ?? this.#internal.get(logicalName.key);
+    return o && o.classId === classId ? o : undefined;
+  }
+
+  /** The entries a role can see (its object_list). */
+  visibleTo(role: Role): ObjectEntry[] {
+    return this.entries.filter((e) => e.rights[role] !== undefined);
+  }
+}
+
+/** `n` attributes all readable ("r r r ..."). */
+export function readAll(n: number): string {
+  return Array(n).fill("r").join(" ");
+}
+
+/** `n` methods all denied. */
+export function noMethods(n: number): string {
+  return Array(n).fill("-").join(" ");
+}
+
+/** `n` methods all allowed. */
+export function allMethods(n: number): string {
+  return Array(n).fill("x").join(" ");
+}

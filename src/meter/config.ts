@@ -1,0 +1,67 @@
+/**
+ * Meter configuration with the factory defaults of the development meter:
+ * Central European time with EU summer time, a two-rate day/night calendar
+ * (rate 1 07:00-23:00 on working days, rate 2 otherwise), 15-minute load
+ * profile capture, monthly end of billing, a one-second metering tick.
+ * Everything a client can change through COSEM later lives in the domains;
+ * this is only the state a fresh meter starts from.
+ */
+import { DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, type DateTime } from "../cosem/datetime.js";
+import type { CalendarSet, DayProfile } from "../tariff/calendar.js";
+import { lastSundayPattern, type ClockConfig } from "../tariff/clock.js";
+import { utf8Encode } from "../util/bytes.js";
+import type { MeterIdentity } from "./identity.js";
+import { TARIFF_SCRIPTS } from "./obis-codes.js";
+
+export interface MeterConfig {
+  identity: MeterIdentity;
+  clock: ClockConfig;
+  /** Number of tariff rates (TOU registers per quantity). */
+  tariffs: number;
+  calendar: CalendarSet;
+  /** Load profile capture period (s). */
+  capturePeriodS: number;
+  /** Demand integration period (s). */
+  demandPeriodS: number;
+  /** Metering tick (ms): energy goes to the tariff registers this often. */
+  tickMs: number;
+  /** Energy and counters are written to the store at least this often (ms) besides the power-fail path. */
+  persistEveryMs: number;
+  /** Disconnect control mode (Blue Book 0..6) of a fresh meter. */
+  disconnectMode: number;
+}
+
+const ascii = utf8Encode;
+
+function at(hour: number, minute: number, tariff: number) {
+  return { start: { hour, minute, second: 0, hundredths: 0 }, script: TARIFF_SCRIPTS.toBytes(), selector: tariff };
+}
+
+function yearly(month: number, day: number): DateTime {
+  return { year: 0xffff, month, day, dayOfWeek: NOT_SPECIFIED, hour: 0, minute: 0, second: 0, hundredths: 0, deviation: DEVIATION_NOT_SPECIFIED, status: NOT_SPECIFIED };
+}
+
+export function defaultCalendar(): CalendarSet {
+  const workday: DayProfile = { dayId: 1, actions: [at(0, 0, 2), at(7, 0, 1), at(23, 0, 2)] };
+  const weekend: DayProfile = { dayId: 2, actions: [at(0, 0, 2)] };
+  return {
+    name: ascii("DAYNIGHT"),
+    seasons: [{ name: ascii("ALL"), start: yearly(1, 1), weekName: ascii("WEEK") }],
+    weeks: [{ name: ascii("WEEK"), days: [1, 1, 1, 1, 1, 2, 2] }],
+    days: [workday, weekend],
+  };
+}
+
+export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", serial: "1" }): MeterConfig {
+  return {
+    identity,
+    clock: { timeZone: -60, dstBegin: lastSundayPattern(3, 2), dstEnd: lastSundayPattern(10, 3), dstDeviation: 60, dstEnabled: true },
+    tariffs: 4,
+    calendar: defaultCalendar(),
+    capturePeriodS: 900,
+    demandPeriodS: 900,
+    tickMs: 1000,
+    persistEveryMs: 15 * 60000,
+    disconnectMode: 1,
+  };
+}

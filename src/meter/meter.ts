@@ -1,0 +1,317 @@
+/**
+ * The composition root of the meter: builds every domain from the ports,
+ * binds the COSEM objects into one catalog with the rights of each role,
+ * and drives the domains from one periodic tick. It is the only place that
+ * knows how the areas fit together; the board (or the simulator) only
+ * supplies ports.
+ *
+ * Durability: energy, billing counter and disconnector state are written
+ * to the KeyValueStore every persistEveryMs and on the power-fail signal;
+ * a restart reads them back before the first tick, so the worst loss after a
+ * power cut without warning is one persist period of energy.
+ */
+import { Tag } from "../cosem/axdr.js";
+import { ActivityCalendarObject } from "../cosem/classes/activity-calendar.js";
+import { ClockObject } from "../cosem/classes/clock.js";
+import { DisconnectControlObject } from "../cosem/classes/disconnect-control.js";
+import { LimiterObject } from "../cosem/classes/limiter.js";
+import { RegisterActivationObject } from "../cosem/classes/register-activation.js";
+import { ScriptTableObject } from "../cosem/classes/script-table.js";
+import { SingleActionScheduleObject } from "../cosem/classes/single-action-schedule.js";
+import { SpecialDaysTableObject } from "../cosem/classes/special-days-table.js";
+import { NOT_SPECIFIED } from "../cosem/datetime.js";
+import type { TimerId } from "../../hal/timer.js";
+import type { EventSink } from "../events.js";
+import { Obis } from "../cosem/obis.js";
+import { ControlState, DisconnectControl } from "../relay/disconnect.js";
+import { Limiter } from "../relay/limiter.js";
+import { Billing, DemandTracker, activeTariff, billingCaptureTarget, type BillingSnapshot } from "../tariff/billing.js";
+import { ActivityCalendar, SpecialDaysTable } from "../tariff/calendar.js";
+import { MeterClock } from "../tariff/clock.js";
+import { TariffEngine } from "../tariff/engine.js";
+import { ProfileStatusTracker } from "../tariff/profile-status.js";
+import { TouRegisterBank, standardTouActivation, type RegisterActivation } from "../tariff/registers.js";
+import { SingleActionSchedule } from "../tariff/schedule.js";
+import { ScriptRegistry, ScriptTable, internalContext } from "../tariff/script-table.js";
+import { Catalog, allMethods, noMethods, readAll } from "./catalog.js";
+import { defaultConfig, type MeterConfig } from "./config.js";
+import { RamEventLog } from "./events.js";
+import { logicalDeviceName, serialNumberBytes, validIdentity } from "./identity.js";
+import { ReadOnlyDataObject, ReadOnlyRegisterObject, Unit } from "./interim-objects.js";
+import * as ln from "./obis-codes.js";
+import { KEY_BILLING, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
+import type { MeterPorts } from "./ports.js";
+import type { MeterStatus } from "./status.js";
+
+/** IDIS standard event log codes owned by the meter's life cycle. */
+export const LifeCycleEvent = { powerDown: 1, powerUp: 2 } as const;
+
+export type CaptureListener = (utcMs: number) => void;
+
+export class Meter {
+  readonly config: MeterConfig;
+  readonly ports: MeterPorts;
+  readonly events: RamEventLog;
+  readonly catalog = new Catalog();
+  readonly clock: MeterClock;
+  readonly bank: TouRegisterBank;
+  readonly activation: RegisterActivation;
+  readonly demand: DemandTracker;
+  readonly billing: Billing;
+  readonly calendar: ActivityCalendar;
+  readonly specialDays: SpecialDaysTable;
+  readonly scripts = new ScriptRegistry();
+  readonly engine: TariffEngine;
+  readonly disconnect: DisconnectControl;
+  readonly limiter: Limiter;
+  readonly profileStatus: ProfileStatusTracker;
+  /** True when stored energy was found at start (a restart, not a factory-fresh meter). */
+  readonly restored: boolean;
+  lastBilling: BillingSnapshot | undefined;
+  captures = 0;
+  readonly #captureListeners: CaptureListener[] = [];
+  #tickTimer: TimerId | undefined;
+  #lastPersistMono: number;
+  #savedRelay = "";
+  #stopped = false;
+
+  constructor(ports: MeterPorts, config: MeterConfig) {
+    if (!validIdentity(config.identity)) throw new Error("invalid meter identity (FLAG id: 3 letters, serial: 1..13 digits)");
+    this.config = config;
+    this.ports = ports;
+    this.events = new RamEventLog(64, ports.events);
+    const events: EventSink = this.events;
+    const store = ports.store;
+
+    this.clock = new MeterClock(ports.rtc, events, config.clock);
+    this.profileStatus = new ProfileStatusTracker(this.clock);
+    this.bank = new TouRegisterBank(config.tariffs);
+    this.restored = loadEnergy(store, this.bank);
+    this.activation = standardTouActivation(this.bank, config.tariffs);
+    this.demand = new DemandTracker(config.demandPeriodS, config.tariffs);
+    this.billing = new Billing(this.bank, this.demand, { capture: (s) => (this.lastBilling = s) });
+    this.billing.counter = loadU32(store, KEY_BILLING) ?? 0;
+    this.specialDays = new SpecialDaysTable();
+    this.calendar = new ActivityCalendar(this.clock, this.specialDays, events, config.calendar);
+
+    const relay = loadRelay(store);
+    this.disconnect = new DisconnectControl(
+      ports.relay,
+      ports.relayFeedback,
+      events,
+      () => this.clock.now(),
+      relay?.mode ?? config.disconnectMode,
+      (relay?.state ?? ControlState.connected) as ControlState,
+    );
+    if (ports.button) this.disconnect.attachButton(ports.button);
+
+    this.limiter = new Limiter(
+      { classId: 3, logicalName: ln.ACTIVE_POWER, attribute: 2 },
+      () => ports.metering.activePowerW(),
+      () => this.clock.now(),
+      ports.mono,
+      (ref, utc) => this.scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
+      events,
+    );
+    // Configuration, not a change: assigned directly so that no threshold event is logged at start.
+    this.limiter.thresholdNormal = 17250; // 75 A at 230 V
+    this.limiter.thresholdEmergency = 5000;
+    this.limiter.minOverS = 60;
+    this.limiter.minUnderS = 120;
+    this.limiter.actionOver = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 1 };
+    this.limiter.actionUnder = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 2 };
+    this.limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
+
+    const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
+      { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
+    ]);
+    this.#buildCatalog(endOfBilling);
+
+    this.engine = new TariffEngine({
+      clock: this.clock,
+      calendar: this.calendar,
+      scripts: this.scripts,
+      activation: this.activation,
+      bank: this.bank,
+      demand: this.demand,
+      schedules: [endOfBilling],
+      capturePeriodS: config.capturePeriodS,
+      onCapture: (t) => this.#capture(t),
+    });
+
+    const cause = ports.system.resetCause();
+    if (cause === "power-on" || cause === "brown-out") this.profileStatus.markPowerDown();
+    events.record({ log: "standard", code: LifeCycleEvent.powerUp, utcMs: this.clock.now() });
+    ports.system.onPowerFail(() => this.powerFail());
+    this.#lastPersistMono = ports.mono.nowMs();
+    this.#savedRelay = this.#relayKey();
+  }
+
+  #buildCatalog(endOfBilling: SingleActionSchedule): void {
+    const c = this.catalog;
+    const resolve = (classId: number, name: Obis) => c.resolve(classId, name);
+    const id = this.config.identity;
+    const os = (v: Uint8Array) => () => ({ tag: Tag.OctetString, value: v }) as const;
+
+    // Identity: every association, the public client included, may read it (it is how a client finds the meter).
+    const everyone = (attrs: string, methods = "") => ({
+      public: [attrs, methods],
+      reader: [attrs, methods],
+      management: [attrs, methods],
+      firmware: [attrs, methods],
+    }) as const;
+    c.add(new ReadOnlyDataObject(ln.LOGICAL_DEVICE_NAME, os(logicalDeviceName(id))), everyone("r r"));
+    c.add(new ReadOnlyDataObject(ln.SERIAL_NUMBER, os(serialNumberBytes(id))), everyone("r r"));
+
+    c.add(new ClockObject(this.clock, ln.CLOCK), {
+      public: ["r r r r r r r r r", noMethods(6)],
+      reader: [readAll(9), noMethods(6)],
+      management: ["r rw rw r rw rw rw rw r", allMethods(6)],
+      firmware: ["r r - - - - - - -", noMethods(6)],
+    });
+
+    // Energy registers: the rate registers and the totals, read by reader and management.
+    const registerRights = { reader: [readAll(3), noMethods(1)], management: [readAll(3), noMethods(1)] } as const;
+    c.add(new ReadOnlyRegisterObject(ln.ENERGY_IMPORT_TOTAL, () => this.#sum(1), 0, Unit.wattHour), registerRights);
+    c.add(new ReadOnlyRegisterObject(ln.ENERGY_EXPORT_TOTAL, () => this.#sum(2), 0, Unit.wattHour), registerRights);
+    for (const o of this.bank.obis) {
+      c.add(new ReadOnlyRegisterObject(o, () => this.bank.value(o), 0, o.c <= 2 ? Unit.wattHour : Unit.varHour), registerRights);
+    }
+    c.add(new ReadOnlyRegisterObject(ln.ACTIVE_POWER, () => this.ports.metering.activePowerW(), 0, Unit.watt, true), registerRights);
+
+    // Tariff configuration: management writes, reader reads.
+    c.add(new ActivityCalendarObject(this.calendar, ln.ACTIVITY_CALENDAR), {
+      reader: [readAll(10), noMethods(1)],
+      management: ["r r r r r rw rw rw rw rw", allMethods(1)],
+    });
+    c.add(new SpecialDaysTableObject(this.specialDays, ln.SPECIAL_DAYS), { reader: [readAll(2), noMethods(2)], management: ["r rw", allMethods(2)] });
+    c.add(new RegisterActivationObject(this.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] });
+
+    c.addInternal(billingCaptureTarget(this.billing, ln.BILLING_PROFILE));
+    const tariffTable = new ScriptTable(
+      ln.TARIFF_SCRIPTS,
+      Array.from({ length: this.config.tariffs }, (_, i) => ({
+        id: i + 1,
+        actions: [{ service: 1, classId: 6, logicalName: ln.REGISTER_ACTIVATION, index: 4, parameter: { tag: Tag.OctetString, value: Uint8Array.from(`T${i + 1}`, (ch) => ch.charCodeAt(0)) } }],
+      })),
+      resolve,
+    );
+    const zero = { tag: Tag.Integer, value: 0 } as const;
+    const billingTable = new ScriptTable(ln.BILLING_SCRIPTS, [{ id: 1, actions: [{ service: 2, classId: 7, logicalName: ln.BILLING_PROFILE, index: 2, parameter: zero }] }], resolve);
+    const disconnectTable = new ScriptTable(
+      ln.DISCONNECT_SCRIPTS,
+      [
+        { id: 1, actions: [{ service: 2, classId: 70, logicalName: ln.DISCONNECT_CONTROL, index: 1, parameter: zero }] },
+        { id: 2, actions: [{ service: 2, classId: 70, logicalName: ln.DISCONNECT_CONTROL, index: 2, parameter: zero }] },
+      ],
+      resolve,
+    );
+    for (const t of [tariffTable, billingTable, disconnectTable]) {
+      this.scripts.add(t);
+      c.add(new ScriptTableObject(t), { reader: [readAll(2), noMethods(1)], management: ["r rw", allMethods(1)] });
+    }
+    c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), { reader: [readAll(4), ""], management: ["r rw rw rw", ""] });
+
+    c.add(new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL), {
+      public: ["r r r -", noMethods(2)],
+      reader: [readAll(4), noMethods(2)],
+      management: ["r r r rw", allMethods(2)],
+    });
+    c.add(new LimiterObject(this.limiter, ln.LIMITER), {
+      reader: [readAll(11), ""],
+      management: ["r rw r rw rw rw rw rw rw r rw", ""],
+    });
+  }
+
+  #sum(quantity: number): number {
+    let s = 0;
+    for (const o of this.bank.obis) if (o.c === quantity) s += this.bank.value(o);
+    return s;
+  }
+
+  #capture(utcMs: number): void {
+    this.captures++;
+    for (const l of this.#captureListeners) l(utcMs);
+  }
+
+  #relayKey(): string {
+    return `${this.disconnect.controlState}/${this.disconnect.controlMode}`;
+  }
+
+  /** Load profiles (src/storage) subscribe here: called at each capture instant after the energy up to it. */
+  onCapture(listener: CaptureListener): void {
+    this.#captureListeners.push(listener);
+  }
+
+  /** Starts the periodic tick on the timers port. */
+  start(): void {
+    if (this.#tickTimer !== undefined || this.#stopped) return;
+    this.#tickTimer = this.ports.timers.repeat(this.config.tickMs, () => this.tick());
+  }
+
+  /** One metering tick: energy to the tariff registers, clock and relay supervision, periodic persistence. */
+  tick(): void {
+    const now = this.clock.now();
+    this.engine.tick(now, this.ports.metering.take());
+    this.clock.poll();
+    this.limiter.poll();
+    this.disconnect.checkFeedback();
+    this.ports.system.kickWatchdog();
+    const relay = this.#relayKey();
+    // The relay state is written when it changes: a restart must never silently reconnect a customer.
+    if (relay !== this.#savedRelay) {
+      saveRelay(this.ports.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
+      this.#savedRelay = relay;
+    }
+    if (this.ports.mono.nowMs() - this.#lastPersistMono >= this.config.persistEveryMs) this.persist();
+  }
+
+  /** Writes everything that must survive a restart. */
+  persist(): void {
+    const store = this.ports.store;
+    saveEnergy(store, this.bank);
+    saveU32(store, KEY_BILLING, this.billing.counter);
+    saveRelay(store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
+    this.#savedRelay = this.#relayKey();
+    this.#lastPersistMono = this.ports.mono.nowMs();
+  }
+
+  /** The power-fail path: the energy up to this instant is booked, then saved. */
+  powerFail(): void {
+    if (this.#stopped) return;
+    this.engine.tick(this.clock.now(), this.ports.metering.take());
+    this.events.record({ log: "standard", code: LifeCycleEvent.powerDown, utcMs: this.clock.now() });
+    this.persist();
+  }
+
+  /** Stops the tick and saves (a clean shutdown is a power-fail with warning). */
+  stop(): void {
+    if (this.#stopped) return;
+    this.powerFail();
+    if (this.#tickTimer !== undefined) this.ports.timers.clear(this.#tickTimer);
+    this.#tickTimer = undefined;
+    this.#stopped = true;
+  }
+
+  status(): MeterStatus {
+    const utc = this.clock.now();
+    return {
+      utcMs: utc,
+      local: this.clock.dateTimeAt(utc),
+      tariff: activeTariff(this.activation),
+      activePowerW: this.ports.metering.activePowerW(),
+      importWh: this.#sum(1),
+      exportWh: this.#sum(2),
+      relayConnected: this.disconnect.outputState,
+      controlState: this.disconnect.controlState,
+      captures: this.captures,
+      billingPeriods: this.billing.counter,
+    };
+  }
+}
+
+/** Builds the meter from its ports; `config` overrides the factory defaults. */
+export function createMeter(ports: MeterPorts, config: Partial<MeterConfig> = {}): Meter {
+  return new Meter(ports, { ...defaultConfig(config.identity), ...config });
+}
+

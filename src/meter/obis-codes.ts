@@ -1,0 +1,23 @@
+/** Logical names this meter instance uses (Blue Book / IDIS defaults), in one place. */
+import { Obis } from "../cosem/obis.js";
+
+export const CLOCK = Obis.of(0, 0, 1, 0, 0, 255);
+export const LOGICAL_DEVICE_NAME = Obis.of(0, 0, 42, 0, 0, 255);
+export const SERIAL_NUMBER = Obis.of(0, 0, 96, 1, 0, 255);
+export const ACTIVITY_CALENDAR = Obis.of(0, 0, 13, 0, 0, 255);
+export const SPECIAL_DAYS = Obis.of(0, 0, 11, 0, 0, 255);
+export const REGISTER_ACTIVATION = Obis.of(0, 0, 14, 0, 0, 255);
+/** Tariffication script table: script t activates rate t. */
+export const TARIFF_SCRIPTS = Obis.of(0, 0, 10, 0, 100, 255);
+/** End of billing (MDI reset) script table. */
+export const BILLING_SCRIPTS = Obis.of(0, 0, 10, 0, 1, 255);
+export const DISCONNECT_SCRIPTS = Obis.of(0, 0, 10, 0, 106, 255);
+export const END_OF_BILLING_SCHEDULE = Obis.of(0, 0, 15, 0, 0, 255);
+export const DISCONNECT_CONTROL = Obis.of(0, 0, 96, 3, 10, 255);
+export const LIMITER = Obis.of(0, 0, 17, 0, 0, 255);
+export const BILLING_PROFILE = Obis.of(1, 0, 98, 1, 0, 255);
+/** Total active energy import / export (sum of the rates). */
+export const ENERGY_IMPORT_TOTAL = Obis.of(1, 0, 1, 8, 0, 255);
+export const ENERGY_EXPORT_TOTAL = Obis.of(1, 0, 2, 8, 0, 255);
+/** Sum Li active power+ (the limiter's default monitored value). */
+export const ACTIVE_POWER = Obis.of(1, 0, 1, 7, 0, 255);

@@ -1,0 +1,45 @@
+/**
+ * What the meter is built from: the HAL ports of a board plus the domain
+ * feeds that are themselves built on ports. The composition root of each
+ * board (boards/<board>/, the simulator) fills this in; nothing in src/meter
+ * knows which implementation backs a port.
+ */
+import type { MonotonicClock, Rtc } from "../../hal/clock.js";
+import type { CryptoPort } from "../../hal/crypto.js";
+import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
+import type { Logger } from "../../hal/logger.js";
+import type { SystemPort } from "../../hal/system.js";
+import type { Timers } from "../../hal/timer.js";
+import type { EventSink } from "../events.js";
+import type { KeyValueStore } from "../persistence.js";
+import type { EnergyDeltas } from "../tariff/registers.js";
+
+/**
+ * The metering front end as the meter consumes it: energy since the last
+ * call (the tariff engine's EnergyFeed) and the instantaneous values the
+ * live status and the limiter read.
+ */
+export interface MeteringFeed {
+  take(): EnergyDeltas;
+  /** Total active power in W, import positive. */
+  activePowerW(): number;
+}
+
+export interface MeterPorts {
+  rtc: Rtc;
+  mono: MonotonicClock;
+  timers: Timers;
+  system: SystemPort;
+  /** Power-fail-safe settings and counters (the flash store on a board). */
+  store: KeyValueStore;
+  metering: MeteringFeed;
+  /** Relay coil drive and its auxiliary-contact feedback. */
+  relay: DigitalOut;
+  relayFeedback: DigitalIn;
+  /** Disconnect-control push button (pressed = 1); optional on boards without one. */
+  button?: DigitalIn;
+  crypto?: CryptoPort;
+  /** Where domain events go; a bounded RAM log when absent (see events.ts here). */
+  events?: EventSink;
+  logger?: Logger;
+}
