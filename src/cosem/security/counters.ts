@@ -1,0 +1,103 @@
+import type { KeyValueStore } from "../../persistence.js";
+
+/**
+ * Invocation counters (Green Book 9.2.7.2.4.3): the IV is system title ||
+ * counter, so reusing a transmit counter under the same key would reuse a GCM
+ * nonce and break confidentiality and integrity. Flash cannot be written for
+ * every APDU, so the transmit counter reserves values ahead in blocks: the
+ * store holds the end of the reservation, written (and committed, see
+ * KeyValueStore) BEFORE the first value of the block is used. After a power
+ * cut the counter restarts at the stored end, above every value that could
+ * have been sent; at most one block of values is skipped, never reused.
+ */
+export const TX_RESERVATION_BLOCK = 1024;
+const MAX = 0xffffffff;
+
+function readU32(b: Uint8Array | undefined): number | undefined {
+  if (!b || b.length !== 4) return undefined;
+  return ((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3]);
+}
+
+function u32(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+
+export class TransmitCounter {
+  readonly #kv: KeyValueStore;
+  readonly #key: string;
+  readonly #block: number;
+  #next: number;
+  #reservedEnd: number;
+
+  constructor(kv: KeyValueStore, key: string, block = TX_RESERVATION_BLOCK) {
+    this.#kv = kv;
+    this.#key = key;
+    this.#block = block;
+    // Everything below the stored end may already have been sent.
+    this.#next = readU32(kv.get(key)) ?? 0;
+    this.#reservedEnd = this.#next;
+  }
+
+  /** The value the next APDU will carry (what the Security Setup's counter object reports). */
+  get peek(): number {
+    return this.#next;
+  }
+
+  /** Takes the next counter value; undefined when the 32-bit space is used up (the key must change). */
+  take(): number | undefined {
+    if (this.#next >= MAX) return undefined;
+    if (this.#next >= this.#reservedEnd) {
+      const end = Math.min(MAX, this.#next + this.#block);
+      this.#kv.put(this.#key, u32(end));
+      this.#reservedEnd = end;
+    }
+    return this.#next++;
+  }
+
+  /** After a key change the counter space starts again (the nonce is new with the key). */
+  reset(): void {
+    this.#next = 0;
+    this.#reservedEnd = 0;
+    this.#kv.put(this.#key, u32(0));
+  }
+}
+
+/**
+ * The peer's counter under one key: a value is accepted only when above the
+ * last accepted one. It is persisted at every acceptance, so a message
+ * recorded before a power cut cannot be replayed after it.
+ */
+export class ReceiveCounter {
+  readonly #kv: KeyValueStore;
+  readonly #key: string;
+  #last: number;
+
+  constructor(kv: KeyValueStore, key: string) {
+    this.#kv = kv;
+    this.#key = key;
+    const stored = readU32(kv.get(key));
+    this.#last = stored === undefined ? -1 : stored;
+  }
+
+  /** The lowest value that would be accepted next. */
+  get expected(): number {
+    return this.#last + 1;
+  }
+
+  /** True when above the last accepted value. Check before deciphering, commit only after the tag verified. */
+  fresh(ic: number): boolean {
+    return ic > this.#last;
+  }
+
+  /** Records an authenticated value (never called for a forged APDU, which could otherwise block the peer). */
+  commit(ic: number): void {
+    if (ic <= this.#last) return;
+    this.#last = ic;
+    this.#kv.put(this.#key, u32(ic));
+  }
+
+  reset(): void {
+    this.#last = -1;
+    this.#kv.delete(this.#key);
+  }
+}
