@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeApdu, encodeApdu, type Apdu } from "../../src/cosem/apdu/apdu.js";
 import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism } from "../../src/cosem/apdu/acse.js";
+import type { GeneralCipheredApdu } from "../../src/cosem/apdu/ciphered.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";
 import { Tag } from "../../src/cosem/axdr.js";
 import { toHex } from "../../src/util/bytes.js";
@@ -22,9 +23,11 @@ function roundTrip(file: string, line: number, nth = 0): Apdu {
   return apdu;
 }
 
-function as<T extends Apdu["type"]>(a: Apdu, type: T): Extract<Apdu, { type: T }> {
+type Of<T> = Extract<Apdu, { type: T }> | (GeneralCipheredApdu & { type: T });
+
+function as<T extends Apdu["type"]>(a: Apdu, type: T): Of<T> {
   expect(a.type).toBe(type);
-  return a as Extract<Apdu, { type: T }>;
+  return a as Of<T>;
 }
 
 const hex = (s: string): string => s.toLowerCase();
