@@ -1,0 +1,183 @@
+/**
+ * The electrical world the simulated energy ICs measure: per-phase RMS
+ * voltage, RMS current, the angle by which current lags voltage and the line
+ * frequency, piecewise constant over simulated (monotonic) time. Events
+ * override the base load on some phases for an interval: outages, sags and
+ * swells, reverse flow, phase loss, load steps.
+ *
+ * The scenario also integrates itself analytically (energy()), which is the
+ * reference the tests compare the whole chain (chip model, SPI, driver,
+ * metrology) against. The chips integrate the same piecewise-constant
+ * quantities, splitting their steps at nextChange(), so the comparison is
+ * limited only by the chips' quantisation.
+ */
+
+export interface PhaseLoad {
+  /** RMS voltage, V. */
+  vRms: number;
+  /** RMS current, A. */
+  iRms: number;
+  /**
+   * Angle by which the current lags the voltage, degrees (0..360). 36.87 is
+   * PF 0.8 lagging (import, inductive: quadrant I); 180 is pure export.
+   */
+  phiDeg: number;
+  freqHz: number;
+}
+
+export interface LoadEvent {
+  fromMs: number;
+  toMs: number;
+  /** Bit mask of the phases affected: bit 0 = L1. */
+  phases: number;
+  /** Fields replaced during the event. */
+  set?: Partial<PhaseLoad>;
+  /** Multiplies the voltage (sags and swells). */
+  vFactor?: number;
+}
+
+/** Energy of an interval, by phase (index 0..n-1) and summed over phases. */
+export interface AnalyticEnergy {
+  importWh: number[];
+  exportWh: number[];
+  /** Reactive energy by quadrant (0 = QI .. 3 = QIV), per phase, varh. */
+  quadrantVarh: number[][];
+  apparentVAh: number[];
+  totalImportWh: number;
+  totalExportWh: number;
+  totalQuadrantVarh: number[];
+  totalApparentVAh: number;
+}
+
+const RAD = Math.PI / 180;
+
+/** Supply below this on every phase means the meter (powered from the mains) is off. */
+export const SUPPLY_MIN_V = 40;
+
+export class LoadScenario {
+  readonly phases: number;
+  readonly #base: PhaseLoad[];
+  readonly #events: LoadEvent[];
+  /** Sorted instants at which anything changes. */
+  readonly #edges: number[];
+
+  constructor(base: PhaseLoad | PhaseLoad[], events: LoadEvent[] = [], phases = Array.isArray(base) ? base.length : 3) {
+    this.phases = phases;
+    this.#base = [];
+    for (let p = 0; p < phases; p++) this.#base.push({ ...(Array.isArray(base) ? base[p] : base) });
+    this.#events = events.slice();
+    const edges: number[] = [];
+    for (const e of events) edges.push(e.fromMs, e.toMs);
+    edges.sort((a, b) => a - b);
+    this.#edges = edges.filter((t, i) => i === 0 || t !== edges[i - 1]);
+  }
+
+  /** Standard events. */
+  static outage(fromMs: number, toMs: number, phases = 7): LoadEvent {
+    return { fromMs, toMs, phases, set: { vRms: 0, iRms: 0 } };
+  }
+  static phaseLoss(phase: number, fromMs: number, toMs: number): LoadEvent {
+    return { fromMs, toMs, phases: 1 << phase, set: { vRms: 0, iRms: 0 } };
+  }
+  static voltage(phase: number, fromMs: number, toMs: number, factor: number): LoadEvent {
+    return { fromMs, toMs, phases: 1 << phase, vFactor: factor };
+  }
+  static reverse(phases: number, fromMs: number, toMs: number, phiDeg = 180): LoadEvent {
+    return { fromMs, toMs, phases, set: { phiDeg } };
+  }
+
+  /** The load of one phase at t (monotonic ms), written into `out` to avoid allocation in the chip loop. */
+  at(tMs: number, phase: number, out: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 }): PhaseLoad {
+    const b = this.#base[phase];
+    out.vRms = b.vRms;
+    out.iRms = b.iRms;
+    out.phiDeg = b.phiDeg;
+    out.freqHz = b.freqHz;
+    const bit = 1 << phase;
+    for (const e of this.#events) {
+      if (tMs < e.fromMs || tMs >= e.toMs || (e.phases & bit) === 0) continue;
+      if (e.set) {
+        if (e.set.vRms !== undefined) out.vRms = e.set.vRms;
+        if (e.set.iRms !== undefined) out.iRms = e.set.iRms;
+        if (e.set.phiDeg !== undefined) out.phiDeg = e.set.phiDeg;
+        if (e.set.freqHz !== undefined) out.freqHz = e.set.freqHz;
+      }
+      if (e.vFactor !== undefined) out.vRms *= e.vFactor;
+    }
+    return out;
+  }
+
+  /** True while any phase carries enough voltage to power the meter. */
+  supplyOn(tMs: number): boolean {
+    const s: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 };
+    for (let p = 0; p < this.phases; p++) if (this.at(tMs, p, s).vRms >= SUPPLY_MIN_V) return true;
+    return false;
+  }
+
+  /** First instant after t at which the load changes (Infinity if none). */
+  nextChange(tMs: number): number {
+    for (const e of this.#edges) if (e > tMs) return e;
+    return Infinity;
+  }
+
+  /** Instants in (fromMs, toMs) at which the supply goes off or comes back. */
+  supplyEdges(fromMs: number, toMs: number): { atMs: number; on: boolean }[] {
+    const out: { atMs: number; on: boolean }[] = [];
+    let on = this.supplyOn(fromMs);
+    for (const e of this.#edges) {
+      if (e <= fromMs || e >= toMs) continue;
+      const now = this.supplyOn(e);
+      if (now !== on) out.push({ atMs: e, on: now });
+      on = now;
+    }
+    return out;
+  }
+
+  /** Exact energy over [fromMs, toMs) of the piecewise-constant load. */
+  energy(fromMs: number, toMs: number): AnalyticEnergy {
+    const n = this.phases;
+    const r: AnalyticEnergy = {
+      importWh: new Array<number>(n).fill(0),
+      exportWh: new Array<number>(n).fill(0),
+      quadrantVarh: Array.from({ length: n }, () => [0, 0, 0, 0]),
+      apparentVAh: new Array<number>(n).fill(0),
+      totalImportWh: 0,
+      totalExportWh: 0,
+      totalQuadrantVarh: [0, 0, 0, 0],
+      totalApparentVAh: 0,
+    };
+    const s: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 };
+    let t = fromMs;
+    while (t < toMs) {
+      const end = Math.min(toMs, this.nextChange(t));
+      const h = (end - t) / 3600000;
+      let pSum = 0;
+      let qSum = 0;
+      for (let p = 0; p < n; p++) {
+        this.at(t, p, s);
+        const sVA = s.vRms * s.iRms;
+        const pW = sVA * Math.cos(s.phiDeg * RAD);
+        const qVar = sVA * Math.sin(s.phiDeg * RAD);
+        pSum += pW;
+        qSum += qVar;
+        if (pW >= 0) r.importWh[p] += pW * h;
+        else r.exportWh[p] -= pW * h;
+        r.quadrantVarh[p][quadrant(pW, qVar)] += Math.abs(qVar) * h;
+        r.apparentVAh[p] += sVA * h;
+        r.totalApparentVAh += sVA * h;
+      }
+      // Totals as a polyphase meter sums them: the vector sum of the phases.
+      if (pSum >= 0) r.totalImportWh += pSum * h;
+      else r.totalExportWh -= pSum * h;
+      r.totalQuadrantVarh[quadrant(pSum, qSum)] += Math.abs(qSum) * h;
+      t = end;
+    }
+    return r;
+  }
+}
+
+/** Quadrant index 0..3 (I..IV) of a (P, Q) pair: I import inductive, II export capacitive... as IEC 62053-23. */
+export function quadrant(p: number, q: number): number {
+  if (p >= 0) return q >= 0 ? 0 : 3;
+  return q >= 0 ? 1 : 2;
+}
