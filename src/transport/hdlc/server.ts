@@ -358,6 +358,7 @@ export class HdlcServerLink {
 
 const EMPTY = new Uint8Array(0);
 
+/** A frame that demands an answer: UI is connectionless and never does; an unknown control cannot say. */
 function polls(c: Control): boolean {
-  return c.kind !== "unknown" && c.pf;
+  return c.kind !== "unknown" && c.kind !== "UI" && c.pf;
 }
