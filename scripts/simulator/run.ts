@@ -48,7 +48,11 @@ export class Simulator {
     return this.board.meter as Meter;
   }
 
-  static async start(options: SimulatorOptions, log: SimulatorLog, now: () => number = Date.now): Promise<Simulator> {
+  /**
+   * Starts everything. Tests pass their own `now` and `loop: false`, then
+   * call step() to move host time: the run is deterministic.
+   */
+  static async start(options: SimulatorOptions, log: SimulatorLog, now: () => number = Date.now, loop = true): Promise<Simulator> {
     const sim = new Simulator(options, log, now);
     const meter = sim.board.boot();
     sim.#watchRestart();
@@ -67,7 +71,7 @@ export class Simulator {
     }
     sim.#lastHost = now();
     sim.#lastSave = sim.#lastHost;
-    sim.#loop = setInterval(() => sim.step(), LOOP_MS);
+    if (loop) sim.#loop = setInterval(() => sim.step(), LOOP_MS);
     return sim;
   }
 

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Tag } from "../../src/cosem/axdr.js";
+import { DISCONNECT_CONTROL } from "../../src/meter/obis-codes.js";
+import { ControlState } from "../../src/relay/disconnect.js";
+import { parseOptions } from "../../scripts/simulator/options.js";
+import { Simulator } from "../../scripts/simulator/run.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function stateDir(): string {
+  const d = mkdtempSync(join(tmpdir(), "meter-state-"));
+  dirs.push(d);
+  return d;
+}
+
+const quiet = { line() {}, status() {} };
+
+/** A simulator on a host clock the test moves: no timers, no real time. */
+async function boot(dir: string, host: { t: number }, speed = 60) {
+  const options = parseOptions(["--state", dir, "--tcp-port", "0", "--no-optical", "--quiet", "--speed", String(speed)]);
+  const sim = await Simulator.start(options, quiet, () => host.t, false);
+  const run = (hostMs: number, stepMs = 1000) => {
+    for (let t = 0; t < hostMs; t += stepMs) {
+      host.t += stepMs;
+      sim.step();
+    }
+  };
+  return { sim, run };
+}
+
+describe("simulator restart (state directory)", () => {
+  it("keeps energy, billing counter and relay state across a clean stop and start", async () => {
+    const dir = stateDir();
+    const host = { t: Date.UTC(2026, 0, 14, 6, 0) };
+    const a = await boot(dir, host);
+    expect(a.sim.meter.restored).toBe(false);
+    a.run(120_000); // two host minutes at 60x: two simulated hours
+    const energy = a.sim.meter.status().importWh;
+    expect(energy).toBeGreaterThan(100);
+    const dc = a.sim.meter.catalog.find(DISCONNECT_CONTROL)!.object;
+    expect(dc.action(1, { tag: Tag.Integer, value: 0 }, { role: "management", clientSap: 1, nowUtcMs: a.sim.meter.clock.now() }).result).toBe(0);
+    const utcAtStop = a.sim.board.clock.nowUtcMs();
+    a.sim.stop();
+
+    host.t += 30_000; // off for 30 host seconds: the RTC runs on at real speed
+    const b = await boot(dir, host);
+    expect(b.sim.meter.restored).toBe(true);
+    expect(b.sim.meter.status().importWh).toBeCloseTo(energy, 9);
+    expect(b.sim.meter.disconnect.controlState).toBe(ControlState.disconnected);
+    expect(b.sim.board.clock.nowUtcMs()).toBe(utcAtStop + 30_000);
+    b.sim.stop();
+  });
+
+  it("periodic saves bound the loss when the process dies without stopping", async () => {
+    const dir = stateDir();
+    const host = { t: Date.UTC(2026, 0, 14, 18, 0) };
+    const a = await boot(dir, host);
+    a.run(65_000); // past several 10-second saves, and past 15-minute persists of simulated time
+    const energy = a.sim.meter.status().importWh;
+    a.sim.tcp?.close(); // killed: no stop(), no power-fail path
+    const b = await boot(dir, host);
+    const restored = b.sim.meter.status().importWh;
+    expect(restored).toBeGreaterThan(0);
+    expect(restored).toBeLessThanOrEqual(energy + 1e-9);
+    // At most one save period (10 host s = 10 simulated minutes at 60x) of energy at the evening peak.
+    expect(energy - restored).toBeLessThan(1200 * (10 / 60) + 1);
+    b.sim.stop();
+  });
+
+  it("an unreadable state file starts a fresh meter instead of failing", async () => {
+    const dir = stateDir();
+    writeFileSync(join(dir, "kv.bin"), Uint8Array.of(200, 1, 2));
+    writeFileSync(join(dir, "rtc.json"), "{not json");
+    const host = { t: Date.UTC(2026, 0, 14, 6, 0) };
+    const a = await boot(dir, host);
+    expect(a.sim.meter.restored).toBe(false);
+    expect(a.sim.board.clock.nowUtcMs()).toBe(host.t);
+    a.sim.stop();
+  });
+});
