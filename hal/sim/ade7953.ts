@@ -223,12 +223,12 @@ export class SimAde7953 implements SimSpiChip {
       if (on) this.#integrate(end - this.#t);
       this.#t = end;
     }
-    const on = sc.supplyOn(now);
-    if (on && !this.#powered) {
+    // Still running at the instant of a cut (hold-up time); off once time moves past it.
+    if (sc.supplyOn(now) && !this.#powered) {
       this.#reset();
       this.counts.powerCycles++;
+      this.#powered = true;
     }
-    this.#powered = on;
   }
 
   #reset(): void {

@@ -38,9 +38,10 @@
  * RMS offsets are stored but not modelled.
  *
  * The chip follows simulated time lazily: every SPI transaction first
- * integrates the load scenario up to clock.nowMs(). When the supply is off
+ * integrates the load scenario up to clock.nowMs(). While the supply is off
  * (LoadScenario.supplyOn) the chip is unpowered: it answers all ones and
- * comes back at its power-on defaults.
+ * comes back at its power-on defaults. At the instant of the cut itself it
+ * still answers (the power-fail signal is served from the hold-up time).
  */
 import type { MonotonicClock } from "../clock.js";
 import { crc16x25 } from "../../src/util/crc16.js";
@@ -207,11 +208,13 @@ export class SimAtm90e32 implements SimSpiChip {
       if (on) this.#integrate(end - this.#t);
       this.#t = end;
     }
+    // At the very instant the supply goes, the chip still runs on its decoupling (the power-fail
+    // handler reads it then); it is off once time moves past the edge.
     if (sc.supplyOn(now) && !this.#powered) {
       this.#reset();
       this.counts.powerCycles++;
       this.#powered = true;
-    } else if (!sc.supplyOn(now)) this.#powered = false;
+    }
   }
 
   #reset(): void {

@@ -50,3 +50,86 @@ export function adeRig(events: LoadEvent[] = [], base: PhaseLoad | PhaseLoad[] =
   const driver = (extra: Partial<Ade7953Options> = {}) => new Ade7953({ sensor: { io: bus.io, select: CS, hz: 1_000_000, mode: 0 }, ...extra });
   return { time, scenario, bus, chip, driver };
 }
+
+import { defaultAde7953Calibration } from "../../hal/drivers/ade7953.js";
+import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
+import type { EventSink, MeterEvent } from "../../src/events.js";
+import { MemoryKeyValueStore } from "../../src/persistence.js";
+import { MetrologyService, type MetrologyConfig } from "../../src/metrology/service.js";
+import type { EnergyIc } from "../../src/metrology/energy-ic.js";
+
+export class RecordingSink implements EventSink {
+  readonly events: MeterEvent[] = [];
+  record(e: MeterEvent): void {
+    this.events.push(e);
+  }
+  codes(log?: string): number[] {
+    return this.events.filter((e) => log === undefined || e.log === log).map((e) => e.code);
+  }
+}
+
+export interface DayOptions {
+  ic: "atm90e32" | "ade7953";
+  events: LoadEvent[];
+  base?: PhaseLoad | PhaseLoad[];
+  endMs: number;
+  tickMs: number;
+  /** Whether the power-fail signal reaches the firmware before each cut. */
+  powerFailSignal: boolean;
+  store?: MemoryKeyValueStore;
+  config?: Partial<MetrologyConfig>;
+  adeMode?: "read-reset" | "accumulate";
+}
+
+/**
+ * A meter over simulated time: ticks every tickMs, and at each supply edge
+ * of the scenario it does what the hardware does: the power-fail signal (if
+ * it comes) at the cut, the firmware gone while the supply is off, a fresh
+ * driver and service (same store) when it returns.
+ */
+export function runMeter(o: DayOptions) {
+  const rig = o.ic === "atm90e32" ? e32Rig(o.events, o.base ?? NOMINAL) : adeRig(o.events, o.base ?? NOMINAL);
+  const store = o.store ?? new MemoryKeyValueStore();
+  const sink = new RecordingSink();
+  let ic: EnergyIc | undefined;
+  let boots = 0;
+  const boot = () => {
+    boots++;
+    ic = o.ic === "atm90e32" ? (rig.driver() as EnergyIc) : (rig.driver({ energyMode: o.adeMode ?? "read-reset" }) as EnergyIc);
+    return new MetrologyService({
+      ic,
+      store,
+      events: sink,
+      rtc: rig.time,
+      defaultCalibration: o.ic === "atm90e32" ? defaultAtm90e32Calibration() : defaultAde7953Calibration(),
+      config: o.config,
+    });
+  };
+  let svc: MetrologyService | undefined = boot();
+  const edges = rig.scenario.supplyEdges(0, o.endMs);
+  let e = 0;
+  let ticks = 0;
+  let last: MetrologyService = svc;
+  while (rig.time.t < o.endMs) {
+    const nextEdge = e < edges.length ? edges[e].atMs : Infinity;
+    const next = Math.min(rig.time.t + o.tickMs, nextEdge, o.endMs);
+    rig.time.t = next;
+    if (next === nextEdge) {
+      const edge = edges[e++];
+      if (!edge.on && svc) {
+        if (o.powerFailSignal) svc.powerFail();
+        ic!.close();
+        svc = undefined;
+      } else if (edge.on && !svc) {
+        svc = boot();
+        last = svc;
+      }
+      continue;
+    }
+    if (svc) {
+      svc.tick();
+      ticks++;
+    }
+  }
+  return { rig, store, sink, service: () => last, ticks, boots, transactions: rig.bus.stats(CS).transactions };
+}
