@@ -1,0 +1,193 @@
+/**
+ * The lab's commands over a LabSession. Output goes through `out` (lines)
+ * so that tests read what a user would see; failures are Errors with the
+ * meter's answer in the message.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { Tag, type Data } from "../../src/cosem/axdr.js";
+import { dateTimeFromUtcMs, dateTimeToBytes } from "../../src/cosem/datetime.js";
+import { ActionResult, DataAccessResult } from "../../src/cosem/interface-class.js";
+import { Obis } from "../../src/cosem/obis.js";
+import type { LabOptions } from "./args.js";
+import { bufferRows, captureHeader, headerLine } from "./csv.js";
+import { parseObjectList, type ListedObject } from "./object-list.js";
+import { ProgressBar } from "./progress.js";
+import { CURRENT_ASSOCIATION, type LabSession } from "./session.js";
+import { formatData, parseValue } from "./values.js";
+
+export type Out = (line: string) => void;
+
+const darName = (code: number | undefined) =>
+  code === undefined ? "no answer" : ((Object.keys(DataAccessResult) as (keyof typeof DataAccessResult)[]).find((k) => DataAccessResult[k] === code) ?? `result ${code}`);
+const actName = (code: number) => (Object.keys(ActionResult) as (keyof typeof ActionResult)[]).find((k) => ActionResult[k] === code) ?? `result ${code}`;
+
+const ACCESS = ["-", "r", "w", "rw", "R", "W", "RW"];
+
+export async function objectList(session: LabSession): Promise<ListedObject[]> {
+  const r = await session.get(15, Obis.parse(CURRENT_ASSOCIATION), 2);
+  if (!r.ok) throw new Error(`object_list: ${r.code !== undefined ? darName(r.code) : r.error}`);
+  return parseObjectList(r.value).objects;
+}
+
+export async function listCommand(session: LabSession, out: Out): Promise<void> {
+  const objects = await objectList(session);
+  out(`${"class".padEnd(5)} ${"ver".padEnd(3)} ${"logical name".padEnd(20)} attributes / methods`);
+  for (const o of objects) {
+    const attrs = o.attributes.map((a) => `${a.id}:${ACCESS[a.access] ?? a.access}`).join(" ");
+    const methods = o.methods.map((m) => `${m.id}:${m.access ? "x" : "-"}`).join(" ");
+    out(`${String(o.classId).padEnd(5)} ${String(o.version).padEnd(3)} ${o.logicalName.toString().padEnd(20)} ${attrs}${methods ? "  |  " + methods : ""}`);
+  }
+  out(`${objects.length} objects`);
+}
+
+/** Class id: given, or looked up in the object list (a GET names the class). */
+async function classOf(session: LabSession, ln: Obis, given: number | undefined): Promise<number> {
+  if (given !== undefined) return given;
+  const o = (await objectList(session)).find((x) => x.logicalName.equals(ln));
+  if (!o) throw new Error(`${ln.toString()} is not in this association's object list (give --class N to try anyway)`);
+  return o.classId;
+}
+
+function attrNumber(s: string | undefined, fallback: number): number {
+  if (s === undefined) return fallback;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > 127) throw new Error(`attribute/method index must be 1..127, not ${s}`);
+  return n;
+}
+
+export async function getCommand(session: LabSession, o: LabOptions, out: Out): Promise<Data> {
+  const ln = Obis.parse(o.args[0] ?? "");
+  const attr = attrNumber(o.args[1], 2);
+  const cls = await classOf(session, ln, o.classId);
+  const r = await session.get(cls, ln, attr);
+  if (!r.ok) throw new Error(`get ${ln.toString()} attr ${attr}: ${r.code !== undefined ? darName(r.code) : r.error}`);
+  out(formatData(r.value));
+  return r.value;
+}
+
+export async function setCommand(session: LabSession, o: LabOptions, out: Out): Promise<void> {
+  const ln = Obis.parse(o.args[0] ?? "");
+  const attr = attrNumber(o.args[1], 2);
+  if (o.args[2] === undefined) throw new Error("set needs a value");
+  const value = parseValue(o.args[2]);
+  const cls = await classOf(session, ln, o.classId);
+  const r = await session.set(cls, ln, attr, value);
+  if (r !== DataAccessResult.success) throw new Error(`set ${ln.toString()} attr ${attr}: ${darName(r)}`);
+  out("success");
+}
+
+export async function actionCommand(session: LabSession, o: LabOptions, out: Out): Promise<void> {
+  const ln = Obis.parse(o.args[0] ?? "");
+  const method = attrNumber(o.args[1], 1);
+  const param: Data = o.args[2] !== undefined ? parseValue(o.args[2]) : { tag: Tag.Integer, value: 0 };
+  const cls = await classOf(session, ln, o.classId);
+  const r = await session.action(cls, ln, method, param);
+  if (r.result !== ActionResult.success) throw new Error(`action ${ln.toString()} method ${method}: ${actName(r.result)}`);
+  out(r.data ? formatData(r.data) : "success");
+}
+
+const dt = (ms: number): Data => ({ tag: Tag.OctetString, value: dateTimeToBytes(dateTimeFromUtcMs(ms, 0, 0)) });
+
+/**
+ * Range selective access (selector 1) on the clock column: restricting
+ * object {8, 0-0:1.0.0*255, attr 2, data index 0}, from, to, all columns.
+ */
+export function rangeSelection(fromMs: number, toMs: number): { selector: number; parameters: Data } {
+  return {
+    selector: 1,
+    parameters: {
+      tag: Tag.Structure,
+      value: [
+        {
+          tag: Tag.Structure,
+          value: [
+            { tag: Tag.LongUnsigned, value: 8 },
+            { tag: Tag.OctetString, value: Obis.of(0, 0, 1, 0, 0, 255).toBytes() },
+            { tag: Tag.Integer, value: 2 },
+            { tag: Tag.LongUnsigned, value: 0 },
+          ],
+        },
+        dt(fromMs),
+        dt(toMs),
+        { tag: Tag.Array, value: [] },
+      ],
+    },
+  };
+}
+
+function isoMs(name: string, s: string | undefined): number {
+  const ms = s === undefined ? NaN : Date.parse(s);
+  if (Number.isNaN(ms)) throw new Error(`${name} takes an ISO date-time such as 2026-01-14T00:00:00Z`);
+  return ms;
+}
+
+export async function profileCommand(session: LabSession, o: LabOptions, out: Out): Promise<number> {
+  const ln = Obis.parse(o.args[0] ?? "1-0:99.1.0*255");
+  const from = isoMs("--from", o.from);
+  const to = isoMs("--to", o.to);
+  if (to < from) throw new Error("--to is before --from");
+  const cols = await session.get(7, ln, 3);
+  if (!cols.ok) throw new Error(`capture_objects of ${ln.toString()}: ${cols.code !== undefined ? darName(cols.code) : cols.error}`);
+  const period = await session.get(7, ln, 4);
+  const periodS = period.ok && typeof period.value.value === "number" && period.value.value > 0 ? period.value.value : 0;
+  const expected = periodS ? Math.floor((to - from) / (periodS * 1000)) + 1 : 0;
+  const bar = new ProgressBar("profile", expected);
+  let bytes = 0;
+  const r = await session.get(7, ln, 2, rangeSelection(from, to), (n) => {
+    bytes = n;
+    bar.update(0, `${n} bytes`);
+  });
+  if (!r.ok) throw new Error(`buffer of ${ln.toString()}: ${r.code !== undefined ? darName(r.code) : r.error}`);
+  const rows = bufferRows(r.value);
+  bar.done(`${rows.length} entries, ${bytes} bytes`);
+  const lines = [headerLine(captureHeader(cols.value)), ...rows];
+  if (o.out) writeFileSync(o.out, lines.join("\n") + "\n");
+  else for (const l of lines) out(l);
+  return rows.length;
+}
+
+const IMAGE_TRANSFER = "0-0:44.0.0*255";
+
+/**
+ * Image transfer (class 18): initiate with identifier and size, blocks of
+ * image_block_size, verify, then activate on request. A block the meter
+ * refuses stops the upload with its result.
+ */
+export async function uploadCommand(session: LabSession, o: LabOptions, out: Out): Promise<void> {
+  const file = o.args[0];
+  if (!file) throw new Error("upload needs an image file");
+  const ln = Obis.parse(o.args[1] ?? IMAGE_TRANSFER);
+  const image = new Uint8Array(readFileSync(file));
+  const enabled = await session.get(18, ln, 5);
+  if (enabled.ok && enabled.value.tag === Tag.Boolean && enabled.value.value === false) throw new Error("image transfer is disabled on the meter (attribute 5)");
+  const sizeAttr = await session.get(18, ln, 2);
+  const meterBlock = sizeAttr.ok && typeof sizeAttr.value.value === "number" ? sizeAttr.value.value : 0;
+  const block = o.blockSize ?? meterBlock;
+  if (!(block > 0)) throw new Error("the meter did not give image_block_size; pass --block-size");
+  const id = Uint8Array.from(o.imageId ?? file.replace(/^.*\//, "").slice(0, 32), (c) => c.charCodeAt(0) & 0xff);
+  const st = (v: Data[]): Data => ({ tag: Tag.Structure, value: v });
+  const init = await session.action(18, ln, 1, st([{ tag: Tag.OctetString, value: id }, { tag: Tag.DoubleLongUnsigned, value: image.length }]));
+  if (init.result !== ActionResult.success) throw new Error(`image_transfer_initiate: ${actName(init.result)}`);
+  const blocks = Math.ceil(image.length / block);
+  const bar = new ProgressBar("upload", blocks);
+  for (let n = 0; n < blocks; n++) {
+    const chunk = image.subarray(n * block, Math.min(image.length, (n + 1) * block));
+    const r = await session.action(18, ln, 2, st([{ tag: Tag.DoubleLongUnsigned, value: n }, { tag: Tag.OctetString, value: chunk }]));
+    if (r.result !== ActionResult.success) throw new Error(`image_block_transfer ${n}: ${actName(r.result)}`);
+    bar.update(n + 1, `${Math.min(image.length, (n + 1) * block)}/${image.length} bytes`);
+  }
+  bar.done();
+  let verify = await session.action(18, ln, 3, { tag: Tag.Integer, value: 0 });
+  // Verification may take the meter a while: temporary-failure means "ask again".
+  for (let tries = 0; verify.result === ActionResult.temporaryFailure && tries < 20; tries++) {
+    await new Promise((r) => setTimeout(r, 500));
+    verify = await session.action(18, ln, 3, { tag: Tag.Integer, value: 0 });
+  }
+  if (verify.result !== ActionResult.success) throw new Error(`image_verify: ${actName(verify.result)}`);
+  out(`image verified (${image.length} bytes, ${blocks} blocks of ${block})`);
+  if (o.activate) {
+    const act = await session.action(18, ln, 4, { tag: Tag.Integer, value: 0 });
+    if (act.result !== ActionResult.success) throw new Error(`image_activate: ${actName(act.result)}`);
+    out("image activated");
+  }
+}
