@@ -61,15 +61,15 @@ describe("simulator restart (state directory)", () => {
     const dir = stateDir();
     const host = { t: Date.UTC(2026, 0, 14, 18, 0) };
     const a = await boot(dir, host);
-    a.run(65_000); // past several 10-second saves, and past 15-minute persists of simulated time
+    a.run(65_000); // past several 15-minute persists of simulated time (each written through to kv.bin)
     const energy = a.sim.meter.status().importWh;
     a.sim.tcp?.close(); // killed: no stop(), no power-fail path
     const b = await boot(dir, host);
     const restored = b.sim.meter.status().importWh;
     expect(restored).toBeGreaterThan(0);
     expect(restored).toBeLessThanOrEqual(energy + 1e-9);
-    // At most one save period (10 host s = 10 simulated minutes at 60x) of energy at the evening peak.
-    expect(energy - restored).toBeLessThan(1200 * (10 / 60) + 1);
+    // At most one persist period (15 simulated minutes) of energy at the evening peak.
+    expect(energy - restored).toBeLessThan(1200 * (15 / 60) + 1);
     b.sim.stop();
   });
 

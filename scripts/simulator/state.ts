@@ -4,8 +4,9 @@
  * temporary name, fsync, rename), so a simulator killed at any instant
  * leaves the previous or the new state, never a torn file.
  *
- *  kv.bin   the KeyValueStore contents (energy, counters, relay), until the
- *           flash-backed store of src/storage replaces it with flash.bin
+ *  kv.bin   the KeyValueStore contents (energy, counters, relay), written
+ *           through on every put, until the flash-backed store of
+ *           src/storage replaces it with flash.bin
  *  rtc.json the RTC at the last save and the host time it was saved at, so
  *           the meter clock keeps running while the simulator is stopped
  */
@@ -56,11 +57,18 @@ export function decodeKv(bytes: Uint8Array): [string, Uint8Array][] | undefined 
   return out;
 }
 
-/** A RAM store mirrored to kv.bin on save(). */
+/**
+ * A RAM store written through to kv.bin on every put/delete, so that the
+ * port's contract holds on the host too: once put() returns, a kill of the
+ * simulator at any instant keeps that value (invocation counters rely on
+ * it). Writes are rare (energy every persist period, counters per reserved
+ * block), so rewriting the small file each time costs nothing noticeable.
+ */
 export class FileKeyValueStore implements KeyValueStore {
   readonly #mem = new MemoryKeyValueStore();
   readonly #keys = new Set<string>();
   #dirty = false;
+  #loaded = false;
 
   constructor(readonly path: string) {
     if (existsSync(path)) {
@@ -68,6 +76,7 @@ export class FileKeyValueStore implements KeyValueStore {
       if (entries) for (const [k, v] of entries) this.put(k, v);
     }
     this.#dirty = false;
+    this.#loaded = true;
   }
 
   get(key: string): Uint8Array | undefined {
@@ -78,12 +87,14 @@ export class FileKeyValueStore implements KeyValueStore {
     this.#mem.put(key, value);
     this.#keys.add(key);
     this.#dirty = true;
+    if (this.#loaded) this.save();
   }
 
   delete(key: string): void {
     this.#mem.delete(key);
     this.#keys.delete(key);
     this.#dirty = true;
+    if (this.#loaded) this.save();
   }
 
   save(): void {
