@@ -66,7 +66,14 @@ export class HdlcFrameReader {
         continue;
       }
       const end = p + length + 2;
-      if (end > this.len) break;
+      if (end > this.len) {
+        // Incomplete: but the "length" may be noise before a flag (7E A0 7E ...). A complete frame at a
+        // later flag wins over waiting; checking the closing flag first keeps this cheap.
+        const q = this.completeFrameAfter(p);
+        if (q < 0) break;
+        p = q;
+        continue;
+      }
       if (b[end - 1] !== FLAG) {
         this.discard(new DecodeError("hdlc-flag", "no closing flag where the length field says", end - 1));
         p++;
@@ -90,6 +97,23 @@ export class HdlcFrameReader {
       if (this.len === 0) return;
     }
     this.compact(p);
+  }
+
+  /** Index of the next flag after p that opens a whole valid frame in the buffer, or -1. */
+  private completeFrameAfter(p: number): number {
+    const b = this.buf;
+    for (let q = p + 1; q + 9 <= this.len; q++) {
+      if (b[q] !== FLAG || b[q + 1] >> 4 !== 0xa) continue;
+      const end = q + (((b[q + 1] & 7) << 8) | b[q + 2]) + 2;
+      if (end > this.len || b[end - 1] !== FLAG) continue;
+      try {
+        decodeFrame(b, q, end);
+        return q;
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+      }
+    }
+    return -1;
   }
 
   private compact(from: number): void {
