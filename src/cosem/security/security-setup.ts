@@ -116,6 +116,18 @@ export class SecuritySetup {
       }
       plain.push({ id: k.id, key: unwrapped });
     }
+    // Applied by applyPendingKeys() once the response to key_transfer is protected under the old keys.
+    this.#pending = plain;
+    return true;
+  }
+
+  #pending: { id: number; key: Uint8Array }[] | undefined;
+
+  /** Makes keys from a key_transfer effective; the server calls it after sending the response. */
+  applyPendingKeys(): void {
+    const plain = this.#pending;
+    if (!plain) return;
+    this.#pending = undefined;
     for (const k of plain) {
       this.#kv.put(`${this.#cfg.name}.k${k.id}`, k.key);
       // A new unicast key starts a new nonce space for both directions.
@@ -125,6 +137,5 @@ export class SecuritySetup {
       }
       this.#events.record({ log: "security", code: SecurityEvent.keyChanged, utcMs: this.#now(), value: k.id });
     }
-    return true;
   }
 }

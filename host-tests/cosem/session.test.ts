@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { D, Tag, decodeData, encodeData } from "../../src/cosem/axdr.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { ClientError } from "../../src/cosem/client/client.js";
+import { DataAccessResult, ActionResult } from "../../src/cosem/interface-class.js";
+import { Obis } from "../../src/cosem/obis.js";
+import { SecurityEvent } from "../../src/cosem/security/events.js";
+import { MemoryKeyValueStore } from "../../src/persistence.js";
+import { toHex } from "../../src/util/bytes.js";
+import { KEK, LN, SAP, buildMeter, connect } from "./fixture.js";
+
+const CURRENT = Obis.of(0, 0, 40, 0, 0);
+
+describe("whole session through the client against the server", () => {
+  it("management: AARQ with HLS-GMAC and authenticated encryption, GET/SET/ACTION, block-transferred object_list, RLRQ", () => {
+    const m = buildMeter();
+    const { client, sent, received } = connect(m, SAP.management, { maxReceivePduSize: 256 });
+    client.associate();
+    // Every APDU after the AARQ/AARE went ciphered both ways (glo- tags, SC 0x30).
+    expect(sent[1][0]).toBe(0xcb); // glo-action-request carrying f(StoC)
+    expect(received[1][0]).toBe(0xcf);
+    expect(client.get(3 - 2, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+    expect(sent[sent.length - 1][0]).toBe(0xc8);
+    expect(client.set(1, LN.config, 2, D.u16(99))).toBe(DataAccessResult.success);
+    expect(client.get(1, LN.config, 2)).toEqual({ ok: true, value: D.u16(99) });
+    expect(client.action(9, LN.echo, 1, D.visible("ping"))).toEqual({ ok: true, value: D.visible("ping") });
+    const before = sent.length;
+    const list = client.get(15, CURRENT, 2);
+    if (!list.ok || list.value.tag !== Tag.Array) throw new Error("object_list not read");
+    // The object_list is larger than the 512-byte PDU: it came in several blocks.
+    expect(sent.length - before).toBeGreaterThan(2);
+    expect(received.slice(before).every((r) => r[0] === 0xcc)).toBe(true);
+    const names = list.value.value.map((e) => toHex((e.value as { value: Uint8Array }[])[2].value));
+    // Management sees every object it has rights on, including its association and both security setups...
+    expect(names).toContain(toHex(LN.ssMgmt.toBytes()));
+    expect(names).toContain(toHex(LN.assocMgmt.toBytes()));
+    // ... and nothing of another role's association.
+    expect(names).not.toContain(toHex(LN.assocPublic.toBytes()));
+    expect(list.value.value.length).toBe(m.server.directory.visibleTo("management").length);
+    client.release();
+    expect(() => client.get(1, LN.energy, 2)).toThrow(ClientError);
+  });
+
+  it("association LN attributes describe the association", () => {
+    const m = buildMeter();
+    const { client } = connect(m, SAP.management);
+    client.associate();
+    expect(client.get(15, CURRENT, 3)).toEqual({ ok: true, value: D.struct(D.i8(1), D.u16(1)) });
+    expect(client.get(15, CURRENT, 6)).toEqual({ ok: true, value: D.struct(D.u8(2), D.u8(16), D.u16(756), D.u8(5), D.u8(8), D.u8(2), D.u8(5)) });
+    expect(client.get(15, CURRENT, 4)).toEqual({ ok: true, value: D.struct(D.u8(2), D.u8(16), D.u16(756), D.u8(5), D.u8(8), D.u8(1), D.u8(3)) });
+    expect(client.get(15, CURRENT, 8)).toEqual({ ok: true, value: D.enum(2) });
+    expect(client.get(15, CURRENT, 9)).toEqual({ ok: true, value: D.octets(LN.ssMgmt.toBytes()) });
+    expect(client.get(15, CURRENT, 7)).toEqual({ ok: false, error: DataAccessResult.readWriteDenied });
+    const ctx = client.get(15, CURRENT, 5);
+    expect(ctx.ok && ctx.value.tag === Tag.Structure && ctx.value.value[1]).toEqual(D.u16(512));
+  });
+
+  it("a profile served as a stream is pulled block by block, never whole", () => {
+    const m = buildMeter();
+    const { client } = connect(m, SAP.reader);
+    client.associate();
+    const r = client.get(7, LN.profile, 2);
+    if (!r.ok || r.value.tag !== Tag.Array) throw new Error("profile not read");
+    expect(r.value.value.length).toBe(900);
+    expect(r.value.value[899]).toEqual(D.u16(899));
+    // The server never asked the stream for more than one block's worth (the client's 1024-byte PDU).
+    expect(m.profile.maxPulled).toBeLessThanOrEqual(1024);
+  });
+
+  it("long SET and long ACTION go in blocks both ways", () => {
+    const m = buildMeter();
+    const { client, sent } = connect(m, SAP.management);
+    client.associate();
+    const big = new Uint8Array(2000).map((_, i) => (i * 13) & 0xff);
+    const before = sent.length;
+    expect(client.set(1, LN.big, 2, D.octets(big))).toBe(DataAccessResult.success);
+    expect(sent.length - before).toBeGreaterThan(3);
+    const back = client.get(1, LN.big, 2);
+    expect(back.ok && toHex((back.value as { value: Uint8Array }).value)).toBe(toHex(big));
+    // ACTION whose parameters and return data both exceed the PDU.
+    const r = client.action(9, LN.echo, 1, D.octets(big));
+    expect(r.ok && toHex((r.value as { value: Uint8Array }).value)).toBe(toHex(big));
+  });
+
+  it("get-with-list and set-with-list", () => {
+    const m = buildMeter();
+    const { client } = connect(m, SAP.reader);
+    client.associate();
+    const res = client.getWithList([
+      { descriptor: { classId: 1, instance: LN.energy, attribute: 2 } },
+      { descriptor: { classId: 1, instance: Obis.of(9, 9, 9, 9, 9), attribute: 2 } },
+      { descriptor: { classId: 1, instance: LN.big, attribute: 2 } },
+    ]);
+    expect(res[0]).toEqual({ ok: true, value: D.u32(12345) });
+    expect(res[1]).toEqual({ ok: false, error: DataAccessResult.objectUndefined });
+    expect(res[2].ok && (res[2].value as { value: Uint8Array }).value.length).toBe(3000);
+    const set = client.setWithList(
+      [{ descriptor: { classId: 1, instance: LN.config, attribute: 2 } }, { descriptor: { classId: 1, instance: LN.energy, attribute: 2 } }],
+      [D.u16(5), D.u32(1)],
+    );
+    expect(set).toEqual([DataAccessResult.success, DataAccessResult.readWriteDenied]);
+  });
+
+  it("public client without security reads public objects; firmware client with LLS", () => {
+    const m = buildMeter();
+    const { client } = connect(m, SAP.public);
+    client.associate();
+    expect(client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+    expect(client.get(1, LN.big, 2)).toEqual({ ok: false, error: DataAccessResult.objectUndefined });
+    client.release();
+    const fw = connect(m, SAP.firmware);
+    fw.client.associate();
+    expect(fw.client.action(9, LN.echo, 1)).toEqual({ ok: true, value: undefined });
+    const bad = connect(m, SAP.firmware, { password: new Uint8Array([1, 2, 3]) });
+    expect(() => bad.client.associate()).toThrow(ClientError);
+    expect(m.events.security(SecurityEvent.authenticationFailed).length).toBe(1);
+  });
+
+  it("data-notification push goes ciphered to a ciphered association", () => {
+    const m = buildMeter();
+    const { client, session } = connect(m, SAP.management);
+    client.associate();
+    expect(m.server.push(session, D.u32(42))).toBe(true);
+    const p = decodeApdu(session.pushed[0]);
+    expect(p.type).toBe("general-glo-ciphering");
+    const pub = connect(m, SAP.public);
+    pub.client.associate();
+    expect(m.server.push(pub.session, D.u32(42))).toBe(true);
+    expect(decodeApdu(pub.session.pushed[0])).toMatchObject({ type: "data-notification", longInvokeId: 1 });
+  });
+
+  it("key_transfer wraps a new unicast key with the KEK; the next association needs it", () => {
+    const m = buildMeter();
+    const { client } = connect(m, SAP.management);
+    client.associate();
+    const newKey = new Uint8Array(16).fill(0x5a);
+    const wrapped = m.crypto.aesKeyWrap(KEK, newKey);
+    expect(client.action(64, LN.ssMgmt, 2, D.array([D.struct(D.enum(0), D.octets(new Uint8Array(24)))]))).toEqual({ ok: false, error: ActionResult.otherReason });
+    expect(m.events.security(SecurityEvent.keyUnwrapFailed).length).toBe(1);
+    // The response to key_transfer still comes under the old key; the new one applies after it.
+    expect(client.action(64, LN.ssMgmt, 2, D.array([D.struct(D.enum(0), D.octets(wrapped))]))).toEqual({ ok: true, value: undefined });
+    expect(m.events.security(SecurityEvent.keyChanged).length).toBe(1);
+    const old = connect(m, SAP.management);
+    expect(() => old.client.associate()).toThrow(ClientError);
+    const c2 = connect(m, SAP.management, {
+      ciphering: { crypto: m.crypto, systemTitle: Uint8Array.from([0x4d, 0x4d, 0x4d, 0, 0, 0, 0, 1]), keys: { encryptionKey: newKey, authenticationKey: Uint8Array.from(m.setups.management.key(2)!) }, invocationCounter: 1 },
+    });
+    c2.client.associate();
+    expect(c2.client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+  });
+
+  it("encodeData/decodeData agree with what the server sent (sanity of the fixture)", () => {
+    expect(decodeData(encodeData(D.u32(1)))).toEqual(D.u32(1));
+    expect(encodeApdu({ type: "rlrq", reason: 0 }).length).toBe(5);
+    expect(new MemoryKeyValueStore().get("x")).toBeUndefined();
+  });
+});

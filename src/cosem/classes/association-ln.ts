@@ -1,0 +1,156 @@
+import { D, Tag, writeData, writeLength, type Data } from "../axdr.js";
+import {
+  ActionResult,
+  DataAccessResult,
+  type AccessContext,
+  type ActionOutcome,
+  type CosemObject,
+  type EncodedStream,
+  type GetResult,
+  type ObjectEntry,
+  type Role,
+} from "../interface-class.js";
+import type { Obis } from "../obis.js";
+import { ByteWriter } from "../../util/bytes.js";
+
+/**
+ * Association LN, class 15 version 1. The association's state lives in the
+ * server; this adapter reads it through AssociationBinding, so the class
+ * knows nothing of APDUs or sessions.
+ * 2 object_list (this association's view: only objects its role can see,
+ *   with that role's access rights), 3 associated_partners_id,
+ *   4 application_context_name, 5 xDLMS_context_info,
+ *   6 authentication_mechanism_name, 7 secret (write only),
+ *   8 association_status, 9 security_setup_reference.
+ * Methods: 1 reply_to_HLS_authentication, 2 change_HLS_secret
+ *   (3 add_object, 4 remove_object: the catalog is fixed at build time).
+ */
+export interface AssociationBinding {
+  readonly role: Role;
+  readonly clientSap: number;
+  readonly serverSap: number;
+  readonly applicationContext: number;
+  readonly mechanism: number;
+  /** Logical name of the Security Setup object, or undefined. */
+  readonly securitySetup: Obis | undefined;
+  /** The catalog rows this association sees. */
+  visibleEntries(): readonly ObjectEntry[];
+  /** 0 non-associated, 1 association-pending, 2 associated. */
+  status(): number;
+  contextInfo(): { conformance: number; maxReceivePdu: number; maxSendPdu: number; dlmsVersion: number; qualityOfService: number };
+  /** Checks f(StoC); returns f(CtoS) when it verifies, undefined otherwise. */
+  replyToHls(fStoC: Uint8Array): Uint8Array | undefined;
+  /** Replaces the secret (LLS password, HLS secret); false when refused. */
+  changeSecret(secret: Uint8Array): boolean;
+}
+
+function contextName(kind: number, id: number): Data {
+  // {joint-iso-ctt 2, country 16, country-name 756, identified-organization 5, DLMS-UA 8, kind, id}
+  return D.struct(D.u8(2), D.u8(16), D.u16(756), D.u8(5), D.u8(8), D.u8(kind), D.u8(id));
+}
+
+/** One object_list element: {class_id, version, logical_name, access_rights}. */
+export function objectListElement(e: ObjectEntry, role: Role): Data {
+  const o = e.object;
+  const r = e.rights[role]!;
+  const attrs: Data[] = [];
+  for (let a = 1; a <= o.attributeCount; a++) {
+    const sel = o.accessSelectors?.(a);
+    attrs.push(D.struct(D.i8(a), D.enum(r.attributes[a - 1] ?? 0), sel && sel.length ? D.array(sel.map((s) => D.i8(s))) : D.null()));
+  }
+  const methods: Data[] = [];
+  for (let m = 1; m <= o.methodCount; m++) methods.push(D.struct(D.i8(m), D.enum(r.methods[m - 1] ?? 0)));
+  return D.struct(D.u16(o.classId), D.u8(o.version), D.octets(o.logicalName.toBytes()), D.struct(D.array(attrs), D.array(methods)));
+}
+
+/** object_list pulled element by element, so a large catalog is never encoded whole in RAM. */
+class ObjectListStream implements EncodedStream {
+  readonly kind = "stream";
+  #i = -1;
+  #pending: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    readonly entries: readonly ObjectEntry[],
+    readonly role: Role,
+  ) {}
+
+  next(maxBytes: number): Uint8Array | undefined {
+    while (this.#pending.length === 0) {
+      const w = new ByteWriter(64);
+      if (this.#i < 0) {
+        w.u8(Tag.Array);
+        writeLength(w, this.entries.length);
+      } else if (this.#i < this.entries.length) {
+        writeData(w, objectListElement(this.entries[this.#i], this.role));
+      } else return undefined;
+      this.#i++;
+      this.#pending = w.toBytes();
+    }
+    const out = this.#pending.subarray(0, Math.max(1, maxBytes));
+    this.#pending = this.#pending.subarray(out.length);
+    return out;
+  }
+}
+
+export class AssociationLnObject implements CosemObject {
+  readonly classId = 15;
+  readonly version = 1;
+  readonly attributeCount = 9;
+  readonly methodCount = 4;
+
+  constructor(
+    readonly logicalName: Obis,
+    readonly binding: AssociationBinding,
+  ) {}
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    const b = this.binding;
+    switch (attribute) {
+      case 2:
+        return { ok: true, value: new ObjectListStream(b.visibleEntries(), b.role) };
+      case 3:
+        return { ok: true, value: D.struct(D.i8(b.clientSap > 127 ? 127 : b.clientSap), D.u16(b.serverSap)) };
+      case 4:
+        return { ok: true, value: contextName(1, b.applicationContext) };
+      case 5: {
+        const c = b.contextInfo();
+        const conf = Uint8Array.of((c.conformance >>> 16) & 0xff, (c.conformance >>> 8) & 0xff, c.conformance & 0xff);
+        return {
+          ok: true,
+          value: D.struct(D.bits(24, conf), D.u16(c.maxReceivePdu), D.u16(c.maxSendPdu), D.u8(c.dlmsVersion), D.i8(c.qualityOfService), D.octets(new Uint8Array(0))),
+        };
+      }
+      case 6:
+        return { ok: true, value: contextName(2, b.mechanism) };
+      case 7:
+        // The secret is never readable, whatever a catalog grants.
+        return { ok: false, error: DataAccessResult.readWriteDenied };
+      case 8:
+        return { ok: true, value: D.enum(b.status()) };
+      case 9:
+        return { ok: true, value: D.octets(b.securitySetup ? b.securitySetup.toBytes() : new Uint8Array(6)) };
+      default:
+        return { ok: false, error: DataAccessResult.objectUndefined };
+    }
+  }
+
+  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
+    if (attribute !== 7) return attribute >= 2 && attribute <= 9 ? DataAccessResult.readWriteDenied : DataAccessResult.objectUndefined;
+    if (value.tag !== Tag.OctetString) return DataAccessResult.typeUnmatched;
+    return this.binding.changeSecret(value.value) ? DataAccessResult.success : DataAccessResult.otherReason;
+  }
+
+  action(method: number, parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
+    if (method === 1) {
+      if (parameters?.tag !== Tag.OctetString) return { result: ActionResult.typeUnmatched };
+      const f = this.binding.replyToHls(parameters.value);
+      // A wrong f(StoC) is other-reason with no data (Green Book: the association stays pending, then is released).
+      return f ? { result: ActionResult.success, returnData: D.octets(f) } : { result: ActionResult.otherReason };
+    }
+    if (method === 2) {
+      if (parameters?.tag !== Tag.OctetString) return { result: ActionResult.typeUnmatched };
+      return { result: this.binding.changeSecret(parameters.value) ? ActionResult.success : ActionResult.otherReason };
+    }
+    return { result: method === 3 || method === 4 ? ActionResult.readWriteDenied : ActionResult.objectUndefined };
+  }
+}

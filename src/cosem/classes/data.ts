@@ -1,0 +1,55 @@
+import type { Data } from "../axdr.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import type { Obis } from "../obis.js";
+
+/**
+ * Data, class 1 version 0: attribute 2 value. The value comes from a
+ * provider (a domain service, a counter) and a write goes to an optional
+ * validator, so the class stays a thin adapter.
+ */
+export interface DataBinding {
+  read(): Data;
+  /** Absent: read-only whatever the rights say. Returns the data-access-result. */
+  write?(value: Data): DataAccessResult;
+}
+
+export class DataObject implements CosemObject {
+  readonly classId = 1;
+  readonly version = 0;
+  readonly attributeCount = 2;
+  readonly methodCount = 0;
+
+  constructor(
+    readonly logicalName: Obis,
+    readonly binding: DataBinding,
+  ) {}
+
+  /** A Data object holding a value in RAM (configuration, test catalogs). */
+  static holding(logicalName: Obis, initial: Data, writable = true, accept: (v: Data) => boolean = () => true): DataObject {
+    let value = initial;
+    return new DataObject(logicalName, {
+      read: () => value,
+      write: writable
+        ? (v) => {
+            if (v.tag !== value.tag || !accept(v)) return DataAccessResult.typeUnmatched;
+            value = v;
+            return DataAccessResult.success;
+          }
+        : undefined,
+    });
+  }
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    if (attribute !== 2) return { ok: false, error: DataAccessResult.objectUndefined };
+    return { ok: true, value: this.binding.read() };
+  }
+
+  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
+    if (attribute !== 2) return DataAccessResult.objectUndefined;
+    return this.binding.write ? this.binding.write(value) : DataAccessResult.readWriteDenied;
+  }
+
+  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
+    return { result: ActionResult.objectUndefined };
+  }
+}

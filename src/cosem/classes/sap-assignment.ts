@@ -1,0 +1,38 @@
+import { D, type Data } from "../axdr.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { Obis } from "../obis.js";
+
+/**
+ * SAP Assignment, class 17 version 0 (0.0.41.0.0.255): 2 SAP_assignment_list,
+ * array of {SAP long-unsigned, logical_device_name octet-string}. The meter
+ * has a fixed set of logical devices, so method 1 connect_logical_device is
+ * refused.
+ */
+export interface LogicalDevice {
+  sap: number;
+  /** Logical device name, e.g. the 16-byte manufacturer id + serial. */
+  name: Uint8Array;
+}
+
+export class SapAssignmentObject implements CosemObject {
+  readonly classId = 17;
+  readonly version = 0;
+  readonly attributeCount = 2;
+  readonly methodCount = 1;
+  readonly logicalName = Obis.of(0, 0, 41, 0, 0, 255);
+
+  constructor(readonly devices: readonly LogicalDevice[]) {}
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    if (attribute !== 2) return { ok: false, error: DataAccessResult.objectUndefined };
+    return { ok: true, value: D.array(this.devices.map((d) => D.struct(D.u16(d.sap), D.octets(d.name)))) };
+  }
+
+  set(attribute: number, _value: Data, _ctx: AccessContext): DataAccessResult {
+    return attribute === 2 ? DataAccessResult.readWriteDenied : DataAccessResult.objectUndefined;
+  }
+
+  action(method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
+    return { result: method === 1 ? ActionResult.readWriteDenied : ActionResult.objectUndefined };
+  }
+}

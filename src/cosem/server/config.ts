@@ -1,0 +1,43 @@
+import type { CryptoPort } from "../../../hal/crypto.js";
+import type { EventSink } from "../../events.js";
+import type { KeyValueStore } from "../../persistence.js";
+import type { ObjectEntry, ObjectRights, Role } from "../interface-class.js";
+import type { Obis } from "../obis.js";
+import type { SecuritySetup } from "../security/security-setup.js";
+
+/** One association of the meter: who connects on which client SAP, how it authenticates, what its role may do. */
+export interface AssociationConfig {
+  clientSap: number;
+  role: Role;
+  /** Its Association LN object, 0.0.40.0.e.255 (e = 1 public, 2.. others by convention). */
+  logicalName: Obis;
+  /** Mechanism.none, Mechanism.lls or Mechanism.hlsGmac (src/cosem/apdu/acse.ts). */
+  mechanism: number;
+  /** LLS password (mechanism 1). Kept in the KeyValueStore once changed. */
+  secret?: Uint8Array;
+  /** True: the client must use the "LN with ciphering" context (global keys, system titles). */
+  ciphered: boolean;
+  /** Security context for ciphered contexts and HLS-GMAC. */
+  securitySetup?: SecuritySetup;
+  /** Narrows the server's conformance (SERVER_CONFORMANCE) for this association. */
+  conformance?: number;
+  /** This role's rights on its own Association LN object; a default for the mechanism otherwise. */
+  associationRights?: ObjectRights;
+}
+
+export interface ServerOptions {
+  /** The object catalog: objects and each role's rights (data, see interface-class.ts). */
+  catalog: readonly ObjectEntry[];
+  associations: readonly AssociationConfig[];
+  crypto: CryptoPort;
+  kv: KeyValueStore;
+  events: EventSink;
+  /** UTC ms for AccessContext and events. */
+  nowUtcMs: () => number;
+  /** Largest APDU the server accepts (InitiateResponse server-max-receive-pdu-size). Default 1024. */
+  maxReceivePduSize?: number;
+  /** Largest value assembled from SET/ACTION blocks. Default 16 KiB. */
+  maxBlockAssembly?: number;
+  /** The logical device's server SAP (associated_partners_id). Default 1. */
+  serverSap?: number;
+}
