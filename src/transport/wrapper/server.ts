@@ -21,6 +21,8 @@ export interface WrapperServerConfig {
   inactivityMs: number;
   /** Sessions one connection may open (distinct wPort pairs). */
   maxSessionsPerConnection: number;
+  /** Simultaneous connections (class 41 nb_of_sim_conn); one more is closed at once. */
+  maxConnections: number;
 }
 
 export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = {
@@ -28,6 +30,7 @@ export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = {
   maxApduSize: 2048,
   inactivityMs: 180_000,
   maxSessionsPerConnection: 4,
+  maxConnections: 2,
 };
 
 /** The IANA port of DLMS/COSEM over TCP. */
@@ -124,7 +127,17 @@ export class WrapperServer {
     readonly timers: Timers,
     public config: WrapperServerConfig = DEFAULT_WRAPPER_CONFIG,
   ) {
-    listener.onConnection((c) => this.connections.push(new WrapperConnection(this, c)));
+    listener.onConnection((c) => {
+      if (this.connections.length >= this.config.maxConnections) {
+        c.close();
+        return;
+      }
+      this.connections.push(new WrapperConnection(this, c));
+    });
+  }
+
+  get currentConfig(): Readonly<WrapperServerConfig> {
+    return this.config;
   }
 
   get port(): number {
