@@ -1,0 +1,196 @@
+import type { CryptoPort } from "../../hal/crypto.js";
+import { bytesEqual } from "../util/bytes.js";
+import { hashOnce, softwareHash, type HashAlgorithm, type HashFactory } from "./hash.js";
+import { type ByteSource, type ParsedImage, TlvType, parseImage, readTlv } from "./image.js";
+import { ecdsaDerToRaw, parseSpki, type KeyType, type PublicKey } from "./keys.js";
+
+/**
+ * The on-meter image verifier: MCUboot's bootutil_img_validate()
+ * (image_validate.c:200-591, MCUBOOT-FORMAT.md section 8) over a slot in
+ * flash, read in chunks, plus the anti-rollback check against the stored
+ * minimum security counter. It answers the verdict the bootloader would
+ * give, named as in vectors.json, so that the meter never asks for a swap
+ * the bootloader would refuse and never accepts one it would not.
+ */
+export type Verdict =
+  | "ok"
+  | "bad-magic"
+  | "malformed"
+  /** No hash TLV of the configured algorithm (image_validate.c:553-557). */
+  | "no-hash"
+  | "bad-hash"
+  /** No signature TLV checked with a built-in key (KEYHASH matched none, or no signature). */
+  | "no-signature"
+  | "bad-signature"
+  /** Signed security counter below the stored minimum. */
+  | "rollback"
+  /** Encrypted or compressed image, or a pure image too large to sign-check in RAM. */
+  | "unsupported";
+
+/** How the meter's bootloader is built (the MCUBOOT_* options that change the verdict). */
+export interface VerifierConfig {
+  /** MCUBOOT_SIGN_EC256 / MCUBOOT_SIGN_ED25519, or "none" for a hash-only build. */
+  readonly signature: KeyType | "none";
+  /** Image hash: SHA-256 by default, SHA-512 with MCUBOOT_SHA512. */
+  readonly hash?: HashAlgorithm;
+  /** MCUBOOT_SIGN_PURE (ed25519 over the image itself, no hash TLV needed). */
+  readonly pure?: boolean;
+  /** "hash": KEYHASH TLV (default build); "full": PUBKEY TLV (MCUBOOT_HW_KEY). */
+  readonly keyTlv?: "hash" | "full";
+  /** SPKI DER of the keys built into the firmware. */
+  readonly keys: readonly Uint8Array[];
+  /** bootutil_max_image_size(): slot size minus the trailer. Default: the source size. */
+  readonly maxImageSize?: number;
+  /** Pure signatures need the whole signed region at once; above this size: "unsupported". */
+  readonly maxPureBytes?: number;
+  /** Flash read size while hashing. */
+  readonly chunkSize?: number;
+}
+
+export interface VerifyResult {
+  readonly verdict: Verdict;
+  readonly reason: string;
+  readonly image?: ParsedImage;
+  /** The computed image hash (absent for pure builds and failures before hashing). */
+  readonly hash?: Uint8Array;
+  /** From the protected SEC_CNT TLV; 0 when the image has none. */
+  readonly securityCounter?: number;
+  /** Index into config.keys of the key whose signature verified. */
+  readonly keyIndex?: number;
+}
+
+const UNSUPPORTED_FLAGS = 0x4 | 0x8 | 0x200 | 0x400 | 0x800;
+
+export class ImageVerifier {
+  readonly #config: VerifierConfig;
+  readonly #crypto: CryptoPort;
+  readonly #hashFactory: HashFactory;
+  readonly #alg: HashAlgorithm;
+  readonly #keys: (PublicKey | undefined)[];
+  readonly #keyHashes: Uint8Array[];
+
+  constructor(config: VerifierConfig, crypto: CryptoPort, hashFactory: HashFactory = softwareHash) {
+    this.#config = config;
+    this.#crypto = crypto;
+    this.#hashFactory = hashFactory;
+    this.#alg = config.hash ?? "sha256";
+    // Keys are hashed once: the bootloader hashes each built-in key per image (bootutil_find_key.c:56-80).
+    this.#keys = config.keys.map((k) => parseSpki(k));
+    this.#keyHashes = config.keys.map((k) => hashOnce(hashFactory, this.#alg, k));
+  }
+
+  /** Verifies the image at the start of `source`; never throws on image content. */
+  verify(source: ByteSource, minSecurityCounter = 0): VerifyResult {
+    const cfg = this.#config;
+    const parsed = parseImage(source, cfg.maxImageSize ?? source.byteLength);
+    if (!parsed.ok) return { verdict: parsed.verdict, reason: parsed.reason };
+    const image = parsed.image;
+    if (image.header.flags & UNSUPPORTED_FLAGS) return { verdict: "unsupported", reason: "encrypted or compressed image", image };
+
+    const hashLen = this.#alg === "sha256" ? 32 : 64;
+    const hashTlvType = this.#alg === "sha256" ? TlvType.sha256 : TlvType.sha512;
+    const pure = cfg.pure === true;
+    if (pure && image.hashedEnd > (cfg.maxPureBytes ?? 65536)) return { verdict: "unsupported", reason: "pure image larger than maxPureBytes", image };
+    let hash: Uint8Array | undefined;
+    if (!pure) hash = this.#hashRegion(source, image.hashedEnd);
+
+    let hashValid = false;
+    let keyId = -1;
+    let signatureChecked = false;
+    let validSignature = false;
+    let keyIndex: number | undefined;
+    let securityCounter = 0;
+    let sawPure = false;
+    const sigType = cfg.signature === "ecdsa-p256" ? TlvType.ecdsaSig : cfg.signature === "ed25519" ? TlvType.ed25519 : -1;
+    const keyTlvType = (cfg.keyTlv ?? "hash") === "hash" ? TlvType.keyHash : TlvType.pubKey;
+
+    for (const tlv of image.tlvs) {
+      if (tlv.area === "protected") {
+        if (tlv.type === TlvType.secCnt) {
+          if (tlv.len !== 4) return { verdict: "malformed", reason: "SEC_CNT TLV is not 4 bytes", image };
+          const v = readTlv(source, tlv);
+          securityCounter = (v[0] | (v[1] << 8) | (v[2] << 16) | (v[3] << 24)) >>> 0;
+        }
+        continue;
+      }
+      if (tlv.type === hashTlvType && !pure) {
+        // image_validate.c:340-362: wrong size or value fails at once.
+        if (tlv.len !== hashLen) return { verdict: "malformed", reason: "hash TLV of the wrong size", image };
+        if (!bytesEqual(readTlv(source, tlv), hash as Uint8Array)) return { verdict: "bad-hash", reason: "hash TLV does not match computed hash", image, hash };
+        hashValid = true;
+      } else if (tlv.type === TlvType.sigPure) {
+        if (tlv.len !== 1 || readTlv(source, tlv)[0] !== 1) return { verdict: "malformed", reason: "SIG_PURE TLV is not 01", image };
+        sawPure = true;
+      } else if (sigType >= 0 && tlv.type === keyTlvType) {
+        if (keyTlvType === TlvType.keyHash) {
+          if (tlv.len > hashLen) return { verdict: "malformed", reason: "KEYHASH longer than the image hash", image };
+          keyId = this.#findKeyByHash(readTlv(source, tlv));
+        } else {
+          keyId = this.#findKeyBySpki(readTlv(source, tlv));
+        }
+      } else if (sigType >= 0 && tlv.type === sigType) {
+        // A signature is only checked after a key TLV that named a built-in key (image_validate.c:388-433).
+        if (keyId < 0) continue;
+        signatureChecked = true;
+        validSignature = this.#checkSignature(source, image, tlv.dataOffset, tlv.len, keyId, hash, pure);
+        if (validSignature) keyIndex = keyId;
+        else keyIndex = undefined;
+        keyId = -1;
+      }
+    }
+
+    if (pure) {
+      if (!sawPure) return { verdict: "no-signature", reason: "pure build: image has no SIG_PURE TLV", image };
+    } else if (!hashValid) {
+      return { verdict: "no-hash", reason: "no valid hash TLV", image, hash };
+    }
+    if (sigType >= 0 && !validSignature) {
+      return signatureChecked
+        ? { verdict: "bad-signature", reason: "signature verification failed", image, hash }
+        : { verdict: "no-signature", reason: "no signature TLV verified with a trusted key", image, hash };
+    }
+    if (securityCounter < minSecurityCounter) {
+      return { verdict: "rollback", reason: `security counter ${securityCounter} below the stored minimum ${minSecurityCounter}`, image, hash, securityCounter, keyIndex };
+    }
+    return { verdict: "ok", reason: "ok", image, hash, securityCounter, keyIndex };
+  }
+
+  #hashRegion(source: ByteSource, end: number): Uint8Array {
+    const h = this.#hashFactory(this.#alg);
+    const chunk = Math.max(64, this.#config.chunkSize ?? 1024);
+    for (let off = 0; off < end; off += chunk) h.update(source.read(off, Math.min(chunk, end - off)));
+    return h.digest();
+  }
+
+  #findKeyByHash(keyHash: Uint8Array): number {
+    // The bootloader compares the first it_len bytes (bootutil_find_key.c:56-80).
+    for (let i = 0; i < this.#keyHashes.length; i++) {
+      const k = this.#keys[i];
+      if (!k || k.type !== this.#config.signature) continue;
+      if (bytesEqual(this.#keyHashes[i].subarray(0, keyHash.length), keyHash)) return i;
+    }
+    return -1;
+  }
+
+  #findKeyBySpki(spki: Uint8Array): number {
+    for (let i = 0; i < this.#keys.length; i++) {
+      const k = this.#keys[i];
+      if (k && k.type === this.#config.signature && bytesEqual(k.spki, spki)) return i;
+    }
+    return -1;
+  }
+
+  #checkSignature(source: ByteSource, image: ParsedImage, dataOffset: number, len: number, keyId: number, hash: Uint8Array | undefined, pure: boolean): boolean {
+    const key = this.#keys[keyId] as PublicKey;
+    if (key.type === "ecdsa-p256") {
+      if (len > 128 || hash === undefined) return false; // SIG_BUF_SIZE, image_validate.c:81-86
+      const raw = ecdsaDerToRaw(source.read(dataOffset, len));
+      return raw !== undefined && this.#crypto.ecdsaP256Verify(key.raw, hash, raw);
+    }
+    if (len !== 64 || !this.#crypto.ed25519Verify) return false;
+    const sig = source.read(dataOffset, 64);
+    if (!pure) return hash !== undefined && this.#crypto.ed25519Verify(key.raw, hash, sig);
+    // Pure: the message is the signed region itself (bounded by maxPureBytes); the port has no streaming ed25519.
+    return this.#crypto.ed25519Verify(key.raw, source.read(0, image.hashedEnd), sig);
+  }
+}
