@@ -1,0 +1,352 @@
+import type { FlashPartition } from "../../hal/flash.js";
+import { crc32 } from "./crc32.js";
+
+/**
+ * Log-structured record store over erase-before-write sectors (DESIGN.md
+ * section 4, in the spirit of littlefs).
+ *
+ * Sector layout:
+ *   0  part A, written right after the erase: magic, erase count, CRC-32
+ *   12 part B, written when the sector joins the log: sector sequence, CRC-32 over A and B
+ *   20 records, back to back
+ * Part A keeps the erase count across reboots for free sectors; a sector with
+ * A but a blank B is known erased and needs no second erase.
+ *
+ * Record layout (each field programmed once, so nRF52840's one write per word holds):
+ *   type u8 | length u16 | sequence u32 | body | CRC-32 over all before | pad to writeSize
+ *   then, in a second program operation, the commit mark: one write unit of 0x00.
+ * The commit mark is written only after the body is complete, and only an
+ * all-zero mark counts, so a torn mark (some bits still 1) reads as
+ * uncommitted. A record is visible only with a matching CRC and the mark.
+ *
+ * Recovery reads every sector header, orders the log by sector sequence and
+ * hands each committed record to the owner of its type (the KV store, a
+ * profile): they rebuild their RAM indexes from it. A sector whose scan hits
+ * damage (a torn write) takes no more appends; the next record opens a fresh
+ * sector.
+ *
+ * Garbage collection reclaims the oldest sector: the owners say which of its
+ * records are still live, those are appended again at the head (new
+ * sequence), then the sector is erased. The log thus rotates through every
+ * sector, so static data moves too and erases spread evenly; a free sector is
+ * chosen by lowest erase count. One free sector is always kept in reserve so
+ * that a collection can always copy.
+ *
+ * Power loss: any flash call may throw (PowerLoss in the simulator); the
+ * store then refuses further use until a new instance is mounted over the
+ * same partition. A half-erased sector may still show an intact old header
+ * and old records: those are older copies of data that was moved, or dead
+ * data, and owners resolve them by sequence and entry number.
+ */
+
+export class StorageError extends Error {
+  readonly code: "full" | "too-large" | "unmounted" | "broken";
+  constructor(code: "full" | "too-large" | "unmounted" | "broken", message: string) {
+    super(message);
+    this.name = "StorageError";
+    this.code = code;
+  }
+}
+
+/** What a record type's owner tells the store. Addresses are partition byte offsets of the record. */
+export interface LogOwner {
+  /** A committed record found by the start-up scan, in log order. */
+  recovered(addr: number, seq: number, type: number, body: Uint8Array): void;
+  /** The scan is complete. */
+  mounted(): void;
+  /** Whether the record at addr must survive garbage collection. */
+  isLive(addr: number, type: number): boolean;
+  /** Garbage collection copied a live record to `to`. */
+  moved(from: number, to: number, type: number): void;
+}
+
+const MAGIC = 0x4d4b4c31; // "MKL1"
+const PART_B = 12;
+const RECORDS = 20;
+const HDR = 7;
+
+export interface LogStats {
+  usedSectors: number;
+  freeSectors: number;
+  /** Committed bytes in the log, live or not (record spans). */
+  usedBytes: number;
+  collections: number;
+}
+
+export class LogStore {
+  readonly flash: FlashPartition;
+  private readonly size: number;
+  private readonly count: number;
+  private readonly unit: number;
+  private readonly owners = new Map<number, LogOwner>();
+  /** Sector sequence, or -1 when not in the log. */
+  private readonly sectorSeq: Float64Array;
+  private readonly eraseCount: Uint32Array;
+  /** 1 = erased with a valid part A (ready), 0 = must be erased before use. */
+  private readonly ready: Uint8Array;
+  /** Sectors in the log, oldest first. */
+  private order: number[] = [];
+  private head = -1;
+  private headOffset = 0;
+  private nextSectorSeq = 1;
+  private nextSeq = 1;
+  private state: "new" | "mounted" | "broken" = "new";
+  private inGc = false;
+  collections = 0;
+
+  constructor(flash: FlashPartition) {
+    this.flash = flash;
+    const g = flash.geometry;
+    this.size = g.sectorSize;
+    this.count = g.sectorCount;
+    this.unit = Math.max(1, g.writeSize);
+    if (this.count < 3) throw new RangeError("log store needs at least 3 sectors");
+    if (RECORDS % this.unit !== 0 || PART_B % this.unit !== 0) throw new RangeError(`write size ${g.writeSize} unsupported`);
+    this.sectorSeq = new Float64Array(this.count).fill(-1);
+    this.eraseCount = new Uint32Array(this.count);
+    this.ready = new Uint8Array(this.count);
+  }
+
+  /** Registers the owner of a record type (1..254); before mount(). */
+  register(type: number, owner: LogOwner): void {
+    if (!(type >= 1 && type <= 254) || this.owners.has(type)) throw new RangeError(`record type ${type} unavailable`);
+    if (this.state !== "new") throw new StorageError("unmounted", "register owners before mount");
+    this.owners.set(type, owner);
+  }
+
+  /** Largest body one record can carry. */
+  get maxBody(): number {
+    return this.size - RECORDS - this.unit - 11 - this.unit;
+  }
+
+  /** Flash bytes one record with a body of n bytes occupies. */
+  span(n: number): number {
+    const u = this.unit;
+    return Math.ceil((HDR + n + 4) / u) * u + u;
+  }
+
+  /** Start-up scan: rebuilds the log state and replays every committed record to its owner. */
+  mount(): void {
+    if (this.state !== "new") throw new StorageError("unmounted", "mount once per instance");
+    this.state = "broken"; // until the scan completes
+    const known: number[] = [];
+    for (let s = 0; s < this.count; s++) {
+      const h = this.flash.read(s * this.size, RECORDS);
+      const aOk = u32(h, 0) === MAGIC && u32(h, 8) === crc32(h, 0, 8);
+      if (aOk) {
+        this.eraseCount[s] = u32(h, 4);
+        known.push(this.eraseCount[s]);
+        if (u32(h, PART_B + 4) === crc32(h, 0, PART_B + 4)) this.sectorSeq[s] = u32(h, PART_B);
+        else if (isBlank(h, PART_B, RECORDS)) this.ready[s] = 1;
+      }
+    }
+    // Lost counts (sector damaged mid-erase) are taken as the mean so wear levelling stays fair.
+    let mean = 0;
+    for (const c of known) mean += c;
+    mean = known.length ? Math.round(mean / known.length) : 0;
+    for (let s = 0; s < this.count; s++) {
+      if (this.sectorSeq[s] < 0 && !this.ready[s]) this.eraseCount[s] = mean;
+    }
+    const used: number[] = [];
+    for (let s = 0; s < this.count; s++) if (this.sectorSeq[s] >= 0) used.push(s);
+    used.sort((a, b) => this.sectorSeq[a] - this.sectorSeq[b]);
+    this.order = used;
+    for (const s of used) {
+      if (this.sectorSeq[s] >= this.nextSectorSeq) this.nextSectorSeq = this.sectorSeq[s] + 1;
+      const buf = this.flash.read(s * this.size, this.size);
+      const end = this.scan(buf, s, (addr, seq, type, body) => {
+        if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+        const owner = this.owners.get(type);
+        if (owner) owner.recovered(addr, seq, type, body);
+      });
+      if (s === used[used.length - 1]) {
+        this.head = s;
+        this.headOffset = isBlank(buf, end, this.size) ? end : this.size;
+      }
+    }
+    this.state = "mounted"; // owners may read while they finish their indexes
+    for (const owner of new Set(this.owners.values())) owner.mounted();
+  }
+
+  /** Appends a committed record; returns its address. Throws StorageError("full") when nothing can be collected. */
+  append(type: number, body: Uint8Array): number {
+    this.usable();
+    if (body.length > this.maxBody) throw new StorageError("too-large", `record of ${body.length} bytes`);
+    this.state = "broken"; // a flash exception leaves it so
+    try {
+      this.makeRoom(this.span(body.length));
+    } catch (e) {
+      if (e instanceof StorageError && e.code === "full") this.state = "mounted";
+      throw e;
+    }
+    const addr = this.writeRecord(type, body);
+    this.state = "mounted";
+    return addr;
+  }
+
+  /**
+   * Body of the record at addr, checked again (CRC) so that a stale address
+   * (a record collected meanwhile) gives undefined, never wrong bytes.
+   */
+  read(addr: number): Uint8Array | undefined {
+    this.usable();
+    if (!Number.isInteger(addr) || addr < 0 || addr % this.size < RECORDS || addr + HDR > this.count * this.size) return undefined;
+    const h = this.flash.read(addr, HDR);
+    const len = (h[1] << 8) | h[2];
+    if ((addr % this.size) + this.span(len) > this.size) return undefined;
+    const rec = this.flash.read(addr, HDR + len + 4);
+    rec.set(h, 0);
+    if (u32(rec, HDR + len) !== crc32(rec, 0, HDR + len)) return undefined;
+    return rec.subarray(HDR, HDR + len);
+  }
+
+  stats(): LogStats {
+    let usedBytes = 0;
+    for (const s of this.order) usedBytes += (s === this.head ? this.headOffset : this.size) - RECORDS;
+    return { usedSectors: this.order.length, freeSectors: this.count - this.order.length, usedBytes, collections: this.collections };
+  }
+
+  /** Erase counts as the store knows them (part A of each sector). */
+  eraseCounts(): Uint32Array {
+    return this.eraseCount.slice();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private usable(): void {
+    if (this.state === "new") throw new StorageError("unmounted", "log store not mounted");
+    if (this.state === "broken") throw new StorageError("broken", "flash failed during an operation: mount again");
+  }
+
+  /** Walks the records of one sector image; returns where the valid part ends. */
+  private scan(buf: Uint8Array, sector: number, visit: (addr: number, seq: number, type: number, body: Uint8Array) => void): number {
+    const u = this.unit;
+    let p = RECORDS;
+    while (p + HDR + 4 + u <= this.size) {
+      const type = buf[p];
+      if (type === 0xff) break;
+      const len = (buf[p + 1] << 8) | buf[p + 2];
+      const span = this.span(len);
+      if (p + span > this.size) break;
+      if (u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)) break;
+      let committed = true;
+      for (let i = p + span - u; i < p + span; i++) if (buf[i] !== 0) committed = false;
+      if (committed) visit(sector * this.size + p, u32(buf, p + 3), type, buf.slice(p + HDR, p + HDR + len));
+      p += span;
+    }
+    return p;
+  }
+
+  private makeRoom(span: number): void {
+    if (this.head >= 0 && this.headOffset + span <= this.size) return;
+    if (!this.inGc) this.collect();
+    this.openSector();
+  }
+
+  /** Reclaims oldest sectors until more than the reserve is free. */
+  private collect(): void {
+    let budget = this.order.length;
+    while (this.freeCount() <= 1) {
+      if (budget-- <= 0 || this.order.length < 2) throw new StorageError("full", "log full of live records");
+      this.reclaim(this.order[0]);
+    }
+  }
+
+  private reclaim(victim: number): void {
+    this.inGc = true;
+    try {
+      const buf = this.flash.read(victim * this.size, this.size);
+      const live: { addr: number; type: number; body: Uint8Array }[] = [];
+      this.scan(buf, victim, (addr, _seq, type, body) => {
+        const owner = this.owners.get(type);
+        if (owner && owner.isLive(addr, type)) live.push({ addr, type, body });
+      });
+      // The head must not be the victim: copies need somewhere to go.
+      if (this.head === victim) this.head = -1;
+      for (const r of live) {
+        this.makeRoom(this.span(r.body.length));
+        const to = this.writeRecord(r.type, r.body);
+        (this.owners.get(r.type) as LogOwner).moved(r.addr, to, r.type);
+      }
+      this.order.shift();
+      this.sectorSeq[victim] = -1;
+      this.ready[victim] = 0;
+      this.erase(victim);
+      this.collections++;
+    } finally {
+      this.inGc = false;
+    }
+  }
+
+  private freeCount(): number {
+    return this.count - this.order.length;
+  }
+
+  private erase(s: number): void {
+    this.flash.eraseSector(s);
+    this.eraseCount[s]++;
+    const a = new Uint8Array(PART_B);
+    put32(a, 0, MAGIC);
+    put32(a, 4, this.eraseCount[s]);
+    put32(a, 8, crc32(a, 0, 8));
+    this.flash.write(s * this.size, a);
+    this.ready[s] = 1;
+  }
+
+  private openSector(): void {
+    let best = -1;
+    for (let s = 0; s < this.count; s++) {
+      if (this.sectorSeq[s] >= 0) continue;
+      if (best < 0 || this.eraseCount[s] < this.eraseCount[best]) best = s;
+    }
+    if (best < 0) throw new StorageError("full", "no free sector");
+    if (!this.ready[best]) this.erase(best);
+    const b = new Uint8Array(RECORDS);
+    b.fill(0xff);
+    const base = best * this.size;
+    b.set(this.flash.read(base, PART_B), 0);
+    const seq = this.nextSectorSeq++;
+    put32(b, PART_B, seq);
+    put32(b, PART_B + 4, crc32(b, 0, PART_B + 4));
+    this.flash.write(base + PART_B, b.subarray(PART_B));
+    this.ready[best] = 0;
+    this.sectorSeq[best] = seq;
+    this.order.push(best);
+    this.head = best;
+    this.headOffset = RECORDS;
+  }
+
+  private writeRecord(type: number, body: Uint8Array): number {
+    const u = this.unit;
+    const span = this.span(body.length);
+    const rec = new Uint8Array(span - u);
+    rec.fill(0xff);
+    rec[0] = type;
+    rec[1] = body.length >>> 8;
+    rec[2] = body.length & 0xff;
+    put32(rec, 3, this.nextSeq++);
+    rec.set(body, HDR);
+    put32(rec, HDR + body.length, crc32(rec, 0, HDR + body.length));
+    const addr = this.head * this.size + this.headOffset;
+    this.flash.write(addr, rec);
+    this.flash.write(addr + span - u, new Uint8Array(u));
+    this.headOffset += span;
+    return addr;
+  }
+}
+
+function u32(b: Uint8Array, p: number): number {
+  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+}
+
+function put32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = (v >>> 16) & 0xff;
+  b[p + 2] = (v >>> 8) & 0xff;
+  b[p + 3] = v & 0xff;
+}
+
+function isBlank(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0xff) return false;
+  return true;
+}
