@@ -1,0 +1,88 @@
+import { Tag, type Data } from "../axdr.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import type { Obis } from "../obis.js";
+import type { DemandMeter } from "../../metrology/demand.js";
+import { asInt, u16, u32, u8 } from "../../tariff/axdr-helpers.js";
+import { intData, scaled, scalerUnitData, utcDateTime, type ScalerUnit } from "./register.js";
+
+/**
+ * Demand Register, class 5 version 0, over a DemandMeter (src/metrology):
+ * 2 current_average_value, 3 last_average_value, 4 scaler_unit, 5 status,
+ * 6 capture_time, 7 start_time_current, 8 period (double-long-unsigned, s),
+ * 9 number_of_periods (long-unsigned); methods 1 reset, 2 next_period.
+ * Averages are double-long-unsigned of W / 10^scaler.
+ */
+export class DemandRegisterObject implements CosemObject {
+  readonly classId = 5;
+  readonly version = 0;
+  readonly attributeCount = 9;
+  readonly methodCount = 2;
+
+  constructor(
+    readonly logicalName: Obis,
+    readonly scalerUnit: ScalerUnit,
+    private readonly demand: DemandMeter,
+    private readonly nowUtc: () => number,
+    private readonly toDateTime: (utcMs: number) => Data = utcDateTime,
+  ) {}
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    const d = this.demand;
+    const s = this.scalerUnit.scaler;
+    switch (attribute) {
+      case 2:
+        return { ok: true, value: intData(Tag.DoubleLongUnsigned, scaled(d.currentAverageW, s)) };
+      case 3:
+        return { ok: true, value: intData(Tag.DoubleLongUnsigned, scaled(d.lastAverageW, s)) };
+      case 4:
+        return { ok: true, value: scalerUnitData(this.scalerUnit) };
+      case 5:
+        return { ok: true, value: u8(0) };
+      case 6:
+        return { ok: true, value: this.toDateTime(d.captureTime) };
+      case 7:
+        return { ok: true, value: this.toDateTime(d.startTimeCurrent) };
+      case 8:
+        return { ok: true, value: u32(d.periodS) };
+      case 9:
+        return { ok: true, value: u16(d.numberOfPeriods) };
+      default:
+        return { ok: false, error: DataAccessResult.objectUndefined };
+    }
+  }
+
+  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
+    const d = this.demand;
+    switch (attribute) {
+      case 8: {
+        const p = asInt(value, Tag.DoubleLongUnsigned, 1, 86400);
+        if (p === undefined) return value.tag === Tag.DoubleLongUnsigned ? DataAccessResult.otherReason : DataAccessResult.typeUnmatched;
+        d.configure(this.nowUtc(), p, d.numberOfPeriods);
+        return DataAccessResult.success;
+      }
+      case 9: {
+        const n = asInt(value, Tag.LongUnsigned, 1, 60);
+        if (n === undefined) return value.tag === Tag.LongUnsigned ? DataAccessResult.otherReason : DataAccessResult.typeUnmatched;
+        d.configure(this.nowUtc(), d.periodS, n);
+        return DataAccessResult.success;
+      }
+      case 2:
+      case 3:
+      case 4:
+      case 5:
+      case 6:
+      case 7:
+        return DataAccessResult.readWriteDenied;
+      default:
+        return DataAccessResult.objectUndefined;
+    }
+  }
+
+  action(method: number, parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
+    if (method !== 1 && method !== 2) return { result: ActionResult.objectUndefined };
+    if (!parameters || parameters.tag !== Tag.Integer) return { result: ActionResult.typeUnmatched };
+    if (method === 1) this.demand.reset(this.nowUtc());
+    else this.demand.nextPeriod(this.nowUtc());
+    return { result: ActionResult.success };
+  }
+}
