@@ -11,11 +11,17 @@ import type { ResetCause } from "../../hal/system.js";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimSystem } from "../../hal/sim/system.js";
 import { SimTimers } from "../../hal/sim/timers.js";
+import { Atm90e32, defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
+import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
+import { SimSpiBus } from "../../hal/sim/spi-bus.js";
 import { createMeter, type Meter } from "../../src/meter/meter.js";
 import type { MeterConfig } from "../../src/meter/config.js";
 import type { MeterPorts } from "../../src/meter/ports.js";
 import { MemoryKeyValueStore, type KeyValueStore } from "../../src/persistence.js";
-import { DailyLoadFeed, DEFAULT_CURVE, type LoadCurve } from "./daily-load.js";
+import { DailyCurveScenario, DEFAULT_CURVE, type LoadCurve } from "./daily-load.js";
+
+/** Chip select of the energy IC on the simulated SPI bus (the ESP32 board's CS pin). */
+const IC_SELECT = 5;
 
 /** A latching relay with an auxiliary contact: the feedback follows the coil unless welded/broken by a test. */
 export class SimRelay implements DigitalOut {
@@ -62,10 +68,14 @@ export class SimBoard {
   readonly relay = new SimRelay();
   readonly curve: LoadCurve;
   readonly watchdogMs: number;
+  readonly bus = new SimSpiBus();
+  /** The energy IC keeps running across a firmware restart (it is powered by the mains, not the MCU). */
+  readonly chip: SimAtm90e32;
+  readonly scenario: DailyCurveScenario;
   timers: SimTimers;
   system: SimSystem;
   button = new SimButton();
-  metering: DailyLoadFeed;
+  driver: Atm90e32 | undefined;
   meter: Meter | undefined;
   boots = 0;
   #config: Partial<MeterConfig> = {};
@@ -77,21 +87,23 @@ export class SimBoard {
     this.watchdogMs = options.watchdogMs ?? 0;
     this.timers = new SimTimers(this.clock);
     this.system = new SimSystem(this.clock, { watchdogMs: this.watchdogMs });
-    this.metering = this.#feed();
-  }
-
-  #feed(): DailyLoadFeed {
-    return new DailyLoadFeed(this.clock, this.clock, this.curve, () => this.relay.feedback.read() === 1);
+    this.scenario = new DailyCurveScenario(this.curve, this.clock, this.clock, () => this.relay.feedback.read() === 1);
+    this.chip = new SimAtm90e32({ scenario: this.scenario, clock: this.clock });
+    this.bus.attach(IC_SELECT, this.chip);
   }
 
   ports(): MeterPorts {
+    this.driver?.close();
+    // The driver as the ESP32 board builds it: ECMA-419 style {sensor: {io, select, hz, mode}}.
+    this.driver = new Atm90e32({ sensor: { io: this.bus.io, select: IC_SELECT, hz: 1_000_000, mode: 3 } });
     return {
       rtc: this.clock,
       mono: this.clock,
       timers: this.timers,
       system: this.system,
       store: this.store,
-      metering: this.metering,
+      energyIc: this.driver,
+      defaultCalibration: defaultAtm90e32Calibration(),
       relay: this.relay,
       relayFeedback: this.relay.feedback,
       button: this.button,
@@ -121,7 +133,6 @@ export class SimBoard {
     this.timers = new SimTimers(this.clock);
     this.system = new SimSystem(this.clock, { resetCause: cause, watchdogMs: this.watchdogMs });
     this.button = new SimButton();
-    this.metering = this.#feed();
     return this.boot(this.#config);
   }
 }

@@ -1,26 +1,27 @@
 /**
- * A household daily load curve as the simulator's metering feed, used until
- * the metrology chain (simulated energy IC -> SPI -> driver -> metrology)
- * lands: active power is linear between hourly points of local time, so
- * the energy of any interval is integrated exactly (trapezoids), whatever
- * the tick length or the clock acceleration.
+ * The simulator's load: a household daily curve, hourly steps of active
+ * power in local time, balanced over three phases at 230 V with a fixed
+ * power factor. It is a LoadScenario (hal/sim/load-scenario.ts) that the
+ * simulated energy IC integrates like any other, computed from the curve
+ * instead of an event list, so that it runs for years at any clock
+ * acceleration at constant cost. The relay gates it: with the supply
+ * disconnected the meter still sees voltage but no current.
  *
  * Plain TypeScript without Node APIs: the dual-runtime meter tests use it.
  */
 import type { MonotonicClock, Rtc } from "../../hal/clock.js";
-import type { EnergyDeltas } from "../../src/tariff/registers.js";
-import type { MeteringFeed } from "../../src/meter/ports.js";
+import { LoadScenario, type PhaseLoad } from "../../hal/sim/load-scenario.js";
 
 export interface LoadCurve {
-  /** 24 hourly active power points (W, import positive, export negative) in local time. */
+  /** 24 hourly active power values (W, import positive, export negative) in local time. */
   hourlyW: number[];
-  /** Reactive power as a fraction of active power (tan phi), import and export alike. */
+  /** Reactive power as a fraction of active power (tan phi). */
   tanPhi: number;
   /** Local time offset from UTC in minutes (positive east), for placing the curve. */
   utcOffsetMin: number;
 }
 
-/** Default: a household with a morning and an evening peak, ~9 kWh a day, PF 0.95. */
+/** Default: a household with a morning and an evening peak, ~11 kWh a day, PF 0.95. */
 export const DEFAULT_CURVE: LoadCurve = {
   hourlyW: [180, 150, 140, 140, 150, 220, 650, 900, 600, 350, 300, 380, 520, 400, 320, 330, 450, 800, 1200, 1100, 850, 600, 380, 240],
   tanPhi: 0.33,
@@ -28,7 +29,8 @@ export const DEFAULT_CURVE: LoadCurve = {
 };
 
 const HOUR = 3600000;
-const DAY = 24 * HOUR;
+const VOLTS = 230;
+const DEG = 180 / Math.PI;
 
 export function validCurve(c: unknown): c is LoadCurve {
   const x = c as LoadCurve;
@@ -37,69 +39,71 @@ export function validCurve(c: unknown): c is LoadCurve {
     x !== null &&
     Array.isArray(x.hourlyW) &&
     x.hourlyW.length === 24 &&
-    x.hourlyW.every((w) => typeof w === "number" && Number.isFinite(w) && Math.abs(w) <= 1e6) &&
+    x.hourlyW.every((w) => typeof w === "number" && Number.isFinite(w) && Math.abs(w) <= 100000) &&
     typeof x.tanPhi === "number" &&
     Number.isFinite(x.tanPhi) &&
+    Math.abs(x.tanPhi) <= 10 &&
     typeof x.utcOffsetMin === "number" &&
     Number.isFinite(x.utcOffsetMin)
   );
 }
 
-export class DailyLoadFeed implements MeteringFeed {
-  #last: number;
-  /** Multiplies the curve (0 = everything off, e.g. relay open). */
-  scale = 1;
+/** Active power (W) of the curve at a UTC instant. */
+export function curvePowerW(curve: LoadCurve, utcMs: number): number {
+  const local = utcMs + curve.utcOffsetMin * 60000;
+  const h = Math.floor((((local % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR)) / HOUR);
+  return curve.hourlyW[h];
+}
 
-  constructor(
-    private readonly rtc: Rtc,
-    private readonly mono: MonotonicClock,
-    private readonly curve: LoadCurve = DEFAULT_CURVE,
-    /** Whether the load is supplied (the relay's feedback): no supply, no energy. */
-    private readonly supplied: () => boolean = () => true,
-  ) {
-    this.#last = mono.nowMs();
+/** Exact active energy (Wh, signed) of the curve between two UTC instants. */
+export function curveEnergyWh(curve: LoadCurve, fromUtc: number, toUtc: number): number {
+  let e = 0;
+  for (let t = fromUtc; t < toUtc; ) {
+    const local = t + curve.utcOffsetMin * 60000;
+    const u = Math.min(toUtc, t + (HOUR - (((local % HOUR) + HOUR) % HOUR)));
+    e += (curvePowerW(curve, t) * (u - t)) / HOUR;
+    t = u;
+  }
+  return e;
+}
+
+export class DailyCurveScenario extends LoadScenario {
+  readonly #curve: LoadCurve;
+  readonly #rtc: Rtc;
+  readonly #mono: MonotonicClock;
+  readonly #supplied: () => boolean;
+  readonly #phiDeg: number;
+
+  /**
+   * The chips ask for the load at monotonic instants; the curve is in local
+   * time: UTC = monotonic + (rtc now - mono now), read at each call so that
+   * a clock setting moves the curve as it would move the household's day.
+   */
+  constructor(curve: LoadCurve, rtc: Rtc, mono: MonotonicClock, supplied: () => boolean) {
+    super({ vRms: VOLTS, iRms: 0, phiDeg: 0, freqHz: 50 }, [], 3);
+    this.#curve = curve;
+    this.#rtc = rtc;
+    this.#mono = mono;
+    this.#supplied = supplied;
+    this.#phiDeg = Math.atan(curve.tanPhi) * DEG;
   }
 
-  /** Power (W) at a UTC instant. */
-  powerAt(utcMs: number): number {
-    const local = utcMs + this.curve.utcOffsetMin * 60000;
-    const inDay = ((local % DAY) + DAY) % DAY;
-    const h = Math.floor(inDay / HOUR);
-    const f = (inDay - h * HOUR) / HOUR;
-    const a = this.curve.hourlyW[h];
-    const b = this.curve.hourlyW[(h + 1) % 24];
-    return (a + (b - a) * f) * this.scale;
+  #utc(tMs: number): number {
+    return tMs + (this.#rtc.nowUtcMs() - this.#mono.nowMs());
   }
 
-  /** Energy (Wh, signed) between two UTC instants: exact for the piecewise-linear curve. */
-  energyWh(from: number, to: number): number {
-    let e = 0;
-    let t = from;
-    while (t < to) {
-      const local = t + this.curve.utcOffsetMin * 60000;
-      const nextHour = t + (HOUR - (((local % HOUR) + HOUR) % HOUR));
-      const u = Math.min(to, nextHour);
-      e += ((this.powerAt(t) + this.powerAt(u)) / 2) * ((u - t) / HOUR);
-      t = u;
-    }
-    return e;
+  override at(tMs: number, _phase: number, out: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 }): PhaseLoad {
+    const p = this.#supplied() ? curvePowerW(this.#curve, this.#utc(tMs)) : 0;
+    const pf = Math.cos(this.#phiDeg / DEG);
+    out.vRms = VOLTS;
+    out.freqHz = 50;
+    out.iRms = Math.abs(p) / (3 * VOLTS * pf);
+    out.phiDeg = p >= 0 ? this.#phiDeg : 180 + this.#phiDeg;
+    return out;
   }
 
-  activePowerW(): number {
-    return this.supplied() ? this.powerAt(this.rtc.nowUtcMs()) : 0;
-  }
-
-  take(): EnergyDeltas {
-    // Durations come from the monotonic clock, so a time setting never creates or destroys energy;
-    // the RTC only places the interval on the daily curve.
-    const mono = this.mono.nowMs();
-    const elapsed = mono - this.#last;
-    this.#last = mono;
-    if (elapsed <= 0 || !this.supplied()) return { importActive: 0, exportActive: 0, importReactive: 0, exportReactive: 0 };
-    const now = this.rtc.nowUtcMs();
-    const e = this.energyWh(now - elapsed, now);
-    const imp = e > 0 ? e : 0;
-    const exp = e < 0 ? -e : 0;
-    return { importActive: imp, exportActive: exp, importReactive: imp * this.curve.tanPhi, exportReactive: exp * this.curve.tanPhi };
+  override nextChange(tMs: number): number {
+    const local = this.#utc(tMs) + this.#curve.utcOffsetMin * 60000;
+    return tMs + (HOUR - (((local % HOUR) + HOUR) % HOUR));
   }
 }

@@ -5,9 +5,10 @@
  * knows how the areas fit together; the board (or the simulator) only
  * supplies ports.
  *
- * Durability: energy, billing counter and disconnector state are written
- * to the KeyValueStore every persistEveryMs and on the power-fail signal;
- * a restart reads them back before the first tick, so the worst loss after a
+ * Durability: metrology persists its own energy registers (and records
+ * power down/up); the rate registers, billing counter and disconnector
+ * state are written here, every persistEveryMs and on the power-fail
+ * signal, and read back before the first tick, so the worst loss after a
  * power cut without warning is one persist period of energy.
  */
 import { Tag } from "../cosem/axdr.js";
@@ -39,12 +40,11 @@ import { RamEventLog } from "./events.js";
 import { logicalDeviceName, serialNumberBytes, validIdentity } from "./identity.js";
 import { ReadOnlyDataObject, ReadOnlyRegisterObject, Unit } from "./interim-objects.js";
 import * as ln from "./obis-codes.js";
+import { Qty } from "../metrology/accumulators.js";
+import { MetrologyService } from "../metrology/service.js";
 import { KEY_BILLING, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
-
-/** IDIS standard event log codes owned by the meter's life cycle. */
-export const LifeCycleEvent = { powerDown: 1, powerUp: 2 } as const;
 
 export type CaptureListener = (utcMs: number) => void;
 
@@ -53,6 +53,7 @@ export class Meter {
   readonly ports: MeterPorts;
   readonly events: RamEventLog;
   readonly catalog = new Catalog();
+  readonly metrology: MetrologyService;
   readonly clock: MeterClock;
   readonly bank: TouRegisterBank;
   readonly activation: RegisterActivation;
@@ -84,6 +85,17 @@ export class Meter {
     const store = ports.store;
 
     this.clock = new MeterClock(ports.rtc, events, config.clock);
+    // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
+    this.metrology = new MetrologyService({
+      ic: ports.energyIc,
+      store,
+      events,
+      rtc: ports.rtc,
+      system: ports.system,
+      tamper: ports.tamper,
+      defaultCalibration: ports.defaultCalibration,
+      config: { demandPeriodS: config.demandPeriodS },
+    });
     this.profileStatus = new ProfileStatusTracker(this.clock);
     this.bank = new TouRegisterBank(config.tariffs);
     this.restored = loadEnergy(store, this.bank);
@@ -107,7 +119,7 @@ export class Meter {
 
     this.limiter = new Limiter(
       { classId: 3, logicalName: ln.ACTIVE_POWER, attribute: 2 },
-      () => ports.metering.activePowerW(),
+      () => this.activePowerW(),
       () => this.clock.now(),
       ports.mono,
       (ref, utc) => this.scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
@@ -141,7 +153,6 @@ export class Meter {
 
     const cause = ports.system.resetCause();
     if (cause === "power-on" || cause === "brown-out") this.profileStatus.markPowerDown();
-    events.record({ log: "standard", code: LifeCycleEvent.powerUp, utcMs: this.clock.now() });
     ports.system.onPowerFail(() => this.powerFail());
     this.#lastPersistMono = ports.mono.nowMs();
     this.#savedRelay = this.#relayKey();
@@ -172,12 +183,12 @@ export class Meter {
 
     // Energy registers: the rate registers and the totals, read by reader and management.
     const registerRights = { reader: [readAll(3), noMethods(1)], management: [readAll(3), noMethods(1)] } as const;
-    c.add(new ReadOnlyRegisterObject(ln.ENERGY_IMPORT_TOTAL, () => this.#sum(1), 0, Unit.wattHour), registerRights);
-    c.add(new ReadOnlyRegisterObject(ln.ENERGY_EXPORT_TOTAL, () => this.#sum(2), 0, Unit.wattHour), registerRights);
+    c.add(new ReadOnlyRegisterObject(ln.ENERGY_IMPORT_TOTAL, () => this.metrology.energy(0, Qty.importActive), 0, Unit.wattHour), registerRights);
+    c.add(new ReadOnlyRegisterObject(ln.ENERGY_EXPORT_TOTAL, () => this.metrology.energy(0, Qty.exportActive), 0, Unit.wattHour), registerRights);
     for (const o of this.bank.obis) {
       c.add(new ReadOnlyRegisterObject(o, () => this.bank.value(o), 0, o.c <= 2 ? Unit.wattHour : Unit.varHour), registerRights);
     }
-    c.add(new ReadOnlyRegisterObject(ln.ACTIVE_POWER, () => this.ports.metering.activePowerW(), 0, Unit.watt, true), registerRights);
+    c.add(new ReadOnlyRegisterObject(ln.ACTIVE_POWER, () => this.activePowerW(), 0, Unit.watt, true), registerRights);
 
     // Tariff configuration: management writes, reader reads.
     c.add(new ActivityCalendarObject(this.calendar, ln.ACTIVITY_CALENDAR), {
@@ -223,10 +234,20 @@ export class Meter {
     });
   }
 
-  #sum(quantity: number): number {
+  /** Sum of the rate registers of one quantity (C group): equals the metrology total unless rates were added later. */
+  rateSum(quantity: number): number {
     let s = 0;
     for (const o of this.bank.obis) if (o.c === quantity) s += this.bank.value(o);
     return s;
+  }
+
+  /** Total active power of the last metrology sample, W (import positive). */
+  activePowerW(): number {
+    const s = this.metrology.instantaneous;
+    if (!s) return 0;
+    let p = 0;
+    for (const ph of s.phases) p += ph.activeW;
+    return p;
   }
 
   #capture(utcMs: number): void {
@@ -251,8 +272,8 @@ export class Meter {
 
   /** One metering tick: energy to the tariff registers, clock and relay supervision, periodic persistence. */
   tick(): void {
-    const now = this.clock.now();
-    this.engine.tick(now, this.ports.metering.take());
+    this.metrology.tick();
+    this.engine.tick(this.clock.now(), this.metrology.take());
     this.clock.poll();
     this.limiter.poll();
     this.disconnect.checkFeedback();
@@ -276,17 +297,21 @@ export class Meter {
     this.#lastPersistMono = this.ports.mono.nowMs();
   }
 
-  /** The power-fail path: the energy up to this instant is booked, then saved. */
+  /**
+   * The power-fail path (after metrology's own handler drained the IC and
+   * persisted): the energy up to this instant goes to the rate registers,
+   * then everything is saved.
+   */
   powerFail(): void {
     if (this.#stopped) return;
-    this.engine.tick(this.clock.now(), this.ports.metering.take());
-    this.events.record({ log: "standard", code: LifeCycleEvent.powerDown, utcMs: this.clock.now() });
+    this.engine.tick(this.clock.now(), this.metrology.take());
     this.persist();
   }
 
   /** Stops the tick and saves (a clean shutdown is a power-fail with warning). */
   stop(): void {
     if (this.#stopped) return;
+    this.metrology.powerFail();
     this.powerFail();
     if (this.#tickTimer !== undefined) this.ports.timers.clear(this.#tickTimer);
     this.#tickTimer = undefined;
@@ -299,9 +324,9 @@ export class Meter {
       utcMs: utc,
       local: this.clock.dateTimeAt(utc),
       tariff: activeTariff(this.activation),
-      activePowerW: this.ports.metering.activePowerW(),
-      importWh: this.#sum(1),
-      exportWh: this.#sum(2),
+      activePowerW: this.activePowerW(),
+      importWh: this.metrology.energy(0, Qty.importActive),
+      exportWh: this.metrology.energy(0, Qty.exportActive),
       relayConnected: this.disconnect.outputState,
       controlState: this.disconnect.controlState,
       captures: this.captures,

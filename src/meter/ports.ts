@@ -11,19 +11,9 @@ import type { Logger } from "../../hal/logger.js";
 import type { SystemPort } from "../../hal/system.js";
 import type { Timers } from "../../hal/timer.js";
 import type { EventSink } from "../events.js";
+import type { EnergyIc, PhaseCalibration } from "../metrology/energy-ic.js";
+import type { TamperInputs } from "../metrology/service.js";
 import type { KeyValueStore } from "../persistence.js";
-import type { EnergyDeltas } from "../tariff/registers.js";
-
-/**
- * The metering front end as the meter consumes it: energy since the last
- * call (the tariff engine's EnergyFeed) and the instantaneous values the
- * live status and the limiter read.
- */
-export interface MeteringFeed {
-  take(): EnergyDeltas;
-  /** Total active power in W, import positive. */
-  activePowerW(): number;
-}
 
 export interface MeterPorts {
   rtc: Rtc;
@@ -32,7 +22,11 @@ export interface MeterPorts {
   system: SystemPort;
   /** Power-fail-safe settings and counters (the flash store on a board). */
   store: KeyValueStore;
-  metering: MeteringFeed;
+  /** The energy IC's driver (hal/drivers) on its bus; metrology is built on it. */
+  energyIc: EnergyIc;
+  /** The IC's calibration until one is stored (driver defaults or factory values). */
+  defaultCalibration: readonly PhaseCalibration[];
+  tamper?: TamperInputs;
   /** Relay coil drive and its auxiliary-contact feedback. */
   relay: DigitalOut;
   relayFeedback: DigitalIn;
