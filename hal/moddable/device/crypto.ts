@@ -1,3 +1,5 @@
+/// <reference path="../types/crypt.d.ts" />
+/// <reference path="../types/crypt-etc.d.ts" />
 import { BlockCipher, Digest } from "crypt";
 import GCM from "gcm";
 import ECDSA from "ecdsa";

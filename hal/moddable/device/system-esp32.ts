@@ -1,3 +1,5 @@
+/// <reference path="../types/system.d.ts" />
+/// <reference path="../types/reset-reason.d.ts" />
 import System from "system";
 import getResetReason from "resetReason";
 import type { DigitalIn } from "../../digital.js";

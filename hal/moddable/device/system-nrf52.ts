@@ -1,3 +1,5 @@
+/// <reference path="../types/system.d.ts" />
+/// <reference path="../types/sleep.d.ts" />
 import System from "system";
 import Sleep from "sleep";
 import type { DigitalIn } from "../../digital.js";
