@@ -4,7 +4,7 @@ import { DataAccessResult, ActionResult, canRead, canWrite, type AccessContext, 
 import { Obis } from "../../src/cosem/obis.js";
 import { RegisterMonitorObject, type ScriptRef } from "../../src/cosem/classes/register-monitor.js";
 import { Qty } from "../../src/metrology/accumulators.js";
-import { metrologyCatalog, registerMonitorOf } from "../../src/metrology/catalog.js";
+import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../../src/metrology/catalog.js";
 import { CALIBRATION_KEY, MetrologyService, decodeCalibration } from "../../src/metrology/service.js";
 import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
@@ -125,10 +125,12 @@ describe("metrology COSEM objects", () => {
     expect(again.calibration(0, "voltageGain")).toBe(8036);
   });
 
-  it("demand register: block average over the period, last average and maximum demand with its capture time", () => {
+  it("demand register: block average over the period and last average; maximum demand rows over the tariff's maxima", () => {
     const m = meter(230);
     const dem = row(m.rows, "1.0.1.4.0.255");
-    const max = row(m.rows, "1.0.1.6.0.255");
+    const maxima = [{ obis: Obis.of(1, 0, 1, 6, 0, 255), value: 0, utcMs: 0 }];
+    const max = maxDemandCatalog(maxima)[0];
+    expect(toHex(encodeData(get(max, 5)))).toBe("090cffffffffffffffffff8000ff"); // never captured: not specified
     expect(get(dem, 8)).toEqual({ tag: Tag.DoubleLongUnsigned, value: 900 });
     for (let k = 0; k < 20; k++) {
       m.rig.time.t += 60000;
@@ -138,8 +140,11 @@ describe("metrology COSEM objects", () => {
     expect((get(dem, 3).value as number)).toBeGreaterThan(5519);
     expect((get(dem, 3).value as number)).toBeLessThanOrEqual(5520);
     expect((get(dem, 2).value as number)).toBe(Math.floor((5520 * 5) / 15)); // running block: 5 of 15 min
+    maxima[0].value = (get(dem, 3).value as number) + 0.4;
+    maxima[0].utcMs = m.svc.demand.captureTime;
     expect(get(max, 2)).toEqual(get(dem, 3));
     expect(encodeData(get(max, 5))).toEqual(encodeData(get(dem, 6)));
+    expect(max.object.action(1, { tag: Tag.Integer, value: 0 }, ctx("management")).result).toBe(ActionResult.readWriteDenied);
     expect(dem.object.set(8, { tag: Tag.DoubleLongUnsigned, value: 0 }, ctx("management"))).toBe(DataAccessResult.otherReason);
     expect(dem.object.set(8, { tag: Tag.DoubleLongUnsigned, value: 300 }, ctx("management"))).toBe(DataAccessResult.success);
     expect(dem.object.action(1, { tag: Tag.Integer, value: 0 }, ctx("management")).result).toBe(ActionResult.success);

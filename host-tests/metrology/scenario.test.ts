@@ -21,7 +21,7 @@ describe("three-phase day on the ATM90E32 (acceptance)", () => {
     const preset = new Float64Array(28);
     preset[Qty.importActive] = cap - 50000;
     preset[Qty.reactiveQ1] = cap - 50000;
-    store.put(ENERGY_KEY, encodeEnergyState({ values: preset, poweredDown: false, powerDownUtc: 0, tamperBits: 0, maxDemandW: 0, maxDemandUtc: 0 }));
+    store.put(ENERGY_KEY, encodeEnergyState({ values: preset, poweredDown: false, powerDownUtc: 0, tamperBits: 0 }));
     const outage = LoadScenario.outage(10 * H + 123457, 11 * H + 654321);
     const run = runMeter({ ic: "atm90e32", events: [outage], endMs: DAY, tickMs: TICK, powerFailSignal: true, store });
     const svc = run.service();
@@ -81,10 +81,10 @@ describe("single-phase day on the ADE7953", () => {
 describe("energy record", () => {
   it("decodes only well-formed records", () => {
     const values = new Float64Array(28).fill(12.5);
-    const b = encodeEnergyState({ values, poweredDown: true, powerDownUtc: 42, tamperBits: 5, maxDemandW: 7, maxDemandUtc: 9 });
+    const b = encodeEnergyState({ values, poweredDown: true, powerDownUtc: 42, tamperBits: 5 });
     const s = decodeEnergyState(b)!;
     expect(Array.from(s.values)).toEqual(Array.from(values));
-    expect([s.poweredDown, s.powerDownUtc, s.tamperBits, s.maxDemandW, s.maxDemandUtc]).toEqual([true, 42, 5, 7, 9]);
+    expect([s.poweredDown, s.powerDownUtc, s.tamperBits]).toEqual([true, 42, 5]);
     expect(decodeEnergyState(b.subarray(1))).toBeUndefined();
     const bad = b.slice();
     new DataView(bad.buffer).setFloat64(16, NaN);

@@ -22,8 +22,8 @@ import type { MetrologyService } from "./service.js";
  * (mA), 91.7 neutral current, 1/2.7 +P/-P and 21/22, 41/42, 61/62.7 per phase
  * (W), 3/4.7 +Q/-Q (var), 9.7 apparent (VA), 13.7 and 33/53/73.7 power factor
  * (0.001), 14.7 frequency (0.01 Hz).
- * Demand: 1.0.1.4.0.255 (class 5, +A average power), maximum demand
- * 1.0.1.6.0.255 (class 4, with capture time). Register monitor 0.0.16.1.0.255
+ * Demand: 1.0.1.4.0.255 (class 5, +A average power); maximum demand rows
+ * (class 4) come from maxDemandCatalog over the tariff's maxima. Register monitor 0.0.16.1.0.255
  * (class 21) on +P. Calibration: 1.0.128.p.f.255 (manufacturer-specific C =
  * 128; p = phase 1..n, f = 1 + index in CALIBRATION_FIELDS), class 3,
  * double-long, visible and writable only to the management association.
@@ -107,20 +107,6 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
     object: new DemandRegisterObject(Obis.of(1, 0, 1, 4, 0, 255), W, svc.demand, o.nowUtc, o.toDateTime),
     rights: { reader: rights("r r r r r r r r r", "- -"), management: rights("r r r r r r r rw rw", "x x") },
   });
-  rows.push({
-    object: new ExtendedRegisterObject(
-      Obis.of(1, 0, 1, 6, 0, 255),
-      W,
-      {
-        read: () => intData(Tag.DoubleLongUnsigned, svc.demand.maxValueW),
-        status: () => ({ tag: Tag.Unsigned, value: 0 }),
-        captureUtc: () => svc.demand.maxTimeUtc,
-      },
-      o.toDateTime,
-    ),
-    rights: { reader: rights("r r r r r", "-"), management: rights("r r r r r", "-") },
-  });
-
   const monitor = new RegisterMonitorObject(
     Obis.of(0, 0, 16, 1, 0, 255),
     { classId: 3, logicalName: Obis.of(1, 0, 1, 7, 0, 255), attribute: 2 },
@@ -147,6 +133,23 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
     });
   }
   return rows;
+}
+
+/**
+ * Maximum demand registers (class 4, with capture time) over the tariff
+ * area's maxima (src/tariff/billing.ts DemandTracker.maxima: 1.0.1.6.0.255
+ * total and 1.0.1.6.t.255 per tariff), which billing resets.
+ */
+export function maxDemandCatalog(maxima: readonly { obis: Obis; value: number; utcMs: number }[], toDateTime?: (utcMs: number) => Data): ObjectEntry[] {
+  return maxima.map((m) => ({
+    object: new ExtendedRegisterObject(
+      m.obis,
+      { scaler: 0, unit: Unit.W },
+      { read: () => intData(Tag.DoubleLongUnsigned, m.value), status: () => ({ tag: Tag.Unsigned, value: 0 }), captureUtc: () => m.utcMs },
+      toDateTime,
+    ),
+    rights: { reader: rights("r r r r r", "-"), management: rights("r r r r r", "-") },
+  }));
 }
 
 /** The register monitor row, so that the composition root can call evaluate() each tick. */

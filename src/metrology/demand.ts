@@ -4,8 +4,9 @@
  * of `numberOfPeriods` of them (1 = block demand). current_average_value is
  * the window's energy so far (completed subperiods plus the running one)
  * over the window length; last_average_value is that average at the end of
- * the last completed subperiod. The maximum of last_average_value, with its
- * time, is the maximum demand (Extended Register, class 4).
+ * the last completed subperiod. Maximum demand per tariff (1.0.1.6.t.255,
+ * reset at billing) belongs to the tariff area (src/tariff/billing.ts
+ * DemandTracker); this meter only gives the running and last averages.
  *
  * A tick's energy is spread evenly over the tick (constant power within the
  * tick, as the tariff engine assumes), so a tick crossing a period boundary
@@ -22,8 +23,6 @@ export class DemandMeter {
   #lastAverage = 0;
   #captureTime = 0;
   #lastTick: number;
-  maxValueW = 0;
-  maxTimeUtc = 0;
 
   constructor(nowUtc: number, periodS = 900, numberOfPeriods = 1) {
     this.#periodMs = Math.max(1, periodS) * 1000;
@@ -93,10 +92,6 @@ export class DemandMeter {
     const avg = this.#sum(this.#current) / ((this.#n * this.#periodMs) / 3600000);
     this.#lastAverage = avg;
     this.#captureTime = at;
-    if (avg > this.maxValueW) {
-      this.maxValueW = avg;
-      this.maxTimeUtc = at;
-    }
     this.#window.push(this.#current);
     if (this.#window.length > this.#n - 1) this.#window.shift();
     this.#current = 0;

@@ -71,7 +71,7 @@ export const ENERGY_KEY = "mtr.energy";
 export const CALIBRATION_KEY = "mtr.cal";
 const STATE_VERSION = 1;
 const HEADER = 16;
-const STATE_BYTES = HEADER + SCOPES * QTY_COUNT * 8 + 16;
+const STATE_BYTES = HEADER + SCOPES * QTY_COUNT * 8;
 const FLAG_POWERED_DOWN = 1;
 
 /** The persisted record "mtr.energy". */
@@ -81,11 +81,9 @@ export interface EnergyState {
   poweredDown: boolean;
   powerDownUtc: number;
   tamperBits: number;
-  maxDemandW: number;
-  maxDemandUtc: number;
 }
 
-/** version u8, flags u8, tamper u8, pad, 4 reserved, power-down UTC f64, 28 × f64 registers, max demand W f64, its UTC f64 (big-endian). */
+/** version u8, flags u8, tamper u8, 5 reserved, power-down UTC f64, 28 × f64 registers (big-endian). */
 export function encodeEnergyState(s: EnergyState): Uint8Array {
   const b = new Uint8Array(STATE_BYTES);
   const v = new DataView(b.buffer);
@@ -94,9 +92,6 @@ export function encodeEnergyState(s: EnergyState): Uint8Array {
   v.setUint8(2, s.tamperBits);
   v.setFloat64(8, s.powerDownUtc);
   for (let i = 0; i < SCOPES * QTY_COUNT; i++) v.setFloat64(HEADER + 8 * i, s.values[i] ?? 0);
-  const tail = HEADER + SCOPES * QTY_COUNT * 8;
-  v.setFloat64(tail, s.maxDemandW);
-  v.setFloat64(tail + 8, s.maxDemandUtc);
   return b;
 }
 
@@ -110,14 +105,11 @@ export function decodeEnergyState(b: Uint8Array): EnergyState | undefined {
     if (!(x >= 0 && x < Infinity)) return undefined;
     values[i] = x;
   }
-  const tail = HEADER + values.length * 8;
   return {
     values,
     poweredDown: (b[1] & FLAG_POWERED_DOWN) !== 0,
     powerDownUtc: v.getFloat64(8),
     tamperBits: b[2],
-    maxDemandW: v.getFloat64(tail),
-    maxDemandUtc: v.getFloat64(tail + 8),
   };
 }
 
@@ -206,8 +198,6 @@ export class MetrologyService implements EnergyFeed {
       poweredDown,
       powerDownUtc,
       tamperBits: this.#tamperBits,
-      maxDemandW: this.demand.maxValueW,
-      maxDemandUtc: this.demand.maxTimeUtc,
     };
     this.#store.put(ENERGY_KEY, encodeEnergyState(state));
     this.#acc.markPersisted();
@@ -270,8 +260,6 @@ export class MetrologyService implements EnergyFeed {
     const st = b ? decodeEnergyState(b) : undefined;
     if (!st) return;
     this.#acc.values.set(st.values);
-    this.demand.maxValueW = st.maxDemandW;
-    this.demand.maxTimeUtc = st.maxDemandUtc;
     this.#tamperBits = st.tamperBits;
     if (st.poweredDown) {
       this.#record("power-failure", MetrologyEvent.powerUp, now, Math.max(0, Math.round((now - st.powerDownUtc) / 1000)));
