@@ -227,4 +227,17 @@ describe("HDLC server link (NDM/NRM)", () => {
     joined.set(out[1].info, out[0].info.length);
     expect(stripLlc(joined, LLC_RESPONSE)).toEqual(pattern(40, 2));
   });
+
+  it("a frame interrupted for longer than the inter-octet time-out is dropped; one split within it is taken", () => {
+    const { clock, link, out } = setup({ interOctetMs: 25 });
+    const snrm = encodeFrame({ dest: METER, src: CLIENT, control: { kind: "SNRM", pf: true }, segmented: false, info: EMPTY });
+    link.receive(snrm.subarray(0, 4));
+    clock.advance(30);
+    link.receive(snrm.subarray(4));
+    expect(out.length).toBe(0);
+    link.receive(snrm.subarray(0, 4));
+    clock.advance(20);
+    link.receive(snrm.subarray(4));
+    expect(kinds(out)).toEqual(["UA"]);
+  });
 });

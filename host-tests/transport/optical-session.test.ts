@@ -180,4 +180,18 @@ describe("optical port session: mode E sign-on, HDLC, segmentation, DISC, time-o
     await drive(clock, client.hdlc.connect());
     expect(port.link.connected).toBe(true);
   });
+
+  it("the identification waits for the reaction time (class 19 response_time)", () => {
+    const { clock, line, port } = setup({ responseDelayMs: 200 });
+    const sentAt: number[] = [];
+    line.meter.onTransmit = () => sentAt.push(clock.nowMs());
+    line.probe.write(encode7E1("/?!\r\n"));
+    const arrival = Math.ceil((5 * 10 * 1000) / 300);
+    clock.advance(arrival + 199);
+    expect(sentAt).toEqual([]);
+    expect(port.phase).toBe("sign-on");
+    clock.advance(2);
+    expect(sentAt).toEqual([arrival + 200]);
+    expect(port.phase).toBe("await-ack");
+  });
 });

@@ -57,6 +57,10 @@ describe("class 23 IEC HDLC setup on the running optical port", () => {
     expect(get(hdlc, 6)).toEqual(u16(128));
     expect(get(hdlc, 8)).toEqual(u16(60));
     expect(get(hdlc, 9)).toEqual(u16(17));
+    expect(get(hdlc, 7)).toEqual(u16(25));
+    expect(set(hdlc, 7, u16(100))).toBe(DataAccessResult.success);
+    expect(get(hdlc, 7)).toEqual(u16(100));
+    expect(set(hdlc, 7, u16(19))).toBe(DataAccessResult.otherReason);
   });
 
   it("a new max info length applies at the next SNRM; a new device address moves the meter; a new time-out applies", async () => {
@@ -118,6 +122,10 @@ describe("class 19 IEC local port setup on the running optical port", () => {
     expect(set(local, 7, os(ascii("secret")))).toBe(DataAccessResult.success);
     expect(get(local, 7)).toEqual(os(ascii("secret")));
     expect(set(local, 8, os(new Uint8Array(33)))).toBe(DataAccessResult.otherReason);
+    expect(get(local, 5)).toEqual(en(1));
+    expect(set(local, 5, en(0))).toBe(DataAccessResult.success);
+    expect(get(local, 5)).toEqual(en(0));
+    expect(set(local, 5, en(2))).toBe(DataAccessResult.otherReason);
   });
 });
 

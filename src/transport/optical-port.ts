@@ -24,6 +24,8 @@ export interface OpticalPortConfig {
   deviceAddress: string;
   /** Highest baud offered in the identification (one of 300..19200). */
   maxBaud: number;
+  /** Reaction time before the identification (IEC 62056-21 tr: class 19 response_time 20 or 200 ms). */
+  responseDelayMs: number;
   /** How long to wait for the acknowledgement after the identification. */
   ackTimeoutMs: number;
   /** Pause after a DISC before returning to 300 baud. */
@@ -36,6 +38,7 @@ export const DEFAULT_OPTICAL_CONFIG: Readonly<OpticalPortConfig> = {
   identification: "METERKIT",
   deviceAddress: "",
   maxBaud: 9600,
+  responseDelayMs: 200,
   ackTimeoutMs: 3000,
   afterDiscMs: 100,
   hdlc: DEFAULT_HDLC_SERVER_CONFIG,
@@ -102,10 +105,9 @@ export class OpticalPort {
       const mine = this.config.deviceAddress;
       // Leading zeros of an address are not significant (IEC 62056-21 6.3.1).
       if (address !== "" && stripZeros(address) !== stripZeros(mine)) return;
-      const letter = letterForBaud(this.config.maxBaud) ?? "5";
-      this.serial.write(encode7E1(formatIdentification(this.config.manufacturer, letter, this.config.identification)));
-      this.state = "await-ack";
-      this.arm(this.config.ackTimeoutMs);
+      // Answer after the reaction time: a probe that is still switching its UART to receive would lose it.
+      this.state = "sign-on";
+      this.arm(this.config.responseDelayMs, () => this.identify());
       return;
     }
     const ack = parseAck(line);
@@ -122,6 +124,13 @@ export class OpticalPort {
     this.link.start();
   }
 
+  private identify(): void {
+    const letter = letterForBaud(this.config.maxBaud) ?? "5";
+    this.serial.write(encode7E1(formatIdentification(this.config.manufacturer, letter, this.config.identification)));
+    this.state = "await-ack";
+    this.arm(this.config.ackTimeoutMs);
+  }
+
   private toSignOn(): void {
     this.disarm();
     if (this.state === "hdlc") this.link.close();
@@ -130,11 +139,12 @@ export class OpticalPort {
     if (this.serial.baud !== SIGN_ON_BAUD) this.serial.setBaud(SIGN_ON_BAUD);
   }
 
-  private arm(ms: number): void {
+  /** One timer for the port phase: it runs `then` (default: back to sign-on) unless disarmed first. */
+  private arm(ms: number, then: () => void = () => this.toSignOn()): void {
     this.disarm();
     this.timer = this.timers.once(ms, () => {
       this.timer = undefined;
-      this.toSignOn();
+      then();
     });
   }
 

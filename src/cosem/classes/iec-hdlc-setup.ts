@@ -24,15 +24,12 @@ const SPEEDS = [300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] a
  * On a mode E port comm_speed is the highest baud the sign-on may switch to
  * (the same setting as class 19 prop_baud, kept in one place). Window sizes
  * 1..7 are accepted as the Blue Book allows, but the link negotiates 1.
- * inter_octet_time_out is kept for the client to read; the frame reader
- * resynchronises on flags instead of timing octets.
  */
 export class IecHdlcSetupObject implements CosemObject {
   readonly classId = 23;
   readonly version = 1;
   readonly attributeCount = 9;
   readonly methodCount = 0;
-  private interOctetMs = 25;
 
   constructor(
     private readonly port: HdlcSetupTarget,
@@ -62,7 +59,7 @@ export class IecHdlcSetupObject implements CosemObject {
         value = u16(h.limits.maxInfoRx);
         break;
       case 7:
-        value = u16(this.interOctetMs);
+        value = u16(h.interOctetMs);
         break;
       case 8:
         value = u16(Math.round(h.inactivityMs / 1000));
@@ -107,8 +104,8 @@ export class IecHdlcSetupObject implements CosemObject {
         break;
       case 7:
         if (v < 20 || v > 6000) return DataAccessResult.otherReason;
-        this.interOctetMs = v;
-        return DataAccessResult.success;
+        hdlc = { ...h, interOctetMs: v };
+        break;
       case 8:
         hdlc = { ...h, inactivityMs: v * 1000 };
         break;

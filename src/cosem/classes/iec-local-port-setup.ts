@@ -8,9 +8,9 @@ import type { HdlcSetupTarget } from "./iec-hdlc-setup.js";
 /**
  * IEC local port setup, class 19 version 1 (0.0.20.0.0.255). Attributes:
  * 2 default_mode, 3 default_baud, 4 prop_baud, 5 response_time,
- * 6 device_addr, 7 pass_p1, 8 pass_p2, 9 pass_w5. No methods. prop_baud and
- * device_addr are the running optical port's identification settings
- * (applied at the next sign-on). The port speaks IEC 62056-21 mode E from
+ * 6 device_addr, 7 pass_p1, 8 pass_p2, 9 pass_w5. No methods. prop_baud,
+ * response_time (0 = 20 ms, 1 = 200 ms) and device_addr are the running
+ * optical port's sign-on settings (applied at the next sign-on). The port speaks IEC 62056-21 mode E from
  * 300 baud only, so default_mode 0 and default_baud 0 are the only values
  * it accepts. The passwords belong to modes C/D programming, which this
  * meter does not offer: they are kept so a head-end can provision them, and
@@ -21,7 +21,6 @@ export class IecLocalPortSetupObject implements CosemObject {
   readonly version = 1;
   readonly attributeCount = 9;
   readonly methodCount = 0;
-  private responseTime = 1; // 200 ms
   private readonly passwords: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)];
 
   constructor(
@@ -41,7 +40,7 @@ export class IecLocalPortSetupObject implements CosemObject {
         return { ok: true, value: en(l === undefined ? 5 : l.charCodeAt(0) - 0x30) };
       }
       case 5:
-        return { ok: true, value: en(this.responseTime) };
+        return { ok: true, value: en(c.responseDelayMs < 200 ? 0 : 1) };
       case 6:
         return { ok: true, value: os(asciiBytes(c.deviceAddress)) };
       case 7:
@@ -74,7 +73,7 @@ export class IecLocalPortSetupObject implements CosemObject {
         const v = asInt(value, Tag.Enum);
         if (v === undefined) return DataAccessResult.typeUnmatched;
         if (v > 1) return DataAccessResult.otherReason;
-        this.responseTime = v;
+        this.port.configure({ ...c, responseDelayMs: v === 0 ? 20 : 200 });
         return DataAccessResult.success;
       }
       case 6: {

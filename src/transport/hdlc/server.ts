@@ -35,6 +35,8 @@ export interface HdlcServerConfig {
   inactivityMs: number;
   /** Largest APDU reassembled from segments (received and answered). */
   maxApduSize: number;
+  /** A partial frame is dropped when no byte follows within this time (class 23 inter_octet_time_out); 0 = never. */
+  interOctetMs: number;
 }
 
 export const DEFAULT_HDLC_SERVER_CONFIG: Readonly<HdlcServerConfig> = {
@@ -43,6 +45,7 @@ export const DEFAULT_HDLC_SERVER_CONFIG: Readonly<HdlcServerConfig> = {
   limits: { maxInfoTx: 128, maxInfoRx: 128, windowTx: 1, windowRx: 1 },
   inactivityMs: 120_000,
   maxApduSize: 2048,
+  interOctetMs: 25,
 };
 
 export type LinkEndReason = "disc" | "timeout" | "snrm" | "closed";
@@ -84,6 +87,7 @@ export class HdlcServerLink {
   private readonly rx: Reassembly;
   private readonly tx = new Segmenter();
   private timer: TimerId | undefined;
+  private octetTimer: TimerId | undefined;
   private peer: { client: HdlcAddress; server: HdlcAddress } | undefined;
   private session: HdlcSession | undefined;
   private params: HdlcParameters = { ...DEFAULT_PARAMETERS };
@@ -133,6 +137,15 @@ export class HdlcServerLink {
 
   receive(bytes: Uint8Array): void {
     this.reader.push(bytes);
+    // More than a kept flag pending: a frame has begun, and must go on within the inter-octet time.
+    if (this.octetTimer !== undefined) this.timers.clear(this.octetTimer);
+    this.octetTimer = undefined;
+    if (this.reader.buffered > 1 && this.config.interOctetMs > 0) {
+      this.octetTimer = this.timers.once(this.config.interOctetMs, () => {
+        this.octetTimer = undefined;
+        this.reader.reset();
+      });
+    }
   }
 
   /** Ends the link without a frame (port closing, baud reset); the session is released. */
@@ -346,6 +359,8 @@ export class HdlcServerLink {
   private stopTimer(): void {
     if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = undefined;
+    if (this.octetTimer !== undefined) this.timers.clear(this.octetTimer);
+    this.octetTimer = undefined;
   }
 
   private onTimeout(): void {
