@@ -19,23 +19,23 @@ function icOf(apdu: Uint8Array): number {
 }
 
 describe("replay, forgery and power cuts", () => {
-  it("a replayed invocation counter is refused with invocation-counter-error and logged", () => {
+  it("a replayed invocation counter is refused with invocation-counter-error and logged", async () => {
     const m = buildMeter();
     const { client, sent, session } = connect(m, SAP.management);
-    client.associate();
-    expect(client.get(1, LN.energy, 2).ok).toBe(true);
+    await client.associate();
+    expect((await client.get(1, LN.energy, 2)).ok).toBe(true);
     const replay = sent[sent.length - 1];
     const r = decodeApdu(m.server.handle(replay, session)!);
     expect(r).toMatchObject({ type: "exception-response", stateError: StateError.serviceNotAllowed, serviceError: ServiceError.invocationCounterError });
     expect(m.events.security(SecurityEvent.replay).map((e) => e.value)).toEqual([icOf(replay)]);
     // The association is still usable with fresh counters.
-    expect(client.get(1, LN.energy, 2).ok).toBe(true);
+    expect((await client.get(1, LN.energy, 2)).ok).toBe(true);
   });
 
-  it("a wrong GMAC tag is refused, logged, and does not advance the receive counter", () => {
+  it("a wrong GMAC tag is refused, logged, and does not advance the receive counter", async () => {
     const m = buildMeter();
     const { client, session } = connect(m, SAP.management);
-    client.associate();
+    await client.associate();
     const before = client.invocationCounter;
     // Build a valid ciphered GET with the client, then flip one bit of its tag.
     let captured: Uint8Array | undefined;
@@ -44,7 +44,7 @@ describe("replay, forgery and power cuts", () => {
       captured = apdu;
       return origHandle(apdu, s);
     };
-    expect(client.get(1, LN.energy, 2).ok).toBe(true);
+    expect((await client.get(1, LN.energy, 2)).ok).toBe(true);
     m.server.handle = origHandle;
     const forged = captured!.slice();
     forged[forged.length - 1] ^= 0x80;
@@ -54,10 +54,10 @@ describe("replay, forgery and power cuts", () => {
     expect(r).toMatchObject({ type: "exception-response", serviceError: ServiceError.decipheringError });
     expect(m.events.security(SecurityEvent.decipheringFailed).length).toBe(1);
     expect(m.setups.management.rx.expected).toBe(before + 1);
-    expect(client.get(1, LN.energy, 2).ok).toBe(true);
+    expect((await client.get(1, LN.energy, 2)).ok).toBe(true);
   });
 
-  it("a wrong f(StoC) leaves the association pending: nothing but the HLS reply is allowed, and it is logged", () => {
+  it("a wrong f(StoC) leaves the association pending: nothing but the HLS reply is allowed, and it is logged", async () => {
     const m = buildMeter();
     const session = new TestSession(SAP.management);
     const aarq = encodeAarq({
@@ -87,12 +87,12 @@ describe("replay, forgery and power cuts", () => {
     expect(decodeApdu(relaxed.server.handle(get, session)!)).toMatchObject({ result: { error: DataAccessResult.readWriteDenied } });
   });
 
-  it("after a power cut the new server's transmit invocation counter is above every value used before", () => {
+  it("after a power cut the new server's transmit invocation counter is above every value used before", async () => {
     const kv = new MemoryKeyValueStore();
     const m1 = buildMeter(kv);
     const { client, received } = connect(m1, SAP.management);
-    client.associate();
-    for (let i = 0; i < 20; i++) client.get(1, LN.energy, 2);
+    await client.associate();
+    for (let i = 0; i < 20; i++) await client.get(1, LN.energy, 2);
     const used = received.filter((r) => r[0] !== 0x61).map(icOf);
     const aareUi = decodeAare(received[0]).userInformation!;
     used.push(icOf(aareUi));
@@ -100,19 +100,19 @@ describe("replay, forgery and power cuts", () => {
     // Power cut: everything in RAM is gone; a new server starts over the same stored contents.
     const m2 = buildMeter(kv);
     const c2 = connect(m2, SAP.management, { invocationCounter: client.invocationCounter });
-    c2.client.associate();
-    c2.client.get(1, LN.energy, 2);
+    await c2.client.associate();
+    await c2.client.get(1, LN.energy, 2);
     const after = c2.received.filter((r) => r[0] !== 0x61).map(icOf);
     expect(Math.min(...after, icOf(decodeAare(c2.received[0]).userInformation!))).toBeGreaterThan(highest);
     // The receive counter survived too: the old client's last request is a replay for the new server.
     const replay = connect(m2, SAP.management, { invocationCounter: 1 });
-    expect(() => replay.client.associate()).toThrow(ClientError);
+    await expect(replay.client.associate()).rejects.toThrow(ClientError);
     expect(m2.events.security(SecurityEvent.replay).length).toBe(1);
   });
 });
 
 describe("association control", () => {
-  it("refuses a wrong application context, mechanism, DLMS version, and unknown client SAPs", () => {
+  it("refuses a wrong application context, mechanism, DLMS version, and unknown client SAPs", async () => {
     const m = buildMeter();
     const plain = encodeApdu({ type: "initiate-request", proposedDlmsVersion: 6, proposedConformance: 0x1f, clientMaxReceivePduSize: 1024 });
     const ask = (sap: number, aarq: Parameters<typeof encodeAarq>[0]) => decodeAare(m.server.handle(encodeAarq(aarq), new TestSession(sap))!);
@@ -134,7 +134,7 @@ describe("association control", () => {
     expect(m.events.security(SecurityEvent.associationRefused).length).toBeGreaterThanOrEqual(4);
   });
 
-  it("the dlms-cosem AARQ without security associates the public client (dlms-cosem tests/test_asce/test_aarq.py:16)", () => {
+  it("the dlms-cosem AARQ without security associates the public client (dlms-cosem tests/test_asce/test_aarq.py:16)", async () => {
     const m = buildMeter();
     const session = new TestSession(SAP.public);
     const aare = decodeAare(m.server.handle(dlmsVector("test_asce/test_aarq.py", 16), session)!);
@@ -146,7 +146,7 @@ describe("association control", () => {
     expect(decodeApdu(m.server.handle(dlmsVector("test_xdlms/test_get.py", 21), session)!)).toMatchObject({ type: "exception-response", stateError: StateError.serviceNotAllowed });
   });
 
-  it("a service not negotiated in the conformance block is refused with exception-response", () => {
+  it("a service not negotiated in the conformance block is refused with exception-response", async () => {
     const m = buildMeter();
     const session = new TestSession(SAP.public);
     const ui = encodeApdu({ type: "initiate-request", proposedDlmsVersion: 6, proposedConformance: 0x10, clientMaxReceivePduSize: 1024 });

@@ -14,17 +14,17 @@ const SAP_OF: Record<Role, number> = { public: SAP.public, reader: SAP.reader, m
 const direct: AccessContext = { role: "management", clientSap: 1, nowUtcMs: 0 };
 
 describe("access rights from the catalog, enforced on every attribute and method", () => {
-  it.each(ROLES.map((role) => ({ role })))("role $role", ({ role }) => {
+  it.each(ROLES.map((role) => ({ role })))("role $role", async ({ role }) => {
     const m = buildMeter();
     const { client } = connect(m, SAP_OF[role]);
-    client.associate();
+    await client.associate();
     let checked = 0;
     for (const entry of m.server.directory.entries) {
       const o = entry.object;
       const r = entry.rights[role];
       const own = o.classId === 15 && r !== undefined;
       for (let a = 1; a <= o.attributeCount; a++) {
-        const got = client.get(o.classId, o.logicalName, a);
+        const got = await client.get(o.classId, o.logicalName, a);
         if (!r) expect(got).toEqual({ ok: false, error: DataAccessResult.objectUndefined });
         else if (!canRead(attributeRight(r, a))) expect(got).toEqual({ ok: false, error: DataAccessResult.readWriteDenied });
         else if (!(own && a === 7)) expect(got.ok).toBe(true);
@@ -32,7 +32,7 @@ describe("access rights from the catalog, enforced on every attribute and method
         const current = a === 1 ? undefined : o.get(a, direct);
         const value: Data | undefined = current?.ok && !("kind" in current.value) ? current.value : undefined;
         if (value === undefined) continue;
-        const set = client.set(o.classId, o.logicalName, a, value);
+        const set = await client.set(o.classId, o.logicalName, a, value);
         if (!r) expect(set).toBe(DataAccessResult.objectUndefined);
         else if (!canWrite(attributeRight(r, a))) expect(set).toBe(DataAccessResult.readWriteDenied);
         else expect([DataAccessResult.success, DataAccessResult.typeUnmatched]).toContain(set);
@@ -40,7 +40,7 @@ describe("access rights from the catalog, enforced on every attribute and method
       }
       for (let meth = 1; meth <= o.methodCount; meth++) {
         // Never run the HLS reply or a key change for real here: an empty call passes the gate and fails in the object.
-        const res = client.action(o.classId, o.logicalName, meth);
+        const res = await client.action(o.classId, o.logicalName, meth);
         if (!r) expect(res).toEqual({ ok: false, error: ActionResult.objectUndefined });
         else if (!canInvoke(methodRight(r, meth))) expect(res).toEqual({ ok: false, error: ActionResult.readWriteDenied });
         else expect(res.ok ? ActionResult.success : res.error).not.toBe(ActionResult.readWriteDenied);
@@ -51,10 +51,10 @@ describe("access rights from the catalog, enforced on every attribute and method
     expect(checked).toBeGreaterThan(20);
   });
 
-  it("the public client cannot SET or ACTION on any protected object", () => {
+  it("the public client cannot SET or ACTION on any protected object", async () => {
     const m = buildMeter();
     const { client } = connect(m, SAP.public);
-    client.associate();
+    await client.associate();
     let refused = 0;
     for (const entry of m.server.directory.entries) {
       const o = entry.object;
@@ -63,12 +63,12 @@ describe("access rights from the catalog, enforced on every attribute and method
         if (pub && canWrite(attributeRight(pub, a))) continue;
         const current = o.get(a, direct);
         if (!current.ok || "kind" in current.value) continue;
-        expect(client.set(o.classId, o.logicalName, a, current.value)).toBe(pub ? DataAccessResult.readWriteDenied : DataAccessResult.objectUndefined);
+        expect(await client.set(o.classId, o.logicalName, a, current.value)).toBe(pub ? DataAccessResult.readWriteDenied : DataAccessResult.objectUndefined);
         refused++;
       }
       for (let meth = 1; meth <= o.methodCount; meth++) {
         if (pub && canInvoke(methodRight(pub, meth))) continue;
-        const res = client.action(o.classId, o.logicalName, meth);
+        const res = await client.action(o.classId, o.logicalName, meth);
         expect(res.ok).toBe(false);
         refused++;
       }
@@ -77,18 +77,18 @@ describe("access rights from the catalog, enforced on every attribute and method
     expect(refused).toBeGreaterThan(15);
   });
 
-  it("authenticated rights need an authenticated request: encryption-only is refused where 'R' is required", () => {
+  it("authenticated rights need an authenticated request: encryption-only is refused where 'R' is required", async () => {
     const m = buildMeter(undefined, { policy: 0 });
     const { client } = connect(m, SAP.management);
-    client.associate();
-    const energyOk = client.get(1, m.catalog[0].object.logicalName, 2);
+    await client.associate();
+    const energyOk = await client.get(1, m.catalog[0].object.logicalName, 2);
     expect(energyOk.ok).toBe(true);
     const enc = connect(m, SAP.management, {
       ciphering: { crypto: m.crypto, systemTitle: Uint8Array.of(0x4d, 0x4d, 0x4d, 0, 0, 0, 0, 1), keys: { encryptionKey: m.setups.management.key(0)!, authenticationKey: m.setups.management.key(2)! }, invocationCounter: 1000, securityControl: 0x20 },
     });
-    enc.client.associate();
+    await enc.client.associate();
     // Energy value is "R" for management: refused without authentication; its logical name "r" is fine.
-    expect(enc.client.get(1, m.catalog[0].object.logicalName, 2)).toEqual({ ok: false, error: DataAccessResult.readWriteDenied });
-    expect(enc.client.get(1, m.catalog[0].object.logicalName, 1).ok).toBe(true);
+    expect(await enc.client.get(1, m.catalog[0].object.logicalName, 2)).toEqual({ ok: false, error: DataAccessResult.readWriteDenied });
+    expect((await enc.client.get(1, m.catalog[0].object.logicalName, 1)).ok).toBe(true);
   });
 });

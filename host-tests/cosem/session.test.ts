@@ -12,20 +12,20 @@ import { KEK, LN, SAP, buildMeter, connect } from "./fixture.js";
 const CURRENT = Obis.of(0, 0, 40, 0, 0);
 
 describe("whole session through the client against the server", () => {
-  it("management: AARQ with HLS-GMAC and authenticated encryption, GET/SET/ACTION, block-transferred object_list, RLRQ", () => {
+  it("management: AARQ with HLS-GMAC and authenticated encryption, GET/SET/ACTION, block-transferred object_list, RLRQ", async () => {
     const m = buildMeter();
     const { client, sent, received } = connect(m, SAP.management, { maxReceivePduSize: 256 });
-    client.associate();
+    await client.associate();
     // Every APDU after the AARQ/AARE went ciphered both ways (glo- tags, SC 0x30).
     expect(sent[1][0]).toBe(0xcb); // glo-action-request carrying f(StoC)
     expect(received[1][0]).toBe(0xcf);
-    expect(client.get(3 - 2, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+    expect(await client.get(3 - 2, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
     expect(sent[sent.length - 1][0]).toBe(0xc8);
-    expect(client.set(1, LN.config, 2, D.u16(99))).toBe(DataAccessResult.success);
-    expect(client.get(1, LN.config, 2)).toEqual({ ok: true, value: D.u16(99) });
-    expect(client.action(9, LN.echo, 1, D.visible("ping"))).toEqual({ ok: true, value: D.visible("ping") });
+    expect(await client.set(1, LN.config, 2, D.u16(99))).toBe(DataAccessResult.success);
+    expect(await client.get(1, LN.config, 2)).toEqual({ ok: true, value: D.u16(99) });
+    expect(await client.action(9, LN.echo, 1, D.visible("ping"))).toEqual({ ok: true, value: D.visible("ping") });
     const before = sent.length;
-    const list = client.get(15, CURRENT, 2);
+    const list = await client.get(15, CURRENT, 2);
     if (!list.ok || list.value.tag !== Tag.Array) throw new Error("object_list not read");
     // The object_list is larger than the 512-byte PDU: it came in several blocks.
     expect(sent.length - before).toBeGreaterThan(2);
@@ -37,29 +37,29 @@ describe("whole session through the client against the server", () => {
     // ... and nothing of another role's association.
     expect(names).not.toContain(toHex(LN.assocPublic.toBytes()));
     expect(list.value.value.length).toBe(m.server.directory.visibleTo("management").length);
-    client.release();
-    expect(() => client.get(1, LN.energy, 2)).toThrow(ClientError);
+    await client.release();
+    await expect(client.get(1, LN.energy, 2)).rejects.toThrow(ClientError);
   });
 
-  it("association LN attributes describe the association", () => {
+  it("association LN attributes describe the association", async () => {
     const m = buildMeter();
     const { client } = connect(m, SAP.management);
-    client.associate();
-    expect(client.get(15, CURRENT, 3)).toEqual({ ok: true, value: D.struct(D.i8(1), D.u16(1)) });
-    expect(client.get(15, CURRENT, 6)).toEqual({ ok: true, value: D.struct(D.u8(2), D.u8(16), D.u16(756), D.u8(5), D.u8(8), D.u8(2), D.u8(5)) });
-    expect(client.get(15, CURRENT, 4)).toEqual({ ok: true, value: D.struct(D.u8(2), D.u8(16), D.u16(756), D.u8(5), D.u8(8), D.u8(1), D.u8(3)) });
-    expect(client.get(15, CURRENT, 8)).toEqual({ ok: true, value: D.enum(2) });
-    expect(client.get(15, CURRENT, 9)).toEqual({ ok: true, value: D.octets(LN.ssMgmt.toBytes()) });
-    expect(client.get(15, CURRENT, 7)).toEqual({ ok: false, error: DataAccessResult.readWriteDenied });
-    const ctx = client.get(15, CURRENT, 5);
+    await client.associate();
+    expect(await client.get(15, CURRENT, 3)).toEqual({ ok: true, value: D.struct(D.i8(1), D.u16(1)) });
+    expect(await client.get(15, CURRENT, 6)).toEqual({ ok: true, value: D.struct(D.u8(2), D.u8(16), D.u16(756), D.u8(5), D.u8(8), D.u8(2), D.u8(5)) });
+    expect(await client.get(15, CURRENT, 4)).toEqual({ ok: true, value: D.struct(D.u8(2), D.u8(16), D.u16(756), D.u8(5), D.u8(8), D.u8(1), D.u8(3)) });
+    expect(await client.get(15, CURRENT, 8)).toEqual({ ok: true, value: D.enum(2) });
+    expect(await client.get(15, CURRENT, 9)).toEqual({ ok: true, value: D.octets(LN.ssMgmt.toBytes()) });
+    expect(await client.get(15, CURRENT, 7)).toEqual({ ok: false, error: DataAccessResult.readWriteDenied });
+    const ctx = await client.get(15, CURRENT, 5);
     expect(ctx.ok && ctx.value.tag === Tag.Structure && ctx.value.value[1]).toEqual(D.u16(512));
   });
 
-  it("a profile served as a stream is pulled block by block, never whole", () => {
+  it("a profile served as a stream is pulled block by block, never whole", async () => {
     const m = buildMeter();
     const { client } = connect(m, SAP.reader);
-    client.associate();
-    const r = client.get(7, LN.profile, 2);
+    await client.associate();
+    const r = await client.get(7, LN.profile, 2);
     if (!r.ok || r.value.tag !== Tag.Array) throw new Error("profile not read");
     expect(r.value.value.length).toBe(900);
     expect(r.value.value[899]).toEqual(D.u16(899));
@@ -67,26 +67,26 @@ describe("whole session through the client against the server", () => {
     expect(m.profile.maxPulled).toBeLessThanOrEqual(1024);
   });
 
-  it("long SET and long ACTION go in blocks both ways", () => {
+  it("long SET and long ACTION go in blocks both ways", async () => {
     const m = buildMeter();
     const { client, sent } = connect(m, SAP.management);
-    client.associate();
+    await client.associate();
     const big = new Uint8Array(2000).map((_, i) => (i * 13) & 0xff);
     const before = sent.length;
-    expect(client.set(1, LN.big, 2, D.octets(big))).toBe(DataAccessResult.success);
+    expect(await client.set(1, LN.big, 2, D.octets(big))).toBe(DataAccessResult.success);
     expect(sent.length - before).toBeGreaterThan(3);
-    const back = client.get(1, LN.big, 2);
+    const back = await client.get(1, LN.big, 2);
     expect(back.ok && toHex((back.value as { value: Uint8Array }).value)).toBe(toHex(big));
     // ACTION whose parameters and return data both exceed the PDU.
-    const r = client.action(9, LN.echo, 1, D.octets(big));
+    const r = await client.action(9, LN.echo, 1, D.octets(big));
     expect(r.ok && toHex((r.value as { value: Uint8Array }).value)).toBe(toHex(big));
   });
 
-  it("get-with-list and set-with-list", () => {
+  it("get-with-list and set-with-list", async () => {
     const m = buildMeter();
     const { client } = connect(m, SAP.reader);
-    client.associate();
-    const res = client.getWithList([
+    await client.associate();
+    const res = await client.getWithList([
       { descriptor: { classId: 1, instance: LN.energy, attribute: 2 } },
       { descriptor: { classId: 1, instance: Obis.of(9, 9, 9, 9, 9), attribute: 2 } },
       { descriptor: { classId: 1, instance: LN.big, attribute: 2 } },
@@ -94,62 +94,62 @@ describe("whole session through the client against the server", () => {
     expect(res[0]).toEqual({ ok: true, value: D.u32(12345) });
     expect(res[1]).toEqual({ ok: false, error: DataAccessResult.objectUndefined });
     expect(res[2].ok && (res[2].value as { value: Uint8Array }).value.length).toBe(3000);
-    const set = client.setWithList(
+    const set = await client.setWithList(
       [{ descriptor: { classId: 1, instance: LN.config, attribute: 2 } }, { descriptor: { classId: 1, instance: LN.energy, attribute: 2 } }],
       [D.u16(5), D.u32(1)],
     );
     expect(set).toEqual([DataAccessResult.success, DataAccessResult.readWriteDenied]);
   });
 
-  it("public client without security reads public objects; firmware client with LLS", () => {
+  it("public client without security reads public objects; firmware client with LLS", async () => {
     const m = buildMeter();
     const { client } = connect(m, SAP.public);
-    client.associate();
-    expect(client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
-    expect(client.get(1, LN.big, 2)).toEqual({ ok: false, error: DataAccessResult.objectUndefined });
-    client.release();
+    await client.associate();
+    expect(await client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+    expect(await client.get(1, LN.big, 2)).toEqual({ ok: false, error: DataAccessResult.objectUndefined });
+    await client.release();
     const fw = connect(m, SAP.firmware);
-    fw.client.associate();
-    expect(fw.client.action(9, LN.echo, 1)).toEqual({ ok: true, value: undefined });
+    await fw.client.associate();
+    expect(await fw.client.action(9, LN.echo, 1)).toEqual({ ok: true, value: undefined });
     const bad = connect(m, SAP.firmware, { password: new Uint8Array([1, 2, 3]) });
-    expect(() => bad.client.associate()).toThrow(ClientError);
+    await expect(bad.client.associate()).rejects.toThrow(ClientError);
     expect(m.events.security(SecurityEvent.authenticationFailed).length).toBe(1);
   });
 
-  it("data-notification push goes ciphered to a ciphered association", () => {
+  it("data-notification push goes ciphered to a ciphered association", async () => {
     const m = buildMeter();
     const { client, session } = connect(m, SAP.management);
-    client.associate();
+    await client.associate();
     expect(m.server.push(session, D.u32(42))).toBe(true);
     const p = decodeApdu(session.pushed[0]);
     expect(p.type).toBe("general-glo-ciphering");
     const pub = connect(m, SAP.public);
-    pub.client.associate();
+    await pub.client.associate();
     expect(m.server.push(pub.session, D.u32(42))).toBe(true);
     expect(decodeApdu(pub.session.pushed[0])).toMatchObject({ type: "data-notification", longInvokeId: 1 });
   });
 
-  it("key_transfer wraps a new unicast key with the KEK; the next association needs it", () => {
+  it("key_transfer wraps a new unicast key with the KEK; the next association needs it", async () => {
     const m = buildMeter();
     const { client } = connect(m, SAP.management);
-    client.associate();
+    await client.associate();
     const newKey = new Uint8Array(16).fill(0x5a);
     const wrapped = m.crypto.aesKeyWrap(KEK, newKey);
-    expect(client.action(64, LN.ssMgmt, 2, D.array([D.struct(D.enum(0), D.octets(new Uint8Array(24)))]))).toEqual({ ok: false, error: ActionResult.otherReason });
+    expect(await client.action(64, LN.ssMgmt, 2, D.array([D.struct(D.enum(0), D.octets(new Uint8Array(24)))]))).toEqual({ ok: false, error: ActionResult.otherReason });
     expect(m.events.security(SecurityEvent.keyUnwrapFailed).length).toBe(1);
     // The response to key_transfer still comes under the old key; the new one applies after it.
-    expect(client.action(64, LN.ssMgmt, 2, D.array([D.struct(D.enum(0), D.octets(wrapped))]))).toEqual({ ok: true, value: undefined });
+    expect(await client.action(64, LN.ssMgmt, 2, D.array([D.struct(D.enum(0), D.octets(wrapped))]))).toEqual({ ok: true, value: undefined });
     expect(m.events.security(SecurityEvent.keyChanged).length).toBe(1);
     const old = connect(m, SAP.management);
-    expect(() => old.client.associate()).toThrow(ClientError);
+    await expect(old.client.associate()).rejects.toThrow(ClientError);
     const c2 = connect(m, SAP.management, {
       ciphering: { crypto: m.crypto, systemTitle: Uint8Array.from([0x4d, 0x4d, 0x4d, 0, 0, 0, 0, 1]), keys: { encryptionKey: newKey, authenticationKey: Uint8Array.from(m.setups.management.key(2)!) }, invocationCounter: 1 },
     });
-    c2.client.associate();
-    expect(c2.client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+    await c2.client.associate();
+    expect(await c2.client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
   });
 
-  it("encodeData/decodeData agree with what the server sent (sanity of the fixture)", () => {
+  it("encodeData/decodeData agree with what the server sent (sanity of the fixture)", async () => {
     expect(decodeData(encodeData(D.u32(1)))).toEqual(D.u32(1));
     expect(encodeApdu({ type: "rlrq", reason: 0 }).length).toBe(5);
     expect(new MemoryKeyValueStore().get("x")).toBeUndefined();

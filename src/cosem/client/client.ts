@@ -21,7 +21,8 @@ import { DecodeError } from "../../util/errors.js";
  * The tests drive the server with it; the lab client puts a transport under
  * the exchange function.
  */
-export type Exchange = (request: Uint8Array) => Uint8Array | undefined;
+/** Sends one request APDU and resolves with the response APDU (undefined: none came). Sync results are fine too. */
+export type Exchange = (request: Uint8Array) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 
 export interface ClientCiphering {
   crypto: CryptoPort;
@@ -105,15 +106,15 @@ export class DlmsClient {
     return 0xc0 | this.#invoke;
   }
 
-  #exchange(request: Uint8Array): Uint8Array {
-    const r = this.#o.exchange(request);
+  async #exchange(request: Uint8Array): Promise<Uint8Array> {
+    const r = await this.#o.exchange(request);
     if (!r) throw new ClientError("no response");
     return r;
   }
 
   // ------------------------------------------------------------ association
 
-  associate(): void {
+  async associate(): Promise<void> {
     const o = this.#o;
     const c = o.ciphering;
     const mechanism = o.mechanism ?? Mechanism.none;
@@ -144,7 +145,7 @@ export class DlmsClient {
       userInformation,
     });
     let aare;
-    const raw = this.#exchange(aarq);
+    const raw = await this.#exchange(aarq);
     try {
       aare = decodeAare(raw);
     } catch (e) {
@@ -162,7 +163,7 @@ export class DlmsClient {
       if (aare.diagnostic !== AcseDiagnostic.authenticationRequired || !aare.authenticationValue || !this.#serverTitle) throw new ClientError("HLS-GMAC: no challenge", aare);
       const ic = this.#ic++;
       const f = hlsGmac(c!.crypto, c!.keys, c!.systemTitle, ic, aare.authenticationValue);
-      const r = this.action(15, CURRENT_ASSOCIATION, 1, { tag: 9, value: f });
+      const r = await this.action(15, CURRENT_ASSOCIATION, 1, { tag: 9, value: f });
       if (!r.ok || r.value?.tag !== 9) throw new ClientError(`HLS-GMAC: f(StoC) refused (${r.ok ? "no f(CtoS)" : r.error})`);
       const fc = r.value.value;
       if (fc.length !== 17) throw new ClientError("HLS-GMAC: malformed f(CtoS)");
@@ -172,8 +173,8 @@ export class DlmsClient {
     this.associated = true;
   }
 
-  release(): void {
-    const r = this.#exchange(encodeRlrq({ type: "rlrq", reason: 0 }));
+  async release(): Promise<void> {
+    const r = await this.#exchange(encodeRlrq({ type: "rlrq", reason: 0 }));
     let rlre;
     try {
       rlre = decodeRlre(r);
@@ -213,10 +214,10 @@ export class DlmsClient {
   }
 
   /** Sends one service request (ciphered when the association is) and decodes the answer. */
-  request(req: ServiceApdu): Apdu {
+  async request(req: ServiceApdu): Promise<Apdu> {
     const plain = encodeApdu(req);
     const c = this.#o.ciphering;
-    const bytes = this.#exchange(c ? this.#seal(plain, c.securityControl ?? SC_AUTHENTICATED | SC_ENCRYPTED) : plain);
+    const bytes = await this.#exchange(c ? this.#seal(plain, c.securityControl ?? SC_AUTHENTICATED | SC_ENCRYPTED) : plain);
     const tag = bytes[0];
     const opened = c && (isServiceCipheredTag(tag) || tag === GENERAL_GLO_CIPHERING || tag === GENERAL_DED_CIPHERING) ? this.#open(bytes) : bytes;
     let resp: Apdu;
@@ -232,15 +233,15 @@ export class DlmsClient {
 
   // ------------------------------------------------------------ services
 
-  get(classId: number, instance: Obis, attribute: number, access?: AccessSelection): Result<Data> {
+  async get(classId: number, instance: Obis, attribute: number, access?: AccessSelection): Promise<Result<Data>> {
     const invokeId = this.#nextInvoke();
     const req: ServiceApdu = access
       ? { type: "get-request-normal", invokeId, descriptor: { classId, instance, attribute }, access }
       : { type: "get-request-normal", invokeId, descriptor: { classId, instance, attribute } };
-    const resp = this.request(req);
+    const resp = await this.request(req);
     if (resp.type === "get-response-normal") return dataResult(resp.result);
     if (resp.type === "get-response-with-datablock") {
-      const raw = this.#collectGet(invokeId, resp.block);
+      const raw = await this.#collectGet(invokeId, resp.block);
       if (!(raw instanceof Uint8Array)) return raw;
       try {
         return { ok: true, value: decodeData(raw) };
@@ -252,7 +253,7 @@ export class DlmsClient {
   }
 
   /** Follows a long GET: asks for each next block until the last; returns the raw data or the error. */
-  #collectGet(invokeId: number, first: { lastBlock: boolean; blockNumber: number; result: { raw: Uint8Array } | { error: number } }): Uint8Array | { ok: false; error: number } {
+  async #collectGet(invokeId: number, first: { lastBlock: boolean; blockNumber: number; result: { raw: Uint8Array } | { error: number } }): Promise<Uint8Array | { ok: false; error: number }> {
     const parts: Uint8Array[] = [];
     let size = 0;
     let block = first;
@@ -264,19 +265,19 @@ export class DlmsClient {
       size += block.result.raw.length;
       if (size > MAX_LONG) throw new ClientError("long response too large");
       if (block.lastBlock) return concatBytes(...parts);
-      const next = this.request({ type: "get-request-next", invokeId, blockNumber: block.blockNumber });
+      const next = await this.request({ type: "get-request-next", invokeId, blockNumber: block.blockNumber });
       if (next.type !== "get-response-with-datablock") throw new ClientError(`unexpected ${next.type} in a long GET`, next);
       block = next.block;
       expected++;
     }
   }
 
-  getWithList(items: AttributeWithSelection[]): Result<Data>[] {
+  async getWithList(items: AttributeWithSelection[]): Promise<Result<Data>[]> {
     const invokeId = this.#nextInvoke();
-    const resp = this.request({ type: "get-request-with-list", invokeId, items });
+    const resp = await this.request({ type: "get-request-with-list", invokeId, items });
     if (resp.type === "get-response-with-list") return resp.results.map(dataResult);
     if (resp.type === "get-response-with-datablock") {
-      const raw = this.#collectGet(invokeId, resp.block);
+      const raw = await this.#collectGet(invokeId, resp.block);
       if (!(raw instanceof Uint8Array)) return items.map(() => raw);
       // The raw data of a long with-list is its SEQUENCE OF Get-Data-Result.
       const again = decodeApdu(concatBytes(Uint8Array.of(0xc4, 3, invokeId), raw));
@@ -291,12 +292,12 @@ export class DlmsClient {
     return Math.max(16, limit - 40);
   }
 
-  set(classId: number, instance: Obis, attribute: number, value: Data): number {
+  async set(classId: number, instance: Obis, attribute: number, value: Data): Promise<number> {
     const invokeId = this.#nextInvoke();
     const descriptor = { classId, instance, attribute };
     const encoded = encodeData(value);
     if (encoded.length + 16 + 40 <= (this.serverMaxReceivePdu || 1024) || !(this.conformance & Conformance.blockTransferWithSet)) {
-      const resp = this.request({ type: "set-request-normal", invokeId, descriptor, value: { encoded } });
+      const resp = await this.request({ type: "set-request-normal", invokeId, descriptor, value: { encoded } });
       if (resp.type !== "set-response-normal") throw new ClientError(`unexpected ${resp.type}`, resp);
       return resp.result;
     }
@@ -305,32 +306,32 @@ export class DlmsClient {
       const raw = encoded.subarray(off, off + size);
       const lastBlock = off + size >= encoded.length;
       const block = { lastBlock, blockNumber: n, raw };
-      const resp = this.request(n === 1 ? { type: "set-request-with-first-datablock", invokeId, descriptor, block } : { type: "set-request-with-datablock", invokeId, block });
+      const resp = await this.request(n === 1 ? { type: "set-request-with-first-datablock", invokeId, descriptor, block } : { type: "set-request-with-datablock", invokeId, block });
       if (resp.type === "set-response-last-datablock") return resp.result;
       if (resp.type !== "set-response-datablock" || resp.blockNumber !== n || lastBlock) throw new ClientError(`unexpected ${resp.type} in a long SET`, resp);
     }
   }
 
-  setWithList(items: AttributeWithSelection[], values: Data[]): number[] {
-    const resp = this.request({ type: "set-request-with-list", invokeId: this.#nextInvoke(), items, values });
+  async setWithList(items: AttributeWithSelection[], values: Data[]): Promise<number[]> {
+    const resp = await this.request({ type: "set-request-with-list", invokeId: this.#nextInvoke(), items, values });
     if (resp.type !== "set-response-with-list") throw new ClientError(`unexpected ${resp.type}`, resp);
     return resp.results;
   }
 
   /** ACTION: the return data (if any) or the action-result error. */
-  action(classId: number, instance: Obis, method: number, parameters?: Data): Result<Data | undefined> {
+  async action(classId: number, instance: Obis, method: number, parameters?: Data): Promise<Result<Data | undefined>> {
     const invokeId = this.#nextInvoke();
     const descriptor = { classId, instance, method };
     const encoded = parameters === undefined ? undefined : encodeData(parameters);
     let resp: Apdu;
     if (!encoded || encoded.length + 16 + 40 <= (this.serverMaxReceivePdu || 1024) || !(this.conformance & Conformance.blockTransferWithAction)) {
-      resp = this.request(parameters === undefined ? { type: "action-request-normal", invokeId, descriptor } : { type: "action-request-normal", invokeId, descriptor, parameters });
+      resp = await this.request(parameters === undefined ? { type: "action-request-normal", invokeId, descriptor } : { type: "action-request-normal", invokeId, descriptor, parameters });
     } else {
       const size = this.#blockSize();
       for (let off = 0, n = 1; ; n++, off += size) {
         const lastBlock = off + size >= encoded.length;
         const block = { lastBlock, blockNumber: n, raw: encoded.subarray(off, off + size) };
-        resp = this.request(n === 1 ? { type: "action-request-with-first-pblock", invokeId, descriptor, block } : { type: "action-request-with-pblock", invokeId, block });
+        resp = await this.request(n === 1 ? { type: "action-request-with-first-pblock", invokeId, descriptor, block } : { type: "action-request-with-pblock", invokeId, block });
         if (resp.type !== "action-response-next-pblock") break;
         if (resp.blockNumber !== n || lastBlock) throw new ClientError("unexpected block acknowledgement in a long ACTION", resp);
       }
@@ -344,7 +345,7 @@ export class DlmsClient {
         size += resp.block.raw.length;
         if (size > MAX_LONG) throw new ClientError("long response too large");
         if (resp.block.lastBlock) break;
-        resp = this.request({ type: "action-request-next-pblock", invokeId, blockNumber: n });
+        resp = await this.request({ type: "action-request-next-pblock", invokeId, blockNumber: n });
       }
       // The raw data of a long action response is its Action-Response-With-Optional-Data.
       resp = decodeApdu(concatBytes(Uint8Array.of(0xc7, 1, invokeId), ...parts));
