@@ -90,6 +90,9 @@ export class ProfileStore implements LogOwner {
     log.register(this.resetType, this);
   }
 
+  /** Entry ranges found missing at start-up (rows that were lost or removed behind the store's back). */
+  readonly missing: { from: number; to: number }[] = [];
+
   /** Entry number of the oldest row kept. */
   get firstEntry(): number {
     return this.items.length ? Math.max(this.items[0].first, this.keepFrom) : this.nextEntry;
@@ -231,8 +234,13 @@ export class ProfileStore implements LogOwner {
     }
     // Rows are contiguous from the oldest kept: a break would mean a chunk went missing; keep the newest run.
     let start = 0;
+    // Nothing legitimate leaves a hole (compaction keeps the one-row records until the chunk is committed): report it.
     for (let i = 1; i < this.items.length; i++) {
-      if (this.items[i].first !== this.items[i - 1].first + this.items[i - 1].count) start = i;
+      const prev = this.items[i - 1];
+      if (this.items[i].first !== prev.first + prev.count) {
+        this.missing.push({ from: prev.first + prev.count, to: this.items[i].first - 1 });
+        start = i;
+      }
     }
     for (let i = 0; i < start; i++) this.byAddr.delete(this.items[i].addr);
     if (start) this.items = this.items.slice(start);
