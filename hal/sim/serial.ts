@@ -54,6 +54,8 @@ export class SimSerialEndpoint implements SerialPort {
   #peer: Direction | undefined;
   /** Baud changes in order, for tests (the meter's sign-on and return to 300 baud). */
   readonly baudHistory: number[] = [];
+  /** The next this many writes are lost on the line (a test's interrupted beam). */
+  dropWrites = 0;
   /** Every chunk written (for a host bridge or a test's trace). */
   onTransmit: ((bytes: Uint8Array) => void) | undefined;
 
@@ -86,6 +88,10 @@ export class SimSerialEndpoint implements SerialPort {
   write(bytes: Uint8Array): void {
     if (this.#closed) return;
     if (this.onTransmit) this.onTransmit(bytes);
+    if (this.dropWrites > 0) {
+      this.dropWrites--;
+      return;
+    }
     if (this.#peer) this.#peer.send(bytes, this.#baud);
   }
 

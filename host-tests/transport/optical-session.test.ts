@@ -194,4 +194,19 @@ describe("optical port session: mode E sign-on, HDLC, segmentation, DISC, time-o
     expect(sentAt).toEqual([arrival + 200]);
     expect(port.phase).toBe("await-ack");
   });
+
+  it("a frame lost either way is recovered by the client's RR poll; the meter handles the request once", async () => {
+    const { clock, line, handler, client } = setup();
+    await drive(clock, client.signOn());
+    await drive(clock, client.hdlc.connect());
+    line.meter.dropWrites = 1; // the answer is lost: the poll makes the meter send it again
+    expect(await drive(clock, client.hdlc.request(pattern(12)))).toEqual(pattern(12));
+    expect(handler.requests.length).toBe(1);
+    line.probe.dropWrites = 1; // the request is lost: the meter's RR shows it, the client sends it again
+    expect(await drive(clock, client.hdlc.request(pattern(13)))).toEqual(pattern(13));
+    expect(handler.requests.length).toBe(2);
+    line.meter.dropWrites = 3; // a segment of a long answer is lost
+    expect(await drive(clock, client.hdlc.request(pattern(200)))).toEqual(pattern(200));
+    expect(handler.requests.length).toBe(3);
+  });
 });

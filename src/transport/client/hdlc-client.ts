@@ -10,7 +10,7 @@ import { encodeFrame, type Control, type HdlcAddress, type HdlcFrame, clientAddr
 import { LLC_REQUEST, LLC_RESPONSE, stripLlc, withLlc } from "../hdlc/llc.js";
 import { DEFAULT_PARAMETERS, decodeParameters, encodeParameters, type HdlcParameters } from "../hdlc/parameters.js";
 import { HdlcFrameReader } from "../hdlc/reader.js";
-import { nextSeq, Reassembly, Segmenter } from "../hdlc/segments.js";
+import { nextSeq, prevSeq, Reassembly, Segmenter } from "../hdlc/segments.js";
 
 export interface HdlcClientConfig {
   clientSap: number;
@@ -22,6 +22,8 @@ export interface HdlcClientConfig {
   proposal: HdlcParameters;
   responseTimeoutMs: number;
   maxApduSize: number;
+  /** RR polls after a response time-out before a request fails (recovers a frame lost either way). */
+  retries?: number;
 }
 
 export const DEFAULT_HDLC_CLIENT_CONFIG: Readonly<HdlcClientConfig> = {
@@ -59,6 +61,9 @@ export class HdlcClient {
   private vs = 0;
   private vr = 0;
   private linked = false;
+  /** The last I-frame sent, resent when the meter's N(R) shows it never arrived. */
+  private lastI: Uint8Array | undefined;
+  private polls = 0;
   /** From the client's view: maxInfoTx = what the meter accepts. */
   private params: HdlcParameters = { ...DEFAULT_PARAMETERS };
   /** Data-notifications (UI frames) from the meter. */
@@ -125,10 +130,8 @@ export class HdlcClient {
       return false;
     }
     this.pending = p;
-    this.timer = this.timers.once(this.config.responseTimeoutMs, () => {
-      this.timer = undefined;
-      this.fail(new HdlcLinkError("timeout", "no answer from the meter"));
-    });
+    this.polls = 0;
+    this.restartTimer();
     return true;
   }
 
@@ -149,14 +152,32 @@ export class HdlcClient {
     if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = this.timers.once(this.config.responseTimeoutMs, () => {
       this.timer = undefined;
-      this.fail(new HdlcLinkError("timeout", "no answer from the meter"));
+      this.onTimeout();
     });
+  }
+
+  /**
+   * A request without answer: poll with RR. The meter answers with its last
+   * I-frame again (our acknowledgement shows it was lost) or with RR whose
+   * N(R) shows our frame was lost (then it is resent).
+   */
+  private onTimeout(): void {
+    const p = this.pending;
+    if (p && p.op === "request" && this.polls < (this.config.retries ?? 3)) {
+      this.polls++;
+      this.restartTimer();
+      this.emit({ kind: "RR", nr: this.vr, pf: true }, new Uint8Array(0), false);
+      return;
+    }
+    this.fail(new HdlcLinkError("timeout", "no answer from the meter"));
   }
 
   private sendSegment(): void {
     const { chunk, more } = this.tx.next(this.params.maxInfoTx);
-    this.emit({ kind: "I", ns: this.vs, nr: this.vr, pf: true }, chunk, more);
+    const bytes = encodeFrame({ dest: this.meter, src: this.me, control: { kind: "I", ns: this.vs, nr: this.vr, pf: true }, segmented: more, info: chunk });
     this.vs = nextSeq(this.vs);
+    this.lastI = bytes;
+    this.send(bytes);
   }
 
   private emit(control: Control, info: Uint8Array, segmented: boolean): void {
@@ -195,6 +216,7 @@ export class HdlcClient {
         }
         this.vs = 0;
         this.vr = 0;
+        this.lastI = undefined;
         this.linked = true;
         this.finish();
         p.resolve(this.params);
@@ -213,6 +235,11 @@ export class HdlcClient {
   private onRequestFrame(f: HdlcFrame, p: Extract<Pending, { op: "request" }>): void {
     const c = f.control;
     if (c.kind === "RR") {
+      if (c.nr === prevSeq(this.vs) && this.lastI) {
+        this.restartTimer();
+        this.send(this.lastI);
+        return;
+      }
       if (this.tx.pending && c.nr === this.vs) {
         this.restartTimer();
         return this.sendSegment();

@@ -76,14 +76,25 @@ export function decodeControl(b: number): Control {
     if (s === 0x05) return { kind: "RNR", nr: (b >> 5) & 7, pf };
     return { kind: "unknown", raw: b };
   }
-  const code = b & ~PF & 0xff;
-  for (const k in U_CODES) {
-    if (U_CODES[k as UnnumberedKind] === code) return { kind: k as UnnumberedKind, pf };
+  switch (b & ~PF & 0xff) {
+    case 0x83:
+      return { kind: "SNRM", pf };
+    case 0x43:
+      return { kind: "DISC", pf };
+    case 0x63:
+      return { kind: "UA", pf };
+    case 0x0f:
+      return { kind: "DM", pf };
+    case 0x87:
+      return { kind: "FRMR", pf };
+    case 0x03:
+      return { kind: "UI", pf };
+    default:
+      return { kind: "unknown", raw: b };
   }
-  return { kind: "unknown", raw: b };
 }
 
-/** Bytes the address occupies. */
+/** Throws EncodeError when the address cannot be written in its declared size. */
 function checkAddress(a: HdlcAddress, what: string): void {
   const lim = a.size === 4 ? 0x3fff : 0x7f;
   const okLogical = Number.isInteger(a.logical) && a.logical >= 0 && a.logical <= lim;
