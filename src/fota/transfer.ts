@@ -1,0 +1,401 @@
+import type { FlashPartition } from "../../hal/flash.js";
+import type { SystemPort } from "../../hal/system.js";
+import type { EventSink } from "../events.js";
+import type { KeyValueStore } from "../persistence.js";
+import { bytesEqual } from "../util/bytes.js";
+import { type ByteSource, parseImage } from "./image.js";
+import { type TrailerLayout, setConfirmed, setPending, trailerLayout } from "./trailer.js";
+import type { ImageVerifier, Verdict } from "./verify.js";
+
+/** image_transfer_status (Blue Book class 18 attribute 6). */
+export const TransferStatus = {
+  notInitiated: 0,
+  initiated: 1,
+  verificationInitiated: 2,
+  verificationSuccessful: 3,
+  verificationFailed: 4,
+  activationInitiated: 5,
+  activationSuccessful: 6,
+  activationFailed: 7,
+} as const;
+export type TransferStatus = (typeof TransferStatus)[keyof typeof TransferStatus];
+
+/**
+ * Firmware event log codes. 17 and 18 are the IDIS standard event codes
+ * (firmware ready for activation, firmware activated); the others are this
+ * project's, in the manufacturer range, one per FOTA step.
+ */
+export const FirmwareEvent = {
+  readyForActivation: 17,
+  activated: 18,
+  transferInitiated: 230,
+  transferResumed: 231,
+  /** value: the block whose sector had to be erased again (torn or stale data). */
+  sectorReerased: 232,
+  /** value: VerdictCode of the refused image. */
+  verificationFailed: 233,
+  /** value: the verified image's security counter. */
+  verificationSuccessful: 234,
+  rebootForActivation: 235,
+  selfTestPassed: 236,
+  /** The new image failed its self-test: it stays unconfirmed and the bootloader reverts it. */
+  selfTestFailed: 237,
+  confirmed: 238,
+  /** After an activation the old image is running again: the bootloader reverted. */
+  rolledBack: 239,
+  activationFailed: 240,
+} as const;
+
+/** Verdicts as event values. */
+export const VerdictCode: Record<Verdict, number> = {
+  ok: 0,
+  "bad-magic": 1,
+  malformed: 2,
+  "no-hash": 3,
+  "bad-hash": 4,
+  "no-signature": 5,
+  "bad-signature": 6,
+  rollback: 7,
+  unsupported: 8,
+};
+
+export interface ImageToActivate {
+  readonly size: number;
+  readonly identification: Uint8Array;
+  /** The image's SHA-256 (what the bootloader checks), as image_to_activate_signature. */
+  readonly signature: Uint8Array;
+}
+
+export interface FirmwareUpdateDeps {
+  /** Slot the new image is written to (MCUboot secondary slot). */
+  readonly secondary: FlashPartition;
+  /** Slot of the running image (primary): read to know which image runs, written to confirm it. */
+  readonly primary: FlashPartition;
+  readonly store: KeyValueStore;
+  readonly system: SystemPort;
+  readonly events: EventSink;
+  readonly verifier: ImageVerifier;
+  readonly nowUtcMs: () => number;
+  /** The new image's self-test, run on the first boot after activation. */
+  readonly selfTest: () => boolean;
+}
+
+export interface FirmwareUpdateOptions {
+  /** image_block_size in bytes; a multiple of the flash write size. */
+  readonly blockSize: number;
+  /** BOOT_MAX_ALIGN of the bootloader build. */
+  readonly maxAlign?: number;
+  /** Bytes at the end of the slot the bootloader keeps for its trailer (no image byte may go there). */
+  readonly trailerSize: number;
+}
+
+export type Refusal = "disabled" | "bad-state" | "too-large" | "bad-block" | "not-complete" | "verification-failed" | "trailer" | "bad-parameter";
+export type Outcome = { ok: true } | { ok: false; refusal: Refusal };
+
+const STATE_KEY = "fota.transfer";
+const COUNTER_KEY = "fota.seccnt";
+const TRIAL_KEY = "fota.trial";
+
+interface State {
+  status: TransferStatus;
+  size: number;
+  id: Uint8Array;
+  bitmap: Uint8Array;
+  hash: Uint8Array;
+  securityCounter: number;
+}
+
+/**
+ * The firmware-update service behind Image Transfer (class 18): blocks go
+ * straight into the secondary slot, the transfer state survives power cuts
+ * (KeyValueStore), verification is the bootloader's (ImageVerifier) plus
+ * anti-rollback, activation writes MCUboot's trailer for a test swap and
+ * reboots; on the first boot of the new image, `boot()` runs the self-test
+ * and confirms the image or leaves the bootloader to revert it.
+ */
+export class FirmwareUpdate {
+  readonly #d: FirmwareUpdateDeps;
+  readonly #blockSize: number;
+  readonly #layout: TrailerLayout;
+  readonly #capacity: number;
+  #enabled = true;
+  #state: State;
+
+  constructor(deps: FirmwareUpdateDeps, options: FirmwareUpdateOptions) {
+    this.#d = deps;
+    const w = deps.secondary.geometry.writeSize;
+    if (options.blockSize <= 0 || options.blockSize % w !== 0) throw new Error("image block size must be a multiple of the flash write size");
+    this.#blockSize = options.blockSize;
+    this.#layout = trailerLayout(deps.secondary.byteLength, options.maxAlign ?? 8);
+    this.#capacity = deps.secondary.byteLength - options.trailerSize;
+    this.#state = this.#load();
+  }
+
+  get blockSize(): number {
+    return this.#blockSize;
+  }
+  get status(): TransferStatus {
+    return this.#state.status;
+  }
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+  setEnabled(on: boolean): void {
+    this.#enabled = on;
+  }
+  get imageSize(): number {
+    return this.#state.size;
+  }
+  get blockCount(): number {
+    return Math.ceil(this.#state.size / this.#blockSize);
+  }
+  /** image_transferred_blocks_status: bit n (MSB first) set when block n is in flash. */
+  get transferredBlocks(): { length: number; bytes: Uint8Array } {
+    return { length: this.blockCount, bytes: this.#state.bitmap.slice() };
+  }
+  get firstNotTransferred(): number {
+    const n = this.blockCount;
+    for (let i = 0; i < n; i++) if (!this.#has(i)) return i;
+    return n;
+  }
+  get imageToActivate(): ImageToActivate | undefined {
+    const s = this.#state;
+    if (s.status < TransferStatus.verificationSuccessful || s.status === TransferStatus.verificationFailed) return undefined;
+    return { size: s.size, identification: s.id.slice(), signature: s.hash.slice() };
+  }
+  /** The stored anti-rollback minimum. */
+  get minSecurityCounter(): number {
+    const v = this.#d.store.get(COUNTER_KEY);
+    return v && v.length === 4 ? new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true) : 0;
+  }
+
+  /** image_transfer_initiate: a new transfer, or the resumption of the same one (same identifier and size). */
+  initiate(id: Uint8Array, size: number): Outcome {
+    if (!this.#enabled) return { ok: false, refusal: "disabled" };
+    if (size <= 0 || size > this.#capacity) return { ok: false, refusal: "too-large" };
+    const s = this.#state;
+    if (s.status === TransferStatus.initiated && s.size === size && bytesEqual(s.id, id)) {
+      this.#event(FirmwareEvent.transferResumed, this.firstNotTransferred);
+      return { ok: true };
+    }
+    // A stale trailer must not survive into the new image's slot.
+    this.#eraseRange(this.#capacity, this.#layout.slotSize);
+    this.#state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.#blockSize) / 8)), hash: new Uint8Array(0), securityCounter: 0 };
+    this.#save();
+    this.#event(FirmwareEvent.transferInitiated, size);
+    return { ok: true };
+  }
+
+  /** image_block_transfer: writes one block into the secondary slot. */
+  block(n: number, data: Uint8Array): Outcome {
+    if (!this.#enabled) return { ok: false, refusal: "disabled" };
+    const s = this.#state;
+    if (s.status !== TransferStatus.initiated) return { ok: false, refusal: "bad-state" };
+    if (!Number.isInteger(n) || n < 0 || n >= this.blockCount) return { ok: false, refusal: "bad-block" };
+    const offset = n * this.#blockSize;
+    const expected = Math.min(this.#blockSize, s.size - offset);
+    if (data.length !== expected) return { ok: false, refusal: "bad-block" };
+    const flash = this.#d.secondary;
+    const w = flash.geometry.writeSize;
+    const padded = new Uint8Array(Math.ceil(data.length / w) * w).fill(0xff);
+    padded.set(data);
+    // NOR programming only clears bits: when the region holds data that the
+    // block cannot be programmed over (an older image, a torn write that
+    // differs), its sectors are erased and the blocks they held are re-requested.
+    const current = flash.read(offset, padded.length);
+    let programmable = true;
+    let same = true;
+    for (let i = 0; i < padded.length; i++) {
+      if ((current[i] & padded[i]) !== padded[i]) programmable = false;
+      if (current[i] !== padded[i]) same = false;
+    }
+    if (!programmable) {
+      this.#eraseRange(offset, offset + padded.length);
+      this.#event(FirmwareEvent.sectorReerased, n);
+      same = false;
+    }
+    if (!same) flash.write(offset, padded);
+    this.#set(n);
+    this.#save();
+    return { ok: true };
+  }
+
+  /** image_verify: the bootloader's checks plus anti-rollback. */
+  verify(): Outcome {
+    const s = this.#state;
+    if (s.status === TransferStatus.verificationSuccessful) return { ok: true };
+    if (s.status !== TransferStatus.initiated && s.status !== TransferStatus.verificationFailed) return { ok: false, refusal: "bad-state" };
+    if (this.firstNotTransferred < this.blockCount) return this.#verificationFailed("not-complete", VerdictCode.malformed);
+    s.status = TransferStatus.verificationInitiated;
+    this.#save();
+    const source = this.#imageSource();
+    // The image must end within what was transferred, or the bootloader would read stale flash.
+    const parsed = parseImage(source, this.#capacity);
+    if (parsed.ok && parsed.image.end > s.size) return this.#verificationFailed("verification-failed", VerdictCode.malformed);
+    const result = this.#d.verifier.verify(source, this.minSecurityCounter);
+    if (result.verdict !== "ok") return this.#verificationFailed("verification-failed", VerdictCode[result.verdict]);
+    s.status = TransferStatus.verificationSuccessful;
+    s.hash = result.hash ?? new Uint8Array(0);
+    s.securityCounter = result.securityCounter ?? 0;
+    this.#save();
+    this.#event(FirmwareEvent.verificationSuccessful, s.securityCounter);
+    this.#event(FirmwareEvent.readyForActivation);
+    return { ok: true };
+  }
+
+  /** image_activate: verifies if needed, asks the bootloader for a test swap and reboots. */
+  activate(): Outcome {
+    if (this.#state.status === TransferStatus.initiated || this.#state.status === TransferStatus.verificationFailed) {
+      const v = this.verify();
+      if (!v.ok) return v;
+    }
+    const s = this.#state;
+    if (s.status !== TransferStatus.verificationSuccessful) return { ok: false, refusal: "bad-state" };
+    // Re-check right before the swap request: flash may have changed since image_verify.
+    const again = this.#d.verifier.verify(this.#imageSource(), this.minSecurityCounter);
+    if (again.verdict !== "ok" || !again.hash || !bytesEqual(again.hash, s.hash)) return this.#verificationFailed("verification-failed", VerdictCode[again.verdict]);
+    // State first: a power cut after the trailer write must still find the trial on the next boot.
+    s.status = TransferStatus.activationInitiated;
+    this.#d.store.put(TRIAL_KEY, s.hash);
+    this.#save();
+    const written = setPending(this.#d.secondary, this.#layout, false);
+    if (written === "bad-trailer") {
+      s.status = TransferStatus.activationFailed;
+      this.#save();
+      this.#event(FirmwareEvent.activationFailed);
+      return { ok: false, refusal: "trailer" };
+    }
+    this.#event(FirmwareEvent.rebootForActivation, s.securityCounter);
+    this.#d.system.reboot();
+    return { ok: true };
+  }
+
+  /**
+   * Called once at every start-up. After an activation it tells whether the
+   * new image runs (then self-test, confirm, raise the anti-rollback minimum)
+   * or the old one is back (the bootloader reverted).
+   */
+  boot(): void {
+    const s = this.#state;
+    if (s.status !== TransferStatus.activationInitiated) return;
+    const trial = this.#d.store.get(TRIAL_KEY);
+    const running = this.#runningImageHash();
+    if (!trial || !running || !bytesEqual(trial, running)) {
+      s.status = TransferStatus.activationFailed;
+      this.#save();
+      this.#event(FirmwareEvent.rolledBack);
+      return;
+    }
+    if (!this.#d.selfTest()) {
+      this.#event(FirmwareEvent.selfTestFailed);
+      // Unconfirmed: the reset makes the bootloader revert (MCUboot REVERT
+      // swap); the status stays "activation initiated" so that the old image
+      // sees and logs the rollback on its next start.
+      this.#d.system.reboot();
+      return;
+    }
+    this.#event(FirmwareEvent.selfTestPassed);
+    const c = setConfirmed(this.#d.primary, this.#layout);
+    if (c === "bad-trailer") {
+      s.status = TransferStatus.activationFailed;
+      this.#save();
+      this.#event(FirmwareEvent.activationFailed);
+      return;
+    }
+    // Only a confirmed image raises the minimum: a reverted one must stay bootable.
+    if (s.securityCounter > this.minSecurityCounter) {
+      const v = new Uint8Array(4);
+      new DataView(v.buffer).setUint32(0, s.securityCounter, true);
+      this.#d.store.put(COUNTER_KEY, v);
+    }
+    this.#event(FirmwareEvent.confirmed, s.securityCounter);
+    s.status = TransferStatus.activationSuccessful;
+    this.#save();
+    this.#event(FirmwareEvent.activated, s.securityCounter);
+  }
+
+  #runningImageHash(): Uint8Array | undefined {
+    const r = this.#d.verifier.verify(this.#d.primary, 0);
+    return r.hash;
+  }
+
+  #imageSource(): ByteSource {
+    return this.#d.secondary;
+  }
+
+  #verificationFailed(refusal: Refusal, code: number): Outcome {
+    this.#state.status = TransferStatus.verificationFailed;
+    this.#save();
+    this.#event(FirmwareEvent.verificationFailed, code);
+    return { ok: false, refusal };
+  }
+
+  #eraseRange(from: number, to: number): void {
+    const flash = this.#d.secondary;
+    const ss = flash.geometry.sectorSize;
+    const first = Math.floor(from / ss);
+    const last = Math.floor((to - 1) / ss);
+    for (let sec = first; sec <= last; sec++) {
+      // Blocks that shared the sector are gone: request them again.
+      for (let b = Math.floor((sec * ss) / this.#blockSize); b * this.#blockSize < (sec + 1) * ss && b < this.blockCount; b++) this.#clear(b);
+      flash.eraseSector(sec);
+    }
+  }
+
+  #has(n: number): boolean {
+    return (this.#state.bitmap[n >> 3] & (0x80 >> (n & 7))) !== 0;
+  }
+  #set(n: number): void {
+    this.#state.bitmap[n >> 3] |= 0x80 >> (n & 7);
+  }
+  #clear(n: number): void {
+    if (n >> 3 < this.#state.bitmap.length) this.#state.bitmap[n >> 3] &= ~(0x80 >> (n & 7));
+  }
+
+  #event(code: number, value?: number): void {
+    this.#d.events.record(value === undefined ? { log: "firmware", code, utcMs: this.#d.nowUtcMs() } : { log: "firmware", code, utcMs: this.#d.nowUtcMs(), value });
+  }
+
+  // Persisted form: status u8, size u32, counter u32, id len u8 + id, hash len u8 + hash, bitmap.
+  #save(): void {
+    const s = this.#state;
+    const out = new Uint8Array(1 + 4 + 4 + 1 + s.id.length + 1 + s.hash.length + s.bitmap.length);
+    const v = new DataView(out.buffer);
+    out[0] = s.status;
+    v.setUint32(1, s.size, true);
+    v.setUint32(5, s.securityCounter, true);
+    out[9] = s.id.length;
+    out.set(s.id, 10);
+    let o = 10 + s.id.length;
+    out[o++] = s.hash.length;
+    out.set(s.hash, o);
+    o += s.hash.length;
+    out.set(s.bitmap, o);
+    this.#d.store.put(STATE_KEY, out);
+  }
+
+  #load(): State {
+    const empty: State = { status: TransferStatus.notInitiated, size: 0, id: new Uint8Array(0), bitmap: new Uint8Array(0), hash: new Uint8Array(0), securityCounter: 0 };
+    const b = this.#d.store.get(STATE_KEY);
+    // The store returns what was put; a value of another layout (older firmware) is ignored, not trusted.
+    if (!b || b.length < 11) return empty;
+    const v = new DataView(b.buffer, b.byteOffset, b.length);
+    const status = b[0];
+    const size = v.getUint32(1, true);
+    const securityCounter = v.getUint32(5, true);
+    const idLen = b[9];
+    if (status > 7 || 10 + idLen + 1 > b.length) return empty;
+    const id = b.slice(10, 10 + idLen);
+    let o = 10 + idLen;
+    const hLen = b[o++];
+    if (o + hLen > b.length) return empty;
+    const hash = b.slice(o, o + hLen);
+    o += hLen;
+    const bitmap = b.slice(o);
+    if (bitmap.length !== Math.ceil(Math.ceil(size / this.#blockSize) / 8)) return empty;
+    if (size > this.#capacity) return empty;
+    // A verification cut by a power loss is simply run again.
+    const resumed = status === TransferStatus.verificationInitiated ? TransferStatus.initiated : status;
+    return { status: resumed as TransferStatus, size, id, bitmap, hash, securityCounter };
+  }
+}
