@@ -61,7 +61,9 @@ export type IntegerTag =
 export type ProfileColumn =
   | { readonly definition: CaptureObjectDefinition; readonly kind: "time" }
   | { readonly definition: CaptureObjectDefinition; readonly kind: "status" }
-  | { readonly definition: CaptureObjectDefinition; readonly kind: "stored"; readonly column: number; readonly tag: IntegerTag; readonly read?: () => Data };
+  | { readonly definition: CaptureObjectDefinition; readonly kind: "stored"; readonly column: number; readonly tag: IntegerTag; readonly read?: () => Data }
+  /** A UTC instant in whole seconds kept in store column `column`, shown as a date-time (0 = not set: null-data). */
+  | { readonly definition: CaptureObjectDefinition; readonly kind: "storedTime"; readonly column: number };
 
 /** What the profile needs from the meter clock (MeterClock provides both). */
 export interface ProfileTimeBase {
@@ -100,7 +102,7 @@ export class ProfileGeneric implements CosemObject {
   constructor(cfg: ProfileGenericConfig) {
     this.cfg = cfg;
     this.logicalName = cfg.logicalName;
-    const stored = cfg.columns.filter((c) => c.kind === "stored").length;
+    const stored = cfg.columns.filter((c) => c.kind === "stored" || c.kind === "storedTime").length;
     if (stored > cfg.store.config.columns.length) throw new RangeError("profile columns exceed the store's");
   }
 
@@ -314,7 +316,11 @@ class BufferStream implements EncodedStream {
         if (this.cfg.nullImplicitTime && period > 0 && r.utcMs === this.prevUtcMs + period) w.u8(Tag.NullData);
         else writeData(w, dateTimeOs(this.cfg.timeBase.dateTimeAt(r.utcMs)));
       } else if (c.kind === "status") writeData(w, { tag: Tag.Unsigned, value: r.status });
-      else writeData(w, dataOf(c.tag, r.values[c.column] ?? 0));
+      else if (c.kind === "storedTime") {
+        const sec = r.values[c.column] ?? 0;
+        if (sec > 0) writeData(w, dateTimeOs(this.cfg.timeBase.dateTimeAt(sec * 1000)));
+        else w.u8(Tag.NullData);
+      } else writeData(w, dataOf(c.tag, r.values[c.column] ?? 0));
     }
     if (r) this.prevUtcMs = r.utcMs;
     return w.toBytes();

@@ -1,0 +1,123 @@
+import { Tag, type Data } from "../cosem/axdr.js";
+import { Obis } from "../cosem/obis.js";
+import { CLOCK_TIME, ProfileGeneric, type CaptureObjectDefinition, type ProfileColumn, type ProfileTimeBase } from "../cosem/classes/profile-generic.js";
+import type { BillingSink, BillingSnapshot } from "../tariff/billing.js";
+import type { ProfileStatusProvider } from "../tariff/profile-status.js";
+import type { LogStore } from "./log-store.js";
+import { ProfileStore, type ColumnKind } from "./profile-store.js";
+
+/**
+ * The profiles of a real meter, as the composition root wires them:
+ * - load profile 1.0.99.1.0.255: 15 minutes, clock, AMR profile status
+ *   (0.0.96.10.1.255, from the tariff's ProfileStatusTracker), four
+ *   cumulative energy registers; 366 days;
+ * - daily billing values 1.0.99.2.0.255: once a day, the same registers;
+ * - monthly billing 1.0.98.1.0.255 (the billing script target of
+ *   src/tariff/billing.ts): the BillingSnapshot of each end of billing —
+ *   billing counter, TOU registers, maximum demands and their times.
+ * Capture sources are functions returning Data (metrology registers), so
+ * nothing here knows metrology.
+ */
+
+export interface CaptureSource {
+  readonly definition: CaptureObjectDefinition;
+  read(): Data;
+}
+
+export const LOAD_PROFILE = Obis.of(1, 0, 99, 1, 0, 255);
+export const DAILY_PROFILE = Obis.of(1, 0, 99, 2, 0, 255);
+export const MONTHLY_BILLING_PROFILE = Obis.of(1, 0, 98, 1, 0, 255);
+export const AMR_STATUS: CaptureObjectDefinition = { classId: 1, logicalName: Obis.of(0, 0, 96, 10, 1, 255), attributeIndex: 2, dataIndex: 0 };
+
+/** Register value definitions (class 3, attribute 2) of the four energy totals the reference meter profiles. */
+export function energyRegister(c: number): CaptureObjectDefinition {
+  return { classId: 3, logicalName: Obis.of(1, 0, c, 8, 0, 255), attributeIndex: 2, dataIndex: 0 };
+}
+
+export interface IntervalProfileOptions {
+  readonly logicalName: Obis;
+  readonly stream: number;
+  readonly periodS: number;
+  readonly capacity: number;
+  readonly chunkRows: number;
+  readonly timeBase: ProfileTimeBase;
+  readonly status: ProfileStatusProvider;
+  /** Cumulative registers (energy), in capture order. */
+  readonly sources: readonly CaptureSource[];
+}
+
+/** A profile of clock, status and cumulative registers captured on a period. */
+export function intervalProfile(log: LogStore, o: IntervalProfileOptions): ProfileGeneric {
+  const store = new ProfileStore(log, { stream: o.stream, columns: o.sources.map((): ColumnKind => "cumulative"), periodS: o.periodS, capacity: o.capacity, chunkRows: o.chunkRows });
+  const columns: ProfileColumn[] = [
+    { definition: CLOCK_TIME, kind: "time" },
+    { definition: AMR_STATUS, kind: "status" },
+    ...o.sources.map((s, i): ProfileColumn => ({ definition: s.definition, kind: "stored", column: i, tag: tagOf(s.read()), read: () => s.read() })),
+  ];
+  return new ProfileGeneric({ logicalName: o.logicalName, store, columns, timeBase: o.timeBase, status: o.status });
+}
+
+/** 1.0.99.1.0.255: 15-minute load profile, 366 days, compacted a day per chunk. */
+export function loadProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], stream = 0): ProfileGeneric {
+  return intervalProfile(log, { logicalName: LOAD_PROFILE, stream, periodS: 900, capacity: 366 * 96, chunkRows: 96, timeBase, status, sources });
+}
+
+/** 1.0.99.2.0.255: daily values, 400 days, compacted a month per chunk. */
+export function dailyProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], stream = 1): ProfileGeneric {
+  return intervalProfile(log, { logicalName: DAILY_PROFILE, stream, periodS: 86400, capacity: 400, chunkRows: 31, timeBase, status, sources });
+}
+
+/**
+ * Monthly billing profile fed by the tariff's Billing (BillingSink): one row
+ * per end of billing with the counter, the registers, each maximum demand
+ * and its time. Its layout follows the register and demand lists given here,
+ * which must match the snapshots' order.
+ */
+export class BillingProfile implements BillingSink {
+  readonly profile: ProfileGeneric;
+  private readonly store: ProfileStore;
+
+  constructor(
+    log: LogStore,
+    timeBase: ProfileTimeBase,
+    readonly registers: readonly Obis[],
+    readonly demands: readonly Obis[],
+    options: { logicalName?: Obis; stream?: number; capacity?: number } = {},
+  ) {
+    const kinds: ColumnKind[] = ["value", ...registers.map((): ColumnKind => "cumulative"), ...demands.map((): ColumnKind => "value"), ...demands.map((): ColumnKind => "value")];
+    this.store = new ProfileStore(log, { stream: options.stream ?? 2, columns: kinds, periodS: 0, capacity: options.capacity ?? 25, chunkRows: 1 });
+    const n = registers.length;
+    const m = demands.length;
+    const columns: ProfileColumn[] = [
+      { definition: CLOCK_TIME, kind: "time" },
+      { definition: { classId: 1, logicalName: Obis.of(0, 0, 0, 1, 0, 255), attributeIndex: 2, dataIndex: 0 }, kind: "stored", column: 0, tag: Tag.Unsigned },
+      ...registers.map((o, i): ProfileColumn => ({ definition: { classId: 3, logicalName: o, attributeIndex: 2, dataIndex: 0 }, kind: "stored", column: 1 + i, tag: Tag.DoubleLongUnsigned })),
+      ...demands.flatMap((o, i): ProfileColumn[] => [
+        { definition: { classId: 4, logicalName: o, attributeIndex: 2, dataIndex: 0 }, kind: "stored", column: 1 + n + i, tag: Tag.DoubleLongUnsigned },
+        { definition: { classId: 4, logicalName: o, attributeIndex: 5, dataIndex: 0 }, kind: "storedTime", column: 1 + n + m + i },
+      ]),
+    ];
+    this.profile = new ProfileGeneric({ logicalName: options.logicalName ?? MONTHLY_BILLING_PROFILE, store: this.store, columns, timeBase });
+  }
+
+  capture(s: BillingSnapshot): void {
+    const values: number[] = [s.counter & 0xff];
+    for (const o of this.registers) values.push(Math.round(s.registers.find((r) => r.obis.key === o.key)?.value ?? 0));
+    for (const o of this.demands) values.push(Math.round(s.maxDemand.find((d) => d.obis.key === o.key)?.value ?? 0));
+    for (const o of this.demands) values.push(Math.floor((s.maxDemand.find((d) => d.obis.key === o.key)?.utcMs ?? 0) / 1000));
+    this.store.append(s.utcMs, 0, values);
+  }
+}
+
+function tagOf(d: Data): typeof Tag.DoubleLongUnsigned | typeof Tag.DoubleLong | typeof Tag.Long64Unsigned | typeof Tag.Long64 | typeof Tag.LongUnsigned | typeof Tag.Unsigned {
+  switch (d.tag) {
+    case Tag.DoubleLong:
+    case Tag.Long64Unsigned:
+    case Tag.Long64:
+    case Tag.LongUnsigned:
+    case Tag.Unsigned:
+      return d.tag;
+    default:
+      return Tag.DoubleLongUnsigned;
+  }
+}
