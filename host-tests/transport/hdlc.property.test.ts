@@ -5,7 +5,12 @@ import { decodeParameters, encodeParameters } from "../../src/transport/hdlc/par
 import { HdlcFrameReader } from "../../src/transport/hdlc/reader.js";
 import { concatBytes, toHex } from "../../src/util/bytes.js";
 import { DecodeError } from "../../src/util/errors.js";
+import { SimClock } from "../../hal/sim/clock.js";
+import { SimTimers } from "../../hal/sim/timers.js";
+import { LLC_REQUEST, LLC_RESPONSE, stripLlc, withLlc } from "../../src/transport/hdlc/llc.js";
+import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/hdlc/server.js";
 import { runtime } from "../support/report.js";
+import { LoopbackHandler } from "./support.js";
 
 const runs = runtime === "xs" ? 150 : 1500;
 
@@ -100,6 +105,35 @@ describe("HDLC codec properties", () => {
           expect(k).toBe(wanted.length);
         },
       ),
+      { numRuns: runs },
+    );
+  });
+});
+
+describe("HDLC server link properties", () => {
+  it("any sequence of well-formed client frames gets only UA/DM/FRMR/RR/I answers, and SNRM always restores a working link", () => {
+    const meter: HdlcAddress = { logical: 1, physical: 17, size: 2 };
+    const client: HdlcAddress = { logical: 16, size: 1 };
+    const step = fc.record({ control: fc.oneof(controlArb, fc.record({ kind: fc.constant("unknown" as const), raw: fc.constantFrom(0x09, 0x0d, 0x19, 0x8f, 0xe3) })), info: fc.uint8Array({ maxLength: 40 }), segmented: fc.boolean(), llc: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+        const clock = new SimClock({ startUtcMs: 0 });
+        const handler = new LoopbackHandler();
+        const out: HdlcFrame[] = [];
+        const link = new HdlcServerLink((b) => out.push(decodeFrame(b)), handler, new SimTimers(clock), { ...DEFAULT_HDLC_SERVER_CONFIG, physicalAddress: 17, limits: { maxInfoTx: 32, maxInfoRx: 32, windowTx: 1, windowRx: 1 }, maxApduSize: 100 });
+        for (const s of steps) {
+          const info = s.llc && s.control.kind === "I" ? withLlc(s.info, LLC_REQUEST) : s.info;
+          link.receive(encodeFrame({ dest: meter, src: client, control: s.control, segmented: s.segmented, info }));
+        }
+        for (const f of out) expect(["UA", "DM", "FRMR", "RR", "I"]).toContain(f.control.kind);
+        out.length = 0;
+        link.receive(encodeFrame({ dest: meter, src: client, control: { kind: "SNRM", pf: true }, segmented: false, info: new Uint8Array(0) }));
+        expect(out.map((f) => f.control.kind)).toEqual(["UA"]);
+        out.length = 0;
+        link.receive(encodeFrame({ dest: meter, src: client, control: { kind: "I", ns: 0, nr: 0, pf: true }, segmented: false, info: withLlc(Uint8Array.of(1, 2, 3), LLC_REQUEST) }));
+        expect(out.length).toBe(1);
+        expect(stripLlc(out[0].info, LLC_RESPONSE)).toEqual(Uint8Array.of(1, 2, 3));
+      }),
       { numRuns: runs },
     );
   });
