@@ -211,6 +211,15 @@ export class Ade7953 implements EnergyIc {
     };
   }
 
+  drain(): { energy: EnergyDelta[]; total: EnergyDelta } {
+    if (this.#closed) throw new Error("closed");
+    const counts = this.#readEnergy();
+    const energy: EnergyDelta[] = [this.#delta(counts, 0)];
+    if (this.#neutral) return { energy, total: energy[0] };
+    energy.push(this.#delta(counts, 1));
+    return { energy, total: sumDelta(energy[0], energy[1]) };
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -206,6 +206,15 @@ export class Atm90e32 implements EnergyIc {
     };
   }
 
+  drain(): { energy: EnergyDelta[]; total: EnergyDelta } {
+    if (this.#closed) throw new Error("closed");
+    const counts = this.#readEnergy(this.#pending.slice());
+    this.#pending.fill(0);
+    const energy: EnergyDelta[] = [];
+    for (let p = 0; p < 3; p++) energy.push(this.#delta(counts, 1 + p));
+    return { energy, total: this.#delta(counts, 0) };
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

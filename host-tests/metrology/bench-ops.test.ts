@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Qty } from "../../src/metrology/accumulators.js";
-import { metrologyTickAde7953, metrologyTickAtm90e32 } from "./bench-ops.js";
+import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "./bench-ops.js";
 
 describe("metrology bench operations measure a real tick", () => {
   for (const op of [metrologyTickAtm90e32, metrologyTickAde7953]) {
@@ -16,6 +16,18 @@ describe("metrology bench operations measure a real tick", () => {
       const perPhase = 1840 / 3600;
       const phases = op === metrologyTickAtm90e32 ? 3 : 1;
       expect(Math.abs(wh - 2 * phases * perPhase)).toBeLessThan(0.01);
+    });
+  }
+
+  for (const [op, frames] of [[metrologyPowerFailAtm90e32, 20], [metrologyPowerFailAde7953, 6]] as const) {
+    it(`${op.name}: drains only the energy registers and persists`, () => {
+      const s = op.setup();
+      const before = s.transactions();
+      const writes = s.svc.persistCount;
+      op.run(s);
+      expect(s.transactions() - before).toBe(frames);
+      expect(s.svc.persistCount).toBe(writes + 1);
+      expect(s.svc.energy(0, Qty.importActive)).toBeGreaterThan(0.5);
     });
   }
 });

@@ -49,3 +49,23 @@ export const metrologyTickAde7953: BenchOp<TickState> = {
     s.svc.tick();
   },
 };
+
+export const metrologyPowerFailAtm90e32: BenchOp<TickState> = {
+  name: "metrology.powerfail.atm90e32",
+  notes: "power-fail path: drain 20 ATM90E32 energy registers + persist the energy record",
+  setup: e32State,
+  run(s) {
+    s.advance();
+    s.svc.powerFail();
+  },
+};
+
+export const metrologyPowerFailAde7953: BenchOp<TickState> = {
+  name: "metrology.powerfail.ade7953",
+  notes: "power-fail path: drain 6 ADE7953 energy registers + persist the energy record",
+  setup: adeState,
+  run(s) {
+    s.advance();
+    s.svc.powerFail();
+  },
+};

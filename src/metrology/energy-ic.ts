@@ -81,6 +81,11 @@ export interface EnergyIc {
   /** Number of measured phases (current channels billed). */
   readonly phaseCount: number;
   sample(): EnergySample;
+  /**
+   * Only the energy since the previous sample or drain (the power-fail path:
+   * a few register reads within the supply's hold-up time, no RMS/status).
+   */
+  drain(): { energy: readonly EnergyDelta[]; total: EnergyDelta };
   /** Writes calibration for the given phases; false if a value is out of the IC's range or did not stick. */
   configure(calibration: readonly PhaseCalibration[]): boolean;
   /** Whether a calibration value is acceptable to this IC. */

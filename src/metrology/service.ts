@@ -183,12 +183,19 @@ export class MetrologyService implements EnergyFeed {
     return s;
   }
 
-  /** The power-fail signal: drain the IC, persist, record the power down. Must finish within the hold-up time. */
+  /**
+   * The power-fail signal: drain the IC's energy registers only (no RMS or
+   * status reads), persist, record the power down. Must finish within the
+   * supply's hold-up time; its cost is the bench's metrology.powerfail.*.
+   */
   powerFail(): void {
     const now = this.#rtc.nowUtcMs();
-    this.tick();
-    this.#record("power-failure", MetrologyEvent.powerDown, now);
+    const d = this.#ic.drain();
+    this.#acc.add(0, d.total);
+    for (let p = 0; p < d.energy.length && p < SCOPES - 1; p++) this.#acc.add(p + 1, d.energy[p]);
+    this.demand.update(now, d.total.importWh);
     this.persist(now, true, now);
+    this.#record("power-failure", MetrologyEvent.powerDown, now);
   }
 
   /** Writes the accumulators (and the power-down mark) as one record. */
