@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BENCH_GET_RESPONSE, hdlcGetExchange, wrapperGetExchange } from "./bench-ops.js";
+import { decodeAare } from "../../src/cosem/apdu/acse.js";
+import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { BENCH_GET_RESPONSE, hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "./bench-ops.js";
 
 // The benchmark operations must do the exchange they claim, every time they run.
 describe("transport bench operations", () => {
@@ -20,6 +22,16 @@ describe("transport bench operations", () => {
       s.answer = undefined;
       wrapperGetExchange.run(s);
       expect(s.answer).toEqual(BENCH_GET_RESPONSE);
+    }
+  });
+
+  it("the plain register GET is associated (AARE accepted) and each run reads 12345 from the energy register", () => {
+    const s = hdlcGetRegisterPlain.setup();
+    expect(decodeAare(s.answer ?? new Uint8Array(0)).result).toBe(0); // accepted
+    for (let i = 0; i < 10; i++) {
+      s.answer = undefined;
+      hdlcGetRegisterPlain.run(s);
+      expect(decodeApdu(s.answer ?? new Uint8Array(0))).toMatchObject({ type: "get-response-normal", invokeId: 0xc1, result: { data: { tag: 6, value: 12345 } } });
     }
   });
 });

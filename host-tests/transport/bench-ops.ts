@@ -17,6 +17,8 @@ import { encodeParameters } from "../../src/transport/hdlc/parameters.js";
 import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/hdlc/server.js";
 import { decodeWrapper, encodeWrapper, WrapperReader } from "../../src/transport/wrapper/wrapper.js";
 import { fromHex } from "../../src/util/bytes.js";
+import { encodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { buildMeter, LN } from "../cosem/fixture.js";
 
 const GET_REQUEST = fromHex("c001c1000100002b0100ff0200");
 const GET_RESPONSE = fromHex("c401c1000600001391");
@@ -95,5 +97,47 @@ export const wrapperGetExchange: BenchOp<WrapperBenchState> = {
   bytes: () => 8 + GET_RESPONSE.length,
 };
 
-export const transportBenchOps = [hdlcGetExchange, wrapperGetExchange];
+export interface MeterGetState {
+  link: HdlcServerLink;
+  out: Uint8Array[];
+  seq: number;
+  request: Uint8Array;
+  answer: Uint8Array | undefined;
+}
+
+/**
+ * The issue's "one HDLC-framed GET of a register in a plain association":
+ * the public client (SAP 16) associated with the AARQ of dlms-cosem
+ * tests/test_hdlc/test_hdlc.py:140, then each run is one GET of the energy
+ * register (class 1, attribute 2) of the xDLMS tests' meter, through the
+ * meter's HDLC link and CosemServer, and the answer frame decoded.
+ */
+export const hdlcGetRegisterPlain: BenchOp<MeterGetState> = {
+  name: "hdlc.get.register.plain",
+  notes: "HDLC-framed GET of a register (class 1 attr 2) in the public association: frame in, xDLMS server, frame out, decoded",
+  setup: () => {
+    const m = buildMeter();
+    const out: Uint8Array[] = [];
+    const link = new HdlcServerLink((b) => out.push(b), m.server, new IdleTimers(), { ...DEFAULT_HDLC_SERVER_CONFIG, physicalAddress: 17 });
+    link.receive(encodeFrame({ dest: METER, src: CLIENT, control: { kind: "SNRM", pf: true }, segmented: false, info: new Uint8Array(0) }));
+    link.receive(encodeFrame({ dest: METER, src: CLIENT, control: { kind: "I", ns: 0, nr: 0, pf: true }, segmented: false, info: PUBLIC_AARQ_WITH_LLC }));
+    const request = encodeApdu({ type: "get-request-normal", invokeId: 0xc1, descriptor: { classId: 1, instance: LN.energy, attribute: 2 } });
+    const s: MeterGetState = { link, out, seq: 1, request, answer: undefined };
+    s.answer = stripLlc(decodeFrame(out[out.length - 1]).info, LLC_RESPONSE);
+    return s;
+  },
+  run: (s) => {
+    const n = s.seq & 7;
+    s.seq++;
+    s.out.length = 0;
+    s.link.receive(encodeFrame({ dest: METER, src: CLIENT, control: { kind: "I", ns: n, nr: n, pf: true }, segmented: false, info: withLlc(s.request, LLC_REQUEST) }));
+    s.answer = stripLlc(decodeFrame(s.out[0]).info, LLC_RESPONSE);
+  },
+  bytes: (s) => s.out[0]?.length ?? 0,
+};
+
+/** dlms-cosem tests/test_hdlc/test_hdlc.py:140: LLC header and an AARQ of the public client (LN, no security, PDU 0xFFFF). */
+const PUBLIC_AARQ_WITH_LLC = fromHex("e6e600601da109060760857405080101be10040e01000000065f1f0400001e1dffff");
+
+export const transportBenchOps = [hdlcGetExchange, wrapperGetExchange, hdlcGetRegisterPlain];
 export { GET_RESPONSE as BENCH_GET_RESPONSE };
