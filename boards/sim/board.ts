@@ -1,0 +1,46 @@
+import type { Board } from "../types.js";
+
+const KiB = 1024;
+
+/**
+ * The host board: every port simulated (hal/sim), driven by the simulator
+ * (`npm start`) and the tests. Pins are nominal (the simulated bus ignores
+ * them); the flash map is the simulated flash file's layout, shaped like the
+ * ESP32 board's data partitions so that storage and FOTA run on the same
+ * geometry as on a board. `bootloader: "host"`: the simulator plays
+ * MCUboot's swap itself.
+ */
+export const board: Board = {
+  name: "sim",
+  platforms: ["lin", "mac", "win"],
+  description: "Simulated meter on the host: ATM90E32 register model, simulated flash file, TCP wrapper on 4059, optical port on a pseudo-terminal",
+  energyIc: {
+    type: "atm90e32",
+    bus: { clock: 0, in: 0, out: 0, hz: 1_000_000, mode: 3 },
+    selects: [0],
+  },
+  tcpPort: 4059,
+  partitionMaps: [
+    {
+      build: "host (simulated flash)",
+      bootloader: "host",
+      devices: [
+        {
+          name: "sim-flash",
+          size: 4096 * KiB,
+          sectorSize: 4 * KiB,
+          writeSize: 1,
+          ratedEraseCycles: 100_000,
+          regions: [
+            { label: "image-0", role: "mcuboot-primary", offset: 0x20000, size: 0x180000 },
+            { label: "image-1", role: "mcuboot-secondary", offset: 0x1a0000, size: 0x180000 },
+            { label: "image-scratch", role: "mcuboot-scratch", offset: 0x320000, size: 0x20000 },
+            { label: "storage", role: "storage", offset: 0x340000, size: 256 * KiB },
+            { label: "settings", role: "settings", offset: 0x380000, size: 64 * KiB },
+          ],
+        },
+      ],
+    },
+  ],
+  sources: ["boards/esp32-atm90e32/board.ts (same data-partition layout)"],
+};
