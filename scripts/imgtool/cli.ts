@@ -1,0 +1,234 @@
+/**
+ * Command line of the host imgtool, with MCUboot imgtool's command and option
+ * names. `runImgtool` is the whole tool as a function (tests call it); the
+ * entry scripts/imgtool.ts only wires it to the process.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import { SimCrypto } from "../../hal/sim/crypto.js";
+import { bytesSource } from "../../src/fota/image.js";
+import { ImageVerifier } from "../../src/fota/verify.js";
+import { DumpError, formatHuman, formatJson, readImageInfo } from "./dumpinfo.js";
+import { emitCPublic, emitCPublicHash, emitRustPublic, generateKey, hashFor, loadKey, privateKeyPem, publicKeyPem, type KeyType } from "./keys.js";
+import { UsageError, parseDependencies, parseVersion, sign } from "./sign.js";
+import { hostVerify, verifyOutput } from "./verify.js";
+
+export interface ToolResult {
+  stdout: string;
+  /** Binary stdout (getpub -e raw without -o). */
+  stdoutBytes?: Uint8Array;
+  stderr: string;
+  exitCode: number;
+}
+
+interface Spec {
+  /** option name → canonical key; flags have no value. */
+  values: Record<string, string>;
+  flags: Record<string, string>;
+}
+
+function parseArgs(args: string[], spec: Spec): { opts: Record<string, string | boolean>; positional: string[] } {
+  const opts: Record<string, string | boolean> = {};
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith("-") && a.length > 1) {
+      const eq = a.indexOf("=");
+      const name = eq > 0 && a.startsWith("--") ? a.slice(0, eq) : a;
+      if (name in spec.flags) {
+        opts[spec.flags[name]] = true;
+        continue;
+      }
+      if (name in spec.values) {
+        const v = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : args[++i];
+        if (v === undefined) throw new UsageError(`Option '${name}' requires an argument.`);
+        opts[spec.values[name]] = v;
+        continue;
+      }
+      throw new UsageError(`No such option: ${name}`);
+    }
+    positional.push(a);
+  }
+  return { opts, positional };
+}
+
+/** click's BasedIntParamType: 0x.., 0o.., 0b.. or decimal. */
+function int(v: string | boolean | undefined, name: string): number | undefined {
+  if (v === undefined || typeof v === "boolean") return undefined;
+  const n = Number(v.trim());
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`Invalid value for '${name}': ${v} is not a valid integer`);
+  return n;
+}
+
+function str(v: string | boolean | undefined): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function keyFile(path: string | undefined) {
+  if (!path) throw new UsageError("Missing option '-k' / '--key'.");
+  return loadKey(readFileSync(path, "utf8"));
+}
+
+function out(r: Partial<ToolResult>): ToolResult {
+  return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", exitCode: r.exitCode ?? 0, stdoutBytes: r.stdoutBytes };
+}
+
+function emitTo(output: string | undefined, text: string | Uint8Array): ToolResult {
+  if (output) {
+    writeFileSync(output, text);
+    return out({});
+  }
+  return typeof text === "string" ? out({ stdout: text }) : out({ stdoutBytes: text });
+}
+
+export function runImgtool(argv: string[]): ToolResult {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case "keygen": {
+        const { opts } = parseArgs(args, { values: { "-k": "key", "--key": "key", "-t": "type", "--type": "type" }, flags: { "-p": "password", "--password": "password" } });
+        if (opts.password) throw new UsageError("password-protected keys are not supported");
+        const type = str(opts.type);
+        if (type !== "ecdsa-p256" && type !== "ed25519") throw new UsageError(`Invalid value for '-t' / '--type': '${type}' (supported: ecdsa-p256, ed25519)`);
+        const path = str(opts.key);
+        if (!path) throw new UsageError("Missing option '-k' / '--key'.");
+        writeFileSync(path, privateKeyPem(generateKey(type as KeyType)));
+        return out({});
+      }
+      case "getpub": {
+        const { opts } = parseArgs(args, {
+          values: { "-k": "key", "--key": "key", "-e": "encoding", "--encoding": "encoding", "-l": "lang", "--lang": "lang", "-o": "output", "--output": "output", "--name-suffix": "suffix" },
+          flags: {},
+        });
+        const key = keyFile(str(opts.key));
+        const lang = str(opts.lang);
+        const encoding = str(opts.encoding) ?? (lang === "rust" ? "lang-rust" : "lang-c");
+        const suffix = str(opts.suffix) ?? "";
+        const o = str(opts.output);
+        if (encoding === "lang-c") return emitTo(o, emitCPublic(key, suffix));
+        if (encoding === "lang-rust") return emitTo(o, emitRustPublic(key, suffix));
+        if (encoding === "pem") return emitTo(o, publicKeyPem(key));
+        if (encoding === "raw") return emitTo(o, key.spki);
+        throw new UsageError(`Invalid value for '-e' / '--encoding': '${encoding}'`);
+      }
+      case "getpubhash": {
+        const { opts } = parseArgs(args, { values: { "-k": "key", "--key": "key", "-e": "encoding", "--encoding": "encoding", "-o": "output", "--output": "output", "--name-suffix": "suffix" }, flags: {} });
+        const key = keyFile(str(opts.key));
+        const encoding = str(opts.encoding) ?? "lang-c";
+        const o = str(opts.output);
+        if (encoding === "lang-c") return emitTo(o, emitCPublicHash(key, str(opts.suffix) ?? ""));
+        if (encoding === "raw") return emitTo(o, hashFor("sha256", key.spki));
+        throw new UsageError(`Invalid value for '-e' / '--encoding': '${encoding}'`);
+      }
+      case "sign":
+        return signCommand(args);
+      case "verify": {
+        const { opts, positional } = parseArgs(args, { values: { "-k": "key", "--key": "key" }, flags: { "--meter": "meter" } });
+        if (positional.length !== 1) throw new UsageError("Missing argument 'IMGFILE'.");
+        const key = str(opts.key) ? keyFile(str(opts.key)) : undefined;
+        const bytes = Uint8Array.from(readFileSync(positional[0]));
+        if (opts.meter) {
+          // The firmware's verifier: the bootloader's rules, the image placed in an erased slot.
+          const keys = key ? [key.spki] : [];
+          const v = new ImageVerifier({ signature: key ? key.type : "none", keys }, new SimCrypto());
+          const r = v.verify(bytesSource(bytes, Math.max(bytes.length + 1, 0x40000)));
+          return out({ stdout: `${r.verdict}: ${r.reason}\n`, exitCode: r.verdict === "ok" ? 0 : 1 });
+        }
+        const r = verifyOutput(hostVerify(bytes, key));
+        return out({ stdout: r.stdout, exitCode: r.exitCode });
+      }
+      case "dumpinfo": {
+        const { opts, positional } = parseArgs(args, { values: { "-o": "outfile", "--outfile": "outfile", "-f": "format", "--format": "format" }, flags: { "-s": "silent", "--silent": "silent" } });
+        if (positional.length !== 1) throw new UsageError("Missing argument 'IMGFILE'.");
+        const format = str(opts.format) ?? (opts.outfile ? "yaml" : "human");
+        if (format !== "human" && format !== "json") throw new UsageError(`output format '${format}' is not supported (human, json)`);
+        const info = readImageInfo(Uint8Array.from(readFileSync(positional[0])), basename(positional[0]));
+        const warn = info.warnings.map((w) => w + "\n").join("");
+        const text = format === "human" ? formatHuman(info) : formatJson(info);
+        const file = str(opts.outfile);
+        if (file) {
+          writeFileSync(file, text);
+          return out({ stdout: warn });
+        }
+        return out({ stdout: warn + text + (format === "json" ? "\n" : "") });
+      }
+      default:
+        throw new UsageError(`No such command '${command ?? ""}'. Commands: keygen, getpub, getpubhash, sign, verify, dumpinfo.`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) return out({ stderr: `Error: ${e.message}\n`, exitCode: 2 });
+    if (e instanceof DumpError) return out({ stderr: e.message + "\n", exitCode: 1 });
+    return out({ stderr: `Error: ${(e as Error).message}\n`, exitCode: 1 });
+  }
+}
+
+function signCommand(args: string[]): ToolResult {
+  const { opts, positional } = parseArgs(args, {
+    values: {
+      "-k": "key",
+      "--key": "key",
+      "-H": "header",
+      "--header-size": "header",
+      "-v": "version",
+      "--version": "version",
+      "-s": "seccnt",
+      "--security-counter": "seccnt",
+      "-S": "slot",
+      "--slot-size": "slot",
+      "--align": "align",
+      "--max-align": "maxAlign",
+      "-M": "maxSectors",
+      "--max-sectors": "maxSectors",
+      "-L": "loadAddr",
+      "--load-addr": "loadAddr",
+      "-F": "romFixed",
+      "--rom-fixed": "romFixed",
+      "--public-key-format": "pkf",
+      "-d": "deps",
+      "--dependencies": "deps",
+      "-R": "erased",
+      "--erased-val": "erased",
+      "--sha": "sha",
+    },
+    flags: { "--pad-header": "padHeader", "--pad": "pad", "--confirm": "confirm", "--test": "test", "--non-bootable": "nonBootable", "--pure": "pure" },
+  });
+  if (positional.length !== 2) throw new UsageError("sign needs INFILE and OUTFILE");
+  const version = str(opts.version);
+  if (!version) throw new UsageError("Missing option '-v' / '--version'.");
+  const header = int(opts.header, "-H");
+  if (header === undefined) throw new UsageError("Missing option '-H' / '--header-size'.");
+  const slot = int(opts.slot, "-S");
+  if (slot === undefined) throw new UsageError("Missing option '-S' / '--slot-size'.");
+  const sc = str(opts.seccnt);
+  const pkf = str(opts.pkf) ?? "hash";
+  if (pkf !== "hash" && pkf !== "full") throw new UsageError(`Invalid value for '--public-key-format': '${pkf}'`);
+  const sha = str(opts.sha) ?? "auto";
+  if (sha !== "auto" && sha !== "256" && sha !== "512") throw new UsageError(`Invalid value for '--sha': '${sha}'`);
+  const align = int(opts.align, "--align") ?? 1;
+  if (![1, 2, 4, 8, 16, 32].includes(align)) throw new UsageError(`Invalid value for '--align': '${align}'`);
+  const erased = str(opts.erased);
+  const r = sign(Uint8Array.from(readFileSync(positional[0])), {
+    key: str(opts.key) ? keyFile(str(opts.key)) : undefined,
+    publicKeyFormat: pkf,
+    headerSize: header,
+    padHeader: opts.padHeader === true,
+    version: parseVersion(version),
+    securityCounter: sc === undefined ? undefined : sc === "auto" ? "auto" : int(sc, "-s"),
+    slotSize: slot,
+    pad: opts.pad === true,
+    confirm: opts.confirm === true,
+    test: opts.test === true,
+    align,
+    maxAlign: int(opts.maxAlign, "--max-align"),
+    maxSectors: int(opts.maxSectors, "-M"),
+    loadAddr: int(opts.loadAddr, "-L"),
+    romFixed: int(opts.romFixed, "-F"),
+    nonBootable: opts.nonBootable === true,
+    dependencies: str(opts.deps) ? parseDependencies(str(opts.deps) as string) : undefined,
+    erasedVal: erased === undefined ? 0xff : Number(erased),
+    pure: opts.pure === true,
+    sha,
+  });
+  writeFileSync(positional[1], r.image);
+  return out({ stdout: r.messages.map((m) => m + "\n").join("") });
+}

@@ -1,0 +1,212 @@
+/**
+ * Signing keys for the host imgtool: PEM/DER in the encodings MCUboot's
+ * imgtool reads and writes (PKCS#8 private keys, SubjectPublicKeyInfo public
+ * keys), and the getpub/getpubhash emitters. Crypto from @noble (audited).
+ */
+import { randomBytes } from "node:crypto";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { p256 } from "@noble/curves/nist.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
+import { parseSpki, spkiFromRaw, type KeyType } from "../../src/fota/keys.js";
+
+export type { KeyType };
+
+export interface PublicSigningKey {
+  readonly type: KeyType;
+  /** SPKI DER: what KEYHASH hashes and getpub -e raw prints. */
+  readonly spki: Uint8Array;
+  readonly raw: Uint8Array;
+}
+
+export interface PrivateSigningKey extends PublicSigningKey {
+  readonly secret: Uint8Array;
+}
+
+const OID_EC_PUBLIC_KEY = "2a8648ce3d0201";
+const OID_P256 = "2a8648ce3d030107";
+const OID_ED25519 = "2b6570";
+
+// ---------------------------------------------------------------- DER / PEM
+
+interface DerNode {
+  tag: number;
+  start: number;
+  body: Uint8Array;
+  children?: DerNode[];
+}
+
+function readDer(b: Uint8Array, offset = 0): { node: DerNode; end: number } {
+  if (offset + 2 > b.length) throw new Error("DER: truncated");
+  const tag = b[offset];
+  let len = b[offset + 1];
+  let o = offset + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n < 1 || n > 3 || o + n > b.length) throw new Error("DER: bad length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = (len << 8) | b[o + i];
+    o += n;
+  }
+  if (o + len > b.length) throw new Error("DER: truncated");
+  const body = b.subarray(o, o + len);
+  const node: DerNode = { tag, start: offset, body };
+  if (tag === 0x30 || tag === 0xa0 || tag === 0xa1) {
+    node.children = [];
+    let c = 0;
+    while (c < body.length) {
+      const r = readDer(body, c);
+      node.children.push(r.node);
+      c = r.end;
+    }
+  }
+  return { node, end: o + len };
+}
+
+function derLen(n: number): number[] {
+  if (n < 0x80) return [n];
+  if (n < 0x100) return [0x81, n];
+  return [0x82, n >> 8, n & 0xff];
+}
+
+function der(tag: number, ...parts: Uint8Array[]): Uint8Array {
+  const len = parts.reduce((a, p) => a + p.length, 0);
+  return Uint8Array.from([tag, ...derLen(len), ...parts.flatMap((p) => Array.from(p))]);
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const fromHex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, "hex"));
+
+export function pemDecode(text: string): { label: string; der: Uint8Array } {
+  const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(text);
+  if (!m) throw new Error("not a PEM file");
+  return { label: m[1], der: Uint8Array.from(Buffer.from(m[2].replace(/\s+/g, ""), "base64")) };
+}
+
+export function pemEncode(label: string, body: Uint8Array): string {
+  const b64 = Buffer.from(body).toString("base64");
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}
+
+// ---------------------------------------------------------------- keys
+
+function fromSecret(type: KeyType, secret: Uint8Array): PrivateSigningKey {
+  const raw = type === "ecdsa-p256" ? p256.getPublicKey(secret, false) : ed25519.getPublicKey(secret);
+  return { type, secret, raw, spki: spkiFromRaw(type, raw) };
+}
+
+export function generateKey(type: KeyType): PrivateSigningKey {
+  if (type === "ecdsa-p256") {
+    for (;;) {
+      const d = Uint8Array.from(randomBytes(32));
+      if (p256.utils.isValidSecretKey(d)) return fromSecret(type, d);
+    }
+  }
+  return fromSecret(type, Uint8Array.from(randomBytes(32)));
+}
+
+/** PKCS#8 PEM as imgtool keygen writes it (python cryptography, PKCS8, no encryption). */
+export function privateKeyPem(key: PrivateSigningKey): string {
+  const version = der(0x02, new Uint8Array([0]));
+  if (key.type === "ecdsa-p256") {
+    const alg = der(0x30, der(0x06, fromHex(OID_EC_PUBLIC_KEY)), der(0x06, fromHex(OID_P256)));
+    const ecPriv = der(0x30, der(0x02, new Uint8Array([1])), der(0x04, key.secret), der(0xa1, der(0x03, new Uint8Array([0, ...key.raw]))));
+    return pemEncode("PRIVATE KEY", der(0x30, version, alg, der(0x04, ecPriv)));
+  }
+  const alg = der(0x30, der(0x06, fromHex(OID_ED25519)));
+  return pemEncode("PRIVATE KEY", der(0x30, version, alg, der(0x04, der(0x04, key.secret))));
+}
+
+export function publicKeyPem(key: PublicSigningKey): string {
+  return pemEncode("PUBLIC KEY", key.spki);
+}
+
+/** Loads a PEM private key (PKCS#8 or SEC1 "EC PRIVATE KEY") or public key (SPKI). */
+export function loadKey(text: string): PrivateSigningKey | PublicSigningKey {
+  const { label, der: body } = pemDecode(text);
+  if (label === "PUBLIC KEY") {
+    const k = parseSpki(body);
+    if (!k) throw new Error("unsupported public key (only ecdsa-p256 and ed25519)");
+    return k;
+  }
+  if (label === "EC PRIVATE KEY") return fromSecret("ecdsa-p256", ecPrivateScalar(readDer(body).node));
+  if (label !== "PRIVATE KEY") throw new Error(`unsupported PEM "${label}"`);
+  const top = readDer(body).node;
+  const [, alg, inner] = top.children ?? [];
+  const oid = hex(alg?.children?.[0]?.body ?? new Uint8Array());
+  if (oid === OID_EC_PUBLIC_KEY) {
+    if (hex(alg.children?.[1]?.body ?? new Uint8Array()) !== OID_P256) throw new Error("unsupported EC curve (only P-256)");
+    return fromSecret("ecdsa-p256", ecPrivateScalar(readDer(inner.body).node));
+  }
+  if (oid === OID_ED25519) return fromSecret("ed25519", readDer(inner.body).node.body.slice());
+  throw new Error("unsupported private key type (only ecdsa-p256 and ed25519)");
+}
+
+function ecPrivateScalar(seq: DerNode): Uint8Array {
+  const d = seq.children?.[1];
+  if (!d || d.tag !== 0x04 || d.body.length !== 32) throw new Error("bad EC private key");
+  return d.body.slice();
+}
+
+export function isPrivate(k: PublicSigningKey): k is PrivateSigningKey {
+  return "secret" in k;
+}
+
+// ---------------------------------------------------------------- signatures
+
+/** r||s → DER SEQUENCE{INTEGER r, INTEGER s} with minimal INTEGERs (as python cryptography). */
+export function ecdsaRawToDer(rs: Uint8Array): Uint8Array {
+  const int = (v: Uint8Array): Uint8Array => {
+    let i = 0;
+    while (i < v.length - 1 && v[i] === 0) i++;
+    const t = v.subarray(i);
+    return der(0x02, t[0] & 0x80 ? Uint8Array.from([0, ...t]) : t);
+  };
+  return der(0x30, int(rs.subarray(0, 32)), int(rs.subarray(32, 64)));
+}
+
+/** ECDSA-SHA256 over the payload (imgtool keys/ecdsa.py sign). */
+export function signEcdsa(key: PrivateSigningKey, payload: Uint8Array): Uint8Array {
+  const rs = p256.sign(sha256(payload), key.secret, { prehash: false, lowS: false, format: "compact" });
+  return ecdsaRawToDer(rs);
+}
+
+export function signEd25519(key: PrivateSigningKey, message: Uint8Array): Uint8Array {
+  return ed25519.sign(message, key.secret);
+}
+
+export function hashFor(alg: "sha256" | "sha512", data: Uint8Array): Uint8Array {
+  return alg === "sha256" ? sha256(data) : sha512(data);
+}
+
+// ---------------------------------------------------------------- getpub emitters
+
+function shortname(k: PublicSigningKey): string {
+  return k.type === "ecdsa-p256" ? "ecdsa" : "ed25519";
+}
+
+function emitArray(header: string, trailer: string, bytes: Uint8Array, lenLine?: string): string {
+  let out = "/* Autogenerated by imgtool.py, do not edit. */\n" + header;
+  bytes.forEach((b, i) => {
+    out += i % 8 === 0 ? "\n    " : " ";
+    out += `0x${b.toString(16).padStart(2, "0")},`;
+  });
+  out += "\n" + trailer + "\n";
+  if (lenLine !== undefined) out += lenLine + "\n";
+  return out;
+}
+
+export function emitCPublic(k: PublicSigningKey, suffix = ""): string {
+  const n = `${shortname(k)}_pub_key${suffix}`;
+  return emitArray(`const unsigned char ${n}[] = {`, "};", k.spki, `const unsigned int ${n}_len = ${k.spki.length};`);
+}
+
+export function emitRustPublic(k: PublicSigningKey, suffix = ""): string {
+  return emitArray(`static ${shortname(k).toUpperCase()}_PUB_KEY${suffix.toUpperCase()}: &[u8] = &[`, "];", k.spki);
+}
+
+export function emitCPublicHash(k: PublicSigningKey, suffix = ""): string {
+  const n = `${shortname(k)}_pub_key_hash${suffix}`;
+  const h = sha256(k.spki);
+  return emitArray(`const unsigned char ${n}[] = {`, "};", h, `const unsigned int ${n}_len = ${h.length};`);
+}
