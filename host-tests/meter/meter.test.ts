@@ -5,6 +5,7 @@ import { Obis } from "../../src/cosem/obis.js";
 import { formatStatus } from "../../src/meter/status.js";
 import { MetrologyEvent } from "../../src/metrology/event-codes.js";
 import * as ln from "../../src/meter/obis-codes.js";
+import { SAP_ASSIGNMENT } from "../../src/meter/dlms.js";
 import { KEY_ENERGY } from "../../src/meter/persistence.js";
 import { ControlState } from "../../src/relay/disconnect.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
@@ -67,13 +68,16 @@ describe("meter composition", () => {
     expect(reads).toBeGreaterThan(100);
   });
 
-  it("role views: public sees identity, clock and relay state only; registers need an authenticated association", () => {
+  it("role views: public sees identity, SAP assignment, clock and relay state only; registers need an authenticated association", () => {
     const board = new SimBoard({ startUtcMs: T0 });
     const meter = board.boot();
     const names = (role: Role) => meter.catalog.visibleTo(role).map((e) => e.object.logicalName.toString());
-    expect(names("public").sort()).toEqual([ln.CLOCK, ln.LOGICAL_DEVICE_NAME, ln.SERIAL_NUMBER, ln.DISCONNECT_CONTROL].map((o) => o.toString()).sort());
+    expect(names("public").sort()).toEqual([ln.CLOCK, ln.LOGICAL_DEVICE_NAME, ln.SERIAL_NUMBER, ln.DISCONNECT_CONTROL, SAP_ASSIGNMENT].map((o) => o.toString()).sort());
     expect(names("reader")).toContain(ln.ENERGY_IMPORT_TOTAL.toString());
-    expect(names("reader").length).toBe(names("management").length);
+    // Management sees everything the reader sees, plus calibration (1.0.128.p.f.255) and its own security setup.
+    for (const n of names("reader")) expect(names("management")).toContain(n);
+    expect(names("reader").some((n) => n.startsWith("1-0:128."))).toBe(false);
+    expect(names("management").some((n) => n.startsWith("1-0:128."))).toBe(true);
     // Reader writes nothing and invokes nothing; management may set the clock and disconnect.
     for (const e of meter.catalog.visibleTo("reader")) {
       const r = e.rights.reader!;
@@ -94,7 +98,8 @@ describe("meter composition", () => {
     const t2 = Obis.of(1, 0, 1, 8, 2, 255);
     nearWh(meter.bank.value(t2), 500);
     nearWh(meter.bank.value(t1), 500);
-    expect(u32(read(board, ln.ENERGY_IMPORT_TOTAL))).toBe(1000);
+    expect(u32(read(board, ln.ENERGY_IMPORT_TOTAL))).toBe(Math.floor(meter.status().importWh));
+    nearWh(meter.status().importWh, 1000);
     // Reactive import (quadrant I) at tan phi 0.5 during the day rate.
     nearWh(meter.bank.value(Obis.of(1, 0, 3, 8, 1, 255)), 250);
     expect(meter.captures).toBe(4);

@@ -13,7 +13,13 @@ import { SimSystem } from "../../hal/sim/system.js";
 import { SimTimers } from "../../hal/sim/timers.js";
 import { Atm90e32, defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
+import { SimCrypto } from "../../hal/sim/crypto.js";
+import { SimSerialLine } from "../../hal/sim/serial.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
+import { SimTcpNetwork } from "../../hal/sim/tcp.js";
+import type { SerialPort } from "../../hal/serial.js";
+import type { TcpListener } from "../../hal/tcp.js";
+import type { Timers } from "../../hal/timer.js";
 import { createMeter, type Meter } from "../../src/meter/meter.js";
 import type { MeterConfig } from "../../src/meter/config.js";
 import type { MeterPorts } from "../../src/meter/ports.js";
@@ -60,7 +66,22 @@ export interface SimBoardOptions {
   store?: KeyValueStore;
   curve?: LoadCurve;
   watchdogMs?: number;
+  /**
+   * The links each firmware instance gets. Default: the in-memory TCP
+   * network (port 4059) and a simulated optical line, on simulated time;
+   * the simulator passes real sockets and its pty instead.
+   */
+  links?: () => BoardLinks;
 }
+
+export interface BoardLinks {
+  tcp?: TcpListener;
+  optical?: SerialPort;
+  linkTimers?: Timers;
+}
+
+/** The DLMS wrapper port of the in-memory network. */
+export const SIM_TCP_PORT = 4059;
 
 export class SimBoard {
   readonly clock: SimClock;
@@ -78,6 +99,13 @@ export class SimBoard {
   driver: Atm90e32 | undefined;
   meter: Meter | undefined;
   boots = 0;
+  readonly crypto = new SimCrypto();
+  /** Timers of the world around the meter (network latency, the probe's line): they survive firmware restarts. */
+  readonly worldTimers: SimTimers;
+  readonly network: SimTcpNetwork;
+  /** The optical line of the current firmware instance (a restart re-opens the UART on a fresh line). */
+  line: SimSerialLine | undefined;
+  readonly #links: () => BoardLinks;
   #config: Partial<MeterConfig> = {};
 
   constructor(options: SimBoardOptions) {
@@ -90,6 +118,14 @@ export class SimBoard {
     this.scenario = new DailyCurveScenario(this.curve, this.clock, this.clock, () => this.relay.feedback.read() === 1);
     this.chip = new SimAtm90e32({ scenario: this.scenario, clock: this.clock });
     this.bus.attach(IC_SELECT, this.chip);
+    this.worldTimers = new SimTimers(this.clock);
+    this.network = new SimTcpNetwork(this.worldTimers);
+    this.#links =
+      options.links ??
+      (() => {
+        this.line = new SimSerialLine(this.worldTimers);
+        return { tcp: this.network.listen(SIM_TCP_PORT), optical: this.line.meter };
+      });
   }
 
   ports(): MeterPorts {
@@ -107,6 +143,8 @@ export class SimBoard {
       relay: this.relay,
       relayFeedback: this.relay.feedback,
       button: this.button,
+      crypto: this.crypto,
+      ...this.#links(),
     };
   }
 
@@ -127,6 +165,8 @@ export class SimBoard {
    */
   restart(cause: ResetCause, warned = true, offMs = 0): Meter {
     if (this.meter && warned && (cause === "power-on" || cause === "brown-out")) this.system.raisePowerFail();
+    // A reset drops every connection and releases the listening port.
+    this.meter?.dlms?.close();
     this.timers.dispose();
     this.system.dispose();
     if (offMs > 0) this.clock.powerLoss(offMs);

@@ -19,20 +19,26 @@ export class Catalog {
   readonly #internal = new Map<number, CosemObject>();
 
   add(object: CosemObject, spec: RightsSpec): ObjectEntry {
-    const key = object.logicalName.key;
-    if (this.#byKey.has(key) || this.#internal.has(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
     const r: Partial<Record<Role, ObjectRights>> = {};
     for (const role of Object.keys(spec) as Role[]) {
       const s = spec[role];
-      if (!s) continue;
-      const x = rights(s[0], s[1] ?? "");
+      if (s) r[role] = rights(s[0], s[1] ?? "");
+    }
+    return this.addEntry({ object, rights: r });
+  }
+
+  /** Adds a row built elsewhere (an area's catalog function), with the same checks. */
+  addEntry(entry: ObjectEntry): ObjectEntry {
+    const object = entry.object;
+    const key = object.logicalName.key;
+    if (this.#byKey.has(key) || this.#internal.has(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
+    for (const role of Object.keys(entry.rights) as Role[]) {
+      const x = entry.rights[role];
       // A rights row that does not match the object's shape would make object_list lie.
-      if (x.attributes.length !== object.attributeCount || x.methods.length !== object.methodCount) {
+      if (x && (x.attributes.length !== object.attributeCount || x.methods.length !== object.methodCount)) {
         throw new Error(`rights of ${role} on ${object.logicalName.toString()} do not match class ${object.classId} (${object.attributeCount} attributes, ${object.methodCount} methods)`);
       }
-      r[role] = x;
     }
-    const entry: ObjectEntry = { object, rights: r };
     this.entries.push(entry);
     this.#byKey.set(key, entry);
     return entry;

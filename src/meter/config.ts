@@ -10,6 +10,8 @@ import { DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, type DateTime } from "../cosem/
 import type { CalendarSet, DayProfile } from "../tariff/calendar.js";
 import { lastSundayPattern, type ClockConfig } from "../tariff/clock.js";
 import { utf8Encode } from "../util/bytes.js";
+import { fromHex } from "../util/bytes.js";
+import type { SecurityConfig } from "./dlms.js";
 import type { MeterIdentity } from "./identity.js";
 import { TARIFF_SCRIPTS } from "./obis-codes.js";
 
@@ -29,6 +31,31 @@ export interface MeterConfig {
   persistEveryMs: number;
   /** Disconnect control mode (Blue Book 0..6) of a fresh meter. */
   disconnectMode: number;
+  security: SecurityConfig;
+}
+
+/**
+ * Development keys, the same published test values as the xDLMS tests
+ * (Green Book examples): a meter leaving a factory gets its own through
+ * key_transfer. The simulator prints them for the lab client.
+ */
+export const DEVELOPMENT_KEYS = {
+  globalUnicastKey: fromHex("000102030405060708090A0B0C0D0E0F"),
+  authenticationKey: fromHex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"),
+  masterKey: fromHex("00112233445566778899AABBCCDDEEFF"),
+  firmwarePassword: utf8Encode("12345678"),
+} as const;
+
+/** System title: the FLAG id then the serial number as a 40-bit big-endian integer (Green Book 4.3.4 leaves the rest to the manufacturer). */
+export function systemTitle(id: MeterIdentity): Uint8Array {
+  const t = new Uint8Array(8);
+  for (let i = 0; i < 3; i++) t[i] = id.manufacturer.charCodeAt(i) & 0xff;
+  let n = Number(id.serial) % 2 ** 40;
+  for (let i = 7; i >= 3; i--) {
+    t[i] = n % 256;
+    n = Math.floor(n / 256);
+  }
+  return t;
 }
 
 const ascii = utf8Encode;
@@ -63,5 +90,6 @@ export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", s
     tickMs: 1000,
     persistEveryMs: 15 * 60000,
     disconnectMode: 1,
+    security: { serverSystemTitle: systemTitle(identity), ...DEVELOPMENT_KEYS },
   };
 }

@@ -26,7 +26,7 @@ import type { EventSink } from "../events.js";
 import { Obis } from "../cosem/obis.js";
 import { ControlState, DisconnectControl } from "../relay/disconnect.js";
 import { Limiter } from "../relay/limiter.js";
-import { Billing, DemandTracker, activeTariff, billingCaptureTarget, type BillingSnapshot } from "../tariff/billing.js";
+import { BILLING_COUNTER_OBIS, Billing, DemandTracker, activeTariff, billingCaptureTarget, type BillingSnapshot } from "../tariff/billing.js";
 import { ActivityCalendar, SpecialDaysTable } from "../tariff/calendar.js";
 import { MeterClock } from "../tariff/clock.js";
 import { TariffEngine } from "../tariff/engine.js";
@@ -38,7 +38,12 @@ import { Catalog, allMethods, noMethods, readAll } from "./catalog.js";
 import { defaultConfig, type MeterConfig } from "./config.js";
 import { RamEventLog } from "./events.js";
 import { logicalDeviceName, serialNumberBytes, validIdentity } from "./identity.js";
-import { ReadOnlyDataObject, ReadOnlyRegisterObject, Unit } from "./interim-objects.js";
+import { DataObject } from "../cosem/classes/data.js";
+import { RegisterObject, Unit, intData } from "../cosem/classes/register.js";
+import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js";
+import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../metrology/catalog.js";
+import { dateTimeOs } from "../tariff/axdr-helpers.js";
+import { DlmsFront } from "./dlms.js";
 import * as ln from "./obis-codes.js";
 import { Qty } from "../metrology/accumulators.js";
 import { MetrologyService } from "../metrology/service.js";
@@ -72,6 +77,9 @@ export class Meter {
   captures = 0;
   readonly #captureListeners: CaptureListener[] = [];
   #tickTimer: TimerId | undefined;
+  #monitor: RegisterMonitorObject | undefined;
+  /** The DLMS server and its links; absent on a meter built without a crypto port. */
+  readonly dlms: DlmsFront | undefined;
   #lastPersistMono: number;
   #savedRelay = "";
   #stopped = false;
@@ -151,6 +159,24 @@ export class Meter {
       onCapture: (t) => this.#capture(t),
     });
 
+    if (ports.crypto) {
+      const id = config.identity;
+      this.dlms = new DlmsFront({
+        catalog: this.catalog,
+        crypto: ports.crypto,
+        store,
+        events,
+        nowUtcMs: () => this.clock.now(),
+        security: config.security,
+        logicalDeviceName: logicalDeviceName(id),
+        manufacturer: id.manufacturer,
+        identification: id.serial,
+        linkTimers: ports.linkTimers ?? ports.timers,
+        tcp: ports.tcp,
+        optical: ports.optical,
+      });
+    }
+
     const cause = ports.system.resetCause();
     if (cause === "power-on" || cause === "brown-out") this.profileStatus.markPowerDown();
     ports.system.onPowerFail(() => this.powerFail());
@@ -171,8 +197,8 @@ export class Meter {
       management: [attrs, methods],
       firmware: [attrs, methods],
     }) as const;
-    c.add(new ReadOnlyDataObject(ln.LOGICAL_DEVICE_NAME, os(logicalDeviceName(id))), everyone("r r"));
-    c.add(new ReadOnlyDataObject(ln.SERIAL_NUMBER, os(serialNumberBytes(id))), everyone("r r"));
+    c.add(new DataObject(ln.LOGICAL_DEVICE_NAME, { read: os(logicalDeviceName(id)) }), everyone("r r"));
+    c.add(new DataObject(ln.SERIAL_NUMBER, { read: os(serialNumberBytes(id)) }), everyone("r r"));
 
     c.add(new ClockObject(this.clock, ln.CLOCK), {
       public: ["r r r r r r r r r", noMethods(6)],
@@ -181,14 +207,26 @@ export class Meter {
       firmware: ["r r - - - - - - -", noMethods(6)],
     });
 
-    // Energy registers: the rate registers and the totals, read by reader and management.
+    // Metrology's rows (energy totals per phase and quadrant, instantaneous values, demand, monitor, calibration).
+    const toDateTime = (utc: number) => dateTimeOs(this.clock.dateTimeAt(utc));
+    const metrologyRows = metrologyCatalog(this.metrology, {
+      nowUtc: () => this.clock.now(),
+      runScript: (ref) => this.scripts.run(ref.script.toBytes(), ref.selector, internalContext(this.clock.now())),
+      toDateTime,
+    });
+    for (const row of metrologyRows) c.addEntry(row);
+    this.#monitor = registerMonitorOf(metrologyRows);
+    // The rate registers of the tariff bank (1.0.c.8.t.255), whole Wh / varh as the display shows them.
     const registerRights = { reader: [readAll(3), noMethods(1)], management: [readAll(3), noMethods(1)] } as const;
-    c.add(new ReadOnlyRegisterObject(ln.ENERGY_IMPORT_TOTAL, () => this.metrology.energy(0, Qty.importActive), 0, Unit.wattHour), registerRights);
-    c.add(new ReadOnlyRegisterObject(ln.ENERGY_EXPORT_TOTAL, () => this.metrology.energy(0, Qty.exportActive), 0, Unit.wattHour), registerRights);
     for (const o of this.bank.obis) {
-      c.add(new ReadOnlyRegisterObject(o, () => this.bank.value(o), 0, o.c <= 2 ? Unit.wattHour : Unit.varHour), registerRights);
+      const read = () => intData(Tag.DoubleLongUnsigned, Math.floor(this.bank.value(o) % 1e9));
+      c.add(new RegisterObject(o, { scaler: 0, unit: o.c <= 2 ? Unit.Wh : Unit.varh }, { read }), registerRights);
     }
-    c.add(new ReadOnlyRegisterObject(ln.ACTIVE_POWER, () => this.activePowerW(), 0, Unit.watt, true), registerRights);
+    for (const row of maxDemandCatalog(this.demand.maxima, toDateTime)) c.addEntry(row);
+    c.add(new DataObject(BILLING_COUNTER_OBIS, { read: () => ({ tag: Tag.DoubleLongUnsigned, value: this.billing.counter >>> 0 }) }), {
+      reader: ["r r", ""],
+      management: ["r r", ""],
+    });
 
     // Tariff configuration: management writes, reader reads.
     c.add(new ActivityCalendarObject(this.calendar, ln.ACTIVITY_CALENDAR), {
@@ -276,6 +314,7 @@ export class Meter {
     this.engine.tick(this.clock.now(), this.metrology.take());
     this.clock.poll();
     this.limiter.poll();
+    this.#monitor?.evaluate();
     this.disconnect.checkFeedback();
     this.ports.system.kickWatchdog();
     const relay = this.#relayKey();
@@ -308,11 +347,12 @@ export class Meter {
     this.persist();
   }
 
-  /** Stops the tick and saves (a clean shutdown is a power-fail with warning). */
+  /** Stops the tick and saves (a clean shutdown is a power-fail with warning), then closes the links. */
   stop(): void {
     if (this.#stopped) return;
     this.metrology.powerFail();
     this.powerFail();
+    this.dlms?.close();
     if (this.#tickTimer !== undefined) this.ports.timers.clear(this.#tickTimer);
     this.#tickTimer = undefined;
     this.#stopped = true;

@@ -8,6 +8,8 @@ import type { MonotonicClock, Rtc } from "../../hal/clock.js";
 import type { CryptoPort } from "../../hal/crypto.js";
 import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
 import type { Logger } from "../../hal/logger.js";
+import type { SerialPort } from "../../hal/serial.js";
+import type { TcpListener } from "../../hal/tcp.js";
 import type { SystemPort } from "../../hal/system.js";
 import type { Timers } from "../../hal/timer.js";
 import type { EventSink } from "../events.js";
@@ -32,7 +34,18 @@ export interface MeterPorts {
   relayFeedback: DigitalIn;
   /** Disconnect-control push button (pressed = 1); optional on boards without one. */
   button?: DigitalIn;
+  /** Needed for the DLMS server (ciphering, HLS-GMAC); a meter without it has no DLMS front. */
   crypto?: CryptoPort;
+  /** The DLMS wrapper's TCP listener and the optical port, when the board has them. */
+  tcp?: TcpListener;
+  optical?: SerialPort;
+  /**
+   * Timers of the communication links (HDLC inter-octet and inactivity,
+   * mode E acknowledgement, wrapper inactivity); the metering timers when
+   * absent. The simulator runs them in host time so that an accelerated
+   * meter clock does not time out a client typing at human speed.
+   */
+  linkTimers?: Timers;
   /** Where domain events go; a bounded RAM log when absent (see events.ts here). */
   events?: EventSink;
   logger?: Logger;
