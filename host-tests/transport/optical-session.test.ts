@@ -209,4 +209,16 @@ describe("optical port session: mode E sign-on, HDLC, segmentation, DISC, time-o
     expect(await drive(clock, client.hdlc.request(pattern(200)))).toEqual(pattern(200));
     expect(handler.requests.length).toBe(3);
   });
+
+  it("a push (data-notification) longer than one frame reaches the probe whole", async () => {
+    const { clock, handler, client } = setup();
+    await drive(clock, client.signOn());
+    await drive(clock, client.hdlc.connect());
+    await drive(clock, client.hdlc.request(pattern(3)));
+    const pushed: Uint8Array[] = [];
+    client.hdlc.onPush = (apdu) => pushed.push(apdu);
+    handler.requests[0].session.push(pattern(90, 4));
+    clock.advance(500);
+    expect(pushed).toEqual([pattern(90, 4)]);
+  });
 });

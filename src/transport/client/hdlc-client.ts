@@ -56,6 +56,7 @@ export class HdlcClient {
   private readonly meter: HdlcAddress;
   private readonly tx = new Segmenter();
   private readonly rx: Reassembly;
+  private readonly pushRx: Reassembly;
   private pending: Pending | undefined;
   private timer: TimerId | undefined;
   private vs = 0;
@@ -79,6 +80,7 @@ export class HdlcClient {
     this.me = clientAddress(config.clientSap);
     this.meter = serverAddress(config.serverLogical, config.serverPhysical, config.serverAddressSize);
     this.rx = new Reassembly(config.maxApduSize + 3);
+    this.pushRx = new Reassembly(config.maxApduSize + 3);
     this.reader = new HdlcFrameReader({ frame: (f) => this.onFrame(f) });
   }
 
@@ -189,8 +191,12 @@ export class HdlcClient {
     this.trace.push(f);
     const c = f.control;
     if (c.kind === "UI") {
-      const apdu = stripLlc(f.info, LLC_RESPONSE);
-      if (apdu && this.onPush) this.onPush(apdu.slice());
+      // A push longer than one frame comes as UI frames with the segmentation bit on all but the last.
+      if (!this.pushRx.add(f.info)) this.pushRx.clear();
+      else if (!f.segmented) {
+        const apdu = stripLlc(this.pushRx.take(), LLC_RESPONSE);
+        if (apdu && this.onPush) this.onPush(apdu);
+      }
       return;
     }
     const p = this.pending;
