@@ -122,6 +122,9 @@ export class Ade7953 implements EnergyIc {
   readonly #pending = new Float64Array(6);
   #flagsCarry = 0;
   #closed = false;
+  /** One frame buffer per register width (1..4 data bytes): no allocation per access. */
+  readonly #frames = [4, 5, 6, 7].map((n) => new Uint8Array(n));
+  readonly #counts = new Float64Array(6);
 
   constructor(options: Ade7953Options) {
     const { io, ...bus } = options.sensor;
@@ -304,7 +307,8 @@ export class Ade7953 implements EnergyIc {
 
   /** Energy counts since the previous sample: [AE, RE, APE] × [A, B], signed. */
   #readEnergy(): Float64Array {
-    const out = new Float64Array(6);
+    const out = this.#counts;
+    out.fill(0);
     for (let k = 0; k < 6; k++) {
       // The 32-bit alias (+0x100) is sign-extended by the chip (datasheet p.60).
       const raw = this.#read(R.AENERGYA + 0x100 + k, 4) | 0;
@@ -337,7 +341,8 @@ export class Ade7953 implements EnergyIc {
   }
 
   #read(a: number, width: number): number {
-    const f = new Uint8Array(3 + width);
+    const f = this.#frames[width - 1];
+    f.fill(0);
     f[0] = a >> 8;
     f[1] = a & 0xff;
     f[2] = 0x80;
@@ -348,7 +353,7 @@ export class Ade7953 implements EnergyIc {
   }
 
   #write(a: number, v: number, width: number): void {
-    const f = new Uint8Array(3 + width);
+    const f = this.#frames[width - 1];
     f[0] = a >> 8;
     f[1] = a & 0xff;
     f[2] = 0x00;
