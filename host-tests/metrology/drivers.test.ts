@@ -235,4 +235,19 @@ describe("ADE7953 driver through the simulated bus", () => {
     // Only what the chip counted since it came back (the second before the cut is gone with the chip).
     expect(Math.abs(s.total.importWh - (1840 * 299) / 3600)).toBeLessThan(1 / (154 * 154));
   });
+
+  it("channel B as a second billed circuit: its own values and energy, totals are the sum", () => {
+    const { driver, time } = adeRig([], [NOMINAL, { ...NOMINAL, iRms: 5, phiDeg: 0 }], 1);
+    const ic = driver({ channelB: "circuit" });
+    expect(ic.phaseCount).toBe(2);
+    time.t += 60000;
+    const s = ic.sample();
+    expect(s.phases[1].iRms).toBeCloseTo(5, 4);
+    expect(s.phases[1].activeW).toBeCloseTo(1150, 1);
+    expect(Number.isNaN(s.neutralA)).toBe(true);
+    const lsb = 1 / (154 * 154);
+    expect(Math.abs(s.energy[1].importWh - 1150 / 60)).toBeLessThan(lsb);
+    expect(s.energy[1].reactivePosVarh).toBeLessThan(lsb);
+    expect(Math.abs(s.total.importWh - (1840 + 1150) / 60)).toBeLessThan(2 * lsb);
+  });
 });
