@@ -72,3 +72,36 @@ for (const kind of ["atm90e32", "ade7953"] as const) {
     });
   });
 }
+
+describe("persistence policy", () => {
+  it("persists on the energy threshold and on the period, and keeps the period after the clock is set back", () => {
+    const rig = e32Rig();
+    let utcOffset = 0;
+    const rtc = { nowUtcMs: () => rig.time.nowUtcMs() + utcOffset };
+    const svc = new MetrologyService({ ic: rig.driver(), store: new MemoryKeyValueStore(), events: new RecordingSink(), rtc, defaultCalibration: defaultAtm90e32Calibration(), config: { persistEnergyWh: 100, persistPeriodMs: 15 * 60000 } });
+    // 5520 W: 100 Wh on the total register every 65.2 s.
+    for (let k = 0; k < 10; k++) {
+      rig.time.t += 10000;
+      svc.tick();
+    }
+    expect(svc.persistCount).toBe(1);
+    const idle = e32Rig([{ fromMs: 0, toMs: 10 * H, phases: 7, set: { iRms: 0 } }]);
+    const quiet = new MetrologyService({ ic: idle.driver(), store: new MemoryKeyValueStore(), events: new RecordingSink(), rtc: { nowUtcMs: () => idle.time.nowUtcMs() + utcOffset }, defaultCalibration: defaultAtm90e32Calibration() });
+    for (let k = 0; k < 6; k++) {
+      idle.time.t += 5 * 60000;
+      quiet.tick();
+    }
+    expect(quiet.persistCount).toBe(2); // at 15 and 30 min
+    utcOffset = -H; // clock set back one hour
+    for (let k = 0; k < 3; k++) {
+      idle.time.t += 5 * 60000;
+      quiet.tick();
+    }
+    expect(quiet.persistCount).toBe(2);
+    for (let k = 0; k < 3; k++) {
+      idle.time.t += 5 * 60000;
+      quiet.tick();
+    }
+    expect(quiet.persistCount).toBe(3); // 15 min after the setting, not 60 + 15
+  });
+});

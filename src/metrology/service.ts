@@ -179,6 +179,8 @@ export class MetrologyService implements EnergyFeed {
     this.quality.update(now, s);
     this.#average(now, s);
     this.#icFlags(now, s.flags);
+    // A clock set back would hold the period check off until time catches up: restart the period instead.
+    if (now < this.#lastPersistUtc) this.#lastPersistUtc = now;
     if (acc.unpersisted() >= this.config.persistEnergyWh || now - this.#lastPersistUtc >= this.config.persistPeriodMs) this.persist(now);
     return s;
   }
