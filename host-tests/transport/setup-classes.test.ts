@@ -120,7 +120,8 @@ describe("class 19 IEC local port setup on the running optical port", () => {
     expect(set(local, 6, os(ascii("12!")))).toBe(DataAccessResult.otherReason);
     expect(set(local, 6, u16(1))).toBe(DataAccessResult.typeUnmatched);
     expect(set(local, 7, os(ascii("secret")))).toBe(DataAccessResult.success);
-    expect(get(local, 7)).toEqual(os(ascii("secret")));
+    expect(local.get(7, ctx)).toEqual({ ok: false, error: DataAccessResult.readWriteDenied });
+    expect(local.password(1)).toEqual(ascii("secret"));
     expect(set(local, 8, os(new Uint8Array(33)))).toBe(DataAccessResult.otherReason);
     expect(get(local, 5)).toEqual(en(1));
     expect(set(local, 5, en(0))).toBe(DataAccessResult.success);

@@ -14,7 +14,7 @@ import type { HdlcSetupTarget } from "./iec-hdlc-setup.js";
  * 300 baud only, so default_mode 0 and default_baud 0 are the only values
  * it accepts. The passwords belong to modes C/D programming, which this
  * meter does not offer: they are kept so a head-end can provision them, and
- * the object catalog decides who may read them.
+ * never read back.
  */
 export class IecLocalPortSetupObject implements CosemObject {
   readonly classId = 19;
@@ -22,6 +22,11 @@ export class IecLocalPortSetupObject implements CosemObject {
   readonly attributeCount = 9;
   readonly methodCount = 0;
   private readonly passwords: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)];
+
+  /** The provisioned mode C/D password (1 = P1, 2 = P2, 3 = W5), for a future programming-mode service. */
+  password(which: 1 | 2 | 3): Uint8Array {
+    return this.passwords[which - 1].slice();
+  }
 
   constructor(
     private readonly port: HdlcSetupTarget,
@@ -46,7 +51,8 @@ export class IecLocalPortSetupObject implements CosemObject {
       case 7:
       case 8:
       case 9:
-        return { ok: true, value: os(this.passwords[attribute - 7].slice()) };
+        // Secrets are write-only whatever the catalog grants, as Association LN's secret is.
+        return { ok: false, error: DataAccessResult.readWriteDenied };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }
