@@ -5,13 +5,16 @@ import { LogStore } from "../../src/storage/log-store.js";
 import { LogKeyValueStore } from "../../src/storage/kv-store.js";
 import { PersistentCounter } from "../../src/storage/counter.js";
 import { ProfileStore, type ProfileRow } from "../../src/storage/profile-store.js";
+import { EventLogSink } from "../../src/storage/event-logs.js";
+import type { MeterEvent } from "../../src/events.js";
+import { SimCrypto } from "../../hal/sim/crypto.js";
 import { bytesEqual, toHex } from "../../src/util/bytes.js";
 import { report, runtime } from "../support/report.js";
 
 /**
  * Acceptance: power cut at every program/erase step of a scripted meter
  * scenario (settings and registers in the KV store, an invocation counter, a
- * 15-minute profile with compaction, a profile reset), plus extra cuts with
+ * 15-minute profile with compaction, a profile reset, hash-chained events), plus extra cuts with
  * other torn patterns at random steps, on both flash geometries.
  *
  * The scenario runs once; before each flash operation the chip is forked, the
@@ -36,20 +39,25 @@ interface Model {
   rowPending: ProfileRow | undefined;
   resetPoint: number;
   resetPending: number | undefined;
+  events: MeterEvent[];
+  eventPending: MeterEvent | undefined;
 }
+
+const crypto = new SimCrypto();
 
 function mountAll(flash: SimFlash) {
   const log = new LogStore(flash);
   const kv = new LogKeyValueStore(log);
   const lp = new ProfileStore(log, { ...LP, columns: LP.columns.slice() });
+  const events = new EventLogSink(log, crypto);
   log.mount();
   const ic = new PersistentCounter(kv, "ic", 8);
-  return { log, kv, lp, ic };
+  return { log, kv, lp, ic, events };
 }
 
 /** Returns a description of the first broken promise, or undefined. */
 function check(flash: SimFlash, m: Model, keys: readonly string[]): string | undefined {
-  const { kv, lp, ic } = mountAll(flash);
+  const { kv, lp, ic, events } = mountAll(flash);
   for (const k of keys) {
     const got = kv.get(k);
     const want = m.kv.get(k);
@@ -77,6 +85,17 @@ function check(flash: SimFlash, m: Model, keys: readonly string[]): string | und
     n++;
   }
   if (n !== lp.entriesInUse) return `profile returned ${n} rows, says ${lp.entriesInUse}`;
+  // Event logs: the newest committed events there (FIFO), exact, and the hash chain intact.
+  const fraud = events.store("fraud");
+  const want = m.events;
+  if (fraud.lastEntry < want.length || fraud.lastEntry > want.length + (m.eventPending ? 1 : 0)) return `fraud log ends at ${fraud.lastEntry}, ${want.length} committed`;
+  if (fraud.firstEntry > Math.max(1, fraud.lastEntry - fraud.config.capacity + 1)) return `fraud log lost events before ${fraud.firstEntry}`;
+  for (const r of fraud.rows(1, Infinity)) {
+    const e = r.entryNo <= want.length ? want[r.entryNo - 1] : m.eventPending;
+    if (!e || r.values[0] !== e.code || r.values[1] !== e.value || r.utcMs !== e.utcMs) return `fraud event ${r.entryNo} corrupt`;
+  }
+  const chain = events.verify("fraud");
+  if (!chain.ok) return `event chain broken at ${chain.alteredAt} removed ${JSON.stringify(chain.removed)}`;
   return undefined;
 }
 
@@ -84,7 +103,7 @@ function campaign(geometry: FlashGeometry, steps: number, stride: number, extraE
   const flash = new SimFlash(geometry);
   const rnd = new SimRandom(0xc0ffee);
   const keys = ["serial", "cal.u", "cal.i", "reg.1.8.0", "reg.2.8.0", "fota"];
-  const m: Model = { kv: new Map(), kvPending: undefined, counterMax: -1, rows: [], rowPending: undefined, resetPoint: 1, resetPending: undefined };
+  const m: Model = { kv: new Map(), kvPending: undefined, counterMax: -1, rows: [], rowPending: undefined, resetPoint: 1, resetPending: undefined, events: [], eventPending: undefined };
   const failures: string[] = [];
   let cuts = 0;
   let s = mountAll(flash);
@@ -150,6 +169,12 @@ function campaign(geometry: FlashGeometry, steps: number, stride: number, extraE
       s.kv.delete(key);
       m.kv.set(key, undefined);
       m.kvPending = undefined;
+    } else if (a < 88) {
+      const e: MeterEvent = { log: "fraud", code: 40 + rnd.below(10), utcMs: t + rnd.below(800) * 1000, value: rnd.below(1000) };
+      m.eventPending = e;
+      s.events.record(e);
+      m.events.push(e);
+      m.eventPending = undefined;
     } else if (a < 99) {
       const v = s.ic.next();
       if (v <= m.counterMax) failures.push(`counter handed out ${v} twice`);

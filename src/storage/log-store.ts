@@ -21,9 +21,8 @@ import { crc32 } from "./crc32.js";
  *
  * Recovery reads every sector header, orders the log by sector sequence and
  * hands each committed record to the owner of its type (the KV store, a
- * profile): they rebuild their RAM indexes from it. A sector whose scan hits
- * damage (a torn write) takes no more appends; the next record opens a fresh
- * sector.
+ * profile): they rebuild their RAM indexes from it. Torn garbage at the end
+ * of the head sector is zeroed before the next append (see repair()).
  *
  * Garbage collection reclaims the oldest sector: the owners say which of its
  * records are still live, those are appended again at the head (new
@@ -88,6 +87,8 @@ export class LogStore {
   private order: number[] = [];
   private head = -1;
   private headOffset = 0;
+  /** End of torn garbage after headOffset, found by mount; repaired before the next append. */
+  private damageEnd = 0;
   private nextSectorSeq = 1;
   private nextSeq = 1;
   private state: "new" | "mounted" | "broken" = "new";
@@ -161,7 +162,14 @@ export class LogStore {
       });
       if (s === used[used.length - 1]) {
         this.head = s;
-        this.headOffset = isBlank(buf, end, this.size) ? end : this.size;
+        this.headOffset = end;
+        this.damageEnd = end;
+        for (let i = this.size - 1; i >= end; i--) {
+          if (buf[i] !== 0xff) {
+            this.damageEnd = Math.min(this.size, Math.ceil((i + 1) / this.unit) * this.unit);
+            break;
+          }
+        }
       }
     }
     this.state = "mounted"; // owners may read while they finish their indexes
@@ -225,6 +233,11 @@ export class LogStore {
     while (p + HDR + 4 + u <= this.size) {
       const type = buf[p];
       if (type === 0xff) break;
+      if (type === 0) {
+        // Zeroed damage from an earlier power cut (see repair): skip it.
+        while (p < this.size && isZero(buf, p, p + u)) p += u;
+        continue;
+      }
       const len = (buf[p + 1] << 8) | buf[p + 2];
       const span = this.span(len);
       if (p + span > this.size) break;
@@ -237,7 +250,21 @@ export class LogStore {
     return p;
   }
 
+  /**
+   * A torn write leaves garbage at the end of the head sector. Programming
+   * can always clear bits, so the garbage is overwritten with zeros, which
+   * the scan skips (no record type is 0, and a torn type byte keeps its set
+   * bits so it is never 0); the sector stays in use. Losing it instead could
+   * leave a collection interrupted by the cut without a free sector.
+   */
+  private repair(): void {
+    if (this.head < 0 || this.damageEnd <= this.headOffset) return;
+    this.flash.write(this.head * this.size + this.headOffset, new Uint8Array(this.damageEnd - this.headOffset));
+    this.headOffset = this.damageEnd;
+  }
+
   private makeRoom(span: number): void {
+    this.repair();
     if (this.head >= 0 && this.headOffset + span <= this.size) return;
     if (!this.inGc) this.collect();
     this.openSector();
@@ -314,6 +341,7 @@ export class LogStore {
     this.order.push(best);
     this.head = best;
     this.headOffset = RECORDS;
+    this.damageEnd = 0;
   }
 
   private writeRecord(type: number, body: Uint8Array): number {
@@ -344,6 +372,11 @@ function put32(b: Uint8Array, p: number, v: number): void {
   b[p + 1] = (v >>> 16) & 0xff;
   b[p + 2] = (v >>> 8) & 0xff;
   b[p + 3] = v & 0xff;
+}
+
+function isZero(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
 }
 
 function isBlank(b: Uint8Array, from: number, to: number): boolean {
