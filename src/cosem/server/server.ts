@@ -119,6 +119,8 @@ export class CosemServer implements ApduHandler {
   readonly #serverSap: number;
   readonly #sessions = new Map<ApduSession, Association>();
   readonly #assocEntries = new Map<AssociationConfig, ObjectEntry>();
+  /** Requests that ended in an unexpected exception (an adapter or encoder fault); tests expect 0. */
+  faults = 0;
   /** The association of the request being handled (handle() is synchronous). */
   #current: Association | undefined;
 
@@ -144,6 +146,7 @@ export class CosemServer implements ApduHandler {
       return this.#handle(apdu, session);
     } catch {
       // Only a fault in an adapter or encoder lands here: answer, never take the transport down.
+      this.faults++;
       return exception(StateError.serviceNotAllowed, ServiceError.otherReason);
     } finally {
       this.#current = undefined;
@@ -154,6 +157,16 @@ export class CosemServer implements ApduHandler {
 
   sessionClosed(session: ApduSession): void {
     this.#sessions.delete(session);
+  }
+
+  /** Open associations (pending or established) over all sessions. */
+  get associationCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** 0 no association, 1 HLS pending, 2 associated (association_status of the session's association). */
+  status(session: ApduSession): number {
+    return this.#sessions.get(session)?.status ?? 0;
   }
 
   /** Sends a data-notification to the client of a session (ciphered when its association is). Returns false if none is open. */
@@ -169,6 +182,27 @@ export class CosemServer implements ApduHandler {
     }
     session.push(apdu);
     return true;
+  }
+
+  /**
+   * Reads one attribute from the catalog for the meter itself (Push Setup, displays): no
+   * association and no rights, a stream is gathered up to the block assembly limit.
+   */
+  readAttribute(classId: number, logicalName: Obis, attribute: number): Data | undefined {
+    const entry = this.directory.byName(logicalName);
+    if (!entry || entry.object.classId !== classId || attribute < 1 || attribute > entry.object.attributeCount) return undefined;
+    if (attribute === 1) return D.octets(logicalName.toBytes());
+    const r = entry.object.get(attribute, { role: "management", clientSap: 0, nowUtcMs: this.#now() });
+    if (!r.ok) return undefined;
+    if (!("kind" in r.value)) return r.value;
+    const src = new BlockSource(NO_DATA, r.value);
+    if (!src.fitsIn(this.#maxAssembly)) return undefined;
+    try {
+      return decodeData(src.take(this.#maxAssembly).bytes);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      return undefined;
+    }
   }
 
   #now(): number {
