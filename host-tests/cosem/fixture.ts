@@ -9,6 +9,7 @@ import { D, Tag, type Data } from "../../src/cosem/axdr.js";
 import { Mechanism } from "../../src/cosem/apdu/acse.js";
 import { DlmsClient, type ClientOptions } from "../../src/cosem/client/client.js";
 import { DataObject } from "../../src/cosem/classes/data.js";
+import { PushSetupObject } from "../../src/cosem/classes/push-setup.js";
 import { SapAssignmentObject } from "../../src/cosem/classes/sap-assignment.js";
 import { SecuritySetupObject } from "../../src/cosem/classes/security-setup.js";
 import {
@@ -125,6 +126,7 @@ export const LN = {
   assocReader: Obis.of(0, 0, 40, 0, 3),
   assocFirmware: Obis.of(0, 0, 40, 0, 4),
   sap: Obis.of(0, 0, 41, 0, 0),
+  push: Obis.of(0, 0, 25, 9, 0),
 };
 
 export interface Meter {
@@ -136,6 +138,9 @@ export interface Meter {
   echo: EchoObject;
   profile: StreamObject;
   setups: { reader: SecuritySetup; management: SecuritySetup };
+  push: PushSetupObject;
+  /** Where Push Setup's push method sends (the composition root's choice; tests set it). */
+  pushSession: ApduSession | undefined;
 }
 
 export function buildMeter(kv: KeyValueStore = new MemoryKeyValueStore(), options: { maxPdu?: number; policy?: number } = {}): Meter {
@@ -148,6 +153,19 @@ export function buildMeter(kv: KeyValueStore = new MemoryKeyValueStore(), option
   const reader = new SecuritySetup({ name: "ss.r", logicalName: LN.ssReader, serverSystemTitle: SERVER_TITLE, policy, keys }, kv, crypto, events, now);
   const echo = new EchoObject(LN.echo);
   const profile = new StreamObject(LN.profile, 900);
+  // The server does not exist yet when the catalog is written: the push binding reaches it late.
+  const late: { server?: CosemServer; meter?: Meter } = {};
+  const push = new PushSetupObject(
+    LN.push,
+    {
+      read: (c, ln, a) => late.server!.readAttribute(c, ln, a),
+      send: (body) => (late.meter?.pushSession ? late.server!.push(late.meter.pushSession, body) : false),
+    },
+    [
+      { classId: 1, logicalName: LN.name, attribute: 2, dataIndex: 0 },
+      { classId: 1, logicalName: LN.energy, attribute: 2, dataIndex: 0 },
+    ],
+  );
   const big = new Uint8Array(3000);
   for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
   const catalog: ObjectEntry[] = [
@@ -161,6 +179,7 @@ export function buildMeter(kv: KeyValueStore = new MemoryKeyValueStore(), option
     { object: new SecuritySetupObject(management), rights: { management: rights("r R R rw R R", "X X - - - - - -") } },
     { object: new SecuritySetupObject(reader), rights: { reader: rights("r r r r r r", "- - - - - - - -"), management: rights("r R R rw R R", "X X - - - - - -") } },
     { object: new SapAssignmentObject([{ sap: 1, name: utf8Encode("MTR0000000000001") }]), rights: { public: rights("r r", "-"), management: rights("r r", "-") } },
+    { object: push, rights: { management: rights("r rw rw rw rw rw rw", "X"), reader: rights("r r r r r r r", "-") } },
   ];
   const associations: AssociationConfig[] = [
     { clientSap: SAP.public, role: "public", logicalName: LN.assocPublic, mechanism: Mechanism.none, ciphered: false },
@@ -169,7 +188,10 @@ export function buildMeter(kv: KeyValueStore = new MemoryKeyValueStore(), option
     { clientSap: SAP.firmware, role: "firmware", logicalName: LN.assocFirmware, mechanism: Mechanism.lls, secret: LLS_PASSWORD, ciphered: false },
   ];
   const server = new CosemServer({ catalog, associations, crypto, kv, events, nowUtcMs: now, maxReceivePduSize: options.maxPdu ?? 512 });
-  return { server, kv, events, crypto, catalog, echo, profile, setups: { reader, management } };
+  const meter: Meter = { server, kv, events, crypto, catalog, echo, profile, setups: { reader, management }, push, pushSession: undefined };
+  late.server = server;
+  late.meter = meter;
+  return meter;
 }
 
 export class TestSession implements ApduSession {

@@ -100,9 +100,11 @@ describe("sessions over the simulated transports", () => {
     await run(again.associate());
     expect(await run(again.get(1, LN.energy, 2))).toEqual({ ok: true, value: D.u32(12345) });
     expect(server.connectionCount).toBe(1);
+    expect(m.server.associationCount).toBe(1);
     tcp.close();
     clock.advance(10);
     expect(server.connectionCount).toBe(0);
+    expect(m.server.associationCount).toBe(0);
     expect(m.server.faults).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { DataAccessResult, ActionResult } from "../../src/cosem/interface-class.
 import { Obis } from "../../src/cosem/obis.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
-import { toHex } from "../../src/util/bytes.js";
+import { toHex, utf8Encode } from "../../src/util/bytes.js";
 import { KEK, LN, SAP, buildMeter, connect } from "./fixture.js";
 
 const CURRENT = Obis.of(0, 0, 40, 0, 0);
@@ -127,6 +127,22 @@ describe("whole session through the client against the server", () => {
     await pub.client.associate();
     expect(m.server.push(pub.session, D.u32(42))).toBe(true);
     expect(decodeApdu(pub.session.pushed[0])).toMatchObject({ type: "data-notification", longInvokeId: 1 });
+  });
+
+  it("Push Setup's push method sends the listed values as a ciphered data-notification the client opens", async () => {
+    const m = buildMeter();
+    const { client, session } = connect(m, SAP.management);
+    await client.associate();
+    expect(await client.action(40, LN.push, 1, D.i8(0))).toEqual({ ok: false, error: ActionResult.temporaryFailure });
+    m.pushSession = session;
+    expect(await client.action(40, LN.push, 1, D.i8(0))).toEqual({ ok: true, value: undefined });
+    expect(session.pushed.length).toBe(1);
+    const n = client.notification(session.pushed[0]);
+    expect(n.body).toEqual(D.struct(D.octets(utf8Encode("MTR0000000000001")), D.u32(12345)));
+    // The push list is writable: an empty list pushes an empty structure.
+    expect(await client.set(40, LN.push, 2, D.array([]))).toBe(DataAccessResult.success);
+    await client.action(40, LN.push, 1, D.i8(0));
+    expect(client.notification(session.pushed[1]).body).toEqual(D.struct());
   });
 
   it("key_transfer wraps a new unicast key with the KEK; the next association needs it", async () => {

@@ -4,7 +4,7 @@ import { decodeApdu, encodeApdu, type Apdu } from "../apdu/apdu.js";
 import { AssociationResult, AcseDiagnostic, ApplicationContext, Mechanism, decodeAare, encodeAarq, encodeRlrq, decodeRlre } from "../apdu/acse.js";
 import { isServiceCipheredTag, GENERAL_GLO_CIPHERING, GENERAL_DED_CIPHERING } from "../apdu/ciphered.js";
 import { Conformance } from "../apdu/conformance.js";
-import type { ActionResultWithData, AttributeWithSelection, DataResult, ExceptionResponse, ServiceApdu } from "../apdu/xdlms.js";
+import type { ActionResultWithData, AttributeWithSelection, DataNotification, DataResult, ExceptionResponse, ServiceApdu } from "../apdu/xdlms.js";
 import type { AccessSelection } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { SC_AUTHENTICATED, SC_ENCRYPTED } from "../security/header.js";
@@ -83,6 +83,7 @@ export class DlmsClient {
   #ic: number;
   #serverTitle: Uint8Array | undefined;
   #lastServerIc = -1;
+  #lastPushIc = -1;
   conformance = 0;
   serverMaxReceivePdu = 0;
   associated = false;
@@ -194,7 +195,7 @@ export class DlmsClient {
     return sealApdu(c.crypto, plain, { securityControl: sc, systemTitle: c.systemTitle, invocationCounter: this.#ic++, keys, dedicated, general: c.general ?? false });
   }
 
-  #open(bytes: Uint8Array): Uint8Array {
+  #open(bytes: Uint8Array, push = false): Uint8Array {
     const c = this.#o.ciphering!;
     let env;
     try {
@@ -206,10 +207,14 @@ export class DlmsClient {
     const dedicated = env.type === "ciphered" ? env.dedicated : env.type === "general-ded-ciphering";
     const keys = dedicated && c.dedicatedKey ? { encryptionKey: c.dedicatedKey, authenticationKey: c.keys.authenticationKey } : c.keys;
     const title = env.type !== "ciphered" && env.systemTitle.length ? env.systemTitle : this.#serverTitle;
-    if (env.invocationCounter <= this.#lastServerIc) throw new ClientError(`server invocation counter ${env.invocationCounter} replayed`);
+    // Pushes and responses interleave on the wire (a push may overtake the response sent after it),
+    // so each stream is checked against its own last counter.
+    const last = push ? this.#lastPushIc : this.#lastServerIc;
+    if (env.invocationCounter <= last) throw new ClientError(`server invocation counter ${env.invocationCounter} replayed`);
     const r = openApdu(c.crypto, env, title, keys);
     if (!r.ok) throw new ClientError(`response does not decipher (${r.reason})`);
-    this.#lastServerIc = env.invocationCounter;
+    if (push) this.#lastPushIc = env.invocationCounter;
+    else this.#lastServerIc = env.invocationCounter;
     return r.plain;
   }
 
@@ -229,6 +234,20 @@ export class DlmsClient {
     }
     if (resp.type === "exception-response") throw new ClientError(`exception-response ${resp.stateError}/${resp.serviceError}`, resp);
     return resp;
+  }
+
+  /** Opens a pushed APDU (plain or general-glo-ciphered data-notification). */
+  notification(apdu: Uint8Array): DataNotification {
+    const tag = apdu[0];
+    const plain = this.#o.ciphering && (tag === GENERAL_GLO_CIPHERING || tag === GENERAL_DED_CIPHERING) ? this.#open(apdu, true) : apdu;
+    let n: Apdu;
+    try {
+      n = decodeApdu(plain);
+    } catch (e) {
+      throw new ClientError(`undecodable push: ${(e as Error).message}`);
+    }
+    if (n.type !== "data-notification") throw new ClientError(`push is a ${n.type}`, n);
+    return n;
   }
 
   // ------------------------------------------------------------ services
