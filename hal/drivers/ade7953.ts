@@ -32,7 +32,7 @@ import {
   type EnergySample,
   type PhaseCalibration,
   type PhaseValues,
-} from "../../src/metrology/energy-ic.js";
+} from "../energy-ic.js";
 
 const R = {
   LCYCMODE: 0x004,

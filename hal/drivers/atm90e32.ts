@@ -27,7 +27,7 @@ import {
   type EnergySample,
   type PhaseCalibration,
   type PhaseValues,
-} from "../../src/metrology/energy-ic.js";
+} from "../energy-ic.js";
 
 const R = {
   MeterEn: 0x00,

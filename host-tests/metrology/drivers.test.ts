@@ -3,7 +3,7 @@ import { Atm90e32 } from "../../hal/drivers/atm90e32.js";
 import { E32, E32_UNLOCK } from "../../hal/sim/atm90e32.js";
 import { ADE, ADE_IRQ } from "../../hal/sim/ade7953.js";
 import { LoadScenario } from "../../hal/sim/load-scenario.js";
-import { IcFlag } from "../../src/metrology/energy-ic.js";
+import { IcFlag } from "../../hal/energy-ic.js";
 import { CS, NOMINAL, adeRig, e32Rig } from "./fixture.js";
 
 /** Raw SPI access to the simulated chips, as a board's bus would carry it. */

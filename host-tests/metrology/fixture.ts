@@ -56,7 +56,7 @@ import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import type { EventSink, MeterEvent } from "../../src/events.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { MetrologyService, type MetrologyConfig } from "../../src/metrology/service.js";
-import type { EnergyIc } from "../../src/metrology/energy-ic.js";
+import type { EnergyIc } from "../../hal/energy-ic.js";
 
 export class RecordingSink implements EventSink {
   readonly events: MeterEvent[] = [];

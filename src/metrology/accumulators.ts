@@ -1,4 +1,4 @@
-import type { EnergyDelta } from "./energy-ic.js";
+import type { EnergyDelta } from "../../hal/energy-ic.js";
 
 /**
  * The billing energy registers: per scope (0 = all phases, 1..3 = L1..L3)

@@ -6,7 +6,7 @@ import { intData, RegisterObject, scaled, Unit, type ScalerUnit } from "../cosem
 import { DataAccessResult, rights, type ObjectEntry, type ObjectRights, type Role } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
 import { Qty } from "./accumulators.js";
-import { CALIBRATION_FIELDS, type EnergySample } from "./energy-ic.js";
+import { CALIBRATION_FIELDS, type EnergySample } from "../../hal/energy-ic.js";
 import type { MetrologyService } from "./service.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { EventSink } from "../events.js";
-import type { EnergySample } from "./energy-ic.js";
+import type { EnergySample } from "../../hal/energy-ic.js";
 import { MetrologyEvent } from "./event-codes.js";
 
 /**

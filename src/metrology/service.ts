@@ -6,7 +6,7 @@ import type { KeyValueStore } from "../persistence.js";
 import type { EnergyDeltas, EnergyFeed } from "../tariff/registers.js";
 import { EnergyAccumulators, QTY_COUNT, SCOPES, type Qty } from "./accumulators.js";
 import { DemandMeter } from "./demand.js";
-import { CALIBRATION_FIELDS, IcFlag, type CalibrationField, type EnergyIc, type EnergySample, type PhaseCalibration } from "./energy-ic.js";
+import { CALIBRATION_FIELDS, IcFlag, type CalibrationField, type EnergyIc, type EnergySample, type PhaseCalibration } from "../../hal/energy-ic.js";
 import { MetrologyEvent } from "./event-codes.js";
 import { DEFAULT_QUALITY, QualityMonitor, type QualityThresholds } from "./quality.js";
 
