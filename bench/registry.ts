@@ -1,11 +1,24 @@
 /**
  * Every measured operation and figure. A capability adds its operations here
  * when it lands; scripts/bench.ts lists the ones still to come as "not
- * measured" so that no number is ever made up.
+ * measured" so that no number is ever made up. Operations live beside the
+ * tests that prove they do what their name says (host-tests/<area>/bench-ops.ts).
  */
 import type { BenchFigure, BenchOp } from "./op.js";
 import { axdrDecode, axdrEncode } from "./ops/axdr.js";
+import { hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "../host-tests/transport/bench-ops.js";
+import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
 
-export const ops: BenchOp<any>[] = [axdrDecode, axdrEncode];
+export const ops: BenchOp<any>[] = [
+  axdrDecode,
+  axdrEncode,
+  hdlcGetExchange,
+  wrapperGetExchange,
+  hdlcGetRegisterPlain,
+  metrologyTickAtm90e32,
+  metrologyTickAde7953,
+  metrologyPowerFailAtm90e32,
+  metrologyPowerFailAde7953,
+];
 
 export const figures: BenchFigure[] = [];
