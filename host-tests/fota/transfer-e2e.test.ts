@@ -8,7 +8,8 @@
  * refused with image_transfer_status "verification failed" and an event.
  */
 import { describe, expect, it } from "vitest";
-import { PowerLoss } from "../../hal/sim/flash.js";
+import type { FlashGeometry } from "../../hal/flash.js";
+import { ESP32_NOR, NRF52840_INTERNAL, PowerLoss } from "../../hal/sim/flash.js";
 import { D, Tag } from "../../src/cosem/axdr.js";
 import { ActionResult } from "../../src/cosem/interface-class.js";
 import { readTrailer } from "../../src/fota/trailer.js";
@@ -27,8 +28,8 @@ function status(rig: FotaRig): number {
   return (rig.get(6) as { value: number }).value;
 }
 
-function freshRig(): FotaRig {
-  const rig = new FotaRig([set2Spki("ec256")]);
+function freshRig(geometry: FlashGeometry = ESP32_NOR): FotaRig {
+  const rig = new FotaRig([set2Spki("ec256")], 64, geometry);
   rig.install(rig.primary, OLD);
   // The secondary slot still holds an older, bigger image: blocks must erase over it.
   rig.install(rig.secondary, set2File("images/ec256_random64k.bin"));
@@ -43,8 +44,11 @@ function runningImage(rig: FotaRig, like: Uint8Array): boolean {
 }
 
 describe("image transfer end to end (class 18 → fota → flash → bootloader)", () => {
-  it("transfer, power cut, resume, verify, activate, test swap, self-test, confirm", () => {
-    const rig = freshRig();
+  it.each([
+    { name: "ESP32 NOR, write size 1", g: ESP32_NOR },
+    { name: "nRF52840, write size 4", g: NRF52840_INTERNAL },
+  ])("transfer, power cut, resume, verify, activate, test swap, self-test, confirm ($name)", ({ g }) => {
+    const rig = freshRig(g);
     expect(status(rig)).toBe(TransferStatus.notInitiated);
     expect(rig.action(1, initiateParams(ID, NEW.length))).toBe(ActionResult.success);
     expect(status(rig)).toBe(TransferStatus.initiated);

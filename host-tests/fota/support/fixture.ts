@@ -6,6 +6,7 @@
  * then the firmware's FOTA service and its class 18 object.
  */
 import { SimCrypto } from "../../../hal/sim/crypto.js";
+import type { FlashGeometry } from "../../../hal/flash.js";
 import { ESP32_NOR, SimFlash } from "../../../hal/sim/flash.js";
 import type { ResetCause, SystemPort } from "../../../hal/system.js";
 import { D, Tag, type Data } from "../../../src/cosem/axdr.js";
@@ -34,12 +35,12 @@ class RecordingSystem implements SystemPort {
 }
 
 export class FotaRig {
-  readonly primary = new SimFlash(ESP32_NOR);
-  readonly secondary = new SimFlash(ESP32_NOR);
+  readonly primary: SimFlash;
+  readonly secondary: SimFlash;
   readonly store = new MemoryKeyValueStore();
   readonly events: MeterEvent[] = [];
   readonly system = new RecordingSystem();
-  readonly layout = trailerLayout(this.primary.byteLength, 8);
+  readonly layout: ReturnType<typeof trailerLayout>;
   readonly verifier: ImageVerifier;
   readonly bootloader: SimBootloader;
   selfTestPasses = true;
@@ -48,7 +49,10 @@ export class FotaRig {
   lastBoot: BootOutcome = "none";
   #now = 1_700_000_000_000;
 
-  constructor(keys: Uint8Array[], readonly blockSize = 64) {
+  constructor(keys: Uint8Array[], readonly blockSize = 64, geometry: FlashGeometry = ESP32_NOR) {
+    this.primary = new SimFlash(geometry);
+    this.secondary = new SimFlash(geometry);
+    this.layout = trailerLayout(this.primary.byteLength, 8);
     this.verifier = new ImageVerifier({ signature: "ecdsa-p256", keys, maxImageSize: this.primary.byteLength - TRAILER }, new SimCrypto());
     this.bootloader = new SimBootloader(this.primary, this.secondary, this.layout, TRAILER, this.verifier);
   }
@@ -56,7 +60,10 @@ export class FotaRig {
   /** Puts an image in a slot as a factory would (no trailer). */
   install(slot: SimFlash, image: Uint8Array): void {
     for (let i = 0; i < slot.geometry.sectorCount; i++) slot.eraseSector(i);
-    slot.write(0, image);
+    const w = slot.geometry.writeSize;
+    const padded = new Uint8Array(Math.ceil(image.length / w) * w).fill(0xff);
+    padded.set(image);
+    slot.write(0, padded);
   }
 
   /** One power-up: the bootloader runs, then the firmware builds its FOTA service. */
