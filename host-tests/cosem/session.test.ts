@@ -7,6 +7,7 @@ import { Obis } from "../../src/cosem/obis.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { toHex, utf8Encode } from "../../src/util/bytes.js";
+import { dlmsVector } from "../support/vectors.js";
 import { KEK, LN, SAP, buildMeter, connect } from "./fixture.js";
 
 const CURRENT = Obis.of(0, 0, 40, 0, 0);
@@ -65,6 +66,18 @@ describe("whole session through the client against the server", () => {
     expect(r.value.value[899]).toEqual(D.u16(899));
     // The server never asked the stream for more than one block's worth (the client's 1024-byte PDU).
     expect(m.profile.maxPulled).toBeLessThanOrEqual(1024);
+  });
+
+  it("selective access reaches the object when it supports the selector, else scope-of-access-violated (range request shaped as dlms-cosem tests/test_xdlms/test_selective_access.py:29)", async () => {
+    const m = buildMeter();
+    const { client } = connect(m, SAP.reader);
+    await client.associate();
+    const sel = decodeApdu(dlmsVector("test_xdlms/test_selective_access.py", 29));
+    if (sel.type !== "get-request-normal" || !sel.access) throw new Error("vector is not a selective GET");
+    const byRange = await client.get(7, LN.profile, 2, sel.access);
+    expect(byRange.ok).toBe(true);
+    expect(await client.get(7, LN.profile, 2, { selector: 3, parameters: D.null() })).toEqual({ ok: false, error: DataAccessResult.scopeOfAccessViolated });
+    expect(await client.get(1, LN.energy, 2, sel.access)).toEqual({ ok: false, error: DataAccessResult.scopeOfAccessViolated });
   });
 
   it("long SET and long ACTION go in blocks both ways", async () => {

@@ -1,0 +1,117 @@
+/**
+ * Benchmark operations of the xDLMS layer, for bench/registry.ts (which is
+ * not this area's file: it imports these). Everything here is synchronous,
+ * built from the codecs, the security functions and the server directly
+ * (the DLMS client is async), and runs on XS and Node.
+ */
+import type { BenchOp } from "../../bench/op.js";
+import { D } from "../../src/cosem/axdr.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { ApplicationContext, Mechanism, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { Conformance } from "../../src/cosem/apdu/conformance.js";
+import { Obis } from "../../src/cosem/obis.js";
+import { openApdu, readEnvelope, sealApdu } from "../../src/cosem/security/protect.js";
+import { hlsGmac } from "../../src/cosem/security/suite0.js";
+import { CLIENT_TITLE, GAK, GUEK, LN, SAP, SERVER_TITLE, TestSession, buildMeter, type Meter } from "./fixture.js";
+
+const KEYS = { encryptionKey: GUEK, authenticationKey: GAK };
+const CONF = Conformance.get | Conformance.set | Conformance.action | Conformance.blockTransferWithGet | Conformance.generalProtection | Conformance.selectiveAccess;
+const GET_ENERGY = encodeApdu({ type: "get-request-normal", invokeId: 0xc1, descriptor: { classId: 1, instance: LN.energy, attribute: 2 } });
+
+interface Ciphered {
+  m: Meter;
+  session: TestSession;
+  ic: number;
+}
+
+/** An established HLS-GMAC, authenticated-encryption association of the management client, done synchronously. */
+function hlsAssociation(m: Meter, session: TestSession, startIc: number, pdu = 1024): number {
+  let ic = startIc;
+  const initiate = encodeApdu({ type: "initiate-request", proposedDlmsVersion: 6, proposedConformance: CONF, clientMaxReceivePduSize: pdu });
+  const ctos = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+  const aarq = encodeAarq({
+    type: "aarq",
+    applicationContext: ApplicationContext.lnCiphered,
+    callingApTitle: CLIENT_TITLE,
+    authenticationRequested: true,
+    mechanism: Mechanism.hlsGmac,
+    authenticationValue: ctos,
+    userInformation: sealApdu(m.crypto, initiate, { securityControl: 0x30, systemTitle: CLIENT_TITLE, invocationCounter: ic++, keys: KEYS, dedicated: false, general: false }),
+  });
+  const aare = decodeAare(m.server.handle(aarq, session)!);
+  const f = hlsGmac(m.crypto, KEYS, CLIENT_TITLE, ic++, aare.authenticationValue!);
+  const reply = encodeApdu({ type: "action-request-normal", invokeId: 0xc1, descriptor: { classId: 15, instance: Obis.of(0, 0, 40, 0, 0), method: 1 }, parameters: D.octets(f) });
+  const sealed = sealApdu(m.crypto, reply, { securityControl: 0x30, systemTitle: CLIENT_TITLE, invocationCounter: ic++, keys: KEYS, dedicated: false, general: false });
+  m.server.handle(sealed, session);
+  if (m.server.status(session) !== 2) throw new Error("bench: HLS-GMAC association failed");
+  return ic;
+}
+
+/** One ciphered request/response round trip as the client does it: seal, serve, open. */
+function cipheredRoundTrip(s: Ciphered, plain: Uint8Array): Uint8Array {
+  const req = sealApdu(s.m.crypto, plain, { securityControl: 0x30, systemTitle: CLIENT_TITLE, invocationCounter: s.ic++, keys: KEYS, dedicated: false, general: false });
+  const resp = s.m.server.handle(req, s.session)!;
+  const opened = openApdu(s.m.crypto, readEnvelope(resp)!, SERVER_TITLE, KEYS);
+  if (!opened.ok) throw new Error("bench: response does not open");
+  return opened.plain;
+}
+
+export const xdlmsGetPlain: BenchOp<{ m: Meter; session: TestSession }> = {
+  name: "xdlms.get.register.plain",
+  notes: "GET of a register value, public association: server decode, rights, encode",
+  setup() {
+    const m = buildMeter();
+    const session = new TestSession(SAP.public);
+    const ui = encodeApdu({ type: "initiate-request", proposedDlmsVersion: 6, proposedConformance: CONF & ~Conformance.generalProtection, clientMaxReceivePduSize: 1024 });
+    m.server.handle(encodeAarq({ type: "aarq", applicationContext: ApplicationContext.ln, authenticationRequested: false, userInformation: ui }), session);
+    return { m, session };
+  },
+  run(s) {
+    s.m.server.handle(GET_ENERGY, s.session);
+  },
+  bytes: () => GET_ENERGY.length,
+};
+
+export const xdlmsGetSuite0: BenchOp<Ciphered> = {
+  name: "xdlms.get.register.suite0",
+  notes: "the same GET with suite 0 authenticated encryption both ways (client seal + server + client open)",
+  setup() {
+    const m = buildMeter();
+    const session = new TestSession(SAP.management);
+    return { m, session, ic: hlsAssociation(m, session, 1) };
+  },
+  run(s) {
+    cipheredRoundTrip(s, GET_ENERGY);
+  },
+};
+
+export const associationHlsGmac: BenchOp<{ m: Meter; ic: number }> = {
+  name: "association.hls-gmac",
+  notes: "AARQ/AARE with glo-initiate and the HLS-GMAC f(StoC)/f(CtoS) exchange, both sides",
+  setup() {
+    return { m: buildMeter(), ic: 1 };
+  },
+  run(s) {
+    s.ic = hlsAssociation(s.m, new TestSession(SAP.management), s.ic);
+  },
+};
+
+export const objectListBlocks: BenchOp<Ciphered> = {
+  name: "get.object_list.blocks",
+  notes: "the management object_list in GET blocks of a 256-byte PDU, ciphered",
+  setup() {
+    const m = buildMeter();
+    const session = new TestSession(SAP.management);
+    return { m, session, ic: hlsAssociation(m, session, 1, 256) };
+  },
+  run(s) {
+    const first = encodeApdu({ type: "get-request-normal", invokeId: 0xc1, descriptor: { classId: 15, instance: Obis.of(0, 0, 40, 0, 0), attribute: 2 } });
+    let resp = decodeApdu(cipheredRoundTrip(s, first));
+    while (resp.type === "get-response-with-datablock" && !resp.block.lastBlock) {
+      resp = decodeApdu(cipheredRoundTrip(s, encodeApdu({ type: "get-request-next", invokeId: 0xc1, blockNumber: resp.block.blockNumber })));
+    }
+    if (resp.type !== "get-response-with-datablock") throw new Error("bench: object_list did not come in blocks");
+  },
+};
+
+export const xdlmsBenchOps = [xdlmsGetPlain, xdlmsGetSuite0, associationHlsGmac, objectListBlocks];
