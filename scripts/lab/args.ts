@@ -29,6 +29,8 @@ export interface LabOptions {
   blockSize: number | undefined;
   activate: boolean;
   imageId: string | undefined;
+  /** Print the bytes on the optical probe. */
+  trace: boolean;
 }
 
 export const LAB_USAGE = `usage: npm run lab -- <command> [arguments] [options]
@@ -46,7 +48,7 @@ link (default: TCP wrapper to 127.0.0.1:4059)
   --tcp HOST:PORT        --hdlc (HDLC on TCP instead of the wrapper)
   --serial DEVICE        optical probe: IEC 62056-21 mode E sign-on, then HDLC   --max-baud N (default 9600)
   --client-sap N (default 16 public; 1 with authentication)   --server-logical N (1)   --server-physical N (16)
-  --timeout MS (5000)    --class N (class id for get/set/action when the object list cannot tell)
+  --timeout MS (5000)    --trace (bytes on the optical probe to stderr)    --class N (class id for get/set/action when the object list cannot tell)
 
 security
   --auth none|lls|hls-gmac   --password TEXT (LLS)   --akey HEX --ekey HEX (16-byte AES keys)   --system-title HEX (8 bytes)`;
@@ -101,6 +103,7 @@ export function parseLabArgs(argv: string[]): LabOptions {
     blockSize: undefined,
     activate: false,
     imageId: undefined,
+    trace: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -179,6 +182,9 @@ export function parseLabArgs(argv: string[]): LabOptions {
         break;
       case "--activate":
         o.activate = true;
+        break;
+      case "--trace":
+        o.trace = true;
         break;
       case "--help":
         throw new Error(LAB_USAGE);

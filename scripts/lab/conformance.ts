@@ -82,7 +82,9 @@ async function checkObject(session: LabSession, o: ListedObject, add: (area: str
     }
     const result = await session.set(o.classId, o.logicalName, a.id, value);
     if (canWriteMode(a.access)) {
-      add(name, `${item} write back`, result === DataAccessResult.success ? "pass" : "fail", result === DataAccessResult.success ? "" : dataResult(result));
+      // The check is about the right: a refusal of the value itself (type, range) still shows the write was allowed.
+      const denied = DENIED.has(result);
+      add(name, `${item} write back`, denied ? "fail" : "pass", result === DataAccessResult.success ? "" : denied ? `right listed but ${dataResult(result)}` : `allowed; value refused (${dataResult(result)})`);
     } else {
       add(name, `${item} write refused`, DENIED.has(result) ? "pass" : "fail", result === DataAccessResult.success ? "accepted a write without the right" : dataResult(result));
     }

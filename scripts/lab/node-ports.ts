@@ -87,14 +87,20 @@ export class SocketTcpConnection implements TcpConnection {
  * UART (the mode E acknowledgement leaves at 300 Bd): writes and baud
  * changes go through one queue, and a change waits for the drain.
  */
+const BAUD_SWITCH_PAUSE_MS = 300;
+
 export class ProbeSerialPort implements SerialPort {
   baud = 300;
   #queue: Promise<void> = Promise.resolve();
   readonly #handlers: ((bytes: Uint8Array) => void)[] = [];
 
+  /** Prints every chunk in and out on stderr (lab --trace). */
+  trace = false;
+
   private constructor(private readonly port: NodeSerial) {
     port.on("data", (b: Buffer) => {
       const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice();
+      if (this.trace) process.stderr.write(`<< ${b.toString("hex")}\n`);
       for (const h of this.#handlers) h(bytes);
     });
   }
@@ -110,19 +116,26 @@ export class ProbeSerialPort implements SerialPort {
     this.#queue = this.#queue.then(step).catch(() => undefined);
   }
 
+  /**
+   * After the drain and the switch, a pause before the next byte: the meter
+   * switches its own UART only once it has read the acknowledgement, so a
+   * frame sent at once may reach it at the old rate (or, on a pty, in the
+   * same read as the acknowledgement). Probes wait a few hundred ms here.
+   */
   setBaud(baud: number): void {
     this.baud = baud;
     this.#then(
       () =>
         new Promise<void>((resolve) =>
           this.port.drain(() => {
-            this.port.update({ baudRate: baud }, () => resolve());
+            this.port.update({ baudRate: baud }, () => setTimeout(resolve, BAUD_SWITCH_PAUSE_MS));
           }),
         ),
     );
   }
 
   write(bytes: Uint8Array): void {
+    if (this.trace) process.stderr.write(`>> ${Buffer.from(bytes).toString("hex")} (${this.baud} Bd)\n`);
     this.#then(() => new Promise<void>((resolve) => this.port.write(Buffer.from(bytes), () => resolve())));
   }
 

@@ -3,11 +3,13 @@
  * sim board, its state directory, the TCP listener and the optical pty, the
  * host loop that turns host time into simulated time, and the clean stop.
  */
-import type { SerialPort } from "../../hal/serial.js";
-import type { TcpListener } from "../../hal/tcp.js";
+import { toHex } from "../../src/util/bytes.js";
 import { formatStatus } from "../../src/meter/status.js";
 import type { Meter } from "../../src/meter/meter.js";
+import { ClientSap } from "../../src/meter/dlms.js";
+import { NodeTimers } from "../lab/node-ports.js";
 import { SimBoard } from "./board.js";
+import { ListenerView, SerialView } from "./links.js";
 import type { SimulatorOptions } from "./options.js";
 import { PtySerialPort } from "./pty.js";
 import { StateDir } from "./state.js";
@@ -33,15 +35,35 @@ export class Simulator {
   #lastStatus = 0;
   #stopped = false;
   #restartCause: string | undefined;
+  /** Link timers run in host time: an accelerated meter clock must not time out a client. */
+  readonly linkTimers = new NodeTimers();
+  #tcpView: ListenerView | undefined;
+  #serialView: SerialView | undefined;
 
   private constructor(
     readonly options: SimulatorOptions,
     private readonly log: SimulatorLog,
     private readonly now: () => number,
+    tcp: NodeTcpListener,
+    optical: PtySerialPort | undefined,
   ) {
     this.state = new StateDir(options.stateDir);
+    this.tcp = tcp;
+    this.optical = optical;
+    tcp.onConnection((c) => (this.#tcpView ? this.#tcpView.accept(c) : c.close()));
+    optical?.onReceive((b) => this.#serialView?.deliver(b));
     const host = now();
-    this.board = new SimBoard({ startUtcMs: this.state.rtcNow(host) ?? host, speed: options.speed, store: this.state.store, curve: options.curve });
+    this.board = new SimBoard({
+      startUtcMs: this.state.rtcNow(host) ?? host,
+      speed: options.speed,
+      store: this.state.store,
+      curve: options.curve,
+      links: () => {
+        this.#tcpView = new ListenerView(tcp);
+        this.#serialView = optical ? new SerialView(optical) : undefined;
+        return { tcp: this.#tcpView, optical: this.#serialView, linkTimers: this.linkTimers };
+      },
+    });
   }
 
   get meter(): Meter {
@@ -53,41 +75,34 @@ export class Simulator {
    * call step() to move host time: the run is deterministic.
    */
   static async start(options: SimulatorOptions, log: SimulatorLog, now: () => number = Date.now, loop = true): Promise<Simulator> {
-    const sim = new Simulator(options, log, now);
-    const meter = sim.board.boot();
-    sim.#watchRestart();
-    log.line(`meter ${meter.config.identity.manufacturer}${meter.config.identity.serial.padStart(13, "0")}: ${meter.restored ? "state restored from" : "fresh state in"} ${options.stateDir}`);
-    sim.tcp = await NodeTcpListener.listen(options.tcpPort);
-    sim.#serveTcp(sim.tcp);
-    log.line(`listening on tcp://127.0.0.1:${sim.tcp.port}`);
+    const tcp = await NodeTcpListener.listen(options.tcpPort);
+    let optical: PtySerialPort | undefined;
+    let opticalProblem = "";
     if (options.optical) {
       try {
-        sim.optical = await PtySerialPort.open();
-        sim.#serveOptical(sim.optical);
-        log.line(`optical port on ${sim.optical.path}`);
+        optical = await PtySerialPort.open();
       } catch (e) {
-        log.line(`optical port unavailable: ${(e as Error).message}`);
+        opticalProblem = (e as Error).message;
       }
     }
+    const sim = new Simulator(options, log, now, tcp, optical);
+    const meter = sim.board.boot();
+    sim.#watchRestart();
+    const id = meter.config.identity;
+    const sec = meter.config.security;
+    log.line(`meter ${id.manufacturer}${id.serial.padStart(13, "0")}: ${meter.restored ? "state restored from" : "fresh state in"} ${options.stateDir}`);
+    log.line(
+      `associations: public SAP ${ClientSap.public} (no security); reader SAP ${ClientSap.reader} and management SAP ${ClientSap.management} ` +
+        `(HLS-GMAC, --akey ${toHex(sec.authenticationKey)} --ekey ${toHex(sec.globalUnicastKey)}); firmware SAP ${ClientSap.firmware} (LLS)`,
+    );
+    log.line(`listening on tcp://127.0.0.1:${tcp.port}`);
+    if (optical) log.line(`optical port on ${optical.path}`);
+    else if (options.optical) log.line(`optical port unavailable: ${opticalProblem}`);
     sim.#lastHost = now();
     sim.#lastSave = sim.#lastHost;
     if (loop) sim.#loop = setInterval(() => sim.step(), LOOP_MS);
     return sim;
   }
-
-  /**
-   * DLMS on the links: the wrapper on TCP and mode E + HDLC on the optical
-   * port, both in front of the meter's xDLMS server. Wired here once the
-   * server (src/cosem/server) and the transports (src/transport) are in.
-   */
-  #serveTcp(listener: TcpListener): void {
-    listener.onConnection((c) => {
-      this.log.line("tcp client connected: DLMS server not in this build yet, closing");
-      c.close();
-    });
-  }
-
-  #serveOptical(_serial: SerialPort): void {}
 
   #watchRestart(): void {
     this.board.system.onRestart = (cause) => {
@@ -131,6 +146,7 @@ export class Simulator {
     this.board.clock.elapse(Math.max(0, this.now() - this.#lastHost));
     this.meter.stop();
     this.state.save(this.board.clock.nowUtcMs(), this.now());
+    this.linkTimers.clearAll();
     this.tcp?.close();
     this.optical?.close();
   }

@@ -115,7 +115,8 @@ export class DlmsFront {
       firmware: ["r r", "-"],
     });
     if (this.optical) {
-      c.add(new IecLocalPortSetupObject(this.optical), { reader: ["r r r r r r r r r", ""], management: ["r rw rw rw rw rw rw rw rw", ""] });
+      // Attributes 7..9 are the IEC passwords: write-only, never read back.
+      c.add(new IecLocalPortSetupObject(this.optical), { reader: ["r r r r r r - - -", ""], management: ["r rw rw rw rw rw w w w", ""] });
       c.add(new IecHdlcSetupObject(this.optical), { reader: ["r r r r r r r r r", ""], management: ["r rw rw rw rw rw rw rw rw", ""] });
     }
     if (this.wrapper) {

@@ -1,0 +1,64 @@
+/**
+ * `npm run lab -- <command> [options]`: a lab client for any DLMS/COSEM
+ * meter over an optical probe or TCP. See scripts/lab/args.ts for the
+ * command line; the protocol is the project's own client and transports.
+ */
+import { LAB_USAGE, parseLabArgs, type LabOptions } from "./lab/args.js";
+import { actionCommand, getCommand, listCommand, profileCommand, setCommand, uploadCommand } from "./lab/commands.js";
+import { formatTable, runConformance } from "./lab/conformance.js";
+import { openSession } from "./lab/open.js";
+
+async function run(o: LabOptions): Promise<number> {
+  const out = (line: string) => console.log(line);
+  const known = ["list", "get", "set", "action", "profile", "upload", "conformance"];
+  if (!known.includes(o.command)) {
+    console.error(`unknown command "${o.command}"\n\n${LAB_USAGE}`);
+    return 2;
+  }
+  const { session, close } = await openSession(o);
+  try {
+    switch (o.command) {
+      case "list":
+        await listCommand(session, out);
+        break;
+      case "get":
+        await getCommand(session, o, out);
+        break;
+      case "set":
+        await setCommand(session, o, out);
+        break;
+      case "action":
+        await actionCommand(session, o, out);
+        break;
+      case "profile":
+        await profileCommand(session, o, out);
+        break;
+      case "upload":
+        await uploadCommand(session, o, out);
+        break;
+      case "conformance": {
+        const rows = await runConformance(session);
+        out(formatTable(rows));
+        return rows.some((r) => r.verdict === "fail") ? 1 : 0;
+      }
+    }
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+let options: LabOptions;
+try {
+  options = parseLabArgs(process.argv.slice(2));
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(2);
+}
+run(options).then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    console.error(`lab: ${e.message}`);
+    process.exit(1);
+  },
+);
