@@ -38,7 +38,7 @@ export const KEK = fromHex("00112233445566778899AABBCCDDEEFF");
 export const CLIENT_TITLE = fromHex("4D4D4D0000000001");
 export const SERVER_TITLE = fromHex("4D4D4D0000BC614E");
 export const LLS_PASSWORD = utf8Encode("12345678");
-export const SAP = { public: 16, reader: 32, management: 1, firmware: 48 } as const;
+export const SAP = { public: 16, reader: 32, management: 1, firmware: 48, ecdsa: 102 } as const;
 
 export class RecordingEvents implements EventSink {
   readonly events: MeterEvent[] = [];
@@ -143,7 +143,10 @@ export interface Meter {
   pushSession: ApduSession | undefined;
 }
 
-export function buildMeter(kv: KeyValueStore = new MemoryKeyValueStore(), options: { maxPdu?: number; policy?: number } = {}): Meter {
+export function buildMeter(
+  kv: KeyValueStore = new MemoryKeyValueStore(),
+  options: { maxPdu?: number; policy?: number; ecdsa?: { clientPublicKey: Uint8Array; serverPrivateKey: Uint8Array } } = {},
+): Meter {
   const crypto = new SimCrypto();
   const events = new RecordingEvents();
   const now = () => Date.UTC(2026, 0, 1);
@@ -187,6 +190,9 @@ export function buildMeter(kv: KeyValueStore = new MemoryKeyValueStore(), option
     { clientSap: SAP.management, role: "management", logicalName: LN.assocMgmt, mechanism: Mechanism.hlsGmac, ciphered: true, securitySetup: management },
     { clientSap: SAP.firmware, role: "firmware", logicalName: LN.assocFirmware, mechanism: Mechanism.lls, secret: LLS_PASSWORD, ciphered: false },
   ];
+  if (options.ecdsa) {
+    associations.push({ clientSap: SAP.ecdsa, role: "reader", logicalName: Obis.of(0, 0, 40, 0, 5), mechanism: Mechanism.hlsEcdsa, ecdsa: options.ecdsa, ciphered: true, securitySetup: reader });
+  }
   const server = new CosemServer({ catalog, associations, crypto, kv, events, nowUtcMs: now, maxReceivePduSize: options.maxPdu ?? 512 });
   const meter: Meter = { server, kv, events, crypto, catalog, echo, profile, setups: { reader, management }, push, pushSession: undefined };
   late.server = server;

@@ -94,7 +94,8 @@ describe("ciphered APDUs opened with their keys", () => {
     if (env.type !== "general-glo-ciphering") throw new Error("not general-glo-ciphering");
     const wrong = utf8Encode("MYDUMMYGLOBALKEZ");
     expect(openApdu(crypto, env, env.systemTitle, { encryptionKey: wrong, authenticationKey: wrong })).toEqual({ ok: false, reason: "deciphering" });
-    expect(openApdu(crypto, { ...env, securityControl: 0x31 }, env.systemTitle, keys)).toEqual({ ok: false, reason: "unsupported" });
+    expect(openApdu(crypto, { ...env, securityControl: 0x32 }, env.systemTitle, keys)).toEqual({ ok: false, reason: "unsupported" });
+    expect(openApdu(crypto, { ...env, securityControl: 0xb0 }, env.systemTitle, keys)).toEqual({ ok: false, reason: "unsupported" });
     expect(encodeApdu(env).length).toBe(dlmsVector("test_general_global_cipher.py", 18).length);
   });
 });

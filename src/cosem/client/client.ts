@@ -9,6 +9,7 @@ import type { AccessSelection } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { SC_AUTHENTICATED, SC_ENCRYPTED } from "../security/header.js";
 import { openApdu, readEnvelope, sealApdu } from "../security/protect.js";
+import { hlsEcdsaSign, hlsEcdsaVerify } from "../security/hls-ecdsa.js";
 import { constantTimeEqual, hlsGmac, type Suite0Keys } from "../security/suite0.js";
 import { ByteReader, concatBytes } from "../../util/bytes.js";
 import { DecodeError } from "../../util/errors.js";
@@ -43,6 +44,8 @@ export interface ClientOptions {
   mechanism?: number;
   /** LLS password. */
   password?: Uint8Array;
+  /** HLS-ECDSA (mechanism 7): the client's P-256 private key and the meter's public key. */
+  ecdsa?: { clientPrivateKey: Uint8Array; serverPublicKey: Uint8Array };
   /** For LN with ciphering and for HLS-GMAC (which needs keys and a system title too). */
   ciphering?: ClientCiphering;
   conformance?: number;
@@ -131,9 +134,9 @@ export class DlmsClient {
     let ctos: Uint8Array | undefined;
     let authenticationValue: Uint8Array | undefined;
     if (mechanism === Mechanism.lls) authenticationValue = o.password;
-    if (mechanism === Mechanism.hlsGmac) {
-      if (!c) throw new ClientError("HLS-GMAC needs keys and a system title");
-      ctos = c.crypto.randomBytes(16);
+    if (mechanism === Mechanism.hlsGmac || mechanism === Mechanism.hlsEcdsa) {
+      if (!c) throw new ClientError("HLS needs keys and a system title");
+      ctos = c.crypto.randomBytes(mechanism === Mechanism.hlsEcdsa ? 32 : 16);
       authenticationValue = ctos;
     }
     const aarq = encodeAarq({
@@ -170,6 +173,18 @@ export class DlmsClient {
       if (fc.length !== 17) throw new ClientError("HLS-GMAC: malformed f(CtoS)");
       const expected = hlsGmac(c!.crypto, c!.keys, this.#serverTitle, new ByteReader(fc, 1).u32(), ctos!, fc[0]);
       if (!constantTimeEqual(expected, fc)) throw new ClientError("HLS-GMAC: the server's f(CtoS) does not verify");
+    }
+    if (mechanism === Mechanism.hlsEcdsa) {
+      const e = o.ecdsa;
+      const stoc = aare.authenticationValue;
+      if (!e || aare.diagnostic !== AcseDiagnostic.authenticationRequired || !stoc || !this.#serverTitle) throw new ClientError("HLS-ECDSA: no challenge", aare);
+      const f = hlsEcdsaSign(c!.crypto, e.clientPrivateKey, c!.systemTitle, this.#serverTitle, stoc, ctos!);
+      if (!f) throw new ClientError("HLS-ECDSA: the crypto port cannot sign");
+      const r = await this.action(15, CURRENT_ASSOCIATION, 1, { tag: 9, value: f });
+      if (!r.ok || r.value?.tag !== 9) throw new ClientError(`HLS-ECDSA: f(StoC) refused (${r.ok ? "no f(CtoS)" : r.error})`);
+      if (!hlsEcdsaVerify(c!.crypto, e.serverPublicKey, this.#serverTitle, c!.systemTitle, ctos!, stoc, r.value.value)) {
+        throw new ClientError("HLS-ECDSA: the server's f(CtoS) does not verify");
+      }
     }
     this.associated = true;
   }

@@ -48,9 +48,12 @@ export function writeSecurityHeader(w: ByteWriter, h: SecurityHeader): void {
   w.u8(h.securityControl).u32(h.invocationCounter);
 }
 
-/** Checks a header against what suite 0 can process; returns a reason, or undefined when fine. */
+/**
+ * Checks a header against what this meter can process; returns a reason, or undefined when fine.
+ * Suites 0 and 1 protect APDUs with the same AES-GCM-128 (suite 1 adds ECDSA/ECDH around it).
+ */
 export function unsupportedReason(sc: number): string | undefined {
-  if ((sc & 0x0f) !== 0) return `security suite ${sc & 0x0f}`;
+  if ((sc & 0x0f) > 1) return `security suite ${sc & 0x0f}`;
   if ((sc & SC_COMPRESSED) !== 0) return "compression";
   return undefined;
 }

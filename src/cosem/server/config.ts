@@ -11,8 +11,10 @@ export interface AssociationConfig {
   role: Role;
   /** Its Association LN object, 0.0.40.0.e.255 (e = 1 public, 2.. others by convention). */
   logicalName: Obis;
-  /** Mechanism.none, Mechanism.lls or Mechanism.hlsGmac (src/cosem/apdu/acse.ts). */
+  /** Mechanism.none, .lls, .hlsGmac or .hlsEcdsa (src/cosem/apdu/acse.ts). */
   mechanism: number;
+  /** HLS-ECDSA (mechanism 7): the client's P-256 public key (65 bytes) and the meter's private key. */
+  ecdsa?: { clientPublicKey: Uint8Array; serverPrivateKey: Uint8Array };
   /** LLS password (mechanism 1). Kept in the KeyValueStore once changed. */
   secret?: Uint8Array;
   /** True: the client must use the "LN with ciphering" context (global keys, system titles). */

@@ -33,6 +33,7 @@ import { SC_AUTHENTICATED, SC_BROADCAST, SC_ENCRYPTED, unsupportedReason } from 
 import { SecurityEvent } from "../security/events.js";
 import { openApdu, readEnvelope, sealApdu } from "../security/protect.js";
 import { Policy } from "../security/security-setup.js";
+import { hlsEcdsaSign, hlsEcdsaVerify } from "../security/hls-ecdsa.js";
 import { constantTimeEqual, hlsGmac } from "../security/suite0.js";
 import type { ApduHandler, ApduSession } from "../../transport/apdu-port.js";
 import { ByteReader, bytesEqual, concatBytes } from "../../util/bytes.js";
@@ -343,7 +344,8 @@ export class CosemServer implements ApduHandler {
       return this.#aare(aarq.applicationContext, AssociationResult.rejectedPermanent, AcseDiagnostic.noReasonGiven);
     }
     const setup = cfg.securitySetup;
-    const apTitle = setup && (cfg.ciphered || cfg.mechanism === Mechanism.hlsGmac) ? { respondingApTitle: setup.serverSystemTitle } : {};
+    const hls = cfg.mechanism === Mechanism.hlsGmac || cfg.mechanism === Mechanism.hlsEcdsa;
+    const apTitle = setup && (cfg.ciphered || hls) ? { respondingApTitle: setup.serverSystemTitle } : {};
     if (aarq.applicationContext !== context) {
       this.#event(SecurityEvent.associationRefused, session.clientSap);
       return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.applicationContextNameNotSupported);
@@ -355,7 +357,7 @@ export class CosemServer implements ApduHandler {
       return this.#aare(context, AssociationResult.rejectedPermanent, diag);
     }
     const title = aarq.callingApTitle;
-    const needsTitle = cfg.ciphered || cfg.mechanism === Mechanism.hlsGmac;
+    const needsTitle = cfg.ciphered || hls;
     if (needsTitle && (!setup || !title || title.length !== 8 || (setup.clientSystemTitle && !bytesEqual(setup.clientSystemTitle, title)))) {
       this.#event(SecurityEvent.associationRefused, session.clientSap);
       return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.callingApTitleNotRecognized);
@@ -418,18 +420,19 @@ export class CosemServer implements ApduHandler {
         this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
         return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.authenticationFailure);
       }
-    } else if (cfg.mechanism === Mechanism.hlsGmac) {
+    } else if (hls) {
       const ctos = aarq.authenticationValue;
-      if (!ctos || ctos.length < 8 || ctos.length > 64) {
+      const min = cfg.mechanism === Mechanism.hlsEcdsa ? 32 : 8;
+      if (!ctos || ctos.length < min || ctos.length > 64 || (cfg.mechanism === Mechanism.hlsEcdsa && !cfg.ecdsa)) {
         this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
         return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.authenticationFailure);
       }
       a.ctos = ctos.slice();
-      a.stoc = this.#o.crypto.randomBytes(16);
+      a.stoc = this.#o.crypto.randomBytes(cfg.mechanism === Mechanism.hlsEcdsa ? 32 : 16);
       a.status = 1;
       diagnostic = AcseDiagnostic.authenticationRequired;
       extra.authenticationRequested = true;
-      extra.mechanism = Mechanism.hlsGmac;
+      extra.mechanism = cfg.mechanism;
       extra.authenticationValue = a.stoc;
     } else if (cfg.mechanism !== Mechanism.none) {
       return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.authenticationMechanismNameNotRecognised);
@@ -503,11 +506,22 @@ export class CosemServer implements ApduHandler {
     };
   }
 
-  /** HLS-GMAC pass 3 and 4: check f(StoC) from the client, answer f(CtoS). */
+  /** HLS pass 3 and 4: check f(StoC) from the client, answer f(CtoS). */
   #replyToHls(cfg: AssociationConfig, f: Uint8Array): Uint8Array | undefined {
     const a = this.#current;
     const setup = cfg.securitySetup;
-    if (!a || a.cfg !== cfg || a.status !== 1 || !setup || !a.stoc || !a.ctos || !a.clientTitle || cfg.mechanism !== Mechanism.hlsGmac) return undefined;
+    if (!a || a.cfg !== cfg || a.status !== 1 || !setup || !a.stoc || !a.ctos || !a.clientTitle) return undefined;
+    if (cfg.mechanism === Mechanism.hlsEcdsa && cfg.ecdsa) {
+      const c = this.#o.crypto;
+      if (!hlsEcdsaVerify(c, cfg.ecdsa.clientPublicKey, a.clientTitle, setup.serverSystemTitle, a.stoc, a.ctos, f)) {
+        this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
+        return undefined;
+      }
+      const answer = hlsEcdsaSign(c, cfg.ecdsa.serverPrivateKey, setup.serverSystemTitle, a.clientTitle, a.ctos, a.stoc);
+      if (answer) a.status = 2;
+      return answer;
+    }
+    if (cfg.mechanism !== Mechanism.hlsGmac) return undefined;
     const keys = setup.suite0Keys();
     if (!keys || f.length !== 17) {
       this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
@@ -804,7 +818,7 @@ const NO_RIGHTS: ObjectRights = { attributes: [], methods: [] };
 
 function defaultAssociationRights(mechanism: number): ObjectRights {
   // The caller may read its own association (not the secret) and, with HLS, answer the challenge.
-  return mechanism === Mechanism.hlsGmac ? rightsSpec("r r r r r r - r r", "x - - -") : rightsSpec("r r r r r r - r r", "- - - -");
+  return mechanism === Mechanism.hlsGmac || mechanism === Mechanism.hlsEcdsa ? rightsSpec("r r r r r r - r r", "x - - -") : rightsSpec("r r r r r r - r r", "- - - -");
 }
 
 /** SEQUENCE OF Data of exactly n items filling raw, or undefined. */
