@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { sha256, sha512 } from "@noble/hashes/sha2.js";
-import { parseSpki, spkiFromRaw, type KeyType } from "../../src/fota/keys.js";
+import { ecdsaRawToDer, parseSpki, spkiFromRaw, type KeyType } from "../../src/fota/keys.js";
 
 export type { KeyType };
 
@@ -153,17 +153,6 @@ export function isPrivate(k: PublicSigningKey): k is PrivateSigningKey {
 }
 
 // ---------------------------------------------------------------- signatures
-
-/** r||s → DER SEQUENCE{INTEGER r, INTEGER s} with minimal INTEGERs (as python cryptography). */
-export function ecdsaRawToDer(rs: Uint8Array): Uint8Array {
-  const int = (v: Uint8Array): Uint8Array => {
-    let i = 0;
-    while (i < v.length - 1 && v[i] === 0) i++;
-    const t = v.subarray(i);
-    return der(0x02, t[0] & 0x80 ? Uint8Array.from([0, ...t]) : t);
-  };
-  return der(0x30, int(rs.subarray(0, 32)), int(rs.subarray(32, 64)));
-}
 
 /** ECDSA-SHA256 over the payload (imgtool keys/ecdsa.py sign). */
 export function signEcdsa(key: PrivateSigningKey, payload: Uint8Array): Uint8Array {

@@ -68,3 +68,26 @@ export function ecdsaDerToRaw(der: Uint8Array): Uint8Array | undefined {
   }
   return out;
 }
+
+/** r||s (64 bytes) → DER SEQUENCE{INTEGER r, INTEGER s} with minimal INTEGERs, as imgtool's signer writes it. */
+export function ecdsaRawToDer(rs: Uint8Array): Uint8Array {
+  const r = derInteger(rs.subarray(0, 32));
+  const s = derInteger(rs.subarray(32, 64));
+  const out = new Uint8Array(2 + r.length + s.length);
+  out[0] = 0x30;
+  out[1] = r.length + s.length;
+  out.set(r, 2);
+  out.set(s, 2 + r.length);
+  return out;
+}
+
+function derInteger(v: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < v.length - 1 && v[i] === 0) i++;
+  const pad = v[i] & 0x80 ? 1 : 0;
+  const out = new Uint8Array(2 + pad + v.length - i);
+  out[0] = 0x02;
+  out[1] = pad + v.length - i;
+  out.set(v.subarray(i), 2 + pad);
+  return out;
+}
