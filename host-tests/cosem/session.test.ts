@@ -8,7 +8,7 @@ import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { toHex, utf8Encode } from "../../src/util/bytes.js";
 import { dlmsVector } from "../support/vectors.js";
-import { KEK, LN, SAP, buildMeter, connect } from "./fixture.js";
+import { CLIENT_TITLE, GAK, GUEK, KEK, LN, SAP, buildMeter, connect } from "./fixture.js";
 
 const CURRENT = Obis.of(0, 0, 40, 0, 0);
 
@@ -156,6 +156,41 @@ describe("whole session through the client against the server", () => {
     expect(await client.set(40, LN.push, 2, D.array([]))).toBe(DataAccessResult.success);
     await client.action(40, LN.push, 1, D.i8(0));
     expect(client.notification(session.pushed[1]).body).toEqual(D.struct());
+  });
+
+  it("ciphering variants: dedicated key (ded- tags both ways), general-glo-ciphering, authentication only", async () => {
+    const m = buildMeter(undefined, { policy: 0 });
+    const base = { crypto: m.crypto, systemTitle: CLIENT_TITLE, keys: { encryptionKey: GUEK, authenticationKey: GAK } };
+    const ded = connect(m, SAP.management, { ciphering: { ...base, invocationCounter: 1, dedicatedKey: new Uint8Array(16).fill(0x33) } });
+    await ded.client.associate();
+    expect(await ded.client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+    expect(ded.sent[ded.sent.length - 1][0]).toBe(0xd0);
+    expect(ded.received[ded.received.length - 1][0]).toBe(0xd4);
+    const gen = connect(m, SAP.management, { ciphering: { ...base, invocationCounter: 100, general: true } });
+    await gen.client.associate();
+    expect(await gen.client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+    expect(gen.sent[gen.sent.length - 1][0]).toBe(0xdb);
+    expect(gen.received[gen.received.length - 1][0]).toBe(0xdb);
+    const auth = connect(m, SAP.management, { ciphering: { ...base, invocationCounter: 200, securityControl: 0x10 } });
+    await auth.client.associate();
+    expect(await auth.client.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
+    // Authentication only: the plain GET is visible inside the envelope (tag, length, SC 0x10, counter, then C0 01 ...).
+    const last = auth.sent[auth.sent.length - 1];
+    expect([last[0], last[2], last[7]]).toEqual([0xc8, 0x10, 0xc0]);
+  });
+
+  it("security_activate only strengthens the policy; LLS secret changes through Association LN", async () => {
+    const m = buildMeter(undefined, { policy: 0 });
+    const { client } = connect(m, SAP.management);
+    await client.associate();
+    expect(await client.action(64, LN.ssMgmt, 1, D.enum(0x3c))).toEqual({ ok: true, value: undefined });
+    expect(await client.get(64, LN.ssMgmt, 2)).toEqual({ ok: true, value: D.enum(0x3c) });
+    expect(await client.action(64, LN.ssMgmt, 1, D.enum(0x04))).toEqual({ ok: false, error: ActionResult.otherReason });
+    expect(m.events.security(SecurityEvent.policyActivated).map((e) => e.value)).toEqual([0x3c]);
+    const fw = connect(m, SAP.firmware);
+    await fw.client.associate();
+    // The firmware association may not write its own secret by default (attribute 7 "-").
+    expect(await fw.client.set(15, CURRENT, 7, D.octets(utf8Encode("newpass1")))).toBe(DataAccessResult.readWriteDenied);
   });
 
   it("key_transfer wraps a new unicast key with the KEK; the next association needs it", async () => {

@@ -203,11 +203,12 @@ export class DlmsClient {
 
   // ------------------------------------------------------------ ciphering
 
-  #seal(plain: Uint8Array, sc: number, allowDedicated = true): Uint8Array {
+  /** Seals a request; the AARQ's InitiateRequest always goes glo- (the dedicated key is only being proposed). */
+  #seal(plain: Uint8Array, sc: number, service = true): Uint8Array {
     const c = this.#o.ciphering!;
-    const dedicated = allowDedicated && c.dedicatedKey !== undefined;
+    const dedicated = service && c.dedicatedKey !== undefined;
     const keys = dedicated ? { encryptionKey: c.dedicatedKey!, authenticationKey: c.keys.authenticationKey } : c.keys;
-    return sealApdu(c.crypto, plain, { securityControl: sc, systemTitle: c.systemTitle, invocationCounter: this.#ic++, keys, dedicated, general: c.general ?? false });
+    return sealApdu(c.crypto, plain, { securityControl: sc, systemTitle: c.systemTitle, invocationCounter: this.#ic++, keys, dedicated, general: service && (c.general ?? false) });
   }
 
   #open(bytes: Uint8Array, push = false): Uint8Array {
