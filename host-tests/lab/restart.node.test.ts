@@ -35,7 +35,7 @@ async function boot(dir: string, host: { t: number }, speed = 60) {
 }
 
 describe("simulator restart (state directory)", () => {
-  it("keeps energy, billing counter and relay state across a clean stop and start", async () => {
+  it("keeps energy, load profile, billing counter and relay state across a clean stop and start", async () => {
     const dir = stateDir();
     const host = { t: Date.UTC(2026, 0, 14, 6, 0) };
     const a = await boot(dir, host);
@@ -45,6 +45,9 @@ describe("simulator restart (state directory)", () => {
     expect(energy).toBeGreaterThan(100);
     const dc = a.sim.meter.catalog.find(DISCONNECT_CONTROL)!.object;
     expect(dc.action(1, { tag: Tag.Integer, value: 0 }, { role: "management", clientSap: 1, nowUtcMs: a.sim.meter.clock.now() }).result).toBe(0);
+    const entries = a.sim.meter.loadProfile!.store.entriesInUse;
+    expect(entries).toBeGreaterThanOrEqual(7); // 15-minute captures over two hours
+    const lastRow = [...a.sim.meter.loadProfile!.store.rows(a.sim.meter.loadProfile!.store.lastEntry, a.sim.meter.loadProfile!.store.lastEntry)][0];
     const utcAtStop = a.sim.board.clock.nowUtcMs();
     a.sim.stop();
 
@@ -54,6 +57,9 @@ describe("simulator restart (state directory)", () => {
     expect(b.sim.meter.status().importWh).toBeCloseTo(energy, 9);
     expect(b.sim.meter.disconnect.controlState).toBe(ControlState.disconnected);
     expect(b.sim.board.clock.nowUtcMs()).toBe(utcAtStop + 30_000);
+    const store = b.sim.meter.loadProfile!.store;
+    expect(store.entriesInUse).toBe(entries);
+    expect([...store.rows(store.lastEntry, store.lastEntry)][0]).toEqual(lastRow);
     b.sim.stop();
   });
 
@@ -75,7 +81,8 @@ describe("simulator restart (state directory)", () => {
 
   it("an unreadable state file starts a fresh meter instead of failing", async () => {
     const dir = stateDir();
-    writeFileSync(join(dir, "kv.bin"), Uint8Array.of(200, 1, 2));
+    // Not a flash image of this partition's size: ignored, a fresh partition is formatted.
+    writeFileSync(join(dir, "flash.bin"), Uint8Array.of(200, 1, 2));
     writeFileSync(join(dir, "rtc.json"), "{not json");
     const host = { t: Date.UTC(2026, 0, 14, 6, 0) };
     const a = await boot(dir, host);

@@ -14,6 +14,8 @@ import { SimTimers } from "../../hal/sim/timers.js";
 import { Atm90e32, defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
+import { ESP32_NOR, SimFlash } from "../../hal/sim/flash.js";
+import type { FlashPartition } from "../../hal/flash.js";
 import { SimSerialLine } from "../../hal/sim/serial.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
 import { SimTcpNetwork } from "../../hal/sim/tcp.js";
@@ -23,7 +25,7 @@ import type { Timers } from "../../hal/timer.js";
 import { createMeter, type Meter } from "../../src/meter/meter.js";
 import type { MeterConfig } from "../../src/meter/config.js";
 import type { MeterPorts } from "../../src/meter/ports.js";
-import { MemoryKeyValueStore, type KeyValueStore } from "../../src/persistence.js";
+import type { KeyValueStore } from "../../src/persistence.js";
 import { DailyCurveScenario, DEFAULT_CURVE, type LoadCurve } from "./daily-load.js";
 
 /** Chip select of the energy IC on the simulated SPI bus (the ESP32 board's CS pin). */
@@ -63,7 +65,10 @@ export class SimButton implements DigitalIn {
 export interface SimBoardOptions {
   startUtcMs: number;
   speed?: number;
+  /** A bare store instead of flash (then no load profile); default: a 256 KiB data partition. */
   store?: KeyValueStore;
+  /** The data partition (the simulator passes one mirrored to its state file). */
+  flash?: FlashPartition;
   curve?: LoadCurve;
   watchdogMs?: number;
   /**
@@ -80,12 +85,16 @@ export interface BoardLinks {
   linkTimers?: Timers;
 }
 
+/** Sectors of the simulated data partition. */
+export const DATA_SECTORS = 64;
+
 /** The DLMS wrapper port of the in-memory network. */
 export const SIM_TCP_PORT = 4059;
 
 export class SimBoard {
   readonly clock: SimClock;
-  readonly store: KeyValueStore;
+  readonly store: KeyValueStore | undefined;
+  readonly flash: FlashPartition | undefined;
   readonly relay = new SimRelay();
   readonly curve: LoadCurve;
   readonly watchdogMs: number;
@@ -110,7 +119,9 @@ export class SimBoard {
 
   constructor(options: SimBoardOptions) {
     this.clock = new SimClock({ startUtcMs: options.startUtcMs, speed: options.speed ?? 1 });
-    this.store = options.store ?? new MemoryKeyValueStore();
+    this.store = options.store;
+    // The ESP32 board's data partition: 64 sectors of 4 KiB (a year of load profile and the settings).
+    this.flash = options.store ? undefined : (options.flash ?? new SimFlash({ ...ESP32_NOR, sectorCount: DATA_SECTORS }));
     this.curve = options.curve ?? DEFAULT_CURVE;
     this.watchdogMs = options.watchdogMs ?? 0;
     this.timers = new SimTimers(this.clock);
@@ -137,7 +148,7 @@ export class SimBoard {
       mono: this.clock,
       timers: this.timers,
       system: this.system,
-      store: this.store,
+      ...(this.flash ? { flash: this.flash } : { store: this.store }),
       energyIc: this.driver,
       defaultCalibration: defaultAtm90e32Calibration(),
       relay: this.relay,

@@ -8,7 +8,8 @@ import { formatStatus } from "../../src/meter/status.js";
 import type { Meter } from "../../src/meter/meter.js";
 import { ClientSap } from "../../src/meter/dlms.js";
 import { NodeTimers } from "../lab/node-ports.js";
-import { SimBoard } from "./board.js";
+import { ESP32_NOR } from "../../hal/sim/flash.js";
+import { DATA_SECTORS, SimBoard } from "./board.js";
 import { ListenerView, SerialView } from "./links.js";
 import type { SimulatorOptions } from "./options.js";
 import { PtySerialPort } from "./pty.js";
@@ -47,7 +48,7 @@ export class Simulator {
     tcp: NodeTcpListener,
     optical: PtySerialPort | undefined,
   ) {
-    this.state = new StateDir(options.stateDir);
+    this.state = new StateDir(options.stateDir, { ...ESP32_NOR, sectorCount: DATA_SECTORS });
     this.tcp = tcp;
     this.optical = optical;
     tcp.onConnection((c) => (this.#tcpView ? this.#tcpView.accept(c) : c.close()));
@@ -56,7 +57,7 @@ export class Simulator {
     this.board = new SimBoard({
       startUtcMs: this.state.rtcNow(host) ?? host,
       speed: options.speed,
-      store: this.state.store,
+      flash: this.state.flash,
       curve: options.curve,
       links: () => {
         this.#tcpView = new ListenerView(tcp);
@@ -146,6 +147,7 @@ export class Simulator {
     this.board.clock.elapse(Math.max(0, this.now() - this.#lastHost));
     this.meter.stop();
     this.state.save(this.board.clock.nowUtcMs(), this.now());
+    this.state.close();
     this.linkTimers.clearAll();
     this.tcp?.close();
     this.optical?.close();

@@ -4,15 +4,18 @@
  * temporary name, fsync, rename), so a simulator killed at any instant
  * leaves the previous or the new state, never a torn file.
  *
- *  kv.bin   the KeyValueStore contents (energy, counters, relay), written
- *           through on every put, until the flash-backed store of
- *           src/storage replaces it with flash.bin
+ *  flash.bin the meter's data partition, byte for byte: the log-structured
+ *           store with settings, counters, energy and the load profile.
+ *           Every program and erase is written through at its offset as it
+ *           happens, so killing the simulator is a power cut at that
+ *           instant, which the store recovers from like on a board.
  *  rtc.json the RTC at the last save and the host time it was saved at, so
  *           the meter clock keeps running while the simulator is stopped
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import type { FlashGeometry, FlashPartition } from "../../hal/flash.js";
+import { SimFlash } from "../../hal/sim/flash.js";
 import { join } from "node:path";
-import { MemoryKeyValueStore, type KeyValueStore } from "../../src/persistence.js";
 
 export function writeAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp`;
@@ -26,86 +29,55 @@ export function writeAtomic(path: string, data: Uint8Array | string): void {
   renameSync(tmp, path);
 }
 
-/**
- * kv.bin layout: repeated [u8 key length][key ASCII][u16 BE value length][value].
- * A file that does not parse completely is ignored as a whole (fresh meter)
- * rather than half-loaded.
- */
-export function encodeKv(entries: [string, Uint8Array][]): Uint8Array {
-  const parts: number[] = [];
-  for (const [k, v] of entries) {
-    if (k.length > 255 || v.length > 0xffff) throw new Error(`kv entry too large: ${k}`);
-    parts.push(k.length, ...Array.from(k, (c) => c.charCodeAt(0) & 0x7f), v.length >> 8, v.length & 0xff, ...v);
-  }
-  return Uint8Array.from(parts);
-}
+/** A simulated flash partition mirrored to a file at every program and erase. */
+export class FileFlash implements FlashPartition {
+  readonly #flash: SimFlash;
+  readonly #fd: number;
 
-export function decodeKv(bytes: Uint8Array): [string, Uint8Array][] | undefined {
-  const out: [string, Uint8Array][] = [];
-  let i = 0;
-  while (i < bytes.length) {
-    const kl = bytes[i++];
-    if (i + kl + 2 > bytes.length) return undefined;
-    const key = String.fromCharCode(...bytes.subarray(i, i + kl));
-    i += kl;
-    const vl = (bytes[i] << 8) | bytes[i + 1];
-    i += 2;
-    if (i + vl > bytes.length) return undefined;
-    out.push([key, bytes.slice(i, i + vl)]);
-    i += vl;
-  }
-  return out;
-}
-
-/**
- * A RAM store written through to kv.bin on every put/delete, so that the
- * port's contract holds on the host too: once put() returns, a kill of the
- * simulator at any instant keeps that value (invocation counters rely on
- * it). Writes are rare (energy every persist period, counters per reserved
- * block), so rewriting the small file each time costs nothing noticeable.
- */
-export class FileKeyValueStore implements KeyValueStore {
-  readonly #mem = new MemoryKeyValueStore();
-  readonly #keys = new Set<string>();
-  #dirty = false;
-  #loaded = false;
-
-  constructor(readonly path: string) {
-    if (existsSync(path)) {
-      const entries = decodeKv(new Uint8Array(readFileSync(path)));
-      if (entries) for (const [k, v] of entries) this.put(k, v);
+  constructor(path: string, geometry: FlashGeometry) {
+    const size = geometry.sectorSize * geometry.sectorCount;
+    const fresh = !existsSync(path) || statSync(path).size !== size;
+    const image = fresh ? undefined : new Uint8Array(readFileSync(path));
+    this.#flash = new SimFlash(geometry, image);
+    this.#fd = openSync(path, fresh ? "w+" : "r+");
+    if (fresh) {
+      writeSync(this.#fd, this.#flash.exportImage(), 0, size, 0);
+      fsyncSync(this.#fd);
     }
-    this.#dirty = false;
-    this.#loaded = true;
   }
 
-  get(key: string): Uint8Array | undefined {
-    return this.#mem.get(key);
+  get geometry(): FlashGeometry {
+    return this.#flash.geometry;
   }
 
-  put(key: string, value: Uint8Array): void {
-    this.#mem.put(key, value);
-    this.#keys.add(key);
-    this.#dirty = true;
-    if (this.#loaded) this.save();
+  get byteLength(): number {
+    return this.#flash.byteLength;
   }
 
-  delete(key: string): void {
-    this.#mem.delete(key);
-    this.#keys.delete(key);
-    this.#dirty = true;
-    if (this.#loaded) this.save();
+  read(offset: number, length: number): Uint8Array {
+    return this.#flash.read(offset, length);
   }
 
-  save(): void {
-    if (!this.#dirty) return;
-    const entries: [string, Uint8Array][] = [];
-    for (const k of [...this.#keys].sort()) {
-      const v = this.#mem.get(k);
-      if (v) entries.push([k, v]);
-    }
-    writeAtomic(this.path, encodeKv(entries));
-    this.#dirty = false;
+  write(offset: number, data: Uint8Array): void {
+    this.#flash.write(offset, data);
+    // NOR programming ANDs into what was there: mirror the resulting bytes.
+    writeSync(this.#fd, this.#flash.read(offset, data.length), 0, data.length, offset);
+  }
+
+  eraseSector(sector: number): void {
+    this.#flash.eraseSector(sector);
+    const size = this.#flash.geometry.sectorSize;
+    writeSync(this.#fd, new Uint8Array(size).fill(0xff), 0, size, sector * size);
+  }
+
+  /** Flushes to the disk (clean stop). */
+  sync(): void {
+    fsyncSync(this.#fd);
+  }
+
+  close(): void {
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
   }
 }
 
@@ -115,11 +87,14 @@ export interface RtcState {
 }
 
 export class StateDir {
-  readonly store: FileKeyValueStore;
+  readonly flash: FileFlash;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    geometry: FlashGeometry,
+  ) {
     mkdirSync(dir, { recursive: true });
-    this.store = new FileKeyValueStore(join(dir, "kv.bin"));
+    this.flash = new FileFlash(join(dir, "flash.bin"), geometry);
   }
 
   /** Where the meter clock stands now: the saved RTC plus the host time since (the RTC ran on its battery). */
@@ -140,7 +115,11 @@ export class StateDir {
   }
 
   save(utcMs: number, hostMs: number): void {
-    this.store.save();
+    this.flash.sync();
     this.saveRtc(utcMs, hostMs);
+  }
+
+  close(): void {
+    this.flash.close();
   }
 }

@@ -23,6 +23,8 @@ export interface MeterConfig {
   calendar: CalendarSet;
   /** Load profile capture period (s). */
   capturePeriodS: number;
+  /** Load profile entries kept (FIFO): a year of 15-minute entries by default. */
+  profileEntries: number;
   /** Demand integration period (s). */
   demandPeriodS: number;
   /** Metering tick (ms): energy goes to the tariff registers this often. */
@@ -86,6 +88,7 @@ export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", s
     tariffs: 4,
     calendar: defaultCalendar(),
     capturePeriodS: 900,
+    profileEntries: 366 * 96,
     demandPeriodS: 900,
     tickMs: 1000,
     persistEveryMs: 15 * 60000,

@@ -44,6 +44,11 @@ import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js
 import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../metrology/catalog.js";
 import { dateTimeOs } from "../tariff/axdr-helpers.js";
 import { DlmsFront } from "./dlms.js";
+import { CLOCK_TIME, ProfileGeneric } from "../cosem/classes/profile-generic.js";
+import { LogKeyValueStore } from "../storage/kv-store.js";
+import { LogStore } from "../storage/log-store.js";
+import { ProfileStore } from "../storage/profile-store.js";
+import type { KeyValueStore } from "../persistence.js";
 import * as ln from "./obis-codes.js";
 import { Qty } from "../metrology/accumulators.js";
 import { MetrologyService } from "../metrology/service.js";
@@ -71,6 +76,10 @@ export class Meter {
   readonly disconnect: DisconnectControl;
   readonly limiter: Limiter;
   readonly profileStatus: ProfileStatusTracker;
+  /** The flash log and the load profile on it (absent on a meter built on a bare KeyValueStore). */
+  readonly log: LogStore | undefined;
+  readonly loadProfile: ProfileGeneric | undefined;
+  readonly store: KeyValueStore;
   /** True when stored energy was found at start (a restart, not a factory-fresh meter). */
   readonly restored: boolean;
   lastBilling: BillingSnapshot | undefined;
@@ -90,7 +99,19 @@ export class Meter {
     this.ports = ports;
     this.events = new RamEventLog(64, ports.events);
     const events: EventSink = this.events;
-    const store = ports.store;
+    // Storage first: every domain below reads its state back from it.
+    let profileStore: ProfileStore | undefined;
+    if (ports.flash) {
+      this.log = new LogStore(ports.flash);
+      this.store = new LogKeyValueStore(this.log);
+      profileStore = new ProfileStore(this.log, { stream: 0, columns: ["cumulative", "cumulative", "cumulative", "cumulative"], periodS: config.capturePeriodS, capacity: config.profileEntries, chunkRows: 96 });
+      this.log.mount();
+    } else if (ports.store) {
+      this.store = ports.store;
+    } else {
+      throw new Error("a meter needs a flash partition or a KeyValueStore");
+    }
+    const store = this.store;
 
     this.clock = new MeterClock(ports.rtc, events, config.clock);
     // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
@@ -145,6 +166,7 @@ export class Meter {
     const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
       { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
     ]);
+    if (profileStore) this.loadProfile = this.#buildProfile(profileStore);
     this.#buildCatalog(endOfBilling);
 
     this.engine = new TariffEngine({
@@ -182,6 +204,40 @@ export class Meter {
     ports.system.onPowerFail(() => this.powerFail());
     this.#lastPersistMono = ports.mono.nowMs();
     this.#savedRelay = this.#relayKey();
+  }
+
+  /**
+   * Load profile 1 (1.0.99.1.0.255): clock, status, then the four energy
+   * totals (+A, -A, +R, -R) as cumulative columns, captured at every
+   * capture-period instant the tariff engine reports.
+   */
+  #buildProfile(store: ProfileStore): ProfileGeneric {
+    const m = this.metrology;
+    const wh = (f: () => number) => () => intData(Tag.DoubleLongUnsigned, Math.floor(f() % 1e9));
+    const col = (c: number, column: number, read: () => number) => ({
+      definition: { classId: 3, logicalName: Obis.of(1, 0, c, 8, 0, 255), attributeIndex: 2, dataIndex: 0 },
+      kind: "stored" as const,
+      column,
+      tag: Tag.DoubleLongUnsigned,
+      read: wh(read),
+    });
+    const profile = new ProfileGeneric({
+      logicalName: ln.LOAD_PROFILE,
+      store,
+      timeBase: this.clock,
+      status: this.profileStatus,
+      nullImplicitTime: false,
+      columns: [
+        { definition: CLOCK_TIME, kind: "time" },
+        { definition: { classId: 1, logicalName: ln.PROFILE_STATUS, attributeIndex: 2, dataIndex: 0 }, kind: "status" },
+        col(1, 0, () => m.energy(0, Qty.importActive)),
+        col(2, 1, () => m.energy(0, Qty.exportActive)),
+        col(3, 2, () => m.energy(0, Qty.reactiveQ1) + m.energy(0, Qty.reactiveQ2)),
+        col(4, 3, () => m.energy(0, Qty.reactiveQ3) + m.energy(0, Qty.reactiveQ4)),
+      ],
+    });
+    this.onCapture((t) => profile.capture(t));
+    return profile;
   }
 
   #buildCatalog(endOfBilling: SingleActionSchedule): void {
@@ -261,6 +317,9 @@ export class Meter {
     }
     c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), { reader: [readAll(4), ""], management: ["r rw rw rw", ""] });
 
+    if (this.loadProfile) {
+      c.add(this.loadProfile, { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] });
+    }
     c.add(new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL), {
       public: ["r r r -", noMethods(2)],
       reader: [readAll(4), noMethods(2)],
@@ -320,7 +379,7 @@ export class Meter {
     const relay = this.#relayKey();
     // The relay state is written when it changes: a restart must never silently reconnect a customer.
     if (relay !== this.#savedRelay) {
-      saveRelay(this.ports.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
+      saveRelay(this.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
       this.#savedRelay = relay;
     }
     if (this.ports.mono.nowMs() - this.#lastPersistMono >= this.config.persistEveryMs) this.persist();
@@ -328,7 +387,7 @@ export class Meter {
 
   /** Writes everything that must survive a restart. */
   persist(): void {
-    const store = this.ports.store;
+    const store = this.store;
     saveEnergy(store, this.bank);
     saveU32(store, KEY_BILLING, this.billing.counter);
     saveRelay(store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });

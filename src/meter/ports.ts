@@ -7,6 +7,7 @@
 import type { MonotonicClock, Rtc } from "../../hal/clock.js";
 import type { CryptoPort } from "../../hal/crypto.js";
 import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
+import type { FlashPartition } from "../../hal/flash.js";
 import type { Logger } from "../../hal/logger.js";
 import type { SerialPort } from "../../hal/serial.js";
 import type { TcpListener } from "../../hal/tcp.js";
@@ -22,8 +23,13 @@ export interface MeterPorts {
   mono: MonotonicClock;
   timers: Timers;
   system: SystemPort;
-  /** Power-fail-safe settings and counters (the flash store on a board). */
-  store: KeyValueStore;
+  /**
+   * The data partition: settings, counters, energy and the load profile
+   * live in a log-structured store on it (src/storage). A meter built
+   * without flash (tests) takes `store` instead and keeps no profile.
+   */
+  flash?: FlashPartition;
+  store?: KeyValueStore;
   /** The energy IC's driver (hal/drivers) on its bus; metrology is built on it. */
   energyIc: EnergyIc;
   /** The IC's calibration until one is stored (driver defaults or factory values). */
