@@ -47,22 +47,29 @@ abstract class BlockHash implements IncrementalHash {
     this.block = new Uint8Array(blockLength);
   }
 
-  protected abstract compress(): void;
+  /** Compresses the block of blockLength bytes at b[o..]. */
+  protected abstract compress(b: Uint8Array, o: number): void;
   protected abstract output(): Uint8Array;
 
   update(data: Uint8Array, offset = 0, length = data.length - offset): void {
     if (this.#done) throw new Error("hash already finished");
     const end = offset + length;
     const bl = this.blockLength;
+    const block = this.block;
     let i = offset;
     this.#total += length;
+    // Whole blocks are compressed straight from the input: no copy, no view objects per block.
     while (i < end) {
-      const n = Math.min(bl - this.#fill, end - i);
-      this.block.set(data.subarray(i, i + n), this.#fill);
-      this.#fill += n;
-      i += n;
-      if (this.#fill === bl) {
-        this.compress();
+      if (this.#fill === 0 && end - i >= bl) {
+        this.compress(data, i);
+        i += bl;
+        continue;
+      }
+      let f = this.#fill;
+      while (f < bl && i < end) block[f++] = data[i++];
+      this.#fill = f;
+      if (f === bl) {
+        this.compress(block, 0);
         this.#fill = 0;
       }
     }
@@ -76,7 +83,7 @@ abstract class BlockHash implements IncrementalHash {
     this.block[this.#fill++] = 0x80;
     if (this.#fill > bl - lenBytes) {
       this.block.fill(0, this.#fill);
-      this.compress();
+      this.compress(this.block, 0);
       this.#fill = 0;
     }
     this.block.fill(0, this.#fill);
@@ -86,7 +93,7 @@ abstract class BlockHash implements IncrementalHash {
     const v = new DataView(this.block.buffer, this.block.byteOffset, bl);
     v.setUint32(bl - 8, hi >>> 0);
     v.setUint32(bl - 4, lo);
-    this.compress();
+    this.compress(this.block, 0);
     this.#done = true;
     return this.output();
   }
@@ -101,10 +108,9 @@ export class Sha256 extends BlockHash {
     super(64);
   }
 
-  protected compress(): void {
+  protected compress(b: Uint8Array, o: number): void {
     const w = this.#w;
-    const b = this.block;
-    for (let i = 0; i < 16; i++) w[i] = (b[i * 4] << 24) | (b[i * 4 + 1] << 16) | (b[i * 4 + 2] << 8) | b[i * 4 + 3];
+    for (let i = 0, j = o; i < 16; i++, j += 4) w[i] = (b[j] << 24) | (b[j + 1] << 16) | (b[j + 2] << 8) | b[j + 3];
     for (let i = 16; i < 64; i++) {
       const x = w[i - 15];
       const y = w[i - 2];
@@ -172,10 +178,9 @@ export class Sha512 extends BlockHash {
     super(128);
   }
 
-  protected compress(): void {
+  protected compress(b: Uint8Array, o: number): void {
     const w = this.#w;
-    const b = this.block;
-    for (let i = 0; i < 32; i++) w[i] = (b[i * 4] << 24) | (b[i * 4 + 1] << 16) | (b[i * 4 + 2] << 8) | b[i * 4 + 3];
+    for (let i = 0, j = o; i < 32; i++, j += 4) w[i] = (b[j] << 24) | (b[j + 1] << 16) | (b[j + 2] << 8) | b[j + 3];
     for (let i = 16; i < 80; i++) {
       // s0 = rotr1 ^ rotr8 ^ shr7 of w[i-15]; s1 = rotr19 ^ rotr61 ^ shr6 of w[i-2]
       const xh = w[(i - 15) * 2], xl = w[(i - 15) * 2 + 1];

@@ -95,6 +95,7 @@ export type Outcome = { ok: true } | { ok: false; refusal: Refusal };
 const STATE_KEY = "fota.transfer";
 const COUNTER_KEY = "fota.seccnt";
 const TRIAL_KEY = "fota.trial";
+const ENABLED_KEY = "fota.enabled";
 
 interface State {
   status: TransferStatus;
@@ -118,7 +119,7 @@ export class FirmwareUpdate {
   readonly #blockSize: number;
   readonly #layout: TrailerLayout;
   readonly #capacity: number;
-  #enabled = true;
+  #enabled: boolean;
   #state: State;
 
   constructor(deps: FirmwareUpdateDeps, options: FirmwareUpdateOptions) {
@@ -129,6 +130,9 @@ export class FirmwareUpdate {
     this.#layout = trailerLayout(deps.secondary.byteLength, options.maxAlign ?? 8);
     this.#capacity = deps.secondary.byteLength - options.trailerSize;
     this.#state = this.#load();
+    // image_transfer_enabled is configuration: it survives restarts (default: enabled).
+    const e = deps.store.get(ENABLED_KEY);
+    this.#enabled = !(e && e.length === 1 && e[0] === 0);
   }
 
   get blockSize(): number {
@@ -141,7 +145,9 @@ export class FirmwareUpdate {
     return this.#enabled;
   }
   setEnabled(on: boolean): void {
+    if (on === this.#enabled) return;
     this.#enabled = on;
+    this.#d.store.put(ENABLED_KEY, new Uint8Array([on ? 1 : 0]));
   }
   get imageSize(): number {
     return this.#state.size;
