@@ -169,6 +169,53 @@ describe("Profile Generic (class 7)", () => {
     expect(pg.get(2, ctx, { selector: 3, parameters: { tag: Tag.NullData, value: null } })).toEqual({ ok: false, error: DataAccessResult.otherReason });
   });
 
+  it("a buffer read stays well formed while captures, compaction and collection go on underneath", () => {
+    const flash = new SimFlash(withSectors(ESP32_NOR, 4));
+    const log = new LogStore(flash);
+    const store = new ProfileStore(log, { stream: 0, columns: ["cumulative"], periodS: 900, capacity: 600, chunkRows: 32 });
+    log.mount();
+    let reg = 0;
+    const pg = new ProfileGeneric({
+      logicalName: Obis.of(1, 0, 99, 1, 0, 255),
+      store,
+      timeBase: fixedTime(0),
+      columns: [
+        { definition: CLOCK_TIME, kind: "time" },
+        { definition: AP_DEF, kind: "stored", column: 0, tag: Tag.DoubleLongUnsigned, read: () => ({ tag: Tag.DoubleLongUnsigned, value: reg }) },
+      ],
+    });
+    const t0 = Date.UTC(2025, 0, 1);
+    let n = 0;
+    const capture = () => {
+      reg += 100 + (n % 17);
+      pg.capture(t0 + n++ * 15 * MIN);
+    };
+    for (let i = 0; i < 600; i++) capture();
+    const r = pg.get(2, ctx);
+    if (!r.ok) throw new Error("get");
+    const s = r.value as EncodedStream;
+    const parts: number[] = [];
+    const collectionsBefore = log.stats().collections;
+    for (let b = s.next(300); b; b = s.next(300)) {
+      parts.push(...b);
+      for (let i = 0; i < 40; i++) capture();
+    }
+    expect(log.stats().collections).toBeGreaterThan(collectionsBefore);
+    const rows = decodeData(Uint8Array.from(parts)).value as Data[];
+    expect(rows.length).toBe(600);
+    // Rows are real rows in order until the FIFO overtook the reader; after that only null-filled placeholders.
+    let prev = -1;
+    let real = 0;
+    for (const row of rows) {
+      const v = (row.value as Data[])[1];
+      if (v.tag === Tag.NullData) continue;
+      expect(v.value as number).toBeGreaterThan(prev);
+      prev = v.value as number;
+      real++;
+    }
+    expect(real).toBeGreaterThan(0);
+  });
+
   it("attributes, reset and capture methods, access selectors", () => {
     const { pg, regs } = build({ deviation: 0 });
     const val = (a: number) => {

@@ -132,16 +132,24 @@ export class ProfileStore implements LogOwner {
     this.expire();
   }
 
-  /** Rows with entry numbers in [from, to], oldest first, reading only the chunks that hold them. */
+  /**
+   * Rows with entry numbers in [from, to], oldest first, reading only the
+   * chunks that hold them. Safe while captures go on: it follows entry
+   * numbers, not index positions, and skips rows the FIFO dropped meanwhile.
+   */
   *rows(from: number, to: number): Generator<ProfileRow> {
-    from = Math.max(from, this.firstEntry);
-    to = Math.min(to, this.lastEntry);
-    if (from > to) return;
-    let i = this.itemAt(from);
-    for (; i < this.items.length && this.items[i].first <= to; i++) {
-      for (const r of this.chunk(this.items[i])) {
-        if (r.entryNo >= from && r.entryNo <= to) yield r;
+    let e = Math.max(from, this.firstEntry);
+    while (e <= to && e <= this.lastEntry) {
+      if (e < this.firstEntry) e = this.firstEntry;
+      const it = this.items[this.itemAt(e)];
+      if (!it || it.first > e || it.first + it.count <= e) break;
+      let next = it.first + it.count;
+      for (const r of this.chunk(it)) {
+        if (r.entryNo < e || r.entryNo > to) continue;
+        next = r.entryNo + 1;
+        yield r;
       }
+      e = Math.max(e + 1, next);
     }
   }
 
