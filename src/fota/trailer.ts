@@ -129,8 +129,12 @@ export function setPending(secondary: FlashPartition, layout: TrailerLayout, per
 export function setConfirmed(primary: FlashPartition, layout: TrailerLayout): TrailerWriteResult {
   const state = readTrailer(primary, layout);
   if (state.magic === "unset") return "unchanged"; // nothing to confirm: not a test boot
-  if (state.magic === "bad" || state.imageOk === "bad") return "bad-trailer";
+  if (state.magic === "bad") return "bad-trailer";
   if (state.imageOk === "set") return "unchanged";
+  // A power cut during an earlier confirm can leave image_ok half programmed
+  // (only some of 0x01's zero bits cleared); programming 0x01 again finishes
+  // it, since NOR programming only clears bits. Anything else is refused.
+  if (state.imageOk === "bad" && (primary.read(layout.imageOkOff, 1)[0] & 0x01) !== 0x01) return "bad-trailer";
   writeFlag(primary, layout.imageOkOff);
   return "written";
 }

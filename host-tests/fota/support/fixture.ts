@@ -66,11 +66,16 @@ export class FotaRig {
     slot.write(0, padded);
   }
 
-  /** One power-up: the bootloader runs, then the firmware builds its FOTA service. */
-  powerOn(): BootOutcome {
+  /**
+   * One power-up: the bootloader runs, then the firmware builds its FOTA
+   * service. `cutFirmwareAt` loses power at that flash step of the firmware's
+   * own start-up (after the bootloader), on the primary slot.
+   */
+  powerOn(cutFirmwareAt?: number, seed = 1): BootOutcome {
     this.primary.powerOn();
     this.secondary.powerOn();
     this.lastBoot = this.bootloader.boot();
+    if (cutFirmwareAt !== undefined) this.primary.cutAt(cutFirmwareAt, seed);
     const sink: EventSink = { record: (e) => this.events.push(e) };
     this.service = new FirmwareUpdate(
       {
