@@ -92,4 +92,20 @@ describe("meter DLMS front (in-process links)", () => {
     expect((await settle(board, good.get(1, Obis.of(0, 0, 42, 0, 0, 255), 2))).ok).toBe(true);
     await settle(board, good.close());
   });
+
+  it("invocation counters survive a restart: a replayed counter is refused by the rebooted meter", async () => {
+    const board = new SimBoard({ startUtcMs: T0 });
+    board.boot();
+    const first = await overTcp(board, ClientSap.management, "hls-gmac");
+    expect((await settle(board, first.get(8, ln.CLOCK, 2))).ok).toBe(true);
+    const next = first.invocationCounter;
+    await settle(board, first.close());
+    board.restart("power-on", false);
+    const replayLink = wrapperLink(board.network.connect(SIM_TCP_PORT)!, board.worldTimers, addressing(ClientSap.management), "sim tcp");
+    await expect(settle(board, ClientSession.open(replayLink, { ...security(board, "hls-gmac"), invocationCounter: 1 }))).rejects.toThrow(/association refused/);
+    const freshLink = wrapperLink(board.network.connect(SIM_TCP_PORT)!, board.worldTimers, addressing(ClientSap.management), "sim tcp");
+    const again = await settle(board, ClientSession.open(freshLink, { ...security(board, "hls-gmac"), invocationCounter: next }));
+    expect((await settle(board, again.get(8, ln.CLOCK, 2))).ok).toBe(true);
+    await settle(board, again.close());
+  });
 });

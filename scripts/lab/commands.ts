@@ -121,6 +121,12 @@ function isoMs(name: string, s: string | undefined): number {
   return ms;
 }
 
+/**
+ * Downloads a profile range in slices of about a day of entries, one range
+ * GET each, so the progress bar moves with the data (the DLMS client reports
+ * nothing inside one long GET) and a broken link loses one slice, not all.
+ * Ranges are inclusive at both ends: slices end 1 s before the next begins.
+ */
 export async function profileCommand(session: LabSession, o: LabOptions, out: Out): Promise<number> {
   const ln = Obis.parse(o.args[0] ?? "1-0:99.1.0*255");
   const from = isoMs("--from", o.from);
@@ -130,16 +136,19 @@ export async function profileCommand(session: LabSession, o: LabOptions, out: Ou
   if (!cols.ok) throw new Error(`capture_objects of ${ln.toString()}: ${cols.code !== undefined ? darName(cols.code) : cols.error}`);
   const period = await session.get(7, ln, 4);
   const periodS = period.ok && typeof period.value.value === "number" && period.value.value > 0 ? period.value.value : 0;
-  const expected = periodS ? Math.floor((to - from) / (periodS * 1000)) + 1 : 0;
-  const bar = new ProgressBar("profile", expected);
-  let bytes = 0;
-  const r = await session.get(7, ln, 2, rangeSelection(from, to), (n) => {
-    bytes = n;
-    bar.update(0, `${n} bytes`);
-  });
-  if (!r.ok) throw new Error(`buffer of ${ln.toString()}: ${r.code !== undefined ? darName(r.code) : r.error}`);
-  const rows = bufferRows(r.value);
-  bar.done(`${rows.length} entries, ${bytes} bytes`);
+  const sliceMs = periodS > 0 ? periodS * 1000 * 96 : 86400000;
+  const slices = Math.max(1, Math.ceil((to - from + 1) / sliceMs));
+  const bar = new ProgressBar("profile", slices);
+  const rows: string[] = [];
+  for (let i = 0; i < slices; i++) {
+    const a = from + i * sliceMs;
+    const b = Math.min(to, a + sliceMs - 1000);
+    const r = await session.get(7, ln, 2, rangeSelection(a, b));
+    if (!r.ok) throw new Error(`buffer of ${ln.toString()}: ${r.code !== undefined ? darName(r.code) : r.error}`);
+    for (const row of bufferRows(r.value)) rows.push(row);
+    bar.update(i + 1, `${rows.length} entries`);
+  }
+  bar.done(`${rows.length} entries`);
   const lines = [headerLine(captureHeader(cols.value)), ...rows];
   if (o.out) writeFileSync(o.out, lines.join("\n") + "\n");
   else for (const l of lines) out(l);
