@@ -63,7 +63,7 @@ export function regionOf(map: PartitionMap, role: RegionRole): { device: FlashDe
   return undefined;
 }
 
-const ERASED_BY_FIRMWARE = new Set<RegionRole>(["mcuboot-primary", "mcuboot-secondary", "mcuboot-scratch", "storage", "settings", "nvs"]);
+const ERASED_BY_FIRMWARE = new Set<RegionRole>(["mcuboot-primary", "mcuboot-secondary", "mcuboot-scratch", "storage", "nvs"]);
 
 function hex(n: number): string {
   return n.toString(16);

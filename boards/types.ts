@@ -48,7 +48,6 @@ export type RegionRole =
   | "mcuboot-secondary"
   | "mcuboot-scratch"
   | "storage"
-  | "settings"
   | "ble"
   | "preferences"
   | "application";

@@ -19,7 +19,7 @@ const KiB = 1024;
  *   end of the application area (MODDEF_FILE_LFS_PARTITION_SIZE). FOTA has no
  *   slot on this build.
  * - `zephyr/nrf52840dk` (Moddable's Zephyr port): MCUboot with swap using
- *   scratch; the primary slot, scratch, storage and settings in internal
+ *   scratch; the primary slot, scratch and storage in internal
  *   flash, the secondary slot on the QSPI NOR (zephyr/partitions.overlay).
  *   SDK 8.2 has no ECMA-419 SPI on Zephyr, so the energy IC is not reachable
  *   on this build until it does.
@@ -75,7 +75,6 @@ export const board: Board = {
             { label: "image-0", role: "mcuboot-primary", offset: 0xc000, size: 0xac000, note: "688 KiB: Zephyr, XS and the firmware bytecode" },
             { label: "image-scratch", role: "mcuboot-scratch", offset: 0xb8000, size: 0x4000 },
             { label: "storage", role: "storage", offset: 0xbc000, size: 256 * KiB },
-            { label: "settings", role: "settings", offset: 0xfc000, size: 16 * KiB },
           ],
         },
         {

@@ -36,7 +36,6 @@ export const board: Board = {
             { label: "image-1", role: "mcuboot-secondary", offset: 0x1a0000, size: 0x180000 },
             { label: "image-scratch", role: "mcuboot-scratch", offset: 0x320000, size: 0x20000 },
             { label: "storage", role: "storage", offset: 0x340000, size: 256 * KiB },
-            { label: "settings", role: "settings", offset: 0x380000, size: 64 * KiB },
           ],
         },
       ],

@@ -48,10 +48,10 @@ describe("board partition maps", () => {
     expect(edit((m) => (region(m, "storage").offset -= 0x1000)).join()).toContain("overlaps");
   });
   it("finds a region past the end of the device", () => {
-    expect(edit((m) => (region(m, "settings").size = 0x100000)).join()).toContain("outside");
+    expect(edit((m) => (region(m, "storage").size = 0x100000)).join()).toContain("outside");
   });
   it("finds a storage region not on a sector boundary", () => {
-    expect(edit((m) => (region(m, "settings").offset += 0x800)).join()).toContain("not aligned");
+    expect(edit((m) => (region(m, "storage").offset += 0x800)).join()).toContain("not aligned");
   });
   it("finds slots of different sizes and a scratch below one sector", () => {
     expect(edit((m) => (region(m, "image-1").size -= 0x1000)).join()).toContain("differ in size");
@@ -60,7 +60,7 @@ describe("board partition maps", () => {
   it("finds a profile store of the wrong size, a missing slot and a label used twice", () => {
     expect(edit((m) => (region(m, "storage").size = 0x20000)).join()).toContain("not 262144");
     expect(edit((m) => (m.devices[0].regions = m.devices[0].regions.filter((r) => r.label !== "image-1"))).join()).toContain("exactly one primary");
-    expect(edit((m) => (region(m, "settings").label = "storage")).join()).toContain("used twice");
+    expect(edit((m) => (region(m, "image-scratch").label = "storage")).join()).toContain("used twice");
   });
 
   it("pins of one board never collide", () => {
