@@ -189,4 +189,33 @@ describe("image transfer end to end (class 18 → fota → flash → bootloader)
     report(`fota: ${cuts} power cuts over ${steps} flash steps of a transfer, all resumed to a verified image`);
     expect(cuts).toBeGreaterThan(0);
   });
+
+  it("with the FOTA state in the flash key-value store (src/storage), a power cut at any step of either flash resumes to a verified image", () => {
+    const probe = new FotaRig([set2Spki("ec256")], 64, ESP32_NOR, "flash");
+    probe.install(probe.primary, OLD);
+    probe.powerOn();
+    const settings = probe.settings as NonNullable<typeof probe.settings>;
+    const s0 = settings.steps;
+    const f0 = probe.secondary.steps;
+    expect(sendImage(probe, ID, NEW)).toEqual([]);
+    const settingsSteps = settings.steps - s0;
+    const slotSteps = probe.secondary.steps - f0;
+    const stride = runtime === "xs" ? 7 : 1;
+    let cuts = 0;
+    for (const which of ["settings", "slot"] as const) {
+      const steps = which === "settings" ? settingsSteps : slotSteps;
+      for (let step = 0; step < steps; step += stride) {
+        const rig = new FotaRig([set2Spki("ec256")], 64, ESP32_NOR, "flash");
+        rig.install(rig.primary, OLD);
+        rig.powerOn();
+        (which === "settings" ? (rig.settings as NonNullable<typeof rig.settings>) : rig.secondary).cutAt(step, 77 + step);
+        expect(() => sendImage(rig, ID, NEW)).toThrow(PowerLoss);
+        rig.powerOn();
+        expect(sendImage(rig, ID, NEW)).toEqual([]);
+        expect(rig.action(3, D.i8(0))).toBe(ActionResult.success);
+        cuts++;
+      }
+    }
+    report(`fota: ${cuts} power cuts over ${settingsSteps} settings-flash and ${slotSteps} slot-flash steps, all resumed to a verified image`);
+  });
 });

@@ -7,7 +7,7 @@
  */
 import { SimCrypto } from "../../../hal/sim/crypto.js";
 import type { FlashGeometry } from "../../../hal/flash.js";
-import { ESP32_NOR, SimFlash } from "../../../hal/sim/flash.js";
+import { ESP32_NOR, SimFlash, withSectors } from "../../../hal/sim/flash.js";
 import type { ResetCause, SystemPort } from "../../../hal/system.js";
 import { D, Tag, type Data } from "../../../src/cosem/axdr.js";
 import { ImageTransferObject } from "../../../src/cosem/classes/image-transfer.js";
@@ -16,7 +16,9 @@ import type { EventSink, MeterEvent } from "../../../src/events.js";
 import { imgtoolTrailerSize, trailerLayout } from "../../../src/fota/trailer.js";
 import { FirmwareUpdate } from "../../../src/fota/transfer.js";
 import { ImageVerifier } from "../../../src/fota/verify.js";
-import { MemoryKeyValueStore } from "../../../src/persistence.js";
+import { MemoryKeyValueStore, type KeyValueStore } from "../../../src/persistence.js";
+import { LogKeyValueStore } from "../../../src/storage/kv-store.js";
+import { LogStore } from "../../../src/storage/log-store.js";
 import { SimBootloader, type BootOutcome } from "./bootloader-sim.js";
 
 export const TRAILER = imgtoolTrailerSize(8);
@@ -37,7 +39,9 @@ class RecordingSystem implements SystemPort {
 export class FotaRig {
   readonly primary: SimFlash;
   readonly secondary: SimFlash;
-  readonly store = new MemoryKeyValueStore();
+  /** Where the FOTA state lives: RAM, or the flash key-value store of src/storage on its own partition. */
+  store: KeyValueStore = new MemoryKeyValueStore();
+  readonly settings: SimFlash | undefined;
   readonly events: MeterEvent[] = [];
   readonly system = new RecordingSystem();
   readonly layout: ReturnType<typeof trailerLayout>;
@@ -49,7 +53,8 @@ export class FotaRig {
   lastBoot: BootOutcome = "none";
   #now = 1_700_000_000_000;
 
-  constructor(keys: Uint8Array[], readonly blockSize = 64, geometry: FlashGeometry = ESP32_NOR) {
+  constructor(keys: Uint8Array[], readonly blockSize = 64, geometry: FlashGeometry = ESP32_NOR, kv: "memory" | "flash" = "memory") {
+    if (kv === "flash") this.settings = new SimFlash(withSectors(geometry, 8));
     this.primary = new SimFlash(geometry);
     this.secondary = new SimFlash(geometry);
     this.layout = trailerLayout(this.primary.byteLength, 8);
@@ -74,6 +79,12 @@ export class FotaRig {
   powerOn(cutFirmwareAt?: number, seed = 1): BootOutcome {
     this.primary.powerOn();
     this.secondary.powerOn();
+    if (this.settings) {
+      this.settings.powerOn();
+      const log = new LogStore(this.settings);
+      this.store = new LogKeyValueStore(log);
+      log.mount();
+    }
     this.lastBoot = this.bootloader.boot();
     if (cutFirmwareAt !== undefined) this.primary.cutAt(cutFirmwareAt, seed);
     const sink: EventSink = { record: (e) => this.events.push(e) };
