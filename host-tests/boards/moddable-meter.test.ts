@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { board as esp32 } from "../../boards/esp32-atm90e32/board.js";
+import { activeHigh, boardPorts, startBoardMeter, type DeviceBindings } from "../../boards/moddable-meter.js";
+import { board as nrf52840dk } from "../../boards/nrf52840dk/board.js";
+import type { Board } from "../../boards/types.js";
+import type { DigitalOut } from "../../hal/digital.js";
+import { silentLogger } from "../../hal/logger.js";
+import { SimAde7953 } from "../../hal/sim/ade7953.js";
+import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
+import { SimClock } from "../../hal/sim/clock.js";
+import { SimCrypto } from "../../hal/sim/crypto.js";
+import { SimDigitalIn } from "../../hal/sim/digital.js";
+import { SimFlash } from "../../hal/sim/flash.js";
+import { LoadScenario } from "../../hal/sim/load-scenario.js";
+import { SimSpiBus } from "../../hal/sim/spi-bus.js";
+import { SimSystem } from "../../hal/sim/system.js";
+import { SimTimers } from "../../hal/sim/timers.js";
+
+/**
+ * The device composition root (boards/moddable-meter.ts) with every binding
+ * backed by a simulated peripheral: what main.js does on a board, checked on
+ * both runtimes — which pin becomes which port, the flash region it opens,
+ * the relay's boot level and the polarity of active-low inputs.
+ */
+function rig(b: Board, relayContact: 0 | 1 = 1) {
+  const clock = new SimClock({ startUtcMs: Date.UTC(2026, 0, 15, 12) });
+  const bus = new SimSpiBus();
+  const chip = new SimAtm90e32({ scenario: new LoadScenario({ vRms: 230, iRms: 5, phiDeg: 0, freqHz: 50 }), clock });
+  const inputs = new Map<number, SimDigitalIn>();
+  const outputs = new Map<number, { pin: number; writes: number[] } & DigitalOut>();
+  const flashes: { label: string | undefined; sectors: number }[] = [];
+  let spi: { select: number; hz: number; mode: number } | undefined;
+  let powerFailInput: unknown;
+  const devices: DeviceBindings = {
+    timers: () => new SimTimers(clock),
+    clocks: () => ({ monotonic: clock, rtc: clock }),
+    logger: () => silentLogger,
+    flash: (region, device) => {
+      flashes.push({ label: region.label, sectors: region.size / device.sectorSize });
+      return new SimFlash({ sectorSize: device.sectorSize, sectorCount: region.size / device.sectorSize, writeSize: device.writeSize, ratedEraseCycles: device.ratedEraseCycles });
+    },
+    digitalIn: (input) => {
+      // Resting levels: relay contact as given, buttons released, supply good.
+      const level: 0 | 1 = input.pin === b.relay?.feedback.pin ? relayContact : input.active === 0 ? 1 : 0;
+      const pin = new SimDigitalIn(level);
+      inputs.set(input.pin, pin);
+      return pin;
+    },
+    digitalOut: (pin, initial) => {
+      const writes: number[] = [initial];
+      let level = initial;
+      const out = { pin, writes, write: (v: 0 | 1) => (writes.push(v), (level = v)), read: () => level };
+      outputs.set(pin, out);
+      return out;
+    },
+    spi: (bus_, select) => {
+      spi = { select, hz: bus_.hz, mode: bus_.mode };
+      bus.attach(select, chip);
+      return { io: bus.io, select, hz: bus_.hz, mode: bus_.mode };
+    },
+    system: (powerFail) => {
+      powerFailInput = powerFail;
+      return new SimSystem(clock);
+    },
+    crypto: () => new SimCrypto(),
+  };
+  return { clock, devices, inputs, outputs, flashes, spi: () => spi, powerFailInput: () => powerFailInput };
+}
+
+describe("device composition root", () => {
+  it("opens the 256 KiB storage partition, the first ATM90E32 at CircuitSetup's CS1 in mode 3 at 200 kHz", () => {
+    const r = rig(esp32);
+    const ports = boardPorts(esp32, r.devices);
+    expect(r.flashes).toEqual([{ label: "storage", sectors: 64 }]);
+    expect(ports.flash?.byteLength).toBe(256 * 1024);
+    expect(r.spi()).toEqual({ select: 5, hz: 200_000, mode: 3 });
+    expect(ports.energyIc.phaseCount).toBe(3);
+    expect(ports.defaultCalibration.length).toBe(3);
+  });
+
+  it("drives the relay coil to the contact's present state, so a reboot never switches the supply", () => {
+    for (const contact of [0, 1] as const) {
+      const r = rig(esp32, contact);
+      boardPorts(esp32, r.devices);
+      expect(r.outputs.get(esp32.relay?.drive ?? -1)?.writes).toEqual([contact]);
+    }
+  });
+
+  it("reports the active-low BOOT button as pressed = 1 and passes the active-low power-fail line through", () => {
+    const r = rig(esp32);
+    const ports = boardPorts(esp32, r.devices);
+    const raw = r.inputs.get(0);
+    expect(ports.button?.read()).toBe(0);
+    const seen: number[] = [];
+    ports.button?.onChange?.((l) => seen.push(l));
+    raw?.set(0);
+    expect(ports.button?.read()).toBe(1);
+    expect(seen).toEqual([1]);
+    expect(r.powerFailInput()).toBe(r.inputs.get(39));
+  });
+
+  it("builds the nRF52 native map's meter on the ADE7953 without a network", () => {
+    const r = rig(nrf52840dk);
+    const adeBus = new SimSpiBus();
+    const scenario = new LoadScenario({ vRms: 230, iRms: 5, phiDeg: 0, freqHz: 50 });
+    const spi: DeviceBindings["spi"] = (bus, select) => {
+      adeBus.attach(select, new SimAde7953({ scenario, clock: r.clock }));
+      return { io: adeBus.io, select, hz: bus.hz, mode: bus.mode };
+    };
+    const ports = boardPorts(nrf52840dk, { ...r.devices, spi });
+    expect(r.flashes).toEqual([{ label: "storage", sectors: 64 }]);
+    expect(ports.tcp).toBeUndefined();
+    expect(ports.energyIc.phaseCount).toBeGreaterThan(0);
+  });
+
+  it("refuses a board whose partition map is unsound before opening any flash", () => {
+    const broken: Board = JSON.parse(JSON.stringify(esp32)) as Board;
+    const storage = broken.partitionMaps[0].devices[0].regions.find((x) => x.role === "storage");
+    if (storage) storage.size = 128 * 1024;
+    const r = rig(broken);
+    expect(() => boardPorts(broken, r.devices)).toThrow("partition map");
+    expect(r.flashes).toEqual([]);
+  });
+
+  it("starts a meter that meters the simulated load", () => {
+    const r = rig(esp32);
+    const meter = startBoardMeter(esp32, r.devices);
+    r.clock.advance(60_000);
+    expect(meter.status().activePowerW).toBeGreaterThan(0);
+    meter.stop();
+  });
+
+  it("activeHigh leaves an active-high input as it is", () => {
+    const pin = new SimDigitalIn(1);
+    expect(activeHigh(pin, 1)).toBe(pin);
+    expect(activeHigh(pin, 0).read()).toBe(0);
+  });
+});
