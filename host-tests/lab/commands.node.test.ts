@@ -5,7 +5,13 @@ import { ClientSap } from "../../src/meter/dlms.js";
 import { fromHex } from "../../src/util/bytes.js";
 import { parseLabArgs } from "../../scripts/lab/args.js";
 import { ClientSession } from "../../scripts/lab/client-session.js";
-import { getCommand, listCommand, profileCommand, setCommand } from "../../scripts/lab/commands.js";
+import { getCommand, listCommand, profileCommand, setCommand, uploadCommand } from "../../scripts/lab/commands.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateKey } from "../../scripts/imgtool/keys.js";
+import { sign } from "../../scripts/imgtool/sign.js";
+import { FirmwareEvent } from "../../src/fota/transfer.js";
 import { wrapperLink } from "../../scripts/lab/link.js";
 import { formatData, parseValue } from "../../scripts/lab/values.js";
 import { SIM_TCP_PORT, SimBoard } from "../../scripts/simulator/board.js";
@@ -52,6 +58,30 @@ describe("lab commands against the in-process meter", () => {
     await settle(board, listCommand(s, (l) => list.push(l)));
     expect(list.find((l) => l.includes("1-0:99.1.0*255"))).toMatch(/^7 +1 +1-0:99.1.0\*255 +1:r 2:r 3:r 4:r 5:r 6:r 7:r 8:r +\| +1:- 2:-$/);
     await settle(board, s.close());
+  });
+
+  it("upload: a signed image goes through initiate, blocks and verify; --activate asks for the swap and reboots", async () => {
+    const key = generateKey("ecdsa-p256");
+    const board = new SimBoard({ startUtcMs: T0 });
+    const meter = board.boot({ fota: { keys: [key.spki], signature: "ecdsa-p256", blockSize: 256 } });
+    const payload = new Uint8Array(5000).map((_, i) => (i * 31) & 0xff);
+    const signed = sign(payload, { key, headerSize: 0x200, padHeader: true, version: { major: 1, minor: 2, revision: 0, build: 0 }, slotSize: 256 * 1024, align: 8 });
+    const dir = mkdtempSync(join(tmpdir(), "meter-img-"));
+    try {
+      const file = join(dir, "app.signed.bin");
+      writeFileSync(file, signed.image);
+      const link = wrapperLink(board.network.connect(SIM_TCP_PORT)!, board.worldTimers, { clientSap: ClientSap.firmware, serverLogical: 1, serverPhysical: 16, responseTimeoutMs: 5000 }, "sim");
+      const s = await settle(board, ClientSession.open(link, { auth: "lls", password: DEVELOPMENT_KEYS.firmwarePassword }));
+      const out: string[] = [];
+      await settle(board, uploadCommand(s, parseLabArgs(["upload", file, "--activate", "--auth", "lls", "--password", "12345678"]), (l) => out.push(l)));
+      expect(out[0]).toBe(`image verified (${signed.image.length} bytes, ${Math.ceil(signed.image.length / 256)} blocks of 256)`);
+      expect(out[1]).toBe("image activated");
+      expect(board.system.nextResetCause).toBe("software");
+      expect(meter.events.recent().filter((e) => e.log === "firmware").map((e) => e.code)).toContain(FirmwareEvent.rebootForActivation);
+      await settle(board, s.close()).catch(() => undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("command line and value syntax", () => {

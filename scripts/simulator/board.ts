@@ -69,6 +69,8 @@ export interface SimBoardOptions {
   store?: KeyValueStore;
   /** The data partition (the simulator passes one mirrored to its state file). */
   flash?: FlashPartition;
+  /** MCUboot slots; default two 256 KiB simulated slots. */
+  slots?: { primary: FlashPartition; secondary: FlashPartition };
   curve?: LoadCurve;
   watchdogMs?: number;
   /**
@@ -88,6 +90,9 @@ export interface BoardLinks {
 /** Sectors of the simulated data partition. */
 export const DATA_SECTORS = 64;
 
+/** Sectors of each simulated MCUboot slot (256 KiB). */
+export const SLOT_SECTORS = 64;
+
 /** The DLMS wrapper port of the in-memory network. */
 export const SIM_TCP_PORT = 4059;
 
@@ -95,6 +100,7 @@ export class SimBoard {
   readonly clock: SimClock;
   readonly store: KeyValueStore | undefined;
   readonly flash: FlashPartition | undefined;
+  readonly slots: { primary: FlashPartition; secondary: FlashPartition };
   readonly relay = new SimRelay();
   readonly curve: LoadCurve;
   readonly watchdogMs: number;
@@ -122,6 +128,7 @@ export class SimBoard {
     this.store = options.store;
     // The ESP32 board's data partition: 64 sectors of 4 KiB (a year of load profile and the settings).
     this.flash = options.store ? undefined : (options.flash ?? new SimFlash({ ...ESP32_NOR, sectorCount: DATA_SECTORS }));
+    this.slots = options.slots ?? { primary: new SimFlash({ ...ESP32_NOR, sectorCount: SLOT_SECTORS }), secondary: new SimFlash({ ...ESP32_NOR, sectorCount: SLOT_SECTORS }) };
     this.curve = options.curve ?? DEFAULT_CURVE;
     this.watchdogMs = options.watchdogMs ?? 0;
     this.timers = new SimTimers(this.clock);
@@ -149,6 +156,7 @@ export class SimBoard {
       timers: this.timers,
       system: this.system,
       ...(this.flash ? { flash: this.flash } : { store: this.store }),
+      slots: this.slots,
       energyIc: this.driver,
       defaultCalibration: defaultAtm90e32Calibration(),
       relay: this.relay,

@@ -9,7 +9,7 @@ import type { Meter } from "../../src/meter/meter.js";
 import { ClientSap } from "../../src/meter/dlms.js";
 import { NodeTimers } from "../lab/node-ports.js";
 import { ESP32_NOR } from "../../hal/sim/flash.js";
-import { DATA_SECTORS, SimBoard } from "./board.js";
+import { DATA_SECTORS, SLOT_SECTORS, SimBoard } from "./board.js";
 import { ListenerView, SerialView } from "./links.js";
 import type { SimulatorOptions } from "./options.js";
 import { PtySerialPort } from "./pty.js";
@@ -48,7 +48,7 @@ export class Simulator {
     tcp: NodeTcpListener,
     optical: PtySerialPort | undefined,
   ) {
-    this.state = new StateDir(options.stateDir, { ...ESP32_NOR, sectorCount: DATA_SECTORS });
+    this.state = new StateDir(options.stateDir, { ...ESP32_NOR, sectorCount: DATA_SECTORS }, { ...ESP32_NOR, sectorCount: SLOT_SECTORS });
     this.tcp = tcp;
     this.optical = optical;
     tcp.onConnection((c) => (this.#tcpView ? this.#tcpView.accept(c) : c.close()));
@@ -58,6 +58,7 @@ export class Simulator {
       startUtcMs: this.state.rtcNow(host) ?? host,
       speed: options.speed,
       flash: this.state.flash,
+      slots: this.state.slots,
       curve: options.curve,
       links: () => {
         this.#tcpView = new ListenerView(tcp);
@@ -87,7 +88,7 @@ export class Simulator {
       }
     }
     const sim = new Simulator(options, log, now, tcp, optical);
-    const meter = sim.board.boot();
+    const meter = sim.board.boot({ fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256 } });
     sim.#watchRestart();
     const id = meter.config.identity;
     const sec = meter.config.security;
@@ -96,6 +97,7 @@ export class Simulator {
       `associations: public SAP ${ClientSap.public} (no security); reader SAP ${ClientSap.reader} and management SAP ${ClientSap.management} ` +
         `(HLS-GMAC, --akey ${toHex(sec.authenticationKey)} --ekey ${toHex(sec.globalUnicastKey)}); firmware SAP ${ClientSap.firmware} (LLS)`,
     );
+    log.line(`firmware images: sign with npm run imgtool -- sign --key ${sim.state.fotaKeyPath} --header-size 0x200 --align 8 --version 1.0.0 --slot-size ${SLOT_SECTORS * ESP32_NOR.sectorSize} IN OUT`);
     log.line(`listening on tcp://127.0.0.1:${tcp.port}`);
     if (optical) log.line(`optical port on ${optical.path}`);
     else if (options.optical) log.line(`optical port unavailable: ${opticalProblem}`);

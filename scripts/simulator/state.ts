@@ -9,12 +9,15 @@
  *           Every program and erase is written through at its offset as it
  *           happens, so killing the simulator is a power cut at that
  *           instant, which the store recovers from like on a board.
+ *  slot0.bin, slot1.bin  MCUboot's primary and secondary image slots
+ *  fota-signing-key.pem  the P-256 key the simulated meter's bootloader trusts
  *  rtc.json the RTC at the last save and the host time it was saved at, so
  *           the meter clock keeps running while the simulator is stopped
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
 import type { FlashGeometry, FlashPartition } from "../../hal/flash.js";
 import { SimFlash } from "../../hal/sim/flash.js";
+import { generateKey, isPrivate, loadKey, privateKeyPem, type PrivateSigningKey } from "../imgtool/keys.js";
 import { join } from "node:path";
 
 export function writeAtomic(path: string, data: Uint8Array | string): void {
@@ -88,13 +91,24 @@ export interface RtcState {
 
 export class StateDir {
   readonly flash: FileFlash;
+  readonly slots: { primary: FileFlash; secondary: FileFlash };
+  /** The simulated meter's firmware signing key (made on first start; its public half is built into the meter). */
+  readonly fotaKeyPath: string;
+  readonly fotaKey: PrivateSigningKey;
 
   constructor(
     readonly dir: string,
     geometry: FlashGeometry,
+    slotGeometry: FlashGeometry,
   ) {
     mkdirSync(dir, { recursive: true });
     this.flash = new FileFlash(join(dir, "flash.bin"), geometry);
+    this.slots = { primary: new FileFlash(join(dir, "slot0.bin"), slotGeometry), secondary: new FileFlash(join(dir, "slot1.bin"), slotGeometry) };
+    this.fotaKeyPath = join(dir, "fota-signing-key.pem");
+    if (!existsSync(this.fotaKeyPath)) writeAtomic(this.fotaKeyPath, privateKeyPem(generateKey("ecdsa-p256")));
+    const k = loadKey(readFileSync(this.fotaKeyPath, "utf8"));
+    if (!isPrivate(k)) throw new Error(`${this.fotaKeyPath}: not a private key`);
+    this.fotaKey = k;
   }
 
   /** Where the meter clock stands now: the saved RTC plus the host time since (the RTC ran on its battery). */
@@ -116,10 +130,14 @@ export class StateDir {
 
   save(utcMs: number, hostMs: number): void {
     this.flash.sync();
+    this.slots.primary.sync();
+    this.slots.secondary.sync();
     this.saveRtc(utcMs, hostMs);
   }
 
   close(): void {
     this.flash.close();
+    this.slots.primary.close();
+    this.slots.secondary.close();
   }
 }

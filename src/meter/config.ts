@@ -34,6 +34,15 @@ export interface MeterConfig {
   /** Disconnect control mode (Blue Book 0..6) of a fresh meter. */
   disconnectMode: number;
   security: SecurityConfig;
+  /** Firmware update: the bootloader's signing keys (SPKI DER) and signature type; absent = no Image Transfer. */
+  fota?: FotaConfig;
+}
+
+export interface FotaConfig {
+  keys: Uint8Array[];
+  signature: "ecdsa-p256" | "ed25519";
+  /** image_block_size (bytes, a multiple of the flash write size). */
+  blockSize: number;
 }
 
 /**

@@ -49,6 +49,10 @@ import { LogKeyValueStore } from "../storage/kv-store.js";
 import { LogStore } from "../storage/log-store.js";
 import { ProfileStore } from "../storage/profile-store.js";
 import type { KeyValueStore } from "../persistence.js";
+import { ImageTransferObject } from "../cosem/classes/image-transfer.js";
+import { imgtoolTrailerSize } from "../fota/trailer.js";
+import { FirmwareUpdate } from "../fota/transfer.js";
+import { ImageVerifier } from "../fota/verify.js";
 import * as ln from "./obis-codes.js";
 import { Qty } from "../metrology/accumulators.js";
 import { MetrologyService } from "../metrology/service.js";
@@ -80,6 +84,8 @@ export class Meter {
   readonly log: LogStore | undefined;
   readonly loadProfile: ProfileGeneric | undefined;
   readonly store: KeyValueStore;
+  /** Firmware update (Image Transfer, class 18), when the board has slots and the config a key. */
+  readonly firmware: FirmwareUpdate | undefined;
   /** True when stored energy was found at start (a restart, not a factory-fresh meter). */
   readonly restored: boolean;
   lastBilling: BillingSnapshot | undefined;
@@ -167,6 +173,7 @@ export class Meter {
       { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
     ]);
     if (profileStore) this.loadProfile = this.#buildProfile(profileStore);
+    if (ports.slots && config.fota && ports.crypto) this.firmware = this.#buildFirmware(ports.slots, config.fota, ports);
     this.#buildCatalog(endOfBilling);
 
     this.engine = new TariffEngine({
@@ -198,6 +205,9 @@ export class Meter {
         optical: ports.optical,
       });
     }
+
+    // Last: the self-test of a new image is that everything above was built.
+    this.firmware?.boot();
 
     const cause = ports.system.resetCause();
     if (cause === "power-on" || cause === "brown-out") this.profileStatus.markPowerDown();
@@ -238,6 +248,32 @@ export class Meter {
     });
     this.onCapture((t) => profile.capture(t));
     return profile;
+  }
+
+  /**
+   * FOTA: blocks go to the secondary slot, verification is the
+   * bootloader's (same keys), activation requests a test swap and reboots.
+   * boot() runs at every start: on the first boot of a new image it runs the
+   * self-test (the meter was built, so the catalog and the store work) and
+   * confirms the image, or leaves the bootloader to revert it.
+   */
+  #buildFirmware(slots: NonNullable<MeterPorts["slots"]>, fota: NonNullable<MeterConfig["fota"]>, ports: MeterPorts): FirmwareUpdate {
+    const trailerSize = imgtoolTrailerSize(Math.max(8, slots.secondary.geometry.writeSize));
+    const verifier = new ImageVerifier({ signature: fota.signature, keys: fota.keys, maxImageSize: slots.secondary.byteLength - trailerSize }, ports.crypto!);
+    const fw = new FirmwareUpdate(
+      {
+        primary: slots.primary,
+        secondary: slots.secondary,
+        store: this.store,
+        system: ports.system,
+        events: this.events,
+        verifier,
+        nowUtcMs: () => this.clock.now(),
+        selfTest: () => this.catalog.entries.length > 0,
+      },
+      { blockSize: fota.blockSize, trailerSize },
+    );
+    return fw;
   }
 
   #buildCatalog(endOfBilling: SingleActionSchedule): void {
@@ -317,6 +353,11 @@ export class Meter {
     }
     c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), { reader: [readAll(4), ""], management: ["r rw rw rw", ""] });
 
+    if (this.firmware) {
+      // The firmware client and management transfer images; the reader may watch the progress.
+      const transfer: [string, string] = ["r r r r rw r r", "x x x x"];
+      c.add(new ImageTransferObject(this.firmware, ln.IMAGE_TRANSFER), { reader: [readAll(7), noMethods(4)], management: transfer, firmware: transfer });
+    }
     if (this.loadProfile) {
       c.add(this.loadProfile, { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] });
     }

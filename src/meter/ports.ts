@@ -30,6 +30,8 @@ export interface MeterPorts {
    */
   flash?: FlashPartition;
   store?: KeyValueStore;
+  /** MCUboot's image slots (primary = running image, secondary = download target); with a FOTA key, the meter offers Image Transfer. */
+  slots?: { primary: FlashPartition; secondary: FlashPartition };
   /** The energy IC's driver (hal/drivers) on its bus; metrology is built on it. */
   energyIc: EnergyIc;
   /** The IC's calibration until one is stored (driver defaults or factory values). */
