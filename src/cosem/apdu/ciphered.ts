@@ -76,13 +76,18 @@ export function plainTagOf(cipheredTag: number): number | undefined {
   return PLAIN_OF[cipheredTag];
 }
 
+/** Reverse of PLAIN_OF, built once: sealing runs for every ciphered response. */
+const GLO_OF: Record<number, number> = {};
+const DED_OF: Record<number, number> = {};
+for (const k of Object.keys(PLAIN_OF)) {
+  const t = Number(k);
+  if (isDedicatedTag(t)) DED_OF[PLAIN_OF[t]] = t;
+  else GLO_OF[PLAIN_OF[t]] = t;
+}
+
 /** The glo- or ded- tag that protects a plain tag. */
 export function cipheredTagOf(plainTag: number, dedicated: boolean): number | undefined {
-  for (const k in PLAIN_OF) {
-    const t = Number(k);
-    if (PLAIN_OF[t] === plainTag && isDedicatedTag(t) === dedicated) return t;
-  }
-  return undefined;
+  return dedicated ? DED_OF[plainTag] : GLO_OF[plainTag];
 }
 
 function readContent(r: ByteReader, what: string): { securityControl: number; invocationCounter: number; content: Uint8Array } {
