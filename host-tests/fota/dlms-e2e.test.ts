@@ -84,7 +84,8 @@ describe("FOTA through the xDLMS server and client (firmware association, LLS)",
     expect(await attr(client, 2)).toBe(BLOCK);
     expect((await client.action(18, IMAGE_TRANSFER, 1, D.struct(D.octets(id), D.u32(img.length)))).ok).toBe(true);
     for (let n = 0; n < 3; n++) expect((await client.action(18, IMAGE_TRANSFER, 2, D.struct(D.u32(n), D.octets(img.subarray(n * BLOCK, (n + 1) * BLOCK))))).ok).toBe(true);
-    // The supply fails while block 3 is programmed.
+    // The supply fails (early warning first) while block 3 is programmed.
+    rig.powerFailWarning();
     rig.secondary.cutAt(0, 99);
     let failed = false;
     try {

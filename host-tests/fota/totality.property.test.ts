@@ -93,7 +93,7 @@ const dataArb: fc.Arbitrary<Data> = fc.oneof(
 );
 
 describe("Image Transfer object is total", () => {
-  it("any method with any parameters, any attribute get/set: a result, never an exception; state survives a restart", () => {
+  it("any method with any parameters, any attribute get/set: a result, never an exception; state survives a restart after the power-fail warning", () => {
     const rig = new FotaRig([set2Spki("ec256")], 16);
     rig.powerOn();
     let calls = 0;
@@ -105,6 +105,7 @@ describe("Image Transfer object is total", () => {
           else if (m === 5) rig.object.set(5, p, ctx);
           else {
             const before = [2, 3, 4, 5, 6, 7].map((a) => JSON.stringify(rig.object.get(a, ctx), (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v)));
+            rig.powerFailWarning();
             rig.powerOn();
             const after = [2, 3, 4, 5, 6, 7].map((a) => JSON.stringify(rig.object.get(a, ctx), (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v)));
             // Every attribute, image_transfer_enabled included, survives the restart.

@@ -87,6 +87,8 @@ export interface FirmwareUpdateOptions {
   readonly maxAlign?: number;
   /** Bytes at the end of the slot the bootloader keeps for its trailer (no image byte may go there). */
   readonly trailerSize: number;
+  /** Transferred-block marks are committed every this many blocks (default 16) and on the power-fail warning. */
+  readonly persistEvery?: number;
 }
 
 export type Refusal = "disabled" | "bad-state" | "too-large" | "bad-block" | "not-complete" | "verification-failed" | "trailer" | "bad-parameter";
@@ -119,8 +121,10 @@ export class FirmwareUpdate {
   readonly #blockSize: number;
   readonly #layout: TrailerLayout;
   readonly #capacity: number;
+  readonly #persistEvery: number;
   #enabled: boolean;
   #state: State;
+  #sinceSave = 0;
 
   constructor(deps: FirmwareUpdateDeps, options: FirmwareUpdateOptions) {
     this.#d = deps;
@@ -129,6 +133,12 @@ export class FirmwareUpdate {
     this.#blockSize = options.blockSize;
     this.#layout = trailerLayout(deps.secondary.byteLength, options.maxAlign ?? 8);
     this.#capacity = deps.secondary.byteLength - options.trailerSize;
+    this.#persistEvery = Math.max(1, options.persistEvery ?? 16);
+    // The supply's early warning: commit the marks of the blocks since the last save.
+    deps.system.onPowerFail(() => {
+      if (this.#sinceSave > 0) this.#save();
+      this.#sinceSave = 0;
+    });
     this.#state = this.#load();
     // image_transfer_enabled is configuration: it survives restarts (default: enabled).
     const e = deps.store.get(ENABLED_KEY);
@@ -184,10 +194,13 @@ export class FirmwareUpdate {
       this.#event(FirmwareEvent.transferResumed, this.firstNotTransferred);
       return { ok: true };
     }
-    // A stale trailer must not survive into the new image's slot.
-    this.#eraseRange(this.#capacity, this.#layout.slotSize);
+    // The new (empty) state is committed before any erase, so that no
+    // persisted mark can ever point at erased flash.
     this.#state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.#blockSize) / 8)), hash: new Uint8Array(0), securityCounter: 0 };
     this.#save();
+    this.#sinceSave = 0;
+    // A stale trailer must not survive into the new image's slot.
+    this.#eraseRange(this.#capacity, this.#layout.slotSize);
     this.#event(FirmwareEvent.transferInitiated, size);
     return { ok: true };
   }
@@ -222,7 +235,13 @@ export class FirmwareUpdate {
     }
     if (!same) flash.write(offset, padded);
     this.#set(n);
-    this.#save();
+    // Marks are saved in batches: a mark lost to a power cut only makes the
+    // head-end send that block again, and an identical block costs no write.
+    // The last block is saved at once so that image_verify sees it.
+    if (++this.#sinceSave >= this.#persistEvery || this.firstNotTransferred === this.blockCount) {
+      this.#save();
+      this.#sinceSave = 0;
+    }
     return { ok: true };
   }
 
@@ -336,16 +355,21 @@ export class FirmwareUpdate {
     return { ok: false, refusal };
   }
 
+  /** Erases the sectors under [from, to): their blocks are unmarked and that is committed first. */
   #eraseRange(from: number, to: number): void {
     const flash = this.#d.secondary;
     const ss = flash.geometry.sectorSize;
     const first = Math.floor(from / ss);
     const last = Math.floor((to - 1) / ss);
+    let cleared = false;
     for (let sec = first; sec <= last; sec++) {
-      // Blocks that shared the sector are gone: request them again.
-      for (let b = Math.floor((sec * ss) / this.#blockSize); b * this.#blockSize < (sec + 1) * ss && b < this.blockCount; b++) this.#clear(b);
-      flash.eraseSector(sec);
+      for (let b = Math.floor((sec * ss) / this.#blockSize); b * this.#blockSize < (sec + 1) * ss && b < this.blockCount; b++) cleared = this.#clear(b) || cleared;
     }
+    if (cleared) {
+      this.#save();
+      this.#sinceSave = 0;
+    }
+    for (let sec = first; sec <= last; sec++) flash.eraseSector(sec);
   }
 
   #has(n: number): boolean {
@@ -354,8 +378,10 @@ export class FirmwareUpdate {
   #set(n: number): void {
     this.#state.bitmap[n >> 3] |= 0x80 >> (n & 7);
   }
-  #clear(n: number): void {
-    if (n >> 3 < this.#state.bitmap.length) this.#state.bitmap[n >> 3] &= ~(0x80 >> (n & 7));
+  #clear(n: number): boolean {
+    if (!this.#has(n)) return false;
+    this.#state.bitmap[n >> 3] &= ~(0x80 >> (n & 7));
+    return true;
   }
 
   #event(code: number, value?: number): void {

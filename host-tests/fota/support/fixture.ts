@@ -32,7 +32,10 @@ class RecordingSystem implements SystemPort {
   reboot(): void {
     this.reboots++;
   }
-  onPowerFail(): void {}
+  handlers: (() => void)[] = [];
+  onPowerFail(handler: () => void): void {
+    this.handlers.push(handler);
+  }
   kickWatchdog(): void {}
 }
 
@@ -85,6 +88,7 @@ export class FotaRig {
       this.store = new LogKeyValueStore(log);
       log.mount();
     }
+    this.system.handlers = [];
     this.lastBoot = this.bootloader.boot();
     if (cutFirmwareAt !== undefined) this.primary.cutAt(cutFirmwareAt, seed);
     const sink: EventSink = { record: (e) => this.events.push(e) };
@@ -104,6 +108,11 @@ export class FotaRig {
     this.object = new ImageTransferObject(this.service);
     this.service.boot();
     return this.lastBoot;
+  }
+
+  /** The supply's early warning, as SystemPort delivers it before the power goes. */
+  powerFailWarning(): void {
+    for (const h of this.system.handlers) h();
   }
 
   get(attribute: number): Data {
