@@ -187,6 +187,11 @@ describe("whole session through the client against the server", () => {
     expect(await client.get(64, LN.ssMgmt, 2)).toEqual({ ok: true, value: D.enum(0x3c) });
     expect(await client.action(64, LN.ssMgmt, 1, D.enum(0x04))).toEqual({ ok: false, error: ActionResult.otherReason });
     expect(m.events.security(SecurityEvent.policyActivated).map((e) => e.value)).toEqual([0x3c]);
+    // A client system title written to the Security Setup is what the next AARQ must carry, also after a restart.
+    expect(await client.set(64, LN.ssMgmt, 4, D.octets(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8)))).toBe(DataAccessResult.success);
+    const restarted = buildMeter(m.kv, { policy: 0 });
+    expect(toHex(restarted.setups.management.clientSystemTitle!)).toBe("0102030405060708");
+    await expect(connect(restarted, SAP.management, { invocationCounter: 5000 }).client.associate()).rejects.toThrow(ClientError);
     const fw = connect(m, SAP.firmware);
     await fw.client.associate();
     // The firmware association may not write its own secret by default (attribute 7 "-").

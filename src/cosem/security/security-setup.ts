@@ -39,7 +39,6 @@ export interface SecuritySetupConfig {
 export class SecuritySetup {
   readonly logicalName: Obis;
   readonly serverSystemTitle: Uint8Array;
-  clientSystemTitle: Uint8Array | undefined;
   readonly tx: TransmitCounter;
   readonly rx: ReceiveCounter;
   readonly #cfg: SecuritySetupConfig;
@@ -56,9 +55,18 @@ export class SecuritySetup {
     this.#now = nowUtcMs;
     this.logicalName = cfg.logicalName;
     this.serverSystemTitle = cfg.serverSystemTitle;
-    this.clientSystemTitle = cfg.clientSystemTitle;
     this.tx = new TransmitCounter(kv, `${cfg.name}.tx`);
     this.rx = new ReceiveCounter(kv, `${cfg.name}.rx`);
+  }
+
+  /** The expected client system title (attribute 4); a written one is kept across power cuts. */
+  get clientSystemTitle(): Uint8Array | undefined {
+    return this.#kv.get(`${this.#cfg.name}.cst`) ?? this.#cfg.clientSystemTitle;
+  }
+
+  set clientSystemTitle(title: Uint8Array | undefined) {
+    if (title) this.#kv.put(`${this.#cfg.name}.cst`, title);
+    else this.#kv.delete(`${this.#cfg.name}.cst`);
   }
 
   get policy(): number {
