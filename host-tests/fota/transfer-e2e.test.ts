@@ -156,10 +156,11 @@ describe("image transfer end to end (class 18 → fota → flash → bootloader)
     expect(rig.events.filter((e) => e.code === FirmwareEvent.verificationFailed).map((e) => e.value)).toEqual([VerdictCode.rollback]);
   });
 
-  it("refuses what the standard says to refuse: block out of range, wrong block length, disabled transfer, too large, blocks before initiate", () => {
+  it("refuses what the standard says to refuse: block out of range, wrong block length, disabled transfer, too large, identifier over 255 bytes, blocks before initiate", () => {
     const rig = freshRig();
     expect(rig.action(2, blockParams(0, NEW.subarray(0, 64)))).toBe(ActionResult.temporaryFailure);
     expect(rig.action(1, initiateParams(ID, rig.primary.byteLength))).toBe(ActionResult.otherReason);
+    expect(rig.action(1, initiateParams(new Uint8Array(256), NEW.length))).toBe(ActionResult.otherReason);
     expect(rig.action(1, initiateParams(ID, NEW.length))).toBe(ActionResult.success);
     expect(rig.action(2, blockParams(Math.ceil(NEW.length / 64), new Uint8Array(64)))).toBe(ActionResult.otherReason);
     expect(rig.action(2, blockParams(0, new Uint8Array(63)))).toBe(ActionResult.otherReason);

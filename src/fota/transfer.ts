@@ -98,6 +98,14 @@ const STATE_KEY = "fota.transfer";
 const COUNTER_KEY = "fota.seccnt";
 const TRIAL_KEY = "fota.trial";
 const ENABLED_KEY = "fota.enabled";
+/** image_identifier is kept with the state (length in one byte). */
+const MAX_ID = 255;
+
+function countMarks(bitmap: Uint8Array, blocks: number): number {
+  let c = 0;
+  for (let i = 0; i < blocks; i++) if (bitmap[i >> 3] & (0x80 >> (i & 7))) c++;
+  return c;
+}
 
 interface State {
   status: TransferStatus;
@@ -125,6 +133,8 @@ export class FirmwareUpdate {
   #enabled: boolean;
   #state: State;
   #sinceSave = 0;
+  /** Blocks marked in the bitmap (kept so that a block write never scans it). */
+  #marked = 0;
 
   constructor(deps: FirmwareUpdateDeps, options: FirmwareUpdateOptions) {
     this.#d = deps;
@@ -140,6 +150,7 @@ export class FirmwareUpdate {
       this.#sinceSave = 0;
     });
     this.#state = this.#load();
+    this.#marked = countMarks(this.#state.bitmap, this.blockCount);
     // image_transfer_enabled is configuration: it survives restarts (default: enabled).
     const e = deps.store.get(ENABLED_KEY);
     this.#enabled = !(e && e.length === 1 && e[0] === 0);
@@ -171,7 +182,10 @@ export class FirmwareUpdate {
   }
   get firstNotTransferred(): number {
     const n = this.blockCount;
-    for (let i = 0; i < n; i++) if (!this.#has(i)) return i;
+    const bm = this.#state.bitmap;
+    let byte = 0;
+    while (byte < bm.length && bm[byte] === 0xff) byte++;
+    for (let i = byte * 8; i < n; i++) if (!this.#has(i)) return i;
     return n;
   }
   get imageToActivate(): ImageToActivate | undefined {
@@ -189,6 +203,7 @@ export class FirmwareUpdate {
   initiate(id: Uint8Array, size: number): Outcome {
     if (!this.#enabled) return { ok: false, refusal: "disabled" };
     if (size <= 0 || size > this.#capacity) return { ok: false, refusal: "too-large" };
+    if (id.length > MAX_ID) return { ok: false, refusal: "bad-parameter" };
     const s = this.#state;
     if (s.status === TransferStatus.initiated && s.size === size && bytesEqual(s.id, id)) {
       this.#event(FirmwareEvent.transferResumed, this.firstNotTransferred);
@@ -197,6 +212,7 @@ export class FirmwareUpdate {
     // The new (empty) state is committed before any erase, so that no
     // persisted mark can ever point at erased flash.
     this.#state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.#blockSize) / 8)), hash: new Uint8Array(0), securityCounter: 0 };
+    this.#marked = 0;
     this.#save();
     this.#sinceSave = 0;
     // A stale trailer must not survive into the new image's slot.
@@ -238,7 +254,7 @@ export class FirmwareUpdate {
     // Marks are saved in batches: a mark lost to a power cut only makes the
     // head-end send that block again, and an identical block costs no write.
     // The last block is saved at once so that image_verify sees it.
-    if (++this.#sinceSave >= this.#persistEvery || this.firstNotTransferred === this.blockCount) {
+    if (++this.#sinceSave >= this.#persistEvery || n === this.blockCount - 1 || this.#marked === this.blockCount) {
       this.#save();
       this.#sinceSave = 0;
     }
@@ -376,11 +392,14 @@ export class FirmwareUpdate {
     return (this.#state.bitmap[n >> 3] & (0x80 >> (n & 7))) !== 0;
   }
   #set(n: number): void {
+    if (this.#has(n)) return;
     this.#state.bitmap[n >> 3] |= 0x80 >> (n & 7);
+    this.#marked++;
   }
   #clear(n: number): boolean {
     if (!this.#has(n)) return false;
     this.#state.bitmap[n >> 3] &= ~(0x80 >> (n & 7));
+    this.#marked--;
     return true;
   }
 
