@@ -25,6 +25,38 @@ export interface CryptoPrimitives {
   randomBytes(length: number): Uint8Array;
 }
 
+/** The pieces of GCM the SDK has natively (crypt's BlockCipher, Mode "CTR" and GHASH). */
+export interface GcmParts {
+  /** E_K of one 16-byte block. */
+  encryptBlock(block: Uint8Array): Uint8Array;
+  /** CTR keystream applied to data, 128-bit counter starting at `counter`. */
+  ctr(counter: Uint8Array, data: Uint8Array): Uint8Array;
+  /** GHASH_H over AAD and ciphertext, each zero-padded, then the 64-bit bit lengths of both. */
+  ghash(h: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array;
+}
+
+/**
+ * AES-GCM with a 12-byte IV (NIST SP 800-38D): J0 = IV || 00000001, the
+ * payload counter from IV || 00000002, tag = GHASH ^ E_K(J0) (16 bytes; the
+ * port truncates). Not the SDK's gcm.js: it derives the first counter block
+ * through ArrayBuffer.fromBigInt without a length, which drops a leading zero
+ * byte, so an IV starting with 0x00 (a peer's system title is wire input)
+ * would give a short counter block.
+ */
+export function gcmCompose(parts: GcmParts, iv: Uint8Array, aad: Uint8Array, data: Uint8Array, encrypt: boolean): { out: Uint8Array; tag: Uint8Array } {
+  const j0 = new Uint8Array(16);
+  j0.set(iv);
+  j0[15] = 1;
+  const j1 = j0.slice();
+  j1[15] = 2;
+  const out = data.length ? parts.ctr(j1, data) : new Uint8Array(0);
+  const s = parts.ghash(parts.encryptBlock(new Uint8Array(16)), aad, encrypt ? out : data);
+  const ek = parts.encryptBlock(j0);
+  const tag = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) tag[i] = s[i] ^ ek[i];
+  return { out, tag };
+}
+
 /** What the SDK lacks, supplied explicitly by the composition root (e.g. the pure-JS port). */
 export type CryptoFallback = Partial<Pick<CryptoPort, "ed25519Verify" | "ecdsaP256Sign">>;
 
@@ -65,7 +97,14 @@ export class ModdableCrypto implements CryptoPort {
     if (key.length !== 16 && key.length !== 32) return undefined;
     if (iv.length !== 12 || tagLength < 4 || tagLength > 16 || ciphertextAndTag.length < tagLength) return undefined;
     const n = ciphertextAndTag.length - tagLength;
-    const { plaintext, tag } = this.#p.gcmOpen(key, iv, aad, ciphertextAndTag.subarray(0, n));
+    let opened: { plaintext: Uint8Array; tag: Uint8Array };
+    try {
+      opened = this.#p.gcmOpen(key, iv, aad, ciphertextAndTag.subarray(0, n));
+    } catch {
+      // Wire input never makes the port throw: a native refusal is a failed check.
+      return undefined;
+    }
+    const { plaintext, tag } = opened;
     // Constant time: the SDK's GCM compares tags with an early exit.
     let diff = 0;
     for (let i = 0; i < tagLength; i++) diff |= tag[i] ^ ciphertextAndTag[n + i];
@@ -78,8 +117,12 @@ export class ModdableCrypto implements CryptoPort {
   }
 
   aesKeyUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array | undefined {
-    if (wrapped.length < 24 || wrapped.length % 8 !== 0) return undefined;
-    return keyUnwrap(this.#p.aes(kek), wrapped);
+    if (wrapped.length < 24 || wrapped.length % 8 !== 0 || (kek.length !== 16 && kek.length !== 32)) return undefined;
+    try {
+      return keyUnwrap(this.#p.aes(kek), wrapped);
+    } catch {
+      return undefined;
+    }
   }
 
   sha256(data: Uint8Array): Uint8Array {

@@ -2,7 +2,8 @@ import { ctr, ecb, gcm } from "@noble/ciphers/aes.js";
 import { p256 } from "@noble/curves/nist.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
-import { ModdableCrypto, type CryptoPrimitives } from "../../hal/moddable/crypto.js";
+import { ghash } from "@noble/ciphers/_polyval.js";
+import { gcmCompose, ModdableCrypto, type CryptoPrimitives, type GcmParts } from "../../hal/moddable/crypto.js";
 import { fromHex, toHex } from "../../src/util/bytes.js";
 import { dlmsVector } from "../support/vectors.js";
 
@@ -136,6 +137,52 @@ describe("Moddable crypto port", () => {
       k[0] = 4;
       const s = Uint8Array.from({ length: 64 }, rnd);
       expect(crypto.ecdsaP256Verify(k, digest, s)).toBe(false);
+    }
+  });
+
+  it("a primitive that throws on wire input reads as a failed check, never an exception", () => {
+    const throwing = new ModdableCrypto({
+      ...primitives,
+      gcmOpen: () => {
+        throw new Error("native refusal");
+      },
+      aes: () => {
+        throw new Error("native refusal");
+      },
+    });
+    expect(throwing.aesGcmDecrypt(key, iv, aad, expected, 12)).toBeUndefined();
+    expect(throwing.aesKeyUnwrap(fromHex("000102030405060708090A0B0C0D0E0F"), new Uint8Array(24))).toBeUndefined();
+    expect(crypto.aesKeyUnwrap(new Uint8Array(15), new Uint8Array(24))).toBeUndefined();
+  });
+
+  // The GCM composition the device binding runs over the SDK's native AES,
+  // CTR and GHASH, here over noble's block cipher, CTR and GHASH.
+  const parts = (k: Uint8Array): GcmParts => ({
+    encryptBlock: (b) => ecb(k, { disablePadding: true }).encrypt(b),
+    ctr: (counter, data) => ctr(k, counter).encrypt(data),
+    ghash(h, a, c) {
+      const lengths = new Uint8Array(16);
+      const view = new DataView(lengths.buffer);
+      view.setUint32(4, a.length * 8);
+      view.setUint32(12, c.length * 8);
+      return ghash.create(h).update(a).update(c).update(lengths).digest();
+    },
+  });
+
+  it("the GCM composition reproduces dlms-cosem tests/test_security.py:51 and opens it", () => {
+    const sealed = gcmCompose(parts(key), iv, aad, plain, true);
+    expect(toHex(new Uint8Array([...sealed.out, ...sealed.tag.subarray(0, 12)]))).toBe(toHex(expected));
+    const opened = gcmCompose(parts(key), iv, aad, expected.subarray(0, plain.length), false);
+    expect(toHex(opened.out)).toBe(toHex(plain));
+    expect(toHex(opened.tag)).toBe(toHex(sealed.tag));
+  });
+
+  it("the GCM composition handles an IV starting with 0x00 and empty payloads like a reference GCM", () => {
+    const iv0 = fromHex("00000000000000000000002a");
+    for (const data of [new Uint8Array(0), plain]) {
+      const ref = gcm(key, iv0, aad).encrypt(data);
+      const mine = gcmCompose(parts(key), iv0, aad, data, true);
+      expect(toHex(new Uint8Array([...mine.out, ...mine.tag]))).toBe(toHex(ref));
     }
   });
 

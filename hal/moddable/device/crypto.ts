@@ -1,20 +1,25 @@
 /// <reference path="../types/crypt.d.ts" />
 /// <reference path="../types/crypt-etc.d.ts" />
-import { BlockCipher, Digest } from "crypt";
-import GCM from "gcm";
+import { BlockCipher, Digest, GHASH, Mode } from "crypt";
 import ECDSA from "ecdsa";
 import Curve from "curve";
 import ECPoint from "ecp";
 import RNG from "rng";
 import { asArrayBuffer } from "../buffers.js";
-import { ModdableCrypto, type CryptoFallback, type CryptoPrimitives } from "../crypto.js";
+import { gcmCompose, ModdableCrypto, type CryptoFallback, type CryptoPrimitives, type GcmParts } from "../crypto.js";
 
-function gcmFor(key: Uint8Array, iv: Uint8Array, aad: Uint8Array): GCM {
-  const gcm = new GCM(new BlockCipher("AES", asArrayBuffer(key)), 16);
-  // gcm.js extends a 12-byte IV with ArrayBuffer.prototype.concat (an XS
-  // extension): it needs a plain ArrayBuffer, not a view.
-  gcm.init(asArrayBuffer(iv), asArrayBuffer(aad));
-  return gcm;
+/** The SDK's native AES, CTR mode and GHASH as the port's GCM parts (the composition is gcmCompose). */
+function gcmParts(key: Uint8Array): GcmParts {
+  const cipher = new BlockCipher("AES", asArrayBuffer(key));
+  return {
+    encryptBlock: (block) => new Uint8Array(cipher.encrypt(asArrayBuffer(block))),
+    ctr: (counter, data) => new Uint8Array(new Mode("CTR", cipher, asArrayBuffer(counter)).encrypt(asArrayBuffer(data))),
+    ghash(h, aad, ciphertext) {
+      const g = new GHASH(asArrayBuffer(h), asArrayBuffer(aad));
+      if (ciphertext.length) g.update(asArrayBuffer(ciphertext));
+      return new Uint8Array(g.close());
+    },
+  };
 }
 
 function bigToBytes(v: bigint, length: number): ArrayBuffer {
@@ -28,8 +33,8 @@ function bigToBytes(v: bigint, length: number): ArrayBuffer {
 
 /**
  * The SDK's primitives. `randomBytes` defaults to the `rng` module, an RC4
- * stream seeded once from c_rand (esp_random on ESP32, the RNG peripheral
- * on nRF52 builds that define it); a board with a better source passes it.
+ * stream seeded once from the platform's c_rand; a board with a hardware
+ * entropy source should pass it instead.
  */
 export function moddablePrimitives(random?: (length: number) => Uint8Array): CryptoPrimitives {
   const curve = new Curve("secp256r1");
@@ -42,14 +47,12 @@ export function moddablePrimitives(random?: (length: number) => Uint8Array): Cry
       };
     },
     gcmSeal(key, iv, aad, plaintext) {
-      const gcm = gcmFor(key, iv, aad);
-      const ciphertext = plaintext.length ? new Uint8Array(gcm.encrypt(asArrayBuffer(plaintext))) : new Uint8Array(0);
-      return { ciphertext, tag: new Uint8Array(gcm.close()) };
+      const { out, tag } = gcmCompose(gcmParts(key), iv, aad, plaintext, true);
+      return { ciphertext: out, tag };
     },
     gcmOpen(key, iv, aad, ciphertext) {
-      const gcm = gcmFor(key, iv, aad);
-      const plaintext = ciphertext.length ? new Uint8Array(gcm.decrypt(asArrayBuffer(ciphertext))) : new Uint8Array(0);
-      return { plaintext, tag: new Uint8Array(gcm.close()) };
+      const { out, tag } = gcmCompose(gcmParts(key), iv, aad, ciphertext, false);
+      return { plaintext: out, tag };
     },
     sha256(data) {
       const digest = new Digest("SHA256");

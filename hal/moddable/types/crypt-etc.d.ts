@@ -1,18 +1,6 @@
-// Moddable SDK modules/crypt/etc/{gcm,ecdsa,curve,rng}.js and
+// Moddable SDK modules/crypt/etc/{ecdsa,curve,rng}.js and
 // modules/crypt/arith/ecp.js (JavaScript over XS BigInt and the native
 // modular arithmetic in modules/crypt/arith). Only what the HAL uses.
-declare module "gcm" {
-  import type { BlockCipher } from "crypt";
-  export default class GCM {
-    constructor(cipher: BlockCipher, tagLength?: number);
-    init(iv: ArrayBuffer, aad?: ArrayBuffer): void;
-    encrypt(data: ArrayBuffer): ArrayBuffer;
-    decrypt(data: ArrayBuffer): ArrayBuffer;
-    /** The full 16-byte tag over what was processed since init. */
-    close(): ArrayBuffer;
-  }
-}
-
 declare module "ecp" {
   export default class ECPoint {
     constructor(x: bigint, y: bigint, identity?: boolean);
