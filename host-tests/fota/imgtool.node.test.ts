@@ -14,7 +14,7 @@ import { SimCrypto } from "../../hal/sim/crypto.js";
 import { bytesSource, parseImage, TlvType } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { runImgtool } from "../../scripts/imgtool/cli.js";
-import { loadKey } from "../../scripts/imgtool/keys.js";
+import { loadKey, privateKeyPem, type PrivateSigningKey } from "../../scripts/imgtool/keys.js";
 import { sharedDir } from "../../scripts/gen-vectors.js";
 
 const V = join(sharedDir, "vectors", "mcuboot-imgtool-2");
@@ -192,6 +192,11 @@ describe("imgtool getpub / getpubhash / keygen", () => {
       expect(runImgtool([...args, "-k", key, "-o", out]).exitCode).toBe(0);
       expect(Buffer.from(read(out)).equals(Buffer.from(read(join(V, "keys", file))))).toBe(true);
     }
+  });
+
+  it.each(["ec256", "ec256-other", "ed25519"])("keygen's PEM layout is imgtool's: keys/%s.pem (made by imgtool keygen) re-encodes to the same file", (k) => {
+    const text = readFileSync(join(V, "keys", `${k}.pem`), "utf8");
+    expect(privateKeyPem(loadKey(text) as PrivateSigningKey)).toBe(text);
   });
 
   it.each(["ecdsa-p256", "ed25519"])("keygen -t %s: the key signs an image that imgtool-style verify and the firmware accept, and a wrong key refuses", (type) => {
