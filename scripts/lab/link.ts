@@ -58,10 +58,22 @@ export async function hdlcTcpLink(tcp: TcpConnection, timers: Timers, a: LinkAdd
   };
 }
 
+/**
+ * Mode E sign-on then SNRM. A meter that missed the SNRM (still switching
+ * its UART, or busy ending a previous link) is signed on again once, after a
+ * pause longer than its return to 300 Bd, as hand-held probes do.
+ */
 export async function opticalLink(serial: SerialPort, timers: Timers, a: LinkAddressing, where: string, maxBaud = 9600): Promise<ApduLink> {
   const c = new OpticalClient(serial, timers, hdlcConfig(a));
-  const id = await c.signOn({ maxBaud, timeoutMs: a.responseTimeoutMs });
-  await c.hdlc.connect();
+  let id = await c.signOn({ maxBaud, timeoutMs: a.responseTimeoutMs });
+  try {
+    await c.hdlc.connect();
+  } catch {
+    c.reset();
+    await new Promise<void>((resolve) => timers.once(1500, resolve));
+    id = await c.signOn({ maxBaud, timeoutMs: a.responseTimeoutMs });
+    await c.hdlc.connect();
+  }
   return {
     description: `${where} mode E ${id.baud} Bd (${id.manufacturer} ${id.identification}) hdlc`,
     maxApduSize: MAX_APDU,
