@@ -6,7 +6,8 @@
  * verify, dumpinfo, getpub and getpubhash print what imgtool printed
  * (outputs/*.txt, imgtool_stdout); each tool verifies the other's images.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -143,6 +144,12 @@ describe("imgtool dumpinfo: imgtool's human and JSON output", () => {
     }
   });
 
+  it.each(vectors.images.filter((i) => existsSync(join(V, "outputs", `${i.name}.dumpinfo.json`))))("dumpinfo -f json -o: the file imgtool wrote for $name", (im) => {
+    const out = join(tmp, `${im.name}.dumpinfo.json`);
+    expect(runImgtool(["dumpinfo", "-f", "json", "-o", out, join(V, im.file)]).exitCode).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(readFileSync(join(V, "outputs", `${im.name}.dumpinfo.json`), "utf8"));
+  });
+
   it.each(["ec256-basic", "ec256-version", "ec256-seccnt7", "ec256-pad-align4", "ec256-pad-align8-confirm", "ec256-loadaddr", "ed25519-basic", "nokey-hashonly", "ec256-otherkey"])(
     "mcuboot/dump/%s.dumpinfo.txt",
     (name) => {
@@ -221,5 +228,17 @@ describe("imgtool getpub / getpubhash / keygen", () => {
     expect(r1.stderr).toBe("Error: Header padding was not requested and image does not start with zeros\n");
     const r2 = runImgtool(["sign", "-k", join(V, "keys", "ec256.pem"), "-v", "1.0.0", "-H", "0x200", "--pad-header", "-S", "0x600", join(V, "inputs", "pattern1000.bin"), join(tmp, "x.bin")]);
     expect(r2.stderr).toMatch(/^Error: Image size \(0x6[0-9a-f]{2}\) \+ trailer \(0x1b0\) exceeds requested size 0x600\n$/);
+  });
+});
+
+describe("npm run imgtool", () => {
+  it("runs as a command: getpub prints imgtool's C array, verify exits 1 on a refused image", () => {
+    const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
+    const ok = spawnSync(tsx, ["scripts/imgtool.ts", "getpub", "-k", join(V, "keys", "ec256.pem")], { encoding: "utf8" });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe(loggedStdout("getpub.ec256.default.txt").stdout);
+    const bad = spawnSync(tsx, ["scripts/imgtool.ts", "verify", "-k", join(V, "keys", "ec256.pub.pem"), join(V, "images", "neg_payload_flip.bin")], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe("Image has an invalid hash\n");
   });
 });
