@@ -118,6 +118,22 @@ describe("nrf52840dk files agree with board.ts", () => {
   });
 });
 
+describe("boards/README.md", () => {
+  it("states every labelled region of every device board at its offset and size", () => {
+    const readme = read("boards/README.md");
+    for (const b of [esp32, nrf52840dk]) {
+      for (const map of b.partitionMaps) {
+        for (const d of map.devices) {
+          for (const r of d.regions.filter((x) => x.label)) {
+            const row = new RegExp("`" + r.label + "` \\| 0x" + r.offset.toString(16) + " \\| 0x" + r.size.toString(16) + "\\b");
+            expect(row.test(readme), `${b.name} ${r.label}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+});
+
 describe("manifests", () => {
   const top = json("manifest.json");
 
