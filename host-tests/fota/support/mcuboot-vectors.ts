@@ -6,7 +6,7 @@
  */
 import { base64 as set1Bin, text as set1Text } from "../../generated/vectors-mcuboot.js";
 import { base64 as set2Bin, text as set2Text } from "../../generated/vectors-mcuboot-imgtool-2.js";
-import { base64Decode as base64ToBytes } from "./base64.js";
+import { base64ToBytes } from "../../support/vectors.js";
 import { fromHex } from "../../../src/util/bytes.js";
 
 export interface Set1Tlv {
