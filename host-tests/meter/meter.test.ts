@@ -117,8 +117,11 @@ describe("meter composition", () => {
     expect(meter.lastBilling?.utcMs).toBe(Date.UTC(2026, 0, 31, 23, 0));
     const billed = meter.lastBilling!.registers.reduce((s, r) => (r.obis.c === 1 ? s + r.value : s), 0);
     nearWh(billed, 1000);
+    // The billing profile (1.0.98.1.0.255) keeps the period in flash.
+    expect(meter.billingProfile!.profile.store.entriesInUse).toBe(1);
     const again = board.restart("software");
     expect(again.billing.counter).toBe(1);
+    expect(again.billingProfile!.profile.store.entriesInUse).toBe(1);
   });
 
   it("a restart with power-fail warning keeps every Wh; without warning at most one persist period is lost", () => {
@@ -130,9 +133,15 @@ describe("meter composition", () => {
     meter = board.restart("power-on", true, 10 * 60000);
     expect(meter.restored).toBe(true);
     expect(meter.status().importWh).toBeCloseTo(before, 9);
-    // The power down went to the previous instance's RAM log (flash event logs keep it once storage backs the sink);
+    // The power down is in the previous instance's RAM no more, but the flash power-failure log keeps it;
     // the power up carries the outage duration in seconds.
     expect(meter.events.recent().filter((e) => e.log === "power-failure").map((e) => [e.code, e.value])).toEqual([[MetrologyEvent.powerUp, 600]]);
+    const pf = meter.eventLogs!.store("power-failure");
+    expect([...pf.rows(pf.firstEntry, pf.lastEntry)].map((r) => [r.values[0], r.values[1]])).toEqual([
+      [MetrologyEvent.powerDown, 0],
+      [MetrologyEvent.powerUp, 600],
+    ]);
+    expect(meter.eventLogs!.verify("power-failure").ok).toBe(true);
     // No energy while the power was off (monotonic clock), the curve goes on from the RTC.
     board.clock.advance(20 * 60000);
     nearWh(meter.status().importWh, before + 400);

@@ -87,8 +87,8 @@ export interface BoardLinks {
   linkTimers?: Timers;
 }
 
-/** Sectors of the simulated data partition. */
-export const DATA_SECTORS = 64;
+/** Sectors of the simulated data partition (512 KiB: a year of load profile, daily values, billing, seven event logs, settings). */
+export const DATA_SECTORS = 128;
 
 /** Sectors of each simulated MCUboot slot (256 KiB). */
 export const SLOT_SECTORS = 64;
@@ -126,7 +126,7 @@ export class SimBoard {
   constructor(options: SimBoardOptions) {
     this.clock = new SimClock({ startUtcMs: options.startUtcMs, speed: options.speed ?? 1 });
     this.store = options.store;
-    // The ESP32 board's data partition: 64 sectors of 4 KiB (a year of load profile and the settings).
+    // A data partition of DATA_SECTORS sectors of 4 KiB, as on the ESP32 board's storage region.
     this.flash = options.store ? undefined : (options.flash ?? new SimFlash({ ...ESP32_NOR, sectorCount: DATA_SECTORS }));
     this.slots = options.slots ?? { primary: new SimFlash({ ...ESP32_NOR, sectorCount: SLOT_SECTORS }), secondary: new SimFlash({ ...ESP32_NOR, sectorCount: SLOT_SECTORS }) };
     this.curve = options.curve ?? DEFAULT_CURVE;

@@ -9,12 +9,14 @@ export class RamEventLog implements EventSink {
   readonly #ring: MeterEvent[] = [];
   readonly #capacity: number;
   #dropped = 0;
-  /** Also forwards every event here (e.g. the flash logs once they exist). */
-  readonly #next: EventSink | undefined;
+  /** Also forwards every event here (the flash event logs, a board's sink). */
+  readonly #next: EventSink[] = [];
+  /** Events recorded before the flash logs were mounted, replayed into them on attach(). */
+  #early: MeterEvent[] | undefined = [];
 
   constructor(capacity = 64, next?: EventSink) {
     this.#capacity = Math.max(1, capacity);
-    this.#next = next;
+    if (next) this.#next.push(next);
   }
 
   record(event: MeterEvent): void {
@@ -23,7 +25,23 @@ export class RamEventLog implements EventSink {
       this.#dropped++;
     }
     this.#ring.push(event);
-    this.#next?.record(event);
+    if (this.#early && this.#early.length < this.#capacity) this.#early.push(event);
+    for (const n of this.#next) n.record(event);
+  }
+
+  /**
+   * Adds a sink that could not exist yet when the first events happened
+   * (the flash logs mount after the clock reports an invalid time): the
+   * events since start-up are replayed into it first.
+   */
+  attach(sink: EventSink): void {
+    for (const e of this.#early ?? []) sink.record(e);
+    this.#next.push(sink);
+  }
+
+  /** Start-up is over: no more replay buffer. */
+  started(): void {
+    this.#early = undefined;
   }
 
   /** Most recent events, oldest first. */

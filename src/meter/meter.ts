@@ -44,10 +44,12 @@ import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js
 import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../metrology/catalog.js";
 import { dateTimeOs } from "../tariff/axdr-helpers.js";
 import { DlmsFront } from "./dlms.js";
-import { CLOCK_TIME, ProfileGeneric } from "../cosem/classes/profile-generic.js";
+import type { ProfileGeneric } from "../cosem/classes/profile-generic.js";
+import type { Data } from "../cosem/axdr.js";
+import { EventLogSink } from "../storage/event-logs.js";
 import { LogKeyValueStore } from "../storage/kv-store.js";
 import { LogStore } from "../storage/log-store.js";
-import { ProfileStore } from "../storage/profile-store.js";
+import { BillingProfile, dailyProfile, energyRegister, loadProfile } from "../storage/meter-profiles.js";
 import type { KeyValueStore } from "../persistence.js";
 import { ImageTransferObject } from "../cosem/classes/image-transfer.js";
 import { imgtoolTrailerSize } from "../fota/trailer.js";
@@ -83,6 +85,10 @@ export class Meter {
   /** The flash log and the load profile on it (absent on a meter built on a bare KeyValueStore). */
   readonly log: LogStore | undefined;
   readonly loadProfile: ProfileGeneric | undefined;
+  readonly dailyProfile: ProfileGeneric | undefined;
+  readonly billingProfile: BillingProfile | undefined;
+  /** Hash-chained event logs in flash (class 7 views in the catalog). */
+  readonly eventLogs: EventLogSink | undefined;
   readonly store: KeyValueStore;
   /** Firmware update (Image Transfer, class 18), when the board has slots and the config a key. */
   readonly firmware: FirmwareUpdate | undefined;
@@ -106,20 +112,37 @@ export class Meter {
     this.events = new RamEventLog(64, ports.events);
     const events: EventSink = this.events;
     // Storage first: every domain below reads its state back from it.
-    let profileStore: ProfileStore | undefined;
+    this.clock = new MeterClock(ports.rtc, events, config.clock);
+    this.profileStatus = new ProfileStatusTracker(this.clock);
+    this.bank = new TouRegisterBank(config.tariffs);
+    this.demand = new DemandTracker(config.demandPeriodS, config.tariffs);
     if (ports.flash) {
-      this.log = new LogStore(ports.flash);
-      this.store = new LogKeyValueStore(this.log);
-      profileStore = new ProfileStore(this.log, { stream: 0, columns: ["cumulative", "cumulative", "cumulative", "cumulative"], periodS: config.capturePeriodS, capacity: config.profileEntries, chunkRows: 96 });
-      this.log.mount();
+      const log = new LogStore(ports.flash);
+      this.log = log;
+      this.store = new LogKeyValueStore(log);
+      // Every owner registers before the mount scan; profile sources read metrology only at capture time.
+      const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.#total(c) % 1e9) : 0);
+      const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
+      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, 0);
+      this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, 1);
+      this.billingProfile = new BillingProfile(log, this.clock, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
+        stream: 2,
+        endOfBilling: (utc) => this.billing.endOfPeriod(utc),
+      });
+      const eventLogs = ports.crypto ? new EventLogSink(log, ports.crypto) : undefined;
+      log.mount();
+      if (eventLogs) {
+        this.eventLogs = eventLogs;
+        this.events.attach(eventLogs);
+      }
     } else if (ports.store) {
       this.store = ports.store;
     } else {
       throw new Error("a meter needs a flash partition or a KeyValueStore");
     }
+    this.events.started();
     const store = this.store;
 
-    this.clock = new MeterClock(ports.rtc, events, config.clock);
     // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
     this.metrology = new MetrologyService({
       ic: ports.energyIc,
@@ -131,12 +154,15 @@ export class Meter {
       defaultCalibration: ports.defaultCalibration,
       config: { demandPeriodS: config.demandPeriodS },
     });
-    this.profileStatus = new ProfileStatusTracker(this.clock);
-    this.bank = new TouRegisterBank(config.tariffs);
     this.restored = loadEnergy(store, this.bank);
     this.activation = standardTouActivation(this.bank, config.tariffs);
-    this.demand = new DemandTracker(config.demandPeriodS, config.tariffs);
-    this.billing = new Billing(this.bank, this.demand, { capture: (s) => (this.lastBilling = s) });
+    const billingProfile = this.billingProfile;
+    this.billing = new Billing(this.bank, this.demand, {
+      capture: (s) => {
+        this.lastBilling = s;
+        billingProfile?.capture(s);
+      },
+    });
     this.billing.counter = loadU32(store, KEY_BILLING) ?? 0;
     this.specialDays = new SpecialDaysTable();
     this.calendar = new ActivityCalendar(this.clock, this.specialDays, events, config.calendar);
@@ -172,7 +198,8 @@ export class Meter {
     const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
       { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
     ]);
-    if (profileStore) this.loadProfile = this.#buildProfile(profileStore);
+    const lp = this.loadProfile;
+    if (lp) this.onCapture((t) => lp.capture(t));
     if (ports.slots && config.fota && ports.crypto) this.firmware = this.#buildFirmware(ports.slots, config.fota, ports);
     this.#buildCatalog(endOfBilling);
 
@@ -216,38 +243,13 @@ export class Meter {
     this.#savedRelay = this.#relayKey();
   }
 
-  /**
-   * Load profile 1 (1.0.99.1.0.255): clock, status, then the four energy
-   * totals (+A, -A, +R, -R) as cumulative columns, captured at every
-   * capture-period instant the tariff engine reports.
-   */
-  #buildProfile(store: ProfileStore): ProfileGeneric {
+  /** Energy total of a quantity by OBIS C (1 +A, 2 -A, 3 +R = QI+QII, 4 -R = QIII+QIV). */
+  #total(c: number): number {
     const m = this.metrology;
-    const wh = (f: () => number) => () => intData(Tag.DoubleLongUnsigned, Math.floor(f() % 1e9));
-    const col = (c: number, column: number, read: () => number) => ({
-      definition: { classId: 3, logicalName: Obis.of(1, 0, c, 8, 0, 255), attributeIndex: 2, dataIndex: 0 },
-      kind: "stored" as const,
-      column,
-      tag: Tag.DoubleLongUnsigned,
-      read: wh(read),
-    });
-    const profile = new ProfileGeneric({
-      logicalName: ln.LOAD_PROFILE,
-      store,
-      timeBase: this.clock,
-      status: this.profileStatus,
-      nullImplicitTime: false,
-      columns: [
-        { definition: CLOCK_TIME, kind: "time" },
-        { definition: { classId: 1, logicalName: ln.PROFILE_STATUS, attributeIndex: 2, dataIndex: 0 }, kind: "status" },
-        col(1, 0, () => m.energy(0, Qty.importActive)),
-        col(2, 1, () => m.energy(0, Qty.exportActive)),
-        col(3, 2, () => m.energy(0, Qty.reactiveQ1) + m.energy(0, Qty.reactiveQ2)),
-        col(4, 3, () => m.energy(0, Qty.reactiveQ3) + m.energy(0, Qty.reactiveQ4)),
-      ],
-    });
-    this.onCapture((t) => profile.capture(t));
-    return profile;
+    if (c === 1) return m.energy(0, Qty.importActive);
+    if (c === 2) return m.energy(0, Qty.exportActive);
+    if (c === 3) return m.energy(0, Qty.reactiveQ1) + m.energy(0, Qty.reactiveQ2);
+    return m.energy(0, Qty.reactiveQ3) + m.energy(0, Qty.reactiveQ4);
   }
 
   /**
@@ -328,7 +330,10 @@ export class Meter {
     c.add(new SpecialDaysTableObject(this.specialDays, ln.SPECIAL_DAYS), { reader: [readAll(2), noMethods(2)], management: ["r rw", allMethods(2)] });
     c.add(new RegisterActivationObject(this.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] });
 
-    c.addInternal(billingCaptureTarget(this.billing, ln.BILLING_PROFILE));
+    const profileRights = { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] } as const;
+    // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
+    if (this.billingProfile) c.add(this.billingProfile.profile, profileRights);
+    else c.addInternal(billingCaptureTarget(this.billing, ln.BILLING_PROFILE));
     const tariffTable = new ScriptTable(
       ln.TARIFF_SCRIPTS,
       Array.from({ length: this.config.tariffs }, (_, i) => ({
@@ -358,9 +363,8 @@ export class Meter {
       const transfer: [string, string] = ["r r r r rw r r", "x x x x"];
       c.add(new ImageTransferObject(this.firmware, ln.IMAGE_TRANSFER), { reader: [readAll(7), noMethods(4)], management: transfer, firmware: transfer });
     }
-    if (this.loadProfile) {
-      c.add(this.loadProfile, { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] });
-    }
+    for (const p of [this.loadProfile, this.dailyProfile]) if (p) c.add(p, profileRights);
+    if (this.eventLogs) for (const p of this.eventLogs.profiles(this.clock)) c.add(p, profileRights);
     c.add(new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL), {
       public: ["r r r -", noMethods(2)],
       reader: [readAll(4), noMethods(2)],

@@ -21,7 +21,4 @@ export const ENERGY_IMPORT_TOTAL = Obis.of(1, 0, 1, 8, 0, 255);
 export const ENERGY_EXPORT_TOTAL = Obis.of(1, 0, 2, 8, 0, 255);
 /** Sum Li active power+ (the limiter's default monitored value). */
 export const ACTIVE_POWER = Obis.of(1, 0, 1, 7, 0, 255);
-/** Load profile 1 and the status word its entries carry. */
-export const LOAD_PROFILE = Obis.of(1, 0, 99, 1, 0, 255);
-export const PROFILE_STATUS = Obis.of(0, 0, 96, 10, 1, 255);
 export const IMAGE_TRANSFER = Obis.of(0, 0, 44, 0, 0, 255);
