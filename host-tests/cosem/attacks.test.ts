@@ -154,5 +154,10 @@ describe("association control", () => {
     const set = encodeApdu({ type: "set-request-normal", invokeId: 0xc1, descriptor: { classId: 1, instance: LN.config, attribute: 2 }, value: { data: D.u16(1) } });
     expect(decodeApdu(m.server.handle(set, session)!)).toEqual({ type: "exception-response", stateError: StateError.serviceNotAllowed, serviceError: ServiceError.serviceNotSupported });
     expect(decodeApdu(m.server.handle(Uint8Array.of(0xc2, 0), session)!)).toEqual({ type: "exception-response", stateError: StateError.serviceUnknown, serviceError: ServiceError.serviceNotSupported });
+    // Longer than the server's max receive PDU (512 here): pdu-too-long, whatever it contains.
+    const long = encodeApdu({ type: "get-request-normal", invokeId: 0xc1, descriptor: { classId: 1, instance: LN.energy, attribute: 2 }, access: { selector: 1, parameters: D.octets(new Uint8Array(600)) } });
+    expect(decodeApdu(m.server.handle(long, session)!)).toEqual({ type: "exception-response", stateError: StateError.serviceNotAllowed, serviceError: ServiceError.pduTooLong });
+    // A ciphered APDU on a plain association cannot be served.
+    expect(decodeApdu(m.server.handle(dlmsVector("test_general_global_cipher.py", 6), session)!)).toMatchObject({ type: "exception-response", stateError: StateError.serviceNotAllowed });
   });
 });
