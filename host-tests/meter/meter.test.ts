@@ -119,6 +119,8 @@ describe("meter composition", () => {
     nearWh(billed, 1000);
     // The billing profile (1.0.98.1.0.255) keeps the period in flash.
     expect(meter.billingProfile!.profile.store.entriesInUse).toBe(1);
+    // Local midnight also closed a day in the daily profile.
+    expect(meter.dailyProfile!.store.entriesInUse).toBe(1);
     const again = board.restart("software");
     expect(again.billing.counter).toBe(1);
     expect(again.billingProfile!.profile.store.entriesInUse).toBe(1);

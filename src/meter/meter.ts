@@ -200,6 +200,11 @@ export class Meter {
     ]);
     const lp = this.loadProfile;
     if (lp) this.onCapture((t) => lp.capture(t));
+    // The daily profile captures at local midnight, which is always one of the capture instants.
+    const dp = this.dailyProfile;
+    if (dp) this.onCapture((t) => {
+      if (this.clock.localMsAt(t) % 86400000 === 0) dp.capture(t);
+    });
     if (ports.slots && config.fota && ports.crypto) this.firmware = this.#buildFirmware(ports.slots, config.fota, ports);
     this.#buildCatalog(endOfBilling);
 
