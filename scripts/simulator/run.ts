@@ -60,6 +60,8 @@ export class Simulator {
       flash: this.state.flash,
       slots: this.state.slots,
       curve: options.curve,
+      // The meter kicks the watchdog every tick; a firmware that stops ticking is restarted as a board would be.
+      watchdogMs: 10_000,
       links: () => {
         this.#tcpView = new ListenerView(tcp);
         this.#serialView = optical ? new SerialView(optical) : undefined;
