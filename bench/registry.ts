@@ -7,7 +7,7 @@
 import type { BenchFigure, BenchOp } from "./op.js";
 import { axdrDecode, axdrEncode } from "./ops/axdr.js";
 import { hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "../host-tests/transport/bench-ops.js";
-import { associationHlsGmac, objectListBlocks, xdlmsGetPlain, xdlmsGetSuite0 } from "../host-tests/cosem/bench-ops.js";
+import { associationHlsGmac, hdlcGetSuite0, objectListBlocks, xdlmsGetPlain, xdlmsGetSuite0 } from "../host-tests/cosem/bench-ops.js";
 import { fotaVerifyImage1k, fotaVerifyPerKib } from "../host-tests/fota/support/bench-ops.js";
 import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
 
@@ -17,6 +17,7 @@ export const ops: BenchOp<any>[] = [
   hdlcGetExchange,
   wrapperGetExchange,
   hdlcGetRegisterPlain,
+  hdlcGetSuite0,
   xdlmsGetPlain,
   xdlmsGetSuite0,
   associationHlsGmac,

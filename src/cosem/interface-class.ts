@@ -71,7 +71,7 @@ export type MethodAccess = (typeof MethodAccess)[keyof typeof MethodAccess];
 
 /**
  * The associations of this meter, one per client SAP (DESIGN.md section 5).
- * The SAP numbers are configuration (src/cosem/associations), the roles are
+ * The SAP numbers are configuration (AssociationConfig in src/cosem/server/config.ts), the roles are
  * what access rights are written against.
  */
 export type Role = "public" | "reader" | "management" | "firmware";
