@@ -9,6 +9,7 @@ import { axdrDecode, axdrEncode } from "./ops/axdr.js";
 import { hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "../host-tests/transport/bench-ops.js";
 import { associationHlsGmac, hdlcGetSuite0, objectListBlocks, xdlmsGetPlain, xdlmsGetSuite0 } from "../host-tests/cosem/bench-ops.js";
 import { fotaVerifyImage1k, fotaVerifyPerKib } from "../host-tests/fota/support/bench-ops.js";
+import { meterBoot, meterStatusLine, meterTick } from "../host-tests/meter/bench-ops.js";
 import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
 
 export const ops: BenchOp<any>[] = [
@@ -26,6 +27,9 @@ export const ops: BenchOp<any>[] = [
   metrologyTickAde7953,
   metrologyPowerFailAtm90e32,
   metrologyPowerFailAde7953,
+  meterTick,
+  meterBoot,
+  meterStatusLine,
   fotaVerifyPerKib,
   fotaVerifyImage1k,
 ];
