@@ -4,7 +4,7 @@ import { SimSerialLine } from "../../hal/sim/serial.js";
 import { SimTimers } from "../../hal/sim/timers.js";
 import { HdlcClient, HdlcLinkError } from "../../src/transport/client/hdlc-client.js";
 import { OpticalClient } from "../../src/transport/client/optical-client.js";
-import { decodeFrame } from "../../src/transport/hdlc/frame.js";
+import { decodeFrame, encodeFrame } from "../../src/transport/hdlc/frame.js";
 import { DEFAULT_HDLC_SERVER_CONFIG } from "../../src/transport/hdlc/server.js";
 import { encode7E1 } from "../../src/transport/iec62056-21.js";
 import { DEFAULT_OPTICAL_CONFIG, OpticalPort, type OpticalPortConfig } from "../../src/transport/optical-port.js";
@@ -161,6 +161,23 @@ describe("optical port session: mode E sign-on, HDLC, segmentation, DISC, time-o
     line.probe.write(encode7E1("\x06040\r\n")); // mode C data readout: not offered
     clock.advance(500);
     expect(port.phase).toBe("sign-on");
+  });
+
+  it("an SNRM that arrives in the same read as the ACK is answered (a pty has no baud rate)", () => {
+    const { clock, line, port, meterFrames } = setup();
+    line.probe.write(encode7E1("/?!\r\n"));
+    clock.advance(1500);
+    expect(port.phase).toBe("await-ack");
+    const snrm = encodeFrame({ dest: { logical: 1, physical: 17, size: 2 }, src: { logical: 16, size: 1 }, control: { kind: "SNRM", pf: true }, segmented: false, info: new Uint8Array(0) });
+    const ack = encode7E1("\x06252\r\n");
+    const both = new Uint8Array(ack.length + snrm.length);
+    both.set(ack);
+    both.set(snrm, ack.length);
+    line.probe.write(both);
+    clock.advance(1000);
+    expect(port.phase).toBe("hdlc");
+    expect(port.link.connected).toBe(true);
+    expect(meterFrames.map((f) => f.control.kind)).toEqual(["UA"]);
   });
 
   it("frames for another server address are ignored at the HDLC baud", async () => {

@@ -95,8 +95,21 @@ export class OpticalPort {
   }
 
   private receive(bytes: Uint8Array): void {
-    if (this.state === "hdlc") this.link.receive(bytes);
-    else this.lines.push(bytes);
+    if (this.state === "hdlc") {
+      this.link.receive(bytes);
+      return;
+    }
+    for (let i = 0; i < bytes.length; i++) {
+      this.lines.push(bytes.subarray(i, i + 1));
+      // The acknowledgement switched the port to HDLC: what followed it in
+      // the same read is the client's first frame (a host pty has no baud
+      // rate, so it arrives intact; on a UART it is garbage the frame
+      // reader discards).
+      if (this.state === "hdlc") {
+        if (i + 1 < bytes.length) this.link.receive(bytes.subarray(i + 1));
+        return;
+      }
+    }
   }
 
   private onLine(line: string): void {
