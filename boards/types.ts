@@ -98,3 +98,17 @@ export interface Board {
 
 /** The profile store's size on every board (DESIGN.md section 4, issue 8). */
 export const STORAGE_BYTES = 256 * 1024;
+
+/**
+ * Deep-freezes board data. Moddable keeps a preloaded module's frozen
+ * objects in flash; xsl warns about (and keeps in RAM) any it finds mutable.
+ */
+export function frozenBoard(board: Board): Readonly<Board> {
+  const freeze = (value: unknown): void => {
+    if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
+    Object.freeze(value);
+    for (const v of Object.values(value)) freeze(v);
+  };
+  freeze(board);
+  return board;
+}

@@ -1,4 +1,4 @@
-import type { Board } from "../types.js";
+import { frozenBoard, type Board } from "../types.js";
 
 const KiB = 1024;
 
@@ -19,7 +19,7 @@ const KiB = 1024;
  * the inputs there need external pull-ups. The DevKit's BOOT button (GPIO0)
  * serves as the disconnect push button only without add-on boards.
  */
-export const board: Board = {
+export const board: Readonly<Board> = frozenBoard({
   name: "esp32-atm90e32",
   platforms: ["esp32"],
   description: "CircuitSetup Expandable 6-Channel ESP32 Energy Meter (2x ATM90E32AS) with an ESP32-WROOM-32 DevKit, 4 MB flash",
@@ -69,4 +69,4 @@ export const board: Board = {
     "MCUboot Espressif port bootloader.conf (CONFIG_ESP_BOOTLOADER_OFFSET=0x1000 on ESP32, slot and scratch addresses)",
     "Moddable SDK modules/files/flash/esp32/flash.c (data partitions opened by label)",
   ],
-};
+});

@@ -1,4 +1,4 @@
-import type { Board } from "../types.js";
+import { frozenBoard, type Board } from "../types.js";
 
 const KiB = 1024;
 
@@ -24,7 +24,7 @@ const KiB = 1024;
  *   SDK 8.2 has no ECMA-419 SPI on Zephyr, so the energy IC is not reachable
  *   on this build until it does.
  */
-export const board: Board = {
+export const board: Readonly<Board> = frozenBoard({
   name: "nrf52840dk",
   platforms: ["nrf52/dk", "zephyr/nrf52840dk"],
   description: "Nordic nRF52840 DK with an ADE7953 breakout on the Arduino header SPI",
@@ -95,4 +95,4 @@ export const board: Board = {
     "Moddable SDK xs/platforms/nrf52/xsHost.c modGetPartition (storage at the end of the application area)",
     "Moddable SDK build/devices/nrf52/targets/dk (the nRF52840 DK target: LEDs P0.13-16, buttons P0.11/12/24/25)",
   ],
-};
+});

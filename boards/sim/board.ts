@@ -1,4 +1,4 @@
-import type { Board } from "../types.js";
+import { frozenBoard, type Board } from "../types.js";
 
 const KiB = 1024;
 
@@ -10,7 +10,7 @@ const KiB = 1024;
  * geometry as on a board. `bootloader: "host"`: the simulator plays
  * MCUboot's swap itself.
  */
-export const board: Board = {
+export const board: Readonly<Board> = frozenBoard({
   name: "sim",
   platforms: ["lin", "mac", "win"],
   description: "Simulated meter on the host: ATM90E32 register model, simulated flash file, TCP wrapper on 4059, optical port on a pseudo-terminal",
@@ -42,4 +42,4 @@ export const board: Board = {
     },
   ],
   sources: ["boards/esp32-atm90e32/board.ts (same data-partition layout)"],
-};
+});
