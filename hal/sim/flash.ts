@@ -68,7 +68,15 @@ export class SimFlash implements FlashPartition {
   steps = 0;
   /** Called before each program/erase; the power-cut campaign forks the chip here. */
   beforeOp: ((op: FlashOp, flash: SimFlash) => void) | undefined;
+  /**
+   * Most program operations any one write unit has seen since its last
+   * erase. nRF52840 allows a word to be written twice before an erase
+   * (nWRITE); storage code is checked against it through this figure rather
+   * than by refusing, so that other users of the simulator are not broken.
+   */
+  maxWritesPerUnit = 0;
   private readonly image: Uint8Array;
+  private readonly unitWrites: Uint8Array;
   private lost = false;
   private cutAtStep = -1;
   private rng = new SimRandom(1);
@@ -82,6 +90,15 @@ export class SimFlash implements FlashPartition {
       this.image.set(image);
     } else this.image.fill(0xff);
     this.eraseCounts = eraseCounts ? eraseCounts.slice() : new Uint32Array(geometry.sectorCount);
+    this.unitWrites = new Uint8Array(this.byteLength / Math.max(1, geometry.writeSize));
+  }
+
+  private countWrites(offset: number, length: number): void {
+    const unit = Math.max(1, this.geometry.writeSize);
+    for (let u = offset / unit; u < (offset + length) / unit; u++) {
+      if (this.unitWrites[u] < 255) this.unitWrites[u]++;
+      if (this.unitWrites[u] > this.maxWritesPerUnit) this.maxWritesPerUnit = this.unitWrites[u];
+    }
   }
 
   /** An identical chip (image, counters) with no hook and power on: the campaign's fork. */
@@ -90,6 +107,8 @@ export class SimFlash implements FlashPartition {
     c.bytesRead = this.bytesRead;
     c.bytesWritten = this.bytesWritten;
     c.steps = this.steps;
+    c.unitWrites.set(this.unitWrites);
+    c.maxWritesPerUnit = this.maxWritesPerUnit;
     return c;
   }
 
@@ -136,11 +155,13 @@ export class SimFlash implements FlashPartition {
         for (let i = doneBytes; i < doneBytes + unit; i++) img[offset + i] &= data[i] | (this.rng.next() & 0xff);
       }
       this.bytesWritten += doneBytes;
+      this.countWrites(offset, Math.min(data.length, doneBytes + unit));
       this.lost = true;
       throw new PowerLoss();
     }
     for (let i = 0; i < data.length; i++) img[offset + i] &= data[i];
     this.bytesWritten += data.length;
+    this.countWrites(offset, data.length);
   }
 
   eraseSector(sector: number): void {
@@ -162,6 +183,8 @@ export class SimFlash implements FlashPartition {
       throw new PowerLoss();
     }
     this.image.fill(0xff, base, base + size);
+    const unit = Math.max(1, this.geometry.writeSize);
+    this.unitWrites.fill(0, base / unit, (base + size) / unit);
   }
 
   private check(offset: number, length: number, align: number): void {

@@ -13,6 +13,7 @@ describe("simulated flash", () => {
     expect(f.eraseCounts[1]).toBe(0);
     expect(f.bytesWritten).toBe(2);
     expect(f.bytesRead).toBe(2);
+    expect(f.maxWritesPerUnit).toBe(2);
   });
 
   it("nRF52840 geometry refuses writes that are not whole aligned words", () => {

@@ -33,9 +33,10 @@ function meter(startUtc: number) {
   const log = new LogStore(flash);
   const lp = loadProfile(log, clock, status, sources);
   const daily = dailyProfile(log, clock, status, sources);
-  const billing = new BillingProfile(log, clock, [Obis.of(1, 0, 1, 8, 1, 255), Obis.of(1, 0, 1, 8, 2, 255)], [Obis.of(1, 0, 1, 6, 0, 255)]);
+  const closed: number[] = [];
+  const billing = new BillingProfile(log, clock, [Obis.of(1, 0, 1, 8, 1, 255), Obis.of(1, 0, 1, 8, 2, 255)], [Obis.of(1, 0, 1, 6, 0, 255)], { endOfBilling: (t) => closed.push(t) });
   log.mount();
-  return { rtc, clock, status, regs, lp, daily, billing, flash };
+  return { rtc, clock, status, regs, lp, daily, billing, flash, closed };
 }
 
 describe("the meter's profiles", () => {
@@ -92,5 +93,9 @@ describe("the meter's profiles", () => {
     const when = dateTimeFromBytes(b[0][5].value as Uint8Array);
     expect([when.day, when.hour, when.minute]).toEqual([15, 19, 15]);
     expect(m.billing.profile.logicalName.toString()).toBe("1-0:98.1.0*255");
+    // Method 2 (end-of-billing script) goes to the billing service, not to a capture of zeros.
+    expect(m.billing.profile.action(2, { tag: Tag.Integer, value: 0 }, { ...ctx, nowUtcMs: 1234 }).result).toBe(0);
+    expect(m.closed).toEqual([1234]);
+    expect(rowsOf(m.billing.profile).length).toBe(1);
   });
 });

@@ -82,7 +82,7 @@ export class BillingProfile implements BillingSink {
     timeBase: ProfileTimeBase,
     readonly registers: readonly Obis[],
     readonly demands: readonly Obis[],
-    options: { logicalName?: Obis; stream?: number; capacity?: number } = {},
+    options: { logicalName?: Obis; stream?: number; capacity?: number; endOfBilling?: (utcMs: number) => void } = {},
   ) {
     const kinds: ColumnKind[] = ["value", ...registers.map((): ColumnKind => "cumulative"), ...demands.map((): ColumnKind => "value"), ...demands.map((): ColumnKind => "value")];
     this.store = new ProfileStore(log, { stream: options.stream ?? 2, columns: kinds, periodS: 0, capacity: options.capacity ?? 25, chunkRows: 1 });
@@ -97,7 +97,8 @@ export class BillingProfile implements BillingSink {
         { definition: { classId: 4, logicalName: o, attributeIndex: 5, dataIndex: 0 }, kind: "storedTime", column: 1 + n + m + i },
       ]),
     ];
-    this.profile = new ProfileGeneric({ logicalName: options.logicalName ?? MONTHLY_BILLING_PROFILE, store: this.store, columns, timeBase });
+    // Method 2 (the end-of-billing script's target) closes the period through the tariff's Billing, which calls capture() below.
+    this.profile = new ProfileGeneric({ logicalName: options.logicalName ?? MONTHLY_BILLING_PROFILE, store: this.store, columns, timeBase, captureMethod: options.endOfBilling });
   }
 
   capture(s: BillingSnapshot): void {

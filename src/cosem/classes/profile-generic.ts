@@ -87,6 +87,12 @@ export interface ProfileGenericConfig {
    * response and every row off the grid keep their date-time.
    */
   readonly nullImplicitTime?: boolean;
+  /**
+   * What method 2 (capture) does instead of reading the sources: the
+   * billing profile hands it to the end-of-billing service, which takes the
+   * snapshot and appends it itself.
+   */
+  readonly captureMethod?: (utcMs: number) => void;
 }
 
 export const CLOCK_TIME: CaptureObjectDefinition = { classId: 8, logicalName: Obis.of(0, 0, 1, 0, 0, 255), attributeIndex: 2, dataIndex: 0 };
@@ -169,6 +175,7 @@ export class ProfileGeneric implements CosemObject {
     if (method !== 1 && method !== 2) return { result: ActionResult.objectUndefined };
     if (!parameters || parameters.tag !== Tag.Integer) return { result: ActionResult.typeUnmatched };
     if (method === 1) this.cfg.store.reset();
+    else if (this.cfg.captureMethod) this.cfg.captureMethod(ctx.nowUtcMs);
     else this.capture(ctx.nowUtcMs);
     return { result: ActionResult.success };
   }
