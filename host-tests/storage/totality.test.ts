@@ -59,6 +59,19 @@ describe("storage totality", () => {
     );
   });
 
+  it("a write unit that starts with a zero byte but is not all zero ends the scan (regression: it once looped forever)", () => {
+    const flash = new SimFlash(withSectors(NRF52840_INTERNAL, 3));
+    const first = stores(flash);
+    first.kv.put("a", new Uint8Array([1]));
+    const next = 20 + first.log.span(3); // the record above sits at byte 20 of the first sector opened
+    const sector = [0, 1, 2].find((s) => flash.read(s * 4096 + 20, 1)[0] === 1) as number;
+    flash.write(sector * 4096 + next, new Uint8Array([0x00, 0x12, 0x34, 0x56]));
+    const again = stores(flash);
+    expect(again.kv.get("a")?.[0]).toBe(1);
+    again.kv.put("b", new Uint8Array([2]));
+    expect(stores(flash).kv.get("b")?.[0]).toBe(2);
+  });
+
   it("mount, reads and new writes survive any damage to a flash image", () => {
     const base = [filled(false), filled(true)];
     fc.assert(

@@ -234,7 +234,8 @@ export class LogStore {
       const type = buf[p];
       if (type === 0xff) break;
       if (type === 0) {
-        // Zeroed damage from an earlier power cut (see repair): skip it.
+        // Zeroed damage from an earlier power cut (see repair): skip it; a unit only partly zero is damage.
+        if (!isZero(buf, p, p + u)) break;
         while (p < this.size && isZero(buf, p, p + u)) p += u;
         continue;
       }
