@@ -105,7 +105,8 @@ export class OpticalPort {
       // the same read is the client's first frame (a host pty has no baud
       // rate, so it arrives intact; on a UART it is garbage the frame
       // reader discards).
-      if (this.state === "hdlc") {
+      // `phase`, not `state`: the compiler keeps the narrowing of `state` from above across the push.
+      if (this.phase === "hdlc") {
         if (i + 1 < bytes.length) this.link.receive(bytes.subarray(i + 1));
         return;
       }
