@@ -14,7 +14,7 @@ import type { TcpListener } from "../../hal/tcp.js";
 import type { SystemPort } from "../../hal/system.js";
 import type { Timers } from "../../hal/timer.js";
 import type { EventSink } from "../events.js";
-import type { EnergyIc, PhaseCalibration } from "../metrology/energy-ic.js";
+import type { EnergyIc, PhaseCalibration } from "../../hal/energy-ic.js";
 import type { TamperInputs } from "../metrology/service.js";
 import type { KeyValueStore } from "../persistence.js";
 
