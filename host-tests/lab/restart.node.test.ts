@@ -79,6 +79,29 @@ describe("simulator restart (state directory)", () => {
     b.sim.stop();
   });
 
+  it("keeps the invocation counters: no transmit value reused, no received value accepted twice, after a stop or a kill", async () => {
+    const dir = stateDir();
+    const host = { t: Date.UTC(2026, 0, 14, 6, 0) };
+    const a = await boot(dir, host);
+    const setup = a.sim.meter.dlms!.setups.management;
+    const sent: number[] = [];
+    for (let i = 0; i < 1500; i++) sent.push(setup.tx.take()!); // crosses a reservation block
+    setup.rx.commit(4242);
+    a.sim.stop();
+
+    const b = await boot(dir, host);
+    const after = b.sim.meter.dlms!.setups.management;
+    expect(after.tx.peek).toBeGreaterThan(Math.max(...sent));
+    expect(after.rx.fresh(4242)).toBe(false);
+    expect(after.rx.fresh(4243)).toBe(true);
+    const sentB = after.tx.take()!;
+    b.sim.tcp?.close(); // killed: no stop(), no power-fail path
+
+    const c = await boot(dir, host);
+    expect(c.sim.meter.dlms!.setups.management.tx.peek).toBeGreaterThan(sentB);
+    c.sim.stop();
+  });
+
   it("an unreadable state file starts a fresh meter instead of failing", async () => {
     const dir = stateDir();
     // Not a flash image of this partition's size: ignored, a fresh partition is formatted.
