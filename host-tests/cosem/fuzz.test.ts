@@ -19,47 +19,12 @@ import { DecodeError } from "../../src/util/errors.js";
 import { report, runtime } from "../support/report.js";
 import { dlmsVector } from "../support/vectors.js";
 import { LN, SAP, TestSession, buildMeter, connect } from "./fixture.js";
+import { Rng, mutate } from "../support/mutate.js";
 
 const N_DECODE = runtime === "xs" ? 2_000 : 100_000;
 const N_SERVER = runtime === "xs" ? 1_000 : 100_000;
 const LONG = 600_000;
 
-class Rng {
-  constructor(private x = 0x2545f491) {}
-  next(): number {
-    let x = this.x;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.x = x >>> 0;
-    return this.x;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
-
-function mutate(rng: Rng, src: Uint8Array, headerBytes = 8): Uint8Array {
-  let b = src.slice();
-  const rounds = 1 + rng.below(3);
-  for (let r = 0; r < rounds; r++) {
-    const op = rng.below(7);
-    const at = b.length ? rng.below(b.length) : 0;
-    if (op === 0 && b.length) b[at] ^= 1 << rng.below(8);
-    else if (op === 1 && b.length) b[at] = rng.below(256);
-    else if (op === 2) {
-      const n = new Uint8Array(b.length + 1);
-      n.set(b.subarray(0, at));
-      n[at] = rng.below(256);
-      n.set(b.subarray(at), at + 1);
-      b = n;
-    } else if (op === 3 && b.length) b = Uint8Array.of(...b.subarray(0, at), ...b.subarray(at + 1));
-    else if (op === 4) b = b.subarray(0, at).slice();
-    else if (op === 5 && b.length > 2) b[1 + rng.below(Math.min(headerBytes, b.length - 1))] = rng.below(256);
-    else if (op === 6 && b.length > 2) b[1 + rng.below(Math.min(headerBytes, b.length - 1))] = [0, 1, 0x7f, 0x80, 0x81, 0x82, 0xff][rng.below(7)];
-  }
-  return b;
-}
 
 const ln = Obis.of(1, 0, 1, 8, 0);
 const svc = (a: ServiceApdu) => encodeApdu(a);

@@ -21,45 +21,10 @@ import { DecodeError } from "../../src/util/errors.js";
 import { report, runtime } from "../support/report.js";
 import { dlmsVector } from "../support/vectors.js";
 import { LoopbackHandler, pattern } from "./support.js";
+import { Rng, mutate } from "../support/mutate.js";
 
 const N = runtime === "xs" ? 4_000 : 100_000;
 
-/** xorshift32: the same mutations on every run and runtime. */
-class Rng {
-  constructor(private x = 0x9e3779b9) {}
-  next(): number {
-    let x = this.x;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.x = x >>> 0;
-    return this.x;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
-
-function mutate(rng: Rng, src: Uint8Array): Uint8Array {
-  let b = src.slice();
-  const rounds = 1 + rng.below(3);
-  for (let r = 0; r < rounds; r++) {
-    const op = rng.below(6);
-    const at = b.length ? rng.below(b.length) : 0;
-    if (op === 0 && b.length) b[at] ^= 1 << rng.below(8);
-    else if (op === 1 && b.length) b[at] = rng.below(256);
-    else if (op === 2) {
-      const n = new Uint8Array(b.length + 1);
-      n.set(b.subarray(0, at));
-      n[at] = rng.below(256);
-      n.set(b.subarray(at), at + 1);
-      b = n;
-    } else if (op === 3 && b.length) b = Uint8Array.of(...b.subarray(0, at), ...b.subarray(at + 1));
-    else if (op === 4) b = b.subarray(0, at).slice();
-    else if (op === 5 && b.length > 4) b[1 + rng.below(Math.min(8, b.length - 1))] = rng.below(256); // header bytes: format, addresses, control
-  }
-  return b;
-}
 
 /** Makes the length field, HCS and FCS right again (when the shape allows), so the frame passes the CRC. */
 function refit(b: Uint8Array): Uint8Array {
