@@ -4,23 +4,7 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import type { TcpConnection, TcpListener } from "../../hal/tcp.js";
-
-class SocketConnection implements TcpConnection {
-  constructor(private readonly socket: Socket) {}
-  write(bytes: Uint8Array): void {
-    if (!this.socket.destroyed) this.socket.write(bytes);
-  }
-  onData(handler: (bytes: Uint8Array) => void): void {
-    this.socket.on("data", (b: Buffer) => handler(new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice()));
-  }
-  onClose(handler: () => void): void {
-    this.socket.on("close", () => handler());
-  }
-  close(): void {
-    this.socket.end();
-    this.socket.destroy();
-  }
-}
+import { SocketTcpConnection } from "../lab/node-ports.js";
 
 export class NodeTcpListener implements TcpListener {
   readonly #server: Server;
@@ -35,7 +19,7 @@ export class NodeTcpListener implements TcpListener {
       this.#sockets.add(socket);
       socket.on("close", () => this.#sockets.delete(socket));
       socket.on("error", () => socket.destroy());
-      const c = new SocketConnection(socket);
+      const c = new SocketTcpConnection(socket);
       for (const h of this.#handlers) h(c);
     });
   }
