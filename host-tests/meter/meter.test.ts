@@ -4,6 +4,7 @@ import { DataAccessResult, ROLES, canInvoke, canRead, canWrite, type AccessConte
 import { Obis } from "../../src/cosem/obis.js";
 import { formatStatus } from "../../src/meter/status.js";
 import { MetrologyEvent } from "../../src/metrology/event-codes.js";
+import { Qty } from "../../src/metrology/accumulators.js";
 import * as ln from "../../src/meter/obis-codes.js";
 import { SAP_ASSIGNMENT } from "../../src/meter/dlms.js";
 import { KEY_ENERGY } from "../../src/meter/persistence.js";
@@ -152,6 +153,19 @@ describe("meter composition", () => {
     const lost = before + 400 - meter.status().importWh;
     expect(lost).toBeGreaterThanOrEqual(0);
     expect(lost).toBeLessThanOrEqual(300 + 1e-6);
+  });
+
+  it("after a cut without warning the rate registers and the metrology total come back from the same tick", () => {
+    const board = new SimBoard({ startUtcMs: T0, curve: flat(1200) });
+    // The meter's own period never comes: only metrology's 100 Wh threshold saves.
+    let meter = board.boot({ persistEveryMs: 24 * 3600000 });
+    board.clock.advance(50 * 60000 + 7000);
+    const rates = (m: typeof meter) => m.bank.obis.filter((o) => o.c === 1).reduce((sum, o) => sum + m.bank.value(o), 0);
+    expect(rates(meter)).toBeGreaterThan(900);
+    meter = board.restart("brown-out", false);
+    const total = meter.metrology.energy(0, Qty.importActive);
+    expect(total).toBeGreaterThan(800);
+    expect(Math.abs(rates(meter) - total)).toBeLessThan(1e-6);
   });
 
   it("corrupt stored energy reads as absent rather than as garbage", () => {

@@ -7,9 +7,11 @@
  *
  * Durability: metrology persists its own energy registers (and records
  * power down/up); the rate registers, billing counter and disconnector
- * state are written here, every persistEveryMs and on the power-fail
- * signal, and read back before the first tick, so the worst loss after a
- * power cut without warning is one persist period of energy.
+ * state are written here in every tick in which metrology saved, every
+ * persistEveryMs and on the power-fail signal, and read back before the
+ * first tick. After a power cut without warning the rate registers and the
+ * totals therefore come back from the same instant, and the loss is what
+ * metrology bounds (ARCHITECTURE.md, Metrology).
  */
 import { Tag } from "../cosem/axdr.js";
 import { ActivityCalendarObject } from "../cosem/classes/activity-calendar.js";
@@ -419,6 +421,7 @@ export class Meter {
 
   /** One metering tick: energy to the tariff registers, clock and relay supervision, periodic persistence. */
   tick(): void {
+    const metrologySaves = this.metrology.persistCount;
     this.metrology.tick();
     this.engine.tick(this.clock.now(), this.metrology.take());
     this.clock.poll();
@@ -432,7 +435,11 @@ export class Meter {
       saveRelay(this.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
       this.#savedRelay = relay;
     }
-    if (this.ports.mono.nowMs() - this.#lastPersistMono >= this.config.persistEveryMs) this.persist();
+    // The rate registers are saved in the tick in which metrology saved its
+    // totals, so that after a cut without warning both come back from the
+    // same instant (they can differ only if the cut falls between the two
+    // writes of that tick).
+    if (this.metrology.persistCount !== metrologySaves || this.ports.mono.nowMs() - this.#lastPersistMono >= this.config.persistEveryMs) this.persist();
   }
 
   /** Writes everything that must survive a restart. */
