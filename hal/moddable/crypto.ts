@@ -1,4 +1,4 @@
-import type { CryptoPort } from "../crypto.js";
+import type { CryptoPort, IncrementalHash } from "../crypto.js";
 
 /** One AES key schedule (Moddable: `new BlockCipher("AES", key)` from `crypt`). */
 export interface AesBlock {
@@ -20,6 +20,8 @@ export interface CryptoPrimitives {
   /** GCM decryption without the tag check: the plaintext and the tag computed over the ciphertext. */
   gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): { plaintext: Uint8Array; tag: Uint8Array };
   sha256(data: Uint8Array): Uint8Array;
+  /** Streaming SHA-256 (crypt's Digest), for image verification. */
+  createSha256?(): IncrementalHash;
   /** P-256 verification of a validated public point and signature (r, s in 1..n-1). */
   p256Verify(x: bigint, y: bigint, digest: Uint8Array, r: bigint, s: bigint): boolean;
   randomBytes(length: number): Uint8Array;
@@ -127,6 +129,10 @@ export class ModdableCrypto implements CryptoPort {
 
   sha256(data: Uint8Array): Uint8Array {
     return this.#p.sha256(data);
+  }
+
+  createHash(algorithm: "sha256" | "sha512"): IncrementalHash | undefined {
+    return algorithm === "sha256" ? this.#p.createSha256?.() : undefined;
   }
 
   ecdsaP256Verify(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {

@@ -1,24 +1,25 @@
 /**
  * Incremental SHA-256 and SHA-512 for streaming image verification.
  *
- * Why here and not in the crypto port: the port (hal/crypto.ts) offers only a
- * one-shot sha256(data), which would need the whole image in RAM, and no
- * SHA-512 at all (ed25519 `--sha 512` / `--pure` images hash with SHA-512).
- * Until the port grows an incremental hash (requested in the FOTA report),
- * the verifier takes a HashFactory; these software versions are its default.
- * Both work on 32-bit words only (SHA-512 as hi/lo pairs): BigInt is slow on XS.
+ * The verifier takes a HashFactory. `portHash` uses the crypto port's native
+ * streaming hash where the platform has one (a board's SHA-256) and these
+ * software versions otherwise (the host, and SHA-512 for ed25519 `--sha 512`
+ * / `--pure` images). Both work on 32-bit words only (SHA-512 as hi/lo
+ * pairs): BigInt is slow on XS.
  */
-export interface IncrementalHash {
-  readonly digestLength: number;
-  update(data: Uint8Array, offset?: number, length?: number): void;
-  /** Finishes the hash; the object must not be used afterwards. */
-  digest(): Uint8Array;
-}
+import type { CryptoPort, IncrementalHash } from "../../hal/crypto.js";
+
+export type { IncrementalHash };
 
 export type HashAlgorithm = "sha256" | "sha512";
 export type HashFactory = (algorithm: HashAlgorithm) => IncrementalHash;
 
 export const softwareHash: HashFactory = (algorithm) => (algorithm === "sha256" ? new Sha256() : new Sha512());
+
+/** The port's native hash for an algorithm it has, the software one otherwise. */
+export function portHash(crypto: CryptoPort): HashFactory {
+  return (algorithm) => crypto.createHash?.(algorithm) ?? softwareHash(algorithm);
+}
 
 export function hashOnce(factory: HashFactory, algorithm: HashAlgorithm, data: Uint8Array): Uint8Array {
   const h = factory(algorithm);

@@ -1,6 +1,6 @@
 import type { CryptoPort } from "../../hal/crypto.js";
 import { bytesEqual } from "../util/bytes.js";
-import { hashOnce, softwareHash, type HashAlgorithm, type HashFactory } from "./hash.js";
+import { hashOnce, portHash, type HashAlgorithm, type HashFactory } from "./hash.js";
 import { type ByteSource, type ParsedImage, TlvType, parseImage, readTlv } from "./image.js";
 import { ecdsaDerToRaw, parseSpki, type KeyType, type PublicKey } from "./keys.js";
 
@@ -69,7 +69,7 @@ export class ImageVerifier {
   readonly #keys: (PublicKey | undefined)[];
   readonly #keyHashes: Uint8Array[];
 
-  constructor(config: VerifierConfig, crypto: CryptoPort, hashFactory: HashFactory = softwareHash) {
+  constructor(config: VerifierConfig, crypto: CryptoPort, hashFactory: HashFactory = portHash(crypto)) {
     this.#config = config;
     this.#crypto = crypto;
     this.#hashFactory = hashFactory;

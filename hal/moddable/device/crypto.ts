@@ -59,6 +59,16 @@ export function moddablePrimitives(random?: (length: number) => Uint8Array): Cry
       digest.write(asArrayBuffer(data));
       return new Uint8Array(digest.close());
     },
+    createSha256() {
+      const digest = new Digest("SHA256");
+      return {
+        digestLength: 32,
+        update(data: Uint8Array, offset = 0, length = data.length - offset) {
+          digest.write(asArrayBuffer(data.subarray(offset, offset + length)));
+        },
+        digest: () => new Uint8Array(digest.close()),
+      };
+    },
     p256Verify(x, y, digest, r, s) {
       const ecdsa = new ECDSA(new ECPoint(x, y), curve);
       const sig = new Uint8Array(64);

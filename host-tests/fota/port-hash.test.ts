@@ -1,0 +1,47 @@
+/**
+ * The verifier hashes with the crypto port's streaming hash when the port
+ * has one (a board's native SHA-256) and falls back to the software hash for
+ * an algorithm the port lacks. The port's hash here is noble's, independent
+ * of src/fota/hash.ts, so equal verdicts mean both hash the same bytes.
+ */
+import { describe, expect, it } from "vitest";
+import { sha256 } from "@noble/hashes/sha2.js";
+import type { IncrementalHash } from "../../hal/crypto.js";
+import { SimCrypto } from "../../hal/sim/crypto.js";
+import { bytesSource } from "../../src/fota/image.js";
+import { ImageVerifier } from "../../src/fota/verify.js";
+import { SLOT_SIZE, HARNESS_MAX_IMAGE, pemToDer, set1File, set1Text_, set2File, set2Spki } from "./support/mcuboot-vectors.js";
+
+class NativeSha256Crypto extends SimCrypto {
+  readonly asked: string[] = [];
+  createHash(algorithm: "sha256" | "sha512"): IncrementalHash | undefined {
+    this.asked.push(algorithm);
+    if (algorithm !== "sha256") return undefined;
+    const h = sha256.create();
+    return {
+      digestLength: 32,
+      update: (data, offset = 0, length = data.length - offset) => {
+        h.update(data.subarray(offset, offset + length));
+      },
+      digest: () => h.digest(),
+    };
+  }
+}
+
+describe("image verification through the crypto port's streaming hash", () => {
+  it("mcuboot/ec256-basic.bin verifies with the port's SHA-256, and its flipped-payload twin is a bad hash", () => {
+    const crypto = new NativeSha256Crypto();
+    const verifier = new ImageVerifier({ signature: "ecdsa-p256", keys: [pemToDer(set1Text_("ec256.pub.pem"))], maxImageSize: HARNESS_MAX_IMAGE }, crypto);
+    expect(verifier.verify(bytesSource(set1File("ec256-basic.bin"), SLOT_SIZE)).verdict).toBe("ok");
+    expect(verifier.verify(bytesSource(set1File("neg-payload-flipped.bin"), SLOT_SIZE)).verdict).toBe("bad-hash");
+    expect(crypto.asked.length).toBeGreaterThan(0);
+    expect(crypto.asked.every((a) => a === "sha256")).toBe(true);
+  });
+
+  it("an ed25519 --sha 512 image falls back to the software SHA-512 when the port has none", () => {
+    const crypto = new NativeSha256Crypto();
+    const verifier = new ImageVerifier({ signature: "ed25519", hash: "sha512", keys: [set2Spki("ed25519")], maxImageSize: HARNESS_MAX_IMAGE }, crypto);
+    expect(verifier.verify(bytesSource(set2File("images/ed25519_sha512.bin"), SLOT_SIZE)).verdict).toBe("ok");
+    expect(crypto.asked).toContain("sha512");
+  });
+});
