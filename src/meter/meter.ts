@@ -44,7 +44,7 @@ import { DataObject } from "../cosem/classes/data.js";
 import { RegisterObject, Unit, intData } from "../cosem/classes/register.js";
 import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js";
 import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../metrology/catalog.js";
-import { dateTimeOs } from "../tariff/axdr-helpers.js";
+import { dateTimeOs } from "../cosem/axdr-helpers.js";
 import { DlmsFront } from "./dlms.js";
 import type { ProfileGeneric } from "../cosem/classes/profile-generic.js";
 import type { Data } from "../cosem/axdr.js";

@@ -10,7 +10,7 @@ import {
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { normalizeCalendar, type ActivityCalendar, type CalendarSet, type DayProfile, type SeasonProfile, type WeekProfile } from "../../tariff/calendar.js";
-import { arr, asDateTime, asInt, asList, asOctets, asTime, dateTimeOs, os, st, timeOs, u16, u8 } from "../../tariff/axdr-helpers.js";
+import { arr, asDateTime, asInt, asList, asOctets, asTime, dateTimeOs, os, st, timeOs, u16, u8 } from "../axdr-helpers.js";
 
 /**
  * Activity calendar, class 20 version 0 (0.0.13.0.0.255).

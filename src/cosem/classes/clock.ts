@@ -10,7 +10,7 @@ import {
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { MeterClock } from "../../tariff/clock.js";
-import { asBool, asDateTime, asInt, asList, bool, dateTimeOs, en, i16, i8, u8 } from "../../tariff/axdr-helpers.js";
+import { asBool, asDateTime, asInt, asList, bool, dateTimeOs, en, i16, i8, u8 } from "../axdr-helpers.js";
 
 /**
  * Clock, class 8 version 0 (0.0.1.0.0.255). Attributes: 2 time, 3 time_zone,

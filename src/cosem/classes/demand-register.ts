@@ -2,7 +2,7 @@ import { Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { DemandMeter } from "../../metrology/demand.js";
-import { asInt, u16, u32, u8 } from "../../tariff/axdr-helpers.js";
+import { asInt, u16, u32, u8 } from "../axdr-helpers.js";
 import { intData, scaled, scalerUnitData, utcDateTime, type ScalerUnit } from "./register.js";
 
 /**

@@ -10,7 +10,7 @@ import {
 import { Obis } from "../obis.js";
 import type { DisconnectControl, Trigger } from "../../relay/disconnect.js";
 import { isInternal } from "../../tariff/script-table.js";
-import { asInt, bool, en } from "../../tariff/axdr-helpers.js";
+import { asInt, bool, en } from "../axdr-helpers.js";
 
 /**
  * Disconnect control, class 70 version 0 (0.0.96.3.10.255).

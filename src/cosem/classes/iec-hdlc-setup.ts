@@ -1,7 +1,7 @@
 import { Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import { Obis } from "../obis.js";
-import { en, u16, u8, asInt } from "../../tariff/axdr-helpers.js";
+import { en, u16, u8, asInt } from "../axdr-helpers.js";
 import type { OpticalPortConfig } from "../../transport/optical-port.js";
 
 /** What the adapter needs of the optical port (OpticalPort satisfies it). */

@@ -1,7 +1,7 @@
 import { Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import { Obis } from "../obis.js";
-import { asInt, asOctets, en, os } from "../../tariff/axdr-helpers.js";
+import { asInt, asOctets, en, os } from "../axdr-helpers.js";
 import { baudForLetter, letterForBaud } from "../../transport/iec62056-21.js";
 import type { HdlcSetupTarget } from "./iec-hdlc-setup.js";
 

@@ -9,7 +9,7 @@ import {
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { FirmwareUpdate, Outcome } from "../../fota/transfer.js";
-import { asBool, asInt, asList, asOctets } from "../../tariff/axdr-helpers.js";
+import { asBool, asInt, asList, asOctets } from "../axdr-helpers.js";
 
 /**
  * Image transfer, class 18 version 0 (0.0.44.0.0.255), Blue Book 4.4.6.

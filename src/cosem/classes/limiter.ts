@@ -10,7 +10,7 @@ import {
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { Limiter, ScriptRef } from "../../relay/limiter.js";
-import { arr, asDateTime, asInt, asList, asObis, asOctets, bool, dateTimeOs, i8, os, st, u16, u32 } from "../../tariff/axdr-helpers.js";
+import { arr, asDateTime, asInt, asList, asObis, asOctets, bool, dateTimeOs, i8, os, st, u16, u32 } from "../axdr-helpers.js";
 
 /**
  * Limiter, class 71 version 0 (0.0.17.0.0.255).

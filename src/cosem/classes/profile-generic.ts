@@ -13,8 +13,8 @@ import {
 import { Obis } from "../obis.js";
 import { ByteWriter } from "../../util/bytes.js";
 import type { ProfileRow, ProfileStore } from "../../storage/profile-store.js";
-import { asInt, asList, asObis, dateTimeOs, en, st, u16, u32, os, i8 } from "../../tariff/axdr-helpers.js";
-import { asDateTime } from "../../tariff/axdr-helpers.js";
+import { asInt, asList, asObis, dateTimeOs, en, st, u16, u32, os, i8 } from "../axdr-helpers.js";
+import { asDateTime } from "../axdr-helpers.js";
 
 /**
  * Profile Generic, class 7 version 1 (Blue Book 4.3.6).

@@ -9,7 +9,7 @@ import {
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { RegisterActivation, RegisterAssignment, RegisterMask } from "../../tariff/registers.js";
-import { arr, asInt, asList, asObis, asOctets, os, st, u16, u8 } from "../../tariff/axdr-helpers.js";
+import { arr, asInt, asList, asObis, asOctets, os, st, u16, u8 } from "../axdr-helpers.js";
 
 /**
  * Register activation, class 6 version 0 (e.g. 0.0.14.0.0.255).

@@ -2,7 +2,7 @@ import { Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ThresholdMonitor } from "../../metrology/threshold-monitor.js";
-import { arr, asInt, asList, asObis, i8, os, st, u16 } from "../../tariff/axdr-helpers.js";
+import { arr, asInt, asList, asObis, i8, os, st, u16 } from "../axdr-helpers.js";
 
 /**
  * Register Monitor, class 21 version 0: 2 thresholds (array of the monitored

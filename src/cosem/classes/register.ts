@@ -2,7 +2,7 @@ import { Tag, type Data } from "../axdr.js";
 import { dateTimeFromUtcMs } from "../datetime.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
-import { dateTimeOs, i8, en, st } from "../../tariff/axdr-helpers.js";
+import { dateTimeOs, i8, en, st } from "../axdr-helpers.js";
 
 /**
  * Register, class 3 version 0: 2 value, 3 scaler_unit {integer scaler, enum

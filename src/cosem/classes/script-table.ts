@@ -9,7 +9,7 @@ import {
 } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ScriptService, type Script, type ScriptAction, type ScriptTable } from "../../tariff/script-table.js";
-import { arr, asInt, asList, asObis, en, i8, os, st, u16 } from "../../tariff/axdr-helpers.js";
+import { arr, asInt, asList, asObis, en, i8, os, st, u16 } from "../axdr-helpers.js";
 
 /**
  * Script table, class 9 version 0 (tariffication 0.0.10.0.100.255,

@@ -9,7 +9,7 @@ import {
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { ExecutionTime, SingleActionSchedule } from "../../tariff/schedule.js";
-import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeOs, u16 } from "../../tariff/axdr-helpers.js";
+import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeOs, u16 } from "../axdr-helpers.js";
 
 /**
  * Single action schedule, class 22 version 0 (end of billing period

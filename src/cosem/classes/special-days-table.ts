@@ -9,7 +9,7 @@ import {
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { SpecialDay, SpecialDaysTable } from "../../tariff/calendar.js";
-import { arr, asDate, asInt, asList, dateOs, st, u16, u8 } from "../../tariff/axdr-helpers.js";
+import { arr, asDate, asInt, asList, dateOs, st, u16, u8 } from "../axdr-helpers.js";
 
 /**
  * Special days table, class 11 version 0 (0.0.11.0.0.255).

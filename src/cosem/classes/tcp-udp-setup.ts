@@ -1,7 +1,7 @@
 import { Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import { Obis } from "../obis.js";
-import { asInt, asOctets, os, u16, u8 } from "../../tariff/axdr-helpers.js";
+import { asInt, asOctets, os, u16, u8 } from "../axdr-helpers.js";
 import type { WrapperServerConfig } from "../../transport/wrapper/server.js";
 
 /** What the adapter needs of the wrapper server (WrapperServer satisfies it). */

@@ -1,4 +1,4 @@
-import { Tag, type Data } from "../cosem/axdr.js";
+import { D, Tag, type Data } from "./axdr.js";
 import {
   dateTimeFromBytes,
   dateTimeToBytes,
@@ -9,25 +9,21 @@ import {
   type CosemDate,
   type CosemTime,
   type DateTime,
-} from "../cosem/datetime.js";
-import { Obis } from "../cosem/obis.js";
+} from "./datetime.js";
+import { Obis } from "./obis.js";
 import { ByteReader, ByteWriter } from "../util/bytes.js";
 
 /**
- * Small A-XDR builders and checked readers shared by the tariff and relay
- * interface classes. Readers return undefined on a wrong type or range, so
- * a class answers typeUnmatched / otherReason and never throws.
+ * Short A-XDR builders and checked readers for the interface classes.
+ * Readers return undefined on a wrong type or range, so a class answers
+ * typeUnmatched / otherReason and never throws. The builders are the ones of
+ * `D` in axdr.ts under the short names the class tables read best with.
  */
 
-export const os = (value: Uint8Array): Data => ({ tag: Tag.OctetString, value });
-export const u8 = (value: number): Data => ({ tag: Tag.Unsigned, value });
-export const i8 = (value: number): Data => ({ tag: Tag.Integer, value });
-export const u16 = (value: number): Data => ({ tag: Tag.LongUnsigned, value });
-export const i16 = (value: number): Data => ({ tag: Tag.Long, value });
-export const u32 = (value: number): Data => ({ tag: Tag.DoubleLongUnsigned, value });
-export const en = (value: number): Data => ({ tag: Tag.Enum, value });
-export const bool = (value: boolean): Data => ({ tag: Tag.Boolean, value });
-export const arr = (value: Data[]): Data => ({ tag: Tag.Array, value });
+export const { u8, i8, u16, i16, u32, bool } = D;
+export const os = D.octets;
+export const en = D.enum;
+export const arr = D.array;
 export const st = (value: Data[]): Data => ({ tag: Tag.Structure, value });
 
 export function dateTimeOs(dt: DateTime): Data {
