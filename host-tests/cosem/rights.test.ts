@@ -3,6 +3,7 @@ import { type Data } from "../../src/cosem/axdr.js";
 import { ActionResult, DataAccessResult, ROLES, canInvoke, canRead, canWrite, type AccessContext, type Role } from "../../src/cosem/interface-class.js";
 import { attributeRight, methodRight } from "../../src/cosem/server/directory.js";
 import { report } from "../support/report.js";
+import { Policy } from "../../src/cosem/security/security-setup.js";
 import { SAP, buildMeter, connect } from "./fixture.js";
 
 /**
@@ -77,8 +78,12 @@ describe("access rights from the catalog, enforced on every attribute and method
     expect(refused).toBeGreaterThan(15);
   });
 
-  it("authenticated rights need an authenticated request: encryption-only is refused where 'R' is required", async () => {
-    const m = buildMeter(undefined, { policy: 0 });
+  // With authenticated responses in the policy the server adds a tag to its answer; that must not count as an authenticated request.
+  it.each([
+    ["no policy", 0],
+    ["authenticated and encrypted responses", Policy.authenticatedResponse | Policy.encryptedResponse],
+  ])("authenticated rights need an authenticated request: encryption-only is refused where 'R' is required (%s)", async (_name, policy) => {
+    const m = buildMeter(undefined, { policy });
     const { client } = connect(m, SAP.management);
     await client.associate();
     const energyOk = await client.get(1, m.catalog[0].object.logicalName, 2);

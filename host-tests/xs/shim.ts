@@ -52,7 +52,7 @@ function addTest(name: string, fn: Fn, skip: boolean): void {
 interface ItFn {
   (name: string, fn: Fn, timeout?: number): void;
   skip: (name: string, fn: Fn, timeout?: number) => void;
-  each: <T>(cases: readonly T[]) => (name: string, fn: (c: T) => unknown, timeout?: number) => void;
+  each: <T>(cases: readonly T[]) => (name: string, fn: (...args: T extends readonly unknown[] ? T : [T]) => unknown, timeout?: number) => void;
 }
 
 function makeIt(): ItFn {
@@ -60,8 +60,9 @@ function makeIt(): ItFn {
   f.skip = (name: string, fn: Fn) => addTest(name, fn, true);
   f.each =
     <T>(cases: readonly T[]) =>
-    (name: string, fn: (c: T) => unknown) => {
-      cases.forEach((c, i) => addTest(formatEachName(name, c, i), () => fn(c), false));
+    (name: string, fn: (...args: T extends readonly unknown[] ? T : [T]) => unknown) => {
+      // As vitest does: an array case is spread into the arguments, anything else is the one argument.
+      cases.forEach((c, i) => addTest(formatEachName(name, c, i), () => (fn as (...args: unknown[]) => unknown)(...(Array.isArray(c) ? c : [c])), false));
     };
   return f;
 }

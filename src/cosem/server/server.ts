@@ -53,8 +53,10 @@ import { CURRENT_ASSOCIATION, ObjectDirectory, attributeRight, methodRight, need
 
 /** How the current request was protected; the response is protected the same way. */
 interface Protection {
+  /** Security control of the response. */
   sc: number;
-  authenticated: boolean;
+  /** Whether the request itself carried an authentication tag: what authenticated rights require (the policy may add one only to the response). */
+  requestAuthenticated: boolean;
   dedicated: boolean;
   general: boolean;
 }
@@ -109,7 +111,7 @@ function exception(stateError: number, serviceError: number, invocationCounter?:
 /** Bytes the ciphered envelope adds around a plain APDU. */
 function cipherOverhead(p: Protection | undefined): number {
   if (!p) return 0;
-  return (p.general ? 10 : 1) + 3 + 5 + (p.authenticated ? 12 : 0);
+  return (p.general ? 10 : 1) + 3 + 5 + ((p.sc & SC_AUTHENTICATED) !== 0 ? 12 : 0);
 }
 
 export class CosemServer implements ApduHandler {
@@ -177,7 +179,7 @@ export class CosemServer implements ApduHandler {
     a.pushId = (a.pushId + 1) & 0x00ffffff;
     let apdu = encodeApdu({ type: "data-notification", longInvokeId: a.pushId, dateTime, body });
     if (a.cfg.ciphered) {
-      const sealed = this.#seal(a, apdu, { sc: SC_AUTHENTICATED | SC_ENCRYPTED, authenticated: true, dedicated: false, general: true });
+      const sealed = this.#seal(a, apdu, { sc: SC_AUTHENTICATED | SC_ENCRYPTED, requestAuthenticated: false, dedicated: false, general: true });
       if (!sealed) return false;
       apdu = sealed;
     }
@@ -290,7 +292,7 @@ export class CosemServer implements ApduHandler {
     let out = sc & (SC_AUTHENTICATED | SC_ENCRYPTED);
     if (policy & Policy.authenticatedResponse) out |= SC_AUTHENTICATED;
     if (policy & Policy.encryptedResponse) out |= SC_ENCRYPTED;
-    return { plain: opened.plain, prot: { sc: out, authenticated: (out & SC_AUTHENTICATED) !== 0, dedicated, general } };
+    return { plain: opened.plain, prot: { sc: out, requestAuthenticated: (sc & SC_AUTHENTICATED) !== 0, dedicated, general } };
   }
 
   #seal(a: Association, plain: Uint8Array, prot: Protection): Uint8Array | undefined {
@@ -445,7 +447,7 @@ export class CosemServer implements ApduHandler {
       vaaName: 0x0007,
     });
     if (initiateSc !== 0) {
-      const sealed = this.#seal(a, ui, { sc: initiateSc, authenticated: (initiateSc & SC_AUTHENTICATED) !== 0, dedicated: false, general: false });
+      const sealed = this.#seal(a, ui, { sc: initiateSc, requestAuthenticated: (initiateSc & SC_AUTHENTICATED) !== 0, dedicated: false, general: false });
       if (!sealed) return this.#aare(context, AssociationResult.rejectedTransient, AcseDiagnostic.noReasonGiven);
       ui = sealed;
     }
@@ -646,7 +648,7 @@ export class CosemServer implements ApduHandler {
     if (typeof r === "number") return r;
     if (d.attribute < 1 || d.attribute > r.entry.object.attributeCount) return DataAccessResult.objectUndefined;
     const right = attributeRight(r.rights, d.attribute);
-    if (!canRead(right) || (needsAuthenticatedRequest(right, false) && !prot?.authenticated)) return DataAccessResult.readWriteDenied;
+    if (!canRead(right) || (needsAuthenticatedRequest(right, false) && !prot?.requestAuthenticated)) return DataAccessResult.readWriteDenied;
     if (access) {
       const selectors = r.entry.object.accessSelectors?.(d.attribute) ?? [];
       if (!(a.conformance & Conformance.selectiveAccess) || !selectors.includes(access.selector)) return DataAccessResult.scopeOfAccessViolated;
@@ -714,7 +716,7 @@ export class CosemServer implements ApduHandler {
     if (typeof r === "number") return r;
     if (d.attribute < 1 || d.attribute > r.entry.object.attributeCount) return DataAccessResult.objectUndefined;
     const right = attributeRight(r.rights, d.attribute);
-    if (!canWrite(right) || (needsAuthenticatedRequest(right, false) && !prot?.authenticated) || d.attribute === 1) return DataAccessResult.readWriteDenied;
+    if (!canWrite(right) || (needsAuthenticatedRequest(right, false) && !prot?.requestAuthenticated) || d.attribute === 1) return DataAccessResult.readWriteDenied;
     return DataAccessResult.success;
   }
 
@@ -729,7 +731,7 @@ export class CosemServer implements ApduHandler {
     if (typeof r === "number") return r;
     if (d.method < 1 || d.method > r.entry.object.methodCount) return ActionResult.objectUndefined;
     const right = methodRight(r.rights, d.method);
-    if (!canInvoke(right) || (needsAuthenticatedRequest(right, true) && !prot?.authenticated)) return ActionResult.readWriteDenied;
+    if (!canInvoke(right) || (needsAuthenticatedRequest(right, true) && !prot?.requestAuthenticated)) return ActionResult.readWriteDenied;
     return ActionResult.success;
   }
 
