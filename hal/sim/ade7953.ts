@@ -27,7 +27,7 @@
  * not modelled.
  */
 import type { MonotonicClock } from "../clock.js";
-import type { LoadScenario, PhaseLoad } from "./load-scenario.js";
+import { SupplyWalk, type LoadScenario, type PhaseLoad } from "./load-scenario.js";
 import type { SimSpiChip } from "./spi-bus.js";
 
 export const ADE = {
@@ -147,8 +147,13 @@ export class SimAde7953 implements SimSpiChip {
   /** Fractions of an energy LSB kept inside the chip: AENERGYA, AENERGYB, RENERGYA, ..., APENERGYB. */
   readonly #frac = new Float64Array(6);
   #unlockArmed = false;
-  #powered = true;
-  #t: number;
+  readonly #supply: SupplyWalk;
+  // Bound once: advance() runs on every register access.
+  readonly #powerUp = (): void => {
+    this.#reset();
+    this.counts.powerCycles++;
+  };
+  readonly #integrateMs = (ms: number): void => this.#integrate(ms);
   readonly #load: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 };
   /** Measured [channel][V, I, P, Q, S, phi, f]. */
   readonly #m = [new Float64Array(7), new Float64Array(7)];
@@ -161,13 +166,12 @@ export class SimAde7953 implements SimSpiChip {
     this.#channelB = o.channelB ?? "neutral";
     this.modes = o.modes ?? [0, 3];
     this.maxHz = o.maxHz ?? 5_000_000;
-    this.#t = o.clock.nowMs();
+    this.#supply = new SupplyWalk(o.scenario, o.clock.nowMs());
     this.#reset();
-    this.#powered = o.scenario.supplyOn(this.#t);
   }
 
   get powered(): boolean {
-    return this.#powered;
+    return this.#supply.powered;
   }
 
   /** Raw 8/16/24-bit register content, for tests (no side effects). */
@@ -180,7 +184,7 @@ export class SimAde7953 implements SimSpiChip {
 
   transaction(frame: Uint8Array): void {
     this.advance();
-    if (!this.#powered || frame.length < 4) {
+    if (!this.#supply.powered || frame.length < 4) {
       frame.fill(0xff);
       return;
     }
@@ -210,25 +214,7 @@ export class SimAde7953 implements SimSpiChip {
   }
 
   advance(): void {
-    const now = this.#clock.nowMs();
-    const sc = this.#scenario;
-    while (this.#t < now) {
-      const end = Math.min(now, sc.nextChange(this.#t));
-      const on = sc.supplyOn(this.#t);
-      if (on && !this.#powered) {
-        this.#reset();
-        this.counts.powerCycles++;
-      }
-      this.#powered = on;
-      if (on) this.#integrate(end - this.#t);
-      this.#t = end;
-    }
-    // Still running at the instant of a cut (hold-up time); off once time moves past it.
-    if (sc.supplyOn(now) && !this.#powered) {
-      this.#reset();
-      this.counts.powerCycles++;
-      this.#powered = true;
-    }
+    this.#supply.advance(this.#clock.nowMs(), this.#powerUp, this.#integrateMs);
   }
 
   #reset(): void {
@@ -316,10 +302,10 @@ export class SimAde7953 implements SimSpiChip {
     const pgaV = 2 ** Math.min(this.#r8[ADE.PGA_V], 4);
     for (let ch = 0; ch < 2; ch++) {
       const m = this.#m[ch];
-      const l = this.#scenario.at(this.#t, this.#channel(ch), this.#load);
+      const l = this.#scenario.at(this.#supply.t, this.#channel(ch), this.#load);
       const base = ch === 0 ? 0x280 : 0x28c;
       const pgaI = 2 ** Math.min(this.#r8[ch === 0 ? ADE.PGA_IA : ADE.PGA_IB], 4);
-      const vLoad = this.#scenario.at(this.#t, this.#phase, { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 });
+      const vLoad = this.#scenario.at(this.#supply.t, this.#phase, { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 });
       const v = vLoad.vRms * pgaV * g(ch === 0 ? ADE.AVGAIN : ADE.BVGAIN);
       const i = l.iRms * pgaI * g(base);
       const s = v * i;

@@ -45,7 +45,7 @@
  */
 import type { MonotonicClock } from "../clock.js";
 import { crc16x25 } from "../../src/util/crc16.js";
-import type { LoadScenario, PhaseLoad } from "./load-scenario.js";
+import { SupplyWalk, type LoadScenario, type PhaseLoad } from "./load-scenario.js";
 import type { SimSpiChip } from "./spi-bus.js";
 
 export const E32 = {
@@ -139,8 +139,13 @@ export class SimAtm90e32 implements SimSpiChip {
   /** Energy in LSBs (with the internal fraction) for 0x80..0xAF. */
   readonly #energy = new Float64Array(0x30);
   #golden: number | undefined;
-  #powered = true;
-  #t: number;
+  readonly #supply: SupplyWalk;
+  // Bound once: advance() runs on every register access.
+  readonly #powerUp = (): void => {
+    this.#reset();
+    this.counts.powerCycles++;
+  };
+  readonly #integrateMs = (ms: number): void => this.#integrate(ms);
   readonly #load: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 };
   /** Measured per phase, physical units: V, I, P, Q, S, phi, f. */
   readonly #m = [new Float64Array(7), new Float64Array(7), new Float64Array(7)];
@@ -154,13 +159,12 @@ export class SimAtm90e32 implements SimSpiChip {
     this.#igainIdeal = o.igainIdeal ?? 27961;
     this.modes = o.modes ?? [0, 3];
     this.maxHz = o.maxHz ?? 16_000_000;
-    this.#t = o.clock.nowMs();
+    this.#supply = new SupplyWalk(o.scenario, o.clock.nowMs());
     this.#reset();
-    this.#powered = o.scenario.supplyOn(this.#t);
   }
 
   get powered(): boolean {
-    return this.#powered;
+    return this.#supply.powered;
   }
 
   /** Raw register content, for tests (no side effects, no time advance). */
@@ -170,7 +174,7 @@ export class SimAtm90e32 implements SimSpiChip {
 
   transaction(frame: Uint8Array): void {
     this.advance();
-    if (!this.#powered || frame.length !== 4) {
+    if (!this.#supply.powered || frame.length !== 4) {
       frame.fill(0xff);
       return;
     }
@@ -195,26 +199,7 @@ export class SimAtm90e32 implements SimSpiChip {
 
   /** Integrates the scenario up to now, splitting at load changes and supply edges. */
   advance(): void {
-    const now = this.#clock.nowMs();
-    const sc = this.#scenario;
-    while (this.#t < now) {
-      const end = Math.min(now, sc.nextChange(this.#t));
-      const on = sc.supplyOn(this.#t);
-      if (on && !this.#powered) {
-        this.#reset();
-        this.counts.powerCycles++;
-      }
-      this.#powered = on;
-      if (on) this.#integrate(end - this.#t);
-      this.#t = end;
-    }
-    // At the very instant the supply goes, the chip still runs on its decoupling (the power-fail
-    // handler reads it then); it is off once time moves past the edge.
-    if (sc.supplyOn(now) && !this.#powered) {
-      this.#reset();
-      this.counts.powerCycles++;
-      this.#powered = true;
-    }
+    this.#supply.advance(this.#clock.nowMs(), this.#powerUp, this.#integrateMs);
   }
 
   #reset(): void {
@@ -275,7 +260,7 @@ export class SimAtm90e32 implements SimSpiChip {
         m[6] = 0;
         continue;
       }
-      const l = this.#scenario.at(this.#t, p, this.#load);
+      const l = this.#scenario.at(this.#supply.t, p, this.#load);
       const pga = 1 << ((pgaBits >> (2 * p)) & 3);
       const v = (l.vRms * r[E32.Ugain + 4 * p]) / this.#ugainIdeal;
       const i = (l.iRms * pga * r[igain(p)]) / this.#igainIdeal;

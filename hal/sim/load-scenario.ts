@@ -181,3 +181,40 @@ export function quadrant(p: number, q: number): number {
   if (p >= 0) return q >= 0 ? 0 : 3;
   return q >= 0 ? 1 : 2;
 }
+
+/**
+ * A chip's walk along the scenario: from its last instant to now, split at
+ * load changes and supply edges, powering up (a chip reset) whenever the
+ * supply returns. At the very instant the supply goes, the chip still runs
+ * on its decoupling (the power-fail handler reads it then); it is off once
+ * time moves past the edge.
+ */
+export class SupplyWalk {
+  /** The instant up to which the chip has integrated. */
+  t: number;
+  powered: boolean;
+
+  constructor(
+    private readonly scenario: LoadScenario,
+    t: number,
+  ) {
+    this.t = t;
+    this.powered = scenario.supplyOn(t);
+  }
+
+  advance(now: number, powerUp: () => void, integrate: (ms: number) => void): void {
+    const sc = this.scenario;
+    while (this.t < now) {
+      const end = Math.min(now, sc.nextChange(this.t));
+      const on = sc.supplyOn(this.t);
+      if (on && !this.powered) powerUp();
+      this.powered = on;
+      if (on) integrate(end - this.t);
+      this.t = end;
+    }
+    if (sc.supplyOn(now) && !this.powered) {
+      powerUp();
+      this.powered = true;
+    }
+  }
+}
