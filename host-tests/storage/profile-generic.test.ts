@@ -223,11 +223,12 @@ describe("Profile Generic (class 7)", () => {
       if (!r.ok) throw new Error(`attribute ${a}`);
       return r.value as Data;
     };
-    expect(toHex(encodeData(val(3)))).toBe(
-      toHex(encodeData({ tag: Tag.Array, value: [definitionData(CLOCK_TIME), definitionData(STATUS_DEF), definitionData(AP_DEF), definitionData(AM_DEF)] })),
-    );
-    // capture_object_definition as dlms-cosem encodes one: tests/test_xdlms/test_selective_access.py:19 (the clock's time).
-    expect(toHex(encodeData(definitionData(CLOCK_TIME)))).toBe(toHex(dlmsVector("test_xdlms/test_selective_access.py", 19)));
+    // capture_objects: the clock's time first, encoded as dlms-cosem encodes a capture_object_definition
+    // (tests/test_xdlms/test_selective_access.py:19), then status and the two energy columns.
+    const columns = val(3).value as Data[];
+    expect(columns.length).toBe(4);
+    expect(toHex(encodeData(columns[0]))).toBe(toHex(dlmsVector("test_xdlms/test_selective_access.py", 19)));
+    expect(columns.map((c) => ((c.value as Data[])[1].value as Uint8Array)[2])).toEqual([1, 96, 1, 2]);
     expect(val(4)).toEqual({ tag: Tag.DoubleLongUnsigned, value: 900 });
     expect(val(5)).toEqual({ tag: Tag.Enum, value: 1 });
     expect(val(8)).toEqual({ tag: Tag.DoubleLongUnsigned, value: 5000 });
