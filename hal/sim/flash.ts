@@ -41,7 +41,7 @@ export type FlashOp =
 /** Deterministic xorshift32: the same seed gives the same torn bytes on both runtimes. */
 export class SimRandom {
   private s: number;
-  constructor(seed: number) {
+  constructor(seed = 0) {
     this.s = seed >>> 0 || 0x9e3779b9;
   }
   next(): number {

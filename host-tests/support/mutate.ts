@@ -3,21 +3,11 @@
  * every run and on both runtimes, so a failure found once is found again.
  */
 
-/** xorshift32. */
-export class Rng {
-  constructor(private x = 0x9e3779b9) {}
-  next(): number {
-    let x = this.x;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.x = x >>> 0;
-    return this.x;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
+import { SimRandom } from "../../hal/sim/flash.js";
+
+/** xorshift32, the simulated flash's generator. */
+export { SimRandom as Rng };
+type Rng = SimRandom;
 
 /** Boundary values that length and count fields trip over. */
 const EDGES = [0, 1, 0x7f, 0x80, 0x81, 0x82, 0xff];

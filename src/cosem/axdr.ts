@@ -123,7 +123,7 @@ export function writeLength(w: ByteWriter, n: number): void {
 }
 
 /** A count of elements, refused when it cannot fit in what is left (bounds allocation). */
-function readCount(r: ByteReader, minBytesEach: number): number {
+export function readCount(r: ByteReader, minBytesEach: number): number {
   const at = r.pos;
   const n = readLength(r);
   if (minBytesEach > 0 && n > r.remaining / minBytesEach) {

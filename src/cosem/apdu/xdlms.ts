@@ -1,4 +1,4 @@
-import { readData, readLength, writeData, writeLength, type Data } from "../axdr.js";
+import { readCount, readData, readLength, writeData, writeLength, type Data } from "../axdr.js";
 import type { AccessSelection } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { ByteReader, ByteWriter } from "../../util/bytes.js";
@@ -130,14 +130,6 @@ export type ServiceApdu = GetRequest | GetResponse | SetRequest | SetResponse | 
 
 // ------------------------------------------------------------------ reading
 
-/** Sequence counts bounded by what is left, so a forged count cannot allocate. */
-function count(r: ByteReader, minBytesEach: number): number {
-  const at = r.pos;
-  const n = readLength(r);
-  if (n > r.remaining / minBytesEach) throw new DecodeError("bad-length", `${n} items cannot fit in ${r.remaining} bytes`, at);
-  return n;
-}
-
 function readAttributeDescriptor(r: ByteReader): AttributeDescriptor {
   const classId = r.u16("class id");
   const instance = Obis.fromBytes(r.bytes(6, "instance id"));
@@ -211,7 +203,7 @@ function readActionResult(r: ByteReader): ActionResultWithData {
 }
 
 function readResults(r: ByteReader): number[] {
-  const n = count(r, 1);
+  const n = readCount(r, 1);
   const out: number[] = new Array(n);
   for (let i = 0; i < n; i++) out[i] = r.u8("data-access-result");
   return out;
@@ -228,7 +220,7 @@ function readGetRequest(r: ByteReader, choice: number, at: number): GetRequest {
     case 2:
       return { type: "get-request-next", invokeId, blockNumber: r.u32("block-number") };
     case 3: {
-      const n = count(r, 10);
+      const n = readCount(r, 10);
       const items: AttributeWithSelection[] = new Array(n);
       for (let i = 0; i < n; i++) items[i] = readWithSelection(r);
       return { type: "get-request-with-list", invokeId, items };
@@ -246,7 +238,7 @@ function readGetResponse(r: ByteReader, choice: number, at: number): GetResponse
     case 2:
       return { type: "get-response-with-datablock", invokeId, block: readBlockG(r) };
     case 3: {
-      const n = count(r, 2);
+      const n = readCount(r, 2);
       const results: DataResult[] = new Array(n);
       for (let i = 0; i < n; i++) results[i] = readDataResult(r);
       return { type: "get-response-with-list", invokeId, results };
@@ -277,11 +269,11 @@ function readSetRequest(r: ByteReader, choice: number, at: number): SetRequest {
       return { type: "set-request-with-datablock", invokeId, block: readBlockSA(r) };
     case 4:
     case 5: {
-      const n = count(r, 10);
+      const n = readCount(r, 10);
       const items: AttributeWithSelection[] = new Array(n);
       for (let i = 0; i < n; i++) items[i] = readWithSelection(r);
       if (choice === 5) return { type: "set-request-with-list-and-first-datablock", invokeId, items, block: readBlockSA(r) };
-      const m = count(r, 1);
+      const m = readCount(r, 1);
       if (m !== n) throw new DecodeError("bad-length", `set-request-with-list: ${n} attributes but ${m} values`, r.pos);
       const values: Data[] = new Array(m);
       for (let i = 0; i < m; i++) values[i] = readData(r);
@@ -315,7 +307,7 @@ function readSetResponse(r: ByteReader, choice: number, at: number): SetResponse
 }
 
 function readMethodList(r: ByteReader): MethodDescriptor[] {
-  const n = count(r, 9);
+  const n = readCount(r, 9);
   const out: MethodDescriptor[] = new Array(n);
   for (let i = 0; i < n; i++) out[i] = readMethodDescriptor(r);
   return out;
@@ -333,7 +325,7 @@ function readActionRequest(r: ByteReader, choice: number, at: number): ActionReq
       return { type: "action-request-next-pblock", invokeId, blockNumber: r.u32("block-number") };
     case 3: {
       const descriptors = readMethodList(r);
-      const m = count(r, 1);
+      const m = readCount(r, 1);
       if (m !== descriptors.length) throw new DecodeError("bad-length", `action-request-with-list: ${descriptors.length} methods but ${m} parameters`, r.pos);
       const parameters: Data[] = new Array(m);
       for (let i = 0; i < m; i++) parameters[i] = readData(r);
@@ -358,7 +350,7 @@ function readActionResponse(r: ByteReader, choice: number, at: number): ActionRe
     case 2:
       return { type: "action-response-with-pblock", invokeId, block: readBlockSA(r) };
     case 3: {
-      const n = count(r, 2);
+      const n = readCount(r, 2);
       const responses: ActionResultWithData[] = new Array(n);
       for (let i = 0; i < n; i++) responses[i] = readActionResult(r);
       return { type: "action-response-with-list", invokeId, responses };

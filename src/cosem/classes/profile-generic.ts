@@ -1,4 +1,4 @@
-import { Tag, writeData, type Data } from "../axdr.js";
+import { Tag, writeData, writeLength, type Data } from "../axdr.js";
 import { dateTimeToUtcMs, type DateTime } from "../datetime.js";
 import {
   ActionResult,
@@ -11,10 +11,9 @@ import {
   type GetResult,
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
-import { ByteWriter } from "../../util/bytes.js";
+import { ByteWriter, concatBytes } from "../../util/bytes.js";
 import type { ProfileRow, ProfileStore } from "../../storage/profile-store.js";
-import { asInt, asList, asObis, dateTimeOs, en, st, u16, u32, os, i8 } from "../axdr-helpers.js";
-import { asDateTime } from "../axdr-helpers.js";
+import { asDateTime, asInt, asList, asObis, dateTimeOs, en, st, u16, u32, os, i8 } from "../axdr-helpers.js";
 
 /**
  * Profile Generic, class 7 version 1 (Blue Book 4.3.6).
@@ -288,19 +287,23 @@ class BufferStream implements EncodedStream {
     this.left = count;
     const w = new ByteWriter(8);
     w.u8(Tag.Array);
-    writeLengthTo(w, count);
+    writeLength(w, count);
     this.pending = w.toBytes();
   }
 
   next(maxBytes: number): Uint8Array | undefined {
-    while (this.pending.length < maxBytes && this.left > 0) {
+    // Rows are joined once per block, not once per row.
+    const parts = [this.pending];
+    let length = this.pending.length;
+    while (length < maxBytes && this.left > 0) {
       const r = this.rows.next();
-      if (r.done) {
-        // Fewer rows than announced (FIFO moved on during the read): pad so the array stays well formed.
-        this.pending = concat(this.pending, this.row(undefined));
-      } else this.pending = concat(this.pending, this.row(r.value));
+      // Fewer rows than announced (FIFO moved on during the read): pad so the array stays well formed.
+      const row = this.row(r.done ? undefined : r.value);
+      parts.push(row);
+      length += row.length;
       this.left--;
     }
+    if (parts.length > 1) this.pending = concatBytes(...parts);
     if (this.pending.length === 0) return undefined;
     const n = Math.min(maxBytes, this.pending.length);
     const out = this.pending.slice(0, n);
@@ -311,7 +314,7 @@ class BufferStream implements EncodedStream {
   private row(r: ProfileRow | undefined): Uint8Array {
     const w = new ByteWriter(64);
     w.u8(Tag.Structure);
-    writeLengthTo(w, this.cols.length);
+    writeLength(w, this.cols.length);
     const period = this.cfg.store.config.periodS * 1000;
     for (const i of this.cols) {
       const c = this.cfg.columns[i];
@@ -334,19 +337,6 @@ class BufferStream implements EncodedStream {
   }
 }
 
-function writeLengthTo(w: ByteWriter, n: number): void {
-  if (n < 0x80) w.u8(n);
-  else if (n <= 0xff) w.u8(0x81).u8(n);
-  else if (n <= 0xffff) w.u8(0x82).u16(n);
-  else w.u8(0x84).u32(n);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 export function definitionData(d: CaptureObjectDefinition): Data {
   return st([u16(d.classId), os(d.logicalName.toBytes()), i8(d.attributeIndex), u16(d.dataIndex)]);
