@@ -286,15 +286,19 @@ export class FirmwareUpdate {
 
   /** image_activate: verifies if needed, asks the bootloader for a test swap and reboots. */
   activate(): Outcome {
+    let justVerified = false;
     if (this.#state.status === TransferStatus.initiated || this.#state.status === TransferStatus.verificationFailed) {
       const v = this.verify();
       if (!v.ok) return v;
+      justVerified = true;
     }
     const s = this.#state;
     if (s.status !== TransferStatus.verificationSuccessful) return { ok: false, refusal: "bad-state" };
-    // Re-check right before the swap request: flash may have changed since image_verify.
-    const again = this.#d.verifier.verify(this.#imageSource(), this.minSecurityCounter);
-    if (again.verdict !== "ok" || !again.hash || !bytesEqual(again.hash, s.hash)) return this.#verificationFailed("verification-failed", VerdictCode[again.verdict]);
+    // Re-check right before the swap request when image_verify ran in an earlier call: flash may have changed since.
+    if (!justVerified) {
+      const again = this.#d.verifier.verify(this.#imageSource(), this.minSecurityCounter);
+      if (again.verdict !== "ok" || !again.hash || !bytesEqual(again.hash, s.hash)) return this.#verificationFailed("verification-failed", VerdictCode[again.verdict]);
+    }
     // State first: a power cut after the trailer write must still find the trial on the next boot.
     s.status = TransferStatus.activationInitiated;
     this.#d.store.put(TRIAL_KEY, s.hash);
