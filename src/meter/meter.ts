@@ -104,7 +104,7 @@ export class Meter {
   /** The DLMS server and its links; absent on a meter built without a crypto port. */
   readonly dlms: DlmsFront | undefined;
   #lastPersistMono: number;
-  #savedRelay = "";
+  #savedRelay = -1;
   #stopped = false;
 
   constructor(ports: MeterPorts, config: MeterConfig) {
@@ -404,8 +404,9 @@ export class Meter {
     for (const l of this.#captureListeners) l(utcMs);
   }
 
-  #relayKey(): string {
-    return `${this.disconnect.controlState}/${this.disconnect.controlMode}`;
+  /** State and mode in one number (mode is 0..6): compared every tick without building anything. */
+  #relayKey(): number {
+    return this.disconnect.controlState * 16 + this.disconnect.controlMode;
   }
 
   /** Load profiles (src/storage) subscribe here: called at each capture instant after the energy up to it. */
