@@ -158,9 +158,15 @@ export async function profileCommand(session: LabSession, o: LabOptions, out: Ou
 const IMAGE_TRANSFER = "0-0:44.0.0*255";
 
 /**
- * Image transfer (class 18): initiate with identifier and size, blocks of
- * image_block_size, verify, then activate on request. A block the meter
- * refuses stops the upload with its result.
+ * Image transfer (class 18), as Blue Book 4.4.6.4 has a client do it:
+ * initiate with identifier and size (the same identifier and size resume a
+ * transfer the meter already has), read image_transferred_blocks_status
+ * (attribute 3) and image_first_not_transferred_block_number (attribute 4),
+ * send the blocks the meter does not have, and read them again after the
+ * last block: a meter may drop blocks it already had (it erases a sector
+ * that held an older image), so the client resends until every block is in
+ * and only then asks for verification; then activation on request. A block
+ * the meter refuses stops the upload with its result.
  */
 export async function uploadCommand(session: LabSession, o: LabOptions, out: Out): Promise<void> {
   const file = o.args[0];
@@ -178,14 +184,28 @@ export async function uploadCommand(session: LabSession, o: LabOptions, out: Out
   const init = await session.action(18, ln, 1, st([{ tag: Tag.OctetString, value: id }, { tag: Tag.DoubleLongUnsigned, value: image.length }]));
   if (init.result !== ActionResult.success) throw new Error(`image_transfer_initiate: ${actName(init.result)}`);
   const blocks = Math.ceil(image.length / block);
+  let missing = await missingBlocks(session, ln, blocks);
+  if (missing.length < blocks) out(`resuming: the meter has ${blocks - missing.length} of ${blocks} blocks`);
   const bar = new ProgressBar("upload", blocks);
-  for (let n = 0; n < blocks; n++) {
-    const chunk = image.subarray(n * block, Math.min(image.length, (n + 1) * block));
-    const r = await session.action(18, ln, 2, st([{ tag: Tag.DoubleLongUnsigned, value: n }, { tag: Tag.OctetString, value: chunk }]));
-    if (r.result !== ActionResult.success) throw new Error(`image_block_transfer ${n}: ${actName(r.result)}`);
-    bar.update(n + 1, `${Math.min(image.length, (n + 1) * block)}/${image.length} bytes`);
+  let sent = 0;
+  let resent = 0;
+  // Each round sends what the meter lacks; a round that leaves as many
+  // blocks missing as before means the meter keeps dropping them: give up.
+  for (let round = 0; missing.length > 0; round++) {
+    if (round > 0) resent += missing.length;
+    for (const n of missing) {
+      const chunk = image.subarray(n * block, Math.min(image.length, (n + 1) * block));
+      const r = await session.action(18, ln, 2, st([{ tag: Tag.DoubleLongUnsigned, value: n }, { tag: Tag.OctetString, value: chunk }]));
+      if (r.result !== ActionResult.success) throw new Error(`image_block_transfer ${n}: ${actName(r.result)}`);
+      sent++;
+      bar.update(Math.min(blocks, blocks - missing.length + sent), `block ${n + 1}/${blocks}`);
+    }
+    const before = missing.length;
+    missing = await missingBlocks(session, ln, blocks);
+    sent = 0;
+    if (missing.length >= before && round > 0) throw new Error(`the meter still lacks ${missing.length} blocks after ${round + 1} rounds (first ${missing[0]})`);
   }
-  bar.done();
+  bar.done(resent > 0 ? `${resent} blocks sent again` : "");
   let verify = await session.action(18, ln, 3, { tag: Tag.Integer, value: 0 });
   // Verification may take the meter a while: temporary-failure means "ask again".
   for (let tries = 0; verify.result === ActionResult.temporaryFailure && tries < 20; tries++) {
@@ -193,10 +213,30 @@ export async function uploadCommand(session: LabSession, o: LabOptions, out: Out
     verify = await session.action(18, ln, 3, { tag: Tag.Integer, value: 0 });
   }
   if (verify.result !== ActionResult.success) throw new Error(`image_verify: ${actName(verify.result)}`);
-  out(`image verified (${image.length} bytes, ${blocks} blocks of ${block})`);
+  out(`image verified (${image.length} bytes, ${blocks} blocks of ${block}${resent > 0 ? `, ${resent} sent again` : ""})`);
   if (o.activate) {
     const act = await session.action(18, ln, 4, { tag: Tag.Integer, value: 0 });
     if (act.result !== ActionResult.success) throw new Error(`image_activate: ${actName(act.result)}`);
     out("image activated");
   }
+}
+
+/**
+ * The blocks the meter lacks, from image_transferred_blocks_status
+ * (attribute 3), cross-checked with image_first_not_transferred_block_number
+ * (attribute 4): a meter whose bit-string is absent or shorter than the
+ * image gets every block from attribute 4 on.
+ */
+async function missingBlocks(session: LabSession, ln: Obis, blocks: number): Promise<number[]> {
+  const first = await session.get(18, ln, 4);
+  const from = first.ok && typeof first.value.value === "number" ? Math.min(first.value.value, blocks) : 0;
+  const bits = await session.get(18, ln, 3);
+  const out: number[] = [];
+  if (bits.ok && bits.value.tag === Tag.BitString && bits.value.value.length >= blocks) {
+    const b = bits.value.value.bytes;
+    for (let n = from; n < blocks; n++) if (!(b[n >> 3] & (0x80 >> (n & 7)))) out.push(n);
+  } else {
+    for (let n = from; n < blocks; n++) out.push(n);
+  }
+  return out;
 }

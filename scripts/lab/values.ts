@@ -36,7 +36,10 @@ export function formatData(d: Data): string {
     }
     case Tag.OctetString: {
       const b = d.value as Uint8Array;
-      if (b.length === 12) {
+      // Printable text first: an identifier such as an image name may be 12
+      // bytes long, while a date-time's year high byte is never printable
+      // (it would be a year past 8191, or 0xff for "not specified").
+      if (b.length === 12 && !printable(b)) {
         try {
           return formatDateTime(dateTimeFromBytes(b));
         } catch {

@@ -122,6 +122,8 @@ export class SimBoard {
   line: SimSerialLine | undefined;
   readonly #links: () => BoardLinks;
   #config: Partial<MeterConfig> = {};
+  /** What runs between a reset and the firmware's start: the bootloader (scripts/simulator/bootloader.ts). */
+  beforeBoot: (() => void) | undefined;
 
   constructor(options: SimBoardOptions) {
     this.clock = new SimClock({ startUtcMs: options.startUtcMs, speed: options.speed ?? 1 });
@@ -170,6 +172,7 @@ export class SimBoard {
   /** Builds and starts the firmware. */
   boot(config: Partial<MeterConfig> = {}): Meter {
     this.#config = config;
+    this.beforeBoot?.();
     this.meter = createMeter(this.ports(), config);
     this.meter.start();
     this.boots++;

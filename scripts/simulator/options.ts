@@ -14,6 +14,8 @@ export interface SimulatorOptions {
   status: boolean;
   /** Host ms between saves of the state directory. */
   saveEveryMs: number;
+  /** "fail": a newly activated image fails its self-test, so the bootloader reverts it. */
+  selfTest: "pass" | "fail";
 }
 
 export const USAGE = `usage: npm start -- [options]
@@ -22,10 +24,11 @@ export const USAGE = `usage: npm start -- [options]
   --scenario FILE  JSON load curve {hourlyW: [24 x W], tanPhi, utcOffsetMin} (default: household)
   --speed X        clock acceleration (default 1; 60 = one simulated minute per second)
   --no-optical     do not open the optical port pseudo-terminal
-  --quiet          no live status line`;
+  --quiet          no live status line
+  --self-test R    pass (default) or fail: the self-test a newly activated firmware image runs`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
-  const o: SimulatorOptions = { tcpPort: 4059, stateDir: ".meter-state", curve: DEFAULT_CURVE, scenarioFile: undefined, speed: 1, optical: true, status: true, saveEveryMs: 10000 };
+  const o: SimulatorOptions = { tcpPort: 4059, stateDir: ".meter-state", curve: DEFAULT_CURVE, scenarioFile: undefined, speed: 1, optical: true, status: true, saveEveryMs: 10000, selfTest: "pass" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -63,6 +66,12 @@ export function parseOptions(argv: string[]): SimulatorOptions {
       case "--quiet":
         o.status = false;
         break;
+      case "--self-test": {
+        const v = value();
+        if (v !== "pass" && v !== "fail") throw new Error("--self-test takes pass or fail");
+        o.selfTest = v;
+        break;
+      }
       case "-h":
       case "--help":
         throw new Error(USAGE);

@@ -14,12 +14,29 @@ import { ListenerView, SerialView } from "./links.js";
 import type { SimulatorOptions } from "./options.js";
 import { PtySerialPort } from "./pty.js";
 import { StateDir } from "./state.js";
+import { SimBootloader } from "./bootloader.js";
+import { installFactoryImage } from "./factory-image.js";
+import { MCUBOOT_ESP32, maxImageSize } from "../../src/fota/bootloader-config.js";
+import { type ByteSource, IMAGE_MAGIC, decodeHeader, versionString } from "../../src/fota/image.js";
+import { ImageVerifier } from "../../src/fota/verify.js";
 import { NodeTcpListener } from "./tcp-bridge.js";
 
 export interface SimulatorLog {
   line(text: string): void;
   /** The live status: rewritten in place on a TTY. */
   status(text: string): void;
+}
+
+/**
+ * The simulated board's MCUboot: the ESP32 port's build (allow-list,
+ * 512-sector trailer, downgrade prevention by security counter), since the
+ * sim board stands for the ESP32 meter.
+ */
+export const SIM_BOOTLOADER = MCUBOOT_ESP32;
+
+function runningVersion(primary: ByteSource): string {
+  const h = decodeHeader(primary.read(0, 32));
+  return h.magic === IMAGE_MAGIC ? versionString(h.version) : "(no image in the primary slot)";
 }
 
 /** Host loop period: simulated time advances in steps of this many host ms times the speed. */
@@ -90,7 +107,22 @@ export class Simulator {
       }
     }
     const sim = new Simulator(options, log, now, tcp, optical);
-    const meter = sim.board.boot({ fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256 } });
+    if (installFactoryImage(sim.state.slots.primary, sim.state.fotaKey)) log.line("primary slot: factory image 1.0.0+0 (security counter 1) installed");
+    // MCUboot runs before every firmware start: test swap, permanent swap or revert.
+    const bootloader = new SimBootloader(
+      sim.state.slots.primary,
+      sim.state.slots.secondary,
+      SIM_BOOTLOADER,
+      new ImageVerifier({ signature: SIM_BOOTLOADER.signature, keys: [sim.state.fotaKey.spki], tlvAllowList: SIM_BOOTLOADER.tlvAllowList, maxImageSize: maxImageSize(SIM_BOOTLOADER, sim.state.slots.primary.byteLength) }, sim.board.crypto),
+    );
+    sim.board.beforeBoot = () => {
+      const outcome = bootloader.boot();
+      const b = bootloader.last;
+      if (outcome === "refused") log.line(`bootloader: secondary image refused (${b.verdict}: ${b.reason}) and erased`);
+      else if (outcome !== "none") log.line(`bootloader: ${outcome === "revert" ? "reverted to the previous image" : `${outcome} swap`}, running ${runningVersion(sim.state.slots.primary)}`);
+    };
+    const selfTest = options.selfTest === "fail" ? () => false : undefined;
+    const meter = sim.board.boot({ fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256, bootloader: SIM_BOOTLOADER, selfTest } });
     sim.#watchRestart();
     const id = meter.config.identity;
     const sec = meter.config.security;
@@ -99,7 +131,11 @@ export class Simulator {
       `associations: public SAP ${ClientSap.public} (no security); reader SAP ${ClientSap.reader} and management SAP ${ClientSap.management} ` +
         `(HLS-GMAC, --akey ${toHex(sec.authenticationKey)} --ekey ${toHex(sec.globalUnicastKey)}); firmware SAP ${ClientSap.firmware} (LLS)`,
     );
-    log.line(`firmware images: sign with npm run imgtool -- sign --key ${sim.state.fotaKeyPath} --header-size 0x200 --align 8 --version 1.0.0 --slot-size ${SLOT_SECTORS * ESP32_NOR.sectorSize} IN OUT`);
+    log.line(`running firmware ${runningVersion(sim.state.slots.primary)}`);
+    log.line(
+      `firmware images: sign with npm run imgtool -- sign --key ${sim.state.fotaKeyPath} --header-size 0x200 --pad-header --align 4 --max-sectors 512 ` +
+        `--version 1.1.0 --security-counter 1 --slot-size ${SLOT_SECTORS * ESP32_NOR.sectorSize} IN OUT`,
+    );
     log.line(`listening on tcp://127.0.0.1:${tcp.port}`);
     if (optical) log.line(`optical port on ${optical.path}`);
     else if (options.optical) log.line(`optical port unavailable: ${opticalProblem}`);
@@ -113,6 +149,9 @@ export class Simulator {
     this.board.system.onRestart = (cause) => {
       this.#restartCause = cause;
     };
+    // A reboot asked for while the firmware was starting (a new image whose self-test failed) happened before the watch.
+    const early = this.board.system.nextResetCause;
+    if (early !== undefined) this.#restartCause = early;
   }
 
   /** One host-loop step: simulated time follows host time; restarts, saves and the status line happen here. */

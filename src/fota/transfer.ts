@@ -3,7 +3,9 @@ import type { SystemPort } from "../../hal/system.js";
 import type { EventSink } from "../events.js";
 import type { KeyValueStore } from "../persistence.js";
 import { bytesEqual } from "../util/bytes.js";
+import { type BootloaderConfig, bootTrailerSize } from "./bootloader-config.js";
 import { type ByteSource, parseImage } from "./image.js";
+import { type RunningImage, checkSlot, runningImage } from "./slot-check.js";
 import { type TrailerLayout, setConfirmed, setPending, trailerLayout } from "./trailer.js";
 import type { ImageVerifier, Verdict } from "./verify.js";
 
@@ -30,7 +32,11 @@ export const FirmwareEvent = {
   activated: 18,
   transferInitiated: 230,
   transferResumed: 231,
-  /** value: the block whose sector had to be erased again (torn or stale data). */
+  /**
+   * Once per transfer, at its verification, when any sector of the slot had
+   * to be erased under the transfer (it held an older image or a torn
+   * write); value: how many sectors.
+   */
   sectorReerased: 232,
   /** value: VerdictCode of the refused image. */
   verificationFailed: 233,
@@ -57,6 +63,9 @@ export const VerdictCode: Record<Verdict, number> = {
   "bad-signature": 6,
   rollback: 7,
   unsupported: 8,
+  "tlv-not-allowed": 9,
+  "not-bootable": 10,
+  downgrade: 11,
 };
 
 export interface ImageToActivate {
@@ -83,10 +92,10 @@ export interface FirmwareUpdateDeps {
 export interface FirmwareUpdateOptions {
   /** image_block_size in bytes; a multiple of the flash write size. */
   readonly blockSize: number;
-  /** BOOT_MAX_ALIGN of the bootloader build. */
-  readonly maxAlign?: number;
-  /** Bytes at the end of the slot the bootloader keeps for its trailer (no image byte may go there). */
-  readonly trailerSize: number;
+  /** How the board's MCUboot is built: its trailer size, BOOT_MAX_ALIGN and downgrade prevention. */
+  readonly bootloader: BootloaderConfig;
+  /** Refuse an image of lower version than the running one even where the bootloader compares counters only (default true). */
+  readonly refuseVersionDowngrade?: boolean;
   /** Transferred-block marks are committed every this many blocks (default 16) and on the power-fail warning. */
   readonly persistEvery?: number;
 }
@@ -114,6 +123,8 @@ interface State {
   bitmap: Uint8Array;
   hash: Uint8Array;
   securityCounter: number;
+  /** Sectors erased under this transfer because they held other data (reported once, at verification). */
+  reerased: number;
 }
 
 /**
@@ -135,14 +146,20 @@ export class FirmwareUpdate {
   #sinceSave = 0;
   /** Blocks marked in the bitmap (kept so that a block write never scans it). */
   #marked = 0;
+  readonly #bootloader: BootloaderConfig;
+  readonly #refuseVersionDowngrade: boolean;
+  #running: RunningImage | undefined;
 
   constructor(deps: FirmwareUpdateDeps, options: FirmwareUpdateOptions) {
     this.#d = deps;
     const w = deps.secondary.geometry.writeSize;
     if (options.blockSize <= 0 || options.blockSize % w !== 0) throw new Error("image block size must be a multiple of the flash write size");
     this.#blockSize = options.blockSize;
-    this.#layout = trailerLayout(deps.secondary.byteLength, options.maxAlign ?? 8);
-    this.#capacity = deps.secondary.byteLength - options.trailerSize;
+    this.#bootloader = options.bootloader;
+    this.#refuseVersionDowngrade = options.refuseVersionDowngrade ?? true;
+    this.#layout = trailerLayout(deps.secondary.byteLength, options.bootloader.maxAlign ?? 8);
+    // bootutil_max_image_size(): no image byte may go where the bootloader keeps its trailer.
+    this.#capacity = deps.secondary.byteLength - bootTrailerSize(options.bootloader);
     this.#persistEvery = Math.max(1, options.persistEvery ?? 16);
     // The supply's early warning: commit the marks of the blocks since the last save.
     deps.system.onPowerFail(() => {
@@ -190,8 +207,18 @@ export class FirmwareUpdate {
   }
   get imageToActivate(): ImageToActivate | undefined {
     const s = this.#state;
-    if (s.status < TransferStatus.verificationSuccessful || s.status === TransferStatus.verificationFailed) return undefined;
+    // Verified and not refused since: ready (3), being activated (5), or activated (6, then it is the image that runs).
+    if (s.status !== TransferStatus.verificationSuccessful && s.status !== TransferStatus.activationInitiated && s.status !== TransferStatus.activationSuccessful) return undefined;
     return { size: s.size, identification: s.id.slice(), signature: s.hash.slice() };
+  }
+  /** Largest image the slot takes (slot minus the bootloader's trailer). */
+  get capacity(): number {
+    return this.#capacity;
+  }
+  /** The image in the primary slot (the firmware that runs), read once per start. */
+  get running(): RunningImage | undefined {
+    if (this.#running === undefined) this.#running = runningImage(this.#d.verifier, this.#d.primary);
+    return this.#running;
   }
   /** The stored anti-rollback minimum. */
   get minSecurityCounter(): number {
@@ -211,12 +238,12 @@ export class FirmwareUpdate {
     }
     // The new (empty) state is committed before any erase, so that no
     // persisted mark can ever point at erased flash.
-    this.#state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.#blockSize) / 8)), hash: new Uint8Array(0), securityCounter: 0 };
+    this.#state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.#blockSize) / 8)), hash: new Uint8Array(0), securityCounter: 0, reerased: 0 };
     this.#marked = 0;
     this.#save();
     this.#sinceSave = 0;
     // A stale trailer must not survive into the new image's slot.
-    this.#eraseRange(this.#capacity, this.#layout.slotSize);
+    this.#eraseRange(this.#capacity, this.#layout.slotSize, false);
     this.#event(FirmwareEvent.transferInitiated, size);
     return { ok: true };
   }
@@ -234,9 +261,14 @@ export class FirmwareUpdate {
     const w = flash.geometry.writeSize;
     const padded = new Uint8Array(Math.ceil(data.length / w) * w).fill(0xff);
     padded.set(data);
-    // NOR programming only clears bits: when the region holds data that the
-    // block cannot be programmed over (an older image, a torn write that
-    // differs), its sectors are erased and the blocks they held are re-requested.
+    // The first block into a sector that holds an older image erases it
+    // before anything of this transfer is there, so that no block already
+    // sent is lost to a later erase of the same sector.
+    this.#eraseStaleSectors(offset, offset + padded.length);
+    // NOR programming only clears bits: when the region still holds data
+    // the block cannot be programmed over (a torn write that differs), its
+    // sectors are erased and the blocks they held are re-requested (the
+    // client reads attributes 3 and 4 and sends them again).
     const current = flash.read(offset, padded.length);
     let programmable = true;
     let same = true;
@@ -245,8 +277,7 @@ export class FirmwareUpdate {
       if (current[i] !== padded[i]) same = false;
     }
     if (!programmable) {
-      this.#eraseRange(offset, offset + padded.length);
-      this.#event(FirmwareEvent.sectorReerased, n);
+      this.#eraseRange(offset, offset + padded.length, true);
       same = false;
     }
     if (!same) flash.write(offset, padded);
@@ -269,11 +300,12 @@ export class FirmwareUpdate {
     if (this.firstNotTransferred < this.blockCount) return this.#verificationFailed("not-complete", VerdictCode.malformed);
     s.status = TransferStatus.verificationInitiated;
     this.#save();
+    if (s.reerased > 0) this.#event(FirmwareEvent.sectorReerased, s.reerased);
     const source = this.#imageSource();
     // The image must end within what was transferred, or the bootloader would read stale flash.
     const parsed = parseImage(source, this.#capacity);
     if (parsed.ok && parsed.image.end > s.size) return this.#verificationFailed("verification-failed", VerdictCode.malformed);
-    const result = this.#d.verifier.verify(source, this.minSecurityCounter);
+    const result = this.#check();
     if (result.verdict !== "ok") return this.#verificationFailed("verification-failed", VerdictCode[result.verdict]);
     s.status = TransferStatus.verificationSuccessful;
     s.hash = result.hash ?? new Uint8Array(0);
@@ -296,7 +328,7 @@ export class FirmwareUpdate {
     if (s.status !== TransferStatus.verificationSuccessful) return { ok: false, refusal: "bad-state" };
     // Re-check right before the swap request when image_verify ran in an earlier call: flash may have changed since.
     if (!justVerified) {
-      const again = this.#d.verifier.verify(this.#imageSource(), this.minSecurityCounter);
+      const again = this.#check();
       if (again.verdict !== "ok" || !again.hash || !bytesEqual(again.hash, s.hash)) return this.#verificationFailed("verification-failed", VerdictCode[again.verdict]);
     }
     // State first: a power cut after the trailer write must still find the trial on the next boot.
@@ -360,8 +392,46 @@ export class FirmwareUpdate {
   }
 
   #runningImageHash(): Uint8Array | undefined {
-    const r = this.#d.verifier.verify(this.#d.primary, 0);
-    return r.hash;
+    return this.running?.hash;
+  }
+
+  /**
+   * The bootloader's verdict on the secondary slot (slot-check.ts, under the
+   * board's bootloader configuration) plus the meter's policy: the
+   * anti-rollback minimum is the stored one or the running image's counter,
+   * whichever is higher, and a lower version is refused unless configured.
+   */
+  #check() {
+    const running = this.running;
+    const min = Math.max(this.minSecurityCounter, running?.securityCounter ?? 0);
+    return checkSlot(this.#d.verifier, this.#bootloader, this.#imageSource(), { running, minSecurityCounter: min, refuseVersionDowngrade: this.#refuseVersionDowngrade });
+  }
+
+  /** Erases each sector under [from, to) that holds other data while no block of this transfer is marked in it. */
+  #eraseStaleSectors(from: number, to: number): void {
+    const flash = this.#d.secondary;
+    const ss = flash.geometry.sectorSize;
+    for (let sec = Math.floor(from / ss); sec <= Math.floor((to - 1) / ss); sec++) {
+      let marked = false;
+      for (let b = Math.floor((sec * ss) / this.#blockSize); b * this.#blockSize < (sec + 1) * ss && b < this.blockCount; b++) {
+        if (this.#has(b)) {
+          marked = true;
+          break;
+        }
+      }
+      if (marked || this.#blank(sec * ss, ss)) continue;
+      this.#state.reerased++;
+      flash.eraseSector(sec);
+    }
+  }
+
+  #blank(offset: number, length: number): boolean {
+    const flash = this.#d.secondary;
+    for (let o = offset; o < offset + length; o += 1024) {
+      const b = flash.read(o, Math.min(1024, offset + length - o));
+      for (let i = 0; i < b.length; i++) if (b[i] !== 0xff) return false;
+    }
+    return true;
   }
 
   #imageSource(): ByteSource {
@@ -376,7 +446,7 @@ export class FirmwareUpdate {
   }
 
   /** Erases the sectors under [from, to): their blocks are unmarked and that is committed first. */
-  #eraseRange(from: number, to: number): void {
+  #eraseRange(from: number, to: number, count: boolean): void {
     const flash = this.#d.secondary;
     const ss = flash.geometry.sectorSize;
     const first = Math.floor(from / ss);
@@ -385,7 +455,8 @@ export class FirmwareUpdate {
     for (let sec = first; sec <= last; sec++) {
       for (let b = Math.floor((sec * ss) / this.#blockSize); b * this.#blockSize < (sec + 1) * ss && b < this.blockCount; b++) cleared = this.#clear(b) || cleared;
     }
-    if (cleared) {
+    if (count) this.#state.reerased += last - first + 1;
+    if (cleared || count) {
       this.#save();
       this.#sinceSave = 0;
     }
@@ -411,17 +482,18 @@ export class FirmwareUpdate {
     this.#d.events.record(value === undefined ? { log: "firmware", code, utcMs: this.#d.nowUtcMs() } : { log: "firmware", code, utcMs: this.#d.nowUtcMs(), value });
   }
 
-  // Persisted form: status u8, size u32, counter u32, id len u8 + id, hash len u8 + hash, bitmap.
+  // Persisted form: status u8, size u32, counter u32, re-erased sectors u16, id len u8 + id, hash len u8 + hash, bitmap.
   #save(): void {
     const s = this.#state;
-    const out = new Uint8Array(1 + 4 + 4 + 1 + s.id.length + 1 + s.hash.length + s.bitmap.length);
+    const out = new Uint8Array(1 + 4 + 4 + 2 + 1 + s.id.length + 1 + s.hash.length + s.bitmap.length);
     const v = new DataView(out.buffer);
     out[0] = s.status;
     v.setUint32(1, s.size, true);
     v.setUint32(5, s.securityCounter, true);
-    out[9] = s.id.length;
-    out.set(s.id, 10);
-    let o = 10 + s.id.length;
+    v.setUint16(9, Math.min(0xffff, s.reerased), true);
+    out[11] = s.id.length;
+    out.set(s.id, 12);
+    let o = 12 + s.id.length;
     out[o++] = s.hash.length;
     out.set(s.hash, o);
     o += s.hash.length;
@@ -430,18 +502,19 @@ export class FirmwareUpdate {
   }
 
   #load(): State {
-    const empty: State = { status: TransferStatus.notInitiated, size: 0, id: new Uint8Array(0), bitmap: new Uint8Array(0), hash: new Uint8Array(0), securityCounter: 0 };
+    const empty: State = { status: TransferStatus.notInitiated, size: 0, id: new Uint8Array(0), bitmap: new Uint8Array(0), hash: new Uint8Array(0), securityCounter: 0, reerased: 0 };
     const b = this.#d.store.get(STATE_KEY);
     // The store returns what was put; a value of another layout (older firmware) is ignored, not trusted.
-    if (!b || b.length < 11) return empty;
+    if (!b || b.length < 13) return empty;
     const v = new DataView(b.buffer, b.byteOffset, b.length);
     const status = b[0];
     const size = v.getUint32(1, true);
     const securityCounter = v.getUint32(5, true);
-    const idLen = b[9];
-    if (status > 7 || 10 + idLen + 1 > b.length) return empty;
-    const id = b.slice(10, 10 + idLen);
-    let o = 10 + idLen;
+    const reerased = v.getUint16(9, true);
+    const idLen = b[11];
+    if (status > 7 || 12 + idLen + 1 > b.length) return empty;
+    const id = b.slice(12, 12 + idLen);
+    let o = 12 + idLen;
     const hLen = b[o++];
     if (o + hLen > b.length) return empty;
     const hash = b.slice(o, o + hLen);
@@ -451,6 +524,6 @@ export class FirmwareUpdate {
     if (size > this.#capacity) return empty;
     // A verification cut by a power loss is simply run again.
     const resumed = status === TransferStatus.verificationInitiated ? TransferStatus.initiated : status;
-    return { status: resumed as TransferStatus, size, id, bitmap, hash, securityCounter };
+    return { status: resumed as TransferStatus, size, id, bitmap, hash, securityCounter, reerased };
   }
 }

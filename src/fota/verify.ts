@@ -25,7 +25,13 @@ export type Verdict =
   /** Signed security counter below the stored minimum. */
   | "rollback"
   /** Encrypted or compressed image, or a pure image too large to sign-check in RAM. */
-  | "unsupported";
+  | "unsupported"
+  /** MCUBOOT_USE_TLV_ALLOW_LIST: a TLV type the bootloader does not allow in the unprotected area. */
+  | "tlv-not-allowed"
+  /** IMAGE_F_NON_BOOTABLE or an erased header: boot_validate_slot() sees no bootable image (slot-check.ts). */
+  | "not-bootable"
+  /** Lower version than the running image (downgrade prevention by version, or the meter's policy; slot-check.ts). */
+  | "downgrade";
 
 /** How the meter's bootloader is built (the MCUBOOT_* options that change the verdict). */
 export interface VerifierConfig {
@@ -45,6 +51,8 @@ export interface VerifierConfig {
   readonly maxPureBytes?: number;
   /** Flash read size while hashing. */
   readonly chunkSize?: number;
+  /** MCUBOOT_USE_TLV_ALLOW_LIST (see BootloaderConfig). */
+  readonly tlvAllowList?: boolean;
 }
 
 export interface VerifyResult {
@@ -55,11 +63,21 @@ export interface VerifyResult {
   readonly hash?: Uint8Array;
   /** From the protected SEC_CNT TLV; 0 when the image has none. */
   readonly securityCounter?: number;
+  /** Whether the image has a protected SEC_CNT TLV (downgrade prevention by counter refuses images without one). */
+  readonly hasSecurityCounter?: boolean;
   /** Index into config.keys of the key whose signature verified. */
   readonly keyIndex?: number;
 }
 
 const UNSUPPORTED_FLAGS = 0x4 | 0x8 | 0x200 | 0x400 | 0x800;
+
+/**
+ * image_validate.c allowed_unprot_tlvs: KEYHASH, PUBKEY, SHA256/384/512,
+ * RSA2048_PSS, ECDSA224, ECDSA_SIG, RSA3072_PSS, ED25519, SIG_PURE (pure
+ * builds only), ENC_RSA2048, ENC_KW, ENC_EC256, ENC_X25519 (builds without
+ * MCUBOOT_HMAC_SHA512).
+ */
+const ALLOWED_UNPROTECTED = [0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x30, 0x31, 0x32, 0x33];
 
 export class ImageVerifier {
   readonly #config: VerifierConfig;
@@ -100,20 +118,27 @@ export class ImageVerifier {
     let validSignature = false;
     let keyIndex: number | undefined;
     let securityCounter = 0;
+    let hasSecurityCounter = false;
     let sawPure = false;
     const sigType = cfg.signature === "ecdsa-p256" ? TlvType.ecdsaSig : cfg.signature === "ed25519" ? TlvType.ed25519 : -1;
     const keyTlvType = (cfg.keyTlv ?? "hash") === "hash" ? TlvType.keyHash : TlvType.pubKey;
 
+    // One walk over both areas, as bootutil_img_validate() iterates with
+    // IMAGE_TLV_ANY and prot=false (image_validate.c:286-550): a hash, key or
+    // signature TLV counts wherever it is; the security counter for
+    // anti-rollback is read from the protected area only, as
+    // bootutil_get_img_security_cnt() does.
     for (const tlv of image.tlvs) {
-      if (tlv.area === "protected") {
-        if (tlv.type === TlvType.secCnt) {
-          if (tlv.len !== 4) return { verdict: "malformed", reason: "SEC_CNT TLV is not 4 bytes", image };
-          const v = readTlv(source, tlv);
-          securityCounter = (v[0] | (v[1] << 8) | (v[2] << 16) | (v[3] << 24)) >>> 0;
-        }
-        continue;
+      if (tlv.area === "unprotected" && cfg.tlvAllowList === true && !(ALLOWED_UNPROTECTED.includes(tlv.type) || (pure && tlv.type === TlvType.sigPure))) {
+        return { verdict: "tlv-not-allowed", reason: `TLV 0x${tlv.type.toString(16)} not allowed in the unprotected area`, image, hash };
       }
-      if (tlv.type === hashTlvType && !pure) {
+      if (tlv.type === TlvType.secCnt) {
+        if (tlv.area !== "protected") continue;
+        if (tlv.len !== 4) return { verdict: "malformed", reason: "SEC_CNT TLV is not 4 bytes", image };
+        const v = readTlv(source, tlv);
+        securityCounter = (v[0] | (v[1] << 8) | (v[2] << 16) | (v[3] << 24)) >>> 0;
+        hasSecurityCounter = true;
+      } else if (tlv.type === hashTlvType && !pure) {
         // image_validate.c:340-362: wrong size or value fails at once.
         if (tlv.len !== hashLen) return { verdict: "malformed", reason: "hash TLV of the wrong size", image };
         if (!bytesEqual(readTlv(source, tlv), hash as Uint8Array)) return { verdict: "bad-hash", reason: "hash TLV does not match computed hash", image, hash };
@@ -122,6 +147,7 @@ export class ImageVerifier {
         if (tlv.len !== 1 || readTlv(source, tlv)[0] !== 1) return { verdict: "malformed", reason: "SIG_PURE TLV is not 01", image };
         sawPure = true;
       } else if (sigType >= 0 && tlv.type === keyTlvType) {
+        // KEY_BUF_SIZE: a KEYHASH longer than the image hash fails the image (image_validate.c:370-373).
         if (keyTlvType === TlvType.keyHash) {
           if (tlv.len > hashLen) return { verdict: "malformed", reason: "KEYHASH longer than the image hash", image };
           keyId = this.#findKeyByHash(readTlv(source, tlv));
@@ -129,8 +155,13 @@ export class ImageVerifier {
           keyId = this.#findKeyBySpki(readTlv(source, tlv));
         }
       } else if (sigType >= 0 && tlv.type === sigType) {
-        // A signature is only checked after a key TLV that named a built-in key (image_validate.c:388-433).
+        // A signature is only checked after a key TLV that named a built-in key (image_validate.c:398-402).
         if (keyId < 0) continue;
+        // EXPECTED_SIG_LEN and SIG_BUF_SIZE (image_validate.c:71-90,404-407):
+        // ed25519 exactly 64 bytes, ECDSA at most 128; otherwise the whole image fails.
+        if (sigType === TlvType.ed25519 ? tlv.len !== 64 : tlv.len > 128) {
+          return { verdict: "malformed", reason: `signature TLV of ${tlv.len} bytes`, image, hash };
+        }
         signatureChecked = true;
         validSignature = this.#checkSignature(source, image, tlv.dataOffset, tlv.len, keyId, hash, pure);
         if (validSignature) keyIndex = keyId;
@@ -150,9 +181,9 @@ export class ImageVerifier {
         : { verdict: "no-signature", reason: "no signature TLV verified with a trusted key", image, hash };
     }
     if (securityCounter < minSecurityCounter) {
-      return { verdict: "rollback", reason: `security counter ${securityCounter} below the stored minimum ${minSecurityCounter}`, image, hash, securityCounter, keyIndex };
+      return { verdict: "rollback", reason: `security counter ${securityCounter} below the minimum ${minSecurityCounter}`, image, hash, securityCounter, hasSecurityCounter, keyIndex };
     }
-    return { verdict: "ok", reason: "ok", image, hash, securityCounter, keyIndex };
+    return { verdict: "ok", reason: "ok", image, hash, securityCounter, hasSecurityCounter, keyIndex };
   }
 
   #hashRegion(source: ByteSource, end: number): Uint8Array {
@@ -183,7 +214,7 @@ export class ImageVerifier {
   #checkSignature(source: ByteSource, image: ParsedImage, dataOffset: number, len: number, keyId: number, hash: Uint8Array | undefined, pure: boolean): boolean {
     const key = this.#keys[keyId] as PublicKey;
     if (key.type === "ecdsa-p256") {
-      if (len > 128 || hash === undefined) return false; // SIG_BUF_SIZE, image_validate.c:81-86
+      if (hash === undefined) return false;
       const raw = ecdsaDerToRaw(source.read(dataOffset, len));
       return raw !== undefined && this.#crypto.ecdsaP256Verify(key.raw, hash, raw);
     }

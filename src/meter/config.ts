@@ -6,6 +6,7 @@
  * Everything a client can change through COSEM later lives in the domains;
  * this is only the state a fresh meter starts from.
  */
+import type { BootloaderConfig } from "../fota/bootloader-config.js";
 import { DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, type DateTime } from "../cosem/datetime.js";
 import type { CalendarSet, DayProfile } from "../tariff/calendar.js";
 import { lastSundayPattern, type ClockConfig } from "../tariff/clock.js";
@@ -43,6 +44,12 @@ export interface FotaConfig {
   signature: "ecdsa-p256" | "ed25519";
   /** image_block_size (bytes, a multiple of the flash write size). */
   blockSize: number;
+  /** How the board's MCUboot is built (src/fota/bootloader-config.ts); default the ESP32 port's. */
+  bootloader?: BootloaderConfig;
+  /** Refuse images of lower version than the running one (default true). */
+  refuseVersionDowngrade?: boolean;
+  /** A board's extra self-test of a new image, besides "the meter was built" (the simulator's --self-test fail). */
+  selfTest?: () => boolean;
 }
 
 /**

@@ -54,7 +54,8 @@ import { LogStore } from "../storage/log-store.js";
 import { BillingProfile, dailyProfile, energyRegister, loadProfile } from "../storage/meter-profiles.js";
 import type { KeyValueStore } from "../persistence.js";
 import { ImageTransferObject } from "../cosem/classes/image-transfer.js";
-import { imgtoolTrailerSize } from "../fota/trailer.js";
+import { MCUBOOT_ESP32, maxImageSize } from "../fota/bootloader-config.js";
+import { versionString } from "../fota/image.js";
 import { FirmwareUpdate } from "../fota/transfer.js";
 import { ImageVerifier } from "../fota/verify.js";
 import * as ln from "./obis-codes.js";
@@ -267,8 +268,12 @@ export class Meter {
    * confirms the image, or leaves the bootloader to revert it.
    */
   #buildFirmware(slots: NonNullable<MeterPorts["slots"]>, fota: NonNullable<MeterConfig["fota"]>, ports: MeterPorts): FirmwareUpdate {
-    const trailerSize = imgtoolTrailerSize(Math.max(8, slots.secondary.geometry.writeSize));
-    const verifier = new ImageVerifier({ signature: fota.signature, keys: fota.keys, maxImageSize: slots.secondary.byteLength - trailerSize }, ports.crypto!);
+    // The verdict is the board's bootloader's: its signature type, allow-list and trailer geometry.
+    const bootloader = { ...(fota.bootloader ?? MCUBOOT_ESP32), signature: fota.signature };
+    const verifier = new ImageVerifier(
+      { signature: fota.signature, keys: fota.keys, tlvAllowList: bootloader.tlvAllowList, maxImageSize: maxImageSize(bootloader, slots.secondary.byteLength) },
+      ports.crypto!,
+    );
     const fw = new FirmwareUpdate(
       {
         primary: slots.primary,
@@ -278,9 +283,9 @@ export class Meter {
         events: this.events,
         verifier,
         nowUtcMs: () => this.clock.now(),
-        selfTest: () => this.catalog.entries.length > 0,
+        selfTest: () => this.catalog.entries.length > 0 && (fota.selfTest === undefined || fota.selfTest()),
       },
-      { blockSize: fota.blockSize, trailerSize },
+      { blockSize: fota.blockSize, bootloader, refuseVersionDowngrade: fota.refuseVersionDowngrade },
     );
     return fw;
   }
@@ -369,6 +374,18 @@ export class Meter {
       // The firmware client and management transfer images; the reader may watch the progress.
       const transfer: [string, string] = ["r r r r rw r r", "x x x x"];
       c.add(new ImageTransferObject(this.firmware, ln.IMAGE_TRANSFER), { reader: [readAll(7), noMethods(4)], management: transfer, firmware: transfer });
+      // Which firmware runs (Blue Book 7.5.1 / IDIS): the identifier is the
+      // running MCUboot image's version, the signature its image hash (what
+      // the bootloader checked), read from the primary slot on first use
+      // (hashing the slot is not worth doing at every start).
+      const fw = this.firmware;
+      const empty = new Uint8Array(0);
+      const identifier = () => {
+        const r = fw.running;
+        return { tag: Tag.OctetString, value: r ? asciiBytes(versionString(r.version)) : empty } as const;
+      };
+      c.add(new DataObject(ln.ACTIVE_FIRMWARE_IDENTIFIER, { read: identifier }), everyone("r r"));
+      c.add(new DataObject(ln.ACTIVE_FIRMWARE_SIGNATURE, { read: () => ({ tag: Tag.OctetString, value: fw.running?.hash ?? empty }) as const }), everyone("r r"));
     }
     for (const p of [this.loadProfile, this.dailyProfile]) if (p) c.add(p, profileRights);
     if (this.eventLogs) for (const p of this.eventLogs.profiles(this.clock)) c.add(p, profileRights);
@@ -497,3 +514,7 @@ export function createMeter(ports: MeterPorts, config: Partial<MeterConfig> = {}
   return new Meter(ports, { ...defaultConfig(config.identity), ...config });
 }
 
+/** A version string's bytes (digits, dots and '+': ASCII). */
+function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0x7f);
+}

@@ -13,15 +13,16 @@ import { D, Tag, type Data } from "../../../src/cosem/axdr.js";
 import { ImageTransferObject } from "../../../src/cosem/classes/image-transfer.js";
 import { ActionResult, type AccessContext } from "../../../src/cosem/interface-class.js";
 import type { EventSink, MeterEvent } from "../../../src/events.js";
-import { imgtoolTrailerSize, trailerLayout } from "../../../src/fota/trailer.js";
+import { trailerLayout } from "../../../src/fota/trailer.js";
 import { FirmwareUpdate } from "../../../src/fota/transfer.js";
 import { ImageVerifier } from "../../../src/fota/verify.js";
 import { MemoryKeyValueStore, type KeyValueStore } from "../../../src/persistence.js";
 import { LogKeyValueStore } from "../../../src/storage/kv-store.js";
 import { LogStore } from "../../../src/storage/log-store.js";
-import { SimBootloader, type BootOutcome } from "./bootloader-sim.js";
+import { RIG_BOOTLOADER, SimBootloader, type BootOutcome } from "./bootloader-sim.js";
+import { bootTrailerSize } from "../../../src/fota/bootloader-config.js";
 
-export const TRAILER = imgtoolTrailerSize(8);
+export const TRAILER = bootTrailerSize(RIG_BOOTLOADER);
 export const ctx: AccessContext = { role: "firmware", clientSap: 0x40, nowUtcMs: 0 };
 
 class RecordingSystem implements SystemPort {
@@ -62,7 +63,7 @@ export class FotaRig {
     this.secondary = new SimFlash(geometry);
     this.layout = trailerLayout(this.primary.byteLength, 8);
     this.verifier = new ImageVerifier({ signature: "ecdsa-p256", keys, maxImageSize: this.primary.byteLength - TRAILER }, new SimCrypto());
-    this.bootloader = new SimBootloader(this.primary, this.secondary, this.layout, TRAILER, this.verifier);
+    this.bootloader = new SimBootloader(this.primary, this.secondary, RIG_BOOTLOADER, this.verifier);
   }
 
   /** Puts an image in a slot as a factory would (no trailer). */
@@ -103,7 +104,7 @@ export class FotaRig {
         nowUtcMs: () => this.#now++,
         selfTest: () => this.selfTestPasses,
       },
-      { blockSize: this.blockSize, trailerSize: TRAILER },
+      { blockSize: this.blockSize, bootloader: RIG_BOOTLOADER },
     );
     this.object = new ImageTransferObject(this.service);
     this.service.boot();
