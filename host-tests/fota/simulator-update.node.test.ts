@@ -18,6 +18,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { sharedDir } from "../../scripts/gen-vectors.js";
+import { parseLabArgs } from "../../scripts/lab/args.js";
+import { getCommand } from "../../scripts/lab/commands.js";
+import { openSession } from "../../scripts/lab/open.js";
 import { trailerLayout } from "../../src/fota/trailer.js";
 
 const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
@@ -83,6 +86,23 @@ function lab(args: string[], onStderr?: (text: string) => void): Promise<{ code:
   });
 }
 
+/**
+ * A read as `npm run lab -- get …` prints it, in this process (the same
+ * parser, session and command as the lab program; only the uploads run as
+ * processes), with the invocation counters in the state directory.
+ */
+async function read(args: string[]): Promise<string> {
+  const o = parseLabArgs([...args, "--tcp", `127.0.0.1:${sim!.port}`]);
+  const { session, close } = await openSession(o, join(dir, "lab-counters.json"));
+  const lines: string[] = [];
+  try {
+    await getCommand(session, o, (l) => lines.push(l));
+  } finally {
+    await close();
+  }
+  return lines.join("\n");
+}
+
 async function waitFor(what: () => boolean, ms = 20000): Promise<void> {
   const end = Date.now() + ms;
   while (!what()) {
@@ -93,15 +113,11 @@ async function waitFor(what: () => boolean, ms = 20000): Promise<void> {
 
 /** The active firmware identifier (1.0.0.2.0.255), read by the public client. */
 async function runningVersion(): Promise<string> {
-  const r = await lab(["get", "1-0:0.2.0*255"]);
-  expect(r.code, r.err).toBe(0);
-  return r.out.trim();
+  return read(["get", "1-0:0.2.0*255"]);
 }
 
 async function transferStatus(): Promise<number> {
-  const r = await lab(["get", "0-0:44.0.0*255", "6", ...FIRMWARE]);
-  expect(r.code, r.err).toBe(0);
-  return Number(r.out.trim());
+  return Number(await read(["get", "0-0:44.0.0*255", "6", ...FIRMWARE]));
 }
 
 /** image_ok of the primary slot's trailer, as the bootloader will read it at the next reset. */
@@ -111,9 +127,8 @@ function primaryConfirmed(): boolean {
 }
 
 async function firmwareEvents(): Promise<number[]> {
-  const r = await lab(["get", "0-0:99.98.7*255", "2", ...MANAGEMENT]);
-  expect(r.code, r.err).toBe(0);
-  return [...r.out.matchAll(/, (\d+)\}/g)].map((m) => Number(m[1]));
+  const text = await read(["get", "0-0:99.98.7*255", "2", ...MANAGEMENT]);
+  return [...text.matchAll(/, (\d+)\}/g)].map((m) => Number(m[1]));
 }
 
 /** Uploads and activates, then waits for the firmware restart the activation causes. */
@@ -135,6 +150,11 @@ describe("firmware update in the simulator process, with images from MCUboot's i
     expect(await runningVersion()).toBe('"1.1.0+0"');
     expect(await transferStatus()).toBe(6);
     expect(primaryConfirmed()).toBe(true);
+    // image_to_activate_info: the activated image, its identification printed as text.
+    const info = await read(["get", "0-0:44.0.0*255", "7", ...FIRMWARE]);
+    expect(info).toMatch(/^\[\{100675, "sim-1\.1\.0\.bin", [0-9a-f]{64}\}\]$/);
+    // The active firmware signature is the running image's hash, the one image_to_activate_info named.
+    expect(await read(["get", "1-0:0.2.8*255"])).toBe(/([0-9a-f]{64})\}\]/.exec(info)![1]);
   }, 60000);
 
   it("an image uploaded over a slot holding an earlier image ends running and confirmed, with one re-erase event", async () => {
@@ -161,6 +181,8 @@ describe("firmware update in the simulator process, with images from MCUboot's i
     expect(sim.out()).toMatch(/bootloader: test swap, running 1\.3\.0\+0[\s\S]*bootloader: reverted to the previous image, running 1\.2\.0\+0/);
     expect(await runningVersion()).toBe('"1.2.0+0"');
     expect(await transferStatus()).toBe(7);
+    // A reverted image is no image to activate.
+    expect(await read(["get", "0-0:44.0.0*255", "7", ...FIRMWARE])).toBe("[]");
     expect(primaryConfirmed()).toBe(true);
     expect((await firmwareEvents()).slice(before)).toEqual([230, 232, 234, 17, 235, 237, 239]);
   }, 60000);
