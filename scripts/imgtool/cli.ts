@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { SimCrypto } from "../../hal/sim/crypto.js";
-import { bytesSource } from "../../src/fota/image.js";
+import { TlvType, bytesSource } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { DumpError, formatHuman, formatJson, readImageInfo } from "./dumpinfo.js";
 import { emitCPublic, emitCPublicHash, emitRustPublic, generateKey, hashFor, loadKey, privateKeyPem, publicKeyPem, type KeyType } from "./keys.js";
@@ -162,7 +162,26 @@ export function runImgtool(argv: string[]): ToolResult {
   }
 }
 
-function signCommand(args: string[]): ToolResult {
+function signCommand(argv: string[]): ToolResult {
+  // --custom-tlv TAG VALUE takes two values and repeats: taken out first, in order (main.py:559-579).
+  const customTlvs: [number, Uint8Array][] = [];
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== "--custom-tlv") {
+      args.push(argv[i]);
+      continue;
+    }
+    const tag = argv[i + 1];
+    const value = argv[i + 2];
+    if (tag === undefined || value === undefined) throw new UsageError("Option '--custom-tlv' requires 2 arguments.");
+    i += 2;
+    const t = Number(tag);
+    if (!Number.isInteger(t)) throw new UsageError(`Invalid custom TLV tag: ${tag}`);
+    if (customTlvs.some(([x]) => x === t)) throw new UsageError(`Custom TLV 0x${t.toString(16)} already exists.`);
+    if (Object.values(TlvType).includes(t as never) || t === 0x74 || t === 0x75) throw new UsageError(`Custom TLV 0x${t.toString(16)} conflicts with predefined TLV.`);
+    // "0x…" is hex bytes, anything else its UTF-8 text.
+    customTlvs.push([t, value.startsWith("0x") ? Uint8Array.from(value.slice(2).match(/../g) ?? [], (h) => parseInt(h, 16)) : new TextEncoder().encode(value)]);
+  }
   const { opts, positional } = parseArgs(args, {
     values: {
       "-k": "key",
@@ -189,8 +208,22 @@ function signCommand(args: string[]): ToolResult {
       "-R": "erased",
       "--erased-val": "erased",
       "--sha": "sha",
+      "-e": "endian",
+      "--endian": "endian",
+      "--vid": "vid",
+      "--cid": "cid",
+      "--boot-record": "bootRecord",
     },
-    flags: { "--pad-header": "padHeader", "--pad": "pad", "--confirm": "confirm", "--test": "test", "--non-bootable": "nonBootable", "--pure": "pure" },
+    flags: {
+      "--pad-header": "padHeader",
+      "--pad": "pad",
+      "--confirm": "confirm",
+      "--test": "test",
+      "--non-bootable": "nonBootable",
+      "--pure": "pure",
+      "--overwrite-only": "overwriteOnly",
+      "--pad-sig": "padSig",
+    },
   });
   if (positional.length !== 2) throw new UsageError("sign needs INFILE and OUTFILE");
   const version = str(opts.version);
@@ -207,6 +240,8 @@ function signCommand(args: string[]): ToolResult {
   const align = int(opts.align, "--align") ?? 1;
   if (![1, 2, 4, 8, 16, 32].includes(align)) throw new UsageError(`Invalid value for '--align': '${align}'`);
   const erased = str(opts.erased);
+  const endian = str(opts.endian) ?? "little";
+  if (endian !== "little" && endian !== "big") throw new UsageError(`Invalid value for '-e' / '--endian': '${endian}' is not one of 'little', 'big'.`);
   const r = sign(Uint8Array.from(readFileSync(positional[0])), {
     key: str(opts.key) ? keyFile(str(opts.key)) : undefined,
     publicKeyFormat: pkf,
@@ -228,6 +263,13 @@ function signCommand(args: string[]): ToolResult {
     erasedVal: erased === undefined ? 0xff : Number(erased),
     pure: opts.pure === true,
     sha,
+    endian,
+    overwriteOnly: opts.overwriteOnly === true,
+    customTlvs,
+    vid: str(opts.vid),
+    cid: str(opts.cid),
+    bootRecord: str(opts.bootRecord),
+    padSig: opts.padSig === true,
   });
   writeFileSync(positional[1], r.image);
   return out({ stdout: r.messages.map((m) => m + "\n").join("") });

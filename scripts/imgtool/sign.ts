@@ -5,6 +5,7 @@
  */
 import { IMAGE_MAGIC, ImageFlag, TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC, TlvType, type ImageVersion } from "../../src/fota/image.js";
 import { alignUp, bootMagic, imgtoolTrailerSize } from "../../src/fota/trailer.js";
+import { sha1 } from "@noble/hashes/legacy.js";
 import { hashFor, isPrivate, signEcdsa, signEd25519, type PublicSigningKey } from "./keys.js";
 
 export class UsageError extends Error {}
@@ -35,6 +36,19 @@ export interface SignOptions {
   readonly erasedVal?: number;
   readonly pure?: boolean;
   readonly sha?: "auto" | "256" | "512";
+  /** -e/--endian: byte order of the header and TLV fields (default little). */
+  readonly endian?: "little" | "big";
+  /** --overwrite-only: the bootloader's trailer is magic and two flags only; --test/--confirm write no image_ok. */
+  readonly overwriteOnly?: boolean;
+  /** --custom-tlv TAG VALUE (repeatable, in command-line order): protected TLVs of the vendor range 0xa0..0xfffe. */
+  readonly customTlvs?: readonly (readonly [number, Uint8Array])[];
+  /** --vid / --cid: vendor and image class UUIDs (raw, hex, or names hashed into UUIDv5). */
+  readonly vid?: string;
+  readonly cid?: string;
+  /** --boot-record SW_TYPE: the protected BOOT_RECORD TLV (CBOR, PSA attestation software component). */
+  readonly bootRecord?: string;
+  /** --pad-sig: ECDSA signatures padded with zeros to the fixed length (72 bytes for P-256). */
+  readonly padSig?: boolean;
 }
 
 export interface SignResult {
@@ -63,22 +77,26 @@ export function parseDependencies(text: string): Dependency[] {
   return out;
 }
 
-function tlv(type: number, value: Uint8Array): Uint8Array {
+/**
+ * One TLV as image.py TLV.add() packs it: a predefined kind as 'BBH' (type
+ * byte, zero byte, length), a custom one as 'HH', in the image's byte order.
+ */
+function tlv(type: number, value: Uint8Array, le = true, custom = false): Uint8Array {
   const out = new Uint8Array(4 + value.length);
-  out[0] = type & 0xff;
-  out[1] = type >> 8;
-  out[2] = value.length & 0xff;
-  out[3] = value.length >> 8;
+  const v = new DataView(out.buffer);
+  if (custom) v.setUint16(0, type, le);
+  else out[0] = type;
+  v.setUint16(2, value.length, le);
   out.set(value, 4);
   return out;
 }
 
-function area(magic: number, tlvs: Uint8Array[]): Uint8Array {
+function area(magic: number, tlvs: Uint8Array[], le = true): Uint8Array {
   const total = 4 + tlvs.reduce((a, t) => a + t.length, 0);
   const out = new Uint8Array(total);
   const v = new DataView(out.buffer);
-  v.setUint16(0, magic, true);
-  v.setUint16(2, total, true);
+  v.setUint16(0, magic, le);
+  v.setUint16(2, total, le);
   let o = 4;
   for (const t of tlvs) {
     out.set(t, o);
@@ -87,11 +105,48 @@ function area(magic: number, tlvs: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function u32le(n: number): Uint8Array {
+function u32(n: number, le = true): Uint8Array {
   const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0, true);
+  new DataView(b.buffer).setUint32(0, n >>> 0, le);
   return b;
 }
+
+/** A minimal CBOR encoder (RFC 8949) for what cbor2.dumps() writes of a boot record: small maps, ints, text and bytes. */
+type Cbor = number | string | Uint8Array | Map<number, Cbor>;
+function cbor(v: Cbor): Uint8Array {
+  const head = (major: number, n: number): number[] => {
+    if (n < 24) return [(major << 5) | n];
+    if (n < 0x100) return [(major << 5) | 24, n];
+    if (n < 0x10000) return [(major << 5) | 25, n >> 8, n & 0xff];
+    return [(major << 5) | 26, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  };
+  if (typeof v === "number") return Uint8Array.from(head(0, v));
+  if (typeof v === "string") {
+    const b = new TextEncoder().encode(v);
+    return concat([Uint8Array.from(head(3, b.length)), b]);
+  }
+  if (v instanceof Uint8Array) return concat([Uint8Array.from(head(2, v.length)), v]);
+  const parts: Uint8Array[] = [Uint8Array.from(head(5, v.size))];
+  for (const [k, x] of v) parts.push(cbor(k), cbor(x));
+  return concat(parts);
+}
+
+/** image.py parse_uuid(): 8-4-4-4-12 or 32 hex digits as given, otherwise uuid5(namespace, text). */
+function parseUuid(namespace: Uint8Array | undefined, value: string): Uint8Array {
+  if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value) || /^[0-9a-fA-F]{32}$/.test(value)) {
+    return Uint8Array.from(value.replace(/-/g, "").match(/../g) as string[], (h) => parseInt(h, 16));
+  }
+  if (!/^[\x20-\x7e]*$/.test(value)) throw new UsageError(`Unknown UUID format: ${value}`);
+  if (!namespace) throw new UsageError(`Unknown namespace for UUID: ${value}`);
+  // RFC 4122 version 5: SHA-1 of namespace || name, version and variant bits set.
+  const h = sha1(concat([namespace, new TextEncoder().encode(value)])).slice(0, 16);
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  return h;
+}
+
+/** uuid.NAMESPACE_DNS */
+const NAMESPACE_DNS = Uint8Array.from("6ba7b8109dad11d180b400c04fd430c8".match(/../g) as string[], (h) => parseInt(h, 16));
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
@@ -130,67 +185,98 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
     body = input.slice();
   }
 
+  const le = (o.endian ?? "little") === "little";
   const securityCounter =
     o.securityCounter === "auto" ? ((o.version.major << 24) + (o.version.minor << 16) + o.version.revision) >>> 0 : o.securityCounter;
+  // image.py create(): SEC_CNT, BOOT_RECORD, DEPENDENCY..., UUID_VID, UUID_CID, custom TLVs.
   const prot: Uint8Array[] = [];
-  if (securityCounter !== undefined) prot.push(tlv(TlvType.secCnt, u32le(securityCounter)));
+  if (securityCounter !== undefined) prot.push(tlv(TlvType.secCnt, u32(securityCounter, le), le));
+  if (o.bootRecord !== undefined) {
+    if (o.bootRecord.length > 12) throw new UsageError(`'${o.bootRecord}' is too long (${o.bootRecord.length} characters) for sw_type. Its maximum allowed length is 12 characters.`);
+    const signer = key ? hashFor(alg, key.spki) : new Uint8Array(32);
+    const record = new Map<number, Cbor>([
+      [1, o.bootRecord],
+      [4, `${o.version.major}.${o.version.minor}.${o.version.revision}`],
+      [5, signer],
+      [6, alg === "sha256" ? "SHA256" : "SHA512"],
+      [2, new Uint8Array(alg === "sha256" ? 32 : 64)],
+    ]);
+    prot.push(tlv(TlvType.bootRecord, cbor(record), le));
+  }
   for (const d of o.dependencies ?? []) {
     const v = new Uint8Array(12);
     const dv = new DataView(v.buffer);
-    v[0] = d.imageId;
+    dv.setUint8(0, d.imageId);
     v[4] = d.version.major;
     v[5] = d.version.minor;
-    dv.setUint16(6, d.version.revision, true);
-    dv.setUint32(8, d.version.build, true);
-    prot.push(tlv(TlvType.dependency, v));
+    dv.setUint16(6, d.version.revision, le);
+    dv.setUint32(8, d.version.build, le);
+    prot.push(tlv(TlvType.dependency, v, le));
   }
-  const protArea = prot.length ? area(TLV_PROT_INFO_MAGIC, prot) : new Uint8Array(0);
+  let vid: Uint8Array | undefined;
+  if (o.vid !== undefined) {
+    vid = parseUuid(NAMESPACE_DNS, o.vid);
+    prot.push(tlv(0x74, vid, le));
+  }
+  if (o.cid !== undefined) prot.push(tlv(0x75, parseUuid(vid, o.cid), le));
+  for (const [tag, value] of o.customTlvs ?? []) {
+    if (tag < 0xa0 || tag > 0xfffe) throw new UsageError(`Invalid custom TLV type value '0x${tag.toString(16).padStart(4, "0")}', allowed value should be between 0x00a0 and 0xfffe`);
+    prot.push(tlv(tag, value, le, true));
+  }
+  const protArea = prot.length ? area(TLV_PROT_INFO_MAGIC, prot, le) : new Uint8Array(0);
 
   let flags = 0;
   if (o.loadAddr) flags |= ImageFlag.ramLoad;
   if (o.romFixed) flags |= ImageFlag.romFixed;
   if (o.nonBootable) flags |= ImageFlag.nonBootable;
   const h = new DataView(body.buffer, body.byteOffset, 32);
-  h.setUint32(0, IMAGE_MAGIC, true);
-  h.setUint32(4, (o.romFixed || o.loadAddr || 0) >>> 0, true);
-  h.setUint16(8, o.headerSize, true);
-  h.setUint16(10, protArea.length, true);
-  h.setUint32(12, body.length - o.headerSize, true);
-  h.setUint32(16, flags, true);
+  h.setUint32(0, IMAGE_MAGIC, le);
+  h.setUint32(4, (o.romFixed || o.loadAddr || 0) >>> 0, le);
+  h.setUint16(8, o.headerSize, le);
+  h.setUint16(10, protArea.length, le);
+  h.setUint32(12, body.length - o.headerSize, le);
+  h.setUint32(16, flags, le);
   body[20] = o.version.major;
   body[21] = o.version.minor;
-  h.setUint16(22, o.version.revision, true);
-  h.setUint32(24, o.version.build, true);
-  h.setUint32(28, 0, true);
+  h.setUint16(22, o.version.revision, le);
+  h.setUint32(24, o.version.build, le);
+  h.setUint32(28, 0, le);
 
   const signed = concat([body, protArea]);
   const digest = hashFor(alg, signed);
   const messages: string[] = [];
-  const tlvs: Uint8Array[] = [tlv(alg === "sha256" ? TlvType.sha256 : TlvType.sha512, digest)];
-  if (o.pure) tlvs.push(tlv(TlvType.sigPure, new Uint8Array([1])));
+  const tlvs: Uint8Array[] = [tlv(alg === "sha256" ? TlvType.sha256 : TlvType.sha512, digest, le)];
+  if (o.pure) tlvs.push(tlv(TlvType.sigPure, new Uint8Array([1]), le));
   if (key) {
-    tlvs.push((o.publicKeyFormat ?? "hash") === "hash" ? tlv(TlvType.keyHash, hashFor(alg, key.spki)) : tlv(TlvType.pubKey, key.spki));
+    tlvs.push((o.publicKeyFormat ?? "hash") === "hash" ? tlv(TlvType.keyHash, hashFor(alg, key.spki), le) : tlv(TlvType.pubKey, key.spki, le));
     if (!isPrivate(key)) throw new UsageError("Signing requires a private key");
     if (key.type === "ecdsa-p256") {
       messages.push("image.py: sign the payload");
-      tlvs.push(tlv(TlvType.ecdsaSig, signEcdsa(key, signed)));
+      let sig = signEcdsa(key, signed);
+      // keys/ecdsa.py sign(): "To make fixed length, pad with one or two zeros."
+      if (o.padSig && sig.length < 72) sig = concat([sig, new Uint8Array(72 - sig.length)]);
+      tlvs.push(tlv(TlvType.ecdsaSig, sig, le));
     } else {
       messages.push("image.py: sign the digest");
-      tlvs.push(tlv(TlvType.ed25519, signEd25519(key, o.pure ? signed : digest)));
+      tlvs.push(tlv(TlvType.ed25519, signEd25519(key, o.pure ? signed : digest), le));
     }
   }
-  let image = concat([signed, area(TLV_INFO_MAGIC, tlvs)]);
+  let image = concat([signed, area(TLV_INFO_MAGIC, tlvs, le)]);
 
   // image.py check_trailer(): image + trailer must fit in the slot, padded or not.
-  const tsize = imgtoolTrailerSize(align, maxAlign, maxSectors);
+  // _trailer_size(): overwrite-only keeps two flags and the magic.
+  const tsize = o.overwriteOnly ? maxAlign * 2 + alignUp(16, maxAlign) : imgtoolTrailerSize(align, maxAlign, maxSectors);
   if (image.length + tsize > o.slotSize) {
     throw new UsageError(`Image size (0x${image.length.toString(16)}) + trailer (0x${tsize.toString(16)}) exceeds requested size 0x${o.slotSize.toString(16)}`);
   }
   if (o.pad || o.confirm || o.test) {
     const padded = new Uint8Array(o.slotSize).fill(erased);
     padded.set(image);
-    padded.set(bootMagic(maxAlign), o.slotSize - 16);
-    if (o.confirm) padded[o.slotSize - alignUp(16, maxAlign) - maxAlign] = 0x01;
+    const magic = bootMagic(maxAlign);
+    // The align field of a non-default magic is in the image's byte order.
+    if (maxAlign !== 8 && !le) magic.set([(maxAlign >> 8) & 0xff, maxAlign & 0xff], 0);
+    padded.set(magic, o.slotSize - 16);
+    if (o.confirm && !o.overwriteOnly) padded[o.slotSize - alignUp(16, maxAlign) - maxAlign] = 0x01;
     image = padded;
   }
   return { image, messages, hash: digest };
