@@ -9,7 +9,7 @@ import { SimCrypto } from "../../hal/sim/crypto.js";
 import { TlvType, bytesSource } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { DumpError, formatHuman, formatJson, readImageInfo } from "./dumpinfo.js";
-import { emitCPublic, emitCPublicHash, emitRustPublic, generateKey, hashFor, loadKey, privateKeyPem, publicKeyPem, type KeyType } from "./keys.js";
+import { KEYGEN_TYPES, emitCPublic, emitCPublicHash, emitRustPublic, generateKey, hashFor, loadKey, privateKeyPem, publicKeyPem, type HostKeyType, type KeyType } from "./keys.js";
 import { UsageError, parseDependencies, parseVersion, sign } from "./sign.js";
 import { hostVerify, verifyOutput } from "./verify.js";
 
@@ -89,10 +89,10 @@ export function runImgtool(argv: string[]): ToolResult {
         const { opts } = parseArgs(args, { values: { "-k": "key", "--key": "key", "-t": "type", "--type": "type" }, flags: { "-p": "password", "--password": "password" } });
         if (opts.password) throw new UsageError("password-protected keys are not supported");
         const type = str(opts.type);
-        if (type !== "ecdsa-p256" && type !== "ed25519") throw new UsageError(`Invalid value for '-t' / '--type': '${type}' (supported: ecdsa-p256, ed25519)`);
+        if (!KEYGEN_TYPES.includes(type as HostKeyType)) throw new UsageError(`Invalid value for '-t' / '--type': '${type}' (supported: ${KEYGEN_TYPES.join(", ")})`);
         const path = str(opts.key);
         if (!path) throw new UsageError("Missing option '-k' / '--key'.");
-        writeFileSync(path, privateKeyPem(generateKey(type as KeyType)));
+        writeFileSync(path, privateKeyPem(generateKey(type as HostKeyType)));
         return out({});
       }
       case "getpub": {
@@ -129,8 +129,9 @@ export function runImgtool(argv: string[]): ToolResult {
         const bytes = Uint8Array.from(readFileSync(positional[0]));
         if (opts.meter) {
           // The firmware's verifier: the bootloader's rules, the image placed in an erased slot.
+          if (key && key.type !== "ecdsa-p256" && key.type !== "ed25519") return out({ stdout: `unsupported: the meter verifies ecdsa-p256 and ed25519 only\n`, exitCode: 1 });
           const keys = key ? [key.spki] : [];
-          const v = new ImageVerifier({ signature: key ? key.type : "none", keys }, new SimCrypto());
+          const v = new ImageVerifier({ signature: key ? (key.type as KeyType) : "none", keys }, new SimCrypto());
           const r = v.verify(bytesSource(bytes, Math.max(bytes.length + 1, 0x40000)));
           return out({ stdout: `${r.verdict}: ${r.reason}\n`, exitCode: r.verdict === "ok" ? 0 : 1 });
         }
@@ -236,7 +237,7 @@ function signCommand(argv: string[]): ToolResult {
   const pkf = str(opts.pkf) ?? "hash";
   if (pkf !== "hash" && pkf !== "full") throw new UsageError(`Invalid value for '--public-key-format': '${pkf}'`);
   const sha = str(opts.sha) ?? "auto";
-  if (sha !== "auto" && sha !== "256" && sha !== "512") throw new UsageError(`Invalid value for '--sha': '${sha}'`);
+  if (sha !== "auto" && sha !== "256" && sha !== "384" && sha !== "512") throw new UsageError(`Invalid value for '--sha': '${sha}'`);
   const align = int(opts.align, "--align") ?? 1;
   if (![1, 2, 4, 8, 16, 32].includes(align)) throw new UsageError(`Invalid value for '--align': '${align}'`);
   const erased = str(opts.erased);

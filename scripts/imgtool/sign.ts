@@ -6,7 +6,7 @@
 import { IMAGE_MAGIC, ImageFlag, TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC, TlvType, type ImageVersion } from "../../src/fota/image.js";
 import { alignUp, bootMagic, imgtoolTrailerSize } from "../../src/fota/trailer.js";
 import { sha1 } from "@noble/hashes/legacy.js";
-import { hashFor, isPrivate, signEcdsa, signEd25519, type PublicSigningKey } from "./keys.js";
+import { hashFor, isPrivate, signEcdsa, signEd25519, signNode, type PublicSigningKey } from "./keys.js";
 
 export class UsageError extends Error {}
 
@@ -35,7 +35,7 @@ export interface SignOptions {
   readonly dependencies?: readonly Dependency[];
   readonly erasedVal?: number;
   readonly pure?: boolean;
-  readonly sha?: "auto" | "256" | "512";
+  readonly sha?: "auto" | "256" | "384" | "512";
   /** -e/--endian: byte order of the header and TLV fields (default little). */
   readonly endian?: "little" | "big";
   /** --overwrite-only: the bootloader's trailer is magic and two flags only; --test/--confirm write no image_ok. */
@@ -166,12 +166,13 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   if (o.headerSize < 32) throw new UsageError("Minimum value for -H/--header-size is 32");
   if (o.loadAddr && o.romFixed) throw new UsageError("Can not set rom_fixed and load_addr at the same time");
   const key = o.key;
-  // image.py key_and_user_sha_to_alg_and_tlv
-  let alg: "sha256" | "sha512" = "sha256";
+  // image.py key_and_user_sha_to_alg_and_tlv: ALLOWED_KEY_SHA per key type, the first one by default.
+  let alg: "sha256" | "sha384" | "sha512" = "sha256";
   const sha = o.sha ?? "auto";
-  if (key?.type === "ecdsa-p256" && sha !== "auto" && sha !== "256") throw new UsageError(`Key type ecdsa-p256 does not support --sha ${sha}`);
-  if (key?.type === "ed25519" && (o.pure || sha === "512")) alg = "sha512";
-  if (!key && sha === "512") alg = "sha512";
+  const allowed = key === undefined ? ["256", "384", "512"] : key.type === "ed25519" ? ["256", "512"] : key.type === "ecdsa-p384" ? ["384"] : ["256"];
+  if (key && sha !== "auto" && !allowed.includes(sha)) throw new UsageError(`Key type ${key.type} does not support --sha ${sha}`);
+  const chosen = sha === "auto" || (key?.type === "ed25519" && o.pure) ? (o.pure ? allowed[allowed.length - 1] : allowed[0]) : sha;
+  alg = chosen === "384" ? "sha384" : chosen === "512" ? "sha512" : "sha256";
   if (o.pure && key?.type !== "ed25519") throw new UsageError("--pure is only supported with ed25519 keys");
 
   let body: Uint8Array;
@@ -194,12 +195,13 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   if (o.bootRecord !== undefined) {
     if (o.bootRecord.length > 12) throw new UsageError(`'${o.bootRecord}' is too long (${o.bootRecord.length} characters) for sw_type. Its maximum allowed length is 12 characters.`);
     const signer = key ? hashFor(alg, key.spki) : new Uint8Array(32);
+    if (o.pure) throw new UsageError("--boot-record with --pure is not supported");
     const record = new Map<number, Cbor>([
       [1, o.bootRecord],
       [4, `${o.version.major}.${o.version.minor}.${o.version.revision}`],
       [5, signer],
-      [6, alg === "sha256" ? "SHA256" : "SHA512"],
-      [2, new Uint8Array(alg === "sha256" ? 32 : 64)],
+      [6, alg.toUpperCase()],
+      [2, new Uint8Array(alg === "sha256" ? 32 : alg === "sha384" ? 48 : 64)],
     ]);
     prot.push(tlv(TlvType.bootRecord, cbor(record), le));
   }
@@ -245,17 +247,21 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   const signed = concat([body, protArea]);
   const digest = hashFor(alg, signed);
   const messages: string[] = [];
-  const tlvs: Uint8Array[] = [tlv(alg === "sha256" ? TlvType.sha256 : TlvType.sha512, digest, le)];
+  const tlvs: Uint8Array[] = [tlv(alg === "sha256" ? TlvType.sha256 : alg === "sha384" ? TlvType.sha384 : TlvType.sha512, digest, le)];
   if (o.pure) tlvs.push(tlv(TlvType.sigPure, new Uint8Array([1]), le));
   if (key) {
     tlvs.push((o.publicKeyFormat ?? "hash") === "hash" ? tlv(TlvType.keyHash, hashFor(alg, key.spki), le) : tlv(TlvType.pubKey, key.spki, le));
     if (!isPrivate(key)) throw new UsageError("Signing requires a private key");
-    if (key.type === "ecdsa-p256") {
+    if (key.type === "ecdsa-p256" || key.type === "ecdsa-p384") {
       messages.push("image.py: sign the payload");
-      let sig = signEcdsa(key, signed);
-      // keys/ecdsa.py sign(): "To make fixed length, pad with one or two zeros."
-      if (o.padSig && sig.length < 72) sig = concat([sig, new Uint8Array(72 - sig.length)]);
+      let sig = key.type === "ecdsa-p256" ? signEcdsa(key, signed) : signNode(key, signed);
+      // keys/ecdsa.py sign(): "To make fixed length, pad with one or two zeros." (sig_len 72 / 103)
+      const fixed = key.type === "ecdsa-p256" ? 72 : 103;
+      if (o.padSig && sig.length < fixed) sig = concat([sig, new Uint8Array(fixed - sig.length)]);
       tlvs.push(tlv(TlvType.ecdsaSig, sig, le));
+    } else if (key.type === "rsa-2048" || key.type === "rsa-3072") {
+      messages.push("image.py: sign the payload");
+      tlvs.push(tlv(key.type === "rsa-2048" ? TlvType.rsa2048 : TlvType.rsa3072, signNode(key, signed), le));
     } else {
       messages.push("image.py: sign the digest");
       tlvs.push(tlv(TlvType.ed25519, signEd25519(key, o.pure ? signed : digest), le));

@@ -9,7 +9,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { IMAGE_MAGIC, TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC, TlvType } from "../../src/fota/image.js";
 import { ecdsaDerToRaw } from "../../src/fota/keys.js";
-import { hashFor, type PublicSigningKey } from "./keys.js";
+import { hashFor, verifyNode, type PublicSigningKey } from "./keys.js";
 
 export type ImgtoolResult = "OK" | "INVALID_MAGIC" | "INVALID_TLV_INFO_MAGIC" | "INVALID_HASH" | "INVALID_SIGNATURE" | "KEY_MISMATCH" | "INVALID_TLV";
 
@@ -85,12 +85,13 @@ export function hostVerify(b: Uint8Array, key: PublicSigningKey | undefined): Ho
     const value = b.subarray(o + 4, Math.min(b.length, o + 4 + l));
     const alg = shaTlv(type);
     if (alg !== undefined) {
-      if (key && !(alg === "sha256" || (key.type === "ed25519" && alg === "sha512"))) return { result: "KEY_MISMATCH" };
-      if (alg === "sha384") return { result: "INVALID_HASH" }; // no P-384 support in this tool
+      // tlv_matches_key_type(): the hash must be one ALLOWED_KEY_SHA gives the key.
+      const allowed = key?.type === "ed25519" ? ["sha256", "sha512"] : key?.type === "ecdsa-p384" ? ["sha384"] : ["sha256"];
+      if (key && !allowed.includes(alg)) return { result: "KEY_MISMATCH" };
       digest = hashFor(alg, hashed);
       if (hex(digest) !== hex(value)) return { result: "INVALID_HASH" };
       if (!key) return { result: "OK", version, digest };
-    } else if (key && !pure && type === (key.type === "ecdsa-p256" ? TlvType.ecdsaSig : TlvType.ed25519)) {
+    } else if (key && !pure && type === sigTlvOf(key)) {
       if (checkSignature(key, value, hashed, digest)) return { result: "OK", version, digest };
     } else if (key && pure && type === TlvType.ed25519 && key.type === "ed25519") {
       if (verifyEd25519(value, hashed, key.raw)) return { result: "OK", version, signature: value.slice() };
@@ -108,8 +109,14 @@ function verifyEd25519(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): boole
   }
 }
 
+/** key.sig_tlv() of imgtool's key classes. */
+function sigTlvOf(key: PublicSigningKey): number {
+  return key.type === "ed25519" ? TlvType.ed25519 : key.type === "rsa-2048" ? TlvType.rsa2048 : key.type === "rsa-3072" ? TlvType.rsa3072 : TlvType.ecdsaSig;
+}
+
 function checkSignature(key: PublicSigningKey, sig: Uint8Array, payload: Uint8Array, digest: Uint8Array | undefined): boolean {
   if (key.type === "ed25519") return digest !== undefined && verifyEd25519(sig, digest, key.raw);
+  if (key.type !== "ecdsa-p256") return verifyNode(key, payload, sig);
   // imgtool cuts the DER to its own length (keys/ecdsa.py: sig[:2+sig[1]]).
   const raw = ecdsaDerToRaw(sig);
   if (!raw) return false;
