@@ -8,7 +8,7 @@ import { basename } from "node:path";
 import { SimCrypto } from "../../hal/sim/crypto.js";
 import { TlvType, bytesSource } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
-import { DumpError, formatHuman, formatJson, readImageInfo } from "./dumpinfo.js";
+import { DumpError, formatHuman, formatJson, formatYaml, readImageInfo } from "./dumpinfo.js";
 import { KEYGEN_TYPES, emitCPublic, emitCPublicHash, emitRustPublic, generateKey, hashFor, loadKey, privateKeyPem, publicKeyPem, type HostKeyType, type KeyType } from "./keys.js";
 import { UsageError, parseDependencies, parseVersion, sign } from "./sign.js";
 import { hostVerify, verifyOutput } from "./verify.js";
@@ -142,10 +142,10 @@ export function runImgtool(argv: string[]): ToolResult {
         const { opts, positional } = parseArgs(args, { values: { "-o": "outfile", "--outfile": "outfile", "-f": "format", "--format": "format" }, flags: { "-s": "silent", "--silent": "silent" } });
         if (positional.length !== 1) throw new UsageError("Missing argument 'IMGFILE'.");
         const format = str(opts.format) ?? (opts.outfile ? "yaml" : "human");
-        if (format !== "human" && format !== "json") throw new UsageError(`output format '${format}' is not supported (human, json)`);
+        if (format !== "human" && format !== "json" && format !== "yaml") throw new UsageError(`Invalid value for '-f' / '--format': '${format}' is not one of 'human', 'yaml', 'json'.`);
         const info = readImageInfo(Uint8Array.from(readFileSync(positional[0])), basename(positional[0]));
         const warn = info.warnings.map((w) => w + "\n").join("");
-        const text = format === "human" ? formatHuman(info) : formatJson(info);
+        const text = format === "human" ? formatHuman(info) : format === "yaml" ? formatYaml(info) : formatJson(info);
         const file = str(opts.outfile);
         if (file) {
           writeFileSync(file, text);

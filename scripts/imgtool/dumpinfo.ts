@@ -245,3 +245,58 @@ export function formatJson(info: ImageInfo): string {
     2,
   );
 }
+
+/**
+ * `dumpinfo -o FILE` (or `-f yaml`): the same structure as JSON, written the
+ * way PyYAML's yaml.dump(sort_keys=False) writes it (block style, sequences
+ * not indented under their key, bytes as `!!binary |` base64 in lines of 76,
+ * empty mappings and sequences as `{}` and `[]`).
+ */
+export function formatYaml(info: ImageInfo): string {
+  type Y = number | string | Uint8Array | Y[] | { [k: string]: Y | undefined };
+  const doc: Y = {
+    filename: info.filename,
+    header: info.header,
+    tlv_area: { tlv_hdr_prot: info.tlv_area.tlv_hdr_prot, tlvs_prot: info.tlv_area.tlvs_prot as unknown as Y[], tlv_hdr: info.tlv_area.tlv_hdr, tlvs: info.tlv_area.tlvs as unknown as Y[] },
+    trailer: info.trailer,
+  };
+  const lines: string[] = [];
+  const scalar = (v: number | string): string => {
+    if (typeof v === "number") return String(v);
+    // Plain unless PyYAML would read it as something else or it holds YAML syntax.
+    const resolvesToOther =
+      /^(true|false|yes|no|on|off|y|n|null|~)$/i.test(v) || /^[-+]?(0|[1-9][0-9_]*|0[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)$/.test(v) || /^[-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?$/.test(v);
+    const plain = /^[A-Za-z0-9_./][A-Za-z0-9_.+\/-]*$/.test(v) && !resolvesToOther;
+    return plain ? v : `'${v.replace(/'/g, "''")}'`;
+  };
+  const binary = (b: Uint8Array, pad: string): void => {
+    const b64 = Buffer.from(b).toString("base64");
+    for (let i = 0; i < b64.length; i += 76) lines.push(pad + b64.slice(i, i + 76));
+  };
+  const mapping = (m: { [k: string]: Y | undefined }, indent: number, first?: string): void => {
+    const pad = " ".repeat(indent);
+    let lead = first;
+    for (const [k, v] of Object.entries(m)) {
+      if (v === undefined) continue;
+      const head = (lead ?? pad) + k + ":";
+      lead = undefined;
+      if (typeof v === "number" || typeof v === "string") lines.push(`${head} ${scalar(v)}`);
+      else if (v instanceof Uint8Array) {
+        lines.push(`${head} !!binary |`);
+        binary(v, pad + "  ");
+      } else if (Array.isArray(v)) {
+        if (v.length === 0) lines.push(`${head} []`);
+        else {
+          lines.push(head);
+          for (const item of v) mapping(item as { [k: string]: Y }, indent + 2, pad + "- ");
+        }
+      } else if (Object.values(v).every((x) => x === undefined)) lines.push(`${head} {}`);
+      else {
+        lines.push(head);
+        mapping(v, indent + 2);
+      }
+    }
+  };
+  mapping(doc as { [k: string]: Y }, 0);
+  return lines.join("\n") + "\n";
+}
