@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { SimCrypto } from "../../hal/sim/crypto.js";
 import { TlvType, bytesSource } from "../../src/fota/image.js";
+import { bootMagic, imgtoolTrailerSize } from "../../src/fota/trailer.js";
+import { parseIntelHex, writeIntelHex } from "./intelhex.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { DumpError, formatHuman, formatJson, formatYaml, readImageInfo } from "./dumpinfo.js";
 import { KEYGEN_TYPES, emitCPublic, emitCPublicHash, emitRustPublic, generateKey, hashFor, loadKey, privateKeyPem, publicKeyPem, type HostKeyType, type KeyType } from "./keys.js";
@@ -126,7 +128,8 @@ export function runImgtool(argv: string[]): ToolResult {
         const { opts, positional } = parseArgs(args, { values: { "-k": "key", "--key": "key" }, flags: { "--meter": "meter" } });
         if (positional.length !== 1) throw new UsageError("Missing argument 'IMGFILE'.");
         const key = str(opts.key) ? keyFile(str(opts.key)) : undefined;
-        const bytes = Uint8Array.from(readFileSync(positional[0]));
+        // image.py verify(): a .hex image is read through IntelHex (from its lowest address).
+        const bytes = /\.hex$/i.test(positional[0]) ? parseIntelHex(readFileSync(positional[0], "utf8")).data : Uint8Array.from(readFileSync(positional[0]));
         if (opts.meter) {
           // The firmware's verifier: the bootloader's rules, the image placed in an erased slot.
           if (key && key.type !== "ecdsa-p256" && key.type !== "ed25519") return out({ stdout: `unsupported: the meter verifies ecdsa-p256 and ed25519 only\n`, exitCode: 1 });
@@ -214,6 +217,8 @@ function signCommand(argv: string[]): ToolResult {
       "--vid": "vid",
       "--cid": "cid",
       "--boot-record": "bootRecord",
+      "-x": "hexAddr",
+      "--hex-addr": "hexAddr",
     },
     flags: {
       "--pad-header": "padHeader",
@@ -243,7 +248,21 @@ function signCommand(argv: string[]): ToolResult {
   const erased = str(opts.erased);
   const endian = str(opts.endian) ?? "little";
   if (endian !== "little" && endian !== "big") throw new UsageError(`Invalid value for '-e' / '--endian': '${endian}' is not one of 'little', 'big'.`);
-  const r = sign(Uint8Array.from(readFileSync(positional[0])), {
+  // image.py load(): a .hex input gives the bytes from its lowest address, which becomes the base address (minus a padded header).
+  const isHex = (path: string) => /\.hex$/i.test(path);
+  let input: Uint8Array;
+  let base: number | undefined;
+  if (isHex(positional[0])) {
+    const h = parseIntelHex(readFileSync(positional[0], "utf8"));
+    input = h.data;
+    base = h.base;
+    if (opts.padHeader === true && base) base -= header;
+  } else {
+    input = Uint8Array.from(readFileSync(positional[0]));
+  }
+  const hexOut = isHex(positional[1]);
+  const wantsPad = opts.pad === true || opts.confirm === true || opts.test === true;
+  const r = sign(input, {
     key: str(opts.key) ? keyFile(str(opts.key)) : undefined,
     publicKeyFormat: pkf,
     headerSize: header,
@@ -251,9 +270,10 @@ function signCommand(argv: string[]): ToolResult {
     version: parseVersion(version),
     securityCounter: sc === undefined ? undefined : sc === "auto" ? "auto" : int(sc, "-s"),
     slotSize: slot,
-    pad: opts.pad === true,
-    confirm: opts.confirm === true,
-    test: opts.test === true,
+    // A .hex output is not padded: image.py save() puts only the trailer's magic and image_ok at their addresses.
+    pad: opts.pad === true && !hexOut,
+    confirm: opts.confirm === true && !hexOut,
+    test: opts.test === true && !hexOut,
     align,
     maxAlign: int(opts.maxAlign, "--max-align"),
     maxSectors: int(opts.maxSectors, "-M"),
@@ -272,6 +292,29 @@ function signCommand(argv: string[]): ToolResult {
     bootRecord: str(opts.bootRecord),
     padSig: opts.padSig === true,
   });
-  writeFileSync(positional[1], r.image);
+  if (hexOut) {
+    const hexAddr = int(opts.hexAddr, "-x");
+    if (hexAddr !== undefined) base = hexAddr;
+    if (base === undefined) throw new UsageError("No address exists in input file neither was it provided by user");
+    const segments: [number, Uint8Array][] = [[base, r.image]];
+    if (wantsPad) {
+      const maxAlign = int(opts.maxAlign, "--max-align") ?? Math.max(8, align);
+      const magicAlign = Math.ceil(16 / maxAlign) * maxAlign;
+      const tsize = opts.overwriteOnly === true ? maxAlign * 2 + magicAlign : imgtoolTrailerSize(align, maxAlign, int(opts.maxSectors, "-M") ?? 128);
+      const trailerAddr = base + slot - tsize;
+      const erasedVal = erased === undefined ? 0xff : Number(erased);
+      if ((opts.test === true || opts.confirm === true) && opts.overwriteOnly !== true) {
+        const flag = new Uint8Array(maxAlign).fill(erasedVal);
+        if (opts.confirm === true) flag[0] = 0x01;
+        segments.push([trailerAddr + tsize - (magicAlign + maxAlign), flag]);
+      }
+      const magic = bootMagic(maxAlign);
+      if (maxAlign !== 8 && endian === "big") magic.set([(maxAlign >> 8) & 0xff, maxAlign & 0xff], 0);
+      segments.push([trailerAddr + tsize - 16, magic]);
+    }
+    writeFileSync(positional[1], writeIntelHex(segments));
+  } else {
+    writeFileSync(positional[1], r.image);
+  }
   return out({ stdout: r.messages.map((m) => m + "\n").join("") });
 }
