@@ -3,12 +3,14 @@
  * names. `runImgtool` is the whole tool as a function (tests call it); the
  * entry scripts/imgtool.ts only wires it to the process.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { SimCrypto } from "../../hal/sim/crypto.js";
 import { TlvType, bytesSource } from "../../src/fota/image.js";
 import { bootMagic, imgtoolTrailerSize } from "../../src/fota/trailer.js";
 import { parseIntelHex, writeIntelHex } from "./intelhex.js";
+import { loadEncryptionKey, type EncryptOptions } from "./encrypt.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { DumpError, formatHuman, formatJson, formatYaml, readImageInfo } from "./dumpinfo.js";
 import { KEYGEN_TYPES, emitCPublic, emitCPublicHash, emitRustPublic, generateKey, hashFor, loadKey, privateKeyPem, publicKeyPem, type HostKeyType, type KeyType } from "./keys.js";
@@ -91,9 +93,14 @@ export function runImgtool(argv: string[]): ToolResult {
         const { opts } = parseArgs(args, { values: { "-k": "key", "--key": "key", "-t": "type", "--type": "type" }, flags: { "-p": "password", "--password": "password" } });
         if (opts.password) throw new UsageError("password-protected keys are not supported");
         const type = str(opts.type);
-        if (!KEYGEN_TYPES.includes(type as HostKeyType)) throw new UsageError(`Invalid value for '-t' / '--type': '${type}' (supported: ${KEYGEN_TYPES.join(", ")})`);
+        if (!KEYGEN_TYPES.includes(type as HostKeyType) && type !== "x25519") throw new UsageError(`Invalid value for '-t' / '--type': '${type}' (supported: ${KEYGEN_TYPES.join(", ")}, x25519)`);
         const path = str(opts.key);
         if (!path) throw new UsageError("Missing option '-k' / '--key'.");
+        // X25519 keys only encrypt images (-E): PKCS#8 as imgtool's keys/x25519.py writes them.
+        if (type === "x25519") {
+          writeFileSync(path, generateKeyPairSync("x25519").privateKey.export({ type: "pkcs8", format: "pem" }) as string);
+          return out({});
+        }
         writeFileSync(path, privateKeyPem(generateKey(type as HostKeyType)));
         return out({});
       }
@@ -166,6 +173,18 @@ export function runImgtool(argv: string[]): ToolResult {
   }
 }
 
+function encryptOptions(opts: Record<string, string | boolean>): EncryptOptions | undefined {
+  const file = str(opts.encrypt);
+  if (!file) return undefined;
+  const keyLen = str(opts.encKeyLen) ?? "128";
+  if (keyLen !== "128" && keyLen !== "256") throw new UsageError(`Invalid value for '--encrypt-keylen': '${keyLen}' is not one of '128', '256'.`);
+  const hmacSha = str(opts.hmacSha) ?? "auto";
+  if (hmacSha !== "auto" && hmacSha !== "256" && hmacSha !== "512") throw new UsageError(`Invalid value for '--hmac-sha': '${hmacSha}' is not one of 'auto', '256', '512'.`);
+  const key = loadEncryptionKey(readFileSync(file, "utf8"));
+  if (hmacSha === "512" && key.type !== "x25519") throw new UsageError("Currently only ECIES-X25519 supports HMAC-SHA512");
+  return { key, keyLen: keyLen === "256" ? 256 : 128, hmacSha: hmacSha === "512" ? "512" : "256", clear: opts.clear === true };
+}
+
 function signCommand(argv: string[]): ToolResult {
   // --custom-tlv TAG VALUE takes two values and repeats: taken out first, in order (main.py:559-579).
   const customTlvs: [number, Uint8Array][] = [];
@@ -219,6 +238,10 @@ function signCommand(argv: string[]): ToolResult {
       "--boot-record": "bootRecord",
       "-x": "hexAddr",
       "--hex-addr": "hexAddr",
+      "-E": "encrypt",
+      "--encrypt": "encrypt",
+      "--encrypt-keylen": "encKeyLen",
+      "--hmac-sha": "hmacSha",
     },
     flags: {
       "--pad-header": "padHeader",
@@ -229,6 +252,8 @@ function signCommand(argv: string[]): ToolResult {
       "--pure": "pure",
       "--overwrite-only": "overwriteOnly",
       "--pad-sig": "padSig",
+      "-c": "clear",
+      "--clear": "clear",
     },
   });
   if (positional.length !== 2) throw new UsageError("sign needs INFILE and OUTFILE");
@@ -291,6 +316,7 @@ function signCommand(argv: string[]): ToolResult {
     cid: str(opts.cid),
     bootRecord: str(opts.bootRecord),
     padSig: opts.padSig === true,
+    encrypt: encryptOptions(opts),
   });
   if (hexOut) {
     const hexAddr = int(opts.hexAddr, "-x");

@@ -6,6 +6,7 @@
 import { IMAGE_MAGIC, ImageFlag, TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC, TlvType, type ImageVersion } from "../../src/fota/image.js";
 import { alignUp, bootMagic, imgtoolTrailerSize } from "../../src/fota/trailer.js";
 import { sha1 } from "@noble/hashes/legacy.js";
+import { cryptBody, encTlvType, wrapImageKey, type EncryptOptions } from "./encrypt.js";
 import { hashFor, isPrivate, signEcdsa, signEd25519, signNode, type PublicSigningKey } from "./keys.js";
 
 export class UsageError extends Error {}
@@ -49,6 +50,8 @@ export interface SignOptions {
   readonly bootRecord?: string;
   /** --pad-sig: ECDSA signatures padded with zeros to the fixed length (72 bytes for P-256). */
   readonly padSig?: boolean;
+  /** -E KEY [--encrypt-keylen] [--hmac-sha] [-c]: encrypt the body for the device's key (encrypt.ts). */
+  readonly encrypt?: EncryptOptions;
 }
 
 export interface SignResult {
@@ -187,6 +190,12 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   }
 
   const le = (o.endian ?? "little") === "little";
+  if (o.encrypt) {
+    // image.py create(): an encrypted payload (header included) is padded with zeros to a multiple of 16.
+    const padLen = body.length % 16;
+    if (padLen > 0) body = concat([body, new Uint8Array(16 - padLen)]);
+    if (key?.type === "ecdsa-p256" && o.encrypt.key.type !== "ecdsa-p256") throw new UsageError("Signing and encryption must use the same type of key");
+  }
   const securityCounter =
     o.securityCounter === "auto" ? ((o.version.major << 24) + (o.version.minor << 16) + o.version.revision) >>> 0 : o.securityCounter;
   // image.py create(): SEC_CNT, BOOT_RECORD, DEPENDENCY..., UUID_VID, UUID_CID, custom TLVs.
@@ -231,6 +240,7 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   if (o.loadAddr) flags |= ImageFlag.ramLoad;
   if (o.romFixed) flags |= ImageFlag.romFixed;
   if (o.nonBootable) flags |= ImageFlag.nonBootable;
+  if (o.encrypt) flags |= (o.encrypt.keyLen ?? 128) === 256 ? ImageFlag.encryptedAes256 : ImageFlag.encryptedAes128;
   const h = new DataView(body.buffer, body.byteOffset, 32);
   h.setUint32(0, IMAGE_MAGIC, le);
   h.setUint32(4, (o.romFixed || o.loadAddr || 0) >>> 0, le);
@@ -267,11 +277,18 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
       tlvs.push(tlv(TlvType.ed25519, signEd25519(key, o.pure ? signed : digest), le));
     }
   }
+  if (o.encrypt) {
+    // The image key's TLV comes after the signature; the body (not the header, not the protected TLVs) is encrypted.
+    const { plainKey, tlvValue } = wrapImageKey(o.encrypt);
+    tlvs.push(tlv(encTlvType(o.encrypt), tlvValue, le));
+    if (!o.encrypt.clear) signed.set(cryptBody(plainKey, signed.subarray(o.headerSize, body.length)), o.headerSize);
+  }
   let image = concat([signed, area(TLV_INFO_MAGIC, tlvs, le)]);
 
   // image.py check_trailer(): image + trailer must fit in the slot, padded or not.
   // _trailer_size(): overwrite-only keeps two flags and the magic.
-  const tsize = o.overwriteOnly ? maxAlign * 2 + alignUp(16, maxAlign) : imgtoolTrailerSize(align, maxAlign, maxSectors);
+  // An encrypted image's swap keeps two wrapped keys in the trailer (save_enctlv off: 16 bytes each, aligned).
+  const tsize = o.overwriteOnly ? maxAlign * 2 + alignUp(16, maxAlign) : imgtoolTrailerSize(align, maxAlign, maxSectors) + (o.encrypt ? 2 * alignUp(16, maxAlign) : 0);
   if (image.length + tsize > o.slotSize) {
     throw new UsageError(`Image size (0x${image.length.toString(16)}) + trailer (0x${tsize.toString(16)}) exceeds requested size 0x${o.slotSize.toString(16)}`);
   }
