@@ -12,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import { SimCrypto } from "../../hal/sim/crypto.js";
 import { sharedDir } from "../../scripts/gen-vectors.js";
 import { loadKey } from "../../scripts/imgtool/keys.js";
+import { hostVerify } from "../../scripts/imgtool/verify.js";
 import { MCUBOOT_ESP32, MCUBOOT_ZEPHYR_NRF52840, bootTrailerSize, maxImageSize, type BootloaderConfig } from "../../src/fota/bootloader-config.js";
 import { bytesSource } from "../../src/fota/image.js";
 import { checkSlot, runningImage } from "../../src/fota/slot-check.js";
@@ -58,6 +59,8 @@ describe("image rules (boot_validate_slot + bootutil_img_validate), per board", 
     { file: "unprot-vendor.bin", esp32: "tlv-not-allowed", zephyr: "ok" },
     // 258,183 bytes: past the ESP32 bootloader's 262,144 - 6,192, inside Zephyr's and the former 3,120.
     { file: "large.bin", esp32: "malformed", zephyr: "ok" },
+    // A third INTEGER inside the signature's SEQUENCE: bootutil_decode_sig reads r and s and stops (no end check).
+    { file: "der-extra.bin", esp32: "ok", zephyr: "ok" },
   ];
   it.each(cases)("$file: ESP32 $esp32, Zephyr $zephyr", (c) => {
     const check = (config: BootloaderConfig) => checkSlot(verifier(config, c.key), config, image(c.file), { refuseVersionDowngrade: false }).verdict;
@@ -100,5 +103,13 @@ describe("downgrade prevention and anti-rollback", () => {
     expect(checkSlot(verifier(versionBoard), versionBoard, image("v1.1.0-s2.bin"), { running: r, refuseVersionDowngrade: false }).verdict).toBe("downgrade");
     // Same version again is not a downgrade.
     expect(checkSlot(verifier(MCUBOOT_ESP32), MCUBOOT_ESP32, image("v1.2.0-s2.bin"), { running: r }).verdict).toBe("ok");
+  });
+});
+
+describe("where imgtool and the bootloader differ", () => {
+  it("der-extra.bin: imgtool's verify refuses the signature (strict DER), as MCUboot's imgtool 2.4.0 printed 'No signature found for the given key'", () => {
+    const bytes = new Uint8Array(readFileSync(join(FIX, "der-extra.bin")));
+    expect(hostVerify(bytes, loadKey(readFileSync(join(KEYS, "ec256.pem"), "utf8"))).result).toBe("INVALID_SIGNATURE");
+    expect(hostVerify(new Uint8Array(readFileSync(join(FIX, "ec256-ok.bin"))), loadKey(readFileSync(join(KEYS, "ec256.pem"), "utf8"))).result).toBe("OK");
   });
 });

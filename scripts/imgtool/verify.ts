@@ -8,7 +8,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { p256 } from "@noble/curves/nist.js";
 import { IMAGE_MAGIC, TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC, TlvType } from "../../src/fota/image.js";
-import { ecdsaDerToRaw } from "../../src/fota/keys.js";
+import { ecdsaDerToRaw, ecdsaRawToDer } from "../../src/fota/keys.js";
 import { hashFor, verifyNode, type PublicSigningKey } from "./keys.js";
 
 export type ImgtoolResult = "OK" | "INVALID_MAGIC" | "INVALID_TLV_INFO_MAGIC" | "INVALID_HASH" | "INVALID_SIGNATURE" | "KEY_MISMATCH" | "INVALID_TLV";
@@ -117,9 +117,12 @@ function sigTlvOf(key: PublicSigningKey): number {
 function checkSignature(key: PublicSigningKey, sig: Uint8Array, payload: Uint8Array, digest: Uint8Array | undefined): boolean {
   if (key.type === "ed25519") return digest !== undefined && verifyEd25519(sig, digest, key.raw);
   if (key.type !== "ecdsa-p256") return verifyNode(key, payload, sig);
-  // imgtool cuts the DER to its own length (keys/ecdsa.py: sig[:2+sig[1]]).
-  const raw = ecdsaDerToRaw(sig);
-  if (!raw) return false;
+  // imgtool cuts the DER to its own length (keys/ecdsa.py: sig[:2+sig[1]]), then
+  // python cryptography decodes it strictly: exactly two minimal INTEGERs in
+  // the SEQUENCE, so an extra element inside it makes the signature invalid.
+  const cut = sig.length >= 2 ? sig.subarray(0, 2 + sig[1]) : sig;
+  const raw = ecdsaDerToRaw(cut);
+  if (!raw || Buffer.compare(Buffer.from(ecdsaRawToDer(raw)), Buffer.from(cut)) !== 0) return false;
   try {
     return p256.verify(raw, hashFor("sha256", payload), key.raw, { prehash: false, lowS: false, format: "compact" });
   } catch {
