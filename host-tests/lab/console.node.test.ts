@@ -203,7 +203,7 @@ describe.skipIf(!haveBrowser && !needBrowser)("lab console in a real browser aga
     const plain = join(dir, "app.bin");
     const signed = join(dir, "app.signed.bin");
     writeFileSync(plain, Uint8Array.from({ length: 24000 }, (_, i) => (i * 7919) & 0xff));
-    await run(tsx, ["scripts/imgtool.ts", "sign", "--key", sim.keyFile, "--header-size", "0x200", "--pad-header", "--align", "8", "--version", "1.0.1", "--slot-size", "262144", plain, signed], { cwd: process.cwd() });
+    await run(tsx, ["scripts/imgtool.ts", "sign", "--key", sim.keyFile, "--header-size", "0x200", "--pad-header", "--align", "8", "--version", "1.0.1", "--security-counter", "1", "--slot-size", "262144", plain, signed], { cwd: process.cwd() });
     await page.click('nav button[data-view="firmware"]');
     await page.setInputFiles("#fw-file", signed);
     await page.click("#fw-upload");
