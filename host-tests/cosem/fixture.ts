@@ -191,7 +191,9 @@ export function buildMeter(
     { clientSap: SAP.firmware, role: "firmware", logicalName: LN.assocFirmware, mechanism: Mechanism.lls, secret: LLS_PASSWORD, ciphered: false },
   ];
   if (options.ecdsa) {
-    associations.push({ clientSap: SAP.ecdsa, role: "reader", logicalName: Obis.of(0, 0, 40, 0, 5), mechanism: Mechanism.hlsEcdsa, ecdsa: options.ecdsa, ciphered: true, securitySetup: reader });
+    // HLS-ECDSA belongs to suite 1: its own Security Setup says so, and its APDUs must name it.
+    const suite1 = new SecuritySetup({ name: "ss.e", logicalName: Obis.of(0, 0, 43, 0, 5), serverSystemTitle: SERVER_TITLE, policy, keys, suite: 1 }, kv, crypto, events, now);
+    associations.push({ clientSap: SAP.ecdsa, role: "reader", logicalName: Obis.of(0, 0, 40, 0, 5), mechanism: Mechanism.hlsEcdsa, ecdsa: options.ecdsa, ciphered: true, securitySetup: suite1 });
   }
   const server = new CosemServer({ catalog, associations, crypto, kv, events, nowUtcMs: now, maxReceivePduSize: options.maxPdu ?? 512 });
   const meter: Meter = { server, kv, events, crypto, catalog, echo, profile, setups: { reader, management }, push, pushSession: undefined };
