@@ -855,7 +855,8 @@ export class CosemServer implements ApduHandler {
           return encodeApdu({ type: "action-response-with-list", invokeId: s.invokeId, responses: s.methods!.map(() => ({ result })) });
       }
     };
-    if (block.blockNumber !== s.block + 1) return fail(DataAccessResult.dataBlockNumberInvalid);
+    // Action-Result has no data-block-number-invalid: a broken action transfer is long-action-aborted.
+    if (block.blockNumber !== s.block + 1) return fail(isSet ? DataAccessResult.dataBlockNumberInvalid : ActionResult.longActionAborted);
     if (s.size + block.raw.length > this.#maxAssembly) return fail(isSet ? DataAccessResult.longSetAborted : ActionResult.longActionAborted);
     s.chunks.push(block.raw);
     s.size += block.raw.length;
