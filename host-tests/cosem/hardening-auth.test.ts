@@ -137,7 +137,7 @@ describe("HLS and ACSE (IEC 62056-5-3 / Green Book 9.2.7.4 HLS authentication, 9
     expect((await client.get(1, LN.energy, 2)).ok).toBe(true);
   });
 
-  it("an AARQ inside an established association is refused and the association kept (IEC 62056-5-3, 9.4 / Green Book 9.4.2 server AL state machine: no AA establishment in the ASSOCIATED state)", async () => {
+  it("an AARQ inside an established association is refused and the association kept (IEC 62056-5-3 / Green Book, the application layer state machine: COSEM-OPEN is valid only in the IDLE state, not in ASSOCIATED)", async () => {
     const m = buildMeter();
     for (const sap of [SAP.public, SAP.management]) {
       const { client, session, sent } = connect(m, sap, { invocationCounter: 100 });

@@ -249,9 +249,10 @@ export class CosemServer implements ApduHandler {
     if (apdu.length === 0) return undefined;
     const tag = apdu[0];
     if (tag === AcseTag.aarq) {
-      // IEC 62056-5-3 (Green Book 9.4.2, server AL state machine): in the ASSOCIATED state an AA
-      // cannot be established again. The AARQ is refused and the established association kept,
-      // so a second AARQ can neither tear down nor silently replace an authenticated session.
+      // IEC 62056-5-3 / Green Book, the application layer state machine: COSEM-OPEN is valid only
+      // in IDLE, never in ASSOCIATED. The AARQ is refused (rather than ignored, which would leave
+      // the client waiting) and the established association kept, so a second AARQ can neither
+      // tear down nor silently replace an authenticated session.
       const held = this.#sessions.get(session);
       if (held?.status === 2) {
         const context = held.cfg.ciphered ? ApplicationContext.lnCiphered : ApplicationContext.ln;
