@@ -1,16 +1,25 @@
 /**
- * Issue 15 item 2 against `npm start`: sockets that squat the meter's two
- * TCP slots (idle, slow-loris, HLS left pending after pass 2) no longer
- * keep a legitimate client out, and a message dribbling in is cut off.
- * The clients are the project's own lab client code over real sockets.
+ * Issue 15 items 2 and 3 against `npm start` (the simulator as a child
+ * process on a free TCP port, stopped by SIGTERM or killed with SIGKILL, a
+ * power cut), with the project's own lab client code over real sockets:
+ * - sockets that squat the meter's two TCP slots (idle, slow-loris, HLS
+ *   left pending after pass 2) no longer keep a legitimate client out, and
+ *   a message dribbling in is cut off;
+ * - a password guesser gets a bounded number of guesses evaluated, the
+ *   security log gets one entry per burst instead of one per guess, and a
+ *   kill -9 does not reopen the window.
  */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SimCrypto } from "../../hal/sim/crypto.js";
 import { Mechanism } from "../../src/cosem/apdu/acse.js";
 import { DlmsClient } from "../../src/cosem/client/client.js";
 import { Obis } from "../../src/cosem/obis.js";
+import { DEFAULT_AUTH_GUARD } from "../../src/cosem/server/auth-guard.js";
 import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
 import { ClientSap } from "../../src/meter/dlms.js";
 import { DEFAULT_WRAPPER_CONFIG } from "../../src/transport/wrapper/server.js";
@@ -19,7 +28,67 @@ import { parseLabArgs } from "../../scripts/lab/args.js";
 import { wrapperLink } from "../../scripts/lab/link.js";
 import { NodeTimers, SocketTcpConnection } from "../../scripts/lab/node-ports.js";
 import { openSession } from "../../scripts/lab/open.js";
-import { startSimulator, stateDir, type SimProcess } from "./sim-process.js";
+import { report } from "../support/report.js";
+
+const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
+
+export interface SimProcess {
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  /** SIGKILL (a power cut) and wait for the exit. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+export function stateDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "meter-hard-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function startSimulator(dir: string, extra: string[] = []): Promise<SimProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--no-optical", "--quiet", ...extra], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let done = false;
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`simulator not ready:\n${out}`));
+    }, 60000);
+    const exited = new Promise<void>((r) => child.on("exit", () => r()));
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m && !done) {
+        done = true;
+        clearTimeout(timer);
+        resolve({
+          port: Number(m[1]),
+          child,
+          output: () => out,
+          kill: async () => {
+            child.kill("SIGKILL");
+            await exited;
+          },
+          stop: async () => {
+            child.kill("SIGTERM");
+            await exited;
+          },
+        });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      if (!done) {
+        clearTimeout(timer);
+        reject(new Error(`simulator exited with ${code}:\n${out}`));
+      }
+    });
+  });
+}
+
 
 const CLOCK = Obis.of(0, 0, 1, 0, 0, 255);
 /** What this test promises a legitimate client: associated and served within this time, whatever holds the slots. */
@@ -140,4 +209,69 @@ describe("npm start: nobody can hold the TCP port", () => {
     await management.close();
     await firmware.close();
   }, 30000);
+});
+
+
+const SECURITY_LOG = Obis.of(0, 0, 99, 98, 6, 255);
+const GUESS_FOR_MS = 5000;
+
+const bfState = stateDir();
+let bfSim: SimProcess | undefined;
+afterAll(async () => {
+  await bfSim?.stop();
+  bfState.remove();
+});
+
+function optionsAt(port: number, auth: string[]) {
+  return parseLabArgs(["get", "0-0:1.0.0*255", "--tcp", `127.0.0.1:${port}`, ...auth]);
+}
+
+/** One LLS attempt through the lab client: "accepted", or the AARE's "result r, diagnostic d". */
+async function attempt(port: number, password: string): Promise<string> {
+  try {
+    const s = await openSession(optionsAt(port, ["--auth", "lls", "--password", password, "--client-sap", "48"]), join(bfState.dir, "lab-counters.json"));
+    await s.close();
+    return "accepted";
+  } catch (e) {
+    const m = /result (\d+), diagnostic (\d+)/.exec((e as Error).message);
+    if (!m) throw e;
+    return `result ${m[1]}, diagnostic ${m[2]}`;
+  }
+}
+
+async function securityLogEntries(port: number): Promise<number> {
+  const s = await openSession(optionsAt(port, MANAGEMENT), join(bfState.dir, "lab-counters.json"));
+  const r = await s.session.get(7, SECURITY_LOG, 7);
+  await s.close();
+  if (!r.ok) throw new Error(r.error);
+  return Number(r.value.value);
+}
+
+describe("npm start: guessing the firmware client's LLS password", () => {
+  it(`as fast as the lab client can for ${GUESS_FOR_MS / 1000} s: ${DEFAULT_AUTH_GUARD.maxFailures} guesses evaluated, 2 security log entries, still locked after kill -9`, async () => {
+    bfSim = await startSimulator(bfState.dir);
+    const before = await securityLogEntries(bfSim.port);
+    const outcomes = new Map<string, number>();
+    const end = Date.now() + GUESS_FOR_MS;
+    let n = 0;
+    while (Date.now() < end) {
+      const o = await attempt(bfSim.port, `guess${n++}`);
+      outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+    }
+    report(`brute force: ${n} attempts in ${GUESS_FOR_MS} ms: ${[...outcomes].map(([k, v]) => `${v}x ${k}`).join("; ")}`);
+    // result 1 / diagnostic 13 (authentication-failure): the password was looked at; result 2 (rejected-transient): locked out.
+    expect(outcomes.get("result 1, diagnostic 13")).toBe(DEFAULT_AUTH_GUARD.maxFailures);
+    expect(outcomes.get("result 2, diagnostic 1")).toBe(n - DEFAULT_AUTH_GUARD.maxFailures);
+    expect(n).toBeGreaterThan(20);
+    // Locked out means the right password too.
+    expect(await attempt(bfSim.port, "12345678")).toBe("result 2, diagnostic 1");
+    const after = await securityLogEntries(bfSim.port);
+    expect(after - before).toBe(2);
+
+    // Power cut: the lockout is in flash, not in RAM.
+    await bfSim.kill();
+    bfSim = await startSimulator(bfState.dir);
+    expect(await attempt(bfSim.port, "12345678")).toBe("result 2, diagnostic 1");
+    expect(await securityLogEntries(bfSim.port)).toBe(after);
+  }, 60000);
 });
