@@ -131,6 +131,7 @@ export class PrepayService {
       tariffRate: 0,
       tokensApplied: 0,
       purchasedWh: 0,
+      consumedWh: 0,
       disconnectedForCredit: false,
     };
     this.#lowReported = this.available() <= config.lowCreditWh;
@@ -144,6 +145,30 @@ export class PrepayService {
 
   get creditWh(): number {
     return this.#r.creditWh;
+  }
+
+  /** Debt to clear before token credit counts again: friendly-period use beyond credit plus emergency credit taken, Wh. */
+  amountToClear(): number {
+    return Math.max(0, -this.#r.creditWh) + this.#r.emergencyUsedWh;
+  }
+
+  get emergencyActive(): boolean {
+    return this.#r.emergencyActive;
+  }
+
+  get tariffRate(): number {
+    return this.#r.tariffRate;
+  }
+
+  get consumedWh(): number {
+    return this.#r.consumedWh;
+  }
+
+  /** The low-credit threshold, Wh (class 111 attribute 16 writes it; RAM until the settings store persists written attributes). */
+  setLowCredit(wh: number): boolean {
+    if (!Number.isInteger(wh) || wh < 0 || wh > this.config.maxCreditWh) return false;
+    this.config.lowCreditWh = wh;
+    return true;
   }
 
   /** Credit the customer can still use, Wh: token credit plus emergency credit left when invoked. */
@@ -183,6 +208,7 @@ export class PrepayService {
     const delta = e - r.energyRefWh;
     r.energyRefWh = e;
     if (!(delta > 0)) return;
+    r.consumedWh += delta;
     let rest = delta;
     if (r.creditWh > 0) {
       const take = Math.min(r.creditWh, rest);

@@ -46,6 +46,8 @@ export interface PrepayRecord {
   /** Credit tokens applied (credit total purchased in Wh is kept alongside). */
   tokensApplied: number;
   purchasedWh: number;
+  /** Energy charged against credit since the record began, Wh (class 113 total_amount_paid). */
+  consumedWh: number;
   /** The relay was opened by credit exhaustion (so credit may close it again). */
   disconnectedForCredit: boolean;
 }
@@ -63,7 +65,7 @@ export function encodeRecord(r: PrepayRecord): Uint8Array {
   out[5] = r.keyData.ken;
   out.set(r.keyData.key, 6);
   let o = 14;
-  for (const x of [r.creditWh, r.emergencyUsedWh, r.energyRefWh, r.purchasedWh, 0]) {
+  for (const x of [r.creditWh, r.emergencyUsedWh, r.energyRefWh, r.purchasedWh, r.consumedWh]) {
     v.setFloat64(o, x);
     o += 8;
   }
@@ -89,7 +91,7 @@ export function decodeRecord(b: Uint8Array | undefined): PrepayRecord | undefine
   for (let i = 0; i < 5; i++, o += 8) f.push(v.getFloat64(o));
   const n = b[o + 10];
   if (b.length !== FIXED + n * 3) return undefined;
-  if (!f.every((x) => Number.isFinite(x)) || f[1] < 0 || f[2] < 0 || f[3] < 0) return undefined;
+  if (!f.every((x) => Number.isFinite(x)) || f[1] < 0 || f[2] < 0 || f[3] < 0 || f[4] < 0) return undefined;
   const tids: number[] = [];
   for (let i = 0, p = o + 11; i < n; i++, p += 3) tids.push((b[p] << 16) | (b[p + 1] << 8) | b[p + 2]);
   return {
@@ -99,6 +101,7 @@ export function decodeRecord(b: Uint8Array | undefined): PrepayRecord | undefine
     emergencyUsedWh: f[1],
     energyRefWh: f[2],
     purchasedWh: f[3],
+    consumedWh: f[4],
     emergencyActive: (b[1] & 1) !== 0,
     disconnectedForCredit: (b[1] & 2) !== 0,
     maxPowerW: v.getUint32(o),

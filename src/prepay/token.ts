@@ -158,8 +158,15 @@ export const TransferSubclass = { electricity: 0, water: 1, gas: 2, time: 3, ele
 /** Class 2 subclasses. */
 export const ManagementSubclass = { setMaximumPowerLimit: 0, clearCredit: 1, setTariffRate: 2, keyChange1: 3, keyChange2: 4, clearTamper: 5 } as const;
 
-/** TID: minutes since 1993-01-01 00:00 (24 bits). */
-export const TID_BASE_UTC_MS = Date.UTC(1993, 0, 1);
+/**
+ * TID: minutes since the base date (24 bits). The original base date
+ * 1993-01-01 ran out in November 2024 (2^24 minutes); the STS TID rollover
+ * moved to base 2014-01-01, with key change tokens carrying the rollover
+ * flag (RO), which also clears the token-ID memory. The meter compares TIDs
+ * only with each other, so only the vending side needs the base date.
+ */
+export const TID_BASE_1993 = Date.UTC(1993, 0, 1);
+export const TID_BASE_2014 = Date.UTC(2014, 0, 1);
 
 export type TokenFields =
   | { kind: "value"; tokenClass: number; subclass: number; rnd: number; tid: number; value: number }

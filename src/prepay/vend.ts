@@ -7,7 +7,7 @@
  * vector N12).
  */
 import type { Sta } from "./sta.js";
-import { MAX_AMOUNT, TID_BASE_UTC_MS, buildBlock, encodeAmount, tokenDigits, transpose, type TokenFields } from "./token.js";
+import { MAX_AMOUNT, TID_BASE_2014, buildBlock, encodeAmount, tokenDigits, transpose, type TokenFields } from "./token.js";
 
 export function encodeToken(fields: TokenFields, key: Uint8Array, sta: Sta): string {
   if (fields.kind === "value") {
@@ -18,10 +18,10 @@ export function encodeToken(fields: TokenFields, key: Uint8Array, sta: Sta): str
   return tokenDigits(transpose(fields.tokenClass, sta.encrypt(key, block)));
 }
 
-/** TID of an issue instant (UTC ms): whole minutes since 1993-01-01 00:00. */
-export function tidAt(utcMs: number): number {
-  const tid = Math.floor((utcMs - TID_BASE_UTC_MS) / 60000);
-  if (tid < 0 || tid > 0xffffff) throw new RangeError("issue time outside the 24-bit TID range (1993..2024 plus 31 years)");
+/** TID of an issue instant (UTC ms): whole minutes since the base date (2014-01-01 after the 2024 rollover). */
+export function tidAt(utcMs: number, baseUtcMs = TID_BASE_2014): number {
+  const tid = Math.floor((utcMs - baseUtcMs) / 60000);
+  if (tid < 0 || tid > 0xffffff) throw new RangeError("issue time outside the 24-bit TID range of the base date (about 31.9 years)");
   return tid;
 }
 
