@@ -65,6 +65,7 @@ import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
 import type { PrepayService } from "../prepay/service.js";
 import { addPrepayObjects, buildPrepay } from "./prepay.js";
+import { KeypadEntry } from "../prepay/keypad-entry.js";
 
 export type CaptureListener = (utcMs: number) => void;
 
@@ -96,6 +97,8 @@ export class Meter {
   readonly store: KeyValueStore;
   /** Prepayment (STS tokens, credit), when the configuration provisions it. */
   readonly prepay: PrepayService | undefined;
+  /** Token entry on the customer keypad, when the board has one and prepayment is provisioned. */
+  readonly keypadEntry: KeypadEntry | undefined;
   /** Firmware update (Image Transfer, class 18), when the board has slots and the config a key. */
   readonly firmware: FirmwareUpdate | undefined;
   /** True when stored energy was found at start (a restart, not a factory-fresh meter). */
@@ -203,6 +206,7 @@ export class Meter {
     if (config.prepay) {
       const m = this.metrology;
       this.prepay = buildPrepay(config.prepay, { store, events, clock: this.clock, specialDays: this.specialDays, importWh: () => m.energy(0, Qty.importActive), disconnect: this.disconnect, limiter: this.limiter });
+      if (ports.keypad) this.keypadEntry = new KeypadEntry(ports.keypad, ports.timers, this.prepay);
     }
 
     const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
