@@ -7,10 +7,11 @@ import { LAB_USAGE, parseLabArgs, type LabOptions } from "./lab/args.js";
 import { actionCommand, getCommand, listCommand, profileCommand, setCommand, uploadCommand } from "./lab/commands.js";
 import { formatTable, runConformance } from "./lab/conformance.js";
 import { openSession } from "./lab/open.js";
+import { tokenCommand } from "./lab/token.js";
 
 async function run(o: LabOptions): Promise<number> {
   const out = (line: string) => console.log(line);
-  const known = ["list", "get", "set", "action", "profile", "upload", "conformance"];
+  const known = ["list", "get", "set", "action", "profile", "upload", "conformance", "token"];
   if (!known.includes(o.command)) {
     console.error(`unknown command "${o.command}"\n\n${LAB_USAGE}`);
     return 2;
@@ -36,6 +37,10 @@ async function run(o: LabOptions): Promise<number> {
       case "upload":
         await uploadCommand(session, o, out);
         break;
+      case "token": {
+        const r = await tokenCommand(session, o, out);
+        return r.result === 0 || r.result === 1 ? 0 : 1;
+      }
       case "conformance": {
         const rows = await runConformance(session);
         out(formatTable(rows));

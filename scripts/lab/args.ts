@@ -42,6 +42,7 @@ commands
   action <obis> <method> [value]    invoke a method (parameter as for set; default integer 0)
   profile <obis> --from ISO --to ISO [--out file.csv]   load profile range to CSV (stdout without --out)
   upload <image> [--obis 0-0:44.0.0*255] [--image-id ID] [--block-size N] [--activate]   firmware image transfer
+  token <20 digits>                 enter an STS token (Token Gateway; management association), print verdict and credit
   conformance                       walk link, association, every object's attributes and access rights; pass/fail table
 
 link (default: TCP wrapper to 127.0.0.1:4059)

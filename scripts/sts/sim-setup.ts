@@ -43,8 +43,8 @@ export function simVendingLines(): string[] {
   const v = SIM_VENDING;
   return [
     `prepayment (STS, sample EA07 tables): meter PAN ${v.pan}, decoder key ${toHex(simDecoderKey())} (DKGA02)`,
-    `  vend: npm run sts -- vend --vk ${v.vendingKeyHex} --sgc ${v.supplyGroupCode} --ti ${v.tariffIndex} --krn ${v.keyRevisionNumber} --pan ${v.pan} --kwh 12.5`,
-    `  enter: npm run lab -- token <20 digits>   (Token Gateway 0.0.19.40.0.255, management association)`,
+    `  vend: npm run sts -- vend --vk ${v.vendingKeyHex} --sgc ${v.supplyGroupCode} --ti ${v.tariffIndex} --krn ${v.keyRevisionNumber} --pan ${v.pan} --amount 12.5`,
+    `  enter: npm run lab -- token <20 digits> --auth hls-gmac --akey .. --ekey ..   (Token Gateway 0-0:19.40.0*255, management association)`,
   ];
 }
 
