@@ -124,6 +124,20 @@ describe("sample-table tokens end to end", () => {
   });
 });
 
+describe("published worked examples on the production tables (P2, P3: kf's STSSimulator tokens)", () => {
+  for (const id of ["P2", "P3"]) {
+    it(`${id}: token parses to the class, the block's CRC and fields check`, () => {
+      const p = sts.published.workedExamples.find((x) => x.id === id)!;
+      const f = p.fields as { class: number; subclass: number; tid: number; rnd: number; valueRaw: number };
+      expect(parseTokenDigits(p.expectedToken as string)?.tokenClass).toBe(f.class);
+      const block = fromHex(p.decryptedBlockHex);
+      expect(crcOk(f.class, block)).toBe(true);
+      const b = blockFields(f.class, block);
+      expect(b.kind === "value" && [b.subclass, b.tid, b.rnd, b.value]).toEqual([f.subclass, f.tid, f.rnd, f.valueRaw]);
+    });
+  }
+});
+
 describe("STS 531 compliance vectors as NectarAPI quotes them (table-free parts)", () => {
   const list = sts.published.sts531ComplianceVectorsQuotedByNectarAPI;
   it(`${list.length} vectors: block built from the fields equals the quoted block, CRC valid, token digits parse to the class`, () => {
