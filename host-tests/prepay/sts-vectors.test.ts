@@ -186,6 +186,24 @@ describe("negative vectors", () => {
       else expect(crcOk(parsed!.tokenClass, block)).toBe(false);
     });
   }
+  it("N05, N06, N07 through the meter's decoder: their plaintext blocks re-encrypted with the sample tables get the same verdicts", () => {
+    const key = fromHex("e653341f9d5bf36f");
+    const neg = (id: string) => sts.negative.find((n) => n.id === id)!;
+    const token = (cls: number, plainHex: string) => tokenDigits(transpose(cls, sta.encrypt(key, fromHex(plainHex))));
+    const result = (t: string) => {
+      const d = decodeToken(t, key, sta);
+      return d.ok ? -1 : d.result;
+    };
+    // N05: stored CRC one off -> authentication (CRC) error.
+    expect(result(token(0, neg("N05").plainBlockHex!))).toBe(TokenResult.authenticationError);
+    // N06: T01's block with the class bits changed 0 -> 2: the class is in the CRC.
+    const t01 = sts.tokens.find((t) => t.id === "T01")!;
+    expect(result(token(0, t01.decryptedBlockHex))).not.toBe(TokenResult.authenticationError);
+    expect(result(token(2, t01.decryptedBlockHex))).toBe(TokenResult.authenticationError);
+    // N07: CRC valid for class 3, which is reserved.
+    expect(crcOk(3, fromHex(neg("N07").plainBlockHex!))).toBe(true);
+    expect(result(token(3, neg("N07").plainBlockHex!))).toBe(TokenResult.invalidClass);
+  });
   it("N12: the encoder refuses an amount above 1820162.4 kWh instead of wrapping", () => {
     expect(encodeAmount(18201624)).toBe(0xffff);
     expect(encodeAmount(18201625)).toBeUndefined();
