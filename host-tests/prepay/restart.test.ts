@@ -8,6 +8,7 @@ import { Sta } from "../../src/prepay/sta.js";
 import { creditToken, tidAt } from "../../src/prepay/vend.js";
 import { ControlState } from "../../src/relay/disconnect.js";
 import type { Meter } from "../../src/meter/meter.js";
+import { formatStatus } from "../../src/meter/status.js";
 
 /**
  * The whole meter on the simulator's board and flash, restarted as the
@@ -62,5 +63,7 @@ describe("prepayment across restarts of the whole meter", () => {
     expect(m.prepay!.enterToken(creditToken(50, tidAt(T0 + 3 * HOUR), 3, simDecoderKey(), sta), "manual").result).toBe(TokenResult.accepted);
     expect(m.disconnect.controlState).toBe(ControlState.connected);
     expect(board.relay.feedback.read()).toBe(1);
+    // The status line (simulator, display) shows the credit.
+    expect(formatStatus(m.status())).toMatch(/relay on {2}credit \d+\.\d kWh$/);
   });
 });

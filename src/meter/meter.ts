@@ -503,6 +503,7 @@ export class Meter {
       controlState: this.disconnect.controlState,
       captures: this.captures,
       billingPeriods: this.billing.counter,
+      ...(this.prepay ? { creditWh: this.prepay.available() } : {}),
     };
   }
 }
