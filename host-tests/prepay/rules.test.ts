@@ -92,6 +92,17 @@ describe("management tokens", () => {
     env.boot();
     expect(env.powerLimit).toBe(4600);
     expect(env.codes()).toContain(PrepayEvent.maxPowerLimitSet);
+    // 0 W is a limit as well (vector T26 carries it), and it too survives a restart.
+    expect(env.service.enterToken(mpl(0, 21), "remote").result).toBe(TokenResult.accepted);
+    env.powerLimit = undefined;
+    env.boot();
+    expect(env.powerLimit).toBe(0);
+  });
+
+  it("no power limit token received: the limiter keeps its configuration after a restart", () => {
+    const env = new Env();
+    env.boot();
+    expect(env.powerLimit).toBeUndefined();
   });
 
   it("clear credit, set tariff rate, clear tamper", () => {

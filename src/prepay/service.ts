@@ -127,7 +127,7 @@ export class PrepayService {
       emergencyUsedWh: 0,
       emergencyActive: false,
       energyRefWh: deps.importWh(),
-      maxPowerW: 0,
+      maxPowerW: undefined,
       tariffRate: 0,
       tokensApplied: 0,
       purchasedWh: 0,
@@ -135,7 +135,7 @@ export class PrepayService {
       disconnectedForCredit: false,
     };
     this.#lowReported = this.available() <= config.lowCreditWh;
-    if (this.#r.maxPowerW > 0) deps.setPowerLimit?.(this.#r.maxPowerW);
+    if (this.#r.maxPowerW !== undefined) deps.setPowerLimit?.(this.#r.maxPowerW);
   }
 
   /** A copy of the persisted state (tests, status). */
@@ -264,10 +264,11 @@ export class PrepayService {
       next.emergencyUsedWh -= repay;
       if (next.emergencyUsedWh === 0) next.emergencyActive = false;
     } else if (f.subclass === ManagementSubclass.setMaximumPowerLimit) {
-      next.maxPowerW = decodeAmount(f.value);
+      const watts = decodeAmount(f.value);
+      next.maxPowerW = watts;
       after.push(() => {
-        this.#d.setPowerLimit?.(next.maxPowerW);
-        this.#log(PrepayEvent.maxPowerLimitSet, next.maxPowerW);
+        this.#d.setPowerLimit?.(watts);
+        this.#log(PrepayEvent.maxPowerLimitSet, watts);
       });
     } else if (f.subclass === ManagementSubclass.clearCredit) {
       next.creditWh = 0;

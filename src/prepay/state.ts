@@ -39,8 +39,8 @@ export interface PrepayRecord {
   emergencyActive: boolean;
   /** Metrology import energy (Wh) the registers above are accounted up to. */
   energyRefWh: number;
-  /** Set by a Set Maximum Power Limit token, W; 0 = none received. */
-  maxPowerW: number;
+  /** Set by a Set Maximum Power Limit token, W (0 is a limit too); undefined = none received. */
+  maxPowerW: number | undefined;
   /** Set by a Set Tariff Rate token (raw 16-bit rate). */
   tariffRate: number;
   /** Credit tokens applied (credit total purchased in Wh is kept alongside). */
@@ -52,6 +52,8 @@ export interface PrepayRecord {
   disconnectedForCredit: boolean;
 }
 
+/** Stored for "no power limit token received" (a token carries at most 18201624 W). */
+const NO_LIMIT = 0xffffffff;
 const FIXED = 1 + 1 + 4 + 8 + 8 * 5 + 4 + 2 + 4 + 1;
 
 export function encodeRecord(r: PrepayRecord): Uint8Array {
@@ -69,7 +71,7 @@ export function encodeRecord(r: PrepayRecord): Uint8Array {
     v.setFloat64(o, x);
     o += 8;
   }
-  v.setUint32(o, r.maxPowerW >>> 0);
+  v.setUint32(o, r.maxPowerW === undefined ? NO_LIMIT : r.maxPowerW >>> 0);
   v.setUint16(o + 4, r.tariffRate & 0xffff);
   v.setUint32(o + 6, r.tokensApplied >>> 0);
   out[o + 10] = r.tids.length;
@@ -104,7 +106,7 @@ export function decodeRecord(b: Uint8Array | undefined): PrepayRecord | undefine
     consumedWh: f[4],
     emergencyActive: (b[1] & 1) !== 0,
     disconnectedForCredit: (b[1] & 2) !== 0,
-    maxPowerW: v.getUint32(o),
+    maxPowerW: v.getUint32(o) === NO_LIMIT ? undefined : v.getUint32(o),
     tariffRate: v.getUint16(o + 4),
     tokensApplied: v.getUint32(o + 6),
   };
