@@ -22,6 +22,7 @@ export function attachStdinKeypad(sim: Simulator, line: (text: string) => void):
       const credit = sim.meter.prepay ? `; credit ${(sim.meter.prepay.available() / 1000).toFixed(1)} kWh` : "";
       if (o.kind === "token") line(`keypad: ${TOKEN_RESULT_NAMES[o.result]}${credit}`);
       else if (o.kind === "emergency") line(`keypad: emergency credit ${o.granted ? "granted" : "refused (credit not low, or already in use)"}${credit}`);
+      else if (o.kind === "fault") line("keypad: meter fault, token not applied");
       else line("keypad: entry timed out");
     };
     sim.board.keypad.type(text.trim());

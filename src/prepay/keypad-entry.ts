@@ -17,7 +17,7 @@ export const EMERGENCY_CODE = "000";
 /** Longest buffer kept: a token plus a few stray presses. */
 const MAX_DIGITS = 24;
 
-export type KeypadOutcome = { kind: "token"; result: TokenResult } | { kind: "emergency"; granted: boolean } | { kind: "timeout" };
+export type KeypadOutcome = { kind: "token"; result: TokenResult } | { kind: "emergency"; granted: boolean } | { kind: "timeout" } | { kind: "fault" };
 
 export class KeypadEntry {
   #digits = "";
@@ -52,11 +52,14 @@ export class KeypadEntry {
     const text = this.#digits;
     this.#digits = "";
     this.#clearTimeout();
-    if (text === EMERGENCY_CODE) {
-      this.onOutcome?.({ kind: "emergency", granted: this.prepay.activateEmergency() });
-      return;
+    let outcome: KeypadOutcome;
+    try {
+      outcome = text === EMERGENCY_CODE ? { kind: "emergency", granted: this.prepay.activateEmergency() } : { kind: "token", result: this.prepay.enterToken(text, "manual").result };
+    } catch {
+      // The store could not commit (flash fault): nothing was applied; the display says so instead of the key scan dying.
+      outcome = { kind: "fault" };
     }
-    this.onOutcome?.({ kind: "token", result: this.prepay.enterToken(text, "manual").result });
+    this.onOutcome?.(outcome);
   }
 
   #clearTimeout(): void {

@@ -63,7 +63,12 @@ export class TokenGatewayObject implements CosemObject {
     if (!parameters || (parameters.tag !== Tag.OctetString && parameters.tag !== Tag.VisibleString)) return { result: ActionResult.typeUnmatched };
     // A token is 20 digits plus separators: anything much longer is not one (and is not decoded into a big string).
     const raw = parameters.tag === Tag.OctetString ? (parameters.value.length <= 40 ? utf8Decode(parameters.value) : undefined) : parameters.value.length <= 40 ? parameters.value : undefined;
-    this.prepay.enterToken(raw ?? "", "remote");
+    try {
+      this.prepay.enterToken(raw ?? "", "remote");
+    } catch {
+      // The store could not commit (flash fault): nothing was applied, and the client is told so.
+      return { result: ActionResult.hardwareFault };
+    }
     return { result: ActionResult.success };
   }
 }
