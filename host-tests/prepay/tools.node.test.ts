@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSts } from "../../scripts/sts.js";
 import { sts } from "./vectors.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
 
 /**
  * The host tools as a user runs them: `npm run sts -- vend/kct/key/decode`
@@ -38,6 +39,21 @@ describe("npm run sts", () => {
     expect(k.slice(0, 2)).toEqual([s07.tokenGrouped, s08.tokenGrouped]);
     const s04 = sts.tokensSampleTables.find((t) => t.id === "S04")!;
     expect(sts1(["vend", "--key", s04.decoderKeyHex, "--class", "2", "--subclass", "0", "--amount", "16384", "--tid", "16707215", "--rnd", "15"]).lines[0]).toBe(s04.tokenGrouped);
+  });
+
+  it("--tables FILE: a provisioned table file is used (same tokens for the sample set) and a malformed one refused", () => {
+    const dir = mkdtempSync(join(tmpdir(), "meter-sts-tables-"));
+    try {
+      const good = join(dir, "tables.json");
+      writeFileSync(good, JSON.stringify(SAMPLE_STA_TABLES));
+      const s01 = sts.tokensSampleTables.find((t) => t.id === "S01")!;
+      expect(sts1(["vend", "--key", s01.decoderKeyHex, "--tid", "5871715", "--rnd", "5", "--amount", "0.1", "--tables", good]).lines[0]).toBe(s01.tokenGrouped);
+      const bad = join(dir, "bad.json");
+      writeFileSync(bad, JSON.stringify({ ...SAMPLE_STA_TABLES, perm: SAMPLE_STA_TABLES.perm.map(() => 0) }));
+      expect(() => sts1(["vend", "--key", s01.decoderKeyHex, "--amount", "1", "--tables", bad])).toThrow(/permute/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("decode reports fields or the rejection; amounts a token cannot carry are refused", () => {
