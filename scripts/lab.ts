@@ -11,10 +11,11 @@ import { startConsoleServer } from "./lab/console/http.js";
 import { MeterConsole } from "./lab/console/service.js";
 import { formatNotification, startPushListener } from "./lab/listen.js";
 import { openSession } from "./lab/open.js";
+import { tokenCommand } from "./lab/token.js";
 
 async function run(o: LabOptions): Promise<number> {
   const out = (line: string) => console.log(line);
-  const known = ["list", "get", "set", "action", "profile", "upload", "conformance", "console", "listen"];
+  const known = ["list", "get", "set", "action", "profile", "upload", "conformance", "console", "listen", "token"];
   if (!known.includes(o.command)) {
     console.error(`unknown command "${o.command}"\n\n${LAB_USAGE}`);
     return 2;
@@ -42,6 +43,10 @@ async function run(o: LabOptions): Promise<number> {
       case "upload":
         await uploadCommand(session, o, out);
         break;
+      case "token": {
+        const r = await tokenCommand(session, o, out);
+        return r.result === 0 || r.result === 1 ? 0 : 1;
+      }
       case "conformance": {
         const rows = await runConformance(session);
         out(formatTable(rows));

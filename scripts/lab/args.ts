@@ -45,6 +45,7 @@ commands
   action <obis> <method> [value]    invoke a method (parameter as for set; default integer 0)
   profile <obis> --from ISO --to ISO [--out file.csv]   load profile range to CSV (stdout without --out)
   upload <image> [--obis 0-0:44.0.0*255] [--image-id ID] [--block-size N] [--activate]   firmware image transfer
+  token <20 digits>                 enter an STS token (Token Gateway; management association), print verdict and credit
   conformance                       walk link, association, every object's attributes and access rights; pass/fail table
   console [--port 8059] [--listen 127.0.0.1]   web console on http://127.0.0.1:8059/: live values, profiles, events,
                                     objects, GET/SET, firmware upload, conformance (loopback only unless --listen)
