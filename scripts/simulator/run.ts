@@ -20,6 +20,8 @@ import { MCUBOOT_ESP32, maxImageSize } from "../../src/fota/bootloader-config.js
 import { type ByteSource, IMAGE_MAGIC, decodeHeader, versionString } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { NodeTcpListener } from "./tcp-bridge.js";
+import { simCommissioningToken, simPrepaySetup, simVendingLines } from "../sts/sim-setup.js";
+import { TOKEN_RESULT_NAMES } from "../../src/prepay/results.js";
 
 export interface SimulatorLog {
   line(text: string): void;
@@ -122,7 +124,12 @@ export class Simulator {
       else if (outcome !== "none") log.line(`bootloader: ${outcome === "revert" ? "reverted to the previous image" : `${outcome} swap`}, running ${runningVersion(sim.state.slots.primary)}`);
     };
     const selfTest = options.selfTest === "fail" ? () => false : undefined;
-    const meter = sim.board.boot({ fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256, bootloader: SIM_BOOTLOADER, selfTest } });
+    // Prepayment on the sample tables; mode 6 lets credit reconnect the supply by itself (issue 20).
+    const meter = sim.board.boot({
+      fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256, bootloader: SIM_BOOTLOADER, selfTest },
+      prepay: simPrepaySetup(),
+      disconnectMode: 6,
+    });
     sim.#watchRestart();
     const id = meter.config.identity;
     const sec = meter.config.security;
@@ -136,6 +143,12 @@ export class Simulator {
       `firmware images: sign with npm run imgtool -- sign --key ${sim.state.fotaKeyPath} --header-size 0x200 --pad-header --align 4 --max-sectors 512 ` +
         `--version 1.1.0 --security-counter 1 --slot-size ${SLOT_SECTORS * ESP32_NOR.sectorSize} IN OUT`,
     );
+    for (const l of simVendingLines()) log.line(l);
+    if (!meter.restored && meter.prepay && meter.prepay.record.tokensApplied === 0) {
+      const token = simCommissioningToken(meter.clock.now());
+      const r = meter.prepay.enterToken(token, "local");
+      log.line(`  commissioning credit token ${token}: ${TOKEN_RESULT_NAMES[r.result]}, credit ${(meter.prepay.available() / 1000).toFixed(1)} kWh`);
+    }
     log.line(`listening on tcp://127.0.0.1:${tcp.port}`);
     if (optical) log.line(`optical port on ${optical.path}`);
     else if (options.optical) log.line(`optical port unavailable: ${opticalProblem}`);
