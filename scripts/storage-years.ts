@@ -15,7 +15,7 @@ const arg = (name: string, dflt: string): string => {
 const boardName = arg("--board", "esp32-atm90e32");
 const years = Number(arg("--years", "1"));
 const geometry = boardName === "nrf52840dk" ? NRF52840_INTERNAL : ESP32_NOR;
-const run = startYears({ ...geometry, sectorCount: (256 * 1024) / geometry.sectorSize });
+const run = startYears({ ...geometry, sectorCount: (256 * 1024) / geometry.sectorSize }, undefined, Number(arg("--tick-ms", "60000")));
 const t0 = Date.now();
 runDays(run, Math.round(years * 365.25), (r) => {
   if (r.days % 30 === 0 || r.failure) {

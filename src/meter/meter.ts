@@ -51,6 +51,7 @@ import type { Data } from "../cosem/axdr.js";
 import { EventLogSink } from "../storage/event-logs.js";
 import { LogKeyValueStore } from "../storage/kv-store.js";
 import { LogStore } from "../storage/log-store.js";
+import { DEFAULT_BUDGET, StorageBudgetError, checkBudget, storageAreas } from "../storage/budget.js";
 import { BillingProfile, dailyProfile, energyRegister, loadProfile } from "../storage/meter-profiles.js";
 import type { KeyValueStore } from "../persistence.js";
 import { ImageTransferObject } from "../cosem/classes/image-transfer.js";
@@ -84,8 +85,12 @@ export class Meter {
   readonly disconnect: DisconnectControl;
   readonly limiter: Limiter;
   readonly profileStatus: ProfileStatusTracker;
-  /** The flash log and the load profile on it (absent on a meter built on a bare KeyValueStore). */
+  /** The main flash log and the load profile on it (absent on a meter built on a bare KeyValueStore). */
   readonly log: LogStore | undefined;
+  /** The load profile's own ring of sectors (src/storage/budget.ts). */
+  readonly loadRing: LogStore | undefined;
+  /** The storage budget's lines (partition, areas, streams), for the start-up print. */
+  readonly storageLines: readonly string[] = [];
   readonly loadProfile: ProfileGeneric | undefined;
   readonly dailyProfile: ProfileGeneric | undefined;
   readonly billingProfile: BillingProfile | undefined;
@@ -119,19 +124,29 @@ export class Meter {
     this.bank = new TouRegisterBank(config.tariffs);
     this.demand = new DemandTracker(config.demandPeriodS, config.tariffs);
     if (ports.flash) {
-      const log = new LogStore(ports.flash);
+      // The partition as a budget: refuse to start on one that cannot keep every promised depth.
+      const budget = ports.storageBudget ?? DEFAULT_BUDGET;
+      const check = checkBudget(budget, ports.flash.geometry);
+      if (check.problems.length) throw new StorageBudgetError(check.problems);
+      this.storageLines = check.lines;
+      const areas = storageAreas(ports.flash, budget);
+      const log = new LogStore(areas.main);
+      const ring = new LogStore(areas.load, "oldest");
       this.log = log;
+      this.loadRing = ring;
       this.store = new LogKeyValueStore(log);
       // Every owner registers before the mount scan; profile sources read metrology only at capture time.
       const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.#total(c) % 1e9) : 0);
       const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
-      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, 0);
+      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, 0, ring, budget.loadProfile.entries);
       this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, 1);
       this.billingProfile = new BillingProfile(log, this.clock, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
         stream: 2,
         endOfBilling: (utc) => this.billing.endOfPeriod(utc),
       });
       const eventLogs = ports.crypto ? new EventLogSink(log, ports.crypto) : undefined;
+      // The ring first: the load profile finishes its index when the main log (its journal) is mounted.
+      ring.mount();
       log.mount();
       if (eventLogs) {
         this.eventLogs = eventLogs;

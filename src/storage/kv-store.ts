@@ -22,6 +22,8 @@ interface Slot {
   addr: number;
   seq: number;
   value: Uint8Array | undefined;
+  /** Body length of the record (for the collector's garbage count). */
+  len: number;
 }
 
 export class LogKeyValueStore implements KeyValueStore, LogOwner {
@@ -64,13 +66,16 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
     body.set(k, 1);
     body.set(v, 1 + k.length);
     const addr = this.log.append(type, body);
-    this.index(key, addr, Number.MAX_SAFE_INTEGER, type === KV_PUT ? v.slice() : undefined);
+    const old = this.slots.get(key);
+    this.index(key, addr, Number.MAX_SAFE_INTEGER, type === KV_PUT ? v.slice() : undefined, body.length);
+    // The record it replaces is garbage now.
+    if (old) this.log.release(old.addr, old.len);
   }
 
-  private index(key: string, addr: number, seq: number, value: Uint8Array | undefined): void {
+  private index(key: string, addr: number, seq: number, value: Uint8Array | undefined, len: number): void {
     const old = this.slots.get(key);
     if (old) this.byAddr.delete(old.addr);
-    this.slots.set(key, { addr, seq, value });
+    this.slots.set(key, { addr, seq, value, len });
     this.byAddr.set(addr, key);
   }
 
@@ -81,7 +86,7 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
     for (let i = 1; i <= n; i++) key += String.fromCharCode(body[i]);
     const old = this.slots.get(key);
     if (old && old.seq > seq) return;
-    this.index(key, addr, seq, type === KV_PUT ? body.slice(1 + n) : undefined);
+    this.index(key, addr, seq, type === KV_PUT ? body.slice(1 + n) : undefined, body.length);
   }
 
   mounted(): void {

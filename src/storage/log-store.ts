@@ -24,12 +24,19 @@ import { crc32 } from "./crc32.js";
  * profile): they rebuild their RAM indexes from it. Torn garbage at the end
  * of the head sector is zeroed before the next append (see repair()).
  *
- * Garbage collection reclaims the oldest sector: the owners say which of its
+ * Garbage collection reclaims one sector: the owners say which of its
  * records are still live, those are appended again at the head (new
- * sequence), then the sector is erased. The log thus rotates through every
- * sector, so static data moves too and erases spread evenly; a free sector is
- * chosen by lowest erase count. One free sector is always kept in reserve so
- * that a collection can always copy.
+ * sequence), then the sector is erased. Which sector depends on the policy:
+ * - "garbage" (the main log): the sector with the most garbage, so a
+ *   collection copies little; owners report records that died (release())
+ *   and the store keeps live bytes per sector. Every WEAR_EVERY-th
+ *   collection takes the oldest sector instead, so static data moves too
+ *   and erases stay even.
+ * - "oldest" (a profile's own ring): the oldest sector; its owner drops the
+ *   oldest rows (drop()) instead of having them copied, so a ring never
+ *   copies and erases rotate evenly.
+ * A free sector is chosen by lowest erase count. One free sector is always
+ * kept in reserve so that a collection can always copy.
  *
  * Power loss: any flash call may throw (PowerLoss in the simulator); the
  * store then refuses further use until a new instance is mounted over the
@@ -57,7 +64,18 @@ export interface LogOwner {
   isLive(addr: number, type: number): boolean;
   /** Garbage collection copied a live record to `to`. */
   moved(from: number, to: number, type: number): void;
+  /**
+   * Garbage collection is about to reclaim the live record at addr: true if
+   * the owner gives it up instead (a profile's oldest rows, FIFO by space),
+   * so it is not copied.
+   */
+  drop?(addr: number, type: number): boolean;
 }
+
+export type ReclaimPolicy = "garbage" | "oldest";
+
+/** A collection in "garbage" policy takes the oldest sector every this many collections (static wear levelling). */
+const WEAR_EVERY = 8;
 
 const MAGIC = 0x4d4b4c31; // "MKL1"
 const PART_B = 12;
@@ -69,7 +87,11 @@ export interface LogStats {
   freeSectors: number;
   /** Committed bytes in the log, live or not (record spans). */
   usedBytes: number;
+  /** Bytes of live records (as owners reported them). */
+  liveBytes: number;
   collections: number;
+  /** Bytes copied by collections since mount. */
+  copiedBytes: number;
 }
 
 export class LogStore {
@@ -93,9 +115,14 @@ export class LogStore {
   private nextSeq = 1;
   private state: "new" | "mounted" | "broken" = "new";
   private inGc = false;
+  /** Live record bytes per sector (spans), kept from owners' release() calls. */
+  private readonly live: Float64Array;
+  readonly policy: ReclaimPolicy;
   collections = 0;
+  copiedBytes = 0;
 
-  constructor(flash: FlashPartition) {
+  constructor(flash: FlashPartition, policy: ReclaimPolicy = "garbage") {
+    this.policy = policy;
     this.flash = flash;
     const g = flash.geometry;
     this.size = g.sectorSize;
@@ -106,6 +133,26 @@ export class LogStore {
     this.sectorSeq = new Float64Array(this.count).fill(-1);
     this.eraseCount = new Uint32Array(this.count);
     this.ready = new Uint8Array(this.count);
+    this.live = new Float64Array(this.count);
+  }
+
+  /** Sectors of the partition. */
+  get sectorCount(): number {
+    return this.count;
+  }
+
+  /** Bytes records can use in one sector. */
+  get sectorPayload(): number {
+    return this.size - RECORDS;
+  }
+
+  /**
+   * An owner's record at addr died (overwritten, compacted, expired): its
+   * bytes count as garbage for the choice of the sector to reclaim.
+   */
+  release(addr: number, bodyLength: number): void {
+    const s = Math.floor(addr / this.size);
+    if (s >= 0 && s < this.count && this.sectorSeq[s] >= 0) this.live[s] = Math.max(0, this.live[s] - this.span(bodyLength));
   }
 
   /** Registers the owner of a record type (1..254); before mount(). */
@@ -152,13 +199,21 @@ export class LogStore {
     for (let s = 0; s < this.count; s++) if (this.sectorSeq[s] >= 0) used.push(s);
     used.sort((a, b) => this.sectorSeq[a] - this.sectorSeq[b]);
     this.order = used;
+    const recAddr: number[] = [];
+    const recType: number[] = [];
+    const recLen: number[] = [];
     for (const s of used) {
       if (this.sectorSeq[s] >= this.nextSectorSeq) this.nextSectorSeq = this.sectorSeq[s] + 1;
       const buf = this.flash.read(s * this.size, this.size);
       const end = this.scan(buf, s, (addr, seq, type, body) => {
         if (seq >= this.nextSeq) this.nextSeq = seq + 1;
         const owner = this.owners.get(type);
-        if (owner) owner.recovered(addr, seq, type, body);
+        if (owner) {
+          owner.recovered(addr, seq, type, body);
+          recAddr.push(addr);
+          recType.push(type);
+          recLen.push(body.length);
+        }
       });
       if (s === used[used.length - 1]) {
         this.head = s;
@@ -174,6 +229,10 @@ export class LogStore {
     }
     this.state = "mounted"; // owners may read while they finish their indexes
     for (const owner of new Set(this.owners.values())) owner.mounted();
+    // Live bytes per sector, for the choice of the sector to reclaim.
+    for (let i = 0; i < recAddr.length; i++) {
+      if ((this.owners.get(recType[i]) as LogOwner).isLive(recAddr[i], recType[i])) this.live[Math.floor(recAddr[i] / this.size)] += this.span(recLen[i]);
+    }
   }
 
   /** Appends a committed record; returns its address. Throws StorageError("full") when nothing can be collected. */
@@ -211,7 +270,9 @@ export class LogStore {
   stats(): LogStats {
     let usedBytes = 0;
     for (const s of this.order) usedBytes += (s === this.head ? this.headOffset : this.size) - RECORDS;
-    return { usedSectors: this.order.length, freeSectors: this.count - this.order.length, usedBytes, collections: this.collections };
+    let liveBytes = 0;
+    for (const s of this.order) liveBytes += this.live[s];
+    return { usedSectors: this.order.length, freeSectors: this.count - this.order.length, usedBytes, liveBytes, collections: this.collections, copiedBytes: this.copiedBytes };
   }
 
   /** Erase counts as the store knows them (part A of each sector). */
@@ -271,13 +332,29 @@ export class LogStore {
     this.openSector();
   }
 
-  /** Reclaims oldest sectors until more than the reserve is free. */
+  /** Reclaims sectors until more than the reserve is free. */
   private collect(): void {
     let budget = this.order.length;
     while (this.freeCount() <= 1) {
       if (budget-- <= 0 || this.order.length < 2) throw new StorageError("full", "log full of live records");
-      this.reclaim(this.order[0]);
+      this.reclaim(this.victim());
     }
+  }
+
+  /** The sector to reclaim: see the class comment. */
+  private victim(): number {
+    if (this.policy === "oldest" || this.collections % WEAR_EVERY === WEAR_EVERY - 1) return this.order[0];
+    let best = this.order[0];
+    let bestGarbage = -1;
+    for (const s of this.order) {
+      if (s === this.head) continue;
+      const garbage = this.size - RECORDS - this.live[s];
+      if (garbage > bestGarbage) {
+        best = s;
+        bestGarbage = garbage;
+      }
+    }
+    return best;
   }
 
   private reclaim(victim: number): void {
@@ -287,16 +364,18 @@ export class LogStore {
       const live: { addr: number; type: number; body: Uint8Array }[] = [];
       this.scan(buf, victim, (addr, _seq, type, body) => {
         const owner = this.owners.get(type);
-        if (owner && owner.isLive(addr, type)) live.push({ addr, type, body });
+        if (owner && owner.isLive(addr, type) && !(owner.drop && owner.drop(addr, type))) live.push({ addr, type, body });
       });
       // The head must not be the victim: copies need somewhere to go.
       if (this.head === victim) this.head = -1;
       for (const r of live) {
         this.makeRoom(this.span(r.body.length));
         const to = this.writeRecord(r.type, r.body);
+        this.copiedBytes += this.span(r.body.length);
         (this.owners.get(r.type) as LogOwner).moved(r.addr, to, r.type);
       }
-      this.order.shift();
+      this.order.splice(this.order.indexOf(victim), 1);
+      this.live[victim] = 0;
       this.sectorSeq[victim] = -1;
       this.ready[victim] = 0;
       this.erase(victim);
@@ -339,6 +418,7 @@ export class LogStore {
     this.flash.write(base + PART_B, b.subarray(PART_B));
     this.ready[best] = 0;
     this.sectorSeq[best] = seq;
+    this.live[best] = 0;
     this.order.push(best);
     this.head = best;
     this.headOffset = RECORDS;
@@ -360,6 +440,7 @@ export class LogStore {
     this.flash.write(addr, rec);
     this.flash.write(addr + span - u, new Uint8Array(u));
     this.headOffset += span;
+    this.live[this.head] += span;
     return addr;
   }
 }
