@@ -23,5 +23,7 @@ runDays(run, Math.round(years * 365.25), (r) => {
     console.log(`day ${r.days} (${Date.now() - t0} ms): ${JSON.stringify(st)} worst day ${r.worstDayCollections} collections, worst tick ${r.worstTickCollections}${r.failure ? ` FAILED ${r.failure}` : ""}`);
   }
 });
+const lp = (run.meter.loadProfile as unknown as { store?: { storedBytes(): number; entriesInUse: number; droppedBySpace: number } }).store;
+if (lp) console.log(`load profile: ${lp.entriesInUse} rows kept, ${(lp.storedBytes() / lp.entriesInUse).toFixed(2)} B per row stored, ${lp.droppedBySpace} rows dropped for space`);
 console.log(`${run.failure ? "failed" : "ok"} after ${run.days} days (${(run.days * DAY_MS) / (365.25 * DAY_MS)} years): ${run.failure ?? "no storage failure"}`);
 process.exitCode = run.failure ? 1 : 0;

@@ -47,14 +47,14 @@ export interface StorageBudget {
 /**
  * The budget of every reference board (ESP32 and nRF52840: 64 sectors of
  * 4 KiB). Load profile: 366 days of 15-minute rows of status and four
- * energy registers at 5 B per row (a household below ~500 W average per
+ * energy registers at 4.8 B per row (a household below ~500 W average per
  * quarter hour gets 1-byte deltas; see the bench figure
  * storage.bytes-per-entry); daily values 400 days; billing 25 months; the
  * seven event logs 750 entries.
  */
 export const DEFAULT_BUDGET: StorageBudget = {
   loadSectors: 48,
-  loadProfile: { entries: 366 * 96, entryBytes: 5, chunkRows: 96 },
+  loadProfile: { entries: 366 * 96, entryBytes: 4.8, chunkRows: 96 },
   dailyProfile: { entries: 400, entryBytes: 12, chunkRows: 31 },
   billingProfile: { entries: 25, entryBytes: 80, chunkRows: 1 },
   eventLogs: { entries: 750, entryBytes: 18, chunkRows: 16 },
