@@ -26,6 +26,10 @@ export interface YearsRun {
   /** Largest number of sector collections in one simulated day, and in one capture tick. */
   worstDayCollections: number;
   worstTickCollections: number;
+  /** Most bytes copied by collections in one tick (main log and load ring). */
+  worstTickCopied: number;
+  /** Most flash bytes read by one boot (restart()). */
+  worstBootRead: number;
   /** The first storage failure (e.g. log full), if any. */
   failure: string | undefined;
 }
@@ -34,7 +38,7 @@ export function startYears(geometry: FlashGeometry, startUtcMs = Date.UTC(2026, 
   const flash = new SimFlash(geometry);
   const board = new SimBoard({ startUtcMs, flash });
   const meter = board.boot({ tickMs });
-  return { board, flash, meter, days: 0, worstDayCollections: 0, worstTickCollections: 0, failure: undefined };
+  return { board, flash, meter, days: 0, worstDayCollections: 0, worstTickCollections: 0, worstTickCopied: 0, worstBootRead: 0, failure: undefined };
 }
 
 /** Runs `days` more days; stops at the first storage failure (recorded in run.failure). */
@@ -42,12 +46,16 @@ export function runDays(run: YearsRun, days: number, onDay?: (run: YearsRun) => 
   const tick = run.meter.config.tickMs;
   for (let d = 0; d < days && run.failure === undefined; d++) {
     const log = run.meter.log;
+    const ring = run.meter.loadRing;
     const c0 = log ? log.collections : 0;
     try {
       for (let t = 0; t < DAY_MS; t += tick) {
         const c1 = log ? log.collections : 0;
+        const k1 = (log ? log.copiedBytes : 0) + (ring ? ring.copiedBytes : 0);
         run.board.clock.advance(tick);
         if (log && log.collections - c1 > run.worstTickCollections) run.worstTickCollections = log.collections - c1;
+        const k = (log ? log.copiedBytes : 0) + (ring ? ring.copiedBytes : 0) - k1;
+        if (k > run.worstTickCopied) run.worstTickCopied = k;
       }
     } catch (e) {
       run.failure = e instanceof StorageError ? `${e.name}: ${e.message}` : String(e);
@@ -58,4 +66,13 @@ export function runDays(run: YearsRun, days: number, onDay?: (run: YearsRun) => 
     onDay?.(run);
   }
   return run;
+}
+
+/** Restarts the firmware (a software reset: RAM gone, flash kept) and records the flash bytes the boot read. */
+export function restart(run: YearsRun): Meter {
+  const before = run.flash.bytesRead;
+  run.meter = run.board.restart("software");
+  const read = run.flash.bytesRead - before;
+  if (read > run.worstBootRead) run.worstBootRead = read;
+  return run.meter;
 }
