@@ -118,11 +118,20 @@ export class LogStore {
   /** Live record bytes per sector (spans), kept from owners' release() calls. */
   private readonly live: Float64Array;
   readonly policy: ReclaimPolicy;
+  /**
+   * A ring ("oldest") checks record CRCs at mount only in its oldest and
+   * newest sectors, where a power cut can leave damage (the sector being
+   * erased, the torn head); in the others mount checks the framing (length
+   * within the sector, commit mark) and the CRC is checked when a record is
+   * read (read()). Mount then costs no CRC over the bulk of a full ring.
+   */
+  private readonly crcAtMountEndsOnly: boolean;
   collections = 0;
   copiedBytes = 0;
 
   constructor(flash: FlashPartition, policy: ReclaimPolicy = "garbage") {
     this.policy = policy;
+    this.crcAtMountEndsOnly = policy === "oldest";
     this.flash = flash;
     const g = flash.geometry;
     this.size = g.sectorSize;
@@ -205,7 +214,8 @@ export class LogStore {
     for (const s of used) {
       if (this.sectorSeq[s] >= this.nextSectorSeq) this.nextSectorSeq = this.sectorSeq[s] + 1;
       const buf = this.flash.read(s * this.size, this.size);
-      const end = this.scan(buf, s, (addr, seq, type, body) => {
+      const checkCrc = !this.crcAtMountEndsOnly || s === used[0] || s === used[used.length - 1];
+      const end = this.scan(buf, s, checkCrc, (addr, seq, type, body) => {
         if (seq >= this.nextSeq) this.nextSeq = seq + 1;
         const owner = this.owners.get(type);
         if (owner) {
@@ -288,7 +298,7 @@ export class LogStore {
   }
 
   /** Walks the records of one sector image; returns where the valid part ends. */
-  private scan(buf: Uint8Array, sector: number, visit: (addr: number, seq: number, type: number, body: Uint8Array) => void): number {
+  private scan(buf: Uint8Array, sector: number, checkCrc: boolean, visit: (addr: number, seq: number, type: number, body: Uint8Array) => void): number {
     const u = this.unit;
     let p = RECORDS;
     while (p + HDR + 4 + u <= this.size) {
@@ -303,10 +313,10 @@ export class LogStore {
       const len = (buf[p + 1] << 8) | buf[p + 2];
       const span = this.span(len);
       if (p + span > this.size) break;
-      if (u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)) break;
+      if (checkCrc && u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)) break;
       let committed = true;
       for (let i = p + span - u; i < p + span; i++) if (buf[i] !== 0) committed = false;
-      if (committed) visit(sector * this.size + p, u32(buf, p + 3), type, buf.slice(p + HDR, p + HDR + len));
+      if (committed) visit(sector * this.size + p, u32(buf, p + 3), type, checkCrc ? buf.slice(p + HDR, p + HDR + len) : buf.subarray(p + HDR, p + HDR + len));
       p += span;
     }
     return p;
@@ -362,7 +372,7 @@ export class LogStore {
     try {
       const buf = this.flash.read(victim * this.size, this.size);
       const live: { addr: number; type: number; body: Uint8Array }[] = [];
-      this.scan(buf, victim, (addr, _seq, type, body) => {
+      this.scan(buf, victim, true, (addr, _seq, type, body) => {
         const owner = this.owners.get(type);
         if (owner && owner.isLive(addr, type) && !(owner.drop && owner.drop(addr, type))) live.push({ addr, type, body });
       });
