@@ -99,6 +99,11 @@ export class Simulator {
     const sec = meter.config.security;
     log.line(`storage: ${boardStorage(options.board).where}`);
     for (const l of meter.storageLines) log.line(l);
+    const h = meter.health;
+    if (h.damage > 0) log.line(`storage damage: ${h.damage} damaged regions or records found at mount (logged, event ${245})`);
+    if (h.unclean) log.line(`power failure without warning detected: logged from ${new Date(h.downUtcMs ?? 0).toISOString()}`);
+    if (h.clockBehindS > 0) log.line(`clock ${h.clockBehindS} s behind stored data: clock status invalid until set`);
+    if (h.relayStateLost) log.line("relay state unreadable: relay left disconnected, ready for reconnection");
     log.line(`meter ${id.manufacturer}${id.serial.padStart(13, "0")}: ${meter.restored ? "state restored from" : "fresh state in"} ${options.stateDir}`);
     log.line(
       `associations: public SAP ${ClientSap.public} (no security); reader SAP ${ClientSap.reader} and management SAP ${ClientSap.management} ` +

@@ -49,9 +49,10 @@ import { DlmsFront } from "./dlms.js";
 import type { ProfileGeneric } from "../cosem/classes/profile-generic.js";
 import type { Data } from "../cosem/axdr.js";
 import { EventLogSink } from "../storage/event-logs.js";
-import { LogKeyValueStore } from "../storage/kv-store.js";
+import { LogKeyValueStore, maxRecords } from "../storage/kv-store.js";
 import { LogStore } from "../storage/log-store.js";
 import { DEFAULT_BUDGET, StorageBudgetError, checkBudget, storageAreas } from "../storage/budget.js";
+import { StorageEventCode, checkUncleanShutdown, loadSeen, saveSeen, type BootHealth } from "../storage/health.js";
 import { BillingProfile, dailyProfile, energyRegister, loadProfile } from "../storage/meter-profiles.js";
 import type { KeyValueStore } from "../persistence.js";
 import { ImageTransferObject } from "../cosem/classes/image-transfer.js";
@@ -61,7 +62,7 @@ import { ImageVerifier } from "../fota/verify.js";
 import * as ln from "./obis-codes.js";
 import { Qty } from "../metrology/accumulators.js";
 import { MetrologyService } from "../metrology/service.js";
-import { KEY_BILLING, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
+import { KEY_BILLING, KEY_RELAY, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
 
@@ -91,6 +92,8 @@ export class Meter {
   readonly loadRing: LogStore | undefined;
   /** The storage budget's lines (partition, areas, streams), for the start-up print. */
   readonly storageLines: readonly string[] = [];
+  /** What the boot found about storage: damage, an unclean shutdown, a clock behind stored data, a lost relay state. */
+  readonly health: BootHealth = { damage: 0, unclean: false, clockBehindS: 0, relayStateLost: false };
   readonly loadProfile: ProfileGeneric | undefined;
   readonly dailyProfile: ProfileGeneric | undefined;
   readonly billingProfile: BillingProfile | undefined;
@@ -159,6 +162,7 @@ export class Meter {
     }
     this.events.started();
     const store = this.store;
+    this.#checkStorage(ports);
 
     // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
     this.metrology = new MetrologyService({
@@ -184,7 +188,16 @@ export class Meter {
     this.specialDays = new SpecialDaysTable();
     this.calendar = new ActivityCalendar(this.clock, this.specialDays, events, config.calendar);
 
-    const relay = loadRelay(store);
+    let relay = loadRelay(store);
+    // The relay never closes because its state was lost: a meter with stored data but no readable (or, after damage,
+    // no proven-current) relay state comes back ready for reconnection.
+    const relayProven = !(store instanceof LogKeyValueStore) || store.proven(KEY_RELAY);
+    if ((!relay && (this.restored || this.health.damage > 0)) || (relay && relay.state === ControlState.connected && !relayProven)) {
+      relay = { state: ControlState.readyForReconnection, mode: config.disconnectMode };
+      this.health.relayStateLost = true;
+      events.record({ log: "disconnector", code: StorageEventCode.relayStateLost, utcMs: this.clock.now() });
+    }
+    this.#checkEnergy();
     this.disconnect = new DisconnectControl(
       ports.relay,
       ports.relayFeedback,
@@ -398,6 +411,40 @@ export class Meter {
     });
   }
 
+  /**
+   * Boot checks of the storage (src/storage/health.ts), before metrology
+   * restores its record: damage found by the mount, a shutdown without the
+   * power-fail path, a clock behind the newest stored data.
+   */
+  #checkStorage(ports: MeterPorts): void {
+    const now = this.clock.now();
+    const h = this.health;
+    h.damage = (this.log?.damaged ?? 0) + (this.loadRing?.damaged ?? 0);
+    if (h.damage > 0) {
+      this.events.record({ log: "standard", code: StorageEventCode.damage, utcMs: now, value: h.damage });
+      // Invocation counters skip every value a lost record could have reserved (src/cosem/security/counters.ts).
+      if (this.store instanceof LogKeyValueStore && this.log) this.store.lostRecordBound = maxRecords(this.log);
+    }
+    const newest = Math.max(loadSeen(this.store) ?? 0, this.loadProfile?.store.lastUtcMs ?? 0, this.dailyProfile?.store.lastUtcMs ?? 0);
+    const down = checkUncleanShutdown(this.store, ports.system.resetCause(), newest, now, this.events);
+    h.unclean = down.unclean;
+    h.downUtcMs = down.downUtcMs;
+    if (newest > now) {
+      // Captures would repeat or go back in time: the clock is not trusted until it is set.
+      h.clockBehindS = Math.round((newest - now) / 1000);
+      this.events.record({ log: "standard", code: StorageEventCode.clockBehindStoredData, utcMs: now, value: h.clockBehindS });
+      this.clock.markInvalid();
+    }
+  }
+
+  /** Energy never comes back below the last capture that stored it without an event saying so. */
+  #checkEnergy(): void {
+    const last = this.loadProfile?.store.last();
+    if (!last) return;
+    const now = Math.floor(this.rateSum(1) % 1e9);
+    if (now + 1 < last.values[0]) this.events.record({ log: "standard", code: StorageEventCode.energyBelowStored, utcMs: this.clock.now(), value: last.values[0] - now });
+  }
+
   /** Sum of the rate registers of one quantity (C group): equals the metrology total unless rates were added later. */
   rateSum(quantity: number): number {
     let s = 0;
@@ -461,6 +508,7 @@ export class Meter {
   /** Writes everything that must survive a restart. */
   persist(): void {
     const store = this.store;
+    saveSeen(store, this.clock.now());
     saveEnergy(store, this.bank);
     saveU32(store, KEY_BILLING, this.billing.counter);
     saveRelay(store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });

@@ -30,6 +30,12 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
   private readonly log: LogStore;
   private readonly slots = new Map<string, Slot>();
   private readonly byAddr = new Map<number, string>();
+  /**
+   * Set by the composition root when the mount found damage: every record a
+   * damaged area could have held (records of the smallest size in every
+   * sector of the log), so a bound on the newer records of any key lost.
+   */
+  lostRecordBound = 0;
 
   /** Registers record types 1 and 2 on the log; call log.mount() afterwards. */
   constructor(log: LogStore) {
@@ -50,6 +56,17 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
   delete(key: string): void {
     if (!this.slots.has(key)) return;
     this.write(KV_DELETE, key, undefined);
+  }
+
+  /**
+   * False when damage found at mount could have destroyed a newer record of
+   * the key (or its only record): its value (or absence) is then not proven
+   * current, and an older value may have come back.
+   */
+  proven(key: string): boolean {
+    const slot = this.slots.get(key);
+    if (!slot) return this.log.damaged === 0;
+    return slot.seq === Number.MAX_SAFE_INTEGER || this.log.provenNewest(slot.addr);
   }
 
   keys(): string[] {
@@ -116,4 +133,9 @@ function keyBytes(key: string): Uint8Array {
     out[i] = c;
   }
   return out;
+}
+
+/** Records of the smallest possible size (1-byte key, empty value) a log can hold: the bound on records lost to damage. */
+export function maxRecords(log: LogStore): number {
+  return log.sectorCount * Math.floor(log.sectorPayload / log.span(1));
 }

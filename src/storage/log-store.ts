@@ -128,6 +128,16 @@ export class LogStore {
   private readonly crcAtMountEndsOnly: boolean;
   collections = 0;
   copiedBytes = 0;
+  /**
+   * Damage found since mount: sector headers that do not check (neither
+   * blank nor valid), damaged regions inside sectors, records that fail
+   * their CRC when read. A sector left half-erased by a power cut counts
+   * too: the store cannot tell a cut from a fault there.
+   */
+  damaged = 0;
+  /** Log position (sector sequence, offset) of the newest damage found by the mount; Infinity when a sector header was damaged. */
+  private damageSeq = -1;
+  private damageOff = 0;
 
   constructor(flash: FlashPartition, policy: ReclaimPolicy = "garbage") {
     this.policy = policy;
@@ -195,7 +205,8 @@ export class LogStore {
         known.push(this.eraseCount[s]);
         if (u32(h, PART_B + 4) === crc32(h, 0, PART_B + 4)) this.sectorSeq[s] = u32(h, PART_B);
         else if (isBlank(h, PART_B, RECORDS)) this.ready[s] = 1;
-      }
+        else this.headerDamage();
+      } else if (!isBlank(h, 0, RECORDS)) this.headerDamage();
     }
     // Lost counts (sector damaged mid-erase) are taken as the mean so wear levelling stays fair.
     let mean = 0;
@@ -215,6 +226,7 @@ export class LogStore {
       if (this.sectorSeq[s] >= this.nextSectorSeq) this.nextSectorSeq = this.sectorSeq[s] + 1;
       const buf = this.flash.read(s * this.size, this.size);
       const checkCrc = !this.crcAtMountEndsOnly || s === used[0] || s === used[used.length - 1];
+      const isHead = s === used[used.length - 1];
       const end = this.scan(buf, s, checkCrc, (addr, seq, type, body) => {
         if (seq >= this.nextSeq) this.nextSeq = seq + 1;
         const owner = this.owners.get(type);
@@ -224,7 +236,7 @@ export class LogStore {
           recType.push(type);
           recLen.push(body.length);
         }
-      });
+      }, true, isHead);
       if (s === used[used.length - 1]) {
         this.head = s;
         this.headOffset = end;
@@ -277,6 +289,37 @@ export class LogStore {
     return rec.subarray(HDR, HDR + len);
   }
 
+  /**
+   * True when no damage found by the mount lies after the record at addr in
+   * log order: then no newer record that the damage destroyed can exist,
+   * and the record is proven to be its owner's newest.
+   */
+  provenNewest(addr: number): boolean {
+    if (this.damageSeq < 0) return true;
+    const s = Math.floor(addr / this.size);
+    const seq = this.sectorSeq[s];
+    return seq > this.damageSeq || (seq === this.damageSeq && addr % this.size > this.damageOff);
+  }
+
+  private headerDamage(): void {
+    this.damaged++;
+    this.damageSeq = Infinity;
+  }
+
+  private markDamage(sector: number, offset: number): void {
+    this.damaged++;
+    const seq = this.sectorSeq[sector];
+    if (seq > this.damageSeq || (seq === this.damageSeq && offset > this.damageOff)) {
+      this.damageSeq = seq;
+      this.damageOff = offset;
+    }
+  }
+
+  /** An owner found the record it indexed at addr unreadable (read() gave undefined): counted as damage. */
+  reportDamage(): void {
+    this.damaged++;
+  }
+
   stats(): LogStats {
     let usedBytes = 0;
     for (const s of this.order) usedBytes += (s === this.head ? this.headOffset : this.size) - RECORDS;
@@ -297,29 +340,63 @@ export class LogStore {
     if (this.state === "broken") throw new StorageError("broken", "flash failed during an operation: mount again");
   }
 
-  /** Walks the records of one sector image; returns where the valid part ends. */
-  private scan(buf: Uint8Array, sector: number, checkCrc: boolean, visit: (addr: number, seq: number, type: number, body: Uint8Array) => void): number {
+  /**
+   * Walks the records of one sector image; returns where the valid part
+   * ends. Damage in the middle of a sector (a record whose CRC or framing
+   * fails with valid records after it) loses only the damaged bytes: the
+   * walk resynchronises on the next record that checks (type, length,
+   * CRC-32, commit mark) and, when `damage` is set, counts the region.
+   * Garbage after the last valid record is damage only outside the head
+   * sector (in the head it is what a torn write leaves).
+   */
+  private scan(buf: Uint8Array, sector: number, checkCrc: boolean, visit: (addr: number, seq: number, type: number, body: Uint8Array) => void, damage = false, head = false): number {
     const u = this.unit;
     let p = RECORDS;
     while (p + HDR + 4 + u <= this.size) {
       const type = buf[p];
-      if (type === 0xff) break;
+      let bad = type === 0xff;
       if (type === 0) {
         // Zeroed damage from an earlier power cut (see repair): skip it; a unit only partly zero is damage.
-        if (!isZero(buf, p, p + u)) break;
-        while (p < this.size && isZero(buf, p, p + u)) p += u;
-        continue;
+        if (isZero(buf, p, p + u)) {
+          while (p < this.size && isZero(buf, p, p + u)) p += u;
+          continue;
+        }
+        bad = true;
       }
       const len = (buf[p + 1] << 8) | buf[p + 2];
       const span = this.span(len);
-      if (p + span > this.size) break;
-      if (checkCrc && u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)) break;
+      if (!bad && (p + span > this.size || (checkCrc && u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)))) bad = true;
+      if (bad) {
+        if (type === 0xff && isBlank(buf, p, this.size)) break;
+        const q = this.resync(buf, p + u);
+        if (q < 0) {
+          if (damage && !head) this.markDamage(sector, p);
+          break;
+        }
+        if (damage) this.markDamage(sector, p);
+        p = q;
+        continue;
+      }
       let committed = true;
       for (let i = p + span - u; i < p + span; i++) if (buf[i] !== 0) committed = false;
       if (committed) visit(sector * this.size + p, u32(buf, p + 3), type, checkCrc ? buf.slice(p + HDR, p + HDR + len) : buf.subarray(p + HDR, p + HDR + len));
       p += span;
     }
     return p;
+  }
+
+  /** The next offset from `from` where a whole committed record checks, or -1. */
+  private resync(buf: Uint8Array, from: number): number {
+    const u = this.unit;
+    for (let q = from; q + HDR + 4 + u <= this.size; q += u) {
+      const t = buf[q];
+      if (t === 0 || t === 0xff) continue;
+      const len = (buf[q + 1] << 8) | buf[q + 2];
+      const span = this.span(len);
+      if (q + span > this.size || !isZero(buf, q + span - u, q + span)) continue;
+      if (u32(buf, q + HDR + len) === crc32(buf, q, q + HDR + len)) return q;
+    }
+    return -1;
   }
 
   /**

@@ -109,8 +109,7 @@ export class ProfileStore implements LogOwner {
   private mountsDue: number;
   /** Rows given up to a ring's collection before capacity expired them (rows larger than budgeted). */
   droppedBySpace = 0;
-  /** Chunks found unreadable (CRC-valid but not decodable) at mount or read. */
-  damaged = 0;
+
   private candidates: Item[] = [];
   /** Rows since the last compacted chunk (committed as one-row records). */
   private pending: ProfileRow[] = [];
@@ -120,6 +119,8 @@ export class ProfileStore implements LogOwner {
   /** Rows below this were dropped to make room (RAM only: they are gone or will be). */
   private dropBelow = 1;
   private keepFrom = 1;
+  /** Newest row time (s), 0 when empty. */
+  private newestS = 0;
 
   /**
    * Registers the profile's record types; call mount() on the log(s)
@@ -164,15 +165,27 @@ export class ProfileStore implements LogOwner {
     return this.nextEntry - this.firstEntry;
   }
 
-  /** Appends a row (committed when it returns); returns its entry number. */
+  /** Time of the newest row (UTC ms), 0 when empty. */
+  get lastUtcMs(): number {
+    return this.newestS * 1000;
+  }
+
+  /**
+   * Appends a row (committed when it returns); returns its entry number.
+   * A periodic profile never stores a time at or before its newest row (a
+   * clock that came back behind stored data): such a row is refused and 0
+   * returned, so the profile holds no duplicated or backward time stamps.
+   */
   append(utcMs: number, status: number, values: readonly number[]): number {
     if (values.length !== this.config.columns.length) throw new RangeError("profile row has the wrong number of columns");
+    if (this.config.periodS > 0 && Math.floor(utcMs / 1000) <= this.newestS) return 0;
     const row: ProfileRow = { entryNo: this.nextEntry, utcMs: Math.floor(utcMs / 1000) * 1000, status: status & 0xff, values: values.slice() };
     const body = this.encode([row]);
     const j = this.ring && this.config.chunkRows > 1;
     const addr = this.appendRecord(this.chunkType, body, j);
     this.addItem({ first: row.entryNo, count: 1, minS: row.utcMs / 1000, maxS: row.utcMs / 1000, addr, seq: 0, bytes: body.length, j });
     this.nextEntry++;
+    if (row.utcMs / 1000 > this.newestS) this.newestS = row.utcMs / 1000;
     this.expire();
     if (this.config.chunkRows > 1) {
       this.pending.push(row);
@@ -285,7 +298,7 @@ export class ProfileStore implements LogOwner {
       this.candidates.push({ first: h.first, count: h.count, minS: h.minS, maxS: h.maxS, addr, seq, bytes: body.length, j });
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e; // a CRC-valid record we cannot read is ignored, like any unknown record
-      this.damaged++;
+      (j ? this.journal : this.log).reportDamage();
     }
   }
 
@@ -316,6 +329,7 @@ export class ProfileStore implements LogOwner {
     for (let i = 0; i < start; i++) this.unindex(this.items[i]);
     if (start) this.items = this.items.slice(start);
     const lastItem = this.items[this.items.length - 1];
+    for (const it of this.items) if (it.maxS > this.newestS) this.newestS = it.maxS;
     this.nextEntry = Math.max(this.resetPoint, lastItem ? lastItem.first + lastItem.count : 1);
     this.dropBelow = 1;
     this.expire();
@@ -433,13 +447,19 @@ export class ProfileStore implements LogOwner {
 
   /** Rows of one chunk; none when its record is gone (collected while a read was under way). */
   private chunk(it: Item): ProfileRow[] {
-    const body = (it.j ? this.journal : this.log).read(it.addr);
-    if (!body) return [];
+    const log = it.j ? this.journal : this.log;
+    const indexed = (it.j ? this.byJournalAddr : this.byAddr).get(it.addr) === it;
+    const body = log.read(it.addr);
+    // Unreadable while still indexed: damage (a record collected during a read is simply gone).
+    if (!body) {
+      if (indexed) log.reportDamage();
+      return [];
+    }
     try {
       return this.decode(body);
     } catch (e) {
       if (e instanceof DecodeError) {
-        this.damaged++;
+        log.reportDamage();
         return [];
       }
       throw e;
