@@ -228,12 +228,15 @@ export class Meter {
     const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
       { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
     ]);
+    // Captures never store a time at or before the newest stored row (a clock that came back behind stored data, see #checkStorage).
     const lp = this.loadProfile;
-    if (lp) this.onCapture((t) => lp.capture(t));
+    if (lp) this.onCapture((t) => {
+      if (t > lp.store.lastUtcMs) lp.capture(t);
+    });
     // The daily profile captures at local midnight, which is always one of the capture instants.
     const dp = this.dailyProfile;
     if (dp) this.onCapture((t) => {
-      if (this.clock.localMsAt(t) % 86400000 === 0) dp.capture(t);
+      if (this.clock.localMsAt(t) % 86400000 === 0 && t > dp.store.lastUtcMs) dp.capture(t);
     });
     if (ports.slots && config.fota && ports.crypto) this.firmware = this.#buildFirmware(ports.slots, config.fota, ports);
     this.#buildCatalog(endOfBilling);

@@ -119,8 +119,8 @@ export class ProfileStore implements LogOwner {
   /** Rows below this were dropped to make room (RAM only: they are gone or will be). */
   private dropBelow = 1;
   private keepFrom = 1;
-  /** Newest row time (s), 0 when empty. */
-  private newestS = 0;
+  /** Newest row time (s), -1 when empty. */
+  private newestS = -1;
 
   /**
    * Registers the profile's record types; call mount() on the log(s)
@@ -167,18 +167,12 @@ export class ProfileStore implements LogOwner {
 
   /** Time of the newest row (UTC ms), 0 when empty. */
   get lastUtcMs(): number {
-    return this.newestS * 1000;
+    return Math.max(0, this.newestS * 1000);
   }
 
-  /**
-   * Appends a row (committed when it returns); returns its entry number.
-   * A periodic profile never stores a time at or before its newest row (a
-   * clock that came back behind stored data): such a row is refused and 0
-   * returned, so the profile holds no duplicated or backward time stamps.
-   */
+  /** Appends a row (committed when it returns); returns its entry number. */
   append(utcMs: number, status: number, values: readonly number[]): number {
     if (values.length !== this.config.columns.length) throw new RangeError("profile row has the wrong number of columns");
-    if (this.config.periodS > 0 && Math.floor(utcMs / 1000) <= this.newestS) return 0;
     const row: ProfileRow = { entryNo: this.nextEntry, utcMs: Math.floor(utcMs / 1000) * 1000, status: status & 0xff, values: values.slice() };
     const body = this.encode([row]);
     const j = this.ring && this.config.chunkRows > 1;
