@@ -13,6 +13,8 @@ export interface KeyValueStore {
   get(key: string): Uint8Array | undefined;
   put(key: string, value: Uint8Array): void;
   delete(key: string): void;
+  /** Keys holding a value, for owners that must find what an older firmware stored (settings). */
+  keys?(): string[];
 }
 
 /** RAM-only store: for tests and for a meter built without flash. */
@@ -30,5 +32,9 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   delete(key: string): void {
     this.#values.delete(key);
+  }
+
+  keys(): string[] {
+    return [...this.#values.keys()];
   }
 }

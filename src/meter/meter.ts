@@ -22,7 +22,6 @@ import { RegisterActivationObject } from "../cosem/classes/register-activation.j
 import { ScriptTableObject } from "../cosem/classes/script-table.js";
 import { SingleActionScheduleObject } from "../cosem/classes/single-action-schedule.js";
 import { SpecialDaysTableObject } from "../cosem/classes/special-days-table.js";
-import { NOT_SPECIFIED } from "../cosem/datetime.js";
 import type { TimerId } from "../../hal/timer.js";
 import type { EventSink } from "../events.js";
 import { Obis } from "../cosem/obis.js";
@@ -63,6 +62,8 @@ import { MetrologyService } from "../metrology/service.js";
 import { KEY_BILLING, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
+import { FactoryResetScriptTable } from "./factory-reset.js";
+import { SettingsStore, type RestoreReport } from "./settings.js";
 
 export type CaptureListener = (utcMs: number) => void;
 
@@ -92,6 +93,10 @@ export class Meter {
   /** Hash-chained event logs in flash (class 7 views in the catalog). */
   readonly eventLogs: EventLogSink | undefined;
   readonly store: KeyValueStore;
+  /** What clients wrote (settings.ts): restored at boot, cleared by factory defaults. */
+  readonly settings: SettingsStore;
+  /** What the boot-time restore applied and dropped. */
+  readonly settingsRestored: RestoreReport;
   /** Firmware update (Image Transfer, class 18), when the board has slots and the config a key. */
   readonly firmware: FirmwareUpdate | undefined;
   /** True when stored energy was found at start (a restart, not a factory-fresh meter). */
@@ -109,6 +114,8 @@ export class Meter {
 
   constructor(ports: MeterPorts, config: MeterConfig) {
     if (!validIdentity(config.identity)) throw new Error("invalid meter identity (FLAG id: 3 letters, serial: 1..13 digits)");
+    // Local midnight must be a capture instant (the daily profile captures there).
+    if (!(config.capturePeriodS >= 1 && 86400 % config.capturePeriodS === 0)) throw new Error(`capture period ${config.capturePeriodS} s does not divide a day`);
     this.config = config;
     this.ports = ports;
     this.events = new RamEventLog(64, ports.events);
@@ -125,10 +132,11 @@ export class Meter {
       // Every owner registers before the mount scan; profile sources read metrology only at capture time.
       const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.#total(c) % 1e9) : 0);
       const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
-      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, 0);
-      this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, 1);
+      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, { periodS: config.capturePeriodS, capacity: config.profileEntries }, 0);
+      this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, config.dailyProfileEntries, 1);
       this.billingProfile = new BillingProfile(log, this.clock, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
         stream: 2,
+        capacity: config.billingProfileEntries,
         endOfBilling: (utc) => this.billing.endOfPeriod(utc),
       });
       const eventLogs = ports.crypto ? new EventLogSink(log, ports.crypto) : undefined;
@@ -144,6 +152,10 @@ export class Meter {
     }
     this.events.started();
     const store = this.store;
+    // Every catalog row with settings is bound to the store as it is added; restore() runs once the catalog is whole.
+    const settings = new SettingsStore(store, events, () => this.clock.now());
+    this.settings = settings;
+    this.catalog.attachSettings(settings);
 
     // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
     this.metrology = new MetrologyService({
@@ -189,17 +201,17 @@ export class Meter {
       events,
     );
     // Configuration, not a change: assigned directly so that no threshold event is logged at start.
-    this.limiter.thresholdNormal = 17250; // 75 A at 230 V
-    this.limiter.thresholdEmergency = 5000;
-    this.limiter.minOverS = 60;
-    this.limiter.minUnderS = 120;
-    this.limiter.actionOver = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 1 };
-    this.limiter.actionUnder = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 2 };
+    const lc = config.limiter;
+    this.limiter.thresholdNormal = lc.thresholdNormal;
+    this.limiter.thresholdEmergency = lc.thresholdEmergency;
+    this.limiter.minOverS = lc.minOverS;
+    this.limiter.minUnderS = lc.minUnderS;
+    this.limiter.actionOver = { scriptLn: lc.actionOver.scriptLn.slice(), selector: lc.actionOver.selector };
+    this.limiter.actionUnder = { scriptLn: lc.actionUnder.scriptLn.slice(), selector: lc.actionUnder.selector };
     this.limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
 
-    const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
-      { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
-    ]);
+    const eob = config.endOfBilling;
+    const endOfBilling = new SingleActionSchedule(eob.script.scriptLn.slice(), eob.script.selector, eob.type, eob.times.map((t) => ({ time: { ...t.time }, date: { ...t.date } })));
     const lp = this.loadProfile;
     if (lp) this.onCapture((t) => lp.capture(t));
     // The daily profile captures at local midnight, which is always one of the capture instants.
@@ -239,6 +251,13 @@ export class Meter {
         optical: ports.optical,
       });
     }
+
+    // Before the meter serves (the links deliver bytes only through timers,
+    // which run after the constructor): what clients wrote comes back. The
+    // domains' change events were logged when the client made the change.
+    const restored = this.events.quiet(() => settings.restore());
+    settings.recordDrops(restored);
+    this.settingsRestored = restored;
 
     // Last: the self-test of a new image is that everything above was built.
     this.firmware?.boot();
@@ -301,12 +320,17 @@ export class Meter {
     c.add(new DataObject(ln.LOGICAL_DEVICE_NAME, { read: os(logicalDeviceName(id)) }), everyone("r r"));
     c.add(new DataObject(ln.SERIAL_NUMBER, { read: os(serialNumberBytes(id)) }), everyone("r r"));
 
-    c.add(new ClockObject(this.clock, ln.CLOCK), {
-      public: ["r r r r r r r r r", noMethods(6)],
-      reader: [readAll(9), noMethods(6)],
-      management: ["r rw rw r rw rw rw rw r", allMethods(6)],
-      firmware: ["r r - - - - - - -", noMethods(6)],
-    });
+    // The time itself (attribute 2) lives in the RTC, not in the settings.
+    c.add(
+      new ClockObject(this.clock, ln.CLOCK),
+      {
+        public: ["r r r r r r r r r", noMethods(6)],
+        reader: [readAll(9), noMethods(6)],
+        management: ["r rw rw r rw rw rw rw r", allMethods(6)],
+        firmware: ["r r - - - - - - -", noMethods(6)],
+      },
+      [3, 5, 6, 7, 8],
+    );
 
     // Metrology's rows (energy totals per phase and quadrant, instantaneous values, demand, monitor, calibration).
     const toDateTime = (utc: number) => dateTimeOs(this.clock.dateTimeAt(utc));
@@ -335,52 +359,57 @@ export class Meter {
       management: ["r r r r r rw rw rw rw rw", allMethods(1)],
     });
     c.add(new SpecialDaysTableObject(this.specialDays, ln.SPECIAL_DAYS), { reader: [readAll(2), noMethods(2)], management: ["r rw", allMethods(2)] });
-    c.add(new RegisterActivationObject(this.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] });
+    // The active mask is the calendar's to set at every tariff switch: only the assignment and the masks are settings.
+    c.add(new RegisterActivationObject(this.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] }, [2, 3]);
 
     const profileRights = { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] } as const;
     // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
     if (this.billingProfile) c.add(this.billingProfile.profile, profileRights);
     else c.addInternal(billingCaptureTarget(this.billing, ln.BILLING_PROFILE));
-    const tariffTable = new ScriptTable(
-      ln.TARIFF_SCRIPTS,
-      Array.from({ length: this.config.tariffs }, (_, i) => ({
-        id: i + 1,
-        actions: [{ service: 1, classId: 6, logicalName: ln.REGISTER_ACTIVATION, index: 4, parameter: { tag: Tag.OctetString, value: Uint8Array.from(`T${i + 1}`, (ch) => ch.charCodeAt(0)) } }],
-      })),
-      resolve,
-    );
-    const zero = { tag: Tag.Integer, value: 0 } as const;
-    const billingTable = new ScriptTable(ln.BILLING_SCRIPTS, [{ id: 1, actions: [{ service: 2, classId: 7, logicalName: ln.BILLING_PROFILE, index: 2, parameter: zero }] }], resolve);
-    const disconnectTable = new ScriptTable(
-      ln.DISCONNECT_SCRIPTS,
-      [
-        { id: 1, actions: [{ service: 2, classId: 70, logicalName: ln.DISCONNECT_CONTROL, index: 1, parameter: zero }] },
-        { id: 2, actions: [{ service: 2, classId: 70, logicalName: ln.DISCONNECT_CONTROL, index: 2, parameter: zero }] },
-      ],
-      resolve,
-    );
-    for (const t of [tariffTable, billingTable, disconnectTable]) {
+    for (const tc of this.config.scriptTables) {
+      // Copies: a client's write replaces the table's scripts, never the configuration's.
+      const t = new ScriptTable(tc.logicalName, tc.scripts.map((sc) => ({ id: sc.id, actions: sc.actions.map((a) => ({ ...a })) })), resolve);
       this.scripts.add(t);
       c.add(new ScriptTableObject(t), { reader: [readAll(2), noMethods(1)], management: ["r rw", allMethods(1)] });
     }
+    // Global meter reset (Blue Book 0.0.10.0.0.255): script 1 restores the factory defaults, management only.
+    c.add(new FactoryResetScriptTable(ln.GLOBAL_METER_RESET, () => this.factoryDefaults()), { management: ["r r", allMethods(1)] });
     c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), { reader: [readAll(4), ""], management: ["r rw rw rw", ""] });
 
     if (this.firmware) {
       // The firmware client and management transfer images; the reader may watch the progress.
       const transfer: [string, string] = ["r r r r rw r r", "x x x x"];
-      c.add(new ImageTransferObject(this.firmware, ln.IMAGE_TRANSFER), { reader: [readAll(7), noMethods(4)], management: transfer, firmware: transfer });
+      // image_transfer_enabled is kept by the firmware update service itself.
+      c.add(new ImageTransferObject(this.firmware, ln.IMAGE_TRANSFER), { reader: [readAll(7), noMethods(4)], management: transfer, firmware: transfer }, []);
     }
     for (const p of [this.loadProfile, this.dailyProfile]) if (p) c.add(p, profileRights);
     if (this.eventLogs) for (const p of this.eventLogs.profiles(this.clock)) c.add(p, profileRights);
-    c.add(new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL), {
-      public: ["r r r -", noMethods(2)],
-      reader: [readAll(4), noMethods(2)],
-      management: ["r r r rw", allMethods(2)],
-    });
+    // The control mode is kept with the control state in the relay record (persistence.ts).
+    c.add(
+      new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL),
+      {
+        public: ["r r r -", noMethods(2)],
+        reader: [readAll(4), noMethods(2)],
+        management: ["r r r rw", allMethods(2)],
+      },
+      [],
+    );
     c.add(new LimiterObject(this.limiter, ln.LIMITER), {
       reader: [readAll(11), ""],
       management: ["r rw r rw rw rw rw rw rw r rw", ""],
     });
+  }
+
+  /**
+   * Factory defaults (the global meter reset script): every stored setting
+   * is cleared with an event, then the meter restarts and every object
+   * starts from the configuration. Energy, profiles, logs, keys and the
+   * relay state are not settings and stay.
+   */
+  factoryDefaults(): boolean {
+    this.settings.clear();
+    this.ports.system.reboot();
+    return true;
   }
 
   /** Sum of the rate registers of one quantity (C group): equals the metrology total unless rates were added later. */
@@ -492,8 +521,8 @@ export class Meter {
   }
 }
 
-/** Builds the meter from its ports; `config` overrides the factory defaults. */
+/** Builds the meter from its ports; `config` overrides the factory defaults (derived ones, such as the tariff scripts, follow the overrides). */
 export function createMeter(ports: MeterPorts, config: Partial<MeterConfig> = {}): Meter {
-  return new Meter(ports, { ...defaultConfig(config.identity), ...config });
+  return new Meter(ports, { ...defaultConfig(config.identity, config.tariffs), ...config });
 }
 
