@@ -29,7 +29,7 @@ import { ControlState, DisconnectControl } from "../relay/disconnect.js";
 import { Limiter } from "../relay/limiter.js";
 import { BILLING_COUNTER_OBIS, Billing, DemandTracker, activeTariff, billingCaptureTarget, type BillingSnapshot } from "../tariff/billing.js";
 import { ActivityCalendar, SpecialDaysTable } from "../tariff/calendar.js";
-import { MeterClock } from "../tariff/clock.js";
+import { MeterClock, StandardEventCode } from "../tariff/clock.js";
 import { TariffEngine } from "../tariff/engine.js";
 import { ProfileStatusTracker } from "../tariff/profile-status.js";
 import { TouRegisterBank, standardTouActivation, type RegisterActivation } from "../tariff/registers.js";
@@ -64,6 +64,9 @@ import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
 import { FactoryResetScriptTable } from "./factory-reset.js";
 import { SettingsStore, type RestoreReport } from "./settings.js";
+
+/** Activity calendar attributes kept as settings: the active and passive calendars and the activation time. */
+const CALENDAR_SETTINGS = [2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
 
 export type CaptureListener = (utcMs: number) => void;
 
@@ -111,6 +114,7 @@ export class Meter {
   #lastPersistMono: number;
   #savedRelay = -1;
   #stopped = false;
+  #calendarActivated = false;
 
   constructor(ports: MeterPorts, config: MeterConfig) {
     if (!validIdentity(config.identity)) throw new Error("invalid meter identity (FLAG id: 3 letters, serial: 1..13 digits)");
@@ -179,7 +183,14 @@ export class Meter {
     });
     this.billing.counter = loadU32(store, KEY_BILLING) ?? 0;
     this.specialDays = new SpecialDaysTable();
-    this.calendar = new ActivityCalendar(this.clock, this.specialDays, events, config.calendar);
+    // A scheduled activation changes the active calendar outside any client request: the tick stores it (see tick()).
+    const calendarEvents: EventSink = {
+      record: (e) => {
+        events.record(e);
+        if (e.log === "standard" && e.code === StandardEventCode.touActivated) this.#calendarActivated = true;
+      },
+    };
+    this.calendar = new ActivityCalendar(this.clock, this.specialDays, calendarEvents, config.calendar);
 
     const relay = loadRelay(store);
     this.disconnect = new DisconnectControl(
@@ -354,10 +365,15 @@ export class Meter {
     });
 
     // Tariff configuration: management writes, reader reads.
-    c.add(new ActivityCalendarObject(this.calendar, ln.ACTIVITY_CALENDAR), {
-      reader: [readAll(10), noMethods(1)],
-      management: ["r r r r r rw rw rw rw rw", allMethods(1)],
-    });
+    // The active calendar (2..5) is a setting too: activation changes it, a client never writes it.
+    c.add(
+      new ActivityCalendarObject(this.calendar, ln.ACTIVITY_CALENDAR),
+      {
+        reader: [readAll(10), noMethods(1)],
+        management: ["r r r r r rw rw rw rw rw", allMethods(1)],
+      },
+      CALENDAR_SETTINGS,
+    );
     c.add(new SpecialDaysTableObject(this.specialDays, ln.SPECIAL_DAYS), { reader: [readAll(2), noMethods(2)], management: ["r rw", allMethods(2)] });
     // The active mask is the calendar's to set at every tariff switch: only the assignment and the masks are settings.
     c.add(new RegisterActivationObject(this.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] }, [2, 3]);
@@ -384,16 +400,12 @@ export class Meter {
     }
     for (const p of [this.loadProfile, this.dailyProfile]) if (p) c.add(p, profileRights);
     if (this.eventLogs) for (const p of this.eventLogs.profiles(this.clock)) c.add(p, profileRights);
-    // The control mode is kept with the control state in the relay record (persistence.ts).
-    c.add(
-      new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL),
-      {
-        public: ["r r r -", noMethods(2)],
-        reader: [readAll(4), noMethods(2)],
-        management: ["r r r rw", allMethods(2)],
-      },
-      [],
-    );
+    // The control mode is a setting (stored before the response); the relay record written by the tick carries it too, but too late for a restart right after the write.
+    c.add(new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL), {
+      public: ["r r r -", noMethods(2)],
+      reader: [readAll(4), noMethods(2)],
+      management: ["r r r rw", allMethods(2)],
+    });
     c.add(new LimiterObject(this.limiter, ln.LIMITER), {
       reader: [readAll(11), ""],
       management: ["r rw r rw rw rw rw rw rw r rw", ""],
@@ -454,6 +466,10 @@ export class Meter {
     const metrologySaves = this.metrology.persistCount;
     this.metrology.tick();
     this.engine.tick(this.clock.now(), this.metrology.take());
+    if (this.#calendarActivated) {
+      this.#calendarActivated = false;
+      this.settings.saveCurrent(ln.ACTIVITY_CALENDAR, CALENDAR_SETTINGS);
+    }
     this.clock.poll();
     this.limiter.poll();
     this.#monitor?.evaluate();

@@ -149,6 +149,28 @@ export class SettingsStore {
     return ok;
   }
 
+  /**
+   * Stores the current value of settings a domain changed on its own (the
+   * calendar's scheduled activation), where it differs from what is stored.
+   */
+  saveCurrent(logicalName: Obis, attributes: readonly number[]): boolean {
+    let ok = true;
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#now() };
+    for (const b of this.#bound) {
+      if (b.object.logicalName.key !== logicalName.key) continue;
+      for (const a of attributes) {
+        const i = b.attributes.indexOf(a);
+        const now = i >= 0 ? encodedGet(b.object, a, ctx) : undefined;
+        if (!now) continue;
+        const record = recordOf(b.object, now);
+        const stored = this.#store.get(b.keys[i]);
+        if (stored && bytesEqual(stored, record)) continue;
+        if (!this.#put(b.keys[i], record)) ok = false;
+      }
+    }
+    return ok;
+  }
+
   snapshot(b: Bound, ctx: AccessContext): (Uint8Array | undefined)[] {
     return b.attributes.map((a) => encodedGet(b.object, a, ctx));
   }
