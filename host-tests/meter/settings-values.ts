@@ -13,6 +13,9 @@ import { AttributeAccess, ROLES, canWrite, type ObjectEntry } from "../../src/co
 import { Obis } from "../../src/cosem/obis.js";
 import { bytesEqual } from "../../src/util/bytes.js";
 import * as ln from "../../src/meter/obis-codes.js";
+import type { Meter } from "../../src/meter/meter.js";
+import type { AccessContext } from "../../src/cosem/interface-class.js";
+import { toHex } from "../../src/util/bytes.js";
 
 export type Values = Map<number, Data>;
 
@@ -214,3 +217,60 @@ export function valuesFor(e: ObjectEntry, current: (attribute: number) => Uint8A
   const attrs = Object.keys(g).map(Number);
   return fc.tuple(...attrs.map((a) => g[a].filter((d) => differs(a, d)))).map((vs) => new Map(attrs.map((a, i) => [a, vs[i]])));
 }
+
+export interface Write {
+  readonly obis: Obis;
+  readonly attribute: number;
+  readonly value: Data;
+}
+
+const ctx = (m: Meter): AccessContext => ({ role: "management", clientSap: 1, nowUtcMs: m.clock.now() });
+export const attributeId = (e: ObjectEntry, a: number) => `${e.object.classId}:${a}`;
+const id = attributeId;
+
+/** What a client reads back of every writable, readable setting, in catalog order. */
+export function snapshot(m: Meter): string {
+  const out: string[] = [];
+  for (const e of m.catalog.entries) {
+    for (const a of writableAttributes(e)) {
+      if (writeOnly(e, a) || NOT_SETTINGS[id(e, a)]) continue;
+      const r = e.object.get(a, ctx(m));
+      out.push(`${e.object.logicalName.toString()}:${a}=${r.ok && !("kind" in r.value) ? toHex(encodeData(r.value)) : `error ${r.ok ? "stream" : r.error}`}`);
+    }
+  }
+  return out.join("\n");
+}
+
+export function write(m: Meter, w: Write): number {
+  return m.catalog.find(w.obis)!.object.set(w.attribute, w.value, ctx(m));
+}
+
+/** Writes of every writable attribute with a random valid value different from the factory one, in catalog order. */
+export function plan(m: Meter): { arbitrary: fc.Arbitrary<Write[]>; missing: string[]; count: number } {
+  const parts: fc.Arbitrary<Write[]>[] = [];
+  const missing: string[] = [];
+  let count = 0;
+  for (const e of m.catalog.entries) {
+    const attrs = writableAttributes(e).filter((a) => !NOT_SETTINGS[id(e, a)] && !SINGLE_VALUED[id(e, a)]);
+    if (attrs.length === 0) continue;
+    const current = (a: number) => {
+      const r = e.object.get(a, ctx(m));
+      return r.ok && !("kind" in r.value) ? encodeData(r.value) : undefined;
+    };
+    const values = valuesFor(e, current);
+    if (!values) {
+      missing.push(`${e.object.logicalName.toString()} class ${e.object.classId} attributes ${attrs.join(",")}`);
+      continue;
+    }
+    count += attrs.length;
+    const obis = e.object.logicalName;
+    parts.push(
+      values.map((v) => {
+        for (const a of attrs) if (!v.has(a)) missing.push(`${obis.toString()}:${a}`);
+        return [...v].sort((x, y) => x[0] - y[0]).map(([attribute, value]) => ({ obis, attribute, value }));
+      }),
+    );
+  }
+  return { arbitrary: fc.tuple(...parts).map((p) => p.flat()), missing, count };
+}
+

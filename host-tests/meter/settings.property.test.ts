@@ -6,75 +6,16 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { encodeData, type Data } from "../../src/cosem/axdr.js";
-import { DataAccessResult, persistentAttributes, type AccessContext, type ObjectEntry } from "../../src/cosem/interface-class.js";
-import type { Obis } from "../../src/cosem/obis.js";
-import type { Meter } from "../../src/meter/meter.js";
+import { DataAccessResult, persistentAttributes } from "../../src/cosem/interface-class.js";
 import * as ln from "../../src/meter/obis-codes.js";
-import { toHex } from "../../src/util/bytes.js";
 import { PowerLoss, type SimFlash } from "../../hal/sim/flash.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
 import { report, runtime } from "../support/report.js";
-import { NOT_SETTINGS, SINGLE_VALUED, valuesFor, writableAttributes, writeOnly } from "./settings-values.js";
+import { NOT_SETTINGS, attributeId as id, plan, snapshot, write, writableAttributes } from "./settings-values.js";
 
 /** Wednesday 2026-01-14 06:30 CET. */
 const T0 = Date.UTC(2026, 0, 14, 5, 30);
 const runs = runtime === "xs" ? 5 : 40;
-
-interface Write {
-  readonly obis: Obis;
-  readonly attribute: number;
-  readonly value: Data;
-}
-
-const ctx = (m: Meter): AccessContext => ({ role: "management", clientSap: 1, nowUtcMs: m.clock.now() });
-const id = (e: ObjectEntry, a: number) => `${e.object.classId}:${a}`;
-
-/** What a client reads back of every writable, readable setting, in catalog order. */
-function snapshot(m: Meter): string {
-  const out: string[] = [];
-  for (const e of m.catalog.entries) {
-    for (const a of writableAttributes(e)) {
-      if (writeOnly(e, a) || NOT_SETTINGS[id(e, a)]) continue;
-      const r = e.object.get(a, ctx(m));
-      out.push(`${e.object.logicalName.toString()}:${a}=${r.ok && !("kind" in r.value) ? toHex(encodeData(r.value)) : `error ${r.ok ? "stream" : r.error}`}`);
-    }
-  }
-  return out.join("\n");
-}
-
-function write(m: Meter, w: Write): number {
-  return m.catalog.find(w.obis)!.object.set(w.attribute, w.value, ctx(m));
-}
-
-/** Writes of every writable attribute with a random valid value different from the factory one, in catalog order. */
-function plan(m: Meter): { arbitrary: fc.Arbitrary<Write[]>; missing: string[]; count: number } {
-  const parts: fc.Arbitrary<Write[]>[] = [];
-  const missing: string[] = [];
-  let count = 0;
-  for (const e of m.catalog.entries) {
-    const attrs = writableAttributes(e).filter((a) => !NOT_SETTINGS[id(e, a)] && !SINGLE_VALUED[id(e, a)]);
-    if (attrs.length === 0) continue;
-    const current = (a: number) => {
-      const r = e.object.get(a, ctx(m));
-      return r.ok && !("kind" in r.value) ? encodeData(r.value) : undefined;
-    };
-    const values = valuesFor(e, current);
-    if (!values) {
-      missing.push(`${e.object.logicalName.toString()} class ${e.object.classId} attributes ${attrs.join(",")}`);
-      continue;
-    }
-    count += attrs.length;
-    const obis = e.object.logicalName;
-    parts.push(
-      values.map((v) => {
-        for (const a of attrs) if (!v.has(a)) missing.push(`${obis.toString()}:${a}`);
-        return [...v].sort((x, y) => x[0] - y[0]).map(([attribute, value]) => ({ obis, attribute, value }));
-      }),
-    );
-  }
-  return { arbitrary: fc.tuple(...parts).map((p) => p.flat()), missing, count };
-}
 
 describe("settings survive restarts", () => {
   it("the catalog's settings are its writable attributes, except the listed ones and rows whose domain stores its own state", () => {

@@ -24,6 +24,8 @@ import { wrapperLink } from "../../scripts/lab/link.js";
 import { fromHex } from "../../src/util/bytes.js";
 import type { MeterEvent } from "../../src/events.js";
 import { settle } from "./drive.js";
+import { settingsFootprint } from "../../bench/ops/settings.js";
+import { report } from "../support/report.js";
 
 const T0 = Date.UTC(2026, 0, 14, 5, 30);
 const HOUR = 3600000;
@@ -209,6 +211,18 @@ describe("settings store", () => {
     // The event is in the flash standard log, so it outlives the restart.
     const log = m.eventLogs!.store("standard");
     expect([...log.rows(log.firstEntry, log.lastEntry)].some((r) => r.values[0] === SettingsEvent.factoryDefaults)).toBe(true);
+  });
+});
+
+describe("storage.settings.bytes", () => {
+  it("counts one record per stored setting, each written once and restored", () => {
+    const f = settingsFootprint();
+    // Every attribute written once: one flash write per stored record, none repeated, all restored.
+    expect(f.records).toBeGreaterThan(40);
+    expect(f.flashWrites).toBe(f.records);
+    expect(f.restored).toBe(f.records);
+    expect(f.bytes).toBeGreaterThan(f.records * 20);
+    report(`storage.settings.bytes: ${f.bytes} B in ${f.records} records for ${f.writes} writes`);
   });
 });
 
