@@ -15,7 +15,7 @@ import { NOT_SETTINGS, attributeId as id, plan, snapshot, write, writableAttribu
 
 /** Wednesday 2026-01-14 06:30 CET. */
 const T0 = Date.UTC(2026, 0, 14, 5, 30);
-const runs = runtime === "xs" ? 5 : 40;
+const runs = runtime === "xs" ? 20 : 40;
 
 describe("settings survive restarts", () => {
   it("the catalog's settings are its writable attributes, except the listed ones and rows whose domain stores its own state", () => {
