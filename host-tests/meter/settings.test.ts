@@ -203,6 +203,9 @@ describe("settings store", () => {
     expect(reset.object.action(1, D.u16(2), mgmt(m)).result).toBe(ActionResult.otherReason);
     expect(reset.object.action(1, D.u16(1), mgmt(m)).result).toBe(ActionResult.success);
     expect(standard(m, SettingsEvent.factoryDefaults).map((e) => e.value)).toEqual([2]);
+    // The reboot waits for the response to leave.
+    expect(board.system.nextResetCause).toBe(undefined);
+    board.clock.advance(1000);
     expect(board.system.nextResetCause).toBe("software");
     expect(m.settings.stored()).toEqual([]);
     m = board.restart("software");

@@ -68,6 +68,9 @@ import { SettingsStore, type RestoreReport } from "./settings.js";
 /** Activity calendar attributes kept as settings: the active and passive calendars and the activation time. */
 const CALENDAR_SETTINGS = [2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
 
+/** Delay between the factory-defaults response and the reboot (ms). */
+const FACTORY_RESET_REBOOT_MS = 1000;
+
 export type CaptureListener = (utcMs: number) => void;
 
 export class Meter {
@@ -420,7 +423,9 @@ export class Meter {
    */
   factoryDefaults(): boolean {
     this.settings.clear();
-    this.ports.system.reboot();
+    // A board's reboot() does not return: it waits a second so that the response to the client leaves first.
+    // The settings are already gone, so a power cut before then starts from the configuration as well.
+    this.ports.timers.once(FACTORY_RESET_REBOOT_MS, () => this.ports.system.reboot());
     return true;
   }
 

@@ -238,7 +238,12 @@ export class SettingsStore {
   }
 
   #drop(report: RestoreReport, key: string, reason: DroppedSetting["reason"], classId: number, attribute: number): void {
-    this.#store.delete(key);
+    try {
+      this.#store.delete(key);
+    } catch (e) {
+      // A full store must not stop the meter from starting: the value was not applied, and the next start drops it again.
+      if (!(e instanceof StorageError)) throw e;
+    }
     report.dropped.push({ key, reason, classId, attribute });
   }
 
