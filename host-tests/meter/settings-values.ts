@@ -16,6 +16,9 @@ import * as ln from "../../src/meter/obis-codes.js";
 import type { Meter } from "../../src/meter/meter.js";
 import type { AccessContext } from "../../src/cosem/interface-class.js";
 import { toHex } from "../../src/util/bytes.js";
+import { SimBoard } from "../../scripts/simulator/board.js";
+import { SimFlash } from "../../hal/sim/flash.js";
+import { board as esp32 } from "../../boards/esp32-atm90e32/board.js";
 
 export type Values = Map<number, Data>;
 
@@ -272,5 +275,26 @@ export function plan(m: Meter): { arbitrary: fc.Arbitrary<Write[]>; missing: str
     );
   }
   return { arbitrary: fc.tuple(...parts).map((p) => p.flat()), missing, count };
+}
+
+
+const FOOTPRINT_T0 = Date.UTC(2026, 0, 14, 5, 30);
+
+/** The bench figure storage.settings.bytes (bench/ops/settings.ts): settings records' flash bytes and count after every writable attribute was written once (seeded values). */
+export function settingsFootprint(seed = 1): { bytes: number; records: number; writes: number; flashWrites: number; restored: number } {
+  const device = esp32.partitionMaps[0].devices[0];
+  const storage = device.regions.find((r) => r.role === "storage")!;
+  const flash = new SimFlash({ sectorSize: device.sectorSize, sectorCount: storage.size / device.sectorSize, writeSize: device.writeSize, ratedEraseCycles: device.ratedEraseCycles });
+  const board = new SimBoard({ startUtcMs: FOOTPRINT_T0, flash });
+  const m = board.boot();
+  const [writes] = fc.sample(plan(m).arbitrary, { seed, numRuns: 1 });
+  for (const w of writes) write(m, w);
+  let bytes = 0;
+  const stored = m.settings.stored();
+  // One KV record: key length byte, key, value (LogKeyValueStore's body).
+  for (const s of stored) bytes += m.log!.span(1 + s.key.length + s.record.length);
+  const flashWrites = m.settings.writes;
+  const restored = board.restart("software").settingsRestored.restored;
+  return { bytes, records: stored.length, writes: writes.length, flashWrites, restored };
 }
 

@@ -24,7 +24,7 @@ import { wrapperLink } from "../../scripts/lab/link.js";
 import { fromHex } from "../../src/util/bytes.js";
 import type { MeterEvent } from "../../src/events.js";
 import { settle } from "./drive.js";
-import { settingsFootprint } from "../../bench/ops/settings.js";
+import { settingsFootprint } from "./settings-values.js";
 import { report } from "../support/report.js";
 
 const T0 = Date.UTC(2026, 0, 14, 5, 30);
@@ -137,7 +137,7 @@ describe("settings store", () => {
     expect(get(m, ln.CLOCK, 3)).toEqual(D.i16(-60));
     expect(get(m, ln.CLOCK, 7)).toEqual(D.i8(60));
     expect(m.settingsRestored.dropped.map((d) => d.reason).sort()).toEqual(["class", "orphan", "refused", "undecodable", "version"]);
-    expect(standard(m, SettingsEvent.dropped).map((e) => e.value).sort()).toEqual([1 * 256 + 2, 8 * 256 + 3, 8 * 256 + 7, 71 * 256 + 4, 71 * 256 + 5].sort());
+    expect(standard(m, SettingsEvent.settingDropped).map((e) => e.value).sort()).toEqual([1 * 256 + 2, 8 * 256 + 3, 8 * 256 + 7, 71 * 256 + 4, 71 * 256 + 5].sort());
     expect(store.keys().filter((k) => k.startsWith("S"))).toEqual([]);
     // Dropped once: the next start is clean.
     expect(board.restart("software").settingsRestored.dropped).toEqual([]);
@@ -190,7 +190,7 @@ describe("settings store", () => {
     expect(ka.value).toBe(70);
     expect(kb.value).toBe(5);
     expect(report.dropped.map((d) => [d.key, d.reason])).toEqual([[settingKey(b, 2), "version"]]);
-    expect(events.map((e) => [e.code, e.value])).toEqual([[SettingsEvent.dropped, 1 * 256 + 2]]);
+    expect(events.map((e) => [e.code, e.value])).toEqual([[SettingsEvent.settingDropped, 1 * 256 + 2]]);
   });
 
   it("factory defaults: management only, every stored setting cleared with an event, the meter restarts from the configuration", () => {

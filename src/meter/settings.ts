@@ -47,7 +47,7 @@ const HEADER = 5;
 /** Standard event log codes of the settings (manufacturer-specific range; value = class id * 256 + attribute, or a count). */
 export const SettingsEvent = {
   /** A stored setting could not be applied after an update (class changed, value refused, object gone). */
-  dropped: 250,
+  settingDropped: 250,
   /** Factory defaults: every stored setting cleared (value: how many). */
   factoryDefaults: 251,
 } as const;
@@ -248,7 +248,7 @@ export class SettingsStore {
   }
 
   recordDrops(report: RestoreReport): void {
-    for (const d of report.dropped) this.#events.record({ log: "standard", code: SettingsEvent.dropped, utcMs: this.#now(), value: d.classId * 256 + d.attribute });
+    for (const d of report.dropped) this.#events.record({ log: "standard", code: SettingsEvent.settingDropped, utcMs: this.#now(), value: d.classId * 256 + d.attribute });
   }
 
   /** Stored settings as (key, record) pairs: what the flash holds for them. */
