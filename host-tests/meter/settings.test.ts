@@ -59,6 +59,20 @@ describe("settings store", () => {
     expect(s.writes).toBe(2);
   });
 
+  it("a value too large for one flash record is refused before it is applied", () => {
+    const board = new SimBoard({ startUtcMs: T0 });
+    const m = board.boot();
+    const before = get(m, ln.DISCONNECT_SCRIPTS, 2);
+    const action = D.struct(D.enum(2), D.u16(70), D.octets(ln.DISCONNECT_CONTROL.toBytes()), D.i8(1), D.i8(0));
+    const script = (id: number) => D.struct(D.u16(id), D.array(Array(20).fill(action)));
+    // 40 scripts of 20 actions: about 10 KB encoded, more than a 4 KiB sector's record can hold.
+    expect(set(m, ln.DISCONNECT_SCRIPTS, 2, D.array(Array.from({ length: 40 }, (_, i) => script(i + 1))))).toBe(DataAccessResult.otherReason);
+    expect(get(m, ln.DISCONNECT_SCRIPTS, 2)).toEqual(before);
+    // One that fits is kept.
+    expect(set(m, ln.DISCONNECT_SCRIPTS, 2, D.array([script(1), script(2)]))).toBe(DataAccessResult.success);
+    expect(get(board.restart("software"), ln.DISCONNECT_SCRIPTS, 2)).toEqual(D.array([script(1), script(2)]));
+  });
+
   it("the values of the issue's probe come back after a software restart, silently and without a flash write", () => {
     const board = new SimBoard({ startUtcMs: T0 });
     let m = board.boot();

@@ -160,7 +160,8 @@ export class Meter {
     this.events.started();
     const store = this.store;
     // Every catalog row with settings is bound to the store as it is added; restore() runs once the catalog is whole.
-    const settings = new SettingsStore(store, events, () => this.clock.now());
+    // On flash one setting is one KV record, which one log record body bounds.
+    const settings = new SettingsStore(store, events, () => this.clock.now(), this.log ? this.log.maxBody : Infinity);
     this.settings = settings;
     this.catalog.attachSettings(settings);
 

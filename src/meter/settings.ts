@@ -102,10 +102,23 @@ export class SettingsStore {
   /** Flash writes done for settings since boot (what "only what changed" is checked by). */
   writes = 0;
 
-  constructor(store: KeyValueStore, events: EventSink, nowUtcMs: () => number) {
+  readonly #maxEntry: number;
+
+  /**
+   * `maxEntryBytes`: the largest entry the store holds, counted as the flash
+   * KeyValueStore lays it out (key length, key, value: one log record body);
+   * unbounded on a RAM store.
+   */
+  constructor(store: KeyValueStore, events: EventSink, nowUtcMs: () => number, maxEntryBytes = Infinity) {
     this.#store = store;
     this.#events = events;
     this.#now = nowUtcMs;
+    this.#maxEntry = maxEntryBytes;
+  }
+
+  /** Whether a value of this attribute fits one store entry. */
+  fits(b: Bound, attribute: number, encoded: Uint8Array): boolean {
+    return 1 + b.keys[b.attributes.indexOf(attribute)].length + HEADER + encoded.length <= this.#maxEntry;
   }
 
   /** The catalog row as the server must see it: its object wrapped when it has settings. */
@@ -126,9 +139,9 @@ export class SettingsStore {
   }
 
   /** Stores a value set() just accepted, unless it is what is stored already or, with nothing stored, what was there before. */
-  save(b: Bound, attribute: number, value: Data, before: Uint8Array | undefined, ctx: AccessContext): boolean {
+  save(b: Bound, attribute: number, encoded: Uint8Array, before: Uint8Array | undefined, ctx: AccessContext): boolean {
     const key = b.keys[b.attributes.indexOf(attribute)];
-    const record = recordOf(b.object, encodeData(value));
+    const record = recordOf(b.object, encoded);
     const stored = this.#store.get(key);
     if (stored ? bytesEqual(stored, record) : before !== undefined && bytesEqual(before, encodedGet(b.object, attribute, ctx) ?? EMPTY)) return true;
     return this.#put(key, record);
@@ -313,11 +326,14 @@ class PersistedObject implements CosemObject {
   }
 
   set(attribute: number, value: Data, ctx: AccessContext): DataAccessResult {
-    const persistent = this.#b.attributes.indexOf(attribute) >= 0;
-    const before = persistent ? encodedGet(this.#inner, attribute, ctx) : undefined;
+    if (this.#b.attributes.indexOf(attribute) < 0) return this.#inner.set(attribute, value, ctx);
+    const encoded = encodeData(value);
+    // A value the store cannot keep is refused before it is applied, rather than lost at the next restart.
+    if (!this.#settings.fits(this.#b, attribute, encoded)) return DataAccessResult.otherReason;
+    const before = encodedGet(this.#inner, attribute, ctx);
     const r = this.#inner.set(attribute, value, ctx);
-    if (r !== DataAccessResult.success || !persistent) return r;
-    return this.#settings.save(this.#b, attribute, value, before, ctx) ? r : DataAccessResult.hardwareFault;
+    if (r !== DataAccessResult.success) return r;
+    return this.#settings.save(this.#b, attribute, encoded, before, ctx) ? r : DataAccessResult.hardwareFault;
   }
 
   action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome {
