@@ -69,7 +69,13 @@ describe("settings survive restarts", () => {
         expect(flashC.steps).toBe(stepsBefore[hit]);
         const span = (hit + 1 < writes.length ? stepsBefore[hit + 1] : flashA.steps) - stepsBefore[hit];
         flashC.cutAt(at % span, seed);
-        expect(() => write(m, writes[hit])).toThrow(PowerLoss);
+        try {
+          write(m, writes[hit]);
+        } catch (e) {
+          if (!(e instanceof PowerLoss)) throw e;
+        }
+        // The power is gone (a contained event sink may have swallowed the PowerLoss, the CPU would not have run on).
+        expect(flashC.powerLost).toBe(true);
         cuts++;
         flashC.powerOn();
         m = c.restart("power-on", false);
