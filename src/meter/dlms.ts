@@ -92,6 +92,7 @@ export class DlmsFront {
     const handler: ApduHandler = {
       handle: (apdu: Uint8Array, session: ApduSession) => server?.handle(apdu, session),
       sessionClosed: (session: ApduSession) => server?.sessionClosed(session),
+      authenticated: (session: ApduSession) => server?.authenticated(session) ?? false,
     };
     this.wrapper = d.tcp ? new WrapperServer(d.tcp, handler, d.linkTimers, DEFAULT_WRAPPER_CONFIG) : undefined;
     this.optical = d.optical
@@ -139,7 +140,7 @@ export class DlmsFront {
       { clientSap: sap.management, role: "management", logicalName: AssociationLn.management, mechanism: Mechanism.hlsGmac, ciphered: true, securitySetup: this.setups.management },
       { clientSap: sap.firmware, role: "firmware", logicalName: AssociationLn.firmware, mechanism: Mechanism.lls, secret: s.firmwarePassword, ciphered: false },
     ];
-    server = new CosemServer({ catalog: c.entries, associations: this.associations, crypto: d.crypto, kv: d.store, events: d.events, nowUtcMs: d.nowUtcMs });
+    server = new CosemServer({ catalog: c.entries, associations: this.associations, crypto: d.crypto, kv: d.store, events: d.events, nowUtcMs: d.nowUtcMs, timers: d.linkTimers });
     this.server = server;
   }
 
