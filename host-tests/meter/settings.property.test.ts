@@ -8,8 +8,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DataAccessResult, persistentAttributes } from "../../src/cosem/interface-class.js";
 import * as ln from "../../src/meter/obis-codes.js";
-import { PowerLoss, type SimFlash } from "../../hal/sim/flash.js";
-import { SimBoard } from "../../scripts/simulator/board.js";
+import { ESP32_NOR, NRF52840_INTERNAL, PowerLoss, SimFlash } from "../../hal/sim/flash.js";
+import { DATA_SECTORS, SimBoard } from "../../scripts/simulator/board.js";
 import { report, runtime } from "../support/report.js";
 import { NOT_SETTINGS, attributeId as id, plan, snapshot, write, writableAttributes } from "./settings-values.js";
 
@@ -38,9 +38,11 @@ describe("settings survive restarts", () => {
     report(`settings: ${count} writable attributes with random values, ${runs} runs`);
     let cuts = 0;
     fc.assert(
-      fc.property(arbitrary, fc.nat(), fc.nat(), fc.integer({ min: 1, max: 1000 }), (writes, pick, at, seed) => {
+      fc.property(arbitrary, fc.nat(), fc.nat(), fc.integer({ min: 1, max: 1000 }), fc.boolean(), (writes, pick, at, seed, nrf) => {
+        // Both boards' flash: ESP32 NOR (1-byte writes) and nRF52840 (32-bit words, two programs per word).
+        const geometry = { ...(nrf ? NRF52840_INTERNAL : ESP32_NOR), sectorCount: DATA_SECTORS };
         // Reference: every write accepted; the client's view around the write the cut below will hit; a clean restart.
-        const a = new SimBoard({ startUtcMs: T0 });
+        const a = new SimBoard({ startUtcMs: T0, flash: new SimFlash(geometry) });
         let m = a.boot();
         const flashA = a.flash as SimFlash;
         const stepsBefore: number[] = [];
@@ -62,7 +64,7 @@ describe("settings survive restarts", () => {
         if (hit >= writes.length) return;
 
         // The same writes on a fresh meter, the power lost at a random program/erase step of write `hit`.
-        const c = new SimBoard({ startUtcMs: T0 });
+        const c = new SimBoard({ startUtcMs: T0, flash: new SimFlash(geometry) });
         m = c.boot();
         const flashC = c.flash as SimFlash;
         for (let i = 0; i < hit; i++) write(m, writes[i]);
