@@ -24,7 +24,7 @@ import type { FlashGeometry, FlashPartition } from "../../hal/flash.js";
  * the rows it gave up (ProfileStore.droppedBySpace), never fails.
  */
 export interface StreamBudget {
-  /** Rows promised (the profile's capacity). */
+  /** Rows promised: the reference depth here, the meter configuration's depth once a meter checks it (withDepths). */
   readonly entries: number;
   /** Planned encoded bytes per row. */
   readonly entryBytes: number;
@@ -163,4 +163,19 @@ export class StorageBudgetError extends Error {
     super(`storage budget does not fit the partition: ${problems.join("; ")}`);
     this.name = "StorageBudgetError";
   }
+}
+
+/**
+ * The budget with the depths a meter configuration asks for: the board
+ * declares the split of its partition and the planned row sizes, the
+ * configuration the depths (src/meter/config.ts), and the boot check then
+ * proves that this partition keeps them.
+ */
+export function withDepths(b: StorageBudget, loadEntries: number, loadChunkRows: number, dailyEntries: number, billingEntries: number): StorageBudget {
+  return {
+    ...b,
+    loadProfile: { ...b.loadProfile, entries: loadEntries, chunkRows: loadChunkRows },
+    dailyProfile: { ...b.dailyProfile, entries: dailyEntries },
+    billingProfile: { ...b.billingProfile, entries: billingEntries },
+  };
 }
