@@ -10,6 +10,7 @@ import { FirmwareEvent, TransferStatus } from "../../../src/fota/transfer.js";
 import { MetrologyEvent } from "../../../src/metrology/event-codes.js";
 import { DisconnectorEvent } from "../../../src/relay/disconnect.js";
 import { StandardEventCode } from "../../../src/tariff/clock.js";
+import { SettingsEvent } from "../../../src/meter/settings.js";
 
 type CodeTable = Record<string, number | ((phase: number) => number)>;
 
@@ -28,7 +29,7 @@ function names(...tables: CodeTable[]): Map<number, string> {
 }
 
 const BY_LOG: Record<EventLogId, Map<number, string>> = {
-  standard: names(StandardEventCode, MetrologyEvent),
+  standard: names(StandardEventCode, MetrologyEvent, SettingsEvent),
   fraud: names(MetrologyEvent),
   "power-quality": names(MetrologyEvent),
   "power-failure": names(MetrologyEvent),
