@@ -129,7 +129,7 @@ print("BENCHDONE");
 `,
     entry,
   );
-  const run = await runOnXs(entry, { timeoutMs: 10 * 60_000 });
+  const run = await runOnXs(entry, { timeoutMs: 40 * 60_000 });
   const out = new Map<string, XsResult | string>();
   const heap = new Map<string, { slots: number; chunks: number } | string>();
   for (const line of run.stdout.split("\n")) {
