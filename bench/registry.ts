@@ -5,7 +5,7 @@
  * tests that prove they do what their name says (host-tests/<area>/bench-ops.ts).
  */
 import type { BenchFigure, BenchOp, HeapFigure } from "./op.js";
-import { getObjectListMeter, heapFigures as deviceHeapFigures, meterTickCapture, profileGenericReadDayOfYear } from "./ops/device.js";
+import { getObjectListMeter, heapFigures as deviceHeapFigures, meterTickCapture, profileGenericGetDayOfYear, profileGenericReadDayOfYear } from "./ops/device.js";
 import { axdrDecode, axdrEncode } from "./ops/axdr.js";
 import { hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "../host-tests/transport/bench-ops.js";
 import { associationHlsGmac, hdlcGetSuite0, objectListBlocks, xdlmsGetPlain, xdlmsGetSuite0 } from "../host-tests/cosem/bench-ops.js";
@@ -38,6 +38,7 @@ export const ops: BenchOp<any>[] = [
   fotaVerifyImage1k,
   getObjectListMeter,
   profileGenericReadDayOfYear,
+  profileGenericGetDayOfYear,
   meterTickCapture,
 ];
 

@@ -201,13 +201,32 @@ function profileDayState(): ProfileDayState {
   return profileYear;
 }
 
+/** The whole client GET: ciphered request, range selection decoded by the server, every block sealed and opened. */
 function readProfileDay(s: ProfileDayState): void {
   s.bytes = getAll(s, 7, LOAD_PROFILE, 2, rangeSelection(s.from, s.from + DAY - QUARTER, s.meter.clock.deviationAt(s.from)));
 }
 
+/** What class 7 does for that GET: the range_descriptor as the server hands it over, the buffer pulled in 256-byte blocks. */
+function readProfileDayClass7(s: ProfileDayState): void {
+  const sel = rangeSelection(s.from, s.from + DAY - QUARTER, s.meter.clock.deviationAt(s.from));
+  const r = s.meter.loadProfile!.get(2, { role: "management", clientSap: ClientSap.management, nowUtcMs: s.meter.clock.now() }, sel);
+  if (!r.ok || !("kind" in r.value)) throw new Error("bench: the buffer is not streamed");
+  let bytes = 0;
+  for (let b = r.value.next(PDU); b; b = r.value.next(PDU)) bytes += b.length;
+  s.bytes = bytes;
+}
+
 export const profileGenericReadDayOfYear: BenchOp<ProfileDayState> = {
   name: "profile-generic.read.day-of-year",
-  notes: "the load profile (class 7) of the real meter holding a full year: one day (96 rows) by range_descriptor, ciphered, GET blocks of a 256-byte PDU",
+  notes: "class 7 of the real meter's load profile holding a full year: one day (96 rows) by range_descriptor, the buffer pulled in 256-byte blocks as the server does (APDU and ciphering: profile-generic.get.day-of-year)",
+  setup: profileDayState,
+  run: readProfileDayClass7,
+  bytes: (s) => s.bytes,
+};
+
+export const profileGenericGetDayOfYear: BenchOp<ProfileDayState> = {
+  name: "profile-generic.get.day-of-year",
+  notes: "the same day as the management client reads it: ciphered GET with range_descriptor, GET blocks of a 256-byte PDU, client seal/open included",
   setup: profileDayState,
   run: readProfileDay,
   bytes: (s) => s.bytes,
