@@ -73,7 +73,8 @@ async function measureXs(): Promise<{ ops: Map<string, XsResult | string>; heap:
     `import { heapFigures, ops } from ${JSON.stringify(join(root, "bench", "registry.ts"))};
 const wanted = ${names};
 const wantedHeap = ${heapNames};
-for (const f of heapFigures) {
+if (typeof xsMemoryLive !== "function") print("BENCHOLDENGINE");
+else for (const f of heapFigures) {
   if (!wantedHeap.includes(f.name)) continue;
   try {
     const hardware = f.hardware ? f.hardware() : undefined;
@@ -130,6 +131,7 @@ print("BENCHDONE");
     entry,
   );
   const run = await runOnXs(entry, { timeoutMs: 40 * 60_000 });
+  if (run.stdout.includes("BENCHOLDENGINE")) throw new Error("the XS engine has no memory host functions (scripts/xsnap/): rebuild it with `node scripts/build-xsnap.mjs`");
   const out = new Map<string, XsResult | string>();
   const heap = new Map<string, { slots: number; chunks: number } | string>();
   for (const line of run.stdout.split("\n")) {
