@@ -259,6 +259,14 @@ function fmt(n: number | null): string {
 const started = Date.now();
 const selectedHeap = heapFigures.filter((f) => !filter || f.name.includes(filter));
 const xs = await measureXs();
+// Figures first: their fixtures are shared with operations, and the Node
+// timing loop runs an operation a host-dependent number of times.
+const figureRows: { figure: string; value: number | null; unit: string; notes: string }[] = figures
+  .filter((f) => !filter || f.name.includes(filter))
+  .map((f) => {
+    const { value, unit } = f.compute();
+    return { figure: f.name, value, unit, notes: f.notes };
+  });
 const node = measureNode();
 const rows: Row[] = [];
 for (const op of selected) {
@@ -270,12 +278,6 @@ for (const op of selected) {
     rows.push({ operation: op.name, xsComputations: x.computations, hostNs, bytes: x.bytes, allocatedSlots: x.slots, allocatedChunkBytes: x.chunks, notes: op.notes });
   }
 }
-const figureRows: { figure: string; value: number | null; unit: string; notes: string }[] = figures
-  .filter((f) => !filter || f.name.includes(filter))
-  .map((f) => {
-    const { value, unit } = f.compute();
-    return { figure: f.name, value, unit, notes: f.notes };
-  });
 for (const f of selectedHeap) {
   const h = xs.heap.get(f.name);
   if (typeof h === "string" || h === undefined) figureRows.push({ figure: f.name, value: null, unit: "B", notes: `${f.notes} — XS failed: ${h ?? "no result"}` });

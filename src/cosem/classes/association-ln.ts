@@ -85,12 +85,8 @@ export function writeObjectListElement(out: Uint8Array, at: number, e: ObjectEnt
   out[i++] = o.version;
   out[i++] = Tag.OctetString;
   out[i++] = 6;
-  out[i++] = ln.a;
-  out[i++] = ln.b;
-  out[i++] = ln.c;
-  out[i++] = ln.d;
-  out[i++] = ln.e;
-  out[i++] = ln.f;
+  ln.writeTo(out, i);
+  i += 6;
   out[i++] = Tag.Structure;
   out[i++] = 2;
   out[i++] = Tag.Array;
