@@ -12,6 +12,7 @@ import { associationHlsGmac, hdlcGetSuite0, objectListBlocks, xdlmsGetPlain, xdl
 import { fotaVerifyImage1k, fotaVerifyPerKib } from "../host-tests/fota/support/bench-ops.js";
 import { meterBoot, meterStatusLine, meterTick } from "../host-tests/meter/bench-ops.js";
 import { meterBootFullYear, profileAppend, profileAppendWorst, profileReadDay, storageFigures } from "./ops/storage.js";
+import { settingsFigures } from "./ops/settings.js";
 import { stsTokenDecode } from "./ops/sts.js";
 import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
 
@@ -46,7 +47,7 @@ export const ops: BenchOp<any>[] = [
   meterTickCapture,
 ];
 
-export const figures: BenchFigure[] = [...storageFigures];
+export const figures: BenchFigure[] = [...storageFigures, ...settingsFigures];
 
 /** Memory figures measured on XS (bench/op.ts HeapFigure). */
 export const heapFigures: HeapFigure<any>[] = [...deviceHeapFigures];
