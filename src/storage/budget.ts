@@ -1,4 +1,5 @@
 import type { FlashGeometry, FlashPartition } from "../../hal/flash.js";
+import { EVENT_LOG_ENTRIES } from "./event-logs.js";
 
 /**
  * The storage partition as a budget (issue 14). A board declares, once,
@@ -50,14 +51,14 @@ export interface StorageBudget {
  * energy registers at 4.8 B per row (a household below ~500 W average per
  * quarter hour gets 1-byte deltas; see the bench figure
  * storage.bytes-per-entry); daily values 400 days; billing 25 months; the
- * seven event logs 750 entries.
+ * event logs as many entries as their capacities sum to (src/storage/event-logs.ts).
  */
 export const DEFAULT_BUDGET: StorageBudget = {
   loadSectors: 48,
   loadProfile: { entries: 366 * 96, entryBytes: 4.8, chunkRows: 96 },
   dailyProfile: { entries: 400, entryBytes: 12, chunkRows: 31 },
   billingProfile: { entries: 25, entryBytes: 80, chunkRows: 1 },
-  eventLogs: { entries: 750, entryBytes: 18, chunkRows: 16 },
+  eventLogs: { entries: EVENT_LOG_ENTRIES, entryBytes: 18, chunkRows: 16 },
   settingsBytes: 6144,
 };
 
