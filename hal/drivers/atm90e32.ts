@@ -29,7 +29,7 @@ import {
   type PhaseValues,
 } from "../energy-ic.js";
 
-const R = {
+const R = Object.freeze({
   MeterEn: 0x00,
   SagPeakDetCfg: 0x05,
   OVth: 0x06,
@@ -67,7 +67,7 @@ const R = {
   IrmsA: 0xdd,
   Freq: 0xf8,
   PAngleA: 0xf9,
-} as const;
+} as const);
 
 /** Default PL constant 0x0861C468: 3200 imp/kWh with the drivers' scaling (ENERGY-IC.md 2.5). */
 export const ATM90E32_DEFAULT_PLCONST = 0x0861c468;

@@ -1,6 +1,6 @@
 /**
  * Each board's build as mcconfig 8.2.3 would make it, checked without the
- * SDK (host-tests/boards/manifest-rules.ts has the rules): the entry is a
+ * SDK (scripts/manifest-rules.ts has the rules): the entry is a
  * module named by creation.main whose relative imports resolve, every
  * import resolves to a module of that build (SDK ones with the exports they
  * really have), every firmware module is preloaded, and creation is set.
@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { board as esp32 } from "../../boards/esp32-atm90e32/board.js";
 import { board as nrf52840dk } from "../../boards/nrf52840dk/board.js";
 import { board as sim } from "../../boards/sim/board.js";
-import { checkBuild, flatten, Repo, type Manifest } from "./manifest-rules.js";
+import { checkBuild, flatten, Repo, type Manifest } from "../../scripts/manifest-rules.js";
 
 /**
  * The stack the firmware needs, in slots: the deepest of the `xs.stack.peak`

@@ -28,6 +28,9 @@ export class Obis {
     this.e = e;
     this.f = f;
     this.key = obisKey6(a, b, c, d, e, f);
+    // Immutable value: frozen, so that tables of OBIS codes stay in flash
+    // when Moddable preloads them (xsl copies unfrozen objects to RAM).
+    Object.freeze(this);
   }
 
   static of(a: number, b: number, c: number, d: number, e: number, f = 255): Obis {

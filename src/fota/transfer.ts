@@ -8,7 +8,7 @@ import { type TrailerLayout, setConfirmed, setPending, trailerLayout } from "./t
 import type { ImageVerifier, Verdict } from "./verify.js";
 
 /** image_transfer_status (Blue Book class 18 attribute 6). */
-export const TransferStatus = {
+export const TransferStatus = Object.freeze({
   notInitiated: 0,
   initiated: 1,
   verificationInitiated: 2,
@@ -17,7 +17,7 @@ export const TransferStatus = {
   activationInitiated: 5,
   activationSuccessful: 6,
   activationFailed: 7,
-} as const;
+} as const);
 export type TransferStatus = (typeof TransferStatus)[keyof typeof TransferStatus];
 
 /**
@@ -47,7 +47,7 @@ export const FirmwareEvent = {
 } as const;
 
 /** Verdicts as event values. */
-export const VerdictCode: Record<Verdict, number> = {
+export const VerdictCode: Record<Verdict, number> = Object.freeze({
   ok: 0,
   "bad-magic": 1,
   malformed: 2,
@@ -57,7 +57,7 @@ export const VerdictCode: Record<Verdict, number> = {
   "bad-signature": 6,
   rollback: 7,
   unsupported: 8,
-};
+});
 
 export interface ImageToActivate {
   readonly size: number;

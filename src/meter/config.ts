@@ -50,12 +50,12 @@ export interface FotaConfig {
  * (Green Book examples): a meter leaving a factory gets its own through
  * key_transfer. The simulator prints them for the lab client.
  */
-export const DEVELOPMENT_KEYS = {
+export const DEVELOPMENT_KEYS = Object.freeze({
   globalUnicastKey: fromHex("000102030405060708090A0B0C0D0E0F"),
   authenticationKey: fromHex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"),
   masterKey: fromHex("00112233445566778899AABBCCDDEEFF"),
   firmwarePassword: utf8Encode("12345678"),
-} as const;
+} as const);
 
 /** System title: the FLAG id then the serial number as a 40-bit big-endian integer (Green Book 4.3.4 leaves the rest to the manufacturer). */
 export function systemTitle(id: MeterIdentity): Uint8Array {

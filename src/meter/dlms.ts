@@ -30,9 +30,10 @@ import type { ApduHandler, ApduSession } from "../transport/apdu-port.js";
 import { DEFAULT_OPTICAL_CONFIG, OpticalPort } from "../transport/optical-port.js";
 import { DEFAULT_WRAPPER_CONFIG, WrapperServer } from "../transport/wrapper/server.js";
 import type { Catalog } from "./catalog.js";
+import { frozen } from "../util/frozen.js";
 
 /** Client SAPs of the associations (DESIGN.md 5; the same numbers as the xDLMS tests). */
-export const ClientSap = { public: 16, reader: 32, management: 1, firmware: 48 } as const;
+export const ClientSap = Object.freeze({ public: 16, reader: 32, management: 1, firmware: 48 } as const);
 
 export interface SecurityConfig {
   /** 8 bytes: 3-letter FLAG id + 5 bytes of serial (Green Book 4.3.4). */
@@ -45,17 +46,17 @@ export interface SecurityConfig {
   firmwarePassword: Uint8Array;
 }
 
-export const SecuritySetupLn = {
+export const SecuritySetupLn = frozen({
   reader: Obis.of(0, 0, 43, 0, 2, 255),
   management: Obis.of(0, 0, 43, 0, 1, 255),
-} as const;
+} as const);
 
-export const AssociationLn = {
+export const AssociationLn = frozen({
   public: Obis.of(0, 0, 40, 0, 1, 255),
   management: Obis.of(0, 0, 40, 0, 2, 255),
   reader: Obis.of(0, 0, 40, 0, 3, 255),
   firmware: Obis.of(0, 0, 40, 0, 4, 255),
-} as const;
+} as const);
 
 export const SAP_ASSIGNMENT = Obis.of(0, 0, 41, 0, 0, 255);
 

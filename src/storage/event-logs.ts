@@ -4,6 +4,7 @@ import { Obis } from "../cosem/obis.js";
 import { CLOCK_TIME, ProfileGeneric, type ProfileTimeBase } from "../cosem/classes/profile-generic.js";
 import type { LogStore } from "./log-store.js";
 import { ProfileStore, type ProfileRow } from "./profile-store.js";
+import { frozen } from "../util/frozen.js";
 
 /**
  * The meter's event logs: one profile store per log (time, event code,
@@ -40,7 +41,7 @@ export interface EventLogSpec {
  * failure as IDIS lists them; security and firmware logs are this project's
  * choice within the same group (to be confirmed against the IDIS object list).
  */
-export const EVENT_LOGS: readonly EventLogSpec[] = [
+export const EVENT_LOGS: readonly EventLogSpec[] = frozen([
   { id: "standard", logicalName: Obis.of(0, 0, 99, 98, 0, 255), codeObject: Obis.of(0, 0, 96, 11, 0, 255), capacity: 200 },
   { id: "fraud", logicalName: Obis.of(0, 0, 99, 98, 1, 255), codeObject: Obis.of(0, 0, 96, 11, 1, 255), capacity: 100 },
   { id: "disconnector", logicalName: Obis.of(0, 0, 99, 98, 2, 255), codeObject: Obis.of(0, 0, 96, 11, 2, 255), capacity: 100 },
@@ -48,7 +49,7 @@ export const EVENT_LOGS: readonly EventLogSpec[] = [
   { id: "power-failure", logicalName: Obis.of(0, 0, 99, 97, 0, 255), codeObject: Obis.of(0, 0, 96, 11, 3, 255), valueObject: Obis.of(0, 0, 96, 7, 19, 255), capacity: 100 },
   { id: "security", logicalName: Obis.of(0, 0, 99, 98, 6, 255), codeObject: Obis.of(0, 0, 96, 11, 6, 255), capacity: 100 },
   { id: "firmware", logicalName: Obis.of(0, 0, 99, 98, 7, 255), codeObject: Obis.of(0, 0, 96, 11, 7, 255), capacity: 50 },
-];
+]);
 
 export interface ChainReport {
   readonly log: EventLogId;

@@ -27,19 +27,19 @@ import {
  */
 
 /** Standard event log codes (IDIS package 2 event code table; 4/5 as named in the project brief). */
-export const StandardEventCode = {
+export const StandardEventCode = Object.freeze({
   dstChanged: 3,
   clockAdjustedOld: 4,
   clockAdjustedNew: 5,
   clockInvalid: 6,
   touActivated: 9,
-} as const;
+} as const);
 
 export const MS_PER_MINUTE = 60000;
 export const MS_PER_DAY = 86400000;
 
 /** Clock base (class 8 attribute 9). */
-export const ClockBase = { notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const;
+export const ClockBase = Object.freeze({ notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const);
 
 export interface ClockConfig {
   /** Minutes, Blue Book sign (local = UTC - timeZone): CET = -60. */

@@ -1,10 +1,11 @@
+import { frozen } from "../../util/frozen.js";
 /**
  * Codes of the "security" event log. The shared standards digest does not
  * list the IDIS security-log codes, so these are this project's own
  * assignments, kept in one place so a board can remap them to a utility's
  * companion specification.
  */
-export const SecurityEvent = {
+export const SecurityEvent = frozen({
   /** A ciphered APDU whose tag did not verify or that could not be deciphered. */
   decipheringFailed: 1,
   /** A received invocation counter not above the last accepted one (value = the counter). */
@@ -27,4 +28,4 @@ export const SecurityEvent = {
   counterExhausted: 10,
   /** HLS secret changed through change_HLS_secret (value = client SAP). */
   secretChanged: 11,
-} as const;
+} as const);

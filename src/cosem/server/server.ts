@@ -41,6 +41,7 @@ import { DecodeError } from "../../util/errors.js";
 import { BlockSource } from "./blocks.js";
 import type { AssociationConfig, ServerOptions } from "./config.js";
 import { CURRENT_ASSOCIATION, ObjectDirectory, attributeRight, methodRight, needsAuthenticatedRequest } from "./directory.js";
+import { frozen } from "../../util/frozen.js";
 
 /**
  * The xDLMS server: one ApduHandler for every transport. It opens
@@ -815,8 +816,8 @@ export class CosemServer implements ApduHandler {
   }
 }
 
-const PENDING_RIGHTS: ObjectRights = { attributes: [], methods: [MethodAccess.access] };
-const NO_RIGHTS: ObjectRights = { attributes: [], methods: [] };
+const PENDING_RIGHTS: ObjectRights = frozen({ attributes: [], methods: [MethodAccess.access] });
+const NO_RIGHTS: ObjectRights = frozen({ attributes: [], methods: [] });
 
 function defaultAssociationRights(mechanism: number): ObjectRights {
   // The caller may read its own association (not the secret) and, with HLS, answer the challenge.

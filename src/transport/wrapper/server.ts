@@ -11,6 +11,7 @@ import type { TcpConnection, TcpListener } from "../../../hal/tcp.js";
 import type { TimerId, Timers } from "../../../hal/timer.js";
 import type { ApduHandler, ApduSession } from "../apdu-port.js";
 import { encodeWrapper, WrapperReader, type WrapperMessage } from "./wrapper.js";
+import { frozen } from "../../util/frozen.js";
 
 export interface WrapperServerConfig {
   /** Server wPorts (logical devices) answered, e.g. [1]. */
@@ -25,13 +26,13 @@ export interface WrapperServerConfig {
   maxConnections: number;
 }
 
-export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = {
+export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = frozen({
   logicalDevices: [1],
   maxApduSize: 2048,
   inactivityMs: 180_000,
   maxSessionsPerConnection: 4,
   maxConnections: 2,
-};
+});
 
 /** The IANA port of DLMS/COSEM over TCP. */
 export const DLMS_TCP_PORT = 4059;
