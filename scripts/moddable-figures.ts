@@ -59,10 +59,8 @@ async function probeBundle(): Promise<string> {
   await bundleForXs(
     `import { stackScenarios } from ${JSON.stringify(join(root, "host-tests", "boards", "stack-scenarios.ts"))};
 const NAME = globalThis.__probeName;
-let current;
-// A frame of PAD local slots under the step (generated per probe).
-/*PAD_FUNCTION*/
-function onTop(f) { current = f; return padded(); }
+// globalThis.__padded (prepended per probe) holds a frame of N local slots under the step.
+function onTop(f) { globalThis.__current = f; return globalThis.__padded(); }
 const scenario = NAME === "reference" ? { steps: () => [{ prepare() {}, run() {} }] } : stackScenarios.find((s) => s.name === NAME);
 for (const step of scenario.steps()) {
   step.prepare();
@@ -78,8 +76,9 @@ print("PROBE OK");
 function fits(xsnap: string, bundle: string, dir: string, name: string, pad: number): boolean {
   const file = join(dir, `probe-${name}-${pad}.mjs`);
   const locals = Array.from({ length: pad }, (_, i) => `a${i}`);
-  const fn = `function padded() { ${pad ? `var ${locals.join(",")};` : ""} return current(); }`;
-  writeFileSync(file, `globalThis.__probeName = ${JSON.stringify(name)};\n` + bundle.replace("/*PAD_FUNCTION*/", fn));
+  // Not `return current()`: XS makes that a proper tail call and drops the padding frame first.
+  const fn = `globalThis.__padded = function () { ${pad ? `var ${locals.join(",")};` : ""} const result = globalThis.__current(); return result; };`;
+  writeFileSync(file, `globalThis.__probeName = ${JSON.stringify(name)};\n${fn}\n${bundle}`);
   const r = spawnSync(xsnap, ["-m", file], { encoding: "utf8", timeout: 300_000 });
   rmSync(file, { force: true });
   return r.stdout.includes("PROBE OK");
