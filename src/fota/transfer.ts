@@ -25,7 +25,7 @@ export type TransferStatus = (typeof TransferStatus)[keyof typeof TransferStatus
  * (firmware ready for activation, firmware activated); the others are this
  * project's, in the manufacturer range, one per FOTA step.
  */
-export const FirmwareEvent = {
+export const FirmwareEvent = Object.freeze({
   readyForActivation: 17,
   activated: 18,
   transferInitiated: 230,
@@ -44,7 +44,7 @@ export const FirmwareEvent = {
   /** After an activation the old image is running again: the bootloader reverted. */
   rolledBack: 239,
   activationFailed: 240,
-} as const;
+} as const);
 
 /** Verdicts as event values. */
 export const VerdictCode: Record<Verdict, number> = Object.freeze({

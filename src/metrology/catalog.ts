@@ -39,7 +39,7 @@ export interface MetrologyCatalogOptions {
   toDateTime?: (utcMs: number) => Data;
 }
 
-const READ_ONLY: Partial<Record<Role, ObjectRights>> = Object.freeze({
+const READ_ONLY: Partial<Record<Role, ObjectRights>> = frozen({
   reader: rights("r r r", "-"),
   management: rights("r r r", "-"),
 });

@@ -84,6 +84,8 @@ for (const k of Object.keys(PLAIN_OF)) {
   if (isDedicatedTag(t)) DED_OF[PLAIN_OF[t]] = t;
   else GLO_OF[PLAIN_OF[t]] = t;
 }
+Object.freeze(GLO_OF);
+Object.freeze(DED_OF);
 
 /** The glo- or ded- tag that protects a plain tag. */
 export function cipheredTagOf(plainTag: number, dedicated: boolean): number | undefined {
