@@ -9,12 +9,15 @@ import type { Meter } from "../../src/meter/meter.js";
 import { ClientSap } from "../../src/meter/dlms.js";
 import { NodeTimers } from "../lab/node-ports.js";
 import { ESP32_NOR } from "../../hal/sim/flash.js";
-import { DATA_SECTORS, SLOT_SECTORS, SimBoard } from "./board.js";
+import { SLOT_SECTORS, SimBoard } from "./board.js";
+import { boardStorage } from "./boards.js";
 import { ListenerView, SerialView } from "./links.js";
 import type { SimulatorOptions } from "./options.js";
 import { PtySerialPort } from "./pty.js";
 import { StateDir } from "./state.js";
 import { NodeTcpListener } from "./tcp-bridge.js";
+import { simCommissioningToken, simPrepaySetup, simVendingLines } from "../sts/sim-setup.js";
+import { TOKEN_RESULT_NAMES } from "../../src/prepay/results.js";
 
 export interface SimulatorLog {
   line(text: string): void;
@@ -48,7 +51,8 @@ export class Simulator {
     tcp: NodeTcpListener,
     optical: PtySerialPort | undefined,
   ) {
-    this.state = new StateDir(options.stateDir, { ...ESP32_NOR, sectorCount: DATA_SECTORS }, { ...ESP32_NOR, sectorCount: SLOT_SECTORS });
+    const storage = boardStorage(options.board);
+    this.state = new StateDir(options.stateDir, storage.geometry, { ...ESP32_NOR, sectorCount: SLOT_SECTORS });
     this.tcp = tcp;
     this.optical = optical;
     tcp.onConnection((c) => (this.#tcpView ? this.#tcpView.accept(c) : c.close()));
@@ -58,6 +62,7 @@ export class Simulator {
       startUtcMs: this.state.rtcNow(host) ?? host,
       speed: options.speed,
       flash: this.state.flash,
+      storageBudget: storage.budget,
       slots: this.state.slots,
       curve: options.curve,
       // The meter kicks the watchdog every tick; a firmware that stops ticking is restarted as a board would be.
@@ -90,16 +95,30 @@ export class Simulator {
       }
     }
     const sim = new Simulator(options, log, now, tcp, optical);
-    const meter = sim.board.boot({ fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256 } });
+    // Prepayment on the sample tables; mode 6 lets credit reconnect the supply by itself (issue 20).
+    const meter = sim.board.boot({ fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256 }, prepay: simPrepaySetup(), disconnectMode: 6 });
     sim.#watchRestart();
     const id = meter.config.identity;
     const sec = meter.config.security;
+    log.line(`storage: ${boardStorage(options.board).where}`);
+    for (const l of meter.storageLines) log.line(l);
+    const h = meter.health;
+    if (h.damage > 0) log.line(`storage damage: ${h.damage} damaged regions or records found at mount (logged, event ${245})`);
+    if (h.unclean) log.line(`power failure without warning detected: logged from ${new Date(h.downUtcMs ?? 0).toISOString()}`);
+    if (h.clockBehindS > 0) log.line(`clock ${h.clockBehindS} s behind stored data: clock status invalid until set`);
+    if (h.relayStateLost) log.line("relay state unreadable: relay left disconnected, ready for reconnection");
     log.line(`meter ${id.manufacturer}${id.serial.padStart(13, "0")}: ${meter.restored ? "state restored from" : "fresh state in"} ${options.stateDir}`);
     log.line(
       `associations: public SAP ${ClientSap.public} (no security); reader SAP ${ClientSap.reader} and management SAP ${ClientSap.management} ` +
         `(HLS-GMAC, --akey ${toHex(sec.authenticationKey)} --ekey ${toHex(sec.globalUnicastKey)}); firmware SAP ${ClientSap.firmware} (LLS)`,
     );
     log.line(`firmware images: sign with npm run imgtool -- sign --key ${sim.state.fotaKeyPath} --header-size 0x200 --align 8 --version 1.0.0 --slot-size ${SLOT_SECTORS * ESP32_NOR.sectorSize} IN OUT`);
+    for (const l of simVendingLines()) log.line(l);
+    if (!meter.restored && meter.prepay && meter.prepay.record.tokensApplied === 0) {
+      const token = simCommissioningToken(meter.clock.now());
+      const r = meter.prepay.enterToken(token, "local");
+      log.line(`  commissioning credit token ${token}: ${TOKEN_RESULT_NAMES[r.result]}, credit ${(meter.prepay.available() / 1000).toFixed(1)} kWh`);
+    }
     log.line(`listening on tcp://127.0.0.1:${tcp.port}`);
     if (optical) log.line(`optical port on ${optical.path}`);
     else if (options.optical) log.line(`optical port unavailable: ${opticalProblem}`);

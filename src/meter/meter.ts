@@ -49,8 +49,10 @@ import { DlmsFront } from "./dlms.js";
 import type { ProfileGeneric } from "../cosem/classes/profile-generic.js";
 import type { Data } from "../cosem/axdr.js";
 import { EventLogSink } from "../storage/event-logs.js";
-import { LogKeyValueStore } from "../storage/kv-store.js";
+import { LogKeyValueStore, maxRecords } from "../storage/kv-store.js";
 import { LogStore } from "../storage/log-store.js";
+import { DEFAULT_BUDGET, StorageBudgetError, checkBudget, storageAreas } from "../storage/budget.js";
+import { StorageEventCode, checkUncleanShutdown, loadSeen, saveSeen, type BootHealth } from "../storage/health.js";
 import { BillingProfile, dailyProfile, energyRegister, loadProfile } from "../storage/meter-profiles.js";
 import type { KeyValueStore } from "../persistence.js";
 import { ImageTransferObject } from "../cosem/classes/image-transfer.js";
@@ -60,9 +62,12 @@ import { ImageVerifier } from "../fota/verify.js";
 import * as ln from "./obis-codes.js";
 import { Qty } from "../metrology/accumulators.js";
 import { MetrologyService } from "../metrology/service.js";
-import { KEY_BILLING, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
+import { KEY_BILLING, KEY_RELAY, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
+import type { PrepayService } from "../prepay/service.js";
+import { addPrepayObjects, buildPrepay } from "./prepay.js";
+import { KeypadEntry } from "../prepay/keypad-entry.js";
 
 export type CaptureListener = (utcMs: number) => void;
 
@@ -84,14 +89,24 @@ export class Meter {
   readonly disconnect: DisconnectControl;
   readonly limiter: Limiter;
   readonly profileStatus: ProfileStatusTracker;
-  /** The flash log and the load profile on it (absent on a meter built on a bare KeyValueStore). */
+  /** The main flash log and the load profile on it (absent on a meter built on a bare KeyValueStore). */
   readonly log: LogStore | undefined;
+  /** The load profile's own ring of sectors (src/storage/budget.ts). */
+  readonly loadRing: LogStore | undefined;
+  /** The storage budget's lines (partition, areas, streams), for the start-up print. */
+  readonly storageLines: readonly string[] = [];
+  /** What the boot found about storage: damage, an unclean shutdown, a clock behind stored data, a lost relay state. */
+  readonly health: BootHealth = { damage: 0, unclean: false, clockBehindS: 0, relayStateLost: false };
   readonly loadProfile: ProfileGeneric | undefined;
   readonly dailyProfile: ProfileGeneric | undefined;
   readonly billingProfile: BillingProfile | undefined;
   /** Hash-chained event logs in flash (class 7 views in the catalog). */
   readonly eventLogs: EventLogSink | undefined;
   readonly store: KeyValueStore;
+  /** Prepayment (STS tokens, credit), when the configuration provisions it. */
+  readonly prepay: PrepayService | undefined;
+  /** Token entry on the customer keypad, when the board has one and prepayment is provisioned. */
+  readonly keypadEntry: KeypadEntry | undefined;
   /** Firmware update (Image Transfer, class 18), when the board has slots and the config a key. */
   readonly firmware: FirmwareUpdate | undefined;
   /** True when stored energy was found at start (a restart, not a factory-fresh meter). */
@@ -119,19 +134,29 @@ export class Meter {
     this.bank = new TouRegisterBank(config.tariffs);
     this.demand = new DemandTracker(config.demandPeriodS, config.tariffs);
     if (ports.flash) {
-      const log = new LogStore(ports.flash);
+      // The partition as a budget: refuse to start on one that cannot keep every promised depth.
+      const budget = ports.storageBudget ?? DEFAULT_BUDGET;
+      const check = checkBudget(budget, ports.flash.geometry);
+      if (check.problems.length) throw new StorageBudgetError(check.problems);
+      this.storageLines = check.lines;
+      const areas = storageAreas(ports.flash, budget);
+      const log = new LogStore(areas.main);
+      const ring = new LogStore(areas.load, "oldest");
       this.log = log;
+      this.loadRing = ring;
       this.store = new LogKeyValueStore(log);
       // Every owner registers before the mount scan; profile sources read metrology only at capture time.
       const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.#total(c) % 1e9) : 0);
       const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
-      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, 0);
+      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, 0, ring, budget.loadProfile.entries);
       this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, 1);
       this.billingProfile = new BillingProfile(log, this.clock, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
         stream: 2,
         endOfBilling: (utc) => this.billing.endOfPeriod(utc),
       });
       const eventLogs = ports.crypto ? new EventLogSink(log, ports.crypto) : undefined;
+      // The ring first: the load profile finishes its index when the main log (its journal) is mounted.
+      ring.mount();
       log.mount();
       if (eventLogs) {
         this.eventLogs = eventLogs;
@@ -144,6 +169,7 @@ export class Meter {
     }
     this.events.started();
     const store = this.store;
+    this.#checkStorage(ports);
 
     // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
     this.metrology = new MetrologyService({
@@ -169,7 +195,16 @@ export class Meter {
     this.specialDays = new SpecialDaysTable();
     this.calendar = new ActivityCalendar(this.clock, this.specialDays, events, config.calendar);
 
-    const relay = loadRelay(store);
+    let relay = loadRelay(store);
+    // The relay never closes because its state was lost: a meter with stored data but no readable (or, after damage,
+    // no proven-current) relay state comes back ready for reconnection.
+    const relayProven = !(store instanceof LogKeyValueStore) || store.proven(KEY_RELAY);
+    if ((!relay && (this.restored || this.health.damage > 0)) || (relay && relay.state === ControlState.connected && !relayProven)) {
+      relay = { state: ControlState.readyForReconnection, mode: config.disconnectMode };
+      this.health.relayStateLost = true;
+      events.record({ log: "disconnector", code: StorageEventCode.relayStateLost, utcMs: this.clock.now() });
+    }
+    this.#checkEnergy();
     this.disconnect = new DisconnectControl(
       ports.relay,
       ports.relayFeedback,
@@ -196,16 +231,24 @@ export class Meter {
     this.limiter.actionOver = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 1 };
     this.limiter.actionUnder = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 2 };
     this.limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
+    if (config.prepay) {
+      const m = this.metrology;
+      this.prepay = buildPrepay(config.prepay, { store, events, clock: this.clock, specialDays: this.specialDays, importWh: () => m.energy(0, Qty.importActive), disconnect: this.disconnect, limiter: this.limiter });
+      if (ports.keypad) this.keypadEntry = new KeypadEntry(ports.keypad, ports.timers, this.prepay);
+    }
 
     const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
       { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
     ]);
+    // Captures never store a time at or before the newest stored row (a clock that came back behind stored data, see #checkStorage).
     const lp = this.loadProfile;
-    if (lp) this.onCapture((t) => lp.capture(t));
+    if (lp) this.onCapture((t) => {
+      if (t > lp.store.lastUtcMs) lp.capture(t);
+    });
     // The daily profile captures at local midnight, which is always one of the capture instants.
     const dp = this.dailyProfile;
     if (dp) this.onCapture((t) => {
-      if (this.clock.localMsAt(t) % 86400000 === 0) dp.capture(t);
+      if (this.clock.localMsAt(t) % 86400000 === 0 && t > dp.store.lastUtcMs) dp.capture(t);
     });
     if (ports.slots && config.fota && ports.crypto) this.firmware = this.#buildFirmware(ports.slots, config.fota, ports);
     this.#buildCatalog(endOfBilling);
@@ -381,6 +424,41 @@ export class Meter {
       reader: [readAll(11), ""],
       management: ["r rw r rw rw rw rw rw rw r rw", ""],
     });
+    if (this.prepay) addPrepayObjects(c, this.prepay, this.clock, ln.ENERGY_IMPORT_TOTAL);
+  }
+
+  /**
+   * Boot checks of the storage (src/storage/health.ts), before metrology
+   * restores its record: damage found by the mount, a shutdown without the
+   * power-fail path, a clock behind the newest stored data.
+   */
+  #checkStorage(ports: MeterPorts): void {
+    const now = this.clock.now();
+    const h = this.health;
+    h.damage = (this.log?.damaged ?? 0) + (this.loadRing?.damaged ?? 0);
+    if (h.damage > 0) {
+      this.events.record({ log: "standard", code: StorageEventCode.damage, utcMs: now, value: h.damage });
+      // Invocation counters skip every value a lost record could have reserved (src/cosem/security/counters.ts).
+      if (this.store instanceof LogKeyValueStore && this.log) this.store.lostRecordBound = maxRecords(this.log);
+    }
+    const newest = Math.max(loadSeen(this.store) ?? 0, this.loadProfile?.store.lastUtcMs ?? 0, this.dailyProfile?.store.lastUtcMs ?? 0);
+    const down = checkUncleanShutdown(this.store, ports.system.resetCause(), newest, now, this.events);
+    h.unclean = down.unclean;
+    h.downUtcMs = down.downUtcMs;
+    if (newest > now) {
+      // Captures would repeat or go back in time: the clock is not trusted until it is set.
+      h.clockBehindS = Math.round((newest - now) / 1000);
+      this.events.record({ log: "standard", code: StorageEventCode.clockBehindStoredData, utcMs: now, value: h.clockBehindS });
+      this.clock.markInvalid();
+    }
+  }
+
+  /** Energy never comes back below the last capture that stored it without an event saying so. */
+  #checkEnergy(): void {
+    const last = this.loadProfile?.store.last();
+    if (!last) return;
+    const now = Math.floor(this.rateSum(1) % 1e9);
+    if (now + 1 < last.values[0]) this.events.record({ log: "standard", code: StorageEventCode.energyBelowStored, utcMs: this.clock.now(), value: last.values[0] - now });
   }
 
   /** Sum of the rate registers of one quantity (C group): equals the metrology total unless rates were added later. */
@@ -427,6 +505,7 @@ export class Meter {
     this.engine.tick(this.clock.now(), this.metrology.take());
     this.clock.poll();
     this.limiter.poll();
+    this.prepay?.tick();
     this.#monitor?.evaluate();
     this.disconnect.checkFeedback();
     this.ports.system.kickWatchdog();
@@ -446,8 +525,10 @@ export class Meter {
   /** Writes everything that must survive a restart. */
   persist(): void {
     const store = this.store;
+    saveSeen(store, this.clock.now());
     saveEnergy(store, this.bank);
     saveU32(store, KEY_BILLING, this.billing.counter);
+    this.prepay?.persist();
     saveRelay(store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
     this.#savedRelay = this.#relayKey();
     this.#lastPersistMono = this.ports.mono.nowMs();
@@ -488,6 +569,7 @@ export class Meter {
       controlState: this.disconnect.controlState,
       captures: this.captures,
       billingPeriods: this.billing.counter,
+      ...(this.prepay ? { creditWh: this.prepay.available() } : {}),
     };
   }
 }

@@ -17,6 +17,8 @@ import type { EventSink } from "../events.js";
 import type { EnergyIc, PhaseCalibration } from "../../hal/energy-ic.js";
 import type { TamperInputs } from "../metrology/service.js";
 import type { KeyValueStore } from "../persistence.js";
+import type { KeypadPort } from "../../hal/keypad.js";
+import type { StorageBudget } from "../storage/budget.js";
 
 export interface MeterPorts {
   rtc: Rtc;
@@ -29,6 +31,8 @@ export interface MeterPorts {
    * without flash (tests) takes `store` instead and keeps no profile.
    */
   flash?: FlashPartition;
+  /** Each storage stream's share of `flash` (the board's data); the reference boards' budget when absent. */
+  storageBudget?: StorageBudget;
   store?: KeyValueStore;
   /** MCUboot's image slots (primary = running image, secondary = download target); with a FOTA key, the meter offers Image Transfer. */
   slots?: { primary: FlashPartition; secondary: FlashPartition };
@@ -42,6 +46,8 @@ export interface MeterPorts {
   relayFeedback: DigitalIn;
   /** Disconnect-control push button (pressed = 1); optional on boards without one. */
   button?: DigitalIn;
+  /** Customer keypad (prepayment token entry); optional on boards without one. */
+  keypad?: KeypadPort;
   /** Needed for the DLMS server (ciphering, HLS-GMAC); a meter without it has no DLMS front. */
   crypto?: CryptoPort;
   /** The DLMS wrapper's TCP listener and the optical port, when the board has them. */

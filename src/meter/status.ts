@@ -21,6 +21,8 @@ export interface MeterStatus {
   /** Load profile captures since start (all profiles capture on the same instants). */
   captures: number;
   billingPeriods: number;
+  /** Prepayment: credit the customer can still use, Wh (absent on a meter without prepayment). */
+  creditWh?: number;
 }
 
 const p2 = (n: number) => (n < 10 ? "0" : "") + n;
@@ -30,5 +32,6 @@ export function formatStatus(s: MeterStatus): string {
   const t = s.local;
   const when = `${t.year}-${p2(t.month)}-${p2(t.day)} ${p2(t.hour)}:${p2(t.minute)}:${p2(t.second)}`;
   const relay = s.relayConnected ? "on" : s.controlState === 2 ? "off (ready)" : "off";
-  return `${when} T${s.tariff}  ${Math.round(s.activePowerW)} W  A+ ${(s.importWh / 1000).toFixed(3)} kWh  A- ${(s.exportWh / 1000).toFixed(3)} kWh  relay ${relay}`;
+  const credit = s.creditWh === undefined ? "" : `  credit ${(s.creditWh / 1000).toFixed(1)} kWh`;
+  return `${when} T${s.tariff}  ${Math.round(s.activePowerW)} W  A+ ${(s.importWh / 1000).toFixed(3)} kWh  A- ${(s.exportWh / 1000).toFixed(3)} kWh  relay ${relay}${credit}`;
 }

@@ -45,11 +45,14 @@ export interface IntervalProfileOptions {
   readonly status: ProfileStatusProvider;
   /** Cumulative registers (energy), in capture order. */
   readonly sources: readonly CaptureSource[];
+  /** The profile's own ring of sectors (then `log` is its journal), see src/storage/budget.ts. */
+  readonly ring?: LogStore;
 }
 
 /** A profile of clock, status and cumulative registers captured on a period. */
 export function intervalProfile(log: LogStore, o: IntervalProfileOptions): ProfileGeneric {
-  const store = new ProfileStore(log, { stream: o.stream, columns: o.sources.map((): ColumnKind => "cumulative"), periodS: o.periodS, capacity: o.capacity, chunkRows: o.chunkRows });
+  const config = { stream: o.stream, columns: o.sources.map((): ColumnKind => "cumulative"), periodS: o.periodS, capacity: o.capacity, chunkRows: o.chunkRows };
+  const store = o.ring ? new ProfileStore(o.ring, config, log) : new ProfileStore(log, config);
   const columns: ProfileColumn[] = [
     { definition: CLOCK_TIME, kind: "time" },
     { definition: AMR_STATUS, kind: "status" },
@@ -58,9 +61,9 @@ export function intervalProfile(log: LogStore, o: IntervalProfileOptions): Profi
   return new ProfileGeneric({ logicalName: o.logicalName, store, columns, timeBase: o.timeBase, status: o.status });
 }
 
-/** 1.0.99.1.0.255: 15-minute load profile, 366 days, compacted a day per chunk. */
-export function loadProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], stream = 0): ProfileGeneric {
-  return intervalProfile(log, { logicalName: LOAD_PROFILE, stream, periodS: 900, capacity: 366 * 96, chunkRows: 96, timeBase, status, sources });
+/** 1.0.99.1.0.255: 15-minute load profile, 366 days (or the board's budget), compacted a day per chunk, on its own ring when given one. */
+export function loadProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], stream = 0, ring?: LogStore, capacity = 366 * 96): ProfileGeneric {
+  return intervalProfile(log, { logicalName: LOAD_PROFILE, stream, periodS: 900, capacity, chunkRows: 96, timeBase, status, sources, ring });
 }
 
 /** 1.0.99.2.0.255: daily values, 400 days, compacted a month per chunk. */

@@ -1,11 +1,10 @@
-import { frozen } from "../../util/frozen.js";
 /**
  * Codes of the "security" event log. The shared standards digest does not
  * list the IDIS security-log codes, so these are this project's own
  * assignments, kept in one place so a board can remap them to a utility's
  * companion specification.
  */
-export const SecurityEvent = frozen({
+export const SecurityEvent = Object.freeze({
   /** A ciphered APDU whose tag did not verify or that could not be deciphered. */
   decipheringFailed: 1,
   /** A received invocation counter not above the last accepted one (value = the counter). */
@@ -28,4 +27,6 @@ export const SecurityEvent = frozen({
   counterExhausted: 10,
   /** HLS secret changed through change_HLS_secret (value = client SAP). */
   secretChanged: 11,
+  /** A client SAP's failed attempts reached the lockout threshold (value = client SAP); logged once per burst (server/auth-guard.ts). */
+  authenticationLockout: 12,
 } as const);
