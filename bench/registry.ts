@@ -11,6 +11,7 @@ import { associationHlsGmac, hdlcGetSuite0, objectListBlocks, xdlmsGetPlain, xdl
 import { fotaVerifyImage1k, fotaVerifyPerKib } from "../host-tests/fota/support/bench-ops.js";
 import { meterBoot, meterStatusLine, meterTick } from "../host-tests/meter/bench-ops.js";
 import { meterBootFullYear, profileAppend, profileAppendWorst, profileReadDay, storageFigures } from "./ops/storage.js";
+import { settingsFigures } from "./ops/settings.js";
 import { stsTokenDecode } from "./ops/sts.js";
 import { moddableFigures } from "./ops/moddable.js";
 import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
@@ -42,4 +43,4 @@ export const ops: BenchOp<any>[] = [
   stsTokenDecode,
 ];
 
-export const figures: BenchFigure[] = [...storageFigures, ...moddableFigures];
+export const figures: BenchFigure[] = [...storageFigures, ...settingsFigures, ...moddableFigures];

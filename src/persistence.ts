@@ -19,6 +19,8 @@ export interface KeyValueStore {
    * transmit invocation counter) skip ahead by this bound.
    */
   readonly lostRecordBound?: number;
+  /** Keys holding a value, for owners that must find what an older firmware stored (settings). */
+  keys?(): string[];
 }
 
 /** RAM-only store: for tests and for a meter built without flash. */
@@ -36,5 +38,9 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   delete(key: string): void {
     this.#values.delete(key);
+  }
+
+  keys(): string[] {
+    return [...this.#values.keys()];
   }
 }

@@ -1,4 +1,5 @@
 import type { FlashGeometry, FlashPartition } from "../../hal/flash.js";
+import { EVENT_LOG_ENTRIES } from "./event-logs.js";
 import { frozen } from "../util/frozen.js";
 
 /**
@@ -25,7 +26,7 @@ import { frozen } from "../util/frozen.js";
  * the rows it gave up (ProfileStore.droppedBySpace), never fails.
  */
 export interface StreamBudget {
-  /** Rows promised (the profile's capacity). */
+  /** Rows promised: the reference depth here, the meter configuration's depth once a meter checks it (withDepths). */
   readonly entries: number;
   /** Planned encoded bytes per row. */
   readonly entryBytes: number;
@@ -51,14 +52,14 @@ export interface StorageBudget {
  * energy registers at 4.8 B per row (a household below ~500 W average per
  * quarter hour gets 1-byte deltas; see the bench figure
  * storage.bytes-per-entry); daily values 400 days; billing 25 months; the
- * seven event logs 750 entries.
+ * event logs as many entries as their capacities sum to (src/storage/event-logs.ts).
  */
 export const DEFAULT_BUDGET: StorageBudget = frozen({
   loadSectors: 48,
   loadProfile: { entries: 366 * 96, entryBytes: 4.8, chunkRows: 96 },
   dailyProfile: { entries: 400, entryBytes: 12, chunkRows: 31 },
   billingProfile: { entries: 25, entryBytes: 80, chunkRows: 1 },
-  eventLogs: { entries: 750, entryBytes: 18, chunkRows: 16 },
+  eventLogs: { entries: EVENT_LOG_ENTRIES, entryBytes: 18, chunkRows: 16 },
   settingsBytes: 6144,
 });
 
@@ -164,4 +165,19 @@ export class StorageBudgetError extends Error {
     super(`storage budget does not fit the partition: ${problems.join("; ")}`);
     this.name = "StorageBudgetError";
   }
+}
+
+/**
+ * The budget with the depths a meter configuration asks for: the board
+ * declares the split of its partition and the planned row sizes, the
+ * configuration the depths (src/meter/config.ts), and the boot check then
+ * proves that this partition keeps them.
+ */
+export function withDepths(b: StorageBudget, loadEntries: number, loadChunkRows: number, dailyEntries: number, billingEntries: number): StorageBudget {
+  return {
+    ...b,
+    loadProfile: { ...b.loadProfile, entries: loadEntries, chunkRows: loadChunkRows },
+    dailyProfile: { ...b.dailyProfile, entries: dailyEntries },
+    billingProfile: { ...b.billingProfile, entries: billingEntries },
+  };
 }
