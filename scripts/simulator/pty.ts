@@ -8,6 +8,10 @@
  *
  * The baud rate of a pty is only a termios field: setBaud() records what the
  * firmware asked for (mode E switches 300 -> 9600 Bd), bytes flow unchanged.
+ * Parity is not: while the client has set 7E1 (the sign-on, up to its switch
+ * to 8N1), pty-bridge.py adds the even-parity bit to the client's bytes and
+ * strips it from the meter's, as the wire would (socat cannot, so a standard
+ * 7E1 client needs python3).
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";

@@ -3,6 +3,7 @@
  * sim board, its state directory, the TCP listener and the optical pty, the
  * host loop that turns host time into simulated time, and the clean stop.
  */
+import { randomBytes } from "node:crypto";
 import { toHex } from "../../src/util/bytes.js";
 import { formatStatus } from "../../src/meter/status.js";
 import type { Meter } from "../../src/meter/meter.js";
@@ -60,6 +61,8 @@ export class Simulator {
       flash: this.state.flash,
       slots: this.state.slots,
       curve: options.curve,
+      // The host's CSPRNG: HLS challenges must differ at every start (hal/sim/crypto.ts).
+      random: (n) => new Uint8Array(randomBytes(n)),
       // The meter kicks the watchdog every tick; a firmware that stops ticking is restarted as a board would be.
       watchdogMs: 10_000,
       links: () => {

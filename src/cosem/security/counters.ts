@@ -12,6 +12,12 @@ import type { KeyValueStore } from "../../persistence.js";
  */
 export const TX_RESERVATION_BLOCK = 1024;
 const MAX = 0xffffffff;
+/**
+ * The first value sent under a key. 0 is legal in the Green Book, but common
+ * clients (dlms-cosem among them) take a counter of 0 as "never set" and
+ * refuse it by default; starting at 1 costs nothing.
+ */
+const FIRST = 1;
 
 function readU32(b: Uint8Array | undefined): number | undefined {
   if (!b || b.length !== 4) return undefined;
@@ -34,7 +40,7 @@ export class TransmitCounter {
     this.#key = key;
     this.#block = block;
     // Everything below the stored end may already have been sent.
-    this.#next = readU32(kv.get(key)) ?? 0;
+    this.#next = Math.max(FIRST, readU32(kv.get(key)) ?? 0);
     this.#reservedEnd = this.#next;
   }
 
@@ -56,8 +62,8 @@ export class TransmitCounter {
 
   /** After a key change the counter space starts again (the nonce is new with the key). */
   reset(): void {
-    this.#next = 0;
-    this.#reservedEnd = 0;
+    this.#next = FIRST;
+    this.#reservedEnd = FIRST;
     this.#kv.put(this.#key, u32(0));
   }
 }
