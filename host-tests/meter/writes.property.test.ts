@@ -28,9 +28,16 @@ import { settle } from "./drive.js";
 
 const T0 = Date.UTC(2026, 2, 28, 20, 0); // the evening before the DST switch
 const DAY = 86400_000;
-const ROUNDS = runtime === "node" ? 3 : 1;
-const DAYS = runtime === "node" ? 2 : 0.25;
-const WRITES = runtime === "node" ? 3 : 1;
+const ROUNDS = runtime === "node" ? 2 : 1;
+const DAYS = 2;
+const WRITES = runtime === "node" ? 3 : 2;
+/**
+ * XS interprets a 1 s tick of the whole meter in about 10 ms, so a simulated
+ * day there ticks once a minute (the ATM90E32 registers hold 204.8 Wh, far
+ * above a minute of household load); captures, schedules and DST switches
+ * still fall inside ticks and run at their own instants.
+ */
+const TICK_MS = runtime === "node" ? 1000 : 60_000;
 
 async function management(board: SimBoard, invocationCounter: number): Promise<ClientSession> {
   const end = board.network.connect(SIM_TCP_PORT);
@@ -189,12 +196,12 @@ function template(board: SimBoard, t: Target): Data | undefined {
 }
 
 describe("random writes to every writable attribute (issue 15, item 1)", () => {
-  it(`${ROUNDS} rounds: every writable attribute written as management, ${DAYS} simulated days, clean restart and power cut: the meter keeps serving, refused writes change nothing, no fault`, async () => {
+  it(`${ROUNDS} round(s): every writable attribute written as management, ${DAYS} simulated days, clean restart and power cut: the meter keeps serving, refused writes change nothing, no fault`, async () => {
     const tally: Record<string, number> = {};
     for (let round = 0; round < ROUNDS; round++) {
       const rng = new SimRandom(0x15f00d + round * 7919);
       const board = new SimBoard({ startUtcMs: T0 + round * 37 * DAY });
-      const meter = board.boot();
+      const meter = board.boot({ tickMs: TICK_MS });
       board.clock.advance(5_000);
       let ic = 1;
       let s = await management(board, ic);
@@ -230,7 +237,7 @@ describe("random writes to every writable attribute (issue 15, item 1)", () => {
         const errors = warned ? board.system.raisePowerFail() : [];
         expect(errors).toEqual([]);
         const m = board.restart("power-on", false, 60_000);
-        board.clock.advance(runtime === "node" ? DAY / 4 : 3600_000);
+        board.clock.advance(DAY / 4);
         s = await management(board, ic);
         const clock = await settle(board, s.get(8, ln.CLOCK, 2));
         const energy = await settle(board, s.get(3, ln.ENERGY_IMPORT_TOTAL, 2));

@@ -170,7 +170,8 @@ export class MeterClock {
     this.dstEnabled = config.dstEnabled;
     this.clockBase = config.clockBase ?? ClockBase.crystal;
     this.measuringPeriodS = config.measuringPeriodS ?? 900;
-    this.invalid = !rtc.valid;
+    // An RTC outside the settable range (a dead backup battery) is as good as no time.
+    this.invalid = !rtc.valid || !inClockRange(rtc.nowUtcMs());
     if (this.invalid) events.record({ log: "standard", code: StandardEventCode.clockInvalid, utcMs: rtc.nowUtcMs() });
     this.lastDst = this.dstActiveAt(rtc.nowUtcMs());
   }
