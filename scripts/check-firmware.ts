@@ -1,8 +1,10 @@
 /**
- * The firmware rule check: code in src/ and hal/ (simulated peripherals
- * included, since the XS test run executes them) must run on XS, so it may not
- * import Node modules or touch a Node-only global, and it must keep the layer
- * rules of ARCHITECTURE.md. Each violation is printed with its file and line.
+ * The firmware rule check: code in src/, hal/ and boards/ (simulated
+ * peripherals included, since the XS test run executes them), and every module
+ * outside them that an XS test loads (the simulator board, the lab client's
+ * session code), must run on XS, so it may not import Node modules or touch a
+ * Node-only global, and it must keep the layer rules of ARCHITECTURE.md. Each
+ * violation is printed with its file and line.
  *
  * Globals are found with the type checker, not a word list: the program is
  * built with Node's type declarations loaded, and any identifier whose symbol
@@ -10,7 +12,7 @@
  * setImmediate, structuredClone, ...) is a use of Node.
  */
 import { builtinModules } from "node:module";
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -23,7 +25,68 @@ const allowedBare: { prefix: string; allow: (spec: string) => boolean }[] = [
   { prefix: "hal/moddable/", allow: (s) => s.startsWith("embedded:") || /^[a-zA-Z][\w-]*(\/[\w-]+)*$/.test(s) },
   // Audited pure-JS crypto that XS runs, for the simulated crypto port.
   { prefix: "hal/sim/", allow: (s) => s.startsWith("@noble/") },
+  // Device entries bind the Moddable HAL and may name SDK modules too.
+  { prefix: "boards/", allow: (s) => s.startsWith("embedded:") || /^[a-zA-Z][\w-]*(\/[\w-]+)*$/.test(s) },
 ];
+
+/** Folders whose code is test or bench code: firmware never imports it. */
+const testOnly = ["host-tests/", "bench/"];
+
+/**
+ * Where each firmware folder may import from (relative imports), besides
+ * itself. src/ is the firmware logic: HAL interfaces only, never an
+ * implementation; hal/ may borrow src/util helpers; boards/ compose
+ * everything; nothing firmware reaches scripts/ or test code.
+ */
+function layerViolation(from: string, target: string): string | undefined {
+  if (testOnly.some((t) => target.startsWith(t)) && !testOnly.some((t) => from.startsWith(t))) {
+    return `imports test or bench code "${target}" (firmware and the modules XS tests load may not depend on tests)`;
+  }
+  if (from.startsWith("src/")) {
+    if (target.startsWith("hal/") && target.split("/").length > 2) return `src/ may import only the HAL interfaces (hal/*.ts), not "${target}"`;
+    if (!target.startsWith("src/") && !target.startsWith("hal/")) return `src/ may import only src/ and hal/ interfaces, not "${target}"`;
+  } else if (from.startsWith("hal/")) {
+    if (target.startsWith("src/") && !target.startsWith("src/util/")) return `hal/ may import only src/util/ helpers from src/, not "${target}" (a driver or port must not depend on a domain)`;
+    if (!target.startsWith("src/") && !target.startsWith("hal/")) return `hal/ may import only hal/ and src/util/, not "${target}"`;
+  } else if (from.startsWith("boards/")) {
+    if (!["src/", "hal/", "boards/"].some((t) => target.startsWith(t))) return `boards/ may import only src/, hal/ and boards/, not "${target}"`;
+  }
+  return undefined;
+}
+
+/** A relative import as the file it names: `.js` is the `.ts` source where that exists. */
+function resolveImport(fromAbs: string, spec: string): string | undefined {
+  const target = resolve(fromAbs, "..", spec);
+  for (const candidate of [target, target.replace(/\.js$/, ".ts"), `${target}.ts`]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The modules outside host-tests/ that the XS test run loads: the closure of
+ * the relative imports of every dual-runtime test file. They run on XS, so the
+ * same Node rules hold for them as for firmware.
+ */
+export function xsLoadedModules(base = root): string[] {
+  const tests = walk(join(base, "host-tests")).filter((f) => f.endsWith(".test.ts") && !f.endsWith(".node.test.ts"));
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const queue = [...tests];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const rel = relative(base, file).split(sep).join("/");
+    if (!rel.startsWith("host-tests/") && !rel.startsWith("node_modules/")) out.push(file);
+    for (const ref of ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles) {
+      if (!ref.fileName.startsWith(".")) continue;
+      const target = resolveImport(file, ref.fileName);
+      if (target && !target.includes(`${sep}node_modules${sep}`) && !target.includes(`${sep}generated${sep}`)) queue.push(target);
+    }
+  }
+  return out.sort();
+}
 
 const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
@@ -49,9 +112,9 @@ export interface Violation {
   message: string;
 }
 
-/** Checks src/ and hal/ under `base` (the project by default; tests point it at a fixture tree). */
-export function checkFirmware(base = root, dirs = ["src", "hal"]): Violation[] {
-  const files = dirs.flatMap((d) => walk(join(base, d)));
+/** Checks src/, hal/, boards/ and the modules XS tests load, under `base` (the project by default; tests point it at a fixture tree). */
+export function checkFirmware(base = root, dirs = ["src", "hal", "boards"]): Violation[] {
+  const files = [...new Set([...dirs.flatMap((d) => walk(join(base, d))), ...xsLoadedModules(base)])];
   const program = ts.createProgram(files, {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ES2022,
@@ -82,18 +145,14 @@ export function checkFirmware(base = root, dirs = ["src", "hal"]): Violation[] {
 
     const checkSpecifier = (node: ts.Node, spec: string) => {
       if (nodeBuiltins.has(spec) || spec.startsWith("node:")) {
-        report(node, `imports the Node module "${spec}" (firmware runs on XS: no Node APIs in src/ or hal/)`);
+        report(node, `imports the Node module "${spec}" (firmware and the modules XS tests load run on XS: no Node APIs)`);
         return;
       }
       if (spec.startsWith(".")) {
         if (!spec.endsWith(".js")) report(node, `relative import "${spec}" must name the .js file (XS and tsc resolve it that way)`);
         const target = relative(base, resolve(abs, "..", spec)).split(sep).join("/");
-        if (rel.startsWith("src/") && target.startsWith("hal/") && target.split("/").length > 2) {
-          report(node, `src/ may import only the HAL interfaces (hal/*.ts), not "${target}"`);
-        }
-        if (rel.startsWith("src/") && !target.startsWith("src/") && !target.startsWith("hal/")) {
-          report(node, `src/ may import only src/ and hal/ interfaces, not "${target}"`);
-        }
+        const layer = layerViolation(rel, target);
+        if (layer) report(node, layer);
         return;
       }
       const rule = allowedBare.find((r) => rel.startsWith(r.prefix));
@@ -137,6 +196,6 @@ function isPropertyName(node: ts.Identifier): boolean {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const v = checkFirmware();
   for (const x of v) console.error(`${x.file}:${x.line}: ${x.message}`);
-  console.log(v.length === 0 ? "firmware check: src/ and hal/ are free of Node" : `firmware check: ${v.length} violation(s)`);
+  console.log(v.length === 0 ? "firmware check: src/, hal/, boards/ and the modules XS tests load are free of Node and keep the layers" : `firmware check: ${v.length} violation(s)`);
   process.exit(v.length === 0 ? 0 : 1);
 }

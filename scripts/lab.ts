@@ -6,15 +6,18 @@
 import { LAB_USAGE, parseLabArgs, type LabOptions } from "./lab/args.js";
 import { actionCommand, getCommand, listCommand, profileCommand, setCommand, uploadCommand } from "./lab/commands.js";
 import { formatTable, runConformance } from "./lab/conformance.js";
+import { startConsoleServer } from "./lab/console/http.js";
+import { MeterConsole } from "./lab/console/service.js";
 import { openSession } from "./lab/open.js";
 
 async function run(o: LabOptions): Promise<number> {
   const out = (line: string) => console.log(line);
-  const known = ["list", "get", "set", "action", "profile", "upload", "conformance"];
+  const known = ["list", "get", "set", "action", "profile", "upload", "conformance", "console"];
   if (!known.includes(o.command)) {
     console.error(`unknown command "${o.command}"\n\n${LAB_USAGE}`);
     return 2;
   }
+  if (o.command === "console") return runConsole(o);
   const { session, close } = await openSession(o);
   try {
     switch (o.command) {
@@ -46,6 +49,20 @@ async function run(o: LabOptions): Promise<number> {
   } finally {
     await close();
   }
+}
+
+/** Serves the web console until SIGINT/SIGTERM, then releases the association. */
+async function runConsole(o: LabOptions): Promise<number> {
+  const meter = new MeterConsole(o);
+  const server = await startConsoleServer(meter, o.consoleHost, o.consolePort);
+  console.log(`lab console on ${server.url} (meter: ${meter.status().link}, ${o.auth})`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await meter.disconnect();
+  await server.close();
+  return 0;
 }
 
 let options: LabOptions;

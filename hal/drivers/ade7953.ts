@@ -34,7 +34,7 @@ import {
   type PhaseValues,
 } from "../energy-ic.js";
 
-const R = {
+export const ADE7953_REGISTERS = {
   LCYCMODE: 0x004,
   PGA_V: 0x007,
   PGA_IA: 0x008,
@@ -70,6 +70,7 @@ const R = {
   BWATTOS: 0x295,
   BVAROS: 0x296,
 } as const;
+const R = ADE7953_REGISTERS;
 
 const IRQ_RESET = 1 << 20;
 const IRQ_SAG = 1 << 19;

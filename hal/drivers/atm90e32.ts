@@ -29,7 +29,7 @@ import {
   type PhaseValues,
 } from "../energy-ic.js";
 
-const R = {
+export const ATM90E32_REGISTERS = {
   MeterEn: 0x00,
   SagPeakDetCfg: 0x05,
   OVth: 0x06,
@@ -68,6 +68,7 @@ const R = {
   Freq: 0xf8,
   PAngleA: 0xf9,
 } as const;
+const R = ATM90E32_REGISTERS;
 
 /** Default PL constant 0x0861C468: 3200 imp/kWh with the drivers' scaling (ENERGY-IC.md 2.5). */
 export const ATM90E32_DEFAULT_PLCONST = 0x0861c468;

@@ -10,6 +10,13 @@ const base = mkdtempSync(join(tmpdir(), "meter-check-"));
 mkdirSync(join(base, "src", "cosem"), { recursive: true });
 mkdirSync(join(base, "hal", "sim"), { recursive: true });
 mkdirSync(join(base, "hal", "moddable"), { recursive: true });
+mkdirSync(join(base, "hal", "drivers"), { recursive: true });
+mkdirSync(join(base, "src", "metrology"), { recursive: true });
+mkdirSync(join(base, "boards", "x"), { recursive: true });
+mkdirSync(join(base, "scripts", "simulator"), { recursive: true });
+mkdirSync(join(base, "host-tests", "meter"), { recursive: true });
+mkdirSync(join(base, "bench"), { recursive: true });
+writeFileSync(join(base, "src", "metrology", "service.ts"), "export const service = 1;\n");
 
 function check(file: string, body: string) {
   writeFileSync(join(base, file), body);
@@ -60,5 +67,48 @@ describe("firmware rule check", () => {
     expect(v3[0].message).toContain("which src/ may not use");
     expect(check("hal/sim/c.ts", 'import { gcm } from "@noble/ciphers/aes.js";\nexport const y = gcm;\n')).toEqual([]);
     expect(check("hal/moddable/d.ts", 'import SPI from "embedded:io/spi";\nimport Timer from "timer";\nexport const y = [SPI, Timer];\n')).toEqual([]);
+  });
+
+  it("keeps drivers and ports off the domains: hal/ may import only src/util/", () => {
+    const v = check("hal/drivers/ade.ts", 'import { service } from "../../src/metrology/service.js";\nexport const y = service;\n');
+    expect(v).toEqual([{ file: "hal/drivers/ade.ts", line: 1, message: expect.stringContaining("hal/ may import only src/util/") }]);
+  });
+
+  it("scans boards/: Node there fails, and a board may not reach scripts/", () => {
+    writeFileSync(join(base, "scripts", "tool.ts"), "export const t = 1;\n");
+    try {
+      const v = check("boards/x/board.ts", 'import { t } from "../../scripts/tool.js";\nexport const b = process.env.X ?? t;\n');
+      const messages = v.map((x) => `${x.line}: ${x.message}`).join("\n");
+      expect(messages).toContain("1: boards/ may import only src/, hal/ and boards/");
+      expect(messages).toContain('2: uses Node\'s global "process"');
+    } finally {
+      rmSync(join(base, "scripts", "tool.ts"));
+    }
+  });
+
+  it("forbids firmware importing test or bench code", () => {
+    writeFileSync(join(base, "host-tests", "meter", "drive.ts"), "export const d = 1;\n");
+    writeFileSync(join(base, "bench", "op.ts"), "export const o = 1;\n");
+    try {
+      expect(check("src/t.ts", 'import { d } from "../host-tests/meter/drive.js";\nexport const y = d;\n')[0].message).toContain("test or bench code");
+      expect(check("hal/sim/t.ts", 'import { o } from "../../bench/op.js";\nexport const y = o;\n')[0].message).toContain("test or bench code");
+    } finally {
+      rmSync(join(base, "host-tests", "meter", "drive.ts"));
+      rmSync(join(base, "bench", "op.ts"));
+    }
+  });
+
+  it("holds a module that an XS test loads to the Node rules, and leaves Node-only scripts alone", () => {
+    writeFileSync(join(base, "scripts", "simulator", "board.ts"), 'import { homedir } from "node:os";\nexport const home = homedir();\n');
+    writeFileSync(join(base, "scripts", "simulator", "run.ts"), 'import { homedir } from "node:os";\nexport const home = homedir();\n');
+    try {
+      const v = check("host-tests/meter/meter.test.ts", 'import { home } from "../../scripts/simulator/board.js";\nexport const h = home;\n');
+      expect(v).toEqual([{ file: "scripts/simulator/board.ts", line: 1, message: expect.stringContaining('Node module "node:os"') }]);
+      // The same import from a Node-only test loads the module on Node alone.
+      expect(check("host-tests/meter/meter.node.test.ts", 'import { home } from "../../scripts/simulator/board.js";\nexport const h = home;\n')).toEqual([]);
+    } finally {
+      rmSync(join(base, "scripts", "simulator", "board.ts"));
+      rmSync(join(base, "scripts", "simulator", "run.ts"));
+    }
   });
 });

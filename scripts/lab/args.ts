@@ -31,6 +31,9 @@ export interface LabOptions {
   imageId: string | undefined;
   /** Print the bytes on the optical probe. */
   trace: boolean;
+  /** `console`: the web page's port and listen address (loopback unless asked). */
+  consolePort: number;
+  consoleHost: string;
 }
 
 export const LAB_USAGE = `usage: npm run lab -- <command> [arguments] [options]
@@ -43,6 +46,8 @@ commands
   profile <obis> --from ISO --to ISO [--out file.csv]   load profile range to CSV (stdout without --out)
   upload <image> [--obis 0-0:44.0.0*255] [--image-id ID] [--block-size N] [--activate]   firmware image transfer
   conformance                       walk link, association, every object's attributes and access rights; pass/fail table
+  console [--port 8059] [--listen 127.0.0.1]   web console on http://127.0.0.1:8059/: live values, profiles, events,
+                                    objects, GET/SET, firmware upload, conformance (loopback only unless --listen)
 
 link (default: TCP wrapper to 127.0.0.1:4059)
   --tcp HOST:PORT        --hdlc (HDLC on TCP instead of the wrapper)
@@ -104,6 +109,8 @@ export function parseLabArgs(argv: string[]): LabOptions {
     activate: false,
     imageId: undefined,
     trace: false,
+    consolePort: 8059,
+    consoleHost: "127.0.0.1",
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -185,6 +192,12 @@ export function parseLabArgs(argv: string[]): LabOptions {
         break;
       case "--trace":
         o.trace = true;
+        break;
+      case "--port":
+        o.consolePort = int(a, v(), 0, 65535);
+        break;
+      case "--listen":
+        o.consoleHost = v();
         break;
       case "--help":
         throw new Error(LAB_USAGE);

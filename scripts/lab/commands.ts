@@ -17,9 +17,9 @@ import { formatData, parseValue } from "./values.js";
 
 export type Out = (line: string) => void;
 
-const darName = (code: number | undefined) =>
+export const darName = (code: number | undefined) =>
   code === undefined ? "no answer" : ((Object.keys(DataAccessResult) as (keyof typeof DataAccessResult)[]).find((k) => DataAccessResult[k] === code) ?? `result ${code}`);
-const actName = (code: number) => (Object.keys(ActionResult) as (keyof typeof ActionResult)[]).find((k) => ActionResult[k] === code) ?? `result ${code}`;
+export const actName = (code: number) => (Object.keys(ActionResult) as (keyof typeof ActionResult)[]).find((k) => ActionResult[k] === code) ?? `result ${code}`;
 
 const ACCESS = ["-", "r", "w", "rw", "R", "W", "RW"];
 
@@ -121,16 +121,20 @@ function isoMs(name: string, s: string | undefined): number {
   return ms;
 }
 
+/** A profile range as the lab writes it: the CSV header from capture_objects and one CSV line per entry, with the entries themselves. */
+export interface ProfileRange {
+  header: string[];
+  rows: string[];
+  entries: Data[];
+}
+
 /**
  * Downloads a profile range in slices of about a day of entries, one range
- * GET each, so the progress bar moves with the data (the DLMS client reports
- * nothing inside one long GET) and a broken link loses one slice, not all.
- * Ranges are inclusive at both ends: slices end 1 s before the next begins.
+ * GET each, so progress moves with the data (the DLMS client reports nothing
+ * inside one long GET) and a broken link loses one slice, not all. Ranges
+ * are inclusive at both ends: slices end 1 s before the next begins.
  */
-export async function profileCommand(session: LabSession, o: LabOptions, out: Out): Promise<number> {
-  const ln = Obis.parse(o.args[0] ?? "1-0:99.1.0*255");
-  const from = isoMs("--from", o.from);
-  const to = isoMs("--to", o.to);
+export async function readProfileRange(session: LabSession, ln: Obis, from: number, to: number, onSlice: (done: number, total: number, entries: number) => void = () => {}): Promise<ProfileRange> {
   if (to < from) throw new Error("--to is before --from");
   const cols = await session.get(7, ln, 3);
   if (!cols.ok) throw new Error(`capture_objects of ${ln.toString()}: ${cols.code !== undefined ? darName(cols.code) : cols.error}`);
@@ -138,54 +142,75 @@ export async function profileCommand(session: LabSession, o: LabOptions, out: Ou
   const periodS = period.ok && typeof period.value.value === "number" && period.value.value > 0 ? period.value.value : 0;
   const sliceMs = periodS > 0 ? periodS * 1000 * 96 : 86400000;
   const slices = Math.max(1, Math.ceil((to - from + 1) / sliceMs));
-  const bar = new ProgressBar("profile", slices);
   const rows: string[] = [];
+  const entries: Data[] = [];
   for (let i = 0; i < slices; i++) {
     const a = from + i * sliceMs;
     const b = Math.min(to, a + sliceMs - 1000);
     const r = await session.get(7, ln, 2, rangeSelection(a, b));
     if (!r.ok) throw new Error(`buffer of ${ln.toString()}: ${r.code !== undefined ? darName(r.code) : r.error}`);
     for (const row of bufferRows(r.value)) rows.push(row);
-    bar.update(i + 1, `${rows.length} entries`);
+    if (r.value.tag === Tag.Array) for (const e of r.value.value as Data[]) entries.push(e);
+    onSlice(i + 1, slices, rows.length);
   }
-  bar.done(`${rows.length} entries`);
-  const lines = [headerLine(captureHeader(cols.value)), ...rows];
-  if (o.out) writeFileSync(o.out, lines.join("\n") + "\n");
-  else for (const l of lines) out(l);
-  return rows.length;
+  return { header: captureHeader(cols.value), rows, entries };
 }
 
-const IMAGE_TRANSFER = "0-0:44.0.0*255";
+/** The CSV text of a profile range, exactly as `profile --out` writes it. */
+export function profileCsv(range: ProfileRange): string {
+  return [headerLine(range.header), ...range.rows].join("\n") + "\n";
+}
+
+export async function profileCommand(session: LabSession, o: LabOptions, out: Out): Promise<number> {
+  const ln = Obis.parse(o.args[0] ?? "1-0:99.1.0*255");
+  const from = isoMs("--from", o.from);
+  const to = isoMs("--to", o.to);
+  let bar: ProgressBar | undefined;
+  const range = await readProfileRange(session, ln, from, to, (done, total, entries) => {
+    bar ??= new ProgressBar("profile", total);
+    bar.update(done, `${entries} entries`);
+  });
+  bar?.done(`${range.rows.length} entries`);
+  const csv = profileCsv(range);
+  if (o.out) writeFileSync(o.out, csv);
+  else for (const l of csv.slice(0, -1).split("\n")) out(l);
+  return range.rows.length;
+}
+
+export const IMAGE_TRANSFER = "0-0:44.0.0*255";
+
+export interface UploadOptions {
+  obis: Obis;
+  imageId: string;
+  blockSize?: number;
+  activate: boolean;
+}
 
 /**
  * Image transfer (class 18): initiate with identifier and size, blocks of
  * image_block_size, verify, then activate on request. A block the meter
- * refuses stops the upload with its result.
+ * refuses stops the upload with its result. Progress is reported per block;
+ * the result is the line the lab prints.
  */
-export async function uploadCommand(session: LabSession, o: LabOptions, out: Out): Promise<void> {
-  const file = o.args[0];
-  if (!file) throw new Error("upload needs an image file");
-  const ln = Obis.parse(o.args[1] ?? IMAGE_TRANSFER);
-  const image = new Uint8Array(readFileSync(file));
+export async function uploadImage(session: LabSession, image: Uint8Array, o: UploadOptions, progress: (done: number, total: number, note: string) => void = () => {}): Promise<string> {
+  const ln = o.obis;
   const enabled = await session.get(18, ln, 5);
   if (enabled.ok && enabled.value.tag === Tag.Boolean && enabled.value.value === false) throw new Error("image transfer is disabled on the meter (attribute 5)");
   const sizeAttr = await session.get(18, ln, 2);
   const meterBlock = sizeAttr.ok && typeof sizeAttr.value.value === "number" ? sizeAttr.value.value : 0;
   const block = o.blockSize ?? meterBlock;
   if (!(block > 0)) throw new Error("the meter did not give image_block_size; pass --block-size");
-  const id = Uint8Array.from(o.imageId ?? file.replace(/^.*\//, "").slice(0, 32), (c) => c.charCodeAt(0) & 0xff);
+  const id = Uint8Array.from(o.imageId.slice(0, 32), (c) => c.charCodeAt(0) & 0xff);
   const st = (v: Data[]): Data => ({ tag: Tag.Structure, value: v });
   const init = await session.action(18, ln, 1, st([{ tag: Tag.OctetString, value: id }, { tag: Tag.DoubleLongUnsigned, value: image.length }]));
   if (init.result !== ActionResult.success) throw new Error(`image_transfer_initiate: ${actName(init.result)}`);
   const blocks = Math.ceil(image.length / block);
-  const bar = new ProgressBar("upload", blocks);
   for (let n = 0; n < blocks; n++) {
     const chunk = image.subarray(n * block, Math.min(image.length, (n + 1) * block));
     const r = await session.action(18, ln, 2, st([{ tag: Tag.DoubleLongUnsigned, value: n }, { tag: Tag.OctetString, value: chunk }]));
     if (r.result !== ActionResult.success) throw new Error(`image_block_transfer ${n}: ${actName(r.result)}`);
-    bar.update(n + 1, `${Math.min(image.length, (n + 1) * block)}/${image.length} bytes`);
+    progress(n + 1, blocks, `${Math.min(image.length, (n + 1) * block)}/${image.length} bytes`);
   }
-  bar.done();
   let verify = await session.action(18, ln, 3, { tag: Tag.Integer, value: 0 });
   // Verification may take the meter a while: temporary-failure means "ask again".
   for (let tries = 0; verify.result === ActionResult.temporaryFailure && tries < 20; tries++) {
@@ -193,10 +218,24 @@ export async function uploadCommand(session: LabSession, o: LabOptions, out: Out
     verify = await session.action(18, ln, 3, { tag: Tag.Integer, value: 0 });
   }
   if (verify.result !== ActionResult.success) throw new Error(`image_verify: ${actName(verify.result)}`);
-  out(`image verified (${image.length} bytes, ${blocks} blocks of ${block})`);
+  let result = `image verified (${image.length} bytes, ${blocks} blocks of ${block})`;
   if (o.activate) {
     const act = await session.action(18, ln, 4, { tag: Tag.Integer, value: 0 });
     if (act.result !== ActionResult.success) throw new Error(`image_activate: ${actName(act.result)}`);
-    out("image activated");
+    result += "\nimage activated";
   }
+  return result;
+}
+
+export async function uploadCommand(session: LabSession, o: LabOptions, out: Out): Promise<void> {
+  const file = o.args[0];
+  if (!file) throw new Error("upload needs an image file");
+  const image = new Uint8Array(readFileSync(file));
+  let bar: ProgressBar | undefined;
+  const result = await uploadImage(session, image, { obis: Obis.parse(o.args[1] ?? IMAGE_TRANSFER), imageId: o.imageId ?? file.replace(/^.*\//, ""), blockSize: o.blockSize, activate: o.activate }, (done, total, note) => {
+    bar ??= new ProgressBar("upload", total);
+    bar.update(done, note);
+  });
+  bar?.done();
+  for (const line of result.split("\n")) out(line);
 }
