@@ -98,6 +98,7 @@ export class Simulator {
     const id = meter.config.identity;
     const sec = meter.config.security;
     log.line(`meter ${id.manufacturer}${id.serial.padStart(13, "0")}: ${meter.restored ? "state restored from" : "fresh state in"} ${options.stateDir}`);
+    if (meter.boot.safeMode) log.line(`SAFE MODE: ${meter.boot.attempts - 1} unstable starts in a row; metering and DLMS only until a stable run (read 0-0:96.128.0.255)`);
     log.line(
       `associations: public SAP ${ClientSap.public} (no security); reader SAP ${ClientSap.reader} and management SAP ${ClientSap.management} ` +
         `(HLS-GMAC, --akey ${toHex(sec.authenticationKey)} --ekey ${toHex(sec.globalUnicastKey)}); firmware SAP ${ClientSap.firmware} (LLS)`,

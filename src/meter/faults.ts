@@ -8,7 +8,7 @@
  *
  * BootGuard recognises a fault that repeats at every start: a persisted
  * counter of starts that did not reach a stable run (STABLE_AFTER_MS of
- * ticks without a contained fault). After SAFE_MODE_AFTER such starts in a
+ * ticks without a contained fault other than a DLMS request's). After SAFE_MODE_AFTER such starts in a
  * row the meter comes up in safe mode: it still meters (metrology, energy
  * persistence, power-fail path) and still serves DLMS, but the tariff engine
  * (captures, schedules, scripts), the limiter and the register monitor are
@@ -93,7 +93,9 @@ export class FaultMonitor {
     const before = this.#counts.get(kind) ?? 0;
     this.#counts.set(kind, before + n);
     this.total += n;
-    this.sinceCheck += n;
+    // A request that faulted says nothing about the start (safe mode keeps DLMS anyway), and a
+    // client must not be able to push the meter into safe mode by repeating one.
+    if (kind !== FaultKind.dlms) this.sinceCheck += n;
     if (before === 0) {
       // The event log may itself be what fails: its fault is counted, never thrown.
       try {

@@ -535,6 +535,8 @@ export class Meter {
       controlState: this.disconnect.controlState,
       captures: this.captures,
       billingPeriods: this.billing.counter,
+      faults: this.faultDiagnostic().total,
+      safeMode: this.boot.safeMode,
     };
   }
 }
