@@ -114,9 +114,12 @@ describe("containment of firmware faults (issue 15, item 6)", () => {
     expect(faultEvents(meter, FaultEvent.safeMode).length).toBe(1);
     meter.engine.tick = boom; // left out in safe mode
     const wh = meter.metrology.energy(0, 0);
+    const rates = meter.rateSum(1);
     board.clock.advance(5 * MIN);
     expect(meter.metrology.energy(0, 0)).toBeGreaterThan(wh);
     expect(meter.faults.total).toBe(0);
+    // The rate registers still receive the energy (to the tariff the activation mask selects).
+    expect(meter.rateSum(1) - rates).toBeCloseTo(meter.metrology.energy(0, 0) - wh, 6);
 
     const end = board.network.connect(SIM_TCP_PORT)!;
     const link = wrapperLink(end, board.worldTimers, { clientSap: ClientSap.management, serverLogical: 1, serverPhysical: 0x10, responseTimeoutMs: 5000 }, "sim tcp");

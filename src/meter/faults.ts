@@ -9,10 +9,10 @@
  * BootGuard recognises a fault that repeats at every start: a persisted
  * counter of starts that did not reach a stable run (STABLE_AFTER_MS of
  * ticks without a contained fault other than a DLMS request's). After SAFE_MODE_AFTER such starts in a
- * row the meter comes up in safe mode: it still meters (metrology, energy
- * persistence, power-fail path) and still serves DLMS, but the tariff engine
- * (captures, schedules, scripts), the limiter and the register monitor are
- * left out, so a client can repair the setting that made them fail. The
+ * row the meter comes up in safe mode: it still meters (metrology, the rate
+ * registers of the tariff in force, energy persistence, power-fail path) and
+ * still serves DLMS, but the tariff engine (captures, schedules, calendar
+ * switches, scripts), the limiter and the register monitor are left out, so a client can repair the setting that made them fail. The
  * counter is cleared by a stable run, in safe mode too: the start after a
  * stable safe-mode run tries the normal mode again.
  */

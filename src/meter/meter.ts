@@ -444,8 +444,7 @@ export class Meter {
     const f = this.faults;
     const metrologySaves = this.metrology.persistCount;
     f.run(FaultKind.metrology, () => this.metrology.tick());
-    if (this.boot.safeMode) f.run(FaultKind.metrology, () => this.metrology.take());
-    else f.run(FaultKind.tariff, () => this.engine.tick(this.clock.now(), this.metrology.take()));
+    f.run(FaultKind.tariff, () => this.#toRegisters());
     f.run(FaultKind.clock, () => this.clock.poll());
     if (!this.boot.safeMode) {
       f.run(FaultKind.limiter, () => this.limiter.poll());
@@ -470,6 +469,17 @@ export class Meter {
     }
     this.#collectFaults();
     f.run(FaultKind.persist, () => this.boot.check(this.ports.mono.nowMs(), f));
+  }
+
+  /**
+   * The energy since the last tick to the rate registers: through the tariff
+   * engine, or in safe mode straight to the registers the activation mask
+   * selects now (no schedules, calendar switches or captures run).
+   */
+  #toRegisters(): void {
+    const deltas = this.metrology.take();
+    if (this.boot.safeMode) this.activation.accumulate(this.bank, deltas, 1);
+    else this.engine.tick(this.clock.now(), deltas);
   }
 
   /** Faults counted elsewhere (the xDLMS server, the event sinks) join the meter's count. */
@@ -506,8 +516,7 @@ export class Meter {
   powerFail(): void {
     if (this.#stopped) return;
     // The registers are saved even if the tariff step faults (its energy then reaches only metrology's totals).
-    if (this.boot.safeMode) this.metrology.take();
-    else this.faults.run(FaultKind.tariff, () => this.engine.tick(this.clock.now(), this.metrology.take()));
+    this.faults.run(FaultKind.tariff, () => this.#toRegisters());
     this.persist();
   }
 
