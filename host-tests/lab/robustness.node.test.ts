@@ -32,6 +32,8 @@ interface Running {
   child: ChildProcessWithoutNullStreams;
   out: () => string;
   port: number;
+  /** The simulator's own process (tsx runs it as a child of its launcher). */
+  pid: number;
   pty: string | undefined;
   exited: Promise<number | null>;
 }
@@ -46,10 +48,18 @@ function startSimulator(dir: string, extra: string[] = []): Promise<Running> {
     const onData = (b: Buffer) => {
       out += b.toString();
       const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m && /simulator pid \d+/.test(out)) {
+      const pid = /simulator pid (\d+)/.exec(out);
+      if (m && pid) {
         clearTimeout(timer);
+        cleanup.push(() => {
+          try {
+            process.kill(Number(pid[1]), "SIGKILL");
+          } catch {
+            // already gone
+          }
+        });
         const pty = /optical port on (\/dev\/\S+)/.exec(out)?.[1];
-        resolve({ child, out: () => out, port: Number(m[1]), pty, exited });
+        resolve({ child, out: () => out, port: Number(m[1]), pid: Number(pid[1]), pty, exited });
       }
     };
     child.stdout.on("data", onData);
@@ -89,7 +99,7 @@ describe("issue 15 against the simulator process", () => {
     expect(year()).toBeGreaterThanOrEqual(2026);
     expect(sim.out()).not.toMatch(/RangeError|firmware restarted/);
 
-    sim.child.kill("SIGKILL"); // a power cut without warning
+    process.kill(sim.pid, "SIGKILL"); // a power cut without warning: the simulator itself, not its launcher
     await sim.exited;
     sim = await startSimulator(dir, ["--no-optical", "--speed", "600"]);
     expect(sim.out()).toMatch(/state restored from/);
