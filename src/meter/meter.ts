@@ -443,33 +443,47 @@ export class Meter {
   tick(): void {
     const f = this.faults;
     const metrologySaves = this.metrology.persistCount;
-    f.run(FaultKind.metrology, () => this.metrology.tick());
-    f.run(FaultKind.tariff, () => this.#toRegisters());
-    f.run(FaultKind.clock, () => this.clock.poll());
+    f.run(FaultKind.metrology, this.#metrologyStep);
+    f.run(FaultKind.tariff, this.#tariffStep);
+    f.run(FaultKind.clock, this.#clockStep);
     if (!this.boot.safeMode) {
-      f.run(FaultKind.limiter, () => this.limiter.poll());
-      f.run(FaultKind.monitor, () => this.#monitor?.evaluate());
+      f.run(FaultKind.limiter, this.#limiterStep);
+      f.run(FaultKind.monitor, this.#monitorStep);
     }
-    f.run(FaultKind.relay, () => this.disconnect.checkFeedback());
+    f.run(FaultKind.relay, this.#relayStep);
     this.ports.system.kickWatchdog();
-    f.run(FaultKind.relay, () => {
-      const relay = this.#relayKey();
-      // The relay state is written when it changes: a restart must never silently reconnect a customer.
-      if (relay !== this.#savedRelay) {
-        saveRelay(this.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
-        this.#savedRelay = relay;
-      }
-    });
     // The rate registers are saved in the tick in which metrology saved its
     // totals, so that after a cut without warning both come back from the
     // same instant (they can differ only if the cut falls between the two
     // writes of that tick).
     if (this.metrology.persistCount !== metrologySaves || this.ports.mono.nowMs() - this.#lastPersistMono >= this.config.persistEveryMs) {
-      f.run(FaultKind.persist, () => this.persist());
+      f.run(FaultKind.persist, this.#persistStep);
     }
     this.#collectFaults();
-    f.run(FaultKind.persist, () => this.boot.check(this.ports.mono.nowMs(), f));
+    f.run(FaultKind.persist, this.#bootStep);
   }
+
+  // The tick's steps, built once: the tick runs every second and allocates no closures.
+  readonly #metrologyStep = (): void => {
+    this.metrology.tick();
+  };
+  readonly #tariffStep = (): void => this.#toRegisters();
+  readonly #clockStep = (): void => this.clock.poll();
+  readonly #limiterStep = (): void => this.limiter.poll();
+  readonly #monitorStep = (): void => {
+    this.#monitor?.evaluate();
+  };
+  readonly #persistStep = (): void => this.persist();
+  readonly #bootStep = (): void => this.boot.check(this.ports.mono.nowMs(), this.faults);
+  readonly #relayStep = (): void => {
+    this.disconnect.checkFeedback();
+    const relay = this.#relayKey();
+    // The relay state is written when it changes: a restart must never silently reconnect a customer.
+    if (relay !== this.#savedRelay) {
+      saveRelay(this.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
+      this.#savedRelay = relay;
+    }
+  };
 
   /**
    * The energy since the last tick to the rate registers: through the tariff
