@@ -21,6 +21,8 @@ import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
 import { toHex } from "../../src/util/bytes.js";
 import { DEFAULT_HDLC_CLIENT_CONFIG, HdlcClient } from "../../src/transport/client/hdlc-client.js";
 import { NodeTimers } from "../../scripts/lab/node-ports.js";
+import { parseOptions } from "../../scripts/simulator/options.js";
+import { Simulator } from "../../scripts/simulator/run.js";
 
 const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
 const cleanup: (() => void)[] = [];
@@ -81,6 +83,19 @@ function lab(home: string, port: number, args: string[]): { code: number | null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("issue 15 against the simulator process", () => {
+  it("HLS challenges come from the host's CSPRNG: two starts on the same state draw different bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "meter-i15-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const draws: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const sim = await Simulator.start(parseOptions(["--state", dir, "--tcp-port", "0", "--no-optical", "--quiet"]), { line() {}, status() {} }, () => Date.UTC(2026, 0, 14), false);
+      // What the server draws for a StoC challenge (src/cosem/server/server.ts: crypto.randomBytes(16)).
+      draws.push(toHex(sim.board.crypto.randomBytes(16)));
+      sim.stop();
+    }
+    expect(draws[0]).not.toBe(draws[1]);
+  });
+
   it("a clock write of 1801-12-05 12:00 is refused, nothing changes, and the meter keeps serving across captures, kill -9 and a clean stop", async () => {
     const dir = mkdtempSync(join(tmpdir(), "meter-i15-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
