@@ -8,6 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { Tag, type Data } from "../../src/cosem/axdr.js";
+import { dateTimeOs } from "../../src/cosem/axdr-helpers.js";
+import { DataAccessResult } from "../../src/cosem/interface-class.js";
 import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
 import { ClientSap } from "../../src/meter/dlms.js";
 import { FaultEvent, FaultKind, SAFE_MODE_AFTER, STABLE_AFTER_MS } from "../../src/meter/faults.js";
@@ -64,6 +66,18 @@ describe("containment of firmware faults (issue 15, item 6)", () => {
         },
       ],
     });
+  });
+
+  it("an event log that cannot take an event does not undo the change that reported it: success, applied, counted", () => {
+    const board = new SimBoard({ startUtcMs: T0 });
+    const meter = board.boot();
+    meter.eventLogs!.record = boom; // the flash event logs fail
+    const target = Date.UTC(2026, 0, 14, 12, 0);
+    const ok = meter.catalog.find(ln.CLOCK)!.object.set(2, dateTimeOs(meter.clock.dateTimeAt(target)), { role: "management", clientSap: ClientSap.management, nowUtcMs: meter.clock.now() });
+    expect(ok).toBe(DataAccessResult.success);
+    expect(meter.clock.now()).toBe(target);
+    board.clock.advance(1000);
+    expect(meter.faults.count(FaultKind.events)).toBe(2); // clock adjusted: old time, new time
   });
 
   it("power-fail handlers: each runs even if an earlier one throws, on the simulated and the Moddable port alike", () => {
