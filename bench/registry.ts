@@ -11,6 +11,7 @@ import { associationHlsGmac, hdlcGetSuite0, objectListBlocks, xdlmsGetPlain, xdl
 import { fotaVerifyImage1k, fotaVerifyPerKib } from "../host-tests/fota/support/bench-ops.js";
 import { meterBoot, meterStatusLine, meterTick } from "../host-tests/meter/bench-ops.js";
 import { profileAppend, profileReadDay, storageFigures } from "./ops/storage.js";
+import { stsTokenDecode } from "./ops/sts.js";
 import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
 
 export const ops: BenchOp<any>[] = [
@@ -35,6 +36,7 @@ export const ops: BenchOp<any>[] = [
   profileReadDay,
   fotaVerifyPerKib,
   fotaVerifyImage1k,
+  stsTokenDecode,
 ];
 
 export const figures: BenchFigure[] = [...storageFigures];

@@ -3,21 +3,25 @@
  * meter over an optical probe or TCP. See scripts/lab/args.ts for the
  * command line; the protocol is the project's own client and transports.
  */
+import { appendFileSync } from "node:fs";
 import { LAB_USAGE, parseLabArgs, type LabOptions } from "./lab/args.js";
 import { actionCommand, getCommand, listCommand, profileCommand, setCommand, uploadCommand } from "./lab/commands.js";
 import { formatTable, runConformance } from "./lab/conformance.js";
 import { startConsoleServer } from "./lab/console/http.js";
 import { MeterConsole } from "./lab/console/service.js";
+import { formatNotification, startPushListener } from "./lab/listen.js";
 import { openSession } from "./lab/open.js";
+import { tokenCommand } from "./lab/token.js";
 
 async function run(o: LabOptions): Promise<number> {
   const out = (line: string) => console.log(line);
-  const known = ["list", "get", "set", "action", "profile", "upload", "conformance", "console"];
+  const known = ["list", "get", "set", "action", "profile", "upload", "conformance", "console", "listen", "token"];
   if (!known.includes(o.command)) {
     console.error(`unknown command "${o.command}"\n\n${LAB_USAGE}`);
     return 2;
   }
   if (o.command === "console") return runConsole(o);
+  if (o.command === "listen") return runListener(o);
   const { session, close } = await openSession(o);
   try {
     switch (o.command) {
@@ -39,6 +43,10 @@ async function run(o: LabOptions): Promise<number> {
       case "upload":
         await uploadCommand(session, o, out);
         break;
+      case "token": {
+        const r = await tokenCommand(session, o, out);
+        return r.result === 0 || r.result === 1 ? 0 : 1;
+      }
       case "conformance": {
         const rows = await runConformance(session);
         out(formatTable(rows));
@@ -54,7 +62,7 @@ async function run(o: LabOptions): Promise<number> {
 /** Serves the web console until SIGINT/SIGTERM, then releases the association. */
 async function runConsole(o: LabOptions): Promise<number> {
   const meter = new MeterConsole(o);
-  const server = await startConsoleServer(meter, o.consoleHost, o.consolePort);
+  const server = await startConsoleServer(meter, o.localHost, o.localPort ?? 8059);
   console.log(`lab console on ${server.url} (meter: ${meter.status().link}, ${o.auth})`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
@@ -62,6 +70,25 @@ async function runConsole(o: LabOptions): Promise<number> {
   });
   await meter.disconnect();
   await server.close();
+  return 0;
+}
+
+/** Prints every pushed data-notification until SIGINT/SIGTERM; profile rows go to --out as CSV. */
+async function runListener(o: LabOptions): Promise<number> {
+  const listener = await startPushListener(
+    { host: o.localHost, port: o.localPort ?? 4059, akey: o.akey, ekey: o.ekey, systemTitle: o.systemTitle },
+    (n) => {
+      console.log(formatNotification(n, Date.now()));
+      if (o.out && n.csvRows.length > 0) appendFileSync(o.out, n.csvRows.join("\n") + "\n");
+    },
+    (from, message) => console.error(`${new Date().toISOString()} ${from}: ${message}`),
+  );
+  console.log(`listening for pushes on tcp://${o.localHost}:${listener.port}${o.akey ? " (ciphered pushes deciphered with the given keys)" : ""}`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await listener.close();
   return 0;
 }
 

@@ -5,6 +5,7 @@
  */
 import { parseOptions, type SimulatorOptions } from "./simulator/options.js";
 import { Simulator } from "./simulator/run.js";
+import { attachStdinKeypad } from "./sts/stdin-keypad.js";
 
 let options: SimulatorOptions;
 try {
@@ -50,5 +51,6 @@ function shutdown(signal: string): void {
 process.on("SIGINT", () => shutdown("SIGINT"));
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGHUP", () => shutdown("SIGHUP"));
+attachStdinKeypad(sim, (t) => log.line(t));
 // npm does not forward SIGTERM to the script it runs: this is the pid to signal.
 log.line(`simulator pid ${process.pid}`);

@@ -57,7 +57,7 @@ describe("replay, forgery and power cuts", () => {
     expect((await client.get(1, LN.energy, 2)).ok).toBe(true);
   });
 
-  it("a wrong f(StoC) leaves the association pending: nothing but the HLS reply is allowed, and it is logged", async () => {
+  it("while HLS is pending nothing but the HLS reply is allowed; a wrong f(StoC) is logged and ends the association", async () => {
     const m = buildMeter();
     const session = new TestSession(SAP.management);
     const aarq = encodeAarq({
@@ -84,7 +84,9 @@ describe("replay, forgery and power cuts", () => {
     const reply = encodeApdu({ type: "action-request-normal", invokeId: 0xc1, descriptor: { classId: 15, instance: Obis.of(0, 0, 40, 0, 0), method: 1 }, parameters: badF });
     expect(decodeApdu(relaxed.server.handle(reply, session)!)).toMatchObject({ type: "action-response-normal", response: { result: 250 } });
     expect(relaxed.events.security(SecurityEvent.authenticationFailed).length).toBe(1);
-    expect(decodeApdu(relaxed.server.handle(get, session)!)).toMatchObject({ result: { error: DataAccessResult.readWriteDenied } });
+    // The failed pass 3 ended the association: nothing is served without a new AARQ.
+    expect(relaxed.server.status(session)).toBe(0);
+    expect(decodeApdu(relaxed.server.handle(get, session)!)).toMatchObject({ type: "exception-response", stateError: StateError.serviceNotAllowed });
   });
 
   it("after a power cut the new server's transmit invocation counter is above every value used before", async () => {

@@ -5,6 +5,7 @@
  * simulated crypto port, a RAM KeyValueStore and a recording event sink.
  */
 import { SimCrypto } from "../../hal/sim/crypto.js";
+import type { Timers } from "../../hal/timer.js";
 import { D, Tag, type Data } from "../../src/cosem/axdr.js";
 import { Mechanism } from "../../src/cosem/apdu/acse.js";
 import { DlmsClient, type ClientOptions } from "../../src/cosem/client/client.js";
@@ -145,11 +146,18 @@ export interface Meter {
 
 export function buildMeter(
   kv: KeyValueStore = new MemoryKeyValueStore(),
-  options: { maxPdu?: number; policy?: number; ecdsa?: { clientPublicKey: Uint8Array; serverPrivateKey: Uint8Array } } = {},
+  options: {
+    maxPdu?: number;
+    policy?: number;
+    ecdsa?: { clientPublicKey: Uint8Array; serverPrivateKey: Uint8Array };
+    /** The meter's clock (default: a fixed instant) and link timers (default: none). */
+    nowUtcMs?: () => number;
+    timers?: Timers;
+  } = {},
 ): Meter {
   const crypto = new SimCrypto();
   const events = new RecordingEvents();
-  const now = () => Date.UTC(2026, 0, 1);
+  const now = options.nowUtcMs ?? (() => Date.UTC(2026, 0, 1));
   const policy = options.policy ?? Policy.authenticatedRequest | Policy.encryptedRequest | Policy.authenticatedResponse | Policy.encryptedResponse;
   const keys = { globalUnicast: GUEK, authentication: GAK, master: KEK };
   const management = new SecuritySetup({ name: "ss.m", logicalName: LN.ssMgmt, serverSystemTitle: SERVER_TITLE, policy, keys }, kv, crypto, events, now);
@@ -191,9 +199,11 @@ export function buildMeter(
     { clientSap: SAP.firmware, role: "firmware", logicalName: LN.assocFirmware, mechanism: Mechanism.lls, secret: LLS_PASSWORD, ciphered: false },
   ];
   if (options.ecdsa) {
-    associations.push({ clientSap: SAP.ecdsa, role: "reader", logicalName: Obis.of(0, 0, 40, 0, 5), mechanism: Mechanism.hlsEcdsa, ecdsa: options.ecdsa, ciphered: true, securitySetup: reader });
+    // HLS-ECDSA belongs to suite 1: its own Security Setup says so, and its APDUs must name it.
+    const suite1 = new SecuritySetup({ name: "ss.e", logicalName: Obis.of(0, 0, 43, 0, 5), serverSystemTitle: SERVER_TITLE, policy, keys, suite: 1 }, kv, crypto, events, now);
+    associations.push({ clientSap: SAP.ecdsa, role: "reader", logicalName: Obis.of(0, 0, 40, 0, 5), mechanism: Mechanism.hlsEcdsa, ecdsa: options.ecdsa, ciphered: true, securitySetup: suite1 });
   }
-  const server = new CosemServer({ catalog, associations, crypto, kv, events, nowUtcMs: now, maxReceivePduSize: options.maxPdu ?? 512 });
+  const server = new CosemServer({ catalog, associations, crypto, kv, events, nowUtcMs: now, maxReceivePduSize: options.maxPdu ?? 512, ...(options.timers ? { timers: options.timers } : {}) });
   const meter: Meter = { server, kv, events, crypto, catalog, echo, profile, setups: { reader, management }, push, pushSession: undefined };
   late.server = server;
   late.meter = meter;

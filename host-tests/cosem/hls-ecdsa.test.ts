@@ -52,11 +52,11 @@ describe("HLS-ECDSA (mechanism 7)", () => {
     expect(await c.get(1, LN.energy, 2)).toEqual({ ok: true, value: D.u32(12345) });
   });
 
-  it("a client signing with the wrong key stays unauthenticated and is logged", async () => {
+  it("a client signing with the wrong key is not associated (the failed pass 3 ends the association) and is logged", async () => {
     const m = buildMeter(undefined, { ecdsa: { clientPublicKey: clientPub, serverPrivateKey: serverPriv } });
     const session = new TestSession(SAP.ecdsa);
     await expect(client(m, session, serverPriv).associate()).rejects.toThrow(ClientError);
-    expect(m.server.status(session)).toBe(1);
+    expect(m.server.status(session)).toBe(0);
     expect(m.events.security(SecurityEvent.authenticationFailed).length).toBe(1);
   });
 });

@@ -151,10 +151,11 @@ describe("class 41 TCP-UDP setup on the running wrapper server", () => {
     const a = connect();
     const b = connect();
     clock.advance(5);
-    expect(b.connected).toBe(false);
-    expect(await drive(clock, a.request(pattern(8)))).toEqual(pattern(8));
-    clock.advance(11_000);
+    // One slot: the newcomer displaces the unauthenticated first connection (admission.ts).
     expect(a.connected).toBe(false);
+    expect(await drive(clock, b.request(pattern(8)))).toEqual(pattern(8));
+    clock.advance(11_000);
+    expect(b.connected).toBe(false);
   });
 
   it("a port change needs a relistening composition root", () => {

@@ -31,9 +31,9 @@ export interface LabOptions {
   imageId: string | undefined;
   /** Print the bytes on the optical probe. */
   trace: boolean;
-  /** `console`: the web page's port and listen address (loopback unless asked). */
-  consolePort: number;
-  consoleHost: string;
+  /** `console` and `listen`: the local port (default per command) and listen address (loopback unless asked). */
+  localPort: number | undefined;
+  localHost: string;
 }
 
 export const LAB_USAGE = `usage: npm run lab -- <command> [arguments] [options]
@@ -45,9 +45,13 @@ commands
   action <obis> <method> [value]    invoke a method (parameter as for set; default integer 0)
   profile <obis> --from ISO --to ISO [--out file.csv]   load profile range to CSV (stdout without --out)
   upload <image> [--obis 0-0:44.0.0*255] [--image-id ID] [--block-size N] [--activate]   firmware image transfer
+  token <20 digits>                 enter an STS token (Token Gateway; management association), print verdict and credit
   conformance                       walk link, association, every object's attributes and access rights; pass/fail table
   console [--port 8059] [--listen 127.0.0.1]   web console on http://127.0.0.1:8059/: live values, profiles, events,
                                     objects, GET/SET, firmware upload, conformance (loopback only unless --listen)
+  listen [--port 4059] [--listen 127.0.0.1] [--akey HEX --ekey HEX] [--out file.csv]
+                                    accept data-notifications a meter pushes (TCP wrapper), decipher and print them;
+                                    profile buffers in a push go to --out as CSV
 
 link (default: TCP wrapper to 127.0.0.1:4059)
   --tcp HOST:PORT        --hdlc (HDLC on TCP instead of the wrapper)
@@ -109,8 +113,8 @@ export function parseLabArgs(argv: string[]): LabOptions {
     activate: false,
     imageId: undefined,
     trace: false,
-    consolePort: 8059,
-    consoleHost: "127.0.0.1",
+    localPort: undefined,
+    localHost: "127.0.0.1",
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -194,10 +198,10 @@ export function parseLabArgs(argv: string[]): LabOptions {
         o.trace = true;
         break;
       case "--port":
-        o.consolePort = int(a, v(), 0, 65535);
+        o.localPort = int(a, v(), 0, 65535);
         break;
       case "--listen":
-        o.consoleHost = v();
+        o.localHost = v();
         break;
       case "--help":
         throw new Error(LAB_USAGE);
@@ -211,5 +215,6 @@ export function parseLabArgs(argv: string[]): LabOptions {
   o.clientSap = clientSap ?? (o.auth === "none" ? 16 : 1);
   if (o.auth === "lls" && !o.password) throw new Error("--auth lls needs --password");
   if (o.auth === "hls-gmac" && (!o.akey || !o.ekey)) throw new Error("--auth hls-gmac needs --akey and --ekey");
+  if (!o.akey !== !o.ekey) throw new Error("--akey and --ekey go together");
   return o;
 }

@@ -6,6 +6,7 @@
  * hardware (the clock, the store, the relay's position) and replaces what
  * does not (timers, the system port's state, RAM).
  */
+import { SimKeypad } from "../../hal/sim/keypad.js";
 import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
 import type { ResetCause } from "../../hal/system.js";
 import { SimClock } from "../../hal/sim/clock.js";
@@ -116,6 +117,8 @@ export class SimBoard {
   timers: SimTimers;
   system: SimSystem;
   button = new SimButton();
+  /** The customer keypad (prepayment token entry); a restart keeps the keys, the firmware re-registers. */
+  keypad = new SimKeypad();
   driver: Atm90e32 | undefined;
   meter: Meter | undefined;
   boots = 0;
@@ -168,6 +171,7 @@ export class SimBoard {
       relay: this.relay,
       relayFeedback: this.relay.feedback,
       button: this.button,
+      keypad: this.keypad,
       crypto: this.crypto,
       ...this.#links(),
     };
@@ -198,6 +202,7 @@ export class SimBoard {
     this.timers = new SimTimers(this.clock);
     this.system = new SimSystem(this.clock, { resetCause: cause, watchdogMs: this.watchdogMs });
     this.button = new SimButton();
+    this.keypad = new SimKeypad();
     return this.boot(this.#config);
   }
 }

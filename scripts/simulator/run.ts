@@ -16,6 +16,8 @@ import type { SimulatorOptions } from "./options.js";
 import { PtySerialPort } from "./pty.js";
 import { StateDir } from "./state.js";
 import { NodeTcpListener } from "./tcp-bridge.js";
+import { simCommissioningToken, simPrepaySetup, simVendingLines } from "../sts/sim-setup.js";
+import { TOKEN_RESULT_NAMES } from "../../src/prepay/results.js";
 
 export interface SimulatorLog {
   line(text: string): void;
@@ -93,7 +95,8 @@ export class Simulator {
       }
     }
     const sim = new Simulator(options, log, now, tcp, optical);
-    const meter = sim.board.boot({ fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256 } });
+    // Prepayment on the sample tables; mode 6 lets credit reconnect the supply by itself (issue 20).
+    const meter = sim.board.boot({ fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256 }, prepay: simPrepaySetup(), disconnectMode: 6 });
     sim.#watchRestart();
     const id = meter.config.identity;
     const sec = meter.config.security;
@@ -104,6 +107,12 @@ export class Simulator {
         `(HLS-GMAC, --akey ${toHex(sec.authenticationKey)} --ekey ${toHex(sec.globalUnicastKey)}); firmware SAP ${ClientSap.firmware} (LLS)`,
     );
     log.line(`firmware images: sign with npm run imgtool -- sign --key ${sim.state.fotaKeyPath} --header-size 0x200 --align 8 --version 1.0.0 --slot-size ${SLOT_SECTORS * ESP32_NOR.sectorSize} IN OUT`);
+    for (const l of simVendingLines()) log.line(l);
+    if (!meter.restored && meter.prepay && meter.prepay.record.tokensApplied === 0) {
+      const token = simCommissioningToken(meter.clock.now());
+      const r = meter.prepay.enterToken(token, "local");
+      log.line(`  commissioning credit token ${token}: ${TOKEN_RESULT_NAMES[r.result]}, credit ${(meter.prepay.available() / 1000).toFixed(1)} kWh`);
+    }
     log.line(`listening on tcp://127.0.0.1:${tcp.port}`);
     if (optical) log.line(`optical port on ${optical.path}`);
     else if (options.optical) log.line(`optical port unavailable: ${opticalProblem}`);

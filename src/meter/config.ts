@@ -12,6 +12,7 @@ import { lastSundayPattern, type ClockConfig } from "../tariff/clock.js";
 import { utf8Encode } from "../util/bytes.js";
 import { fromHex } from "../util/bytes.js";
 import type { SecurityConfig } from "./dlms.js";
+import type { PrepaySetup } from "./prepay.js";
 import type { MeterIdentity } from "./identity.js";
 import { TARIFF_SCRIPTS } from "./obis-codes.js";
 
@@ -36,6 +37,8 @@ export interface MeterConfig {
   security: SecurityConfig;
   /** Firmware update: the bootloader's signing keys (SPKI DER) and signature type; absent = no Image Transfer. */
   fota?: FotaConfig;
+  /** Prepayment (STS): decoder key, PAN, provisioned EA07 tables; absent = no prepayment objects. */
+  prepay?: PrepaySetup;
 }
 
 export interface FotaConfig {

@@ -87,6 +87,7 @@ export class DlmsFront {
     const handler: ApduHandler = {
       handle: (apdu: Uint8Array, session: ApduSession) => server?.handle(apdu, session),
       sessionClosed: (session: ApduSession) => server?.sessionClosed(session),
+      authenticated: (session: ApduSession) => server?.authenticated(session) ?? false,
     };
     this.wrapper = d.tcp ? new WrapperServer(d.tcp, handler, d.linkTimers, DEFAULT_WRAPPER_CONFIG) : undefined;
     this.optical = d.optical
@@ -130,7 +131,7 @@ export class DlmsFront {
       { clientSap: ClientSap.management, role: "management", logicalName: AssociationLn.management, mechanism: Mechanism.hlsGmac, ciphered: true, securitySetup: this.setups.management },
       { clientSap: ClientSap.firmware, role: "firmware", logicalName: AssociationLn.firmware, mechanism: Mechanism.lls, secret: s.firmwarePassword, ciphered: false },
     ];
-    server = new CosemServer({ catalog: c.entries, associations: this.associations, crypto: d.crypto, kv: d.store, events: d.events, nowUtcMs: d.nowUtcMs });
+    server = new CosemServer({ catalog: c.entries, associations: this.associations, crypto: d.crypto, kv: d.store, events: d.events, nowUtcMs: d.nowUtcMs, timers: d.linkTimers });
     this.server = server;
   }
 

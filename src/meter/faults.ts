@@ -12,7 +12,8 @@
  * row the meter comes up in safe mode: it still meters (metrology, the rate
  * registers of the tariff in force, energy persistence, power-fail path) and
  * still serves DLMS, but the tariff engine (captures, schedules, calendar
- * switches, scripts), the limiter and the register monitor are left out, so a client can repair the setting that made them fail. The
+ * switches, scripts), prepayment, the limiter and the register monitor are
+ * left out, so a client can repair the setting that made them fail. The
  * counter is cleared by a stable run, in safe mode too: the start after a
  * stable safe-mode run tries the normal mode again.
  */
@@ -38,6 +39,8 @@ export const FaultKind = {
   powerFailMetrology: 10,
   powerFailMeter: 11,
   powerFailFirmware: 12,
+  /** Prepayment (credit and its disconnect rules): skipped in safe mode like the tariff engine. */
+  prepay: 13,
 } as const;
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 

@@ -64,6 +64,9 @@ import { KEY_BILLING, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, sav
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
 import { BootGuard, FaultEvent, FaultKind, FaultMonitor, guardedSystem, type FaultDiagnostic } from "./faults.js";
+import type { PrepayService } from "../prepay/service.js";
+import { addPrepayObjects, buildPrepay } from "./prepay.js";
+import { KeypadEntry } from "../prepay/keypad-entry.js";
 
 export type CaptureListener = (utcMs: number) => void;
 
@@ -93,6 +96,10 @@ export class Meter {
   /** Hash-chained event logs in flash (class 7 views in the catalog). */
   readonly eventLogs: EventLogSink | undefined;
   readonly store: KeyValueStore;
+  /** Prepayment (STS tokens, credit), when the configuration provisions it. */
+  readonly prepay: PrepayService | undefined;
+  /** Token entry on the customer keypad, when the board has one and prepayment is provisioned. */
+  readonly keypadEntry: KeypadEntry | undefined;
   /** Firmware update (Image Transfer, class 18), when the board has slots and the config a key. */
   readonly firmware: FirmwareUpdate | undefined;
   /** True when stored energy was found at start (a restart, not a factory-fresh meter). */
@@ -206,6 +213,11 @@ export class Meter {
     this.limiter.actionOver = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 1 };
     this.limiter.actionUnder = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 2 };
     this.limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
+    if (config.prepay) {
+      const m = this.metrology;
+      this.prepay = buildPrepay(config.prepay, { store, events, clock: this.clock, specialDays: this.specialDays, importWh: () => m.energy(0, Qty.importActive), disconnect: this.disconnect, limiter: this.limiter });
+      if (ports.keypad) this.keypadEntry = new KeypadEntry(ports.keypad, ports.timers, this.prepay);
+    }
 
     const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
       { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
@@ -394,6 +406,7 @@ export class Meter {
       reader: [readAll(11), ""],
       management: ["r rw r rw rw rw rw rw rw r rw", ""],
     });
+    if (this.prepay) addPrepayObjects(c, this.prepay, this.clock, ln.ENERGY_IMPORT_TOTAL);
   }
 
   /** Sum of the rate registers of one quantity (C group): equals the metrology total unless rates were added later. */
@@ -448,6 +461,7 @@ export class Meter {
     f.run(FaultKind.clock, this.#clockStep);
     if (!this.boot.safeMode) {
       f.run(FaultKind.limiter, this.#limiterStep);
+      if (this.prepay) f.run(FaultKind.prepay, this.#prepayStep);
       f.run(FaultKind.monitor, this.#monitorStep);
     }
     f.run(FaultKind.relay, this.#relayStep);
@@ -470,6 +484,7 @@ export class Meter {
   readonly #tariffStep = (): void => this.#toRegisters();
   readonly #clockStep = (): void => this.clock.poll();
   readonly #limiterStep = (): void => this.limiter.poll();
+  readonly #prepayStep = (): void => this.prepay?.tick();
   readonly #monitorStep = (): void => {
     this.#monitor?.evaluate();
   };
@@ -517,6 +532,7 @@ export class Meter {
     const store = this.store;
     saveEnergy(store, this.bank);
     saveU32(store, KEY_BILLING, this.billing.counter);
+    this.prepay?.persist();
     saveRelay(store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
     this.#savedRelay = this.#relayKey();
     this.#lastPersistMono = this.ports.mono.nowMs();
@@ -560,6 +576,7 @@ export class Meter {
       billingPeriods: this.billing.counter,
       faults: this.faultDiagnostic().total,
       safeMode: this.boot.safeMode,
+      ...(this.prepay ? { creditWh: this.prepay.available() } : {}),
     };
   }
 }

@@ -17,6 +17,7 @@ import type { EventSink } from "../events.js";
 import type { EnergyIc, PhaseCalibration } from "../../hal/energy-ic.js";
 import type { TamperInputs } from "../metrology/service.js";
 import type { KeyValueStore } from "../persistence.js";
+import type { KeypadPort } from "../../hal/keypad.js";
 
 export interface MeterPorts {
   rtc: Rtc;
@@ -42,6 +43,8 @@ export interface MeterPorts {
   relayFeedback: DigitalIn;
   /** Disconnect-control push button (pressed = 1); optional on boards without one. */
   button?: DigitalIn;
+  /** Customer keypad (prepayment token entry); optional on boards without one. */
+  keypad?: KeypadPort;
   /** Needed for the DLMS server (ciphering, HLS-GMAC); a meter without it has no DLMS front. */
   crypto?: CryptoPort;
   /** The DLMS wrapper's TCP listener and the optical port, when the board has them. */

@@ -25,6 +25,8 @@ export interface MeterStatus {
   faults: number;
   /** Started in safe mode after repeated unstable starts. */
   safeMode: boolean;
+  /** Prepayment: credit the customer can still use, Wh (absent on a meter without prepayment). */
+  creditWh?: number;
 }
 
 const p2 = (n: number) => (n < 10 ? "0" : "") + n;
@@ -34,6 +36,7 @@ export function formatStatus(s: MeterStatus): string {
   const t = s.local;
   const when = `${t.year}-${p2(t.month)}-${p2(t.day)} ${p2(t.hour)}:${p2(t.minute)}:${p2(t.second)}`;
   const relay = s.relayConnected ? "on" : s.controlState === 2 ? "off (ready)" : "off";
+  const credit = s.creditWh === undefined ? "" : `  credit ${(s.creditWh / 1000).toFixed(1)} kWh`;
   const health = (s.faults > 0 ? `  faults ${s.faults}` : "") + (s.safeMode ? "  SAFE MODE" : "");
-  return `${when} T${s.tariff}  ${Math.round(s.activePowerW)} W  A+ ${(s.importWh / 1000).toFixed(3)} kWh  A- ${(s.exportWh / 1000).toFixed(3)} kWh  relay ${relay}${health}`;
+  return `${when} T${s.tariff}  ${Math.round(s.activePowerW)} W  A+ ${(s.importWh / 1000).toFixed(3)} kWh  A- ${(s.exportWh / 1000).toFixed(3)} kWh  relay ${relay}${credit}${health}`;
 }

@@ -21,4 +21,6 @@ export interface ApduHandler {
   handle(apdu: Uint8Array, session: ApduSession): Uint8Array | undefined;
   /** The link ended (HDLC DISC or inactivity time-out, TCP close): the association is released. */
   sessionClosed(session: ApduSession): void;
+  /** Whether the session holds an authenticated association (kept when a transport must make room). Absent: none is. */
+  authenticated?(session: ApduSession): boolean;
 }

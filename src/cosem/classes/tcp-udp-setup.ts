@@ -15,7 +15,10 @@ export interface TcpSetupTarget {
  * TCP-UDP setup, class 41 version 0 (0.0.25.0.0.255). Attributes:
  * 2 TCP-UDP_port, 3 IP_reference, 4 MSS, 5 nb_of_sim_conn,
  * 6 inactivity_time_out. No methods. nb_of_sim_conn and inactivity_time_out
- * configure the running server. The listening port is fixed while the
+ * configure the running server: nb_of_sim_conn is the number of slots (a
+ * newcomer beyond them displaces an unauthenticated or idle connection,
+ * transport/admission.ts), inactivity_time_out runs from the last whole
+ * message. The frame and idle times have no attribute in version 0. The listening port is fixed while the
  * listener runs: a write is handed to `relisten` (the composition root
  * reopens the listener) and refused when none is given. MSS belongs to the
  * IP stack of the board; it is kept for the client to read.

@@ -219,10 +219,11 @@ export class DlmsClient {
     } catch {
       env = undefined;
     }
-    if (!env || !this.#serverTitle) throw new ClientError("undecodable ciphered response");
+    // A general-ciphered APDU names its sender, so a push needs no association to have told us the meter's title.
+    const title = env && env.type !== "ciphered" && env.systemTitle.length ? env.systemTitle : this.#serverTitle;
+    if (!env || !title) throw new ClientError("undecodable ciphered response");
     const dedicated = env.type === "ciphered" ? env.dedicated : env.type === "general-ded-ciphering";
     const keys = dedicated && c.dedicatedKey ? { encryptionKey: c.dedicatedKey, authenticationKey: c.keys.authenticationKey } : c.keys;
-    const title = env.type !== "ciphered" && env.systemTitle.length ? env.systemTitle : this.#serverTitle;
     // Pushes and responses interleave on the wire (a push may overtake the response sent after it),
     // so each stream is checked against its own last counter.
     const last = push ? this.#lastPushIc : this.#lastServerIc;

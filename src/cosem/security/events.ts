@@ -27,4 +27,6 @@ export const SecurityEvent = {
   counterExhausted: 10,
   /** HLS secret changed through change_HLS_secret (value = client SAP). */
   secretChanged: 11,
+  /** A client SAP's failed attempts reached the lockout threshold (value = client SAP); logged once per burst (server/auth-guard.ts). */
+  authenticationLockout: 12,
 } as const;

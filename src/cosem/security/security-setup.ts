@@ -32,6 +32,8 @@ export interface SecuritySetupConfig {
   /** The expected client system title; learned from the AARQ when absent. */
   clientSystemTitle?: Uint8Array;
   policy: number;
+  /** security_suite: 0 (AES-GCM-128) or 1 (adds ECDSA P-256, HLS mechanism 7). Default 0. Ciphered APDUs must name it. */
+  suite?: number;
   /** Factory keys, used until a key_transfer replaces them. */
   keys: { globalUnicast: Uint8Array; authentication: Uint8Array; master: Uint8Array; globalBroadcast?: Uint8Array };
 }
@@ -74,7 +76,9 @@ export class SecuritySetup {
     return p && p.length === 1 ? p[0] : this.#cfg.policy;
   }
 
-  readonly suite = 0;
+  get suite(): number {
+    return this.#cfg.suite ?? 0;
+  }
 
   key(id: number): Uint8Array | undefined {
     const stored = this.#kv.get(`${this.#cfg.name}.k${id}`);

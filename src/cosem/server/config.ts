@@ -4,6 +4,8 @@ import type { KeyValueStore } from "../../persistence.js";
 import type { ObjectEntry, ObjectRights, Role } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { SecuritySetup } from "../security/security-setup.js";
+import type { Timers } from "../../../hal/timer.js";
+import type { AuthGuardConfig } from "./auth-guard.js";
 
 /** One association of the meter: who connects on which client SAP, how it authenticates, what its role may do. */
 export interface AssociationConfig {
@@ -42,4 +44,10 @@ export interface ServerOptions {
   maxBlockAssembly?: number;
   /** The logical device's server SAP (associated_partners_id). Default 1. */
   serverSap?: number;
+  /** Link timers (host time in the simulator): without them a pending association has no time-out. */
+  timers?: Timers;
+  /** HLS pass 3 must follow the AARE within this time, or the pending association ends. Default 10 s. */
+  pendingAssociationMs?: number;
+  /** Lockout after repeated failures per client SAP. Default DEFAULT_AUTH_GUARD. */
+  authGuard?: AuthGuardConfig;
 }

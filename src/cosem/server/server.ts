@@ -38,6 +38,8 @@ import { constantTimeEqual, hlsGmac } from "../security/suite0.js";
 import type { ApduHandler, ApduSession } from "../../transport/apdu-port.js";
 import { ByteReader, bytesEqual, concatBytes } from "../../util/bytes.js";
 import { DecodeError } from "../../util/errors.js";
+import type { TimerId } from "../../../hal/timer.js";
+import { AuthGuard } from "./auth-guard.js";
 import { BlockSource } from "./blocks.js";
 import type { AssociationConfig, ServerOptions } from "./config.js";
 import { CURRENT_ASSOCIATION, ObjectDirectory, attributeRight, methodRight, needsAuthenticatedRequest } from "./directory.js";
@@ -95,9 +97,15 @@ interface Association {
   actionOut?: LongOut;
   longIn?: LongIn;
   pushId: number;
+  /** Ends a pending association whose pass 3 does not come in time. */
+  pendingTimer?: TimerId;
 }
 
 const DEFAULT_MAX_PDU = 1024;
+/** HLS pass 3 must follow pass 2 within this time (ServerOptions.pendingAssociationMs). */
+export const DEFAULT_PENDING_ASSOCIATION_MS = 10_000;
+/** Invoke-Id-And-Priority bit 6, service-class: 1 confirmed, 0 unconfirmed (IEC 62056-5-3, 8: COSEM APDUs in ASN.1). */
+const SERVICE_CLASS_CONFIRMED = 0x40;
 const NO_DATA = new Uint8Array(0);
 
 function exception(stateError: number, serviceError: number, invocationCounter?: number): Uint8Array {
@@ -124,6 +132,8 @@ export class CosemServer implements ApduHandler {
   readonly #assocEntries = new Map<AssociationConfig, ObjectEntry>();
   /** Requests that ended in an unexpected exception (an adapter or encoder fault); tests expect 0. */
   faults = 0;
+  /** Failed association attempts per client SAP: lockout and aggregated security events. */
+  readonly authGuard: AuthGuard;
   /** The association of the request being handled (handle() is synchronous). */
   #current: Association | undefined;
 
@@ -140,6 +150,7 @@ export class CosemServer implements ApduHandler {
       if (!entries.some((e) => e.object.logicalName.key === cfg.logicalName.key)) entries.push(entry);
     }
     this.directory = new ObjectDirectory(entries);
+    this.authGuard = new AuthGuard(options.kv, options.events, options.nowUtcMs, (sap) => this.#configFor(sap) !== undefined, options.authGuard);
   }
 
   // ---------------------------------------------------------------- transport port
@@ -159,6 +170,24 @@ export class CosemServer implements ApduHandler {
   }
 
   sessionClosed(session: ApduSession): void {
+    this.#drop(session);
+  }
+
+  /**
+   * Whether the session holds an association that authenticated (LLS, or HLS past pass 3): what
+   * a transport keeps when it must displace a connection to admit a new one.
+   */
+  authenticated(session: ApduSession): boolean {
+    const a = this.#sessions.get(session);
+    return a !== undefined && a.status === 2 && a.cfg.mechanism !== Mechanism.none;
+  }
+
+  /** Ends the session's association (release, link closed, failed or late HLS pass 3). */
+  #drop(session: ApduSession): void {
+    const a = this.#sessions.get(session);
+    if (!a) return;
+    if (a.pendingTimer !== undefined) this.#o.timers?.clear(a.pendingTimer);
+    a.pendingTimer = undefined;
     this.#sessions.delete(session);
   }
 
@@ -219,7 +248,18 @@ export class CosemServer implements ApduHandler {
   #handle(apdu: Uint8Array, session: ApduSession): Uint8Array | undefined {
     if (apdu.length === 0) return undefined;
     const tag = apdu[0];
-    if (tag === AcseTag.aarq) return this.#aarq(apdu, session);
+    if (tag === AcseTag.aarq) {
+      // IEC 62056-5-3 / Green Book, the application layer state machine: COSEM-OPEN is valid only
+      // in IDLE, never in ASSOCIATED. The AARQ is refused (rather than ignored, which would leave
+      // the client waiting) and the established association kept, so a second AARQ can neither
+      // tear down nor silently replace an authenticated session.
+      const held = this.#sessions.get(session);
+      if (held?.status === 2) {
+        const context = held.cfg.ciphered ? ApplicationContext.lnCiphered : ApplicationContext.ln;
+        return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.noReasonGiven);
+      }
+      return this.#aarq(apdu, session);
+    }
     if (tag === AcseTag.rlrq) return this.#rlrq(apdu, session);
     const a = this.#sessions.get(session);
     if (!a) return exception(StateError.serviceNotAllowed, ServiceError.operationNotPossible);
@@ -263,7 +303,8 @@ export class CosemServer implements ApduHandler {
     const dedicated = env.type === "ciphered" ? env.dedicated : env.type === "general-ded-ciphering";
     const title = env.type !== "ciphered" && env.systemTitle.length > 0 ? env.systemTitle : a.clientTitle;
     const keys = setup.suite0Keys(dedicated ? a.dedicatedKey : undefined, (env.securityControl & SC_BROADCAST) !== 0);
-    if (unsupportedReason(env.securityControl) !== undefined) {
+    // The security control byte must name the suite of this Security Setup (Green Book 9.2.7.2.4).
+    if (unsupportedReason(env.securityControl) !== undefined || (env.securityControl & 0x0f) !== setup.suite) {
       this.#event(SecurityEvent.unsupportedSecurity, env.securityControl);
       return exception(StateError.serviceNotAllowed, ServiceError.decipheringError);
     }
@@ -330,10 +371,15 @@ export class CosemServer implements ApduHandler {
   }
 
   #aarq(bytes: Uint8Array, session: ApduSession): Uint8Array {
-    // A new AARQ replaces whatever association the session had.
-    this.#sessions.delete(session);
+    // A new AARQ replaces a pending association (an established one never gets here).
+    this.#drop(session);
     const cfg = this.#configFor(session.clientSap);
     const context = cfg?.ciphered ? ApplicationContext.lnCiphered : ApplicationContext.ln;
+    const refuse = (code: number): void => this.authGuard.failed(session.clientSap, code, cfg !== undefined && cfg.mechanism !== Mechanism.none);
+    // Locked out after repeated failures: refused before the password or challenge is looked at.
+    if (cfg && cfg.mechanism !== Mechanism.none && this.authGuard.lockedFor(cfg.clientSap) > 0) {
+      return this.#aare(context, AssociationResult.rejectedTransient, AcseDiagnostic.noReasonGiven);
+    }
     let aarq: Aarq;
     try {
       aarq = decodeAarq(bytes);
@@ -342,26 +388,26 @@ export class CosemServer implements ApduHandler {
       return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.noReasonGiven);
     }
     if (!cfg) {
-      this.#event(SecurityEvent.associationRefused, session.clientSap);
+      refuse(SecurityEvent.associationRefused);
       return this.#aare(aarq.applicationContext, AssociationResult.rejectedPermanent, AcseDiagnostic.noReasonGiven);
     }
     const setup = cfg.securitySetup;
     const hls = cfg.mechanism === Mechanism.hlsGmac || cfg.mechanism === Mechanism.hlsEcdsa;
     const apTitle = setup && (cfg.ciphered || hls) ? { respondingApTitle: setup.serverSystemTitle } : {};
     if (aarq.applicationContext !== context) {
-      this.#event(SecurityEvent.associationRefused, session.clientSap);
+      refuse(SecurityEvent.associationRefused);
       return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.applicationContextNameNotSupported);
     }
     const mechanism = aarq.mechanism ?? Mechanism.none;
     if (mechanism !== cfg.mechanism) {
-      this.#event(SecurityEvent.associationRefused, session.clientSap);
+      refuse(SecurityEvent.associationRefused);
       const diag = aarq.mechanism === undefined ? AcseDiagnostic.authenticationMechanismNameRequired : AcseDiagnostic.authenticationMechanismNameNotRecognised;
       return this.#aare(context, AssociationResult.rejectedPermanent, diag);
     }
     const title = aarq.callingApTitle;
     const needsTitle = cfg.ciphered || hls;
     if (needsTitle && (!setup || !title || title.length !== 8 || (setup.clientSystemTitle && !bytesEqual(setup.clientSystemTitle, title)))) {
-      this.#event(SecurityEvent.associationRefused, session.clientSap);
+      refuse(SecurityEvent.associationRefused);
       return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.callingApTitleNotRecognized);
     }
     // The xDLMS InitiateRequest, plain or glo-ciphered.
@@ -374,20 +420,24 @@ export class CosemServer implements ApduHandler {
         const env = cfg.ciphered && setup && title ? readEnvelope(ui) : undefined;
         const keys = setup?.suite0Keys();
         if (!env || !setup || !keys || !title || env.type !== "ciphered" || env.tag !== 0x21) throw new DecodeError("bad-tag", "not an InitiateRequest");
+        if (unsupportedReason(env.securityControl) !== undefined || (env.securityControl & 0x0f) !== setup.suite) {
+          refuse(SecurityEvent.unsupportedSecurity);
+          return this.#initiateError(context, InitiateError.other, apTitle);
+        }
         if (!setup.rx.fresh(env.invocationCounter)) {
-          this.#event(SecurityEvent.replay, env.invocationCounter);
+          refuse(SecurityEvent.replay);
           return this.#initiateError(context, InitiateError.other, apTitle);
         }
         const opened = openApdu(this.#o.crypto, env, title, keys);
         if (!opened.ok) {
-          this.#event(SecurityEvent.decipheringFailed, session.clientSap);
+          refuse(SecurityEvent.decipheringFailed);
           return this.#initiateError(context, InitiateError.other, apTitle);
         }
         setup.rx.commit(env.invocationCounter);
         initiateSc = env.securityControl & (SC_AUTHENTICATED | SC_ENCRYPTED);
         ui = opened.plain;
       } else if (cfg.ciphered && setup && (setup.policy & (Policy.authenticatedRequest | Policy.encryptedRequest)) !== 0) {
-        this.#event(SecurityEvent.policyViolation, session.clientSap);
+        refuse(SecurityEvent.policyViolation);
         return this.#initiateError(context, InitiateError.other, apTitle);
       }
       const decoded = decodeApdu(ui);
@@ -419,14 +469,15 @@ export class CosemServer implements ApduHandler {
     const extra: Partial<Aare> = { ...apTitle };
     if (cfg.mechanism === Mechanism.lls) {
       if (!aarq.authenticationValue || !constantTimeEqual(aarq.authenticationValue, this.#secret(cfg) ?? NO_DATA)) {
-        this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
+        refuse(SecurityEvent.authenticationFailed);
         return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.authenticationFailure);
       }
+      this.authGuard.succeeded(cfg.clientSap);
     } else if (hls) {
       const ctos = aarq.authenticationValue;
       const min = cfg.mechanism === Mechanism.hlsEcdsa ? 32 : 8;
       if (!ctos || ctos.length < min || ctos.length > 64 || (cfg.mechanism === Mechanism.hlsEcdsa && !cfg.ecdsa)) {
-        this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
+        refuse(SecurityEvent.authenticationFailed);
         return this.#aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.authenticationFailure);
       }
       a.ctos = ctos.slice();
@@ -452,6 +503,14 @@ export class CosemServer implements ApduHandler {
       ui = sealed;
     }
     this.#sessions.set(session, a);
+    const timers = this.#o.timers;
+    if (a.status === 1 && timers) {
+      // Pass 3 must come in time: a pending association must not hold the session (and its connection's standing) forever.
+      a.pendingTimer = timers.once(this.#o.pendingAssociationMs ?? DEFAULT_PENDING_ASSOCIATION_MS, () => {
+        a.pendingTimer = undefined;
+        if (this.#sessions.get(session) === a && a.status === 1) this.#sessions.delete(session);
+      });
+    }
     return this.#aare(context, AssociationResult.accepted, diagnostic, { ...extra, userInformation: ui });
   }
 
@@ -463,7 +522,7 @@ export class CosemServer implements ApduHandler {
       // Not understood: the association stays, the release is "not finished".
       return encodeRlre({ type: "rlre", reason: 1 });
     }
-    this.#sessions.delete(session);
+    this.#drop(session);
     return encodeRlre({ type: "rlre", reason: 0 });
   }
 
@@ -508,39 +567,50 @@ export class CosemServer implements ApduHandler {
     };
   }
 
-  /** HLS pass 3 and 4: check f(StoC) from the client, answer f(CtoS). */
+  /**
+   * HLS pass 3 and 4: check f(StoC) from the client, answer f(CtoS). One try per association:
+   * a wrong f(StoC) ends the association (the client must start again with a new AARQ, which
+   * the auth guard counts), so a second reply_to_HLS_authentication cannot succeed.
+   */
   #replyToHls(cfg: AssociationConfig, f: Uint8Array): Uint8Array | undefined {
     const a = this.#current;
     const setup = cfg.securitySetup;
     if (!a || a.cfg !== cfg || a.status !== 1 || !setup || !a.stoc || !a.ctos || !a.clientTitle) return undefined;
+    const answer = this.#checkPass3(a, cfg, setup, f);
+    if (!answer) {
+      this.authGuard.failed(cfg.clientSap, SecurityEvent.authenticationFailed);
+      this.#drop(a.session);
+      return undefined;
+    }
+    a.status = 2;
+    if (a.pendingTimer !== undefined) this.#o.timers?.clear(a.pendingTimer);
+    a.pendingTimer = undefined;
+    this.authGuard.succeeded(cfg.clientSap);
+    return answer;
+  }
+
+  /** f(CtoS) when f(StoC) verifies, undefined otherwise. */
+  #checkPass3(a: Association, cfg: AssociationConfig, setup: NonNullable<AssociationConfig["securitySetup"]>, f: Uint8Array): Uint8Array | undefined {
+    const stoc = a.stoc!;
+    const ctos = a.ctos!;
+    const clientTitle = a.clientTitle!;
     if (cfg.mechanism === Mechanism.hlsEcdsa && cfg.ecdsa) {
       const c = this.#o.crypto;
-      if (!hlsEcdsaVerify(c, cfg.ecdsa.clientPublicKey, a.clientTitle, setup.serverSystemTitle, a.stoc, a.ctos, f)) {
-        this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
-        return undefined;
-      }
-      const answer = hlsEcdsaSign(c, cfg.ecdsa.serverPrivateKey, setup.serverSystemTitle, a.clientTitle, a.ctos, a.stoc);
-      if (answer) a.status = 2;
-      return answer;
+      if (!hlsEcdsaVerify(c, cfg.ecdsa.clientPublicKey, clientTitle, setup.serverSystemTitle, stoc, ctos, f)) return undefined;
+      return hlsEcdsaSign(c, cfg.ecdsa.serverPrivateKey, setup.serverSystemTitle, clientTitle, ctos, stoc);
     }
     if (cfg.mechanism !== Mechanism.hlsGmac) return undefined;
     const keys = setup.suite0Keys();
-    if (!keys || f.length !== 17) {
-      this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
-      return undefined;
-    }
+    // The security control byte must be "authenticated" under this Security Setup's suite.
+    if (!keys || f.length !== 17 || f[0] !== (SC_AUTHENTICATED | setup.suite)) return undefined;
     const ic = new ByteReader(f, 1).u32();
-    const expected = hlsGmac(this.#o.crypto, keys, a.clientTitle, ic, a.stoc, f[0]);
-    if (f[0] !== SC_AUTHENTICATED || !constantTimeEqual(expected, f)) {
-      this.#event(SecurityEvent.authenticationFailed, cfg.clientSap);
-      return undefined;
-    }
+    const expected = hlsGmac(this.#o.crypto, keys, clientTitle, ic, stoc, f[0]);
+    if (!constantTimeEqual(expected, f)) return undefined;
     // No counter check here: f(StoC) is bound to this association's fresh random StoC, so it
     // cannot be replayed, and its counter may precede the one of the APDU that carries it.
     const own = setup.tx.take();
     if (own === undefined) return undefined;
-    a.status = 2;
-    return hlsGmac(this.#o.crypto, keys, setup.serverSystemTitle, own, a.ctos);
+    return hlsGmac(this.#o.crypto, keys, setup.serverSystemTitle, own, ctos);
   }
 
   // ---------------------------------------------------------------- services
@@ -570,8 +640,17 @@ export class CosemServer implements ApduHandler {
     if (req.type !== "set-request-with-datablock" && req.type !== "action-request-with-pblock") a.longIn = undefined;
     const need = neededConformance(req);
     if (need === undefined) return exception(StateError.serviceUnknown, ServiceError.serviceNotSupported);
-    if ((a.conformance & need) !== need) return exception(StateError.serviceNotAllowed, ServiceError.serviceNotSupported);
     const service = req as ServiceApdu;
+    // An unconfirmed SET or ACTION (service-class bit clear in Invoke-Id-And-Priority) is carried
+    // out but never answered, not even with an error (IEC 62056-5-3, 8 and Green Book 9.3:
+    // unconfirmed services have no .response). Block transfers need their answers.
+    const silent = isUnconfirmable(service) && "invokeId" in service && (service.invokeId & SERVICE_CLASS_CONFIRMED) === 0;
+    if ((a.conformance & need) !== need) return silent ? undefined : exception(StateError.serviceNotAllowed, ServiceError.serviceNotSupported);
+    const response = this.#dispatch(a, service, prot);
+    return silent ? undefined : response;
+  }
+
+  #dispatch(a: Association, service: ServiceApdu, prot: Protection | undefined): Uint8Array | undefined {
     switch (service.type) {
       case "get-request-normal":
         return this.#getNormal(a, service.invokeId, service.descriptor, service.access, prot);
@@ -761,13 +840,24 @@ export class CosemServer implements ApduHandler {
   /** One block of a long SET or ACTION request; the last one runs the service on the assembled value. */
   #blockIn(a: Association, s: LongIn, block: { lastBlock: boolean; blockNumber: number; raw: Uint8Array }, prot: Protection | undefined): Uint8Array | undefined {
     const isSet = s.kind === "set" || s.kind === "set-list";
+    // A refused transfer is answered in the response form of its request (IEC 62056-5-3, 8: the
+    // with-list requests get Set-Response-Last-Datablock-With-List / Action-Response-With-List,
+    // one result per item), never in the single-item form a client would not match.
     const fail = (result: number): Uint8Array => {
       a.longIn = undefined;
-      return isSet
-        ? encodeApdu({ type: "set-response-last-datablock", invokeId: s.invokeId, result, blockNumber: block.blockNumber })
-        : encodeApdu({ type: "action-response-normal", invokeId: s.invokeId, response: { result } });
+      switch (s.kind) {
+        case "set":
+          return encodeApdu({ type: "set-response-last-datablock", invokeId: s.invokeId, result, blockNumber: block.blockNumber });
+        case "set-list":
+          return encodeApdu({ type: "set-response-last-datablock-with-list", invokeId: s.invokeId, results: s.items!.map(() => result), blockNumber: block.blockNumber });
+        case "action":
+          return encodeApdu({ type: "action-response-normal", invokeId: s.invokeId, response: { result } });
+        case "action-list":
+          return encodeApdu({ type: "action-response-with-list", invokeId: s.invokeId, responses: s.methods!.map(() => ({ result })) });
+      }
     };
-    if (block.blockNumber !== s.block + 1) return fail(DataAccessResult.dataBlockNumberInvalid);
+    // Action-Result has no data-block-number-invalid: a broken action transfer is long-action-aborted.
+    if (block.blockNumber !== s.block + 1) return fail(isSet ? DataAccessResult.dataBlockNumberInvalid : ActionResult.longActionAborted);
     if (s.size + block.raw.length > this.#maxAssembly) return fail(isSet ? DataAccessResult.longSetAborted : ActionResult.longActionAborted);
     s.chunks.push(block.raw);
     s.size += block.raw.length;
@@ -813,6 +903,11 @@ export class CosemServer implements ApduHandler {
       }
     }
   }
+}
+
+/** The services a client may send unconfirmed. */
+function isUnconfirmable(s: ServiceApdu): boolean {
+  return s.type === "set-request-normal" || s.type === "set-request-with-list" || s.type === "action-request-normal" || s.type === "action-request-with-list";
 }
 
 const PENDING_RIGHTS: ObjectRights = { attributes: [], methods: [MethodAccess.access] };

@@ -37,7 +37,15 @@ export interface HdlcServerConfig {
   maxApduSize: number;
   /** A partial frame is dropped when no byte follows within this time (class 23 inter_octet_time_out); 0 = never. */
   interOctetMs: number;
+  /**
+   * A frame begun must be complete within this time of its first byte, however the bytes
+   * dribble in, or it is dropped; 0 = never. Default DEFAULT_HDLC_FRAME_TIMEOUT_MS.
+   */
+  frameTimeoutMs?: number;
 }
+
+/** 5 s: a frame with a 128-byte information field at 300 baud, or the largest (2047 bytes) at 9600 baud, with room to spare. */
+export const DEFAULT_HDLC_FRAME_TIMEOUT_MS = 5000;
 
 export const DEFAULT_HDLC_SERVER_CONFIG: Readonly<HdlcServerConfig> = {
   logicalDevices: [1],
@@ -88,6 +96,7 @@ export class HdlcServerLink {
   private readonly tx = new Segmenter();
   private timer: TimerId | undefined;
   private octetTimer: TimerId | undefined;
+  private frameTimer: TimerId | undefined;
   private peer: { client: HdlcAddress; server: HdlcAddress } | undefined;
   private session: HdlcSession | undefined;
   private params: HdlcParameters = { ...DEFAULT_PARAMETERS };
@@ -140,12 +149,38 @@ export class HdlcServerLink {
     // More than a kept flag pending: a frame has begun, and must go on within the inter-octet time.
     if (this.octetTimer !== undefined) this.timers.clear(this.octetTimer);
     this.octetTimer = undefined;
-    if (this.reader.buffered > 1 && this.config.interOctetMs > 0) {
+    const begun = this.reader.buffered > 1;
+    if (begun && this.config.interOctetMs > 0) {
       this.octetTimer = this.timers.once(this.config.interOctetMs, () => {
         this.octetTimer = undefined;
-        this.reader.reset();
+        this.dropPartial();
       });
     }
+    // ... and end within the frame time, which later bytes do not restart.
+    const frameMs = this.config.frameTimeoutMs ?? DEFAULT_HDLC_FRAME_TIMEOUT_MS;
+    if (!begun) this.stopFrameTimer();
+    else if (this.frameTimer === undefined && frameMs > 0) {
+      this.frameTimer = this.timers.once(frameMs, () => {
+        this.frameTimer = undefined;
+        this.dropPartial();
+      });
+    }
+  }
+
+  /** Frames that timed out partway (inter-octet or frame time). */
+  partialDropped = 0;
+
+  private dropPartial(): void {
+    if (this.reader.buffered > 1) this.partialDropped++;
+    this.reader.reset();
+    if (this.octetTimer !== undefined) this.timers.clear(this.octetTimer);
+    this.octetTimer = undefined;
+    this.stopFrameTimer();
+  }
+
+  private stopFrameTimer(): void {
+    if (this.frameTimer !== undefined) this.timers.clear(this.frameTimer);
+    this.frameTimer = undefined;
   }
 
   /** Ends the link without a frame (port closing, baud reset); the session is released. */
@@ -361,6 +396,7 @@ export class HdlcServerLink {
     this.timer = undefined;
     if (this.octetTimer !== undefined) this.timers.clear(this.octetTimer);
     this.octetTimer = undefined;
+    this.stopFrameTimer();
   }
 
   private onTimeout(): void {

@@ -6,10 +6,17 @@
  * has no error message. A stream that cannot be resynchronised (bad
  * version, oversize length) and the inactivity time-out close the
  * connection, which releases its sessions.
+ *
+ * No client can hold a slot for free: the inactivity time-out restarts only
+ * on a complete message (a byte now and then does not count), a message
+ * begun must be complete within frameTimeoutMs of its first byte, and when
+ * all nb_of_sim_conn slots are taken a newcomer displaces the oldest
+ * connection that is not authenticated or idle (admission.ts).
  */
 import type { TcpConnection, TcpListener } from "../../../hal/tcp.js";
 import type { TimerId, Timers } from "../../../hal/timer.js";
 import type { ApduHandler, ApduSession } from "../apdu-port.js";
+import { displaceFor } from "../admission.js";
 import { encodeWrapper, WrapperReader, type WrapperMessage } from "./wrapper.js";
 
 export interface WrapperServerConfig {
@@ -21,8 +28,12 @@ export interface WrapperServerConfig {
   inactivityMs: number;
   /** Sessions one connection may open (distinct wPort pairs). */
   maxSessionsPerConnection: number;
-  /** Simultaneous connections (class 41 nb_of_sim_conn); one more is closed at once. */
+  /** Simultaneous connections (class 41 nb_of_sim_conn); a newcomer beyond them displaces one or is closed (admission.ts). */
   maxConnections: number;
+  /** A message must be complete within this time of its first byte, or the connection is closed; 0 = never. */
+  frameTimeoutMs: number;
+  /** An authenticated connection without a complete message for this long may be displaced by a newcomer. */
+  idleDisplaceMs: number;
 }
 
 export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = {
@@ -31,6 +42,8 @@ export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = {
   inactivityMs: 180_000,
   maxSessionsPerConnection: 4,
   maxConnections: 2,
+  frameTimeoutMs: 10_000,
+  idleDisplaceMs: 30_000,
 };
 
 /** The IANA port of DLMS/COSEM over TCP. */
@@ -53,7 +66,11 @@ class WrapperConnection {
   private readonly sessions: WrapperSession[] = [];
   private readonly reader: WrapperReader;
   private timer: TimerId | undefined;
+  private frameTimer: TimerId | undefined;
+  private idleTimer: TimerId | undefined;
   private open = true;
+  /** No complete message for idleDisplaceMs. */
+  idle = false;
 
   constructor(
     private readonly server: WrapperServer,
@@ -66,11 +83,22 @@ class WrapperConnection {
     );
     tcp.onData((b) => {
       if (!this.open) return;
-      this.restartTimer();
       this.reader.push(b);
+      // A message begun must end in bounded time; bytes dribbling in do not extend it.
+      if (!this.open) return;
+      if (this.reader.pending && this.frameTimer === undefined) {
+        const ms = this.server.config.frameTimeoutMs;
+        if (ms > 0) this.frameTimer = this.server.timers.once(ms, () => this.close());
+      } else if (!this.reader.pending) this.stopFrameTimer();
     });
     tcp.onClose(() => this.closed());
     this.restartTimer();
+  }
+
+  /** Whether any of its sessions holds an authenticated association. */
+  get authenticated(): boolean {
+    const h = this.server.handler;
+    return h.authenticated !== undefined && this.sessions.some((s) => h.authenticated!(s));
   }
 
   get sessionCount(): number {
@@ -89,6 +117,8 @@ class WrapperConnection {
   }
 
   private onMessage(m: WrapperMessage): void {
+    this.stopFrameTimer();
+    this.restartTimer();
     const { source, destination } = m.header;
     if (!this.server.config.logicalDevices.includes(destination)) return;
     let s = this.sessions.find((x) => x.clientSap === source && x.serverLogical === destination);
@@ -101,18 +131,35 @@ class WrapperConnection {
     if (response && this.open) this.send(s, response);
   }
 
+  /** Restarts the inactivity and idle timers: a complete message arrived (or the connection opened). */
   private restartTimer(): void {
-    if (this.timer !== undefined) this.server.timers.clear(this.timer);
+    const t = this.server.timers;
+    if (this.timer !== undefined) t.clear(this.timer);
     this.timer = undefined;
     const ms = this.server.config.inactivityMs;
-    if (ms > 0) this.timer = this.server.timers.once(ms, () => this.close());
+    if (ms > 0) this.timer = t.once(ms, () => this.close());
+    if (this.idleTimer !== undefined) t.clear(this.idleTimer);
+    this.idle = false;
+    this.idleTimer = t.once(this.server.config.idleDisplaceMs, () => {
+      this.idleTimer = undefined;
+      this.idle = true;
+    });
+  }
+
+  private stopFrameTimer(): void {
+    if (this.frameTimer !== undefined) this.server.timers.clear(this.frameTimer);
+    this.frameTimer = undefined;
   }
 
   private closed(): void {
     if (!this.open) return;
     this.open = false;
-    if (this.timer !== undefined) this.server.timers.clear(this.timer);
+    const t = this.server.timers;
+    if (this.timer !== undefined) t.clear(this.timer);
     this.timer = undefined;
+    if (this.idleTimer !== undefined) t.clear(this.idleTimer);
+    this.idleTimer = undefined;
+    this.stopFrameTimer();
     for (const s of this.sessions.splice(0)) this.server.handler.sessionClosed(s);
     this.server.forget(this);
   }
@@ -127,13 +174,25 @@ export class WrapperServer {
     readonly timers: Timers,
     public config: WrapperServerConfig = DEFAULT_WRAPPER_CONFIG,
   ) {
-    listener.onConnection((c) => {
-      if (this.connections.length >= this.config.maxConnections) {
+    listener.onConnection((c) => this.admit(c));
+  }
+
+  /** Counts connections closed to make room for a newcomer, and newcomers refused. */
+  readonly admissions = { displaced: 0, refused: 0 };
+
+  private admit(c: TcpConnection): void {
+    // A lowered nb_of_sim_conn may leave more open than allowed: each newcomer evens one out.
+    while (this.connections.length >= this.config.maxConnections) {
+      const victim = displaceFor(this.connections);
+      if (victim < 0) {
+        this.admissions.refused++;
         c.close();
         return;
       }
-      this.connections.push(new WrapperConnection(this, c));
-    });
+      this.admissions.displaced++;
+      this.connections[victim].close();
+    }
+    this.connections.push(new WrapperConnection(this, c));
   }
 
   get currentConfig(): Readonly<WrapperServerConfig> {

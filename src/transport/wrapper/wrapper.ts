@@ -81,6 +81,11 @@ export class WrapperReader {
     private readonly onError: (e: DecodeError) => void,
   ) {}
 
+  /** Part of a message (header or body) has arrived and the rest has not. */
+  get pending(): boolean {
+    return !this.failed && (this.header !== undefined || this.headLen > 0);
+  }
+
   push(bytes: Uint8Array): void {
     let i = 0;
     while (i < bytes.length && !this.failed) {

@@ -1,0 +1,77 @@
+/**
+ * Prepayment in the meter (issue 20): the PrepayService on the meter's
+ * store, clock, calendar, metrology, Disconnect Control and limiter, and its
+ * COSEM objects (Account 111, Credit 112 token and emergency, Charge 113,
+ * Token Gateway 115). Built only when the configuration provisions it: a
+ * decoder key, the meter PAN and an EA07 table set (provisioned data: the
+ * production tables never enter the repository).
+ */
+import { AccountObject } from "../cosem/classes/account.js";
+import { ChargeObject } from "../cosem/classes/charge.js";
+import { CreditObject, CreditType } from "../cosem/classes/credit.js";
+import { TokenGatewayObject } from "../cosem/classes/token-gateway.js";
+import { Obis } from "../cosem/obis.js";
+import type { EventSink } from "../events.js";
+import type { KeyValueStore } from "../persistence.js";
+import { DEFAULT_FRIENDLY, isFriendly, type FriendlyPeriods } from "../prepay/friendly.js";
+import { PrepayService, type PrepayConfig } from "../prepay/service.js";
+import { Sta, type StaTables } from "../prepay/sta.js";
+import type { DisconnectControl } from "../relay/disconnect.js";
+import type { Limiter } from "../relay/limiter.js";
+import type { SpecialDaysTable } from "../tariff/calendar.js";
+import type { MeterClock } from "../tariff/clock.js";
+import type { Catalog } from "./catalog.js";
+import { allMethods, noMethods, readAll } from "./catalog.js";
+
+export interface PrepaySetup {
+  config: PrepayConfig;
+  /** The provisioned EA07 substitution and permutation tables. */
+  tables: StaTables;
+  friendly?: FriendlyPeriods;
+}
+
+export const PrepayLn = {
+  account: Obis.of(0, 0, 19, 0, 0, 255),
+  tokenCredit: Obis.of(0, 0, 19, 10, 0, 255),
+  emergencyCredit: Obis.of(0, 0, 19, 10, 1, 255),
+  charge: Obis.of(0, 0, 19, 20, 0, 255),
+  tokenGateway: Obis.of(0, 0, 19, 40, 0, 255),
+} as const;
+
+export interface PrepayWiring {
+  store: KeyValueStore;
+  events: EventSink;
+  clock: MeterClock;
+  specialDays: SpecialDaysTable;
+  importWh: () => number;
+  disconnect: DisconnectControl;
+  limiter: Limiter;
+}
+
+export function buildPrepay(setup: PrepaySetup, w: PrepayWiring): PrepayService {
+  const friendly = setup.friendly ?? DEFAULT_FRIENDLY;
+  return new PrepayService(setup.config, {
+    store: w.store,
+    events: w.events,
+    sta: new Sta(setup.tables),
+    nowUtc: () => w.clock.now(),
+    importWh: w.importWh,
+    isFriendly: (utc) => isFriendly(friendly, w.clock.localMsAt(utc), (days) => w.specialDays.dayIdFor(days) !== undefined),
+    relay: w.disconnect,
+    // The token sets the normal threshold; the emergency one stays as configured.
+    setPowerLimit: (watts) => w.limiter.setThresholds(watts, w.limiter.thresholdEmergency),
+  });
+}
+
+export function addPrepayObjects(c: Catalog, p: PrepayService, clock: MeterClock, commodity: Obis): void {
+  const credits = [PrepayLn.tokenCredit, PrepayLn.emergencyCredit];
+  c.add(new AccountObject(p, PrepayLn.account, credits, [PrepayLn.charge], PrepayLn.tokenGateway), {
+    reader: [readAll(19), noMethods(3)],
+    management: ["r r r r r r r r r r r r r r r rw r r r", allMethods(3)],
+  });
+  // The customer's own emergency credit is invoked through the reader association too (a display unit reads as reader).
+  c.add(new CreditObject(p, PrepayLn.tokenCredit, CreditType.token), { reader: [readAll(11), noMethods(3)], management: [readAll(11), allMethods(3)] });
+  c.add(new CreditObject(p, PrepayLn.emergencyCredit, CreditType.emergency), { reader: [readAll(11), "- - x"], management: [readAll(11), allMethods(3)] });
+  c.add(new ChargeObject(p, PrepayLn.charge, commodity), { reader: [readAll(13), noMethods(5)], management: [readAll(13), allMethods(5)] });
+  c.add(new TokenGatewayObject(p, PrepayLn.tokenGateway, (utc) => clock.dateTimeAt(utc)), { reader: [readAll(6), noMethods(1)], management: [readAll(6), allMethods(1)] });
+}

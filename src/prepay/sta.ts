@@ -1,0 +1,150 @@
+/**
+ * EA07, the STS Standard Transfer Algorithm (IEC 62055-41): a 16-round
+ * substitution/permutation cipher over a 64-bit block under the 64-bit
+ * decoder key. The tables are provisioned data, not code: the production set
+ * is licensed by the STS Association to manufacturers and must never be in
+ * this repository; the public sample set (sample-tables.ts) is what the
+ * tests and the simulator use. Which set a meter runs is decided where the
+ * meter is built.
+ *
+ * Bit 0 is the least significant bit of the block and of the key
+ * (../shared/vectors/sts/STS-NOTES.md, step 6; the compliance vectors fix
+ * this numbering). Encryption: key' = rotr12(~key); per round substitute
+ * each nibble i with table 1 when bit 4i+3 of the round key is 0, else
+ * table 2, move bit i to perm[i], rotate the round key left by one.
+ * Decryption runs it backwards from the plain key: inverse permutation,
+ * inverse substitution chosen by bit 4i (1 = inverse of table 1), rotate the
+ * key right by one.
+ *
+ * Blocks are kept as two unsigned 32-bit halves (no BigInt: it is slow on XS).
+ */
+
+export interface StaTables {
+  /** Substitution table 1: a permutation of 0..15. */
+  readonly sub1: readonly number[];
+  /** Substitution table 2: a permutation of 0..15. */
+  readonly sub2: readonly number[];
+  /** Entry i is where bit i goes: a permutation of 0..63. */
+  readonly perm: readonly number[];
+}
+
+function isPermutation(t: readonly number[], n: number): boolean {
+  if (!Array.isArray(t) || t.length !== n) return false;
+  const seen = new Uint8Array(n);
+  for (const v of t) {
+    if (!Number.isInteger(v) || v < 0 || v >= n || seen[v]) return false;
+    seen[v] = 1;
+  }
+  return true;
+}
+
+/** Checks provisioned tables before a meter relies on them. */
+export function validStaTables(t: StaTables): boolean {
+  return isPermutation(t.sub1, 16) && isPermutation(t.sub2, 16) && isPermutation(t.perm, 64);
+}
+
+function inverse(t: readonly number[]): Uint8Array {
+  const out = new Uint8Array(t.length);
+  for (let i = 0; i < t.length; i++) out[t[i]] = i;
+  return out;
+}
+
+/** Reads 8 bytes (most significant first) into [hi, lo]. */
+function halves(b: Uint8Array): [number, number] {
+  return [((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0, ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) >>> 0];
+}
+
+function bytesOf(hi: number, lo: number): Uint8Array {
+  return Uint8Array.of(hi >>> 24, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff, lo >>> 24, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
+}
+
+export class Sta {
+  readonly #s1: Uint8Array;
+  readonly #s2: Uint8Array;
+  readonly #i1: Uint8Array;
+  readonly #i2: Uint8Array;
+  readonly #perm: Uint8Array;
+  readonly #inv: Uint8Array;
+
+  constructor(tables: StaTables) {
+    if (!validStaTables(tables)) throw new RangeError("STA tables: substitution tables must permute 0..15 and the permutation 0..63");
+    this.#s1 = Uint8Array.from(tables.sub1);
+    this.#s2 = Uint8Array.from(tables.sub2);
+    this.#i1 = inverse(tables.sub1);
+    this.#i2 = inverse(tables.sub2);
+    this.#perm = Uint8Array.from(tables.perm);
+    this.#inv = inverse(tables.perm);
+  }
+
+  /** Encrypts an 8-byte block (most significant byte first) under an 8-byte key. */
+  encrypt(key: Uint8Array, block: Uint8Array): Uint8Array {
+    let [khi, klo] = halves(key);
+    khi = ~khi >>> 0;
+    klo = ~klo >>> 0;
+    // rotate right 12
+    const rhi = ((khi >>> 12) | (klo << 20)) >>> 0;
+    klo = ((klo >>> 12) | (khi << 20)) >>> 0;
+    khi = rhi;
+    let [hi, lo] = halves(block);
+    const s1 = this.#s1;
+    const s2 = this.#s2;
+    const perm = this.#perm;
+    for (let round = 0; round < 16; round++) {
+      let shi = 0;
+      let slo = 0;
+      for (let i = 0; i < 8; i++) {
+        const sh = 4 * i;
+        slo |= ((klo >>> (sh + 3)) & 1 ? s2 : s1)[(lo >>> sh) & 15] << sh;
+        shi |= ((khi >>> (sh + 3)) & 1 ? s2 : s1)[(hi >>> sh) & 15] << sh;
+      }
+      let phi = 0;
+      let plo = 0;
+      for (let i = 0; i < 64; i++) {
+        const bit = i < 32 ? (slo >>> i) & 1 : (shi >>> (i - 32)) & 1;
+        if (!bit) continue;
+        const to = perm[i];
+        if (to < 32) plo |= 1 << to;
+        else phi |= 1 << (to - 32);
+      }
+      hi = phi >>> 0;
+      lo = plo >>> 0;
+      const nhi = ((khi << 1) | (klo >>> 31)) >>> 0;
+      klo = ((klo << 1) | (khi >>> 31)) >>> 0;
+      khi = nhi;
+    }
+    return bytesOf(hi, lo);
+  }
+
+  /** Decrypts an 8-byte block under an 8-byte key. */
+  decrypt(key: Uint8Array, block: Uint8Array): Uint8Array {
+    let [khi, klo] = halves(key);
+    let [hi, lo] = halves(block);
+    const i1 = this.#i1;
+    const i2 = this.#i2;
+    const inv = this.#inv;
+    for (let round = 0; round < 16; round++) {
+      let phi = 0;
+      let plo = 0;
+      for (let i = 0; i < 64; i++) {
+        const bit = i < 32 ? (lo >>> i) & 1 : (hi >>> (i - 32)) & 1;
+        if (!bit) continue;
+        const to = inv[i];
+        if (to < 32) plo |= 1 << to;
+        else phi |= 1 << (to - 32);
+      }
+      let shi = 0;
+      let slo = 0;
+      for (let i = 0; i < 8; i++) {
+        const sh = 4 * i;
+        slo |= ((klo >>> sh) & 1 ? i1 : i2)[(plo >>> sh) & 15] << sh;
+        shi |= ((khi >>> sh) & 1 ? i1 : i2)[(phi >>> sh) & 15] << sh;
+      }
+      hi = shi >>> 0;
+      lo = slo >>> 0;
+      const nlo = ((klo >>> 1) | (khi << 31)) >>> 0;
+      khi = ((khi >>> 1) | (klo << 31)) >>> 0;
+      klo = nlo;
+    }
+    return bytesOf(hi, lo);
+  }
+}
