@@ -10,7 +10,8 @@ import { hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "../ho
 import { associationHlsGmac, hdlcGetSuite0, objectListBlocks, xdlmsGetPlain, xdlmsGetSuite0 } from "../host-tests/cosem/bench-ops.js";
 import { fotaVerifyImage1k, fotaVerifyPerKib } from "../host-tests/fota/support/bench-ops.js";
 import { meterBoot, meterStatusLine, meterTick } from "../host-tests/meter/bench-ops.js";
-import { profileAppend, profileReadDay, storageFigures } from "./ops/storage.js";
+import { meterBootFullYear, profileAppend, profileAppendWorst, profileReadDay, storageFigures } from "./ops/storage.js";
+import { settingsFigures } from "./ops/settings.js";
 import { stsTokenDecode } from "./ops/sts.js";
 import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
 
@@ -34,9 +35,11 @@ export const ops: BenchOp<any>[] = [
   meterStatusLine,
   profileAppend,
   profileReadDay,
+  profileAppendWorst,
+  meterBootFullYear,
   fotaVerifyPerKib,
   fotaVerifyImage1k,
   stsTokenDecode,
 ];
 
-export const figures: BenchFigure[] = [...storageFigures];
+export const figures: BenchFigure[] = [...storageFigures, ...settingsFigures];

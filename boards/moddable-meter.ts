@@ -88,6 +88,7 @@ export function boardPorts(board: Board, devices: DeviceBindings, mapIndex = 0):
     timers: devices.timers(),
     system,
     flash: devices.flash(storage.region, storage.device),
+    storageBudget: board.storage,
     energyIc,
     defaultCalibration,
     relay,

@@ -1,3 +1,5 @@
+import type { StorageBudget } from "../src/storage/budget.js";
+
 /**
  * A board as data: pins, buses and the flash partition map. The composition
  * root of a board reads it to open the Moddable HAL; host tests check it
@@ -92,6 +94,8 @@ export interface Board {
   /** DLMS wrapper TCP port when the board has a network. */
   tcpPort?: number;
   partitionMaps: PartitionMap[];
+  /** Each storage stream's share of the `storage` partition and its promised depth (src/storage/budget.ts), checked at boot. */
+  storage: StorageBudget;
   /** Where each fact comes from. */
   sources: string[];
 }

@@ -5,7 +5,7 @@
  * recording fake. Each domain defines its own event code constants next to
  * its code (DLMS/IDIS event codes where the standard has them).
  */
-export type EventLogId = "standard" | "fraud" | "power-quality" | "power-failure" | "disconnector" | "security" | "firmware";
+export type EventLogId = "standard" | "fraud" | "power-quality" | "power-failure" | "disconnector" | "security" | "firmware" | "prepayment";
 
 export interface MeterEvent {
   readonly log: EventLogId;

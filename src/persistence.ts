@@ -13,6 +13,14 @@ export interface KeyValueStore {
   get(key: string): Uint8Array | undefined;
   put(key: string, value: Uint8Array): void;
   delete(key: string): void;
+  /**
+   * After damage: at most this many newer records of any one key may have
+   * been lost (0 or absent: none). Values that must never go back (the
+   * transmit invocation counter) skip ahead by this bound.
+   */
+  readonly lostRecordBound?: number;
+  /** Keys holding a value, for owners that must find what an older firmware stored (settings). */
+  keys?(): string[];
 }
 
 /** RAM-only store: for tests and for a meter built without flash. */
@@ -30,5 +38,9 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
   delete(key: string): void {
     this.#values.delete(key);
+  }
+
+  keys(): string[] {
+    return [...this.#values.keys()];
   }
 }

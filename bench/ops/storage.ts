@@ -8,6 +8,7 @@
 import type { BenchFigure, BenchOp } from "../op.js";
 import { ESP32_NOR } from "../../hal/sim/flash.js";
 import { appendOne, emptyYear, fillYear, readDay, yearFigures, type YearFixture } from "../../host-tests/storage/year-fixture.js";
+import { runDays, startYears, type YearsRun } from "../../host-tests/storage/meter-years.js";
 
 let year: YearFixture | undefined;
 function fullYear(): YearFixture {
@@ -42,3 +43,48 @@ export const storageFigures: BenchFigure[] = [
   { name: "storage.erase-spread.year", notes: "erase count max/mean over the sectors after a year", compute: () => ({ value: yearFigures(fullYear()).eraseSpread, unit: "max/mean" }) },
   { name: "storage.flash-read.day", notes: "flash bytes read for a one-day range read", compute: () => ({ value: yearFigures(fullYear()).dayReadBytes, unit: "B" }) },
 ];
+
+/**
+ * The whole meter after a full year on the ESP32 board's 256 KiB storage
+ * partition (load ring full: 366 days, main log rotating), built once per
+ * bench process. Metering ticks of one day: the tariff engine still
+ * captures every quarter hour inside a tick, so the stored streams are the
+ * same as with 1 s ticks; only the IC is sampled less often.
+ */
+let meterYear: YearsRun | undefined;
+function fullMeterYear(): YearsRun {
+  if (!meterYear) {
+    meterYear = startYears({ ...ESP32_NOR, sectorCount: 64 }, Date.UTC(2026, 0, 1), 86_400_000);
+    runDays(meterYear, 366);
+    if (meterYear.failure) throw new Error(meterYear.failure);
+  }
+  return meterYear;
+}
+
+export const meterBootFullYear: BenchOp<YearsRun> = {
+  name: "meter.boot.full-year",
+  notes: "firmware start after a full year on the ESP32 board's 256 KiB partition: mount of both areas (no row decoded), every domain restored",
+  setup: fullMeterYear,
+  run: (r) => {
+    r.meter = r.board.restart("software");
+  },
+};
+
+export const profileAppendWorst: BenchOp<YearsRun> = {
+  name: "profile.append.worst",
+  notes: "one whole day of captures in year 2 on the ESP32 partition (96 quarter-hour rows, the day compacted into the load ring with its oldest day dropped, the daily row, main-log collections): an upper bound of the worst single capture",
+  setup: fullMeterYear,
+  run: (r) => {
+    runDays(r, 1);
+    if (r.failure) throw new Error(r.failure);
+  },
+};
+
+/** Years of the whole meter (3 h ticks, quarter-hour captures) on the ESP32 partition before the first storage failure, over a 10-year horizon. */
+function yearsWithoutFull(): number {
+  const r = startYears({ ...ESP32_NOR, sectorCount: 64 }, Date.UTC(2026, 0, 1), 3 * 3_600_000);
+  runDays(r, 3653);
+  return Math.floor((r.failure ? r.days - 1 : r.days) / 365.25);
+}
+
+storageFigures.push({ name: "storage.years-without-full", notes: "years of the whole meter on the ESP32 256 KiB partition without a storage failure (10-year horizon)", compute: () => ({ value: yearsWithoutFull(), unit: "years" }) });

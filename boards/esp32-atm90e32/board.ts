@@ -1,4 +1,5 @@
 import { frozenBoard, type Board } from "../types.js";
+import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
 
 const KiB = 1024;
 
@@ -62,6 +63,8 @@ export const board: Readonly<Board> = frozenBoard({
       ],
     },
   ],
+  // 256 KiB storage: 48 sectors of load profile ring (366 days), 16 of main log.
+  storage: DEFAULT_BUDGET,
   sources: [
     "CircuitSetup/Expandable-6-Channel-ESP32-Energy-Meter README.md (Communicating with the ESP32; Add-on Boards CS pins)",
     "CircuitSetup/Expandable-6-Channel-ESP32-Energy-Meter Software/ESPHome/6chan_energy_meter_main_board.yaml (spi 18/19/23, cs_pin 5 and 4)",

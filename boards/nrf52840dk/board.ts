@@ -1,4 +1,5 @@
 import { frozenBoard, type Board } from "../types.js";
+import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
 
 const KiB = 1024;
 
@@ -88,6 +89,8 @@ export const board: Readonly<Board> = frozenBoard({
       ],
     },
   ],
+  // 256 KiB storage: 48 sectors of load profile ring (366 days), 16 of main log.
+  storage: DEFAULT_BUDGET,
   sources: [
     "Nordic nRF52840 DK Arduino header: D0..D7 = P1.01..P1.08, D8..D13 = P1.10..P1.15 (RIOT boards/nrf52840dk/include/arduino_iomap.h)",
     "ADE7953: SCLK up to 5 MHz (shared/docs/ENERGY-IC.md); SPI mode 0 at 1 MHz as Tasmota xnrg_07_ade7953 and hal/drivers/ade7953.ts drive it",

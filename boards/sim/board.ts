@@ -1,4 +1,5 @@
 import { frozenBoard, type Board } from "../types.js";
+import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
 
 const KiB = 1024;
 
@@ -41,5 +42,7 @@ export const board: Readonly<Board> = frozenBoard({
       ],
     },
   ],
+  // 256 KiB storage: 48 sectors of load profile ring (366 days), 16 of main log.
+  storage: DEFAULT_BUDGET,
   sources: ["boards/esp32-atm90e32/board.ts (same data-partition layout)"],
 });

@@ -62,7 +62,7 @@ export class Env {
   }
 
   codes(from = 0): number[] {
-    return this.events.slice(from).filter((e) => e.log === "standard").map((e) => e.code);
+    return this.events.slice(from).filter((e) => e.log === "prepayment").map((e) => e.code);
   }
 }
 

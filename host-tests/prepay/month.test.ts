@@ -89,7 +89,7 @@ describe("prepayment: a simulated month", () => {
       board.clock.advance(60000);
       const now = board.clock.nowUtcMs();
       // Events of this minute (the RAM ring holds 64, far more than a minute brings).
-      for (const e of meter.events.recent()) if (e.utcMs > seenUtc && e.log === "standard" && e.code === PrepayEvent.lowCredit) lows++;
+      for (const e of meter.events.recent()) if (e.utcMs > seenUtc && e.log === "prepayment" && e.code === PrepayEvent.lowCredit) lows++;
       seenUtc = now;
       if (before === ControlState.connected && meter.disconnect.controlState !== ControlState.connected) {
         disconnections++;

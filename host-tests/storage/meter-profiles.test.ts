@@ -31,10 +31,10 @@ function meter(startUtc: number) {
   const sources: CaptureSource[] = [1, 2, 3, 4].map((c, i) => ({ definition: energyRegister(c), read: () => ({ tag: Tag.DoubleLongUnsigned, value: regs[i] }) }));
   const flash = new SimFlash(withSectors(ESP32_NOR, 16));
   const log = new LogStore(flash);
-  const lp = loadProfile(log, clock, status, sources);
-  const daily = dailyProfile(log, clock, status, sources);
+  const lp = loadProfile(log, clock, status, sources, { periodS: 900, capacity: 366 * 96 });
+  const daily = dailyProfile(log, clock, status, sources, 400);
   const closed: number[] = [];
-  const billing = new BillingProfile(log, clock, [Obis.of(1, 0, 1, 8, 1, 255), Obis.of(1, 0, 1, 8, 2, 255)], [Obis.of(1, 0, 1, 6, 0, 255)], { endOfBilling: (t) => closed.push(t) });
+  const billing = new BillingProfile(log, clock, [Obis.of(1, 0, 1, 8, 1, 255), Obis.of(1, 0, 1, 8, 2, 255)], [Obis.of(1, 0, 1, 6, 0, 255)], { capacity: 25, endOfBilling: (t) => closed.push(t) });
   log.mount();
   return { rtc, clock, status, regs, lp, daily, billing, flash, closed };
 }

@@ -35,7 +35,8 @@ export function loadProfileStore(log: LogStore, capacity = YEAR_ENTRIES): Profil
 
 export function emptyYear(geometry: FlashGeometry = ESP32_NOR): YearFixture {
   const flash = new SimFlash({ ...geometry, sectorCount: PARTITION_SECTORS });
-  const log = new LogStore(flash);
+  // One log rotating oldest-first (the figures' historical setup); the meter's own layout is measured by meter.boot.full-year and the ten-year test.
+  const log = new LogStore(flash, "oldest");
   const profile = loadProfileStore(log);
   log.mount();
   return { flash, log, profile, nextUtcMs: Date.UTC(2025, 0, 1), registers: [12345678, 2345678, 345678, 45678], rnd: new SimRandom(2025), rowsAppended: 0 };

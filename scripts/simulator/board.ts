@@ -27,6 +27,7 @@ import { createMeter, type Meter } from "../../src/meter/meter.js";
 import type { MeterConfig } from "../../src/meter/config.js";
 import type { MeterPorts } from "../../src/meter/ports.js";
 import type { KeyValueStore } from "../../src/persistence.js";
+import type { StorageBudget } from "../../src/storage/budget.js";
 import { DailyCurveScenario, DEFAULT_CURVE, type LoadCurve } from "./daily-load.js";
 
 /** Chip select of the energy IC on the simulated SPI bus (the ESP32 board's CS pin). */
@@ -70,6 +71,8 @@ export interface SimBoardOptions {
   store?: KeyValueStore;
   /** The data partition (the simulator passes one mirrored to its state file). */
   flash?: FlashPartition;
+  /** The board's storage budget over `flash` (src/storage/budget.ts); the reference boards' when absent. */
+  storageBudget?: StorageBudget;
   /** MCUboot slots; default two 256 KiB simulated slots. */
   slots?: { primary: FlashPartition; secondary: FlashPartition };
   curve?: LoadCurve;
@@ -93,8 +96,8 @@ export interface BoardLinks {
   linkTimers?: Timers;
 }
 
-/** Sectors of the simulated data partition (512 KiB: a year of load profile, daily values, billing, seven event logs, settings). */
-export const DATA_SECTORS = 128;
+/** Sectors of the simulated data partition: the boards' 256 KiB storage partition (a year of load profile, daily values, billing, seven event logs, settings). */
+export const DATA_SECTORS = 64;
 
 /** Sectors of each simulated MCUboot slot (256 KiB). */
 export const SLOT_SECTORS = 64;
@@ -106,6 +109,7 @@ export class SimBoard {
   readonly clock: SimClock;
   readonly store: KeyValueStore | undefined;
   readonly flash: FlashPartition | undefined;
+  readonly storageBudget: StorageBudget | undefined;
   readonly slots: { primary: FlashPartition; secondary: FlashPartition };
   readonly relay = new SimRelay();
   readonly curve: LoadCurve;
@@ -137,6 +141,7 @@ export class SimBoard {
     this.store = options.store;
     // A data partition of DATA_SECTORS sectors of 4 KiB, as on the ESP32 board's storage region.
     this.flash = options.store ? undefined : (options.flash ?? new SimFlash({ ...ESP32_NOR, sectorCount: DATA_SECTORS }));
+    this.storageBudget = options.storageBudget;
     this.slots = options.slots ?? { primary: new SimFlash({ ...ESP32_NOR, sectorCount: SLOT_SECTORS }), secondary: new SimFlash({ ...ESP32_NOR, sectorCount: SLOT_SECTORS }) };
     this.curve = options.curve ?? DEFAULT_CURVE;
     this.watchdogMs = options.watchdogMs ?? 0;
@@ -164,7 +169,7 @@ export class SimBoard {
       mono: this.clock,
       timers: this.timers,
       system: this.system,
-      ...(this.flash ? { flash: this.flash } : { store: this.store }),
+      ...(this.flash ? { flash: this.flash, storageBudget: this.storageBudget } : { store: this.store }),
       slots: this.slots,
       energyIc: this.driver,
       defaultCalibration: defaultAtm90e32Calibration(),

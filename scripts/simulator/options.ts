@@ -1,6 +1,7 @@
 /** Command line of `npm start` (scripts/simulator.ts). */
 import { readFileSync } from "node:fs";
 import { DEFAULT_CURVE, validCurve, type LoadCurve } from "./daily-load.js";
+import { BOARD_NAMES, type BoardName } from "./boards.js";
 
 export interface SimulatorOptions {
   tcpPort: number;
@@ -14,6 +15,8 @@ export interface SimulatorOptions {
   status: boolean;
   /** Host ms between saves of the state directory. */
   saveEveryMs: number;
+  /** The board whose storage partition and budget the meter runs on. */
+  board: BoardName;
 }
 
 export const USAGE = `usage: npm start -- [options]
@@ -22,10 +25,11 @@ export const USAGE = `usage: npm start -- [options]
   --scenario FILE  JSON load curve {hourlyW: [24 x W], tanPhi, utcOffsetMin} (default: household)
   --speed X        clock acceleration (default 1; 60 = one simulated minute per second)
   --no-optical     do not open the optical port pseudo-terminal
-  --quiet          no live status line`;
+  --quiet          no live status line
+  --board NAME     storage partition and budget of esp32-atm90e32 (default), nrf52840dk or sim`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
-  const o: SimulatorOptions = { tcpPort: 4059, stateDir: ".meter-state", curve: DEFAULT_CURVE, scenarioFile: undefined, speed: 1, optical: true, status: true, saveEveryMs: 10000 };
+  const o: SimulatorOptions = { tcpPort: 4059, stateDir: ".meter-state", curve: DEFAULT_CURVE, scenarioFile: undefined, speed: 1, optical: true, status: true, saveEveryMs: 10000, board: "esp32-atm90e32" };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -55,6 +59,12 @@ export function parseOptions(argv: string[]): SimulatorOptions {
         const x = Number(value());
         if (!(x > 0) || !Number.isFinite(x) || x > 1e6) throw new Error("--speed takes a positive number up to 1e6");
         o.speed = x;
+        break;
+      }
+      case "--board": {
+        const b = value();
+        if (!(BOARD_NAMES as readonly string[]).includes(b)) throw new Error(`--board takes ${BOARD_NAMES.join(", ")}`);
+        o.board = b as BoardName;
         break;
       }
       case "--no-optical":

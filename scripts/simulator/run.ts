@@ -10,7 +10,8 @@ import type { Meter } from "../../src/meter/meter.js";
 import { ClientSap } from "../../src/meter/dlms.js";
 import { NodeTimers } from "../lab/node-ports.js";
 import { ESP32_NOR } from "../../hal/sim/flash.js";
-import { DATA_SECTORS, SLOT_SECTORS, SimBoard } from "./board.js";
+import { SLOT_SECTORS, SimBoard } from "./board.js";
+import { boardStorage } from "./boards.js";
 import { ListenerView, SerialView } from "./links.js";
 import type { SimulatorOptions } from "./options.js";
 import { PtySerialPort } from "./pty.js";
@@ -51,7 +52,8 @@ export class Simulator {
     tcp: NodeTcpListener,
     optical: PtySerialPort | undefined,
   ) {
-    this.state = new StateDir(options.stateDir, { ...ESP32_NOR, sectorCount: DATA_SECTORS }, { ...ESP32_NOR, sectorCount: SLOT_SECTORS });
+    const storage = boardStorage(options.board);
+    this.state = new StateDir(options.stateDir, storage.geometry, { ...ESP32_NOR, sectorCount: SLOT_SECTORS });
     this.tcp = tcp;
     this.optical = optical;
     tcp.onConnection((c) => (this.#tcpView ? this.#tcpView.accept(c) : c.close()));
@@ -61,6 +63,7 @@ export class Simulator {
       startUtcMs: this.state.rtcNow(host) ?? host,
       speed: options.speed,
       flash: this.state.flash,
+      storageBudget: storage.budget,
       slots: this.state.slots,
       curve: options.curve,
       // The host's CSPRNG: HLS challenges must differ at every start (hal/sim/crypto.ts).
@@ -100,6 +103,13 @@ export class Simulator {
     sim.#watchRestart();
     const id = meter.config.identity;
     const sec = meter.config.security;
+    log.line(`storage: ${boardStorage(options.board).where}`);
+    for (const l of meter.storageLines) log.line(l);
+    const h = meter.health;
+    if (h.damage > 0) log.line(`storage damage: ${h.damage} damaged regions or records found at mount (logged, event ${245})`);
+    if (h.unclean) log.line(`power failure without warning detected: logged from ${new Date(h.downUtcMs ?? 0).toISOString()}`);
+    if (h.clockBehindS > 0) log.line(`clock ${h.clockBehindS} s behind stored data: clock status invalid until set`);
+    if (h.relayStateLost) log.line("relay state unreadable: relay left disconnected, ready for reconnection");
     log.line(`meter ${id.manufacturer}${id.serial.padStart(13, "0")}: ${meter.restored ? "state restored from" : "fresh state in"} ${options.stateDir}`);
     if (meter.boot.safeMode) log.line(`SAFE MODE: ${meter.boot.attempts - 1} unstable starts in a row; metering and DLMS only until a stable run (read 0-0:96.128.0.255)`);
     log.line(

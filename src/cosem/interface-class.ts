@@ -119,6 +119,24 @@ export interface CosemObject {
   action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome;
   /** Selectors supported per attribute (Blue Book access_selectors in object_list). */
   accessSelectors?(attribute: number): readonly number[];
+  /**
+   * Layout of this object's stored settings (src/meter/settings.ts), 0 when
+   * absent. Bump it when set() would read an already stored value
+   * differently although the class version stays the same.
+   */
+  readonly settingsLayout?: number;
+  /**
+   * Turns a setting stored under another class version or layout into a
+   * value today's set() accepts; undefined (or no migrator) drops it with an
+   * event, so an old value is never misread.
+   */
+  migrateSetting?(attribute: number, from: SettingOrigin, value: Data): Data | undefined;
+}
+
+/** Class version and settings layout a stored setting was written under. */
+export interface SettingOrigin {
+  readonly version: number;
+  readonly layout: number;
 }
 
 /** Rights of one role on one object: index 0 is attribute 1 / method 1. */
@@ -135,6 +153,28 @@ export interface ObjectRights {
 export interface ObjectEntry {
   readonly object: CosemObject;
   readonly rights: Partial<Record<Role, ObjectRights>>;
+  /**
+   * Attributes the settings store (src/meter/settings.ts) keeps across a
+   * restart. Absent: every attribute some role may write. `[]` where the
+   * domain keeps its own state (calibration, keys, the relay record), so
+   * each value has one stored copy.
+   */
+  readonly persist?: readonly number[];
+}
+
+/** The attributes of a catalog row that survive a restart through the settings store, ascending. */
+export function persistentAttributes(entry: ObjectEntry): number[] {
+  if (entry.persist) return entry.persist.filter((a) => a >= 2 && a <= entry.object.attributeCount).sort((a, b) => a - b);
+  const out: number[] = [];
+  for (let a = 2; a <= entry.object.attributeCount; a++) {
+    for (const role of ROLES) {
+      if (canWrite(entry.rights[role]?.attributes[a - 1])) {
+        out.push(a);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Helpers to write rights rows compactly: rights(3, "r", "rw") etc. */

@@ -8,6 +8,7 @@
 import type { CosemObject, ObjectEntry, ObjectRights, Role } from "../cosem/interface-class.js";
 import { rights } from "../cosem/interface-class.js";
 import type { Obis } from "../cosem/obis.js";
+import type { SettingsStore } from "./settings.js";
 
 /** Rights of each role as `rights()` strings: [attributes, methods]; an absent role cannot see the object. */
 export type RightsSpec = Partial<Record<Role, readonly [string, string?]>>;
@@ -17,14 +18,30 @@ export class Catalog {
   readonly #byKey = new Map<number, ObjectEntry>();
   /** Objects that scripts may reach but no association sees (internal capture targets). */
   readonly #internal = new Map<number, CosemObject>();
+  #settings: SettingsStore | undefined;
 
-  add(object: CosemObject, spec: RightsSpec): ObjectEntry {
+  /**
+   * From here on each row with settings (ObjectEntry.persist) is bound to
+   * the store: its successful writes are kept across a restart. Attach
+   * before the first row.
+   */
+  attachSettings(settings: SettingsStore): void {
+    if (this.entries.length > 0) throw new Error("attach the settings store before the first catalog row");
+    this.#settings = settings;
+  }
+
+  get settings(): SettingsStore | undefined {
+    return this.#settings;
+  }
+
+  /** `persist`: the attributes kept across a restart when not every writable one ([] when the domain stores its own state). */
+  add(object: CosemObject, spec: RightsSpec, persist?: readonly number[]): ObjectEntry {
     const r: Partial<Record<Role, ObjectRights>> = {};
     for (const role of Object.keys(spec) as Role[]) {
       const s = spec[role];
       if (s) r[role] = rights(s[0], s[1] ?? "");
     }
-    return this.addEntry({ object, rights: r });
+    return this.addEntry(persist ? { object, rights: r, persist } : { object, rights: r });
   }
 
   /** Adds a row built elsewhere (an area's catalog function), with the same checks. */
@@ -39,9 +56,10 @@ export class Catalog {
         throw new Error(`rights of ${role} on ${object.logicalName.toString()} do not match class ${object.classId} (${object.attributeCount} attributes, ${object.methodCount} methods)`);
       }
     }
-    this.entries.push(entry);
-    this.#byKey.set(key, entry);
-    return entry;
+    const row = this.#settings ? this.#settings.bind(entry) : entry;
+    this.entries.push(row);
+    this.#byKey.set(key, row);
+    return row;
   }
 
   addInternal(object: CosemObject): void {

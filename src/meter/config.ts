@@ -3,18 +3,29 @@
  * Central European time with EU summer time, a two-rate day/night calendar
  * (rate 1 07:00-23:00 on working days, rate 2 otherwise), 15-minute load
  * profile capture, monthly end of billing, a one-second metering tick.
- * Everything a client can change through COSEM later lives in the domains;
- * this is only the state a fresh meter starts from.
+ * This is the one source of every configured value a fresh meter starts
+ * from (profile periods and depths, limiter, script tables, schedules,
+ * associations, security): the composition root and the domains take them
+ * from here and repeat none. What a client writes later is kept by the
+ * settings store (settings.ts) on top of these defaults; factory defaults
+ * clear it and the meter starts from here again.
  */
+import { Tag, type Data } from "../cosem/axdr.js";
 import { DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, type DateTime } from "../cosem/datetime.js";
+import { Policy } from "../cosem/security/security-setup.js";
+import type { ScriptRef } from "../relay/limiter.js";
 import type { CalendarSet, DayProfile } from "../tariff/calendar.js";
 import { lastSundayPattern, type ClockConfig } from "../tariff/clock.js";
+import { DEFAULT_BUDGET } from "../storage/budget.js";
 import { utf8Encode } from "../util/bytes.js";
 import { fromHex } from "../util/bytes.js";
 import type { SecurityConfig } from "./dlms.js";
 import type { PrepaySetup } from "./prepay.js";
 import type { MeterIdentity } from "./identity.js";
-import { TARIFF_SCRIPTS } from "./obis-codes.js";
+import type { ExecutionTime } from "../tariff/schedule.js";
+import type { Script } from "../tariff/script-table.js";
+import type { Obis } from "../cosem/obis.js";
+import { BILLING_PROFILE, BILLING_SCRIPTS, DISCONNECT_CONTROL, DISCONNECT_SCRIPTS, REGISTER_ACTIVATION, TARIFF_SCRIPTS } from "./obis-codes.js";
 
 export interface MeterConfig {
   identity: MeterIdentity;
@@ -22,10 +33,20 @@ export interface MeterConfig {
   /** Number of tariff rates (TOU registers per quantity). */
   tariffs: number;
   calendar: CalendarSet;
-  /** Load profile capture period (s). */
+  /** Load profile capture period (s): divides a day, so that local midnight is a capture instant. */
   capturePeriodS: number;
   /** Load profile entries kept (FIFO): a year of 15-minute entries by default. */
   profileEntries: number;
+  /** Daily values profile entries kept (one per day). */
+  dailyProfileEntries: number;
+  /** Monthly billing profile entries kept (one per end of billing). */
+  billingProfileEntries: number;
+  /** Script tables (class 9) and their scripts as a fresh meter has them. */
+  scriptTables: ScriptTableConfig[];
+  /** End-of-billing single action schedule: the billing script and when it runs (local time). */
+  endOfBilling: { script: ScriptRef; type: number; times: ExecutionTime[] };
+  /** Load limiter (class 71) of a fresh meter. */
+  limiter: LimiterConfig;
   /** Demand integration period (s). */
   demandPeriodS: number;
   /** Metering tick (ms): energy goes to the tariff registers this often. */
@@ -40,6 +61,24 @@ export interface MeterConfig {
   /** Prepayment (STS): decoder key, PAN, provisioned EA07 tables; absent = no prepayment objects. */
   prepay?: PrepaySetup;
 }
+
+export interface ScriptTableConfig {
+  logicalName: Obis;
+  scripts: Script[];
+}
+
+export interface LimiterConfig {
+  /** W (the monitored value is the total active power import). */
+  thresholdNormal: number;
+  thresholdEmergency: number;
+  minOverS: number;
+  minUnderS: number;
+  actionOver: ScriptRef;
+  actionUnder: ScriptRef;
+}
+
+/** Client SAPs of the associations (DESIGN.md 5; the same numbers as the xDLMS tests). */
+export const DEFAULT_CLIENT_SAPS = { public: 16, reader: 32, management: 1, firmware: 48 } as const;
 
 export interface FotaConfig {
   keys: Uint8Array[];
@@ -74,6 +113,27 @@ export function systemTitle(id: MeterIdentity): Uint8Array {
 
 const ascii = utf8Encode;
 
+const ZERO: Data = { tag: Tag.Integer, value: 0 };
+
+/** Tariffication (script t writes "Tt" to the active mask), end of billing (capture of the billing profile), disconnector (1 disconnect, 2 reconnect). */
+export function defaultScriptTables(tariffs: number): ScriptTableConfig[] {
+  const tariffScripts: Script[] = [];
+  for (let i = 1; i <= tariffs; i++) {
+    tariffScripts.push({ id: i, actions: [{ service: 1, classId: 6, logicalName: REGISTER_ACTIVATION, index: 4, parameter: { tag: Tag.OctetString, value: ascii(`T${i}`) } }] });
+  }
+  return [
+    { logicalName: TARIFF_SCRIPTS, scripts: tariffScripts },
+    { logicalName: BILLING_SCRIPTS, scripts: [{ id: 1, actions: [{ service: 2, classId: 7, logicalName: BILLING_PROFILE, index: 2, parameter: ZERO }] }] },
+    {
+      logicalName: DISCONNECT_SCRIPTS,
+      scripts: [
+        { id: 1, actions: [{ service: 2, classId: 70, logicalName: DISCONNECT_CONTROL, index: 1, parameter: ZERO }] },
+        { id: 2, actions: [{ service: 2, classId: 70, logicalName: DISCONNECT_CONTROL, index: 2, parameter: ZERO }] },
+      ],
+    },
+  ];
+}
+
 function at(hour: number, minute: number, tariff: number) {
   return { start: { hour, minute, second: 0, hundredths: 0 }, script: TARIFF_SCRIPTS.toBytes(), selector: tariff };
 }
@@ -93,18 +153,42 @@ export function defaultCalendar(): CalendarSet {
   };
 }
 
-export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", serial: "1" }): MeterConfig {
+/** `tariffs` sizes the tariffication script table (one script per rate). */
+export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", serial: "1" }, tariffs = 4): MeterConfig {
   return {
     identity,
     clock: { timeZone: -60, dstBegin: lastSundayPattern(3, 2), dstEnd: lastSundayPattern(10, 3), dstDeviation: 60, dstEnabled: true },
-    tariffs: 4,
+    tariffs,
     calendar: defaultCalendar(),
     capturePeriodS: 900,
-    profileEntries: 366 * 96,
+    // The reference boards' promises (src/storage/budget.ts), written once there.
+    profileEntries: DEFAULT_BUDGET.loadProfile.entries,
+    dailyProfileEntries: DEFAULT_BUDGET.dailyProfile.entries,
+    billingProfileEntries: DEFAULT_BUDGET.billingProfile.entries,
+    scriptTables: defaultScriptTables(tariffs),
+    // Month end: 00:00 local on the first day of every month runs billing script 1.
+    endOfBilling: {
+      script: { scriptLn: BILLING_SCRIPTS.toBytes(), selector: 1 },
+      type: 1,
+      times: [{ time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } }],
+    },
+    limiter: {
+      thresholdNormal: 17250, // 75 A at 230 V
+      thresholdEmergency: 5000,
+      minOverS: 60,
+      minUnderS: 120,
+      actionOver: { scriptLn: DISCONNECT_SCRIPTS.toBytes(), selector: 1 },
+      actionUnder: { scriptLn: DISCONNECT_SCRIPTS.toBytes(), selector: 2 },
+    },
     demandPeriodS: 900,
     tickMs: 1000,
     persistEveryMs: 15 * 60000,
     disconnectMode: 1,
-    security: { serverSystemTitle: systemTitle(identity), ...DEVELOPMENT_KEYS },
+    security: {
+      serverSystemTitle: systemTitle(identity),
+      ...DEVELOPMENT_KEYS,
+      policy: Policy.authenticatedRequest | Policy.encryptedRequest | Policy.authenticatedResponse | Policy.encryptedResponse,
+      clientSaps: DEFAULT_CLIENT_SAPS,
+    },
   };
 }

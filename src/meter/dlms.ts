@@ -21,7 +21,7 @@ import { SecuritySetupObject } from "../cosem/classes/security-setup.js";
 import { TcpUdpSetupObject } from "../cosem/classes/tcp-udp-setup.js";
 import { rights } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
-import { Policy, SecuritySetup } from "../cosem/security/security-setup.js";
+import { SecuritySetup } from "../cosem/security/security-setup.js";
 import type { AssociationConfig } from "../cosem/server/config.js";
 import { CosemServer } from "../cosem/server/server.js";
 import type { EventSink } from "../events.js";
@@ -30,9 +30,10 @@ import type { ApduHandler, ApduSession } from "../transport/apdu-port.js";
 import { DEFAULT_OPTICAL_CONFIG, OpticalPort } from "../transport/optical-port.js";
 import { DEFAULT_WRAPPER_CONFIG, WrapperServer } from "../transport/wrapper/server.js";
 import type { Catalog } from "./catalog.js";
+import { DEFAULT_CLIENT_SAPS } from "./config.js";
 
-/** Client SAPs of the associations (DESIGN.md 5; the same numbers as the xDLMS tests). */
-export const ClientSap = { public: 16, reader: 32, management: 1, firmware: 48 } as const;
+/** Client SAPs of a meter built with the default configuration (config.ts holds them). */
+export const ClientSap = DEFAULT_CLIENT_SAPS;
 
 export interface SecurityConfig {
   /** 8 bytes: 3-letter FLAG id + 5 bytes of serial (Green Book 4.3.4). */
@@ -43,6 +44,10 @@ export interface SecurityConfig {
   masterKey: Uint8Array;
   /** LLS secret of the firmware-update association. */
   firmwarePassword: Uint8Array;
+  /** Security policy of the reader and management Security Setup objects (Policy bits). */
+  policy: number;
+  /** Client SAP of each association. */
+  clientSaps: { readonly public: number; readonly reader: number; readonly management: number; readonly firmware: number };
 }
 
 export const SecuritySetupLn = {
@@ -95,19 +100,22 @@ export class DlmsFront {
       : undefined;
 
     const s = d.security;
-    const policy = Policy.authenticatedRequest | Policy.encryptedRequest | Policy.authenticatedResponse | Policy.encryptedResponse;
+    const policy = s.policy;
     const keys = { globalUnicast: s.globalUnicastKey, authentication: s.authenticationKey, master: s.masterKey };
     const setup = (name: string, ln: Obis) => new SecuritySetup({ name, logicalName: ln, serverSystemTitle: s.serverSystemTitle, policy, keys }, d.store, d.crypto, d.events, d.nowUtcMs);
     this.setups = { management: setup("ss.m", SecuritySetupLn.management), reader: setup("ss.r", SecuritySetupLn.reader) };
 
     const c = d.catalog;
+    // SecuritySetup keeps its keys and client system title in the store itself: no second copy in the settings.
     c.addEntry({
       object: new SecuritySetupObject(this.setups.management),
       rights: { management: rights("r R R rw R R", "X X - - - - - -") },
+      persist: [],
     });
     c.addEntry({
       object: new SecuritySetupObject(this.setups.reader),
       rights: { reader: rights("r r r r r r", "- - - - - - - -"), management: rights("r R R rw R R", "X X - - - - - -") },
+      persist: [],
     });
     c.add(new SapAssignmentObject([{ sap: 1, name: d.logicalDeviceName }]), {
       public: ["r r", "-"],
@@ -125,11 +133,12 @@ export class DlmsFront {
       c.add(new TcpUdpSetupObject(this.wrapper), { reader: ["r r r r r r", ""], management: ["r rw rw rw rw rw", ""] });
     }
 
+    const sap = s.clientSaps;
     this.associations = [
-      { clientSap: ClientSap.public, role: "public", logicalName: AssociationLn.public, mechanism: Mechanism.none, ciphered: false },
-      { clientSap: ClientSap.reader, role: "reader", logicalName: AssociationLn.reader, mechanism: Mechanism.hlsGmac, ciphered: true, securitySetup: this.setups.reader },
-      { clientSap: ClientSap.management, role: "management", logicalName: AssociationLn.management, mechanism: Mechanism.hlsGmac, ciphered: true, securitySetup: this.setups.management },
-      { clientSap: ClientSap.firmware, role: "firmware", logicalName: AssociationLn.firmware, mechanism: Mechanism.lls, secret: s.firmwarePassword, ciphered: false },
+      { clientSap: sap.public, role: "public", logicalName: AssociationLn.public, mechanism: Mechanism.none, ciphered: false },
+      { clientSap: sap.reader, role: "reader", logicalName: AssociationLn.reader, mechanism: Mechanism.hlsGmac, ciphered: true, securitySetup: this.setups.reader },
+      { clientSap: sap.management, role: "management", logicalName: AssociationLn.management, mechanism: Mechanism.hlsGmac, ciphered: true, securitySetup: this.setups.management },
+      { clientSap: sap.firmware, role: "firmware", logicalName: AssociationLn.firmware, mechanism: Mechanism.lls, secret: s.firmwarePassword, ciphered: false },
     ];
     server = new CosemServer({ catalog: c.entries, associations: this.associations, crypto: d.crypto, kv: d.store, events: d.events, nowUtcMs: d.nowUtcMs, timers: d.linkTimers });
     this.server = server;

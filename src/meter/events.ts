@@ -13,6 +13,7 @@ export class RamEventLog implements EventSink {
   readonly #next: EventSink[] = [];
   /** Events recorded before the flash logs were mounted, replayed into them on attach(). */
   #early: MeterEvent[] | undefined = [];
+  #muted = false;
 
   constructor(capacity = 64, next?: EventSink) {
     this.#capacity = Math.max(1, capacity);
@@ -20,6 +21,7 @@ export class RamEventLog implements EventSink {
   }
 
   record(event: MeterEvent): void {
+    if (this.#muted) return;
     if (this.#ring.length >= this.#capacity) {
       this.#ring.shift();
       this.#dropped++;
@@ -55,6 +57,20 @@ export class RamEventLog implements EventSink {
       }
     }
     this.#next.push(sink);
+  }
+
+  /**
+   * Runs `fn` without recording: restoring stored settings at boot re-applies
+   * changes that were logged when a client made them, and must not log them
+   * again at every start.
+   */
+  quiet<T>(fn: () => T): T {
+    this.#muted = true;
+    try {
+      return fn();
+    } finally {
+      this.#muted = false;
+    }
   }
 
   /** Start-up is over: no more replay buffer. */

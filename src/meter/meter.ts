@@ -22,7 +22,6 @@ import { RegisterActivationObject } from "../cosem/classes/register-activation.j
 import { ScriptTableObject } from "../cosem/classes/script-table.js";
 import { SingleActionScheduleObject } from "../cosem/classes/single-action-schedule.js";
 import { SpecialDaysTableObject } from "../cosem/classes/special-days-table.js";
-import { NOT_SPECIFIED } from "../cosem/datetime.js";
 import type { TimerId } from "../../hal/timer.js";
 import type { EventSink } from "../events.js";
 import { Obis } from "../cosem/obis.js";
@@ -30,7 +29,7 @@ import { ControlState, DisconnectControl } from "../relay/disconnect.js";
 import { Limiter } from "../relay/limiter.js";
 import { BILLING_COUNTER_OBIS, Billing, DemandTracker, activeTariff, billingCaptureTarget, type BillingSnapshot } from "../tariff/billing.js";
 import { ActivityCalendar, SpecialDaysTable } from "../tariff/calendar.js";
-import { MeterClock } from "../tariff/clock.js";
+import { MeterClock, StandardEventCode } from "../tariff/clock.js";
 import { TariffEngine } from "../tariff/engine.js";
 import { ProfileStatusTracker } from "../tariff/profile-status.js";
 import { TouRegisterBank, standardTouActivation, type RegisterActivation } from "../tariff/registers.js";
@@ -49,9 +48,11 @@ import { DlmsFront } from "./dlms.js";
 import type { ProfileGeneric } from "../cosem/classes/profile-generic.js";
 import type { Data } from "../cosem/axdr.js";
 import { EventLogSink } from "../storage/event-logs.js";
-import { LogKeyValueStore } from "../storage/kv-store.js";
+import { LogKeyValueStore, maxRecords } from "../storage/kv-store.js";
 import { LogStore } from "../storage/log-store.js";
-import { BillingProfile, dailyProfile, energyRegister, loadProfile } from "../storage/meter-profiles.js";
+import { DEFAULT_BUDGET, StorageBudgetError, checkBudget, storageAreas, withDepths } from "../storage/budget.js";
+import { StorageEventCode, checkUncleanShutdown, loadSeen, saveSeen, type BootHealth } from "../storage/health.js";
+import { BillingProfile, dailyProfile, energyRegister, loadProfile, loadProfileChunkRows } from "../storage/meter-profiles.js";
 import type { KeyValueStore } from "../persistence.js";
 import { ImageTransferObject } from "../cosem/classes/image-transfer.js";
 import { imgtoolTrailerSize } from "../fota/trailer.js";
@@ -60,13 +61,21 @@ import { ImageVerifier } from "../fota/verify.js";
 import * as ln from "./obis-codes.js";
 import { Qty } from "../metrology/accumulators.js";
 import { MetrologyService } from "../metrology/service.js";
-import { KEY_BILLING, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
+import { KEY_BILLING, KEY_RELAY, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
 import { BootGuard, FaultEvent, FaultKind, FaultMonitor, guardedSystem, type FaultDiagnostic } from "./faults.js";
 import type { PrepayService } from "../prepay/service.js";
 import { addPrepayObjects, buildPrepay } from "./prepay.js";
 import { KeypadEntry } from "../prepay/keypad-entry.js";
+import { FactoryResetScriptTable } from "./factory-reset.js";
+import { SettingsStore, type RestoreReport } from "./settings.js";
+
+/** Activity calendar attributes kept as settings: the active and passive calendars and the activation time. */
+const CALENDAR_SETTINGS = [2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+
+/** Delay between the factory-defaults response and the reboot (ms). */
+const FACTORY_RESET_REBOOT_MS = 1000;
 
 export type CaptureListener = (utcMs: number) => void;
 
@@ -88,8 +97,14 @@ export class Meter {
   readonly disconnect: DisconnectControl;
   readonly limiter: Limiter;
   readonly profileStatus: ProfileStatusTracker;
-  /** The flash log and the load profile on it (absent on a meter built on a bare KeyValueStore). */
+  /** The main flash log and the load profile on it (absent on a meter built on a bare KeyValueStore). */
   readonly log: LogStore | undefined;
+  /** The load profile's own ring of sectors (src/storage/budget.ts). */
+  readonly loadRing: LogStore | undefined;
+  /** The storage budget's lines (partition, areas, streams), for the start-up print. */
+  readonly storageLines: readonly string[] = [];
+  /** What the boot found about storage: damage, an unclean shutdown, a clock behind stored data, a lost relay state. */
+  readonly health: BootHealth = { damage: 0, unclean: false, clockBehindS: 0, relayStateLost: false };
   readonly loadProfile: ProfileGeneric | undefined;
   readonly dailyProfile: ProfileGeneric | undefined;
   readonly billingProfile: BillingProfile | undefined;
@@ -100,6 +115,10 @@ export class Meter {
   readonly prepay: PrepayService | undefined;
   /** Token entry on the customer keypad, when the board has one and prepayment is provisioned. */
   readonly keypadEntry: KeypadEntry | undefined;
+  /** What clients wrote (settings.ts): restored at boot, cleared by factory defaults. */
+  readonly settings: SettingsStore;
+  /** What the boot-time restore applied and dropped. */
+  readonly settingsRestored: RestoreReport;
   /** Firmware update (Image Transfer, class 18), when the board has slots and the config a key. */
   readonly firmware: FirmwareUpdate | undefined;
   /** True when stored energy was found at start (a restart, not a factory-fresh meter). */
@@ -120,9 +139,12 @@ export class Meter {
   #lastPersistMono: number;
   #savedRelay = -1;
   #stopped = false;
+  #calendarActivated = false;
 
   constructor(ports: MeterPorts, config: MeterConfig) {
     if (!validIdentity(config.identity)) throw new Error("invalid meter identity (FLAG id: 3 letters, serial: 1..13 digits)");
+    // Local midnight must be a capture instant (the daily profile captures there).
+    if (!(config.capturePeriodS >= 1 && 86400 % config.capturePeriodS === 0)) throw new Error(`capture period ${config.capturePeriodS} s does not divide a day`);
     this.config = config;
     this.ports = ports;
     this.events = new RamEventLog(64, ports.events);
@@ -134,19 +156,31 @@ export class Meter {
     this.bank = new TouRegisterBank(config.tariffs);
     this.demand = new DemandTracker(config.demandPeriodS, config.tariffs);
     if (ports.flash) {
-      const log = new LogStore(ports.flash);
+      // The partition as a budget: refuse to start on one that cannot keep every promised depth.
+      // The board's budget with the depths the configuration asks for: the configuration is the one source of depths, the budget of the split.
+      const budget = withDepths(ports.storageBudget ?? DEFAULT_BUDGET, config.profileEntries, loadProfileChunkRows(config.capturePeriodS), config.dailyProfileEntries, config.billingProfileEntries);
+      const check = checkBudget(budget, ports.flash.geometry);
+      if (check.problems.length) throw new StorageBudgetError(check.problems);
+      this.storageLines = check.lines;
+      const areas = storageAreas(ports.flash, budget);
+      const log = new LogStore(areas.main);
+      const ring = new LogStore(areas.load, "oldest");
       this.log = log;
+      this.loadRing = ring;
       this.store = new LogKeyValueStore(log);
       // Every owner registers before the mount scan; profile sources read metrology only at capture time.
       const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.#total(c) % 1e9) : 0);
       const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
-      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, 0);
-      this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, 1);
+      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, { periodS: config.capturePeriodS, capacity: config.profileEntries }, 0, ring);
+      this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, config.dailyProfileEntries, 1);
       this.billingProfile = new BillingProfile(log, this.clock, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
         stream: 2,
+        capacity: config.billingProfileEntries,
         endOfBilling: (utc) => this.billing.endOfPeriod(utc),
       });
       const eventLogs = ports.crypto ? new EventLogSink(log, ports.crypto) : undefined;
+      // The ring first: the load profile finishes its index when the main log (its journal) is mounted.
+      ring.mount();
       log.mount();
       if (eventLogs) {
         this.eventLogs = eventLogs;
@@ -161,6 +195,12 @@ export class Meter {
     const store = this.store;
     this.boot = new BootGuard(store, ports.mono.nowMs());
     if (this.boot.safeMode) events.record({ log: "standard", code: FaultEvent.safeMode, utcMs: this.clock.now(), value: this.boot.attempts - 1 });
+    this.#checkStorage(ports);
+    // Every catalog row with settings is bound to the store as it is added; restore() runs once the catalog is whole.
+    // On flash one setting is one KV record, which one log record body bounds.
+    const settings = new SettingsStore(store, events, () => this.clock.now(), this.log ? this.log.maxBody : Infinity);
+    this.settings = settings;
+    this.catalog.attachSettings(settings);
 
     // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
     this.metrology = new MetrologyService({
@@ -184,9 +224,25 @@ export class Meter {
     });
     this.billing.counter = loadU32(store, KEY_BILLING) ?? 0;
     this.specialDays = new SpecialDaysTable();
-    this.calendar = new ActivityCalendar(this.clock, this.specialDays, events, config.calendar);
+    // A scheduled activation changes the active calendar outside any client request: the tick stores it (see tick()).
+    const calendarEvents: EventSink = {
+      record: (e) => {
+        events.record(e);
+        if (e.log === "standard" && e.code === StandardEventCode.touActivated) this.#calendarActivated = true;
+      },
+    };
+    this.calendar = new ActivityCalendar(this.clock, this.specialDays, calendarEvents, config.calendar);
 
-    const relay = loadRelay(store);
+    let relay = loadRelay(store);
+    // The relay never closes because its state was lost: a meter with stored data but no readable (or, after damage,
+    // no proven-current) relay state comes back ready for reconnection.
+    const relayProven = !(store instanceof LogKeyValueStore) || store.proven(KEY_RELAY);
+    if ((!relay && (this.restored || this.health.damage > 0)) || (relay && relay.state === ControlState.connected && !relayProven)) {
+      relay = { state: ControlState.readyForReconnection, mode: config.disconnectMode };
+      this.health.relayStateLost = true;
+      events.record({ log: "disconnector", code: StorageEventCode.relayStateLost, utcMs: this.clock.now() });
+    }
+    this.#checkEnergy();
     this.disconnect = new DisconnectControl(
       ports.relay,
       ports.relayFeedback,
@@ -206,12 +262,13 @@ export class Meter {
       events,
     );
     // Configuration, not a change: assigned directly so that no threshold event is logged at start.
-    this.limiter.thresholdNormal = 17250; // 75 A at 230 V
-    this.limiter.thresholdEmergency = 5000;
-    this.limiter.minOverS = 60;
-    this.limiter.minUnderS = 120;
-    this.limiter.actionOver = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 1 };
-    this.limiter.actionUnder = { scriptLn: ln.DISCONNECT_SCRIPTS.toBytes(), selector: 2 };
+    const lc = config.limiter;
+    this.limiter.thresholdNormal = lc.thresholdNormal;
+    this.limiter.thresholdEmergency = lc.thresholdEmergency;
+    this.limiter.minOverS = lc.minOverS;
+    this.limiter.minUnderS = lc.minUnderS;
+    this.limiter.actionOver = { scriptLn: lc.actionOver.scriptLn.slice(), selector: lc.actionOver.selector };
+    this.limiter.actionUnder = { scriptLn: lc.actionUnder.scriptLn.slice(), selector: lc.actionUnder.selector };
     this.limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
     if (config.prepay) {
       const m = this.metrology;
@@ -219,15 +276,17 @@ export class Meter {
       if (ports.keypad) this.keypadEntry = new KeypadEntry(ports.keypad, ports.timers, this.prepay);
     }
 
-    const endOfBilling = new SingleActionSchedule(ln.BILLING_SCRIPTS.toBytes(), 1, 1, [
-      { time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } },
-    ]);
+    const eob = config.endOfBilling;
+    const endOfBilling = new SingleActionSchedule(eob.script.scriptLn.slice(), eob.script.selector, eob.type, eob.times.map((t) => ({ time: { ...t.time }, date: { ...t.date } })));
+    // Captures never store a time at or before the newest stored row (a clock that came back behind stored data, see #checkStorage).
     const lp = this.loadProfile;
-    if (lp) this.onCapture((t) => lp.capture(t));
+    if (lp) this.onCapture((t) => {
+      if (t > lp.store.lastUtcMs) lp.capture(t);
+    });
     // The daily profile captures at local midnight, which is always one of the capture instants.
     const dp = this.dailyProfile;
     if (dp) this.onCapture((t) => {
-      if (this.clock.localMsAt(t) % 86400000 === 0) dp.capture(t);
+      if (this.clock.localMsAt(t) % 86400000 === 0 && t > dp.store.lastUtcMs) dp.capture(t);
     });
     if (ports.slots && config.fota && ports.crypto) this.firmware = this.#buildFirmware(ports.slots, config.fota, ports);
     this.#buildCatalog(endOfBilling);
@@ -261,6 +320,13 @@ export class Meter {
         optical: ports.optical,
       });
     }
+
+    // Before the meter serves (the links deliver bytes only through timers,
+    // which run after the constructor): what clients wrote comes back. The
+    // domains' change events were logged when the client made the change.
+    const restored = this.events.quiet(() => settings.restore());
+    settings.recordDrops(restored);
+    this.settingsRestored = restored;
 
     // Last: the self-test of a new image is that everything above was built.
     this.firmware?.boot();
@@ -323,12 +389,17 @@ export class Meter {
     c.add(new DataObject(ln.LOGICAL_DEVICE_NAME, { read: os(logicalDeviceName(id)) }), everyone("r r"));
     c.add(new DataObject(ln.SERIAL_NUMBER, { read: os(serialNumberBytes(id)) }), everyone("r r"));
 
-    c.add(new ClockObject(this.clock, ln.CLOCK), {
-      public: ["r r r r r r r r r", noMethods(6)],
-      reader: [readAll(9), noMethods(6)],
-      management: ["r rw rw r rw rw rw rw r", allMethods(6)],
-      firmware: ["r r - - - - - - -", noMethods(6)],
-    });
+    // The time itself (attribute 2) lives in the RTC, not in the settings.
+    c.add(
+      new ClockObject(this.clock, ln.CLOCK),
+      {
+        public: ["r r r r r r r r r", noMethods(6)],
+        reader: [readAll(9), noMethods(6)],
+        management: ["r rw rw r rw rw rw rw r", allMethods(6)],
+        firmware: ["r r - - - - - - -", noMethods(6)],
+      },
+      [3, 5, 6, 7, 8],
+    );
 
     // Metrology's rows (energy totals per phase and quadrant, instantaneous values, demand, monitor, calibration).
     const toDateTime = (utc: number) => dateTimeOs(this.clock.dateTimeAt(utc));
@@ -355,48 +426,42 @@ export class Meter {
     c.add(new DataObject(ln.FAULT_DIAGNOSTIC, { read: () => faultData(this.faultDiagnostic()) }), { reader: ["r r", ""], management: ["r r", ""] });
 
     // Tariff configuration: management writes, reader reads.
-    c.add(new ActivityCalendarObject(this.calendar, ln.ACTIVITY_CALENDAR), {
-      reader: [readAll(10), noMethods(1)],
-      management: ["r r r r r rw rw rw rw rw", allMethods(1)],
-    });
+    // The active calendar (2..5) is a setting too: activation changes it, a client never writes it.
+    c.add(
+      new ActivityCalendarObject(this.calendar, ln.ACTIVITY_CALENDAR),
+      {
+        reader: [readAll(10), noMethods(1)],
+        management: ["r r r r r rw rw rw rw rw", allMethods(1)],
+      },
+      CALENDAR_SETTINGS,
+    );
     c.add(new SpecialDaysTableObject(this.specialDays, ln.SPECIAL_DAYS), { reader: [readAll(2), noMethods(2)], management: ["r rw", allMethods(2)] });
-    c.add(new RegisterActivationObject(this.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] });
+    // The active mask is the calendar's to set at every tariff switch: only the assignment and the masks are settings.
+    c.add(new RegisterActivationObject(this.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] }, [2, 3]);
 
     const profileRights = { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] } as const;
     // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
     if (this.billingProfile) c.add(this.billingProfile.profile, profileRights);
     else c.addInternal(billingCaptureTarget(this.billing, ln.BILLING_PROFILE));
-    const tariffTable = new ScriptTable(
-      ln.TARIFF_SCRIPTS,
-      Array.from({ length: this.config.tariffs }, (_, i) => ({
-        id: i + 1,
-        actions: [{ service: 1, classId: 6, logicalName: ln.REGISTER_ACTIVATION, index: 4, parameter: { tag: Tag.OctetString, value: Uint8Array.from(`T${i + 1}`, (ch) => ch.charCodeAt(0)) } }],
-      })),
-      resolve,
-    );
-    const zero = { tag: Tag.Integer, value: 0 } as const;
-    const billingTable = new ScriptTable(ln.BILLING_SCRIPTS, [{ id: 1, actions: [{ service: 2, classId: 7, logicalName: ln.BILLING_PROFILE, index: 2, parameter: zero }] }], resolve);
-    const disconnectTable = new ScriptTable(
-      ln.DISCONNECT_SCRIPTS,
-      [
-        { id: 1, actions: [{ service: 2, classId: 70, logicalName: ln.DISCONNECT_CONTROL, index: 1, parameter: zero }] },
-        { id: 2, actions: [{ service: 2, classId: 70, logicalName: ln.DISCONNECT_CONTROL, index: 2, parameter: zero }] },
-      ],
-      resolve,
-    );
-    for (const t of [tariffTable, billingTable, disconnectTable]) {
+    for (const tc of this.config.scriptTables) {
+      // Copies: a client's write replaces the table's scripts, never the configuration's.
+      const t = new ScriptTable(tc.logicalName, tc.scripts.map((sc) => ({ id: sc.id, actions: sc.actions.map((a) => ({ ...a })) })), resolve);
       this.scripts.add(t);
       c.add(new ScriptTableObject(t), { reader: [readAll(2), noMethods(1)], management: ["r rw", allMethods(1)] });
     }
+    // Global meter reset (Blue Book 0.0.10.0.0.255): script 1 restores the factory defaults, management only.
+    c.add(new FactoryResetScriptTable(ln.GLOBAL_METER_RESET, () => this.factoryDefaults()), { management: ["r r", allMethods(1)] });
     c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), { reader: [readAll(4), ""], management: ["r rw rw rw", ""] });
 
     if (this.firmware) {
       // The firmware client and management transfer images; the reader may watch the progress.
       const transfer: [string, string] = ["r r r r rw r r", "x x x x"];
-      c.add(new ImageTransferObject(this.firmware, ln.IMAGE_TRANSFER), { reader: [readAll(7), noMethods(4)], management: transfer, firmware: transfer });
+      // image_transfer_enabled is kept by the firmware update service itself.
+      c.add(new ImageTransferObject(this.firmware, ln.IMAGE_TRANSFER), { reader: [readAll(7), noMethods(4)], management: transfer, firmware: transfer }, []);
     }
     for (const p of [this.loadProfile, this.dailyProfile]) if (p) c.add(p, profileRights);
     if (this.eventLogs) for (const p of this.eventLogs.profiles(this.clock)) c.add(p, profileRights);
+    // The control mode is a setting (stored before the response); the relay record written by the tick carries it too, but too late for a restart right after the write.
     c.add(new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL), {
       public: ["r r r -", noMethods(2)],
       reader: [readAll(4), noMethods(2)],
@@ -407,6 +472,54 @@ export class Meter {
       management: ["r rw r rw rw rw rw rw rw r rw", ""],
     });
     if (this.prepay) addPrepayObjects(c, this.prepay, this.clock, ln.ENERGY_IMPORT_TOTAL);
+  }
+
+  /**
+   * Boot checks of the storage (src/storage/health.ts), before metrology
+   * restores its record: damage found by the mount, a shutdown without the
+   * power-fail path, a clock behind the newest stored data.
+   */
+  #checkStorage(ports: MeterPorts): void {
+    const now = this.clock.now();
+    const h = this.health;
+    h.damage = (this.log?.damaged ?? 0) + (this.loadRing?.damaged ?? 0);
+    if (h.damage > 0) {
+      this.events.record({ log: "standard", code: StorageEventCode.damage, utcMs: now, value: h.damage });
+      // Invocation counters skip every value a lost record could have reserved (src/cosem/security/counters.ts).
+      if (this.store instanceof LogKeyValueStore && this.log) this.store.lostRecordBound = maxRecords(this.log);
+    }
+    const newest = Math.max(loadSeen(this.store) ?? 0, this.loadProfile?.store.lastUtcMs ?? 0, this.dailyProfile?.store.lastUtcMs ?? 0);
+    const down = checkUncleanShutdown(this.store, ports.system.resetCause(), newest, now, this.events);
+    h.unclean = down.unclean;
+    h.downUtcMs = down.downUtcMs;
+    if (newest > now) {
+      // Captures would repeat or go back in time: the clock is not trusted until it is set.
+      h.clockBehindS = Math.round((newest - now) / 1000);
+      this.events.record({ log: "standard", code: StorageEventCode.clockBehindStoredData, utcMs: now, value: h.clockBehindS });
+      this.clock.markInvalid();
+    }
+  }
+
+  /** Energy never comes back below the last capture that stored it without an event saying so. */
+  #checkEnergy(): void {
+    const last = this.loadProfile?.store.last();
+    if (!last) return;
+    const now = Math.floor(this.rateSum(1) % 1e9);
+    if (now + 1 < last.values[0]) this.events.record({ log: "standard", code: StorageEventCode.energyBelowStored, utcMs: this.clock.now(), value: last.values[0] - now });
+  }
+
+  /**
+   * Factory defaults (the global meter reset script): every stored setting
+   * is cleared with an event, then the meter restarts and every object
+   * starts from the configuration. Energy, profiles, logs, keys and the
+   * relay state are not settings and stay.
+   */
+  factoryDefaults(): boolean {
+    this.settings.clear();
+    // A board's reboot() does not return: it waits a second so that the response to the client leaves first.
+    // The settings are already gone, so a power cut before then starts from the configuration as well.
+    this.ports.timers.once(FACTORY_RESET_REBOOT_MS, () => this.ports.system.reboot());
+    return true;
   }
 
   /** Sum of the rate registers of one quantity (C group): equals the metrology total unless rates were added later. */
@@ -481,7 +594,13 @@ export class Meter {
   readonly #metrologyStep = (): void => {
     this.metrology.tick();
   };
-  readonly #tariffStep = (): void => this.#toRegisters();
+  readonly #tariffStep = (): void => {
+    this.#toRegisters();
+    if (this.#calendarActivated) {
+      this.#calendarActivated = false;
+      this.settings.saveCurrent(ln.ACTIVITY_CALENDAR, CALENDAR_SETTINGS);
+    }
+  };
   readonly #clockStep = (): void => this.clock.poll();
   readonly #limiterStep = (): void => this.limiter.poll();
   readonly #prepayStep = (): void => this.prepay?.tick();
@@ -530,6 +649,7 @@ export class Meter {
   /** Writes everything that must survive a restart. */
   persist(): void {
     const store = this.store;
+    saveSeen(store, this.clock.now());
     saveEnergy(store, this.bank);
     saveU32(store, KEY_BILLING, this.billing.counter);
     this.prepay?.persist();
@@ -596,8 +716,8 @@ function faultData(d: FaultDiagnostic): Data {
   };
 }
 
-/** Builds the meter from its ports; `config` overrides the factory defaults. */
+/** Builds the meter from its ports; `config` overrides the factory defaults (derived ones, such as the tariff scripts, follow the overrides). */
 export function createMeter(ports: MeterPorts, config: Partial<MeterConfig> = {}): Meter {
-  return new Meter(ports, { ...defaultConfig(config.identity), ...config });
+  return new Meter(ports, { ...defaultConfig(config.identity, config.tariffs), ...config });
 }
 

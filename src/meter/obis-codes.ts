@@ -11,6 +11,8 @@ export const REGISTER_ACTIVATION = Obis.of(0, 0, 14, 0, 0, 255);
 export const TARIFF_SCRIPTS = Obis.of(0, 0, 10, 0, 100, 255);
 /** End of billing (MDI reset) script table. */
 export const BILLING_SCRIPTS = Obis.of(0, 0, 10, 0, 1, 255);
+/** Global meter reset script table: script 1 restores the factory defaults. */
+export const GLOBAL_METER_RESET = Obis.of(0, 0, 10, 0, 0, 255);
 export const DISCONNECT_SCRIPTS = Obis.of(0, 0, 10, 0, 106, 255);
 export const END_OF_BILLING_SCHEDULE = Obis.of(0, 0, 15, 0, 0, 255);
 export const DISCONNECT_CONTROL = Obis.of(0, 0, 96, 3, 10, 255);

@@ -18,6 +18,7 @@ import type { EnergyIc, PhaseCalibration } from "../../hal/energy-ic.js";
 import type { TamperInputs } from "../metrology/service.js";
 import type { KeyValueStore } from "../persistence.js";
 import type { KeypadPort } from "../../hal/keypad.js";
+import type { StorageBudget } from "../storage/budget.js";
 
 export interface MeterPorts {
   rtc: Rtc;
@@ -30,6 +31,8 @@ export interface MeterPorts {
    * without flash (tests) takes `store` instead and keeps no profile.
    */
   flash?: FlashPartition;
+  /** Each storage stream's share of `flash` (the board's data); the reference boards' budget when absent. */
+  storageBudget?: StorageBudget;
   store?: KeyValueStore;
   /** MCUboot's image slots (primary = running image, secondary = download target); with a FOTA key, the meter offers Image Transfer. */
   slots?: { primary: FlashPartition; secondary: FlashPartition };

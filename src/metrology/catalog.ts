@@ -127,8 +127,9 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
             return svc.setCalibration(p, field, v.value) ? DataAccessResult.success : DataAccessResult.otherReason;
           },
         }),
-        // Only the management association sees calibration at all.
+        // Only the management association sees calibration at all; the metrology service stores it itself.
         rights: { management: rights("r rw r", "-") },
+        persist: [],
       });
     });
   }

@@ -16,7 +16,7 @@
  *   - key change tokens 1 and 2 (either order) are held in RAM until the
  *     pair is complete, then the new key, KRN, tariff index, key type and
  *     KEN are written in one record; the rollover flag clears the memory.
- * Every result is logged in the standard event log (code 230 + result,
+ * Every result is logged in the prepayment event log (code 230 + result,
  * value = TID where the token has one).
  *
  * Credit never rises or falls except by tokens and consumption: consumption
@@ -186,7 +186,7 @@ export class PrepayService {
   }
 
   #log(code: number, value?: number): void {
-    this.#d.events.record({ log: "standard", code, utcMs: this.#d.nowUtc(), value });
+    this.#d.events.record({ log: "prepayment", code, utcMs: this.#d.nowUtc(), value });
   }
 
   #save(r: PrepayRecord): void {

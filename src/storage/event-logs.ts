@@ -48,7 +48,13 @@ export const EVENT_LOGS: readonly EventLogSpec[] = [
   { id: "power-failure", logicalName: Obis.of(0, 0, 99, 97, 0, 255), codeObject: Obis.of(0, 0, 96, 11, 3, 255), valueObject: Obis.of(0, 0, 96, 7, 19, 255), capacity: 100 },
   { id: "security", logicalName: Obis.of(0, 0, 99, 98, 6, 255), codeObject: Obis.of(0, 0, 96, 11, 6, 255), capacity: 100 },
   { id: "firmware", logicalName: Obis.of(0, 0, 99, 98, 7, 255), codeObject: Obis.of(0, 0, 96, 11, 7, 255), capacity: 50 },
+  // Token results and credit events: an STS meter logs one entry per token, which would flood the standard log and
+  // needs more codes than its manufacturer range has. Last in the list, so the other logs keep their streams.
+  { id: "prepayment", logicalName: Obis.of(0, 0, 99, 98, 8, 255), codeObject: Obis.of(0, 0, 96, 11, 8, 255), capacity: 100 },
 ];
+
+/** Entries of every event log together (the storage budget's share for them). */
+export const EVENT_LOG_ENTRIES = EVENT_LOGS.reduce((n, l) => n + l.capacity, 0);
 
 export interface ChainReport {
   readonly log: EventLogId;
@@ -70,7 +76,7 @@ export class EventLogSink implements EventSink {
   private readonly stores = new Map<EventLogId, ProfileStore>();
   private readonly heads = new Map<EventLogId, Uint8Array>();
 
-  /** Registers one profile store per log on `log` (streams firstStream..firstStream+6); call log.mount() afterwards. */
+  /** Registers one profile store per log on `log` (streams firstStream.. one per log); call log.mount() afterwards. */
   constructor(
     log: LogStore,
     private readonly hash: Sha256,

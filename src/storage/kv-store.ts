@@ -22,12 +22,20 @@ interface Slot {
   addr: number;
   seq: number;
   value: Uint8Array | undefined;
+  /** Body length of the record (for the collector's garbage count). */
+  len: number;
 }
 
 export class LogKeyValueStore implements KeyValueStore, LogOwner {
   private readonly log: LogStore;
   private readonly slots = new Map<string, Slot>();
   private readonly byAddr = new Map<number, string>();
+  /**
+   * Set by the composition root when the mount found damage: every record a
+   * damaged area could have held (records of the smallest size in every
+   * sector of the log), so a bound on the newer records of any key lost.
+   */
+  lostRecordBound = 0;
 
   /** Registers record types 1 and 2 on the log; call log.mount() afterwards. */
   constructor(log: LogStore) {
@@ -50,6 +58,17 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
     this.write(KV_DELETE, key, undefined);
   }
 
+  /**
+   * False when damage found at mount could have destroyed a newer record of
+   * the key (or its only record): its value (or absence) is then not proven
+   * current, and an older value may have come back.
+   */
+  proven(key: string): boolean {
+    const slot = this.slots.get(key);
+    if (!slot) return this.log.damaged === 0;
+    return slot.seq === Number.MAX_SAFE_INTEGER || this.log.provenNewest(slot.addr);
+  }
+
   keys(): string[] {
     const out: string[] = [];
     for (const [k, s] of this.slots) if (s.value !== undefined) out.push(k);
@@ -64,13 +83,16 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
     body.set(k, 1);
     body.set(v, 1 + k.length);
     const addr = this.log.append(type, body);
-    this.index(key, addr, Number.MAX_SAFE_INTEGER, type === KV_PUT ? v.slice() : undefined);
+    const old = this.slots.get(key);
+    this.index(key, addr, Number.MAX_SAFE_INTEGER, type === KV_PUT ? v.slice() : undefined, body.length);
+    // The record it replaces is garbage now.
+    if (old) this.log.release(old.addr, old.len);
   }
 
-  private index(key: string, addr: number, seq: number, value: Uint8Array | undefined): void {
+  private index(key: string, addr: number, seq: number, value: Uint8Array | undefined, len: number): void {
     const old = this.slots.get(key);
     if (old) this.byAddr.delete(old.addr);
-    this.slots.set(key, { addr, seq, value });
+    this.slots.set(key, { addr, seq, value, len });
     this.byAddr.set(addr, key);
   }
 
@@ -81,7 +103,7 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
     for (let i = 1; i <= n; i++) key += String.fromCharCode(body[i]);
     const old = this.slots.get(key);
     if (old && old.seq > seq) return;
-    this.index(key, addr, seq, type === KV_PUT ? body.slice(1 + n) : undefined);
+    this.index(key, addr, seq, type === KV_PUT ? body.slice(1 + n) : undefined, body.length);
   }
 
   mounted(): void {
@@ -111,4 +133,9 @@ function keyBytes(key: string): Uint8Array {
     out[i] = c;
   }
   return out;
+}
+
+/** Records of the smallest possible size (1-byte key, empty value) a log can hold: the bound on records lost to damage. */
+export function maxRecords(log: LogStore): number {
+  return log.sectorCount * Math.floor(log.sectorPayload / log.span(1));
 }

@@ -24,12 +24,19 @@ import { crc32 } from "./crc32.js";
  * profile): they rebuild their RAM indexes from it. Torn garbage at the end
  * of the head sector is zeroed before the next append (see repair()).
  *
- * Garbage collection reclaims the oldest sector: the owners say which of its
+ * Garbage collection reclaims one sector: the owners say which of its
  * records are still live, those are appended again at the head (new
- * sequence), then the sector is erased. The log thus rotates through every
- * sector, so static data moves too and erases spread evenly; a free sector is
- * chosen by lowest erase count. One free sector is always kept in reserve so
- * that a collection can always copy.
+ * sequence), then the sector is erased. Which sector depends on the policy:
+ * - "garbage" (the main log): the sector with the most garbage, so a
+ *   collection copies little; owners report records that died (release())
+ *   and the store keeps live bytes per sector. Every WEAR_EVERY-th
+ *   collection takes the oldest sector instead, so static data moves too
+ *   and erases stay even.
+ * - "oldest" (a profile's own ring): the oldest sector; its owner drops the
+ *   oldest rows (drop()) instead of having them copied, so a ring never
+ *   copies and erases rotate evenly.
+ * A free sector is chosen by lowest erase count. One free sector is always
+ * kept in reserve so that a collection can always copy.
  *
  * Power loss: any flash call may throw (PowerLoss in the simulator); the
  * store then refuses further use until a new instance is mounted over the
@@ -57,7 +64,18 @@ export interface LogOwner {
   isLive(addr: number, type: number): boolean;
   /** Garbage collection copied a live record to `to`. */
   moved(from: number, to: number, type: number): void;
+  /**
+   * Garbage collection is about to reclaim the live record at addr: true if
+   * the owner gives it up instead (a profile's oldest rows, FIFO by space),
+   * so it is not copied.
+   */
+  drop?(addr: number, type: number): boolean;
 }
+
+export type ReclaimPolicy = "garbage" | "oldest";
+
+/** A collection in "garbage" policy takes the oldest sector every this many collections (static wear levelling). */
+const WEAR_EVERY = 8;
 
 const MAGIC = 0x4d4b4c31; // "MKL1"
 const PART_B = 12;
@@ -69,7 +87,11 @@ export interface LogStats {
   freeSectors: number;
   /** Committed bytes in the log, live or not (record spans). */
   usedBytes: number;
+  /** Bytes of live records (as owners reported them). */
+  liveBytes: number;
   collections: number;
+  /** Bytes copied by collections since mount. */
+  copiedBytes: number;
 }
 
 export class LogStore {
@@ -93,9 +115,33 @@ export class LogStore {
   private nextSeq = 1;
   private state: "new" | "mounted" | "broken" = "new";
   private inGc = false;
+  /** Live record bytes per sector (spans), kept from owners' release() calls. */
+  private readonly live: Float64Array;
+  readonly policy: ReclaimPolicy;
+  /**
+   * A ring ("oldest") checks record CRCs at mount only in its oldest and
+   * newest sectors, where a power cut can leave damage (the sector being
+   * erased, the torn head); in the others mount checks the framing (length
+   * within the sector, commit mark) and the CRC is checked when a record is
+   * read (read()). Mount then costs no CRC over the bulk of a full ring.
+   */
+  private readonly crcAtMountEndsOnly: boolean;
   collections = 0;
+  copiedBytes = 0;
+  /**
+   * Damage found since mount: sector headers that do not check (neither
+   * blank nor valid), damaged regions inside sectors, records that fail
+   * their CRC when read. A sector left half-erased by a power cut counts
+   * too: the store cannot tell a cut from a fault there.
+   */
+  damaged = 0;
+  /** Log position (sector sequence, offset) of the newest damage found by the mount; Infinity when a sector header was damaged. */
+  private damageSeq = -1;
+  private damageOff = 0;
 
-  constructor(flash: FlashPartition) {
+  constructor(flash: FlashPartition, policy: ReclaimPolicy = "garbage") {
+    this.policy = policy;
+    this.crcAtMountEndsOnly = policy === "oldest";
     this.flash = flash;
     const g = flash.geometry;
     this.size = g.sectorSize;
@@ -106,6 +152,26 @@ export class LogStore {
     this.sectorSeq = new Float64Array(this.count).fill(-1);
     this.eraseCount = new Uint32Array(this.count);
     this.ready = new Uint8Array(this.count);
+    this.live = new Float64Array(this.count);
+  }
+
+  /** Sectors of the partition. */
+  get sectorCount(): number {
+    return this.count;
+  }
+
+  /** Bytes records can use in one sector. */
+  get sectorPayload(): number {
+    return this.size - RECORDS;
+  }
+
+  /**
+   * An owner's record at addr died (overwritten, compacted, expired): its
+   * bytes count as garbage for the choice of the sector to reclaim.
+   */
+  release(addr: number, bodyLength: number): void {
+    const s = Math.floor(addr / this.size);
+    if (s >= 0 && s < this.count && this.sectorSeq[s] >= 0) this.live[s] = Math.max(0, this.live[s] - this.span(bodyLength));
   }
 
   /** Registers the owner of a record type (1..254); before mount(). */
@@ -139,7 +205,8 @@ export class LogStore {
         known.push(this.eraseCount[s]);
         if (u32(h, PART_B + 4) === crc32(h, 0, PART_B + 4)) this.sectorSeq[s] = u32(h, PART_B);
         else if (isBlank(h, PART_B, RECORDS)) this.ready[s] = 1;
-      }
+        else this.headerDamage();
+      } else if (!isBlank(h, 0, RECORDS)) this.headerDamage();
     }
     // Lost counts (sector damaged mid-erase) are taken as the mean so wear levelling stays fair.
     let mean = 0;
@@ -152,14 +219,24 @@ export class LogStore {
     for (let s = 0; s < this.count; s++) if (this.sectorSeq[s] >= 0) used.push(s);
     used.sort((a, b) => this.sectorSeq[a] - this.sectorSeq[b]);
     this.order = used;
+    const recAddr: number[] = [];
+    const recType: number[] = [];
+    const recLen: number[] = [];
     for (const s of used) {
       if (this.sectorSeq[s] >= this.nextSectorSeq) this.nextSectorSeq = this.sectorSeq[s] + 1;
       const buf = this.flash.read(s * this.size, this.size);
-      const end = this.scan(buf, s, (addr, seq, type, body) => {
+      const checkCrc = !this.crcAtMountEndsOnly || s === used[0] || s === used[used.length - 1];
+      const isHead = s === used[used.length - 1];
+      const end = this.scan(buf, s, checkCrc, (addr, seq, type, body) => {
         if (seq >= this.nextSeq) this.nextSeq = seq + 1;
         const owner = this.owners.get(type);
-        if (owner) owner.recovered(addr, seq, type, body);
-      });
+        if (owner) {
+          owner.recovered(addr, seq, type, body);
+          recAddr.push(addr);
+          recType.push(type);
+          recLen.push(body.length);
+        }
+      }, true, isHead);
       if (s === used[used.length - 1]) {
         this.head = s;
         this.headOffset = end;
@@ -174,6 +251,10 @@ export class LogStore {
     }
     this.state = "mounted"; // owners may read while they finish their indexes
     for (const owner of new Set(this.owners.values())) owner.mounted();
+    // Live bytes per sector, for the choice of the sector to reclaim.
+    for (let i = 0; i < recAddr.length; i++) {
+      if ((this.owners.get(recType[i]) as LogOwner).isLive(recAddr[i], recType[i])) this.live[Math.floor(recAddr[i] / this.size)] += this.span(recLen[i]);
+    }
   }
 
   /** Appends a committed record; returns its address. Throws StorageError("full") when nothing can be collected. */
@@ -208,10 +289,43 @@ export class LogStore {
     return rec.subarray(HDR, HDR + len);
   }
 
+  /**
+   * True when no damage found by the mount lies after the record at addr in
+   * log order: then no newer record that the damage destroyed can exist,
+   * and the record is proven to be its owner's newest.
+   */
+  provenNewest(addr: number): boolean {
+    if (this.damageSeq < 0) return true;
+    const s = Math.floor(addr / this.size);
+    const seq = this.sectorSeq[s];
+    return seq > this.damageSeq || (seq === this.damageSeq && addr % this.size > this.damageOff);
+  }
+
+  private headerDamage(): void {
+    this.damaged++;
+    this.damageSeq = Infinity;
+  }
+
+  private markDamage(sector: number, offset: number): void {
+    this.damaged++;
+    const seq = this.sectorSeq[sector];
+    if (seq > this.damageSeq || (seq === this.damageSeq && offset > this.damageOff)) {
+      this.damageSeq = seq;
+      this.damageOff = offset;
+    }
+  }
+
+  /** An owner found the record it indexed at addr unreadable (read() gave undefined): counted as damage. */
+  reportDamage(): void {
+    this.damaged++;
+  }
+
   stats(): LogStats {
     let usedBytes = 0;
     for (const s of this.order) usedBytes += (s === this.head ? this.headOffset : this.size) - RECORDS;
-    return { usedSectors: this.order.length, freeSectors: this.count - this.order.length, usedBytes, collections: this.collections };
+    let liveBytes = 0;
+    for (const s of this.order) liveBytes += this.live[s];
+    return { usedSectors: this.order.length, freeSectors: this.count - this.order.length, usedBytes, liveBytes, collections: this.collections, copiedBytes: this.copiedBytes };
   }
 
   /** Erase counts as the store knows them (part A of each sector). */
@@ -226,29 +340,63 @@ export class LogStore {
     if (this.state === "broken") throw new StorageError("broken", "flash failed during an operation: mount again");
   }
 
-  /** Walks the records of one sector image; returns where the valid part ends. */
-  private scan(buf: Uint8Array, sector: number, visit: (addr: number, seq: number, type: number, body: Uint8Array) => void): number {
+  /**
+   * Walks the records of one sector image; returns where the valid part
+   * ends. Damage in the middle of a sector (a record whose CRC or framing
+   * fails with valid records after it) loses only the damaged bytes: the
+   * walk resynchronises on the next record that checks (type, length,
+   * CRC-32, commit mark) and, when `damage` is set, counts the region.
+   * Garbage after the last valid record is damage only outside the head
+   * sector (in the head it is what a torn write leaves).
+   */
+  private scan(buf: Uint8Array, sector: number, checkCrc: boolean, visit: (addr: number, seq: number, type: number, body: Uint8Array) => void, damage = false, head = false): number {
     const u = this.unit;
     let p = RECORDS;
     while (p + HDR + 4 + u <= this.size) {
       const type = buf[p];
-      if (type === 0xff) break;
+      let bad = type === 0xff;
       if (type === 0) {
         // Zeroed damage from an earlier power cut (see repair): skip it; a unit only partly zero is damage.
-        if (!isZero(buf, p, p + u)) break;
-        while (p < this.size && isZero(buf, p, p + u)) p += u;
-        continue;
+        if (isZero(buf, p, p + u)) {
+          while (p < this.size && isZero(buf, p, p + u)) p += u;
+          continue;
+        }
+        bad = true;
       }
       const len = (buf[p + 1] << 8) | buf[p + 2];
       const span = this.span(len);
-      if (p + span > this.size) break;
-      if (u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)) break;
+      if (!bad && (p + span > this.size || (checkCrc && u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)))) bad = true;
+      if (bad) {
+        if (type === 0xff && isBlank(buf, p, this.size)) break;
+        const q = this.resync(buf, p + u);
+        if (q < 0) {
+          if (damage && !head) this.markDamage(sector, p);
+          break;
+        }
+        if (damage) this.markDamage(sector, p);
+        p = q;
+        continue;
+      }
       let committed = true;
       for (let i = p + span - u; i < p + span; i++) if (buf[i] !== 0) committed = false;
-      if (committed) visit(sector * this.size + p, u32(buf, p + 3), type, buf.slice(p + HDR, p + HDR + len));
+      if (committed) visit(sector * this.size + p, u32(buf, p + 3), type, checkCrc ? buf.slice(p + HDR, p + HDR + len) : buf.subarray(p + HDR, p + HDR + len));
       p += span;
     }
     return p;
+  }
+
+  /** The next offset from `from` where a whole committed record checks, or -1. */
+  private resync(buf: Uint8Array, from: number): number {
+    const u = this.unit;
+    for (let q = from; q + HDR + 4 + u <= this.size; q += u) {
+      const t = buf[q];
+      if (t === 0 || t === 0xff) continue;
+      const len = (buf[q + 1] << 8) | buf[q + 2];
+      const span = this.span(len);
+      if (q + span > this.size || !isZero(buf, q + span - u, q + span)) continue;
+      if (u32(buf, q + HDR + len) === crc32(buf, q, q + HDR + len)) return q;
+    }
+    return -1;
   }
 
   /**
@@ -271,13 +419,29 @@ export class LogStore {
     this.openSector();
   }
 
-  /** Reclaims oldest sectors until more than the reserve is free. */
+  /** Reclaims sectors until more than the reserve is free. */
   private collect(): void {
     let budget = this.order.length;
     while (this.freeCount() <= 1) {
       if (budget-- <= 0 || this.order.length < 2) throw new StorageError("full", "log full of live records");
-      this.reclaim(this.order[0]);
+      this.reclaim(this.victim());
     }
+  }
+
+  /** The sector to reclaim: see the class comment. */
+  private victim(): number {
+    if (this.policy === "oldest" || this.collections % WEAR_EVERY === WEAR_EVERY - 1) return this.order[0];
+    let best = this.order[0];
+    let bestGarbage = -1;
+    for (const s of this.order) {
+      if (s === this.head) continue;
+      const garbage = this.size - RECORDS - this.live[s];
+      if (garbage > bestGarbage) {
+        best = s;
+        bestGarbage = garbage;
+      }
+    }
+    return best;
   }
 
   private reclaim(victim: number): void {
@@ -285,18 +449,20 @@ export class LogStore {
     try {
       const buf = this.flash.read(victim * this.size, this.size);
       const live: { addr: number; type: number; body: Uint8Array }[] = [];
-      this.scan(buf, victim, (addr, _seq, type, body) => {
+      this.scan(buf, victim, true, (addr, _seq, type, body) => {
         const owner = this.owners.get(type);
-        if (owner && owner.isLive(addr, type)) live.push({ addr, type, body });
+        if (owner && owner.isLive(addr, type) && !(owner.drop && owner.drop(addr, type))) live.push({ addr, type, body });
       });
       // The head must not be the victim: copies need somewhere to go.
       if (this.head === victim) this.head = -1;
       for (const r of live) {
         this.makeRoom(this.span(r.body.length));
         const to = this.writeRecord(r.type, r.body);
+        this.copiedBytes += this.span(r.body.length);
         (this.owners.get(r.type) as LogOwner).moved(r.addr, to, r.type);
       }
-      this.order.shift();
+      this.order.splice(this.order.indexOf(victim), 1);
+      this.live[victim] = 0;
       this.sectorSeq[victim] = -1;
       this.ready[victim] = 0;
       this.erase(victim);
@@ -339,6 +505,7 @@ export class LogStore {
     this.flash.write(base + PART_B, b.subarray(PART_B));
     this.ready[best] = 0;
     this.sectorSeq[best] = seq;
+    this.live[best] = 0;
     this.order.push(best);
     this.head = best;
     this.headOffset = RECORDS;
@@ -360,6 +527,7 @@ export class LogStore {
     this.flash.write(addr, rec);
     this.flash.write(addr + span - u, new Uint8Array(u));
     this.headOffset += span;
+    this.live[this.head] += span;
     return addr;
   }
 }

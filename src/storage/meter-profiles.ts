@@ -8,10 +8,11 @@ import { ProfileStore, type ColumnKind } from "./profile-store.js";
 
 /**
  * The profiles of a real meter, as the composition root wires them:
- * - load profile 1.0.99.1.0.255: 15 minutes, clock, AMR profile status
+ * - load profile 1.0.99.1.0.255: clock, AMR profile status
  *   (0.0.96.10.1.255, from the tariff's ProfileStatusTracker), four
- *   cumulative energy registers; 366 days;
+ *   cumulative energy registers, captured every `periodS`, `capacity` rows;
  * - daily billing values 1.0.99.2.0.255: once a day, the same registers;
+ * Periods and depths are the meter configuration's (src/meter/config.ts).
  * - monthly billing 1.0.98.1.0.255 (the billing script target of
  *   src/tariff/billing.ts): the BillingSnapshot of each end of billing —
  *   billing counter, TOU registers, maximum demands and their times.
@@ -44,11 +45,14 @@ export interface IntervalProfileOptions {
   readonly status: ProfileStatusProvider;
   /** Cumulative registers (energy), in capture order. */
   readonly sources: readonly CaptureSource[];
+  /** The profile's own ring of sectors (then `log` is its journal), see src/storage/budget.ts. */
+  readonly ring?: LogStore;
 }
 
 /** A profile of clock, status and cumulative registers captured on a period. */
 export function intervalProfile(log: LogStore, o: IntervalProfileOptions): ProfileGeneric {
-  const store = new ProfileStore(log, { stream: o.stream, columns: o.sources.map((): ColumnKind => "cumulative"), periodS: o.periodS, capacity: o.capacity, chunkRows: o.chunkRows });
+  const config = { stream: o.stream, columns: o.sources.map((): ColumnKind => "cumulative"), periodS: o.periodS, capacity: o.capacity, chunkRows: o.chunkRows };
+  const store = o.ring ? new ProfileStore(o.ring, config, log) : new ProfileStore(log, config);
   const columns: ProfileColumn[] = [
     { definition: CLOCK_TIME, kind: "time" },
     { definition: AMR_STATUS, kind: "status" },
@@ -57,14 +61,25 @@ export function intervalProfile(log: LogStore, o: IntervalProfileOptions): Profi
   return new ProfileGeneric({ logicalName: o.logicalName, store, columns, timeBase: o.timeBase, status: o.status });
 }
 
-/** 1.0.99.1.0.255: 15-minute load profile, 366 days, compacted a day per chunk. */
-export function loadProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], stream = 0): ProfileGeneric {
-  return intervalProfile(log, { logicalName: LOAD_PROFILE, stream, periodS: 900, capacity: 366 * 96, chunkRows: 96, timeBase, status, sources });
+/** Period and depth of a profile, from the meter configuration. */
+export interface ProfileShape {
+  readonly periodS: number;
+  readonly capacity: number;
 }
 
-/** 1.0.99.2.0.255: daily values, 400 days, compacted a month per chunk. */
-export function dailyProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], stream = 1): ProfileGeneric {
-  return intervalProfile(log, { logicalName: DAILY_PROFILE, stream, periodS: 86400, capacity: 400, chunkRows: 31, timeBase, status, sources });
+/** Rows of the load profile per compacted chunk: a day, at most 96 rows, so a chunk stays well inside a sector. */
+export function loadProfileChunkRows(periodS: number): number {
+  return Math.max(1, Math.min(96, Math.floor(86400 / periodS)));
+}
+
+/** 1.0.99.1.0.255: the load profile, compacted a day per chunk, on its own ring when given one (src/storage/budget.ts). */
+export function loadProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], shape: ProfileShape, stream = 0, ring?: LogStore): ProfileGeneric {
+  return intervalProfile(log, { logicalName: LOAD_PROFILE, stream, periodS: shape.periodS, capacity: shape.capacity, chunkRows: loadProfileChunkRows(shape.periodS), timeBase, status, sources, ring });
+}
+
+/** 1.0.99.2.0.255: daily values, compacted a month per chunk. */
+export function dailyProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], capacity: number, stream = 1): ProfileGeneric {
+  return intervalProfile(log, { logicalName: DAILY_PROFILE, stream, periodS: 86400, capacity, chunkRows: 31, timeBase, status, sources });
 }
 
 /**
@@ -82,10 +97,10 @@ export class BillingProfile implements BillingSink {
     timeBase: ProfileTimeBase,
     readonly registers: readonly Obis[],
     readonly demands: readonly Obis[],
-    options: { logicalName?: Obis; stream?: number; capacity?: number; endOfBilling?: (utcMs: number) => void } = {},
+    options: { logicalName?: Obis; stream?: number; capacity: number; endOfBilling?: (utcMs: number) => void },
   ) {
     const kinds: ColumnKind[] = ["value", ...registers.map((): ColumnKind => "cumulative"), ...demands.map((): ColumnKind => "value"), ...demands.map((): ColumnKind => "value")];
-    this.store = new ProfileStore(log, { stream: options.stream ?? 2, columns: kinds, periodS: 0, capacity: options.capacity ?? 25, chunkRows: 1 });
+    this.store = new ProfileStore(log, { stream: options.stream ?? 2, columns: kinds, periodS: 0, capacity: options.capacity, chunkRows: 1 });
     const n = registers.length;
     const m = demands.length;
     const columns: ProfileColumn[] = [

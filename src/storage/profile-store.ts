@@ -6,16 +6,31 @@ import { VarintReader, VarintWriter } from "./varint.js";
  * Profile storage on the log store: rows of (time, status, integer columns)
  * keeping only what cannot be derived.
  *
+ * Chunk record body (all varints):
+ *   first entry | row count | first time (s) | first − earliest | latest − earliest
+ *   | signed-column mask | exception count | exceptions | column values row by row
+ * - Time bounds are in the header, so mount and range reads know a chunk's
+ *   span without decoding its rows.
  * - Time: implicit, previous row + capture period; a row off that grid (a
- *   gap, a clock change, the first row) carries an explicit difference.
- * - Status: one header byte per row; the status byte follows only when not 0.
- * - Cumulative columns (energy registers) as zigzag varint deltas from the
- *   previous row, other columns as zigzag varints.
+ *   gap, a clock change) is an exception carrying an explicit difference.
+ * - Status: run-length, an exception where it changes (DST, power down).
+ *   An exception is: row index delta | flags (1 status, 2 time) | status | time.
+ * - Cumulative columns (energy registers) as deltas from the previous row,
+ *   other columns as values; a column whose values in this chunk are all
+ *   ≥ 0 is unsigned, otherwise zigzag (bit c of the mask), so a typical
+ *   15-minute energy delta below 128 Wh takes one byte.
  *
  * Each capture is committed at once as a one-row chunk record; every
  * `chunkRows` rows they are compacted into one chunk record (a day of a
  * 15-minute profile), after which the one-row records are garbage for the
  * collector. A chunk decodes alone (its first row carries absolute values).
+ *
+ * Where the records live: chunks on `log`; one-row records and reset marks
+ * on `journal` (the main log) when the profile has a ring of its own. A
+ * ring (LogStore policy "oldest") holds only compacted chunks in entry
+ * order, and a collection drops its oldest chunks instead of copying them
+ * (drop(), FIFO by space): the rows kept are then fewer than `capacity` only
+ * if rows came out larger than the ring's budget planned (src/storage/budget.ts).
  *
  * The RAM index holds one item per chunk (first entry number, row count,
  * earliest and latest time, address), so a read by entry or by time reads
@@ -39,6 +54,23 @@ export interface ProfileStoreConfig {
   readonly chunkRows: number;
 }
 
+/** A LogOwner view of the profile on its journal log (addresses there are another space). */
+class JournalOwner implements LogOwner {
+  constructor(private readonly p: ProfileStore) {}
+  recovered(addr: number, seq: number, type: number, body: Uint8Array): void {
+    this.p.recoveredOn(true, addr, seq, type, body);
+  }
+  mounted(): void {
+    this.p.mounted();
+  }
+  isLive(addr: number, type: number): boolean {
+    return this.p.isLiveOn(true, addr, type);
+  }
+  moved(from: number, to: number, type: number): void {
+    this.p.movedOn(true, from, to, type);
+  }
+}
+
 export interface ProfileRow {
   readonly entryNo: number;
   /** UTC ms, whole seconds. */
@@ -56,19 +88,28 @@ interface Item {
   seq: number;
   /** Body length of the record. */
   bytes: number;
+  /** On the journal log (one-row records of a profile with its own ring). */
+  j: boolean;
 }
 
-const EXPLICIT_TIME = 0x80;
-const HAS_STATUS = 0x40;
+const X_STATUS = 1;
+const X_TIME = 2;
 
 export class ProfileStore implements LogOwner {
   readonly config: ProfileStoreConfig;
   private readonly log: LogStore;
+  private readonly journal: LogStore;
   private readonly chunkType: number;
   private readonly resetType: number;
   /** Visible chunks, ascending and contiguous by entry number. */
   private items: Item[] = [];
   private readonly byAddr = new Map<number, Item>();
+  private readonly byJournalAddr = new Map<number, Item>();
+  /** mounted() calls still expected (one per log). */
+  private mountsDue: number;
+  /** Rows given up to a ring's collection before capacity expired them (rows larger than budgeted). */
+  droppedBySpace = 0;
+
   private candidates: Item[] = [];
   /** Rows since the last compacted chunk (committed as one-row records). */
   private pending: ProfileRow[] = [];
@@ -78,16 +119,34 @@ export class ProfileStore implements LogOwner {
   /** Rows below this were dropped to make room (RAM only: they are gone or will be). */
   private dropBelow = 1;
   private keepFrom = 1;
+  /** Newest row time (s), -1 when empty. */
+  private newestS = -1;
 
-  /** Registers the profile's record types; call log.mount() afterwards. */
-  constructor(log: LogStore, config: ProfileStoreConfig) {
+  /**
+   * Registers the profile's record types; call mount() on the log(s)
+   * afterwards. With a `journal`, `log` is the profile's own ring.
+   */
+  constructor(log: LogStore, config: ProfileStoreConfig, journal: LogStore = log) {
     if (!(config.stream >= 0 && config.stream <= 100) || config.capacity < 1 || config.chunkRows < 1) throw new RangeError("profile store config");
     this.log = log;
+    this.journal = journal;
     this.config = config;
     this.chunkType = 16 + 2 * config.stream;
     this.resetType = 17 + 2 * config.stream;
     log.register(this.chunkType, this);
-    log.register(this.resetType, this);
+    if (journal === log) {
+      log.register(this.resetType, this);
+      this.mountsDue = 1;
+    } else {
+      const j = new JournalOwner(this);
+      journal.register(this.chunkType, j);
+      journal.register(this.resetType, j);
+      this.mountsDue = 2;
+    }
+  }
+
+  private get ring(): boolean {
+    return this.journal !== this.log;
   }
 
   /** Entry ranges found missing at start-up (rows that were lost or removed behind the store's back). */
@@ -106,14 +165,21 @@ export class ProfileStore implements LogOwner {
     return this.nextEntry - this.firstEntry;
   }
 
+  /** Time of the newest row (UTC ms), 0 when empty. */
+  get lastUtcMs(): number {
+    return Math.max(0, this.newestS * 1000);
+  }
+
   /** Appends a row (committed when it returns); returns its entry number. */
   append(utcMs: number, status: number, values: readonly number[]): number {
     if (values.length !== this.config.columns.length) throw new RangeError("profile row has the wrong number of columns");
     const row: ProfileRow = { entryNo: this.nextEntry, utcMs: Math.floor(utcMs / 1000) * 1000, status: status & 0xff, values: values.slice() };
     const body = this.encode([row]);
-    const addr = this.appendRecord(this.chunkType, body);
-    this.addItem({ first: row.entryNo, count: 1, minS: row.utcMs / 1000, maxS: row.utcMs / 1000, addr, seq: 0, bytes: body.length });
+    const j = this.ring && this.config.chunkRows > 1;
+    const addr = this.appendRecord(this.chunkType, body, j);
+    this.addItem({ first: row.entryNo, count: 1, minS: row.utcMs / 1000, maxS: row.utcMs / 1000, addr, seq: 0, bytes: body.length, j });
     this.nextEntry++;
+    if (row.utcMs / 1000 > this.newestS) this.newestS = row.utcMs / 1000;
     this.expire();
     if (this.config.chunkRows > 1) {
       this.pending.push(row);
@@ -126,7 +192,9 @@ export class ProfileStore implements LogOwner {
   reset(): void {
     const w = new VarintWriter(8);
     w.uint(this.nextEntry);
-    this.resetAddr = this.appendRecord(this.resetType, w.bytes());
+    const old = this.resetAddr;
+    this.resetAddr = this.appendRecord(this.resetType, w.bytes(), this.ring);
+    if (old >= 0) this.journal.release(old, 4);
     this.resetPoint = this.nextEntry;
     this.pending = [];
     this.expire();
@@ -205,6 +273,11 @@ export class ProfileStore implements LogOwner {
   // ---------------------------------------------------------------- LogOwner
 
   recovered(addr: number, seq: number, type: number, body: Uint8Array): void {
+    this.recoveredOn(false, addr, seq, type, body);
+  }
+
+  /** @internal recovered() of either log. */
+  recoveredOn(j: boolean, addr: number, seq: number, type: number, body: Uint8Array): void {
     try {
       if (type === this.resetType) {
         const p = new VarintReader(body).uint();
@@ -214,20 +287,17 @@ export class ProfileStore implements LogOwner {
         }
         return;
       }
-      const rows = this.decode(body);
-      let minS = Infinity;
-      let maxS = -Infinity;
-      for (const r of rows) {
-        minS = Math.min(minS, r.utcMs / 1000);
-        maxS = Math.max(maxS, r.utcMs / 1000);
-      }
-      if (rows.length) this.candidates.push({ first: rows[0].entryNo, count: rows.length, minS, maxS, addr, seq, bytes: body.length });
+      // Only the header: the rows are decoded when read.
+      const h = this.header(body);
+      this.candidates.push({ first: h.first, count: h.count, minS: h.minS, maxS: h.maxS, addr, seq, bytes: body.length, j });
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e; // a CRC-valid record we cannot read is ignored, like any unknown record
+      (j ? this.journal : this.log).reportDamage();
     }
   }
 
   mounted(): void {
+    if (--this.mountsDue > 0) return;
     const c = this.candidates;
     this.candidates = [];
     // Longest chunk first at each start, newest copy first: compacted chunks hide their one-row records.
@@ -250,9 +320,10 @@ export class ProfileStore implements LogOwner {
         start = i;
       }
     }
-    for (let i = 0; i < start; i++) this.byAddr.delete(this.items[i].addr);
+    for (let i = 0; i < start; i++) this.unindex(this.items[i]);
     if (start) this.items = this.items.slice(start);
     const lastItem = this.items[this.items.length - 1];
+    for (const it of this.items) if (it.maxS > this.newestS) this.newestS = it.maxS;
     this.nextEntry = Math.max(this.resetPoint, lastItem ? lastItem.first + lastItem.count : 1);
     this.dropBelow = 1;
     this.expire();
@@ -266,32 +337,58 @@ export class ProfileStore implements LogOwner {
   }
 
   isLive(addr: number, type: number): boolean {
-    if (type === this.resetType) return addr === this.resetAddr;
-    return this.byAddr.has(addr);
+    return this.isLiveOn(false, addr, type);
+  }
+
+  /** @internal */
+  isLiveOn(j: boolean, addr: number, type: number): boolean {
+    if (type === this.resetType) return j === this.ring && addr === this.resetAddr;
+    return (j ? this.byJournalAddr : this.byAddr).has(addr);
   }
 
   moved(from: number, to: number, type: number): void {
+    this.movedOn(false, from, to, type);
+  }
+
+  /** @internal */
+  movedOn(j: boolean, from: number, to: number, type: number): void {
     if (type === this.resetType) {
-      if (from === this.resetAddr) this.resetAddr = to;
+      if (j === this.ring && from === this.resetAddr) this.resetAddr = to;
       return;
     }
-    const it = this.byAddr.get(from);
+    const map = j ? this.byJournalAddr : this.byAddr;
+    const it = map.get(from);
     if (!it) return;
-    this.byAddr.delete(from);
+    map.delete(from);
     it.addr = to;
-    this.byAddr.set(to, it);
+    map.set(to, it);
+  }
+
+  /** A ring's collection reclaims the sector of this chunk: the rows up to it go (oldest first) instead of being copied. */
+  drop(addr: number, type: number): boolean {
+    if (!this.ring || type !== this.chunkType) return false;
+    const it = this.byAddr.get(addr);
+    if (!it) return false;
+    const keepFrom = Math.max(this.resetPoint, this.dropBelow, this.nextEntry - this.config.capacity);
+    const upTo = it.first + it.count;
+    if (upTo > keepFrom) this.droppedBySpace += upTo - Math.max(keepFrom, this.firstEntry);
+    this.dropBelow = Math.max(this.dropBelow, upTo);
+    this.expire();
+    return true;
   }
 
   // ---------------------------------------------------------------- internals
 
-  private appendRecord(type: number, body: Uint8Array): number {
+  private appendRecord(type: number, body: Uint8Array, j = false): number {
     for (;;) {
       try {
-        return this.log.append(type, body);
+        return (j ? this.journal : this.log).append(type, body);
       } catch (e) {
         // FIFO: when the log is full of live rows, the oldest chunk goes first.
         if (!(e instanceof StorageError) || e.code !== "full" || this.items.length < 2) throw e;
-        this.dropBelow = this.items[0].first + this.items[0].count;
+        const it = this.items[0];
+        if (it.first + it.count > this.firstEntry) this.droppedBySpace += it.first + it.count - this.firstEntry;
+        this.dropBelow = it.first + it.count;
         this.expire();
       }
     }
@@ -310,15 +407,23 @@ export class ProfileStore implements LogOwner {
     }
     // The one-row records of these rows leave the index (and so become garbage).
     while (this.items.length && this.items[this.items.length - 1].first >= first) {
-      this.byAddr.delete((this.items.pop() as Item).addr);
+      this.unindex(this.items.pop() as Item);
     }
-    this.addItem({ first, count: rows.length, minS, maxS, addr, seq: 0, bytes: body.length });
+    this.addItem({ first, count: rows.length, minS, maxS, addr, seq: 0, bytes: body.length, j: false });
     this.pending = [];
   }
 
   private addItem(it: Item): void {
     this.items.push(it);
-    this.byAddr.set(it.addr, it);
+    (it.j ? this.byJournalAddr : this.byAddr).set(it.addr, it);
+  }
+
+  /** The item's record is dead: out of the index, garbage for its log's collector. */
+  private unindex(it: Item): void {
+    const map = it.j ? this.byJournalAddr : this.byAddr;
+    if (map.get(it.addr) !== it) return;
+    map.delete(it.addr);
+    if (this.mountsDue <= 0) (it.j ? this.journal : this.log).release(it.addr, it.bytes);
   }
 
   /** Removes chunks wholly below the oldest row kept (capacity, reset, drops). */
@@ -326,7 +431,7 @@ export class ProfileStore implements LogOwner {
     const keepFrom = Math.max(this.resetPoint, this.dropBelow, this.nextEntry - this.config.capacity);
     let n = 0;
     while (n < this.items.length && this.items[n].first + this.items[n].count <= keepFrom) {
-      this.byAddr.delete(this.items[n].addr);
+      this.unindex(this.items[n]);
       n++;
     }
     if (n) this.items = this.items.slice(n);
@@ -336,12 +441,21 @@ export class ProfileStore implements LogOwner {
 
   /** Rows of one chunk; none when its record is gone (collected while a read was under way). */
   private chunk(it: Item): ProfileRow[] {
-    const body = this.log.read(it.addr);
-    if (!body) return [];
+    const log = it.j ? this.journal : this.log;
+    const indexed = (it.j ? this.byJournalAddr : this.byAddr).get(it.addr) === it;
+    const body = log.read(it.addr);
+    // Unreadable while still indexed: damage (a record collected during a read is simply gone).
+    if (!body) {
+      if (indexed) log.reportDamage();
+      return [];
+    }
     try {
       return this.decode(body);
     } catch (e) {
-      if (e instanceof DecodeError) return [];
+      if (e instanceof DecodeError) {
+        log.reportDamage();
+        return [];
+      }
       throw e;
     }
   }
@@ -360,32 +474,86 @@ export class ProfileStore implements LogOwner {
   encode(rows: readonly ProfileRow[]): Uint8Array {
     const cols = this.config.columns;
     const period = this.config.periodS;
-    const w = new VarintWriter(16 + rows.length * (2 + cols.length * 2));
+    const w = new VarintWriter(24 + rows.length * (1 + cols.length * 2));
     const firstS = rows[0].utcMs / 1000;
+    let minS = firstS;
+    let maxS = firstS;
+    for (const r of rows) {
+      const t = r.utcMs / 1000;
+      if (t < minS) minS = t;
+      if (t > maxS) maxS = t;
+    }
+    // Signed columns: any negative value (delta for cumulative columns) in this chunk.
+    let mask = 0;
+    for (let c = 0; c < cols.length; c++) {
+      let prev = 0;
+      for (const r of rows) {
+        const v = cols[c] === "cumulative" ? r.values[c] - prev : r.values[c];
+        prev = r.values[c];
+        if (v < 0) {
+          mask += 2 ** c;
+          break;
+        }
+      }
+    }
     w.uint(rows[0].entryNo);
     w.uint(rows.length);
     w.uint(firstS);
+    w.uint(firstS - minS);
+    w.uint(maxS - minS);
+    w.uint(mask);
+    // Exceptions: explicit times and status changes.
+    let nx = 0;
     let prevS = firstS - period;
-    const prev = new Array<number>(cols.length).fill(0);
+    let status = 0;
     for (const r of rows) {
       const s = r.utcMs / 1000;
+      if (s !== prevS + period || r.status !== status) nx++;
+      prevS = s;
+      status = r.status;
+    }
+    w.uint(nx);
+    prevS = firstS - period;
+    status = 0;
+    let lastX = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const s = r.utcMs / 1000;
       const expected = prevS + period;
-      let h = 0;
-      if (s !== expected) h |= EXPLICIT_TIME;
-      if (r.status !== 0) h |= HAS_STATUS;
-      w.byte(h);
-      if (r.status !== 0) w.byte(r.status);
-      if (s !== expected) w.sint(s - expected);
-      for (let c = 0; c < cols.length; c++) {
-        const v = r.values[c];
-        if (cols[c] === "cumulative") {
-          w.sint(v - prev[c]);
-          prev[c] = v;
-        } else w.sint(v);
+      const flags = (r.status !== status ? X_STATUS : 0) | (s !== expected ? X_TIME : 0);
+      if (flags) {
+        w.uint(i - lastX);
+        lastX = i;
+        w.byte(flags);
+        if (flags & X_STATUS) w.byte(r.status);
+        if (flags & X_TIME) w.sint(s - expected);
       }
       prevS = s;
+      status = r.status;
+    }
+    const prev = new Array<number>(cols.length).fill(0);
+    for (const r of rows) {
+      for (let c = 0; c < cols.length; c++) {
+        const v = r.values[c];
+        const x = cols[c] === "cumulative" ? v - prev[c] : v;
+        prev[c] = v;
+        if (Math.floor(mask / 2 ** c) % 2) w.sint(x);
+        else w.uint(x);
+      }
     }
     return w.bytes();
+  }
+
+  /** The header of a chunk body: entry range and time bounds, without the rows. Throws only DecodeError. */
+  header(body: Uint8Array): { first: number; count: number; firstS: number; minS: number; maxS: number } {
+    const r = new VarintReader(body);
+    const first = r.uint();
+    const count = r.uint();
+    const firstS = r.uint();
+    const minS = firstS - r.uint();
+    const maxS = minS + r.uint();
+    if (count < 1 || count > r.remaining || first < 1 || minS < 0) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
+    return { first, count, firstS, minS, maxS };
   }
 
   /** Total: any bytes give rows or a DecodeError. */
@@ -396,19 +564,42 @@ export class ProfileStore implements LogOwner {
     const first = r.uint();
     const count = r.uint();
     const firstS = r.uint();
-    if (count < 1 || count > r.remaining) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
+    const minS = firstS - r.uint();
+    const maxS = minS + r.uint();
+    const mask = r.uint();
+    if (count < 1 || count > r.remaining || first < 1 || minS < 0 || mask >= 2 ** cols.length) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
+    const nx = r.uint();
+    if (nx > count) throw new DecodeError("bad-row", `${nx} exceptions in ${count} rows`);
+    const xAt = new Array<number>(nx);
+    const xStatus = new Array<number>(nx);
+    const xTime = new Array<number>(nx);
+    const xFlags = new Array<number>(nx);
+    let at = 0;
+    for (let k = 0; k < nx; k++) {
+      at += r.uint();
+      const flags = r.byte();
+      if (at >= count || flags === 0 || flags > (X_STATUS | X_TIME) || (k > 0 && at <= xAt[k - 1])) throw new DecodeError("bad-row", `exception ${k} at row ${at}`, r.pos);
+      xAt[k] = at;
+      xFlags[k] = flags;
+      xStatus[k] = flags & X_STATUS ? r.byte() : -1;
+      xTime[k] = flags & X_TIME ? r.sint() : 0;
+    }
     let prevS = firstS - period;
+    let status = 0;
+    let k = 0;
     const prev = new Array<number>(cols.length).fill(0);
     const out: ProfileRow[] = [];
     for (let i = 0; i < count; i++) {
-      const h = r.byte();
-      if (h & ~(EXPLICIT_TIME | HAS_STATUS)) throw new DecodeError("bad-row", `row header ${h}`, r.pos - 1);
-      const status = h & HAS_STATUS ? r.byte() : 0;
       let s = prevS + period;
-      if (h & EXPLICIT_TIME) s += r.sint();
+      if (k < nx && xAt[k] === i) {
+        if (xFlags[k] & X_STATUS) status = xStatus[k];
+        s += xTime[k];
+        k++;
+      }
+      if (s < minS || s > maxS) throw new DecodeError("bad-row", `row ${i} at ${s} s outside the chunk's bounds`, r.pos);
       const values = new Array<number>(cols.length);
       for (let c = 0; c < cols.length; c++) {
-        const d = r.sint();
+        const d = Math.floor(mask / 2 ** c) % 2 ? r.sint() : r.uint();
         if (cols[c] === "cumulative") {
           prev[c] += d;
           values[c] = prev[c];

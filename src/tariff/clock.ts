@@ -304,6 +304,12 @@ export class MeterClock {
     this.lastDst = dst;
   }
 
+  /** The time is known to be wrong (e.g. behind data already stored): status invalid until the next time setting, with an event. */
+  markInvalid(): void {
+    this.invalid = true;
+    this.events.record({ log: "standard", code: StandardEventCode.clockInvalid, utcMs: this.rtc.nowUtcMs() });
+  }
+
   /**
    * Sets the time to a UTC instant and records old/new time events (IDIS 4/5).
    * Returns false, changing nothing, for an instant outside the clock's range.

@@ -10,6 +10,7 @@ import {
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { normalizeCalendar, type ActivityCalendar, type CalendarSet, type DayProfile, type SeasonProfile, type WeekProfile } from "../../tariff/calendar.js";
+import { isInternal } from "../../tariff/script-table.js";
 import { arr, asDateTime, asInt, asList, asOctets, asTime, dateTimeOs, os, st, timeOs, u16, u8 } from "../axdr-helpers.js";
 
 /**
@@ -122,8 +123,9 @@ export class ActivityCalendarObject implements CosemObject {
     }
   }
 
-  set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
-    if (attribute >= 2 && attribute <= 5) return DataAccessResult.readWriteDenied;
+  set(attribute: number, value: Data, ctx: AccessContext): DataAccessResult {
+    // The active calendar changes only by activation; the meter itself (client SAP 0) restores it from its settings at boot.
+    if (attribute >= 2 && attribute <= 5) return isInternal(ctx) ? this.#restoreActive(attribute, value) : DataAccessResult.readWriteDenied;
     const p = this.calendar.passive;
     switch (attribute) {
       case 6: {
@@ -161,6 +163,29 @@ export class ActivityCalendarObject implements CosemObject {
       default:
         return DataAccessResult.objectUndefined;
     }
+  }
+
+  #restoreActive(attribute: number, value: Data): DataAccessResult {
+    const a = this.calendar.active;
+    if (attribute === 2) {
+      const n = asOctets(value);
+      if (!n) return DataAccessResult.typeUnmatched;
+      a.name = n.slice();
+    } else if (attribute === 3) {
+      const s = decodeSeasons(value);
+      if (!s) return DataAccessResult.typeUnmatched;
+      a.seasons = s;
+    } else if (attribute === 4) {
+      const w = decodeWeeks(value);
+      if (!w) return DataAccessResult.typeUnmatched;
+      a.weeks = w;
+    } else {
+      const d = decodeDays(value);
+      if (!d) return DataAccessResult.typeUnmatched;
+      a.days = d;
+    }
+    normalizeCalendar(a);
+    return DataAccessResult.success;
   }
 
   action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome {

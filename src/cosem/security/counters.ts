@@ -39,8 +39,12 @@ export class TransmitCounter {
     this.#kv = kv;
     this.#key = key;
     this.#block = block;
-    // Everything below the stored end may already have been sent.
-    this.#next = Math.max(FIRST, readU32(kv.get(key)) ?? 0);
+    // Everything below the stored end may already have been sent. After
+    // damage the newest reservations may be lost (an older one would then
+    // come back): skip every value they could have reserved, so no value
+    // is ever reused whatever the damage.
+    const lost = kv.lostRecordBound ?? 0;
+    this.#next = Math.max(FIRST, Math.min(MAX, (readU32(kv.get(key)) ?? 0) + lost * block));
     this.#reservedEnd = this.#next;
   }
 

@@ -1,0 +1,44 @@
+/**
+ * The global meter reset script table (Blue Book / IDIS 0.0.10.0.0.255),
+ * class 9: executing its script 1 restores the factory defaults (every
+ * stored setting cleared with an event, then a restart from the meter
+ * configuration). Its one script cannot be written as COSEM actions, so it
+ * is listed with no actions and the table is read-only; only the
+ * management association sees it at all (catalog rights).
+ */
+import { Tag, type Data } from "../cosem/axdr.js";
+import { arr, asInt, st, u16 } from "../cosem/axdr-helpers.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../cosem/interface-class.js";
+import type { Obis } from "../cosem/obis.js";
+
+/** The script id of the factory defaults. */
+export const FACTORY_DEFAULTS_SCRIPT = 1;
+
+export class FactoryResetScriptTable implements CosemObject {
+  readonly classId = 9;
+  readonly version = 0;
+  readonly attributeCount = 2;
+  readonly methodCount = 1;
+
+  constructor(
+    readonly logicalName: Obis,
+    private readonly reset: () => boolean,
+  ) {}
+
+  get(attribute: number, _ctx: AccessContext): GetResult {
+    if (attribute !== 2) return { ok: false, error: DataAccessResult.objectUndefined };
+    return { ok: true, value: arr([st([u16(FACTORY_DEFAULTS_SCRIPT), arr([])])]) };
+  }
+
+  set(attribute: number, _value: Data, _ctx: AccessContext): DataAccessResult {
+    return attribute === 2 ? DataAccessResult.readWriteDenied : DataAccessResult.objectUndefined;
+  }
+
+  action(method: number, parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
+    if (method !== 1) return { result: ActionResult.objectUndefined };
+    const id = asInt(parameters, Tag.LongUnsigned);
+    if (id === undefined) return { result: ActionResult.typeUnmatched };
+    if (id !== FACTORY_DEFAULTS_SCRIPT) return { result: ActionResult.otherReason };
+    return { result: this.reset() ? ActionResult.success : ActionResult.hardwareFault };
+  }
+}

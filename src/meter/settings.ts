@@ -1,0 +1,345 @@
+/**
+ * Settings: every attribute a client writes survives a restart.
+ *
+ * The catalog knows which attributes are settings (ObjectEntry.persist,
+ * by default every attribute some role may write). Each catalog row with
+ * settings gets its object wrapped here: a set() that succeeds is stored in
+ * the KeyValueStore before it returns, so before the server encodes the
+ * response; an action that succeeds stores the settings it changed (special
+ * days inserted, masks added). One key per attribute, written only when the
+ * value changed: a write costs one small record, never the whole set.
+ *
+ * At boot, before the meter serves, restore() applies every stored value
+ * through the object's own set(), which validates it as it validates a
+ * client's write. A stored value carries the class id, class version and
+ * settings layout it was written under; after a firmware update that
+ * changed them the object's migrateSetting() converts it or it is dropped
+ * with an event, and a value set() refuses is dropped the same way, so a
+ * setting is never misread. Keys no catalog row claims any more (an object
+ * removed by an update) are dropped too.
+ *
+ * Record: format (1), class id (u16), class version, layout, A-XDR value.
+ * Key: "S", the logical name in hex, the attribute in hex ("S0000110000ff04").
+ */
+import { decodeData, encodeData, type Data } from "../cosem/axdr.js";
+import {
+  ActionResult,
+  DataAccessResult,
+  persistentAttributes,
+  type AccessContext,
+  type AccessSelection,
+  type ActionOutcome,
+  type CosemObject,
+  type GetResult,
+  type ObjectEntry,
+} from "../cosem/interface-class.js";
+import type { Obis } from "../cosem/obis.js";
+import type { EventSink } from "../events.js";
+import type { KeyValueStore } from "../persistence.js";
+import { StorageError } from "../storage/log-store.js";
+import { bytesEqual, toHex } from "../util/bytes.js";
+import { DecodeError } from "../util/errors.js";
+
+export const SETTINGS_FORMAT = 1;
+export const SETTINGS_KEY_PREFIX = "S";
+const HEADER = 5;
+
+/** Standard event log codes of the settings (manufacturer-specific range; value = class id * 256 + attribute, or a count). */
+export const SettingsEvent = {
+  /** A stored setting could not be applied after an update (class changed, value refused, object gone). */
+  settingDropped: 250,
+  /** Factory defaults: every stored setting cleared (value: how many). */
+  factoryDefaults: 251,
+} as const;
+
+export function settingKey(logicalName: Obis, attribute: number): string {
+  return SETTINGS_KEY_PREFIX + toHex(logicalName.toBytes()).toLowerCase() + (attribute < 16 ? "0" : "") + attribute.toString(16);
+}
+
+export interface DroppedSetting {
+  readonly key: string;
+  readonly reason: "format" | "class" | "undecodable" | "version" | "refused" | "orphan";
+  readonly classId: number;
+  readonly attribute: number;
+}
+
+export interface RestoreReport {
+  restored: number;
+  dropped: DroppedSetting[];
+}
+
+/** Encoded value of a readable, non-stream attribute; undefined otherwise. */
+function encodedGet(o: CosemObject, attribute: number, ctx: AccessContext): Uint8Array | undefined {
+  const r = o.get(attribute, ctx);
+  if (!r.ok || "kind" in r.value) return undefined;
+  return encodeData(r.value);
+}
+
+const EMPTY = new Uint8Array(0);
+
+function recordOf(o: CosemObject, encoded: Uint8Array): Uint8Array {
+  const record = new Uint8Array(HEADER + encoded.length);
+  record[0] = SETTINGS_FORMAT;
+  record[1] = o.classId >> 8;
+  record[2] = o.classId & 0xff;
+  record[3] = o.version;
+  record[4] = o.settingsLayout ?? 0;
+  record.set(encoded, HEADER);
+  return record;
+}
+
+interface Bound {
+  readonly object: CosemObject;
+  readonly attributes: readonly number[];
+  readonly keys: readonly string[];
+}
+
+export class SettingsStore {
+  readonly #store: KeyValueStore;
+  readonly #events: EventSink;
+  readonly #now: () => number;
+  readonly #bound: Bound[] = [];
+  /** Flash writes done for settings since boot (what "only what changed" is checked by). */
+  writes = 0;
+
+  readonly #maxEntry: number;
+
+  /**
+   * `maxEntryBytes`: the largest entry the store holds, counted as the flash
+   * KeyValueStore lays it out (key length, key, value: one log record body);
+   * unbounded on a RAM store.
+   */
+  constructor(store: KeyValueStore, events: EventSink, nowUtcMs: () => number, maxEntryBytes = Infinity) {
+    this.#store = store;
+    this.#events = events;
+    this.#now = nowUtcMs;
+    this.#maxEntry = maxEntryBytes;
+  }
+
+  /** Whether a value of this attribute fits one store entry. */
+  fits(b: Bound, attribute: number, encoded: Uint8Array): boolean {
+    return 1 + b.keys[b.attributes.indexOf(attribute)].length + HEADER + encoded.length <= this.#maxEntry;
+  }
+
+  /** The catalog row as the server must see it: its object wrapped when it has settings. */
+  bind(entry: ObjectEntry): ObjectEntry {
+    const attributes = persistentAttributes(entry);
+    if (attributes.length === 0) return entry;
+    const object = entry.object;
+    const bound: Bound = { object, attributes, keys: attributes.map((a) => settingKey(object.logicalName, a)) };
+    this.#bound.push(bound);
+    return { ...entry, object: new PersistedObject(bound, this) };
+  }
+
+  /** Every (object, attribute) the store keeps, in catalog order. */
+  settings(): { object: CosemObject; attribute: number; key: string }[] {
+    const out: { object: CosemObject; attribute: number; key: string }[] = [];
+    for (const b of this.#bound) b.attributes.forEach((a, i) => out.push({ object: b.object, attribute: a, key: b.keys[i] }));
+    return out;
+  }
+
+  /** Stores a value set() just accepted, unless it is what is stored already or, with nothing stored, what was there before. */
+  save(b: Bound, attribute: number, encoded: Uint8Array, before: Uint8Array | undefined, ctx: AccessContext): boolean {
+    const key = b.keys[b.attributes.indexOf(attribute)];
+    const record = recordOf(b.object, encoded);
+    const stored = this.#store.get(key);
+    if (stored ? bytesEqual(stored, record) : before !== undefined && bytesEqual(before, encodedGet(b.object, attribute, ctx) ?? EMPTY)) return true;
+    return this.#put(key, record);
+  }
+
+  /** After a successful action: stores the settings whose value the action changed. */
+  saveChanged(b: Bound, before: (Uint8Array | undefined)[], ctx: AccessContext): boolean {
+    let ok = true;
+    b.attributes.forEach((a, i) => {
+      const after = encodedGet(b.object, a, ctx);
+      const was = before[i];
+      if (!after || (was && bytesEqual(was, after))) return;
+      const record = recordOf(b.object, after);
+      const stored = this.#store.get(b.keys[i]);
+      if (stored && bytesEqual(stored, record)) return;
+      if (!this.#put(b.keys[i], record)) ok = false;
+    });
+    return ok;
+  }
+
+  /**
+   * Stores the current value of settings a domain changed on its own (the
+   * calendar's scheduled activation), where it differs from what is stored.
+   */
+  saveCurrent(logicalName: Obis, attributes: readonly number[]): boolean {
+    let ok = true;
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#now() };
+    for (const b of this.#bound) {
+      if (b.object.logicalName.key !== logicalName.key) continue;
+      for (const a of attributes) {
+        const i = b.attributes.indexOf(a);
+        const now = i >= 0 ? encodedGet(b.object, a, ctx) : undefined;
+        if (!now) continue;
+        const record = recordOf(b.object, now);
+        const stored = this.#store.get(b.keys[i]);
+        if (stored && bytesEqual(stored, record)) continue;
+        if (!this.#put(b.keys[i], record)) ok = false;
+      }
+    }
+    return ok;
+  }
+
+  snapshot(b: Bound, ctx: AccessContext): (Uint8Array | undefined)[] {
+    return b.attributes.map((a) => encodedGet(b.object, a, ctx));
+  }
+
+  #put(key: string, record: Uint8Array): boolean {
+    try {
+      this.#store.put(key, record);
+    } catch (e) {
+      // A full or broken store: the value is in RAM but not durable, which the client must learn.
+      if (e instanceof StorageError) return false;
+      throw e;
+    }
+    this.writes++;
+    return true;
+  }
+
+  /**
+   * Applies every stored setting through the objects' set(); call once, at
+   * boot, before the meter serves. Refused or stale values are deleted and
+   * reported; the caller records the events (recordDrops) once the domains'
+   * own change events are no longer suppressed.
+   */
+  restore(): RestoreReport {
+    const report: RestoreReport = { restored: 0, dropped: [] };
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#now() };
+    const claimed = new Set<string>();
+    for (const b of this.#bound) {
+      b.attributes.forEach((attribute, i) => {
+        const key = b.keys[i];
+        claimed.add(key);
+        const record = this.#store.get(key);
+        if (!record) return;
+        const reason = this.#apply(b.object, attribute, record, ctx);
+        if (reason === undefined) report.restored++;
+        else this.#drop(report, key, reason, b.object.classId, attribute);
+      });
+    }
+    for (const key of this.#store.keys?.() ?? []) {
+      if (key.charAt(0) !== SETTINGS_KEY_PREFIX || claimed.has(key)) continue;
+      const record = this.#store.get(key);
+      const attribute = parseInt(key.slice(13), 16);
+      this.#drop(report, key, "orphan", record && record.length >= 3 ? (record[1] << 8) | record[2] : 0, attribute >= 0 ? attribute : 0);
+    }
+    return report;
+  }
+
+  #apply(o: CosemObject, attribute: number, record: Uint8Array, ctx: AccessContext): DroppedSetting["reason"] | undefined {
+    if (record.length <= HEADER || record[0] !== SETTINGS_FORMAT) return "format";
+    if (((record[1] << 8) | record[2]) !== o.classId) return "class";
+    let value: Data;
+    try {
+      value = decodeData(record.subarray(HEADER));
+    } catch (e) {
+      if (e instanceof DecodeError) return "undecodable";
+      throw e;
+    }
+    const version = record[3];
+    const layout = record[4];
+    if (version !== o.version || layout !== (o.settingsLayout ?? 0)) {
+      const migrated = o.migrateSetting?.(attribute, { version, layout }, value);
+      if (migrated === undefined) return "version";
+      value = migrated;
+    }
+    return o.set(attribute, value, ctx) === DataAccessResult.success ? undefined : "refused";
+  }
+
+  #drop(report: RestoreReport, key: string, reason: DroppedSetting["reason"], classId: number, attribute: number): void {
+    try {
+      this.#store.delete(key);
+    } catch (e) {
+      // A full store must not stop the meter from starting: the value was not applied, and the next start drops it again.
+      if (!(e instanceof StorageError)) throw e;
+    }
+    report.dropped.push({ key, reason, classId, attribute });
+  }
+
+  recordDrops(report: RestoreReport): void {
+    for (const d of report.dropped) this.#events.record({ log: "standard", code: SettingsEvent.settingDropped, utcMs: this.#now(), value: d.classId * 256 + d.attribute });
+  }
+
+  /** Stored settings as (key, record) pairs: what the flash holds for them. */
+  stored(): { key: string; record: Uint8Array }[] {
+    const out: { key: string; record: Uint8Array }[] = [];
+    const keys = this.#store.keys?.() ?? this.settings().map((s) => s.key);
+    for (const key of keys) {
+      if (key.charAt(0) !== SETTINGS_KEY_PREFIX) continue;
+      const record = this.#store.get(key);
+      if (record) out.push({ key, record });
+    }
+    return out;
+  }
+
+  /**
+   * Factory defaults: deletes every stored setting and records the event.
+   * The values in RAM stay until the restart that the caller requests, after
+   * which every object starts from the meter configuration again.
+   */
+  clear(): number {
+    const stored = this.stored();
+    for (const s of stored) this.#store.delete(s.key);
+    this.#events.record({ log: "standard", code: SettingsEvent.factoryDefaults, utcMs: this.#now(), value: stored.length });
+    return stored.length;
+  }
+}
+
+/** The object as the server and scripts see it: the same object, whose successful writes are stored. */
+class PersistedObject implements CosemObject {
+  readonly #b: Bound;
+  readonly #settings: SettingsStore;
+  readonly #inner: CosemObject;
+
+  constructor(b: Bound, settings: SettingsStore) {
+    this.#b = b;
+    this.#settings = settings;
+    this.#inner = b.object;
+  }
+
+  get classId(): number {
+    return this.#inner.classId;
+  }
+  get version(): number {
+    return this.#inner.version;
+  }
+  get logicalName(): Obis {
+    return this.#inner.logicalName;
+  }
+  get attributeCount(): number {
+    return this.#inner.attributeCount;
+  }
+  get methodCount(): number {
+    return this.#inner.methodCount;
+  }
+
+  get(attribute: number, ctx: AccessContext, selection?: AccessSelection): GetResult {
+    return this.#inner.get(attribute, ctx, selection);
+  }
+
+  accessSelectors(attribute: number): readonly number[] {
+    return this.#inner.accessSelectors?.(attribute) ?? [];
+  }
+
+  set(attribute: number, value: Data, ctx: AccessContext): DataAccessResult {
+    if (this.#b.attributes.indexOf(attribute) < 0) return this.#inner.set(attribute, value, ctx);
+    const encoded = encodeData(value);
+    // A value the store cannot keep is refused before it is applied, rather than lost at the next restart.
+    if (!this.#settings.fits(this.#b, attribute, encoded)) return DataAccessResult.otherReason;
+    const before = encodedGet(this.#inner, attribute, ctx);
+    const r = this.#inner.set(attribute, value, ctx);
+    if (r !== DataAccessResult.success) return r;
+    return this.#settings.save(this.#b, attribute, encoded, before, ctx) ? r : DataAccessResult.hardwareFault;
+  }
+
+  action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome {
+    const before = this.#settings.snapshot(this.#b, ctx);
+    const out = this.#inner.action(method, parameters, ctx);
+    if (out.result !== ActionResult.success) return out;
+    return this.#settings.saveChanged(this.#b, before, ctx) ? out : { result: ActionResult.hardwareFault };
+  }
+}
