@@ -14,6 +14,32 @@ export interface BenchOp<S = unknown> {
   bytes?(state: S): number;
   /** Operations per measurement: several when one is too small to time on the host. */
   readonly batch?: number;
+  /**
+   * Brings the state to where the next `run` is the operation named (e.g. one
+   * second before a capture instant), outside the measurement. With it, each
+   * run is measured alone.
+   */
+  prepare?(state: S): void;
+  /** Measured runs on XS when the default (5 after 3 warm-up runs) is too slow. */
+  readonly iterations?: number;
+}
+
+/**
+ * A memory figure measured on XS with the project's host functions
+ * (scripts/xsnap/meterkit-memory.c), in device bytes: live slots × 16 + live
+ * chunk bytes after a full collection. `setup` builds the state; without
+ * `run` the figure is the live set `setup` added (measured against the live
+ * set just before it, all modules loaded); with `run`, it is the largest
+ * live set during `run` above the live set after `setup` (sampled with a
+ * full collection every PEAK_INTERVAL computations).
+ */
+export interface HeapFigure<S = unknown, H = unknown> {
+  readonly name: string;
+  readonly notes: string;
+  /** The simulated hardware (flash arrays, energy IC models) the figure leaves out: built before the "before" sample. */
+  hardware?(): H;
+  setup(hardware: H): S;
+  run?(state: S): void;
 }
 
 /** A figure that is computed once rather than timed (stored bytes per entry, wear spread). */

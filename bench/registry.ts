@@ -4,7 +4,8 @@
  * measured" so that no number is ever made up. Operations live beside the
  * tests that prove they do what their name says (host-tests/<area>/bench-ops.ts).
  */
-import type { BenchFigure, BenchOp } from "./op.js";
+import type { BenchFigure, BenchOp, HeapFigure } from "./op.js";
+import { getObjectListMeter, heapFigures as deviceHeapFigures, meterTickCapture, profileGenericGetDayOfYear, profileGenericReadDayOfYear } from "./ops/device.js";
 import { axdrDecode, axdrEncode } from "./ops/axdr.js";
 import { hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "../host-tests/transport/bench-ops.js";
 import { associationHlsGmac, hdlcGetSuite0, objectListBlocks, xdlmsGetPlain, xdlmsGetSuite0 } from "../host-tests/cosem/bench-ops.js";
@@ -40,6 +41,13 @@ export const ops: BenchOp<any>[] = [
   fotaVerifyPerKib,
   fotaVerifyImage1k,
   stsTokenDecode,
+  getObjectListMeter,
+  profileGenericReadDayOfYear,
+  profileGenericGetDayOfYear,
+  meterTickCapture,
 ];
 
 export const figures: BenchFigure[] = [...storageFigures, ...settingsFigures];
+
+/** Memory figures measured on XS (bench/op.ts HeapFigure). */
+export const heapFigures: HeapFigure<any>[] = [...deviceHeapFigures];

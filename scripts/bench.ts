@@ -6,10 +6,10 @@
  * bench/results.json. `npm run bench -- <filter>` measures only operations
  * whose name contains the filter. See bench/README.md.
  */
-import { transformSync } from "esbuild";
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { figures, ops } from "../bench/registry.js";
+import { build, transformSync } from "esbuild";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { figures, heapFigures, ops } from "../bench/registry.js";
 import { bundleForXs, root, runOnXs } from "./xs-run.js";
 
 const filter = process.argv[2];
@@ -36,30 +36,92 @@ interface Row {
   xsComputations: number | null;
   hostNs: number | null;
   bytes: number | null;
+  /** Slots and chunk bytes one operation allocates on XS (host sizes: 32-byte slots on a 64-bit host). */
+  allocatedSlots: number | null;
+  allocatedChunkBytes: number | null;
   notes: string;
 }
 
 const XS_ITERATIONS = 5;
 const WARMUP = 3;
+/** A device's XS slot: 16 bytes on a 32-bit build (ESP32, nRF52840). */
+const DEVICE_SLOT_BYTES = 16;
+/** Computations between two samples of the live set while a peak is measured. */
+const PEAK_INTERVAL = 4096;
 
-async function measureXs(): Promise<Map<string, { computations: number; bytes: number | null } | string>> {
+interface XsResult {
+  computations: number;
+  bytes: number | null;
+  slots: number;
+  chunks: number;
+}
+
+/** Device bytes of a live or allocated set: slots at 16 bytes plus chunk bytes (the approximation of bench/README.md). */
+function deviceBytes(slots: number, chunks: number): number {
+  return slots * DEVICE_SLOT_BYTES + chunks;
+}
+
+async function measureXs(): Promise<{ ops: Map<string, XsResult | string>; heap: Map<string, { slots: number; chunks: number } | string> }> {
   const entry = join(root, "build", "bench", "xs-bench.mjs");
   mkdirSync(join(root, "build", "bench"), { recursive: true });
   const names = JSON.stringify(selected.map((o) => o.name));
+  const heapNames = JSON.stringify(selectedHeap.map((f) => f.name));
+  // Heap figures first, while nothing of the operations is alive; then each
+  // operation: computations over the measured runs, then the allocation of
+  // one more run with collection off (xsAllocationBegin/End).
   await bundleForXs(
-    `import { ops } from ${JSON.stringify(join(root, "bench", "registry.ts"))};
+    `import { heapFigures, ops } from ${JSON.stringify(join(root, "bench", "registry.ts"))};
 const wanted = ${names};
+const wantedHeap = ${heapNames};
+if (typeof xsMemoryLive !== "function") print("BENCHOLDENGINE");
+else for (const f of heapFigures) {
+  if (!wantedHeap.includes(f.name)) continue;
+  try {
+    const hardware = f.hardware ? f.hardware() : undefined;
+    const before = xsMemoryLive();
+    const state = f.setup(hardware);
+    const after = xsMemoryLive();
+    if (!f.run) {
+      print("HEAP " + f.name + " " + (after[0] - before[0]) + " " + (after[1] - before[1]));
+      continue;
+    }
+    f.run(state); // warm-up: lazily built tables belong to the state, not the peak
+    const base = xsMemoryLive();
+    xsPeakBegin(${PEAK_INTERVAL});
+    f.run(state);
+    const peak = xsPeakEnd();
+    print("HEAP " + f.name + " " + (peak[0] - base[0]) + " " + (peak[1] - base[1]));
+  } catch (e) {
+    print("BENCHERR " + f.name + " " + e);
+  }
+}
 for (const op of ops) {
   if (!wanted.includes(op.name)) continue;
   try {
     const state = op.setup();
     const batch = op.batch ?? 1;
-    for (let i = 0; i < ${WARMUP}; i++) op.run(state);
-    resetMeter(0, 0);
-    for (let i = 0; i < ${XS_ITERATIONS} * batch; i++) op.run(state);
-    const used = resetMeter(0, 0);
+    const iterations = (op.iterations ?? ${XS_ITERATIONS}) * batch;
+    let used = 0;
+    if (op.prepare) {
+      for (let i = 0; i < ${WARMUP}; i++) { op.prepare(state); op.run(state); }
+      for (let i = 0; i < iterations; i++) {
+        op.prepare(state);
+        resetMeter(0, 0);
+        op.run(state);
+        used += resetMeter(0, 0);
+      }
+      op.prepare(state);
+    } else {
+      for (let i = 0; i < ${WARMUP}; i++) op.run(state);
+      resetMeter(0, 0);
+      for (let i = 0; i < iterations; i++) op.run(state);
+      used = resetMeter(0, 0);
+    }
+    xsAllocationBegin();
+    op.run(state);
+    const allocated = xsAllocationEnd();
     const bytes = op.bytes ? op.bytes(state) : -1;
-    print("BENCH " + op.name + " " + Math.round(used / (${XS_ITERATIONS} * batch)) + " " + bytes);
+    print("BENCH " + op.name + " " + Math.round(used / iterations) + " " + bytes + " " + allocated[0] + " " + allocated[1]);
   } catch (e) {
     print("BENCHERR " + op.name + " " + e);
   }
@@ -68,15 +130,100 @@ print("BENCHDONE");
 `,
     entry,
   );
-  const run = await runOnXs(entry, { timeoutMs: 4 * 60_000 });
-  const out = new Map<string, { computations: number; bytes: number | null } | string>();
+  const run = await runOnXs(entry, { timeoutMs: 40 * 60_000 });
+  if (run.stdout.includes("BENCHOLDENGINE")) throw new Error("the XS engine has no memory host functions (scripts/xsnap/): rebuild it with `node scripts/build-xsnap.mjs`");
+  const out = new Map<string, XsResult | string>();
+  const heap = new Map<string, { slots: number; chunks: number } | string>();
   for (const line of run.stdout.split("\n")) {
-    let m = /^BENCH (\S+) (\d+) (-?\d+)$/.exec(line);
-    if (m) out.set(m[1], { computations: Number(m[2]), bytes: Number(m[3]) < 0 ? null : Number(m[3]) });
+    let m = /^BENCH (\S+) (\d+) (-?\d+) (\d+) (\d+)$/.exec(line);
+    if (m) out.set(m[1], { computations: Number(m[2]), bytes: Number(m[3]) < 0 ? null : Number(m[3]), slots: Number(m[4]), chunks: Number(m[5]) });
+    m = /^HEAP (\S+) (-?\d+) (-?\d+)$/.exec(line);
+    if (m) heap.set(m[1], { slots: Number(m[2]), chunks: Number(m[3]) });
     m = /^BENCHERR (\S+) (.*)$/.exec(line);
-    if (m) out.set(m[1], m[2]);
+    if (m) (m[1].startsWith("heap.") ? heap : out).set(m[1], m[2]);
   }
   if (!run.stdout.includes("BENCHDONE")) throw new Error(`XS bench run did not finish: ${run.stderr || run.stdout.slice(-500)}`);
+  return { ops: out, heap };
+}
+
+/**
+ * The modules a device build contains: the import closure of the ESP32
+ * board's entry (boards/esp32-atm90e32/main.js), Moddable's own modules and
+ * npm packages left out (the SDK provides those natively). The DLMS client,
+ * the simulator and the tests are not in it because nothing there imports
+ * them.
+ */
+async function deviceModules(): Promise<string[]> {
+  const result = await build({
+    entryPoints: [join(root, "boards", "esp32-atm90e32", "main.js")],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "neutral",
+    logLevel: "error",
+    plugins: [{ name: "sdk-external", setup: (b) => b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: a.path, external: true })) }],
+  });
+  return Object.keys(result.metafile.inputs)
+    .filter((f) => !f.includes("node_modules"))
+    .sort();
+}
+
+interface Footprint {
+  modules: { module: string; code: number; symbols: number }[];
+  code: number;
+  symbols: number;
+  /** Live set that the firmware modules' bodies leave (module-level tables, classes, closures). */
+  modulesHeap: { slots: number; chunks: number };
+}
+
+/**
+ * Bytecode and symbols as xsc makes them for a release build (no debug
+ * information), compiled module by module by the engine's own compiler
+ * (xsCompiledSize). Symbols are counted once across modules, as xsl links
+ * them. In the same run, the live set the modules' bodies leave.
+ */
+async function footprint(modules: string[]): Promise<Footprint> {
+  const dir = join(root, "build", "bench", "xsb");
+  const files: { module: string; js: string }[] = [];
+  for (const m of modules) {
+    const js = join(dir, m.replace(/\.ts$/, ".js"));
+    mkdirSync(dirname(js), { recursive: true });
+    writeFileSync(js, transformSync(readFileSync(join(root, m), "utf8"), { loader: m.endsWith(".ts") ? "ts" : "js", format: "esm", target: "es2022" }).code);
+    files.push({ module: m, js });
+  }
+  const mark = join(root, "bench", "heap-mark.ts");
+  const entry = join(root, "build", "bench", "xs-footprint.mjs");
+  await bundleForXs(
+    `import ${JSON.stringify(mark)};
+import * as meter from ${JSON.stringify(join(root, "src", "meter", "meter.ts"))};
+import { heapMarks } from ${JSON.stringify(mark)};
+const after = xsMemoryLive();
+print("MODULES " + (after[0] - heapMarks[0][0]) + " " + (after[1] - heapMarks[0][1]) + " " + Object.keys(meter).length);
+for (const f of ${JSON.stringify(files)}) {
+  const r = xsCompiledSize(f.js);
+  print("XSB " + f.module + " " + r[0] + " " + r[1] + " " + r[2].split("\\n").filter(Boolean).join(","));
+}
+print("BENCHDONE");
+`,
+    entry,
+  );
+  const run = await runOnXs(entry, { timeoutMs: 5 * 60_000 });
+  if (!run.stdout.includes("BENCHDONE")) throw new Error(`XS footprint run did not finish: ${run.stderr || run.stdout.slice(-500)}`);
+  const out: Footprint = { modules: [], code: 0, symbols: 0, modulesHeap: { slots: 0, chunks: 0 } };
+  const symbols = new Set<string>();
+  for (const line of run.stdout.split("\n")) {
+    let m = /^XSB (\S+) (\d+) (\d+) ?(.*)$/.exec(line);
+    if (m) {
+      out.modules.push({ module: m[1], code: Number(m[2]), symbols: Number(m[3]) });
+      out.code += Number(m[2]);
+      for (const s of m[4].split(",")) if (s) symbols.add(s);
+    }
+    m = /^MODULES (-?\d+) (-?\d+)/.exec(line);
+    if (m) out.modulesHeap = { slots: Number(m[1]), chunks: Number(m[2]) };
+  }
+  // The linked symbol table: a 2-byte count, then each distinct name NUL-terminated.
+  out.symbols = 2 + [...symbols].reduce((a, s) => a + new TextEncoder().encode(s).length + 1, 0);
   return out;
 }
 
@@ -85,11 +232,16 @@ function measureNode(): Map<string, number> {
   for (const op of selected) {
     const state = op.setup();
     const batch = op.batch ?? 1;
-    for (let i = 0; i < WARMUP * 10; i++) op.run(state);
+    const warmup = op.prepare ? WARMUP : WARMUP * 10;
+    for (let i = 0; i < warmup; i++) {
+      op.prepare?.(state);
+      op.run(state);
+    }
     // Repeat until ~200 ms or 31 samples; report the median per operation.
     const samples: number[] = [];
     const deadline = process.hrtime.bigint() + 200_000_000n;
-    while (samples.length < 31 && (samples.length < 5 || process.hrtime.bigint() < deadline)) {
+    while (samples.length < (op.prepare ? 5 : 31) && (samples.length < 5 || process.hrtime.bigint() < deadline)) {
+      op.prepare?.(state);
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < batch; i++) op.run(state);
       samples.push(Number(process.hrtime.bigint() - t0) / batch);
@@ -100,58 +252,61 @@ function measureNode(): Map<string, number> {
   return out;
 }
 
-/** JS bytes of each firmware module as mcconfig would hand it to xsc (TypeScript stripped, not minified). */
-function footprint(): { module: string; bytes: number }[] {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) {
-        if (name !== "sim") walk(p); // simulated peripherals never go into a device build
-      } else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) files.push(p);
-    }
-  };
-  walk(join(root, "src"));
-  walk(join(root, "hal"));
-  return files.map((f) => {
-    const js = transformSync(readFileSync(f, "utf8"), { loader: "ts", format: "esm", target: "es2022" }).code;
-    return { module: relative(root, f), bytes: Buffer.byteLength(js) };
-  });
-}
-
 function fmt(n: number | null): string {
   return n === null ? "—" : n.toLocaleString("en-US");
 }
 
 const started = Date.now();
+const selectedHeap = heapFigures.filter((f) => !filter || f.name.includes(filter));
 const xs = await measureXs();
-const node = measureNode();
-const rows: Row[] = [];
-for (const op of selected) {
-  const x = xs.get(op.name);
-  if (typeof x === "string" || x === undefined) {
-    rows.push({ operation: op.name, xsComputations: null, hostNs: node.get(op.name) ?? null, bytes: null, notes: `${op.notes} — XS failed: ${x ?? "no result"}` });
-  } else {
-    rows.push({ operation: op.name, xsComputations: x.computations, hostNs: node.get(op.name) ?? null, bytes: x.bytes, notes: op.notes });
-  }
-}
-const figureRows = figures
+// Figures first: their fixtures are shared with operations, and the Node
+// timing loop runs an operation a host-dependent number of times.
+const figureRows: { figure: string; value: number | null; unit: string; notes: string }[] = figures
   .filter((f) => !filter || f.name.includes(filter))
   .map((f) => {
     const { value, unit } = f.compute();
     return { figure: f.name, value, unit, notes: f.notes };
   });
-const modules = footprint();
-const total = modules.reduce((a, m) => a + m.bytes, 0);
-
-console.log("\noperation                          XS computations      host ns      bytes  notes");
-for (const r of rows) {
-  console.log(`${r.operation.padEnd(34)} ${fmt(r.xsComputations).padStart(15)} ${fmt(r.hostNs).padStart(12)} ${fmt(r.bytes).padStart(10)}  ${r.notes}`);
+const node = measureNode();
+const rows: Row[] = [];
+for (const op of selected) {
+  const x = xs.ops.get(op.name);
+  const hostNs = node.get(op.name) ?? null;
+  if (typeof x === "string" || x === undefined) {
+    rows.push({ operation: op.name, xsComputations: null, hostNs, bytes: null, allocatedSlots: null, allocatedChunkBytes: null, notes: `${op.notes} — XS failed: ${x ?? "no result"}` });
+  } else {
+    rows.push({ operation: op.name, xsComputations: x.computations, hostNs, bytes: x.bytes, allocatedSlots: x.slots, allocatedChunkBytes: x.chunks, notes: op.notes });
+  }
 }
+for (const f of selectedHeap) {
+  const h = xs.heap.get(f.name);
+  if (typeof h === "string" || h === undefined) figureRows.push({ figure: f.name, value: null, unit: "B", notes: `${f.notes} — XS failed: ${h ?? "no result"}` });
+  else figureRows.push({ figure: f.name, value: deviceBytes(h.slots, h.chunks), unit: "B", notes: `${f.notes} (${h.slots} slots, ${h.chunks} chunk bytes)` });
+}
+const fp = !filter || "footprint.bytecode".includes(filter) || "heap.modules.firmware".includes(filter) ? await footprint(await deviceModules()) : undefined;
+if (fp) {
+  figureRows.push({ figure: "footprint.bytecode", value: fp.code + fp.symbols, unit: "B", notes: `XS bytecode (${fp.code} B, release, no debug information) and linked symbols (${fp.symbols} B) of the ${fp.modules.length} modules of the ESP32 device build` });
+  figureRows.push({
+    figure: "heap.modules.firmware",
+    value: deviceBytes(fp.modulesHeap.slots, fp.modulesHeap.chunks),
+    unit: "B",
+    notes: `live set the firmware modules' bodies leave (tables, classes, closures; ${fp.modulesHeap.slots} slots, ${fp.modulesHeap.chunks} chunk bytes): in flash on a device only where preloaded and frozen`,
+  });
+}
+
+console.log("\noperation                          XS computations      host ns      bytes  alloc slots  alloc chunk B  notes");
+for (const r of rows) {
+  console.log(
+    `${r.operation.padEnd(34)} ${fmt(r.xsComputations).padStart(15)} ${fmt(r.hostNs).padStart(12)} ${fmt(r.bytes).padStart(10)} ${fmt(r.allocatedSlots).padStart(12)} ${fmt(r.allocatedChunkBytes).padStart(14)}  ${r.notes}`,
+  );
+}
+console.log("");
 for (const f of figureRows) console.log(`${f.figure.padEnd(34)} ${`${fmt(f.value)} ${f.unit}`.padStart(39)}  ${f.notes}`);
 for (const p of filter ? [] : pending) console.log(`${p.name.padEnd(34)} ${"not measured".padStart(39)}  ${p.notes}: not built yet`);
-console.log(`\nfirmware footprint (JS handed to xsc, TypeScript stripped): ${modules.length} modules, ${fmt(total)} bytes`);
-for (const m of modules) console.log(`  ${m.module.padEnd(50)} ${fmt(m.bytes).padStart(9)}`);
+if (fp) {
+  console.log(`\ndevice build (boards/esp32-atm90e32/main.js): ${fp.modules.length} modules, ${fmt(fp.code)} B bytecode + ${fmt(fp.symbols)} B symbols`);
+  for (const m of fp.modules) console.log(`  ${m.module.padEnd(50)} ${fmt(m.code).padStart(9)} ${fmt(m.symbols).padStart(7)}`);
+}
 
 mkdirSync(join(root, "bench"), { recursive: true });
 writeFileSync(
@@ -160,10 +315,12 @@ writeFileSync(
     {
       generated: new Date().toISOString(),
       xsIterations: XS_ITERATIONS,
+      deviceSlotBytes: DEVICE_SLOT_BYTES,
+      peakSampleInterval: PEAK_INTERVAL,
       operations: rows,
       figures: figureRows,
       notMeasured: filter ? [] : pending,
-      footprint: { totalBytes: total, modules },
+      footprint: fp ? { codeBytes: fp.code, symbolBytes: fp.symbols, modules: fp.modules } : undefined,
     },
     null,
     2,

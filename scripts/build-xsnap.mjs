@@ -3,8 +3,16 @@
 // the @agoric/xsnap npm package ships, so `npm install` leaves a real XS engine
 // at .xsnap/bin/xsnap with no manual step. Plain JS (not TS): it runs from
 // `postinstall`, before anything else of the project can be trusted to work.
+//
+// The package's xsnap sources are copied into <outDir>/src and patched to
+// compile in the project's own host functions (scripts/xsnap/meterkit-memory.c:
+// live heap after a full collection, bytes allocated, peak live set, compiled
+// bytecode size, and a fixed heap from METERKIT_XS_CREATION) that the
+// benchmarks and the fixed-heap test use. The output directory is .xsnap, or
+// METERKIT_XSNAP_DIR when set (to build a second engine beside the first).
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,10 +30,46 @@ if (!platform) {
   process.exit(1);
 }
 
-const outDir = join(root, ".xsnap");
+const outDir = resolve(root, process.env.METERKIT_XSNAP_DIR || ".xsnap");
 const binary = join(outDir, "bin", platform, "release", "xsnap");
 const stampFile = join(outDir, "stamp");
-const stamp = `${pkgVersion} ${platform}`;
+const hostDir = join(root, "scripts", "xsnap");
+const hostFiles = ["meterkit-memory.c", "meterkit-memory.h"];
+const hostHash = createHash("sha256");
+for (const f of hostFiles) hostHash.update(readFileSync(join(hostDir, f)));
+hostHash.update(readFileSync(fileURLToPath(import.meta.url)));
+const stamp = `${pkgVersion} ${platform} meterkit-${hostHash.digest("hex").slice(0, 16)}`;
+
+/** Replaces `from` once in `text`, or stops the build: a new xsnap release must be looked at, not half-patched. */
+function patch(text, from, to, file) {
+  if (!text.includes(from)) {
+    console.error(`build-xsnap: cannot patch ${file} (xsnap ${pkgVersion}): "${from.trim()}" not found`);
+    process.exit(1);
+  }
+  return text.replace(from, to);
+}
+
+/** Writes only what changed, so that make rebuilds only what the patch touches (every object depends on xsnap.h). */
+function writeIfChanged(file, text) {
+  if (!existsSync(file) || readFileSync(file, "utf8") !== text) writeFileSync(file, text);
+}
+
+/** The package's xsnap sources with the project's host functions compiled in. */
+function stageSources(srcDir) {
+  const pkgSources = join(pkgDir, "xsnap-native", "xsnap", "sources");
+  mkdirSync(srcDir, { recursive: true });
+  for (const f of readdirSync(pkgSources)) writeIfChanged(join(srcDir, f), readFileSync(join(pkgSources, f), "utf8"));
+  for (const f of hostFiles) writeIfChanged(join(srcDir, f), readFileSync(join(hostDir, f), "utf8"));
+  let xsnap = readFileSync(join(pkgSources, "xsnap.c"), "utf8");
+  xsnap = patch(xsnap, '#include "xsnap.h"\n', '#include "xsnap.h"\n#include "meterkit-memory.h"\n', "xsnap.c");
+  xsnap = patch(xsnap, "#define mxSnapshotCallbackCount 18", "#define mxSnapshotCallbackCount (18 + mxMeterkitCallbackCount)", "xsnap.c");
+  xsnap = patch(xsnap, "\tfx_harden, // 17\n", "\tfx_harden, // 17\n\tmxMeterkitCallbacks\n", "xsnap.c");
+  xsnap = patch(xsnap, "\tmodInstallTextDecoder(the);\n", "\tmeterkit_build(the);\n\tmodInstallTextDecoder(the);\n", "xsnap.c");
+  xsnap = patch(xsnap, "\t\tmachine = xsCreateMachine(creation,", "\t\tmeterkit_creation(creation);\n\t\tmachine = xsCreateMachine(creation,", "xsnap.c");
+  writeIfChanged(join(srcDir, "xsnap.c"), xsnap);
+  const platformSource = readFileSync(join(pkgSources, "xsnapPlatform.c"), "utf8");
+  writeIfChanged(join(srcDir, "xsnapPlatform.c"), platformSource + '\n#include "meterkit-memory.c"\n');
+}
 
 if (existsSync(binary) && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) {
   console.log(`build-xsnap: ${binary} is up to date (xsnap ${pkgVersion})`);
@@ -33,6 +77,8 @@ if (existsSync(binary) && existsSync(stampFile) && readFileSync(stampFile, "utf8
 }
 
 mkdirSync(outDir, { recursive: true });
+const srcDir = join(outDir, "src");
+stageSources(srcDir);
 const makeDir = join(pkgDir, "xsnap-native", "xsnap", "makefiles", platform);
 console.log(`build-xsnap: building XS (xsnap ${pkgVersion}) into ${outDir} ...`);
 const jobs = String(Math.max(1, os.cpus().length));
@@ -43,6 +89,7 @@ const result = spawnSync(
     "-f", "xsnap.mk",
     `MODDABLE=${join(pkgDir, "moddable")}`,
     `BUILD_DIR=${outDir}`,
+    `TLS_DIR=${srcDir}`,
     "GOAL=release",
     `XSNAP_VERSION=${pkgVersion}`,
     // The same define the package's own build passes: older compilers lack it.

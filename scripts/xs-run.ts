@@ -15,7 +15,8 @@ export const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
 export function xsnapPath(): string {
   const platform = os.type() === "Darwin" ? "mac" : "lin";
-  const p = join(root, ".xsnap", "bin", platform, "release", "xsnap");
+  // METERKIT_XSNAP_DIR: the engine scripts/build-xsnap.mjs built elsewhere (the same variable it takes).
+  const p = join(resolve(root, process.env.METERKIT_XSNAP_DIR || ".xsnap"), "bin", platform, "release", "xsnap");
   if (!existsSync(p)) throw new Error(`XS engine not built at ${p}: run \`npm install\` (or node scripts/build-xsnap.mjs)`);
   return p;
 }
@@ -49,11 +50,16 @@ export interface XsRun {
   timedOut: boolean;
 }
 
-/** Runs one bundled module on XS. `-q` makes print() prefix the deterministic computation count. */
-export function runOnXs(file: string, opts: { metering?: boolean; timeoutMs?: number } = {}): Promise<XsRun> {
+/**
+ * Runs one bundled module on XS. `-q` makes print() prefix the deterministic computation count.
+ * `creation` gives the machine a fixed heap (chunk bytes, slots, as a device's creation record):
+ * exhausting it aborts the run instead of growing (scripts/xsnap/meterkit-memory.c).
+ */
+export function runOnXs(file: string, opts: { metering?: boolean; timeoutMs?: number; creation?: { chunkBytes: number; slots: number } } = {}): Promise<XsRun> {
   const args = ["-m", ...(opts.metering ? ["-q"] : []), file];
+  const env = opts.creation ? { ...process.env, METERKIT_XS_CREATION: `${opts.creation.chunkBytes},${opts.creation.slots}` } : process.env;
   return new Promise((resolvePromise) => {
-    const child = spawn(xsnapPath(), args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(xsnapPath(), args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "";
     let stderr = "";
     let timedOut = false;

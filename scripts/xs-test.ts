@@ -4,7 +4,7 @@
  * real XS engine. A file that crashes, hangs or ends without its summary line
  * counts as a failure.
  */
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { bundleForXs, rel, root, runOnXs } from "./xs-run.js";
 
@@ -34,6 +34,16 @@ export function xsTestFiles(filter?: string): string[] {
   return out;
 }
 
+/**
+ * A test file whose first line is `// xs-heap: <chunk bytes> <slots>` runs
+ * in a fixed heap of that size on XS, as a device's creation record gives
+ * it: exhausting it aborts the run (the file fails) instead of growing.
+ */
+function fixedHeap(file: string): { chunkBytes: number; slots: number } | undefined {
+  const m = /^\/\/ xs-heap: (\d+) (\d+)\s*$/m.exec(readFileSync(file, "utf8").split("\n", 1)[0]);
+  return m ? { chunkBytes: Number(m[1]), slots: Number(m[2]) } : undefined;
+}
+
 async function runFile(file: string): Promise<FileResult> {
   const name = rel(file).replace(/[\\/]/g, "_").replace(/\.ts$/, "");
   const bundle = join(root, "build", "xs-tests", `${name}.mjs`);
@@ -55,7 +65,7 @@ async function runFile(file: string): Promise<FileResult> {
     result.crashed = `could not bundle for XS: ${(e as Error).message}`;
     return result;
   }
-  const run = await runOnXs(bundle, { timeoutMs: Number(process.env.XS_TEST_TIMEOUT_MS ?? 20 * 60_000) });
+  const run = await runOnXs(bundle, { timeoutMs: Number(process.env.XS_TEST_TIMEOUT_MS ?? 20 * 60_000), creation: fixedHeap(file) });
   let done = false;
   for (const line of run.stdout.split("\n")) {
     const m = /^XSTEST (ok|fail|skip|done|loaderror) ?(.*)$/.exec(line);

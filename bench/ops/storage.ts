@@ -21,7 +21,7 @@ function fullYear(): YearFixture {
 
 export const profileAppend: BenchOp<YearFixture> = {
   name: "profile.append",
-  notes: "one 15-min capture into a full year (4 channels + status, 256 KiB), garbage collection included",
+  notes: "one 15-min capture into a full year (4 channels + status, 256 KiB): the mean over a day of appends, which hides the worst single append (a chunk compaction or sector erase)",
   setup: fullYear,
   run: (fx) => {
     appendOne(fx);

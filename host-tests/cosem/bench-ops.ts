@@ -103,7 +103,7 @@ export const associationHlsGmac: BenchOp<{ m: Meter; ic: number }> = {
 
 export const objectListBlocks: BenchOp<Ciphered> = {
   name: "get.object_list.blocks",
-  notes: "the management object_list in GET blocks of a 256-byte PDU, ciphered",
+  notes: "the object_list of the 11-object xDLMS test fixture in GET blocks of a 256-byte PDU, ciphered (the real meter's is get.object_list.meter)",
   setup() {
     const m = buildMeter();
     const session = new TestSession(SAP.management);

@@ -34,7 +34,7 @@ export const meterTick: BenchOp<MeterState> = {
 
 export const meterBoot: BenchOp<MeterState> = {
   name: "meter.boot",
-  notes: "firmware start on a used flash partition: mount scan, every domain restored, catalog (~200 objects), xDLMS server, links",
+  notes: "firmware start on a used flash partition: mount scan, every domain restored, the whole catalog (129 objects on the sim board when written), xDLMS server, links; on an almost empty partition (a full year's partition: meter.boot.full-year)",
   setup() {
     const s = running();
     s.meter.persist();

@@ -32,7 +32,7 @@ function adeState(): TickState {
 
 export const metrologyTickAtm90e32: BenchOp<TickState> = {
   name: "metrology.tick.atm90e32",
-  notes: "one 1 s tick: ATM90E32 sample over simulated SPI (~70 register frames) + accumulate",
+  notes: "one 1 s tick: ATM90E32 sample over simulated SPI (58 SPI transactions) + accumulate",
   setup: e32State,
   run(s) {
     s.advance();
@@ -42,7 +42,7 @@ export const metrologyTickAtm90e32: BenchOp<TickState> = {
 
 export const metrologyTickAde7953: BenchOp<TickState> = {
   name: "metrology.tick.ade7953",
-  notes: "one 1 s tick: ADE7953 sample over simulated SPI (~25 register frames) + accumulate",
+  notes: "one 1 s tick: ADE7953 sample over simulated SPI (25 SPI transactions) + accumulate",
   setup: adeState,
   run(s) {
     s.advance();

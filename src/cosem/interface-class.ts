@@ -212,12 +212,22 @@ export function methodAccess(spec: string): MethodAccess {
   }
 }
 
+const RIGHTS_ROWS = new Map<string, ObjectRights>();
+
 /** `rights("r r rw", "x -")`: space-separated attribute and method access, attribute 1 first. */
 export function rights(attributes: string, methods = ""): ObjectRights {
-  return {
-    attributes: attributes.trim() ? attributes.trim().split(/\s+/).map(attributeAccess) : [],
-    methods: methods.trim() ? methods.trim().split(/\s+/).map(methodAccess) : [],
-  };
+  // A catalog repeats a few dozen rights rows over its objects: each distinct
+  // row is built once and shared (frozen), not allocated per object.
+  const key = `${attributes}|${methods}`;
+  let r = RIGHTS_ROWS.get(key);
+  if (!r) {
+    r = Object.freeze({
+      attributes: Object.freeze(attributes.trim() ? attributes.trim().split(/\s+/).map(attributeAccess) : []),
+      methods: Object.freeze(methods.trim() ? methods.trim().split(/\s+/).map(methodAccess) : []),
+    });
+    RIGHTS_ROWS.set(key, r);
+  }
+  return r;
 }
 
 export function canRead(a: AttributeAccess | undefined): boolean {

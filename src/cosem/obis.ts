@@ -11,34 +11,45 @@ import { DecodeError } from "../util/errors.js";
  * object.
  */
 export class Obis {
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-  readonly d: number;
-  readonly e: number;
-  readonly f: number;
-  /** The 48-bit value as a number: exact in a double, usable as a Map key. */
+  /**
+   * The 48-bit value as a number: exact in a double, usable as a Map key.
+   * It is the only field: the value groups are read from it, so a logical
+   * name costs one property on the heap instead of seven (a meter holds a
+   * few hundred of them).
+   */
   readonly key: number;
 
-  private constructor(a: number, b: number, c: number, d: number, e: number, f: number) {
-    this.a = a;
-    this.b = b;
-    this.c = c;
-    this.d = d;
-    this.e = e;
-    this.f = f;
-    this.key = obisKey6(a, b, c, d, e, f);
+  private constructor(key: number) {
+    this.key = key;
+  }
+
+  get a(): number {
+    return Math.floor(this.key / 0x10000000000);
+  }
+  get b(): number {
+    return Math.floor(this.key / 0x100000000) % 256;
+  }
+  get c(): number {
+    return Math.floor(this.key / 0x1000000) % 256;
+  }
+  get d(): number {
+    return (this.key % 0x1000000) >>> 16;
+  }
+  get e(): number {
+    return ((this.key % 0x1000000) >>> 8) & 0xff;
+  }
+  get f(): number {
+    return this.key % 256;
   }
 
   static of(a: number, b: number, c: number, d: number, e: number, f = 255): Obis {
-    const groups = [a, b, c, d, e, f];
-    for (let i = 0; i < 6; i++) {
-      const g = groups[i];
-      if (!Number.isInteger(g) || g < 0 || g > 255) {
-        throw new RangeError(`OBIS value group ${"ABCDEF"[i]} must be an integer 0..255, got ${g}`);
-      }
-    }
-    return new Obis(a, b, c, d, e, f);
+    checkGroup(a, 0);
+    checkGroup(b, 1);
+    checkGroup(c, 2);
+    checkGroup(d, 3);
+    checkGroup(e, 4);
+    checkGroup(f, 5);
+    return new Obis(obisKey6(a, b, c, d, e, f));
   }
 
   /** From the 6-byte logical name at bytes[offset..offset+6). */
@@ -46,7 +57,7 @@ export class Obis {
     if (offset < 0 || offset + 6 > bytes.length) {
       throw new DecodeError("truncated", "logical name needs 6 bytes", offset);
     }
-    return new Obis(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3], bytes[offset + 4], bytes[offset + 5]);
+    return new Obis(obisKeyAt(bytes, offset));
   }
 
   /** Parses the display or dotted form; throws DecodeError naming the problem. */
@@ -61,21 +72,25 @@ export class Obis {
       if (v > 255) throw new DecodeError("bad-obis", `OBIS value group ${"ABCDEF"[i - 1]} out of range in "${text}"`);
       g.push(v);
     }
-    return new Obis(g[0], g[1], g[2], g[3], g[4], g[5]);
+    return new Obis(obisKey6(g[0], g[1], g[2], g[3], g[4], g[5]));
   }
 
   toBytes(): Uint8Array {
-    return Uint8Array.of(this.a, this.b, this.c, this.d, this.e, this.f);
+    const out = new Uint8Array(6);
+    this.writeTo(out, 0);
+    return out;
   }
 
   /** Writes the logical name into out[offset..offset+6). */
   writeTo(out: Uint8Array, offset: number): void {
-    out[offset] = this.a;
-    out[offset + 1] = this.b;
-    out[offset + 2] = this.c;
-    out[offset + 3] = this.d;
-    out[offset + 4] = this.e;
-    out[offset + 5] = this.f;
+    const high = Math.floor(this.key / 0x1000000); // A, B, C
+    const low = this.key % 0x1000000; // D, E, F
+    out[offset] = high >>> 16;
+    out[offset + 1] = (high >>> 8) & 0xff;
+    out[offset + 2] = high & 0xff;
+    out[offset + 3] = low >>> 16;
+    out[offset + 4] = (low >>> 8) & 0xff;
+    out[offset + 5] = low & 0xff;
   }
 
   /** `A-B:C.D.E*F` */
@@ -91,6 +106,10 @@ export class Obis {
   equals(other: Obis): boolean {
     return this.key === other.key;
   }
+}
+
+function checkGroup(g: number, i: number): void {
+  if (!Number.isInteger(g) || g < 0 || g > 255) throw new RangeError(`OBIS value group ${"ABCDEF"[i]} must be an integer 0..255, got ${g}`);
 }
 
 function obisKey6(a: number, b: number, c: number, d: number, e: number, f: number): number {

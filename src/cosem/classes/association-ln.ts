@@ -1,4 +1,4 @@
-import { D, Tag, writeData, writeLength, type Data } from "../axdr.js";
+import { D, Tag, writeLength, type Data } from "../axdr.js";
 import {
   ActionResult,
   DataAccessResult,
@@ -63,11 +63,77 @@ export function objectListElement(e: ObjectEntry, role: Role): Data {
   return D.struct(D.u16(o.classId), D.u8(o.version), D.octets(o.logicalName.toBytes()), D.struct(D.array(attrs), D.array(methods)));
 }
 
-/** object_list pulled element by element, so a large catalog is never encoded whole in RAM. */
+/**
+ * Writes one object_list element straight as A-XDR, the same bytes as
+ * writeData(objectListElement(e, role)) without building the Data tree: on
+ * a device every slot of that tree is heap, and the list is read often.
+ * Returns the offset after the element; when that is beyond `out`, the
+ * element did not fit (typed arrays drop writes past their end) and the
+ * caller retries with a larger buffer.
+ */
+export function writeObjectListElement(out: Uint8Array, at: number, e: ObjectEntry, role: Role): number {
+  const o = e.object;
+  const r = e.rights[role]!;
+  const ln = o.logicalName;
+  let i = at;
+  out[i++] = Tag.Structure;
+  out[i++] = 4;
+  out[i++] = Tag.LongUnsigned;
+  out[i++] = o.classId >> 8;
+  out[i++] = o.classId & 0xff;
+  out[i++] = Tag.Unsigned;
+  out[i++] = o.version;
+  out[i++] = Tag.OctetString;
+  out[i++] = 6;
+  ln.writeTo(out, i);
+  i += 6;
+  out[i++] = Tag.Structure;
+  out[i++] = 2;
+  out[i++] = Tag.Array;
+  out[i++] = o.attributeCount; // class attribute and method counts are below 128: one length byte
+  for (let a = 1; a <= o.attributeCount; a++) {
+    out[i++] = Tag.Structure;
+    out[i++] = 3;
+    out[i++] = Tag.Integer;
+    out[i++] = a;
+    out[i++] = Tag.Enum;
+    out[i++] = r.attributes[a - 1] ?? 0;
+    const sel = o.accessSelectors?.(a);
+    if (sel && sel.length) {
+      out[i++] = Tag.Array;
+      out[i++] = sel.length;
+      for (const x of sel) {
+        out[i++] = Tag.Integer;
+        out[i++] = x;
+      }
+    } else out[i++] = Tag.NullData;
+  }
+  out[i++] = Tag.Array;
+  out[i++] = o.methodCount;
+  for (let m = 1; m <= o.methodCount; m++) {
+    out[i++] = Tag.Structure;
+    out[i++] = 2;
+    out[i++] = Tag.Integer;
+    out[i++] = m;
+    out[i++] = Tag.Enum;
+    out[i++] = r.methods[m - 1] ?? 0;
+  }
+  return i;
+}
+
+/**
+ * object_list pulled element by element into one scratch buffer, so a large
+ * catalog is never encoded whole in RAM and nothing is allocated per
+ * element. The bytes returned by next() are valid until the next call (the
+ * server's BlockSource copies them at once).
+ */
 class ObjectListStream implements EncodedStream {
   readonly kind = "stream";
   #i = -1;
-  #pending: Uint8Array = new Uint8Array(0);
+  /** Large enough for the elements of every class the meter has; grows if one does not fit. */
+  #scratch = new Uint8Array(192);
+  #start = 0;
+  #end = 0;
 
   constructor(
     readonly entries: readonly ObjectEntry[],
@@ -75,19 +141,29 @@ class ObjectListStream implements EncodedStream {
   ) {}
 
   next(maxBytes: number): Uint8Array | undefined {
-    while (this.#pending.length === 0) {
-      const w = new ByteWriter(64);
+    while (this.#start === this.#end) {
       if (this.#i < 0) {
+        const w = new ByteWriter(4);
         w.u8(Tag.Array);
         writeLength(w, this.entries.length);
+        const head = w.toBytes();
+        this.#scratch.set(head);
+        this.#end = head.length;
       } else if (this.#i < this.entries.length) {
-        writeData(w, objectListElement(this.entries[this.#i], this.role));
+        const e = this.entries[this.#i];
+        let end = writeObjectListElement(this.#scratch, 0, e, this.role);
+        if (end > this.#scratch.length) {
+          this.#scratch = new Uint8Array(end);
+          end = writeObjectListElement(this.#scratch, 0, e, this.role);
+        }
+        this.#end = end;
       } else return undefined;
+      this.#start = 0;
       this.#i++;
-      this.#pending = w.toBytes();
     }
-    const out = this.#pending.subarray(0, Math.max(1, maxBytes));
-    this.#pending = this.#pending.subarray(out.length);
+    const n = Math.min(Math.max(1, maxBytes), this.#end - this.#start);
+    const out = this.#scratch.subarray(this.#start, this.#start + n);
+    this.#start += n;
     return out;
   }
 }

@@ -1,5 +1,5 @@
 import { Tag, writeData, writeLength, type Data } from "../axdr.js";
-import { dateTimeToUtcMs, type DateTime } from "../datetime.js";
+import { civilFromDays, dateTimeToUtcMs, dayOfWeekFromDays, type DateTime } from "../datetime.js";
 import {
   ActionResult,
   DataAccessResult,
@@ -11,9 +11,9 @@ import {
   type GetResult,
 } from "../interface-class.js";
 import { Obis } from "../obis.js";
-import { ByteWriter, concatBytes } from "../../util/bytes.js";
+import { ByteWriter } from "../../util/bytes.js";
 import type { ProfileRow, ProfileStore } from "../../storage/profile-store.js";
-import { asDateTime, asInt, asList, asObis, dateTimeOs, en, st, u16, u32, os, i8 } from "../axdr-helpers.js";
+import { asDateTime, asInt, asList, asObis, en, st, u16, u32, os, i8 } from "../axdr-helpers.js";
 
 /**
  * Profile Generic, class 7 version 1 (Blue Book 4.3.6).
@@ -68,6 +68,8 @@ export type ProfileColumn =
 export interface ProfileTimeBase {
   dateTimeAt(utcMs: number): DateTime;
   deviationAt(utcMs: number): number;
+  /** Clock status byte at an instant; with it the buffer computes the calendar date once per local day instead of a DateTime per row. */
+  statusAt?(utcMs: number): number;
 }
 
 export interface ProfileStatusSource {
@@ -267,16 +269,53 @@ export class ProfileGeneric implements CosemObject {
   }
 }
 
+/** Bytes of an integer column's value after its tag (Blue Book 4.1.5 A-XDR fixed sizes). */
+function integerBytes(tag: IntegerTag): number {
+  switch (tag) {
+    case Tag.DoubleLong:
+    case Tag.DoubleLongUnsigned:
+      return 4;
+    case Tag.Long:
+    case Tag.LongUnsigned:
+      return 2;
+    case Tag.Long64:
+    case Tag.Long64Unsigned:
+      return 8;
+    default:
+      return 1;
+  }
+}
+
+/** The largest encoded row: structure header, then per column at most a 12-octet date-time (14 bytes) or a 64-bit integer (9). */
+function rowMaxBytes(columns: number): number {
+  return 3 + columns * 14;
+}
+
 /**
  * The buffer's A-XDR bytes produced on demand: the array header, then one
- * structure per row as the server asks for more. Never more than one row
- * beyond maxBytes is held.
+ * structure per row as the server asks for more. Rows are written straight
+ * into one buffer per read (no Data tree, no buffer per row), and the local
+ * calendar date of the time column is computed once per local day: each
+ * row's deviation and clock status still come from the time base, so DST
+ * switches and outage gaps are exact. Never more than one row beyond
+ * maxBytes is held. The bytes next() returns are valid until the next call
+ * (the server's BlockSource copies them at once).
  */
 class BufferStream implements EncodedStream {
   readonly kind = "stream";
-  private pending: Uint8Array = new Uint8Array(0);
+  private buf: Uint8Array;
+  /** buf[start, end) is encoded and not yet handed out. */
+  private start = 0;
+  private end = 0;
   private left: number;
   private prevUtcMs = Number.NaN;
+  private readonly periodMs: number;
+  /** Civil date of the local day `days` (days since 1970-01-01), computed once per day. */
+  private days = Number.NaN;
+  private year = 0;
+  private month = 0;
+  private day = 0;
+  private dayOfWeek = 0;
 
   constructor(
     count: number,
@@ -285,58 +324,130 @@ class BufferStream implements EncodedStream {
     private readonly cfg: ProfileGenericConfig,
   ) {
     this.left = count;
+    this.periodMs = cfg.store.config.periodS * 1000;
+    this.buf = new Uint8Array(256);
     const w = new ByteWriter(8);
     w.u8(Tag.Array);
     writeLength(w, count);
-    this.pending = w.toBytes();
+    const head = w.toBytes();
+    this.buf.set(head);
+    this.end = head.length;
   }
 
   next(maxBytes: number): Uint8Array | undefined {
-    // Rows are joined once per block, not once per row.
-    const parts = [this.pending];
-    let length = this.pending.length;
-    while (length < maxBytes && this.left > 0) {
+    const want = Math.max(1, maxBytes);
+    // What was not handed out moves to the front; rows are added behind it up to the block.
+    if (this.start > 0) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+    }
+    const rowMax = rowMaxBytes(this.cols.length);
+    while (this.end < want && this.left > 0) {
+      if (this.end + rowMax > this.buf.length) {
+        const grown = new Uint8Array(Math.max(this.buf.length * 2, want + rowMax));
+        grown.set(this.buf.subarray(0, this.end));
+        this.buf = grown;
+      }
       const r = this.rows.next();
       // Fewer rows than announced (FIFO moved on during the read): pad so the array stays well formed.
-      const row = this.row(r.done ? undefined : r.value);
-      parts.push(row);
-      length += row.length;
+      this.end = this.row(r.done ? undefined : r.value, this.end);
       this.left--;
     }
-    if (parts.length > 1) this.pending = concatBytes(...parts);
-    if (this.pending.length === 0) return undefined;
-    const n = Math.min(maxBytes, this.pending.length);
-    const out = this.pending.slice(0, n);
-    this.pending = this.pending.subarray(n);
-    return out;
+    if (this.end === 0) return undefined;
+    const n = Math.min(want, this.end);
+    this.start = n;
+    return this.buf.subarray(0, n);
   }
 
-  private row(r: ProfileRow | undefined): Uint8Array {
-    const w = new ByteWriter(64);
-    w.u8(Tag.Structure);
-    writeLength(w, this.cols.length);
-    const period = this.cfg.store.config.periodS * 1000;
-    for (const i of this.cols) {
-      const c = this.cfg.columns[i];
+  /** Writes one row at `at`; returns the offset after it. */
+  private row(r: ProfileRow | undefined, at: number): number {
+    const b = this.buf;
+    let i = at;
+    b[i++] = Tag.Structure;
+    b[i++] = this.cols.length; // a profile has fewer than 128 capture objects
+    for (const ci of this.cols) {
+      const c = this.cfg.columns[ci];
       if (!r) {
-        w.u8(Tag.NullData);
+        b[i++] = Tag.NullData;
         continue;
       }
       if (c.kind === "time") {
-        if (this.cfg.nullImplicitTime && period > 0 && r.utcMs === this.prevUtcMs + period) w.u8(Tag.NullData);
-        else writeData(w, dateTimeOs(this.cfg.timeBase.dateTimeAt(r.utcMs)));
-      } else if (c.kind === "status") writeData(w, { tag: Tag.Unsigned, value: r.status });
-      else if (c.kind === "storedTime") {
+        if (this.cfg.nullImplicitTime && this.periodMs > 0 && r.utcMs === this.prevUtcMs + this.periodMs) b[i++] = Tag.NullData;
+        else i = this.dateTime(r.utcMs, i);
+      } else if (c.kind === "status") {
+        b[i++] = Tag.Unsigned;
+        b[i++] = r.status & 0xff;
+      } else if (c.kind === "storedTime") {
         const sec = r.values[c.column] ?? 0;
-        if (sec > 0) writeData(w, dateTimeOs(this.cfg.timeBase.dateTimeAt(sec * 1000)));
-        else w.u8(Tag.NullData);
-      } else writeData(w, dataOf(c.tag, r.values[c.column] ?? 0));
+        if (sec > 0) i = this.dateTime(sec * 1000, i);
+        else b[i++] = Tag.NullData;
+      } else i = this.integer(c.tag, r.values[c.column] ?? 0, i);
     }
     if (r) this.prevUtcMs = r.utcMs;
-    return w.toBytes();
+    return i;
+  }
+
+  private integer(tag: IntegerTag, v: number, at: number): number {
+    const b = this.buf;
+    let i = at;
+    const n = integerBytes(tag);
+    if (n === 8) {
+      // 64-bit values go through the general encoder (BigInt): rare in profiles.
+      const w = new ByteWriter(9);
+      writeData(w, dataOf(tag, v));
+      const bytes = w.toBytes();
+      b.set(bytes, i);
+      return i + bytes.length;
+    }
+    b[i++] = tag;
+    for (let k = n - 1; k >= 0; k--) b[i++] = (v >>> (8 * k)) & 0xff;
+    return i;
+  }
+
+  /** A date-time octet-string of a UTC instant as the time base shows it. */
+  private dateTime(utcMs: number, at: number): number {
+    const tb = this.cfg.timeBase;
+    let deviation: number;
+    let status: number;
+    if (tb.statusAt) {
+      deviation = tb.deviationAt(utcMs);
+      status = tb.statusAt(utcMs);
+    } else {
+      const dt = tb.dateTimeAt(utcMs);
+      deviation = dt.deviation;
+      status = dt.status;
+    }
+    const localMs = utcMs - deviation * 60000;
+    const days = Math.floor(localMs / 86400000);
+    const msOfDay = localMs - days * 86400000;
+    if (days !== this.days) {
+      const c = civilFromDays(days);
+      this.days = days;
+      this.year = c.year;
+      this.month = c.month;
+      this.day = c.day;
+      this.dayOfWeek = dayOfWeekFromDays(days);
+    }
+    const b = this.buf;
+    let i = at;
+    b[i++] = Tag.OctetString;
+    b[i++] = 12;
+    b[i++] = this.year >> 8;
+    b[i++] = this.year & 0xff;
+    b[i++] = this.month;
+    b[i++] = this.day;
+    b[i++] = this.dayOfWeek;
+    b[i++] = Math.floor(msOfDay / 3600000);
+    b[i++] = Math.floor(msOfDay / 60000) % 60;
+    b[i++] = Math.floor(msOfDay / 1000) % 60;
+    b[i++] = Math.floor(msOfDay / 10) % 100;
+    b[i++] = (deviation >> 8) & 0xff;
+    b[i++] = deviation & 0xff;
+    b[i++] = status;
+    return i;
   }
 }
-
 
 export function definitionData(d: CaptureObjectDefinition): Data {
   return st([u16(d.classId), os(d.logicalName.toBytes()), i8(d.attributeIndex), u16(d.dataIndex)]);

@@ -1,0 +1,15 @@
+/* Declarations of scripts/xsnap/meterkit-memory.c for the patched xsnap.c. */
+extern void meterkit_build(xsMachine* the);
+extern void meterkit_creation(xsCreation* creation);
+extern void xs_meterkit_memory_live(xsMachine* the);
+extern void xs_meterkit_allocation_begin(xsMachine* the);
+extern void xs_meterkit_allocation_end(xsMachine* the);
+extern void xs_meterkit_peak_begin(xsMachine* the);
+extern void xs_meterkit_peak_end(xsMachine* the);
+extern void xs_meterkit_compiled_size(xsMachine* the);
+extern void xs_meterkit_machine_sizes(xsMachine* the);
+/* appended to gxSnapshotCallbacks, after the package's own */
+#define mxMeterkitCallbackCount 7
+#define mxMeterkitCallbacks \
+	xs_meterkit_memory_live, xs_meterkit_allocation_begin, xs_meterkit_allocation_end, \
+	xs_meterkit_peak_begin, xs_meterkit_peak_end, xs_meterkit_compiled_size, xs_meterkit_machine_sizes,
