@@ -100,7 +100,9 @@ export class EventLogSink implements EventSink {
     if (!store) return;
     const prev = this.head(event.log, store);
     const utcMs = Math.floor(event.utcMs / 1000) * 1000;
-    const value = Math.round(event.value ?? 0);
+    // Any number a domain reports is storable: not-a-number as 0, beyond 2^53 clamped (the varint rows hold safe integers).
+    const v = event.value ?? 0;
+    const value = v === v ? Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.round(v))) : 0;
     const chain = this.link(prev, store.lastEntry + 1, utcMs, event.code, value);
     store.append(utcMs, 0, [event.code, value, u32(chain, 0), u32(chain, 4)]);
     this.heads.set(event.log, chain);
