@@ -14,6 +14,7 @@ import { meterBoot, meterStatusLine, meterTick } from "../host-tests/meter/bench
 import { meterBootFullYear, profileAppend, profileAppendWorst, profileReadDay, storageFigures } from "./ops/storage.js";
 import { settingsFigures } from "./ops/settings.js";
 import { stsTokenDecode } from "./ops/sts.js";
+import { moddableFigures } from "./ops/moddable.js";
 import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
 
 export const ops: BenchOp<any>[] = [
@@ -47,7 +48,7 @@ export const ops: BenchOp<any>[] = [
   meterTickCapture,
 ];
 
-export const figures: BenchFigure[] = [...storageFigures, ...settingsFigures];
+export const figures: BenchFigure[] = [...storageFigures, ...settingsFigures, ...moddableFigures];
 
 /** Memory figures measured on XS (bench/op.ts HeapFigure). */
 export const heapFigures: HeapFigure<any>[] = [...deviceHeapFigures];

@@ -96,6 +96,15 @@ export function boardPorts(board: Board, devices: DeviceBindings, mapIndex = 0):
     crypto: devices.crypto(),
     logger,
   };
+  // MCUboot's slots (the running image and the download target; the host
+  // board's simulator plays MCUboot on the same layout): with them
+  // and a FOTA key the meter offers Image Transfer (class 18). A map without
+  // MCUboot (the nRF5 port's UF2 bootloader) has none, so no firmware update.
+  const primary = regionOf(map, "mcuboot-primary");
+  const secondary = regionOf(map, "mcuboot-secondary");
+  if (primary && secondary) {
+    ports.slots = { primary: devices.flash(primary.region, primary.device), secondary: devices.flash(secondary.region, secondary.device) };
+  }
   if (board.button) ports.button = activeHigh(devices.digitalIn(board.button), board.button.active);
   if (board.opticalPort && devices.serial) ports.optical = devices.serial(board.opticalPort, OPTICAL_START_BAUD);
   if (board.tcpPort !== undefined && devices.tcp) ports.tcp = devices.tcp(board.tcpPort);

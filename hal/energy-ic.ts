@@ -31,7 +31,7 @@ export interface PhaseValues {
 }
 
 /** Normalised status bits (phase p = 0..2). */
-export const IcFlag = {
+export const IcFlag = Object.freeze({
   sag: (p: number) => 1 << p,
   phaseLoss: (p: number) => 1 << (3 + p),
   overVoltage: (p: number) => 1 << (6 + p),
@@ -43,7 +43,7 @@ export const IcFlag = {
   chipRestarted: 1 << 16,
   /** An energy register overflowed between two samples: energy may be lost (poll faster). */
   energyOverflow: 1 << 17,
-} as const;
+} as const);
 
 export interface EnergySample {
   /** Per phase (or current channel) values; length = phases. */
@@ -73,7 +73,7 @@ export interface PhaseCalibration {
   powerGain: number;
 }
 
-export const CALIBRATION_FIELDS = ["voltageGain", "currentGain", "phase", "powerOffset", "reactiveOffset", "powerGain"] as const;
+export const CALIBRATION_FIELDS = Object.freeze(["voltageGain", "currentGain", "phase", "powerOffset", "reactiveOffset", "powerGain"] as const);
 export type CalibrationField = (typeof CALIBRATION_FIELDS)[number];
 
 export interface EnergyIc {

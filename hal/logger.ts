@@ -1,3 +1,4 @@
+import { frozen } from "../src/util/frozen.js";
 /** Injected logger: XS has no console; Moddable's trace or the host's console sit behind it. */
 export interface Logger {
   info(message: string): void;
@@ -5,4 +6,4 @@ export interface Logger {
   error(message: string): void;
 }
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = frozen({ info() {}, warn() {}, error() {} });

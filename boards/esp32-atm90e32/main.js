@@ -2,7 +2,9 @@
 // board data and starts the meter (boards/moddable-meter.ts does the wiring).
 // JavaScript because tsconfig.json checks boards/**/*.ts without Moddable's
 // typings; tsconfig.moddable.json checks this file (checkJs) against them.
+import config from "mc/config";
 import { board } from "./board.js";
+import { fotaConfig } from "../fota-config.js";
 import { startBoardMeter } from "../moddable-meter.js";
 import { moddableTimers } from "../../hal/moddable/device/timer.js";
 import { moddableClocks } from "../../hal/moddable/device/clock.js";
@@ -15,11 +17,16 @@ import { listenTcp } from "../../hal/moddable/device/tcp.js";
 import { esp32System } from "../../hal/moddable/device/system-esp32.js";
 import { moddableCrypto } from "../../hal/moddable/device/crypto.js";
 
+// Moddable's flash module opens ESP-IDF *data* partitions by label; the
+// primary slot is the app partition that runs, which it opens as "running".
+/** @param {import("../types.js").FlashRegion} region */
+const flashLabel = (region) => (region.role === "mcuboot-primary" ? "running" : (region.label ?? "storage"));
+
 startBoardMeter(board, {
   timers: moddableTimers,
   clocks: moddableClocks,
   logger: traceLogger,
-  flash: (region, device) => openFlashPartition({ label: region.label ?? "storage" }, { writeSize: device.writeSize, ratedEraseCycles: device.ratedEraseCycles }),
+  flash: (region, device) => openFlashPartition({ label: flashLabel(region) }, { writeSize: device.writeSize, ratedEraseCycles: device.ratedEraseCycles }),
   digitalIn: (input) => openDigitalIn(input.pin, input.pull),
   digitalOut: openDigitalOut,
   spi: (bus, select) => spiSensorOptions({ ...bus, select }),
@@ -27,4 +34,4 @@ startBoardMeter(board, {
   crypto: () => moddableCrypto(),
   serial: openSerial,
   tcp: (port) => listenTcp(port),
-});
+}, 0, fotaConfig(config));

@@ -20,6 +20,9 @@ export const board: Readonly<Board> = frozenBoard({
     bus: { clock: 0, in: 0, out: 0, hz: 1_000_000, mode: 3 },
     selects: [0],
   },
+  // Nominal pins of the simulated relay (boards/sim/bindings.ts): the coil
+  // drive, and its auxiliary contact that follows it.
+  relay: { drive: 1, feedback: { pin: 2, pull: "none", active: 1 } },
   tcpPort: 4059,
   partitionMaps: [
     {

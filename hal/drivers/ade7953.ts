@@ -34,7 +34,7 @@ import {
   type PhaseValues,
 } from "../energy-ic.js";
 
-export const ADE7953_REGISTERS = {
+export const ADE7953_REGISTERS = Object.freeze({
   LCYCMODE: 0x004,
   PGA_V: 0x007,
   PGA_IA: 0x008,
@@ -69,7 +69,7 @@ export const ADE7953_REGISTERS = {
   BVARGAIN: 0x28f,
   BWATTOS: 0x295,
   BVAROS: 0x296,
-} as const;
+} as const);
 const R = ADE7953_REGISTERS;
 
 const IRQ_RESET = 1 << 20;
@@ -88,7 +88,7 @@ export interface Ade7953Scale {
   whPerEnergyLsb: number;
 }
 
-export const SHELLY_SCALE: Ade7953Scale = { vPerLsb: 1 / 26000, aPerLsb: 1 / 100000, wPerLsb: 1 / 154, whPerEnergyLsb: 1 / (154 * 154) };
+export const SHELLY_SCALE: Ade7953Scale = Object.freeze({ vPerLsb: 1 / 26000, aPerLsb: 1 / 100000, wPerLsb: 1 / 154, whPerEnergyLsb: 1 / (154 * 154) });
 
 export interface Ade7953Options {
   sensor: SpiSensorOptions;

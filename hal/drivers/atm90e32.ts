@@ -29,7 +29,7 @@ import {
   type PhaseValues,
 } from "../energy-ic.js";
 
-export const ATM90E32_REGISTERS = {
+export const ATM90E32_REGISTERS = Object.freeze({
   MeterEn: 0x00,
   SagPeakDetCfg: 0x05,
   OVth: 0x06,
@@ -67,7 +67,7 @@ export const ATM90E32_REGISTERS = {
   IrmsA: 0xdd,
   Freq: 0xf8,
   PAngleA: 0xf9,
-} as const;
+} as const);
 const R = ATM90E32_REGISTERS;
 
 /** Default PL constant 0x0861C468: 3200 imp/kWh with the drivers' scaling (ENERGY-IC.md 2.5). */

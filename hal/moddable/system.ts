@@ -1,5 +1,6 @@
 import type { DigitalIn } from "../digital.js";
 import type { ResetCause, SystemPort } from "../system.js";
+import { runEach } from "../../src/util/isolate.js";
 
 export interface SystemDeps {
   /** The platform's restart (Moddable's System.restart); does not return on a board. */
@@ -23,11 +24,16 @@ export interface SystemDeps {
 export class ModdableSystem implements SystemPort {
   readonly #deps: SystemDeps;
   readonly #powerFailHandlers: (() => void)[] = [];
+  /** What the power-fail handlers threw at the last warning. */
+  powerFailErrors: unknown[] = [];
 
   constructor(deps: SystemDeps) {
     this.#deps = deps;
+    // Every handler runs even if an earlier one throws (runEach, as in the
+    // simulation): each guards its own data. What they threw is kept for
+    // a diagnostic read (the meter also counts its own handlers' faults).
     deps.powerFail?.onChange?.((level) => {
-      if (level === 0) for (const handler of this.#powerFailHandlers) handler();
+      if (level === 0) this.powerFailErrors = runEach(this.#powerFailHandlers);
     });
   }
 

@@ -47,8 +47,9 @@ import type { MonotonicClock } from "../clock.js";
 import { crc16x25 } from "../../src/util/crc16.js";
 import { SupplyWalk, type LoadScenario, type PhaseLoad } from "./load-scenario.js";
 import type { SimSpiChip } from "./spi-bus.js";
+import { frozen } from "../../src/util/frozen.js";
 
-export const E32 = {
+export const E32 = Object.freeze({
   MeterEn: 0x00,
   SagPeakDetCfg: 0x05,
   OVth: 0x06,
@@ -95,7 +96,7 @@ export const E32 = {
   PAngleA: 0xf9,
   Temp: 0xfc,
   UAngleA: 0xfd,
-} as const;
+} as const);
 
 export const E32_UNLOCK = 0x55aa;
 export const E32_GOLDEN_CRC = 0xaa55;
@@ -105,12 +106,12 @@ export const E32_PL_MC_PRODUCT = 4.5e11;
 /** Last configuration register covered by the unlock and the CRC. */
 const CONFIG_END = 0x6f;
 
-const DEFAULTS: [number, number][] = [
+const DEFAULTS: [number, number][] = frozen([
   [0x01, 0x0210], [0x02, 0x0654], [0x05, 0x143f], [0x06, 0xc000], [0x07, 0x0001], [0x08, 0x1000],
   [0x09, 0x0400], [0x0a, 0xffff], [0x0b, 0xc000], [0x0c, 0x1324], [0x0d, 0x13ec], [0x0e, 0x010f],
   [0x31, 0x0861], [0x32, 0xc468], [0x33, 0x0087],
   [0x61, 0x8000], [0x62, 0x8000], [0x65, 0x8000], [0x66, 0x8000], [0x69, 0x8000], [0x6a, 0x8000],
-];
+]);
 
 export interface SimAtm90e32Options {
   scenario: LoadScenario;

@@ -19,8 +19,8 @@ import type { FlashGeometry, FlashPartition } from "../flash.js";
  * launcher (scripts/) can keep it in a file.
  */
 
-export const ESP32_NOR: FlashGeometry = { sectorSize: 4096, sectorCount: 64, writeSize: 1, ratedEraseCycles: 100000 };
-export const NRF52840_INTERNAL: FlashGeometry = { sectorSize: 4096, sectorCount: 64, writeSize: 4, ratedEraseCycles: 10000 };
+export const ESP32_NOR: FlashGeometry = Object.freeze({ sectorSize: 4096, sectorCount: 64, writeSize: 1, ratedEraseCycles: 100000 });
+export const NRF52840_INTERNAL: FlashGeometry = Object.freeze({ sectorSize: 4096, sectorCount: 64, writeSize: 4, ratedEraseCycles: 10000 });
 
 /** A geometry like `base` with another sector count (partitions of other sizes). */
 export function withSectors(base: FlashGeometry, sectorCount: number): FlashGeometry {

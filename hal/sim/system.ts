@@ -8,6 +8,7 @@
  */
 import type { ResetCause, SystemPort } from "../system.js";
 import type { Scheduler, SimClock } from "./clock.js";
+import { runEach } from "../../src/util/isolate.js";
 
 export interface SimSystemOptions {
   resetCause?: ResetCause;
@@ -60,19 +61,12 @@ export class SimSystem implements SystemPort, Scheduler {
 
   /**
    * The supply is going: every power-fail handler runs (in registration
-   * order, each even if an earlier one threw, as each guards its own data).
-   * Returns the errors the handlers threw, so a test can fail on them.
+   * order, each even if an earlier one threw, as each guards its own data:
+   * the same runEach as the Moddable port). Returns the errors the handlers
+   * threw, so a test can fail on them.
    */
   raisePowerFail(): unknown[] {
-    const errors: unknown[] = [];
-    for (const h of this.#powerFail) {
-      try {
-        h();
-      } catch (e) {
-        errors.push(e);
-      }
-    }
-    return errors;
+    return runEach(this.#powerFail);
   }
 
   /** Checks the watchdog at the current time; true if it bit (a restart is then due with cause "watchdog"). */

@@ -15,6 +15,8 @@ import { LoadScenario } from "../../hal/sim/load-scenario.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
 import { SimSystem } from "../../hal/sim/system.js";
 import { SimTimers } from "../../hal/sim/timers.js";
+import { spkiFromRaw } from "../../src/fota/keys.js";
+import { p256 } from "@noble/curves/nist.js";
 
 /**
  * The device composition root (boards/moddable-meter.ts) with every binding
@@ -71,8 +73,14 @@ describe("device composition root", () => {
   it("opens the 256 KiB storage partition, the first ATM90E32 at CircuitSetup's CS1 in mode 3 at 200 kHz", () => {
     const r = rig(esp32);
     const ports = boardPorts(esp32, r.devices);
-    expect(r.flashes).toEqual([{ label: "storage", sectors: 64 }]);
+    expect(r.flashes).toEqual([
+      { label: "storage", sectors: 64 },
+      { label: "image-0", sectors: 384 },
+      { label: "image-1", sectors: 384 },
+    ]);
     expect(ports.flash?.byteLength).toBe(256 * 1024);
+    expect(ports.slots?.primary.byteLength).toBe(0x180000);
+    expect(ports.slots?.secondary.byteLength).toBe(0x180000);
     expect(r.spi()).toEqual({ select: 5, hz: 200_000, mode: 3 });
     expect(ports.energyIc.phaseCount).toBe(3);
     expect(ports.defaultCalibration.length).toBe(3);
@@ -108,7 +116,9 @@ describe("device composition root", () => {
       return { io: adeBus.io, select, hz: bus.hz, mode: bus.mode };
     };
     const ports = boardPorts(nrf52840dk, { ...r.devices, spi });
+    // UF2 bootloader, no MCUboot: no slots, so no Image Transfer on this build.
     expect(r.flashes).toEqual([{ label: "storage", sectors: 64 }]);
+    expect(ports.slots).toBeUndefined();
     expect(ports.tcp).toBeUndefined();
     expect(ports.energyIc.phaseCount).toBeGreaterThan(0);
   });
@@ -128,6 +138,15 @@ describe("device composition root", () => {
     r.clock.advance(60_000);
     expect(meter.status().activePowerW).toBeGreaterThan(0);
     meter.stop();
+  });
+
+  it("offers Image Transfer (class 18) on a board with MCUboot slots once the bootloader's key is given", () => {
+    const r = rig(esp32);
+    const spki = spkiFromRaw("ecdsa-p256", p256.getPublicKey(new Uint8Array(32).fill(7), false));
+    const withKey = startBoardMeter(esp32, r.devices, 0, { fota: { keys: [spki], signature: "ecdsa-p256", blockSize: 256 } });
+    expect(withKey.firmware).toBeDefined();
+    expect(withKey.catalog.entries.some((e) => e.object.classId === 18)).toBe(true);
+    withKey.stop();
   });
 
   it("activeHigh leaves an active-high input as it is", () => {

@@ -58,6 +58,8 @@ describe("settings survive restarts", () => {
           else if (i === hit) views.push(snapshot(m));
         }
         const final = snapshot(m);
+        // Where the writes end: a start writes flash too (the boot-attempt counter, src/meter/faults.ts).
+        const stepsAfter = flashA.steps;
         m = a.restart("software");
         expect(m.settingsRestored.dropped).toEqual([]);
         expect(snapshot(m)).toBe(final);
@@ -69,7 +71,7 @@ describe("settings survive restarts", () => {
         const flashC = c.flash as SimFlash;
         for (let i = 0; i < hit; i++) write(m, writes[i]);
         expect(flashC.steps).toBe(stepsBefore[hit]);
-        const span = (hit + 1 < writes.length ? stepsBefore[hit + 1] : flashA.steps) - stepsBefore[hit];
+        const span = (hit + 1 < writes.length ? stepsBefore[hit + 1] : stepsAfter) - stepsBefore[hit];
         flashC.cutAt(at % span, seed);
         try {
           write(m, writes[hit]);

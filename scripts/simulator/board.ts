@@ -83,6 +83,11 @@ export interface SimBoardOptions {
    * the simulator passes real sockets and its pty instead.
    */
   links?: () => BoardLinks;
+  /**
+   * Entropy for HLS challenges and generated keys. The simulator passes the
+   * host's CSPRNG; tests leave it out for SimCrypto's deterministic generator.
+   */
+  random?: (length: number) => Uint8Array;
 }
 
 export interface BoardLinks {
@@ -121,7 +126,7 @@ export class SimBoard {
   driver: Atm90e32 | undefined;
   meter: Meter | undefined;
   boots = 0;
-  readonly crypto = new SimCrypto();
+  readonly crypto: SimCrypto;
   /** Timers of the world around the meter (network latency, the probe's line): they survive firmware restarts. */
   readonly worldTimers: SimTimers;
   readonly network: SimTcpNetwork;
@@ -134,6 +139,7 @@ export class SimBoard {
 
   constructor(options: SimBoardOptions) {
     this.clock = new SimClock({ startUtcMs: options.startUtcMs, speed: options.speed ?? 1 });
+    this.crypto = new SimCrypto(options.random);
     this.store = options.store;
     // A data partition of DATA_SECTORS sectors of 4 KiB, as on the ESP32 board's storage region.
     this.flash = options.store ? undefined : (options.flash ?? new SimFlash({ ...ESP32_NOR, sectorCount: DATA_SECTORS }));

@@ -8,11 +8,25 @@
  *
  * The baud rate of a pty is only a termios field: setBaud() records what the
  * firmware asked for (mode E switches 300 -> 9600 Bd), bytes flow unchanged.
+ *
+ * Parity is lost too: Linux forces a pty to CS8 without parity whatever the
+ * client sets, so a standard client opened 7E1 (Gurux, pyserial) sends
+ * `/?!` with bit 7 clear and would read the meter's parity bits as data.
+ * The meter carries 7E1 as 8N1 with the parity in bit 7, so until the baud
+ * switch (300 Bd, the mode E sign-on) the bridge plays the wire: it adds the
+ * even-parity bit to every client byte that has bit 7 clear (a no-op for a
+ * client that sends its own parity, such as the lab tool), and once it has
+ * seen a client send 7-bit characters, it strips bit 7 from the meter's
+ * sign-on replies. After the switch (HDLC, 8N1) bytes pass unchanged.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import type { SerialPort } from "../../hal/serial.js";
+import { withEvenParity } from "../../src/transport/iec62056-21.js";
+
+/** The mode E sign-on rate, the only one at which characters are 7E1. */
+const SIGN_ON_BAUD = 300;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,13 +35,29 @@ export class PtySerialPort implements SerialPort {
   readonly #child: ChildProcessWithoutNullStreams;
   readonly #handlers: ((bytes: Uint8Array) => void)[] = [];
   #closed = false;
+  /** The client on the pty sends 7-bit characters (a standard 7E1 client): the meter's sign-on replies lose bit 7. */
+  sevenBitClient = false;
 
   private constructor(child: ChildProcessWithoutNullStreams, readonly path: string) {
     this.#child = child;
     child.stdout.on("data", (chunk: Buffer) => {
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength).slice();
+      if (this.baud === SIGN_ON_BAUD) this.#addParity(bytes);
       for (const h of this.#handlers) h(bytes);
     });
+  }
+
+  #addParity(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i];
+      if (b >= 0x80) {
+        this.sevenBitClient = false;
+        continue;
+      }
+      const p = withEvenParity(b);
+      if (p !== b) this.sevenBitClient = true;
+      bytes[i] = p;
+    }
   }
 
   /** Opens a pty; resolves once its slave path is known. */
@@ -59,7 +89,9 @@ export class PtySerialPort implements SerialPort {
   }
 
   write(bytes: Uint8Array): void {
-    if (!this.#closed) this.#child.stdin.write(bytes);
+    if (this.#closed) return;
+    if (this.baud === SIGN_ON_BAUD && this.sevenBitClient) bytes = bytes.map((b) => b & 0x7f);
+    this.#child.stdin.write(bytes);
   }
 
   onReceive(handler: (bytes: Uint8Array) => void): void {

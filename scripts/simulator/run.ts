@@ -3,6 +3,7 @@
  * sim board, its state directory, the TCP listener and the optical pty, the
  * host loop that turns host time into simulated time, and the clean stop.
  */
+import { randomBytes } from "node:crypto";
 import { toHex } from "../../src/util/bytes.js";
 import { formatStatus } from "../../src/meter/status.js";
 import type { Meter } from "../../src/meter/meter.js";
@@ -82,6 +83,8 @@ export class Simulator {
       storageBudget: storage.budget,
       slots: this.state.slots,
       curve: options.curve,
+      // The host's CSPRNG: HLS challenges must differ at every start (hal/sim/crypto.ts).
+      random: (n) => new Uint8Array(randomBytes(n)),
       // The meter kicks the watchdog every tick; a firmware that stops ticking is restarted as a board would be.
       watchdogMs: 10_000,
       links: () => {
@@ -144,6 +147,7 @@ export class Simulator {
     if (h.clockBehindS > 0) log.line(`clock ${h.clockBehindS} s behind stored data: clock status invalid until set`);
     if (h.relayStateLost) log.line("relay state unreadable: relay left disconnected, ready for reconnection");
     log.line(`meter ${id.manufacturer}${id.serial.padStart(13, "0")}: ${meter.restored ? "state restored from" : "fresh state in"} ${options.stateDir}`);
+    if (meter.boot.safeMode) log.line(`SAFE MODE: ${meter.boot.attempts - 1} unstable starts in a row; metering and DLMS only until a stable run (read 0-0:96.128.0.255)`);
     log.line(
       `associations: public SAP ${ClientSap.public} (no security); reader SAP ${ClientSap.reader} and management SAP ${ClientSap.management} ` +
         `(HLS-GMAC, --akey ${toHex(sec.authenticationKey)} --ekey ${toHex(sec.globalUnicastKey)}); firmware SAP ${ClientSap.firmware} (LLS)`,

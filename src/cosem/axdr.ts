@@ -11,6 +11,7 @@ import {
   writeDateTime,
   writeTime,
 } from "./datetime.js";
+import { frozen } from "../util/frozen.js";
 
 /**
  * A-XDR encoding of COSEM `Data` (IEC 62056-6-2, Blue Book 4.1.5).
@@ -20,7 +21,7 @@ import {
  * Integers up to 32 bits are numbers, 64-bit ones bigint; strings of bytes are
  * copies (never views into a receive buffer that will be reused).
  */
-export const Tag = {
+export const Tag = Object.freeze({
   NullData: 0,
   Array: 1,
   Structure: 2,
@@ -46,7 +47,7 @@ export const Tag = {
   Date: 26,
   Time: 27,
   DontCare: 255,
-} as const;
+} as const);
 
 export interface BitString {
   /** Number of bits; `bytes` holds ceil(length / 8) octets, first bit = MSB of bytes[0]. */
@@ -473,7 +474,7 @@ function writeUntagged(w: ByteWriter, d: Data, t: TypeDescription): void {
 // ---------------------------------------------------------------- builders
 
 /** Short constructors, so that object code reads like the Blue Book's attribute types. */
-export const D = {
+export const D = frozen({
   null: (): Data => ({ tag: Tag.NullData, value: null }),
   array: (items: Data[]): Data => ({ tag: Tag.Array, value: items }),
   struct: (...items: Data[]): Data => ({ tag: Tag.Structure, value: items }),
@@ -496,4 +497,4 @@ export const D = {
   dateTime: (value: DateTime): Data => ({ tag: Tag.DateTime, value }),
   date: (value: CosemDate): Data => ({ tag: Tag.Date, value }),
   time: (value: CosemTime): Data => ({ tag: Tag.Time, value }),
-} as const;
+} as const);

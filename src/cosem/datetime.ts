@@ -41,13 +41,13 @@ export const DAY_SECOND_LAST = 0xfd;
 export const DAY_LAST = 0xfe;
 
 /** Clock status bits (Blue Book 4.1.6.1). */
-export const ClockStatus = {
+export const ClockStatus = Object.freeze({
   invalidValue: 0x01,
   doubtfulValue: 0x02,
   differentClockBase: 0x04,
   invalidClockStatus: 0x08,
   daylightSavingActive: 0x80,
-} as const;
+} as const);
 
 export const DATE_TIME_LENGTH = 12;
 export const DATE_LENGTH = 5;

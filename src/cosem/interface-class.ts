@@ -12,7 +12,7 @@ import type { Obis } from "./obis.js";
  */
 
 /** Blue Book data-access-result (IEC 62056-5-3, Data-Access-Result). */
-export const DataAccessResult = {
+export const DataAccessResult = Object.freeze({
   success: 0,
   hardwareFault: 1,
   temporaryFailure: 2,
@@ -29,11 +29,11 @@ export const DataAccessResult = {
   noLongSetInProgress: 18,
   dataBlockNumberInvalid: 19,
   otherReason: 250,
-} as const;
+} as const);
 export type DataAccessResult = (typeof DataAccessResult)[keyof typeof DataAccessResult];
 
 /** Blue Book action-result. */
-export const ActionResult = {
+export const ActionResult = Object.freeze({
   success: 0,
   hardwareFault: 1,
   temporaryFailure: 2,
@@ -47,11 +47,11 @@ export const ActionResult = {
   longActionAborted: 15,
   noLongActionInProgress: 16,
   otherReason: 250,
-} as const;
+} as const);
 export type ActionResult = (typeof ActionResult)[keyof typeof ActionResult];
 
 /** Attribute access modes as object_list's access_rights reports them. */
-export const AttributeAccess = {
+export const AttributeAccess = Object.freeze({
   none: 0,
   read: 1,
   write: 2,
@@ -59,14 +59,14 @@ export const AttributeAccess = {
   authenticatedRead: 4,
   authenticatedWrite: 5,
   authenticatedReadWrite: 6,
-} as const;
+} as const);
 export type AttributeAccess = (typeof AttributeAccess)[keyof typeof AttributeAccess];
 
-export const MethodAccess = {
+export const MethodAccess = Object.freeze({
   none: 0,
   access: 1,
   authenticatedAccess: 2,
-} as const;
+} as const);
 export type MethodAccess = (typeof MethodAccess)[keyof typeof MethodAccess];
 
 /**
@@ -75,7 +75,7 @@ export type MethodAccess = (typeof MethodAccess)[keyof typeof MethodAccess];
  * what access rights are written against.
  */
 export type Role = "public" | "reader" | "management" | "firmware";
-export const ROLES: readonly Role[] = ["public", "reader", "management", "firmware"];
+export const ROLES: readonly Role[] = Object.freeze(["public", "reader", "management", "firmware"]);
 
 /** Who is asking: passed to every call so that an adapter can log or refine, never to re-check rights. */
 export interface AccessContext {

@@ -21,6 +21,9 @@ export class Obis {
 
   private constructor(key: number) {
     this.key = key;
+    // Immutable value: frozen, so that tables of OBIS codes stay in flash
+    // when Moddable preloads them (xsl copies unfrozen objects to RAM).
+    Object.freeze(this);
   }
 
   get a(): number {

@@ -30,7 +30,7 @@ export const IMAGE_HEADER_SIZE = 32;
 export const TLV_INFO_MAGIC = 0x6907;
 export const TLV_PROT_INFO_MAGIC = 0x6908;
 
-export const ImageFlag = {
+export const ImageFlag = Object.freeze({
   pic: 0x1,
   encryptedAes128: 0x4,
   encryptedAes256: 0x8,
@@ -40,9 +40,9 @@ export const ImageFlag = {
   compressedLzma1: 0x200,
   compressedLzma2: 0x400,
   compressedArmThumb: 0x800,
-} as const;
+} as const);
 
-export const TlvType = {
+export const TlvType = Object.freeze({
   keyHash: 0x01,
   pubKey: 0x02,
   sha256: 0x10,
@@ -56,7 +56,7 @@ export const TlvType = {
   dependency: 0x40,
   secCnt: 0x50,
   bootRecord: 0x60,
-} as const;
+} as const);
 
 export interface ImageVersion {
   readonly major: number;

@@ -10,7 +10,7 @@ import { type TrailerLayout, setConfirmed, setPending, trailerLayout } from "./t
 import type { ImageVerifier, Verdict } from "./verify.js";
 
 /** image_transfer_status (Blue Book class 18 attribute 6). */
-export const TransferStatus = {
+export const TransferStatus = Object.freeze({
   notInitiated: 0,
   initiated: 1,
   verificationInitiated: 2,
@@ -19,7 +19,7 @@ export const TransferStatus = {
   activationInitiated: 5,
   activationSuccessful: 6,
   activationFailed: 7,
-} as const;
+} as const);
 export type TransferStatus = (typeof TransferStatus)[keyof typeof TransferStatus];
 
 /**
@@ -27,7 +27,7 @@ export type TransferStatus = (typeof TransferStatus)[keyof typeof TransferStatus
  * (firmware ready for activation, firmware activated); the others are this
  * project's, in the manufacturer range, one per FOTA step.
  */
-export const FirmwareEvent = {
+export const FirmwareEvent = Object.freeze({
   readyForActivation: 17,
   activated: 18,
   transferInitiated: 230,
@@ -50,10 +50,10 @@ export const FirmwareEvent = {
   /** After an activation the old image is running again: the bootloader reverted. */
   rolledBack: 239,
   activationFailed: 240,
-} as const;
+} as const);
 
 /** Verdicts as event values. */
-export const VerdictCode: Record<Verdict, number> = {
+export const VerdictCode: Record<Verdict, number> = Object.freeze({
   ok: 0,
   "bad-magic": 1,
   malformed: 2,
@@ -66,7 +66,7 @@ export const VerdictCode: Record<Verdict, number> = {
   "tlv-not-allowed": 9,
   "not-bootable": 10,
   downgrade: 11,
-};
+});
 
 export interface ImageToActivate {
   readonly size: number;

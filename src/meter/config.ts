@@ -79,7 +79,7 @@ export interface LimiterConfig {
 }
 
 /** Client SAPs of the associations (DESIGN.md 5; the same numbers as the xDLMS tests). */
-export const DEFAULT_CLIENT_SAPS = { public: 16, reader: 32, management: 1, firmware: 48 } as const;
+export const DEFAULT_CLIENT_SAPS = Object.freeze({ public: 16, reader: 32, management: 1, firmware: 48 } as const);
 
 export interface FotaConfig {
   keys: Uint8Array[];
@@ -99,12 +99,12 @@ export interface FotaConfig {
  * (Green Book examples): a meter leaving a factory gets its own through
  * key_transfer. The simulator prints them for the lab client.
  */
-export const DEVELOPMENT_KEYS = {
+export const DEVELOPMENT_KEYS = Object.freeze({
   globalUnicastKey: fromHex("000102030405060708090A0B0C0D0E0F"),
   authenticationKey: fromHex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"),
   masterKey: fromHex("00112233445566778899AABBCCDDEEFF"),
   firmwarePassword: utf8Encode("12345678"),
-} as const;
+} as const);
 
 /** System title: the FLAG id then the serial number as a 40-bit big-endian integer (Green Book 4.3.4 leaves the rest to the manufacturer). */
 export function systemTitle(id: MeterIdentity): Uint8Array {
@@ -120,7 +120,7 @@ export function systemTitle(id: MeterIdentity): Uint8Array {
 
 const ascii = utf8Encode;
 
-const ZERO: Data = { tag: Tag.Integer, value: 0 };
+const ZERO: Data = Object.freeze({ tag: Tag.Integer, value: 0 });
 
 /** Tariffication (script t writes "Tt" to the active mask), end of billing (capture of the billing profile), disconnector (1 disconnect, 2 reconnect). */
 export function defaultScriptTables(tariffs: number): ScriptTableConfig[] {

@@ -31,6 +31,7 @@ import { DEFAULT_OPTICAL_CONFIG, OpticalPort } from "../transport/optical-port.j
 import { DEFAULT_WRAPPER_CONFIG, WrapperServer } from "../transport/wrapper/server.js";
 import type { Catalog } from "./catalog.js";
 import { DEFAULT_CLIENT_SAPS } from "./config.js";
+import { frozen } from "../util/frozen.js";
 
 /** Client SAPs of a meter built with the default configuration (config.ts holds them). */
 export const ClientSap = DEFAULT_CLIENT_SAPS;
@@ -50,17 +51,17 @@ export interface SecurityConfig {
   clientSaps: { readonly public: number; readonly reader: number; readonly management: number; readonly firmware: number };
 }
 
-export const SecuritySetupLn = {
+export const SecuritySetupLn = frozen({
   reader: Obis.of(0, 0, 43, 0, 2, 255),
   management: Obis.of(0, 0, 43, 0, 1, 255),
-} as const;
+} as const);
 
-export const AssociationLn = {
+export const AssociationLn = frozen({
   public: Obis.of(0, 0, 40, 0, 1, 255),
   management: Obis.of(0, 0, 40, 0, 2, 255),
   reader: Obis.of(0, 0, 40, 0, 3, 255),
   firmware: Obis.of(0, 0, 40, 0, 4, 255),
-} as const;
+} as const);
 
 export const SAP_ASSIGNMENT = Obis.of(0, 0, 41, 0, 0, 255);
 

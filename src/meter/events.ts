@@ -28,8 +28,20 @@ export class RamEventLog implements EventSink {
     }
     this.#ring.push(event);
     if (this.#early && this.#early.length < this.#capacity) this.#early.push(event);
-    for (const n of this.#next) n.record(event);
+    // A sink that cannot take the event (flash full or failing) must not
+    // undo what the caller already did: the change stands, the event is
+    // kept in RAM, and the failure is counted (the meter reports it as a fault).
+    for (const n of this.#next) {
+      try {
+        n.record(event);
+      } catch {
+        this.sinkFaults++;
+      }
+    }
   }
+
+  /** Events a forwarded sink threw on (counted, never thrown to the domain that reported them). */
+  sinkFaults = 0;
 
   /**
    * Adds a sink that could not exist yet when the first events happened
@@ -37,7 +49,13 @@ export class RamEventLog implements EventSink {
    * events since start-up are replayed into it first.
    */
   attach(sink: EventSink): void {
-    for (const e of this.#early ?? []) sink.record(e);
+    for (const e of this.#early ?? []) {
+      try {
+        sink.record(e);
+      } catch {
+        this.sinkFaults++;
+      }
+    }
     this.#next.push(sink);
   }
 

@@ -65,6 +65,7 @@ import { MetrologyService } from "../metrology/service.js";
 import { KEY_BILLING, KEY_RELAY, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
+import { BootGuard, FaultEvent, FaultKind, FaultMonitor, guardedSystem, type FaultDiagnostic } from "./faults.js";
 import type { PrepayService } from "../prepay/service.js";
 import { addPrepayObjects, buildPrepay } from "./prepay.js";
 import { KeypadEntry } from "../prepay/keypad-entry.js";
@@ -72,7 +73,7 @@ import { FactoryResetScriptTable } from "./factory-reset.js";
 import { SettingsStore, type RestoreReport } from "./settings.js";
 
 /** Activity calendar attributes kept as settings: the active and passive calendars and the activation time. */
-const CALENDAR_SETTINGS = [2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+const CALENDAR_SETTINGS = Object.freeze([2, 3, 4, 5, 6, 7, 8, 9, 10] as const);
 
 /** Delay between the factory-defaults response and the reboot (ms). */
 const FACTORY_RESET_REBOOT_MS = 1000;
@@ -130,6 +131,12 @@ export class Meter {
   #monitor: RegisterMonitorObject | undefined;
   /** The DLMS server and its links; absent on a meter built without a crypto port. */
   readonly dlms: DlmsFront | undefined;
+  /** Contained faults (every tick step, power-fail handler, DLMS request and event sink): see faults.ts. */
+  readonly faults: FaultMonitor;
+  /** Unstable starts in a row; safe mode after SAFE_MODE_AFTER of them. */
+  readonly boot: BootGuard;
+  #dlmsFaults = 0;
+  #sinkFaults = 0;
   #lastPersistMono: number;
   #savedRelay = -1;
   #stopped = false;
@@ -145,6 +152,7 @@ export class Meter {
     const events: EventSink = this.events;
     // Storage first: every domain below reads its state back from it.
     this.clock = new MeterClock(ports.rtc, events, config.clock);
+    this.faults = new FaultMonitor(events, () => this.clock.now());
     this.profileStatus = new ProfileStatusTracker(this.clock);
     this.bank = new TouRegisterBank(config.tariffs);
     this.demand = new DemandTracker(config.demandPeriodS, config.tariffs);
@@ -186,6 +194,8 @@ export class Meter {
     }
     this.events.started();
     const store = this.store;
+    this.boot = new BootGuard(store, ports.mono.nowMs());
+    if (this.boot.safeMode) events.record({ log: "standard", code: FaultEvent.safeMode, utcMs: this.clock.now(), value: this.boot.attempts - 1 });
     this.#checkStorage(ports);
     // Every catalog row with settings is bound to the store as it is added; restore() runs once the catalog is whole.
     // On flash one setting is one KV record, which one log record body bounds.
@@ -199,7 +209,7 @@ export class Meter {
       store,
       events,
       rtc: ports.rtc,
-      system: ports.system,
+      system: guardedSystem(ports.system, this.faults, FaultKind.powerFailMetrology),
       tamper: ports.tamper,
       defaultCalibration: ports.defaultCalibration,
       config: { demandPeriodS: config.demandPeriodS },
@@ -324,7 +334,7 @@ export class Meter {
 
     const cause = ports.system.resetCause();
     if (cause === "power-on" || cause === "brown-out") this.profileStatus.markPowerDown();
-    ports.system.onPowerFail(() => this.powerFail());
+    ports.system.onPowerFail(() => this.faults.run(FaultKind.powerFailMeter, () => this.powerFail()));
     this.#lastPersistMono = ports.mono.nowMs();
     this.#savedRelay = this.#relayKey();
   }
@@ -357,7 +367,7 @@ export class Meter {
         primary: slots.primary,
         secondary: slots.secondary,
         store: this.store,
-        system: ports.system,
+        system: guardedSystem(ports.system, this.faults, FaultKind.powerFailFirmware),
         events: this.events,
         verifier,
         nowUtcMs: () => this.clock.now(),
@@ -416,6 +426,9 @@ export class Meter {
       reader: ["r r", ""],
       management: ["r r", ""],
     });
+
+    // Contained faults: {total, safe mode, unstable starts, [{kind, count}]} (faults.ts).
+    c.add(new DataObject(ln.FAULT_DIAGNOSTIC, { read: () => faultData(this.faultDiagnostic()) }), { reader: ["r r", ""], management: ["r r", ""] });
 
     // Tariff configuration: management writes, reader reads.
     // The active calendar (2..5) is a setting too: activation changes it, a client never writes it.
@@ -563,32 +576,91 @@ export class Meter {
     this.#tickTimer = this.ports.timers.repeat(this.config.tickMs, () => this.tick());
   }
 
-  /** One metering tick: energy to the tariff registers, clock and relay supervision, periodic persistence. */
+  /**
+   * One metering tick: energy to the tariff registers, clock and relay
+   * supervision, periodic persistence. Each step is contained (faults.ts): a
+   * step that throws is counted and the others still run, the watchdog kick
+   * included. In safe mode the tariff engine, limiter and monitor are left
+   * out; the energy still reaches metrology's totals and is persisted.
+   */
   tick(): void {
+    const f = this.faults;
     const metrologySaves = this.metrology.persistCount;
+    f.run(FaultKind.metrology, this.#metrologyStep);
+    f.run(FaultKind.tariff, this.#tariffStep);
+    f.run(FaultKind.clock, this.#clockStep);
+    if (!this.boot.safeMode) {
+      f.run(FaultKind.limiter, this.#limiterStep);
+      if (this.prepay) f.run(FaultKind.prepay, this.#prepayStep);
+      f.run(FaultKind.monitor, this.#monitorStep);
+    }
+    f.run(FaultKind.relay, this.#relayStep);
+    this.ports.system.kickWatchdog();
+    // The rate registers are saved in the tick in which metrology saved its
+    // totals, so that after a cut without warning both come back from the
+    // same instant (they can differ only if the cut falls between the two
+    // writes of that tick).
+    if (this.metrology.persistCount !== metrologySaves || this.ports.mono.nowMs() - this.#lastPersistMono >= this.config.persistEveryMs) {
+      f.run(FaultKind.persist, this.#persistStep);
+    }
+    this.#collectFaults();
+    f.run(FaultKind.persist, this.#bootStep);
+  }
+
+  // The tick's steps, built once: the tick runs every second and allocates no closures.
+  readonly #metrologyStep = (): void => {
     this.metrology.tick();
-    this.engine.tick(this.clock.now(), this.metrology.take());
+  };
+  readonly #tariffStep = (): void => {
+    this.#toRegisters();
     if (this.#calendarActivated) {
       this.#calendarActivated = false;
       this.settings.saveCurrent(ln.ACTIVITY_CALENDAR, CALENDAR_SETTINGS);
     }
-    this.clock.poll();
-    this.limiter.poll();
-    this.prepay?.tick();
+  };
+  readonly #clockStep = (): void => this.clock.poll();
+  readonly #limiterStep = (): void => this.limiter.poll();
+  readonly #prepayStep = (): void => this.prepay?.tick();
+  readonly #monitorStep = (): void => {
     this.#monitor?.evaluate();
+  };
+  readonly #persistStep = (): void => this.persist();
+  readonly #bootStep = (): void => this.boot.check(this.ports.mono.nowMs(), this.faults);
+  readonly #relayStep = (): void => {
     this.disconnect.checkFeedback();
-    this.ports.system.kickWatchdog();
     const relay = this.#relayKey();
     // The relay state is written when it changes: a restart must never silently reconnect a customer.
     if (relay !== this.#savedRelay) {
       saveRelay(this.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
       this.#savedRelay = relay;
     }
-    // The rate registers are saved in the tick in which metrology saved its
-    // totals, so that after a cut without warning both come back from the
-    // same instant (they can differ only if the cut falls between the two
-    // writes of that tick).
-    if (this.metrology.persistCount !== metrologySaves || this.ports.mono.nowMs() - this.#lastPersistMono >= this.config.persistEveryMs) this.persist();
+  };
+
+  /**
+   * The energy since the last tick to the rate registers: through the tariff
+   * engine, or in safe mode straight to the registers the activation mask
+   * selects now (no schedules, calendar switches or captures run).
+   */
+  #toRegisters(): void {
+    const deltas = this.metrology.take();
+    if (this.boot.safeMode) this.activation.accumulate(this.bank, deltas, 1);
+    else this.engine.tick(this.clock.now(), deltas);
+  }
+
+  /** Faults counted elsewhere (the xDLMS server, the event sinks) join the meter's count. */
+  #collectFaults(): void {
+    const dlms = this.dlms?.server.faults ?? 0;
+    this.faults.record(FaultKind.dlms, dlms - this.#dlmsFaults);
+    this.#dlmsFaults = dlms;
+    const sink = this.events.sinkFaults;
+    this.faults.record(FaultKind.events, sink - this.#sinkFaults);
+    this.#sinkFaults = sink;
+  }
+
+  /** The diagnostic object's content (also a COSEM Data object, ln.FAULT_DIAGNOSTIC). */
+  faultDiagnostic(): FaultDiagnostic {
+    this.#collectFaults();
+    return { total: this.faults.total, safeMode: this.boot.safeMode, bootAttempts: this.boot.stable ? 0 : this.boot.attempts, byKind: this.faults.byKind() };
   }
 
   /** Writes everything that must survive a restart. */
@@ -610,15 +682,16 @@ export class Meter {
    */
   powerFail(): void {
     if (this.#stopped) return;
-    this.engine.tick(this.clock.now(), this.metrology.take());
+    // The registers are saved even if the tariff step faults (its energy then reaches only metrology's totals).
+    this.faults.run(FaultKind.tariff, () => this.#toRegisters());
     this.persist();
   }
 
   /** Stops the tick and saves (a clean shutdown is a power-fail with warning), then closes the links. */
   stop(): void {
     if (this.#stopped) return;
-    this.metrology.powerFail();
-    this.powerFail();
+    this.faults.run(FaultKind.powerFailMetrology, () => this.metrology.powerFail());
+    this.faults.run(FaultKind.powerFailMeter, () => this.powerFail());
     this.dlms?.close();
     if (this.#tickTimer !== undefined) this.ports.timers.clear(this.#tickTimer);
     this.#tickTimer = undefined;
@@ -638,9 +711,26 @@ export class Meter {
       controlState: this.disconnect.controlState,
       captures: this.captures,
       billingPeriods: this.billing.counter,
+      faults: this.faultDiagnostic().total,
+      safeMode: this.boot.safeMode,
       ...(this.prepay ? { creditWh: this.prepay.available() } : {}),
     };
   }
+}
+
+function faultData(d: FaultDiagnostic): Data {
+  return {
+    tag: Tag.Structure,
+    value: [
+      { tag: Tag.DoubleLongUnsigned, value: Math.min(d.total, 0xffffffff) },
+      { tag: Tag.Boolean, value: d.safeMode },
+      { tag: Tag.LongUnsigned, value: Math.min(d.bootAttempts, 0xffff) },
+      {
+        tag: Tag.Array,
+        value: d.byKind.map((k) => ({ tag: Tag.Structure, value: [{ tag: Tag.Unsigned, value: k.kind }, { tag: Tag.DoubleLongUnsigned, value: Math.min(k.count, 0xffffffff) }] }) as Data),
+      },
+    ],
+  };
 }
 
 /** Builds the meter from its ports; `config` overrides the factory defaults (derived ones, such as the tariff scripts, follow the overrides). */

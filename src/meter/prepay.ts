@@ -22,6 +22,7 @@ import type { SpecialDaysTable } from "../tariff/calendar.js";
 import type { MeterClock } from "../tariff/clock.js";
 import type { Catalog } from "./catalog.js";
 import { allMethods, noMethods, readAll } from "./catalog.js";
+import { frozen } from "../util/frozen.js";
 
 export interface PrepaySetup {
   config: PrepayConfig;
@@ -30,13 +31,13 @@ export interface PrepaySetup {
   friendly?: FriendlyPeriods;
 }
 
-export const PrepayLn = {
+export const PrepayLn = frozen({
   account: Obis.of(0, 0, 19, 0, 0, 255),
   tokenCredit: Obis.of(0, 0, 19, 10, 0, 255),
   emergencyCredit: Obis.of(0, 0, 19, 10, 1, 255),
   charge: Obis.of(0, 0, 19, 20, 0, 255),
   tokenGateway: Obis.of(0, 0, 19, 40, 0, 255),
-} as const;
+} as const);
 
 export interface PrepayWiring {
   store: KeyValueStore;

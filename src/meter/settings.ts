@@ -45,12 +45,12 @@ export const SETTINGS_KEY_PREFIX = "S";
 const HEADER = 5;
 
 /** Standard event log codes of the settings (manufacturer-specific range; value = class id * 256 + attribute, or a count). */
-export const SettingsEvent = {
+export const SettingsEvent = Object.freeze({
   /** A stored setting could not be applied after an update (class changed, value refused, object gone). */
   settingDropped: 250,
   /** Factory defaults: every stored setting cleared (value: how many). */
   factoryDefaults: 251,
-} as const;
+} as const);
 
 export function settingKey(logicalName: Obis, attribute: number): string {
   return SETTINGS_KEY_PREFIX + toHex(logicalName.toBytes()).toLowerCase() + (attribute < 16 ? "0" : "") + attribute.toString(16);

@@ -21,6 +21,10 @@ export interface MeterStatus {
   /** Load profile captures since start (all profiles capture on the same instants). */
   captures: number;
   billingPeriods: number;
+  /** Contained firmware faults since start (src/meter/faults.ts). */
+  faults: number;
+  /** Started in safe mode after repeated unstable starts. */
+  safeMode: boolean;
   /** Prepayment: credit the customer can still use, Wh (absent on a meter without prepayment). */
   creditWh?: number;
 }
@@ -33,5 +37,6 @@ export function formatStatus(s: MeterStatus): string {
   const when = `${t.year}-${p2(t.month)}-${p2(t.day)} ${p2(t.hour)}:${p2(t.minute)}:${p2(t.second)}`;
   const relay = s.relayConnected ? "on" : s.controlState === 2 ? "off (ready)" : "off";
   const credit = s.creditWh === undefined ? "" : `  credit ${(s.creditWh / 1000).toFixed(1)} kWh`;
-  return `${when} T${s.tariff}  ${Math.round(s.activePowerW)} W  A+ ${(s.importWh / 1000).toFixed(3)} kWh  A- ${(s.exportWh / 1000).toFixed(3)} kWh  relay ${relay}${credit}`;
+  const health = (s.faults > 0 ? `  faults ${s.faults}` : "") + (s.safeMode ? "  SAFE MODE" : "");
+  return `${when} T${s.tariff}  ${Math.round(s.activePowerW)} W  A+ ${(s.importWh / 1000).toFixed(3)} kWh  A- ${(s.exportWh / 1000).toFixed(3)} kWh  relay ${relay}${credit}${health}`;
 }

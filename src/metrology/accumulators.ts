@@ -9,7 +9,7 @@ import type { EnergyDelta } from "../../hal/energy-ic.js";
  * tick also adds to `sincePersist`, so the persistence policy and the tariff
  * feed see increments, never differences that a roll-over would break.
  */
-export const Qty = {
+export const Qty = Object.freeze({
   importActive: 0,
   exportActive: 1,
   reactiveQ1: 2,
@@ -17,7 +17,7 @@ export const Qty = {
   reactiveQ3: 4,
   reactiveQ4: 5,
   apparent: 6,
-} as const;
+} as const);
 export type Qty = (typeof Qty)[keyof typeof Qty];
 
 export const QTY_COUNT = 7;

@@ -8,6 +8,7 @@ import { Obis } from "../cosem/obis.js";
 import { Qty } from "./accumulators.js";
 import { CALIBRATION_FIELDS, type EnergySample } from "../../hal/energy-ic.js";
 import type { MetrologyService } from "./service.js";
+import { frozen } from "../util/frozen.js";
 
 /**
  * The metrology rows of the object catalog: which OBIS code shows which
@@ -38,12 +39,12 @@ export interface MetrologyCatalogOptions {
   toDateTime?: (utcMs: number) => Data;
 }
 
-const READ_ONLY: Partial<Record<Role, ObjectRights>> = {
+const READ_ONLY: Partial<Record<Role, ObjectRights>> = frozen({
   reader: rights("r r r", "-"),
   management: rights("r r r", "-"),
-};
+});
 
-const ENERGY_C: { c: number; qty: readonly number[]; unit: number }[] = [
+const ENERGY_C: { c: number; qty: readonly number[]; unit: number }[] = frozen([
   { c: 1, qty: [Qty.importActive], unit: Unit.Wh },
   { c: 2, qty: [Qty.exportActive], unit: Unit.Wh },
   { c: 3, qty: [Qty.reactiveQ1, Qty.reactiveQ2], unit: Unit.varh },
@@ -53,7 +54,7 @@ const ENERGY_C: { c: number; qty: readonly number[]; unit: number }[] = [
   { c: 7, qty: [Qty.reactiveQ3], unit: Unit.varh },
   { c: 8, qty: [Qty.reactiveQ4], unit: Unit.varh },
   { c: 9, qty: [Qty.apparent], unit: Unit.VAh },
-];
+]);
 
 export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptions): ObjectEntry[] {
   const rows: ObjectEntry[] = [];

@@ -5,7 +5,7 @@
  * power down/up, 16 measurement system error). Codes without an IDIS number
  * use the manufacturer-specific range 231..255.
  */
-export const MetrologyEvent = {
+export const MetrologyEvent = Object.freeze({
   powerDown: 1,
   powerUp: 2,
   measurementSystemError: 16,
@@ -27,4 +27,4 @@ export const MetrologyEvent = {
   overCurrentEnd: (p: number) => 236 + p,
   calibrationChanged: 239,
   energyRegisterOverflow: 240,
-} as const;
+} as const);

@@ -24,16 +24,16 @@ export interface QualityThresholds {
   reverseW: number;
 }
 
-export const DEFAULT_QUALITY: QualityThresholds = {
+export const DEFAULT_QUALITY: QualityThresholds = Object.freeze({
   nominalVoltage: 230,
   sagFraction: 0.1,
   swellFraction: 0.1,
   missingFraction: 0.4,
   overCurrentA: 60,
   reverseW: 5,
-};
+});
 
-export const VoltageBand = { normal: 0, under: 1, over: 2, missing: 3 } as const;
+export const VoltageBand = Object.freeze({ normal: 0, under: 1, over: 2, missing: 3 } as const);
 export type VoltageBand = (typeof VoltageBand)[keyof typeof VoltageBand];
 
 export interface ConditionStats {

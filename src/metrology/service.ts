@@ -9,6 +9,7 @@ import { DemandMeter } from "./demand.js";
 import { CALIBRATION_FIELDS, IcFlag, type CalibrationField, type EnergyIc, type EnergySample, type PhaseCalibration } from "../../hal/energy-ic.js";
 import { MetrologyEvent } from "./event-codes.js";
 import { DEFAULT_QUALITY, QualityMonitor, type QualityThresholds } from "./quality.js";
+import { frozen } from "../util/frozen.js";
 
 /**
  * The metrology service: one tick samples the energy IC, adds the energy to
@@ -39,7 +40,7 @@ export interface MetrologyConfig {
   demandPeriods: number;
 }
 
-export const DEFAULT_METROLOGY: MetrologyConfig = {
+export const DEFAULT_METROLOGY: MetrologyConfig = Object.freeze({
   quality: DEFAULT_QUALITY,
   persistEnergyWh: 100,
   persistPeriodMs: 15 * 60000,
@@ -47,7 +48,7 @@ export const DEFAULT_METROLOGY: MetrologyConfig = {
   averagePeriodMs: 60000,
   demandPeriodS: 900,
   demandPeriods: 1,
-};
+});
 
 export interface TamperInputs {
   terminalCover?: DigitalIn;
@@ -114,15 +115,15 @@ export function decodeEnergyState(b: Uint8Array): EnergyState | undefined {
 }
 
 /** Averaged quantities per phase. */
-export const AvgQty = { voltage: 0, current: 1, active: 2, reactive: 3, apparent: 4 } as const;
+export const AvgQty = Object.freeze({ voltage: 0, current: 1, active: 2, reactive: 3, apparent: 4 } as const);
 export type AvgQty = (typeof AvgQty)[keyof typeof AvgQty];
 const AVG_COUNT = 5;
 
-const TAMPER: { key: keyof TamperInputs; bit: number; on: number; off: number }[] = [
+const TAMPER: { key: keyof TamperInputs; bit: number; on: number; off: number }[] = frozen([
   { key: "terminalCover", bit: 1, on: MetrologyEvent.terminalCoverRemoved, off: MetrologyEvent.terminalCoverClosed },
   { key: "meterCover", bit: 2, on: MetrologyEvent.meterCoverRemoved, off: MetrologyEvent.meterCoverClosed },
   { key: "magneticField", bit: 4, on: MetrologyEvent.strongDcFieldDetected, off: MetrologyEvent.noStrongDcField },
-];
+]);
 
 export class MetrologyService implements EnergyFeed {
   readonly config: MetrologyConfig;

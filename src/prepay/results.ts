@@ -6,7 +6,7 @@
  * numbers are this meter's own and the mapping to the names is documented
  * here (ARCHITECTURE.md, Prepayment). Every result is logged.
  */
-export const TokenResult = {
+export const TokenResult = Object.freeze({
   /** Accepted and applied. */
   accepted: 0,
   /** One half of a key change accepted; waiting for the other half. */
@@ -33,7 +33,7 @@ export const TokenResult = {
   keyChangeMismatch: 11,
   /** The meter has no decoder key provisioned (or no tables). */
   notProvisioned: 12,
-} as const;
+} as const);
 export type TokenResult = (typeof TokenResult)[keyof typeof TokenResult];
 
 export const TOKEN_RESULT_NAMES: readonly string[] = Object.freeze([
@@ -53,7 +53,7 @@ export const TOKEN_RESULT_NAMES: readonly string[] = Object.freeze([
 ]);
 
 /** Token Gateway (class 115) token_status status_code for a result (Blue Book enum). */
-export const GatewayStatus = { formatOk: 0, authenticationOk: 1, validationOk: 2, executionOk: 3, formatFailure: 4, authenticationFailure: 5, validationFailure: 6, executionFailure: 7, notProcessed: 8 } as const;
+export const GatewayStatus = Object.freeze({ formatOk: 0, authenticationOk: 1, validationOk: 2, executionOk: 3, formatFailure: 4, authenticationFailure: 5, validationFailure: 6, executionFailure: 7, notProcessed: 8 } as const);
 
 export function gatewayStatusOf(r: TokenResult): number {
   switch (r) {

@@ -36,7 +36,7 @@ import { ManagementSubclass, TokenClass, TransferSubclass, decodeAmount, type To
 /** The STS minimum depth of the token-ID memory this meter keeps (at least). */
 export const MIN_TID_MEMORY = 50;
 
-export const PrepayEvent = {
+export const PrepayEvent = Object.freeze({
   /** 230 + TokenResult: one per token entered. */
   tokenBase: 230,
   lowCredit: 243,
@@ -49,7 +49,7 @@ export const PrepayEvent = {
   creditCleared: 250,
   maxPowerLimitSet: 251,
   tariffRateSet: 252,
-} as const;
+} as const);
 
 export type DeliveryMethod = "remote" | "local" | "manual";
 

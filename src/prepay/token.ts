@@ -127,8 +127,8 @@ export function crcOk(tokenClass: number, block: Uint8Array): boolean {
 
 // --- amounts -----------------------------------------------------------------
 
-const OFFSETS = [0, 16384, 180224, 1818624];
-const STEPS = [1, 10, 100, 1000];
+const OFFSETS = Object.freeze([0, 16384, 180224, 1818624]);
+const STEPS = Object.freeze([1, 10, 100, 1000]);
 /** Largest transfer amount a token can carry (in 0.1 units), and the largest MPL (W). */
 export const MAX_AMOUNT = 18201624;
 
@@ -152,11 +152,11 @@ export function encodeAmount(value: number): number | undefined {
 
 // --- fields ------------------------------------------------------------------
 
-export const TokenClass = { transfer: 0, initiate: 1, management: 2, reserved: 3 } as const;
+export const TokenClass = Object.freeze({ transfer: 0, initiate: 1, management: 2, reserved: 3 } as const);
 /** Class 0 subclasses. */
-export const TransferSubclass = { electricity: 0, water: 1, gas: 2, time: 3, electricityCurrency: 4, waterCurrency: 5, gasCurrency: 6, timeCurrency: 7 } as const;
+export const TransferSubclass = Object.freeze({ electricity: 0, water: 1, gas: 2, time: 3, electricityCurrency: 4, waterCurrency: 5, gasCurrency: 6, timeCurrency: 7 } as const);
 /** Class 2 subclasses. */
-export const ManagementSubclass = { setMaximumPowerLimit: 0, clearCredit: 1, setTariffRate: 2, keyChange1: 3, keyChange2: 4, clearTamper: 5 } as const;
+export const ManagementSubclass = Object.freeze({ setMaximumPowerLimit: 0, clearCredit: 1, setTariffRate: 2, keyChange1: 3, keyChange2: 4, clearTamper: 5 } as const);
 
 /**
  * TID: minutes since the base date (24 bits). The original base date

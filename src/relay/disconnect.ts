@@ -1,5 +1,6 @@
 import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
 import type { EventSink } from "../events.js";
+import { frozen } from "../util/frozen.js";
 
 /**
  * Disconnect control (the domain behind COSEM class 70) over the relay port.
@@ -37,11 +38,11 @@ import type { EventSink } from "../events.js";
  * disconnection, 68 disconnect/reconnect failure, 69 local reconnection).
  */
 
-export const ControlState = { disconnected: 0, connected: 1, readyForReconnection: 2 } as const;
+export const ControlState = Object.freeze({ disconnected: 0, connected: 1, readyForReconnection: 2 } as const);
 export type ControlState = (typeof ControlState)[keyof typeof ControlState];
 
 export type Trigger = "remoteDisconnect" | "remoteReconnect" | "manualDisconnect" | "manualReconnect" | "localDisconnect" | "localReconnect";
-export const TRIGGERS: readonly Trigger[] = ["remoteDisconnect", "remoteReconnect", "manualDisconnect", "manualReconnect", "localDisconnect", "localReconnect"];
+export const TRIGGERS: readonly Trigger[] = Object.freeze(["remoteDisconnect", "remoteReconnect", "manualDisconnect", "manualReconnect", "localDisconnect", "localReconnect"]);
 
 export type TransitionName = "a" | "b" | "c" | "d" | "e" | "f" | "g" | "h";
 
@@ -53,7 +54,7 @@ interface Transition {
   event: number;
 }
 
-export const DisconnectorEvent = {
+export const DisconnectorEvent = Object.freeze({
   readyForManualReconnection: 59,
   manualDisconnection: 60,
   manualConnection: 61,
@@ -65,9 +66,9 @@ export const DisconnectorEvent = {
   limiterThresholdChanged: 67,
   disconnectReconnectFailure: 68,
   localReconnection: 69,
-} as const;
+} as const);
 
-export const TRANSITIONS: readonly Transition[] = [
+export const TRANSITIONS: readonly Transition[] = frozen([
   { name: "a", trigger: "remoteReconnect", from: 0, to: 1, event: DisconnectorEvent.remoteConnection },
   { name: "b", trigger: "remoteDisconnect", from: 1, to: 0, event: DisconnectorEvent.remoteDisconnection },
   { name: "c", trigger: "remoteDisconnect", from: 2, to: 0, event: DisconnectorEvent.remoteDisconnection },
@@ -76,10 +77,10 @@ export const TRANSITIONS: readonly Transition[] = [
   { name: "f", trigger: "manualDisconnect", from: 1, to: 2, event: DisconnectorEvent.manualDisconnection },
   { name: "g", trigger: "localDisconnect", from: 1, to: 2, event: DisconnectorEvent.localDisconnection },
   { name: "h", trigger: "localReconnect", from: 2, to: 1, event: DisconnectorEvent.localReconnection },
-];
+]);
 
 /** Transitions enabled per control mode 0..6. */
-export const MODE_TRANSITIONS: readonly (readonly TransitionName[])[] = [
+export const MODE_TRANSITIONS: readonly (readonly TransitionName[])[] = frozen([
   [],
   ["b", "c", "d", "e", "f", "g"],
   ["a", "b", "c", "e", "f", "g"],
@@ -87,7 +88,7 @@ export const MODE_TRANSITIONS: readonly (readonly TransitionName[])[] = [
   ["a", "b", "c", "e", "g"],
   ["b", "c", "d", "e", "f", "g", "h"],
   ["b", "c", "d", "e", "g", "h"],
-];
+]);
 
 export type TriggerOutcome =
   | { kind: "transition"; name: TransitionName; from: ControlState; to: ControlState }

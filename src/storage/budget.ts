@@ -1,5 +1,6 @@
 import type { FlashGeometry, FlashPartition } from "../../hal/flash.js";
 import { EVENT_LOG_ENTRIES } from "./event-logs.js";
+import { frozen } from "../util/frozen.js";
 
 /**
  * The storage partition as a budget (issue 14). A board declares, once,
@@ -53,14 +54,14 @@ export interface StorageBudget {
  * storage.bytes-per-entry); daily values 400 days; billing 25 months; the
  * event logs as many entries as their capacities sum to (src/storage/event-logs.ts).
  */
-export const DEFAULT_BUDGET: StorageBudget = {
+export const DEFAULT_BUDGET: StorageBudget = frozen({
   loadSectors: 48,
   loadProfile: { entries: 366 * 96, entryBytes: 4.8, chunkRows: 96 },
   dailyProfile: { entries: 400, entryBytes: 12, chunkRows: 31 },
   billingProfile: { entries: 25, entryBytes: 80, chunkRows: 1 },
   eventLogs: { entries: EVENT_LOG_ENTRIES, entryBytes: 18, chunkRows: 16 },
   settingsBytes: 6144,
-};
+});
 
 /** Sector header and record framing (src/storage/log-store.ts). */
 const SECTOR_HEADER = 20;

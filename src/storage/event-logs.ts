@@ -4,6 +4,7 @@ import { Obis } from "../cosem/obis.js";
 import { CLOCK_TIME, ProfileGeneric, type ProfileTimeBase } from "../cosem/classes/profile-generic.js";
 import type { LogStore } from "./log-store.js";
 import { ProfileStore, type ProfileRow } from "./profile-store.js";
+import { frozen } from "../util/frozen.js";
 
 /**
  * The meter's event logs: one profile store per log (time, event code,
@@ -40,7 +41,7 @@ export interface EventLogSpec {
  * failure as IDIS lists them; security and firmware logs are this project's
  * choice within the same group (to be confirmed against the IDIS object list).
  */
-export const EVENT_LOGS: readonly EventLogSpec[] = [
+export const EVENT_LOGS: readonly EventLogSpec[] = frozen([
   { id: "standard", logicalName: Obis.of(0, 0, 99, 98, 0, 255), codeObject: Obis.of(0, 0, 96, 11, 0, 255), capacity: 200 },
   { id: "fraud", logicalName: Obis.of(0, 0, 99, 98, 1, 255), codeObject: Obis.of(0, 0, 96, 11, 1, 255), capacity: 100 },
   { id: "disconnector", logicalName: Obis.of(0, 0, 99, 98, 2, 255), codeObject: Obis.of(0, 0, 96, 11, 2, 255), capacity: 100 },
@@ -51,7 +52,7 @@ export const EVENT_LOGS: readonly EventLogSpec[] = [
   // Token results and credit events: an STS meter logs one entry per token, which would flood the standard log and
   // needs more codes than its manufacturer range has. Last in the list, so the other logs keep their streams.
   { id: "prepayment", logicalName: Obis.of(0, 0, 99, 98, 8, 255), codeObject: Obis.of(0, 0, 96, 11, 8, 255), capacity: 100 },
-];
+]);
 
 /** Entries of every event log together (the storage budget's share for them). */
 export const EVENT_LOG_ENTRIES = EVENT_LOGS.reduce((n, l) => n + l.capacity, 0);
@@ -99,7 +100,9 @@ export class EventLogSink implements EventSink {
     if (!store) return;
     const prev = this.head(event.log, store);
     const utcMs = Math.floor(event.utcMs / 1000) * 1000;
-    const value = Math.round(event.value ?? 0);
+    // Any number a domain reports is storable: not-a-number as 0, beyond 2^53 clamped (the varint rows hold safe integers).
+    const v = event.value ?? 0;
+    const value = v === v ? Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.round(v))) : 0;
     const chain = this.link(prev, store.lastEntry + 1, utcMs, event.code, value);
     store.append(utcMs, 0, [event.code, value, u32(chain, 0), u32(chain, 4)]);
     this.heads.set(event.log, chain);

@@ -9,7 +9,7 @@ import type { ResetCause } from "../../hal/system.js";
  * that came back behind data already stored. Events use the
  * manufacturer-specific range (231..255) of the logs they go to.
  */
-export const StorageEventCode = {
+export const StorageEventCode = Object.freeze({
   /** standard log: CRC or structure failures found at mount (value = count). */
   damage: 245,
   /** disconnector log: the relay state could not be read; the relay comes back disconnected (ready for reconnection). */
@@ -18,7 +18,7 @@ export const StorageEventCode = {
   clockBehindStoredData: 247,
   /** standard log: energy registers came back below the last stored capture, or lost (value = Wh missing). */
   energyBelowStored: 248,
-} as const;
+} as const);
 
 /** IDIS power-failure log codes (as metrology records them). */
 const POWER_DOWN = 1;

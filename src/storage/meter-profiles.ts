@@ -5,6 +5,7 @@ import type { BillingSink, BillingSnapshot } from "../tariff/billing.js";
 import type { ProfileStatusProvider } from "../tariff/profile-status.js";
 import type { LogStore } from "./log-store.js";
 import { ProfileStore, type ColumnKind } from "./profile-store.js";
+import { frozen } from "../util/frozen.js";
 
 /**
  * The profiles of a real meter, as the composition root wires them:
@@ -28,7 +29,7 @@ export interface CaptureSource {
 export const LOAD_PROFILE = Obis.of(1, 0, 99, 1, 0, 255);
 export const DAILY_PROFILE = Obis.of(1, 0, 99, 2, 0, 255);
 export const MONTHLY_BILLING_PROFILE = Obis.of(1, 0, 98, 1, 0, 255);
-export const AMR_STATUS: CaptureObjectDefinition = { classId: 1, logicalName: Obis.of(0, 0, 96, 10, 1, 255), attributeIndex: 2, dataIndex: 0 };
+export const AMR_STATUS: CaptureObjectDefinition = frozen({ classId: 1, logicalName: Obis.of(0, 0, 96, 10, 1, 255), attributeIndex: 2, dataIndex: 0 });
 
 /** Register value definitions (class 3, attribute 2) of the four energy totals the reference meter profiles. */
 export function energyRegister(c: number): CaptureObjectDefinition {

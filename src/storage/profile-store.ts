@@ -612,3 +612,7 @@ export class ProfileStore implements LogOwner {
     return out;
   }
 }
+// Generator methods carry a prototype object each; frozen like the class's
+// own tables so that a Moddable build keeps them in flash.
+Object.freeze((ProfileStore.prototype.rows as unknown as { prototype: object }).prototype);
+Object.freeze((ProfileStore.prototype.rowsInTime as unknown as { prototype: object }).prototype);

@@ -27,19 +27,19 @@ import {
  */
 
 /** Standard event log codes (IDIS package 2 event code table; 4/5 as named in the project brief). */
-export const StandardEventCode = {
+export const StandardEventCode = Object.freeze({
   dstChanged: 3,
   clockAdjustedOld: 4,
   clockAdjustedNew: 5,
   clockInvalid: 6,
   touActivated: 9,
-} as const;
+} as const);
 
 export const MS_PER_MINUTE = 60000;
 export const MS_PER_DAY = 86400000;
 
 /** Clock base (class 8 attribute 9). */
-export const ClockBase = { notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const;
+export const ClockBase = Object.freeze({ notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const);
 
 export interface ClockConfig {
   /** Minutes, Blue Book sign (local = UTC - timeZone): CET = -60. */
@@ -124,6 +124,21 @@ export function dateMatches(pattern: CosemDate, days: number): boolean {
 
 export type TimeChangeListener = (oldUtcMs: number, newUtcMs: number) => void;
 
+/**
+ * The instants the meter's clock can be set to: the UTC seconds that profiles
+ * and event logs store (unsigned, 32 bits in the event chain), i.e.
+ * 1970-01-01T00:00:00Z up to 2106-02-07T06:28:15Z. A date-time the standard
+ * can express outside this range (years 0..0xFFFE) is refused as a whole
+ * with other-reason, before anything changes, rather than accepted and then
+ * unrepresentable in storage.
+ */
+export const CLOCK_MIN_UTC_MS = 0;
+export const CLOCK_MAX_UTC_MS = 0xffffffff * 1000;
+
+export function inClockRange(utcMs: number): boolean {
+  return Number.isFinite(utcMs) && utcMs >= CLOCK_MIN_UTC_MS && utcMs <= CLOCK_MAX_UTC_MS;
+}
+
 export class MeterClock {
   timeZone: number;
   dstBegin: DateTime;
@@ -155,7 +170,8 @@ export class MeterClock {
     this.dstEnabled = config.dstEnabled;
     this.clockBase = config.clockBase ?? ClockBase.crystal;
     this.measuringPeriodS = config.measuringPeriodS ?? 900;
-    this.invalid = !rtc.valid;
+    // An RTC outside the settable range (a dead backup battery) is as good as no time.
+    this.invalid = !rtc.valid || !inClockRange(rtc.nowUtcMs());
     if (this.invalid) events.record({ log: "standard", code: StandardEventCode.clockInvalid, utcMs: rtc.nowUtcMs() });
     this.lastDst = this.dstActiveAt(rtc.nowUtcMs());
   }
@@ -294,8 +310,12 @@ export class MeterClock {
     this.events.record({ log: "standard", code: StandardEventCode.clockInvalid, utcMs: this.rtc.nowUtcMs() });
   }
 
-  /** Sets the time to a UTC instant and records old/new time events (IDIS 4/5). */
-  setUtc(newUtcMs: number): void {
+  /**
+   * Sets the time to a UTC instant and records old/new time events (IDIS 4/5).
+   * Returns false, changing nothing, for an instant outside the clock's range.
+   */
+  setUtc(newUtcMs: number): boolean {
+    if (!inClockRange(newUtcMs)) return false;
     const old = this.now();
     this.rtc.setUtcMs(newUtcMs);
     this.invalid = false;
@@ -304,6 +324,7 @@ export class MeterClock {
     this.events.record({ log: "standard", code: StandardEventCode.clockAdjustedNew, utcMs: newUtcMs });
     this.lastDst = this.dstActiveAt(newUtcMs);
     for (const l of this.listeners) l(old, newUtcMs);
+    return true;
   }
 
   /**
@@ -321,32 +342,31 @@ export class MeterClock {
       utc = dateTimeToUtcMs(dt);
     }
     if (utc === undefined) return false;
-    this.setUtc(utc);
-    return true;
+    return this.setUtc(utc);
   }
 
   /** Rounds local time to the nearest multiple of `periodMs` (ties go up), keeping the deviation. */
-  private roundLocal(periodMs: number): void {
+  private roundLocal(periodMs: number): boolean {
     const now = this.now();
     const dev = this.deviationAt(now) * MS_PER_MINUTE;
     const local = now - dev;
     const rounded = Math.floor((local + periodMs / 2) / periodMs) * periodMs;
-    this.setUtc(rounded + dev);
+    return this.setUtc(rounded + dev);
   }
 
   /** Method 1: nearest quarter hour (*:00, *:15, *:30, *:45). */
-  adjustToQuarter(): void {
-    this.roundLocal(15 * MS_PER_MINUTE);
+  adjustToQuarter(): boolean {
+    return this.roundLocal(15 * MS_PER_MINUTE);
   }
 
   /** Method 2: nearest start of a measuring period. */
-  adjustToMeasuringPeriod(): void {
-    this.roundLocal(this.measuringPeriodS * 1000);
+  adjustToMeasuringPeriod(): boolean {
+    return this.roundLocal(this.measuringPeriodS * 1000);
   }
 
   /** Method 3: seconds < 30 go down to the minute, >= 30 up to the next. */
-  adjustToMinute(): void {
-    this.roundLocal(MS_PER_MINUTE);
+  adjustToMinute(): boolean {
+    return this.roundLocal(MS_PER_MINUTE);
   }
 
   /** Method 5: preset a time to be set by adjust_to_preset_time within a validity interval. */
@@ -354,7 +374,7 @@ export class MeterClock {
     const p = this.instantOf(preset);
     const f = this.instantOf(from);
     const t = this.instantOf(to);
-    if (p === undefined || f === undefined || t === undefined || f > t) return false;
+    if (p === undefined || f === undefined || t === undefined || f > t || !inClockRange(p)) return false;
     this.preset = { presetUtc: p, fromUtc: f, toUtc: t };
     return true;
   }
@@ -365,15 +385,13 @@ export class MeterClock {
     const now = this.now();
     if (!p || now < p.fromUtc || now > p.toUtc) return false;
     this.preset = undefined;
-    this.setUtc(p.presetUtc);
-    return true;
+    return this.setUtc(p.presetUtc);
   }
 
   /** Method 6: shifts the time by -900..900 s. */
   shiftTime(seconds: number): boolean {
     if (!Number.isInteger(seconds) || seconds < -900 || seconds > 900) return false;
-    this.setUtc(this.now() + seconds * 1000);
-    return true;
+    return this.setUtc(this.now() + seconds * 1000);
   }
 
   /** Marks the time doubtful (e.g. after running on a backup oscillator). */

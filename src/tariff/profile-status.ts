@@ -12,14 +12,14 @@ import type { MeterClock } from "./clock.js";
  * down hold for the capture period in which they happened and clear when
  * the entry is taken.
  */
-export const ProfileStatusBit = {
+export const ProfileStatusBit = Object.freeze({
   criticalError: 0x01,
   clockInvalid: 0x02,
   dataNotValid: 0x04,
   daylightSaving: 0x08,
   clockAdjusted: 0x20,
   powerDown: 0x80,
-} as const;
+} as const);
 
 export interface ProfileClock {
   dateTimeAt(utcMs: number): DateTime;

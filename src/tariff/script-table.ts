@@ -16,7 +16,7 @@ import { Obis } from "../cosem/obis.js";
  * SAP 0 (the DLMS "no station" address, never a real client).
  */
 
-export const ScriptService = { writeAttribute: 1, executeMethod: 2 } as const;
+export const ScriptService = Object.freeze({ writeAttribute: 1, executeMethod: 2 } as const);
 
 export interface ScriptAction {
   service: number;

@@ -8,7 +8,7 @@
  */
 
 /** Baud-rate characters for modes C and E. */
-const BAUDS = [300, 600, 1200, 2400, 4800, 9600, 19200] as const;
+const BAUDS = Object.freeze([300, 600, 1200, 2400, 4800, 9600, 19200] as const);
 
 export function baudForLetter(letter: string): number | undefined {
   const i = letter.length === 1 ? letter.charCodeAt(0) - 0x30 : -1;

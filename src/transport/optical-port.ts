@@ -33,7 +33,7 @@ export interface OpticalPortConfig {
   hdlc: HdlcServerConfig;
 }
 
-export const DEFAULT_OPTICAL_CONFIG: Readonly<OpticalPortConfig> = {
+export const DEFAULT_OPTICAL_CONFIG: Readonly<OpticalPortConfig> = Object.freeze({
   manufacturer: "MKT",
   identification: "METERKIT",
   deviceAddress: "",
@@ -42,7 +42,7 @@ export const DEFAULT_OPTICAL_CONFIG: Readonly<OpticalPortConfig> = {
   ackTimeoutMs: 3000,
   afterDiscMs: 100,
   hdlc: DEFAULT_HDLC_SERVER_CONFIG,
-};
+});
 
 export type OpticalState = "sign-on" | "await-ack" | "hdlc";
 

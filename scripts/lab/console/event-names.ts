@@ -7,6 +7,7 @@
 import type { EventLogId } from "../../../src/events.js";
 import { SecurityEvent } from "../../../src/cosem/security/events.js";
 import { FirmwareEvent, TransferStatus } from "../../../src/fota/transfer.js";
+import { FaultEvent } from "../../../src/meter/faults.js";
 import { SettingsEvent } from "../../../src/meter/settings.js";
 import { MetrologyEvent } from "../../../src/metrology/event-codes.js";
 import { TokenResult } from "../../../src/prepay/results.js";
@@ -34,7 +35,7 @@ const { tokenBase: _base, ...prepayEvents } = PrepayEvent;
  * that, and that no code means two things in one log).
  */
 export const LOG_TABLES: Record<EventLogId, CodeTable[]> = {
-  standard: [StandardEventCode, pick(MetrologyEvent, "measurementSystemError", "calibrationChanged", "energyRegisterOverflow"), SettingsEvent, pick(StorageEventCode, "damage", "clockBehindStoredData", "energyBelowStored")],
+  standard: [StandardEventCode, pick(MetrologyEvent, "measurementSystemError", "calibrationChanged", "energyRegisterOverflow"), SettingsEvent, FaultEvent, pick(StorageEventCode, "damage", "clockBehindStoredData", "energyBelowStored")],
   fraud: [pick(MetrologyEvent, "terminalCoverRemoved", "terminalCoverClosed", "strongDcFieldDetected", "noStrongDcField", "meterCoverRemoved", "meterCoverClosed")],
   "power-quality": [pick(MetrologyEvent, "underVoltage", "overVoltage", "missingVoltage", "voltageNormal", "currentReversal", "currentReversalEnd", "overCurrent", "overCurrentEnd")],
   "power-failure": [pick(MetrologyEvent, "powerDown", "powerUp")],

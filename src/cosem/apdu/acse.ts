@@ -9,18 +9,18 @@ import { readOnly, readSmallInteger, readTlvs, tlv, writeTlv } from "./ber.js";
  * open it, so this codec stays independent of keys. Fields are encoded in
  * tag order, which is the order every peer (and the vectors) use.
  */
-export const AcseTag = { aarq: 0x60, aare: 0x61, rlrq: 0x62, rlre: 0x63 } as const;
+export const AcseTag = Object.freeze({ aarq: 0x60, aare: 0x61, rlrq: 0x62, rlre: 0x63 } as const);
 
 /** Application context names, last arc of 2.16.756.5.8.1.x. */
-export const ApplicationContext = { ln: 1, sn: 2, lnCiphered: 3, snCiphered: 4 } as const;
+export const ApplicationContext = Object.freeze({ ln: 1, sn: 2, lnCiphered: 3, snCiphered: 4 } as const);
 
 /** Authentication mechanism names, last arc of 2.16.756.5.8.2.x. */
-export const Mechanism = { none: 0, lls: 1, hls: 2, hlsMd5: 3, hlsSha1: 4, hlsGmac: 5, hlsSha256: 6, hlsEcdsa: 7 } as const;
+export const Mechanism = Object.freeze({ none: 0, lls: 1, hls: 2, hlsMd5: 3, hlsSha1: 4, hlsGmac: 5, hlsSha256: 6, hlsEcdsa: 7 } as const);
 
-export const AssociationResult = { accepted: 0, rejectedPermanent: 1, rejectedTransient: 2 } as const;
+export const AssociationResult = Object.freeze({ accepted: 0, rejectedPermanent: 1, rejectedTransient: 2 } as const);
 
 /** acse-service-user diagnostics. */
-export const AcseDiagnostic = {
+export const AcseDiagnostic = Object.freeze({
   null: 0,
   noReasonGiven: 1,
   applicationContextNameNotSupported: 2,
@@ -29,7 +29,7 @@ export const AcseDiagnostic = {
   authenticationMechanismNameRequired: 12,
   authenticationFailure: 13,
   authenticationRequired: 14,
-} as const;
+} as const);
 
 const CONTEXT_PREFIX = Uint8Array.of(0x60, 0x85, 0x74, 0x05, 0x08, 0x01);
 const MECHANISM_PREFIX = Uint8Array.of(0x60, 0x85, 0x74, 0x05, 0x08, 0x02);

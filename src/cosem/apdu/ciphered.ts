@@ -9,7 +9,7 @@ import { readSecurityHeader, writeSecurityHeader } from "../security/header.js";
  * glo-/ded-ciphering forms that also carry the sender's system title. The
  * envelope is only framing: opening it is src/cosem/security's job.
  */
-export const GloTag = {
+export const GloTag = Object.freeze({
   initiateRequest: 0x21,
   initiateResponse: 0x28,
   confirmedServiceError: 0x2e,
@@ -20,9 +20,9 @@ export const GloTag = {
   getResponse: 0xcc,
   setResponse: 0xcd,
   actionResponse: 0xcf,
-} as const;
+} as const);
 
-export const DedTag = {
+export const DedTag = Object.freeze({
   initiateRequest: 0x41,
   initiateResponse: 0x48,
   confirmedServiceError: 0x4e,
@@ -33,16 +33,16 @@ export const DedTag = {
   getResponse: 0xd4,
   setResponse: 0xd5,
   actionResponse: 0xd7,
-} as const;
+} as const);
 
 export const GENERAL_GLO_CIPHERING = 0xdb;
 export const GENERAL_DED_CIPHERING = 0xdc;
 
 /** The plain tag each ciphered tag protects (glo- and ded- alike). */
-const PLAIN_OF: Record<number, number> = {
+const PLAIN_OF: Record<number, number> = Object.freeze({
   0x21: 0x01, 0x28: 0x08, 0x2e: 0x0e, 0xc8: 0xc0, 0xc9: 0xc1, 0xca: 0xc2, 0xcb: 0xc3, 0xcc: 0xc4, 0xcd: 0xc5, 0xcf: 0xc7,
   0x41: 0x01, 0x48: 0x08, 0x4e: 0x0e, 0xd0: 0xc0, 0xd1: 0xc1, 0xd2: 0xc2, 0xd3: 0xc3, 0xd4: 0xc4, 0xd5: 0xc5, 0xd7: 0xc7,
-};
+});
 
 export interface CipheredApdu {
   type: "ciphered";
@@ -84,6 +84,8 @@ for (const k of Object.keys(PLAIN_OF)) {
   if (isDedicatedTag(t)) DED_OF[PLAIN_OF[t]] = t;
   else GLO_OF[PLAIN_OF[t]] = t;
 }
+Object.freeze(GLO_OF);
+Object.freeze(DED_OF);
 
 /** The glo- or ded- tag that protects a plain tag. */
 export function cipheredTagOf(plainTag: number, dedicated: boolean): number | undefined {

@@ -3,7 +3,7 @@
  * BIT STRING (SIZE(24))): bit n of the standard is 1 << (23 - n) here, so
  * the 24-bit number reads like the three bytes on the wire.
  */
-export const Conformance = {
+export const Conformance = Object.freeze({
   generalProtection: 1 << 22,
   generalBlockTransfer: 1 << 21,
   read: 1 << 20,
@@ -26,7 +26,7 @@ export const Conformance = {
   selectiveAccess: 1 << 2,
   eventNotification: 1 << 1,
   action: 1 << 0,
-} as const;
+} as const);
 
 /** What this server offers to every association (an association's config may narrow it). */
 export const SERVER_CONFORMANCE =

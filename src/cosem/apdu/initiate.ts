@@ -7,7 +7,7 @@ import { DecodeError } from "../../util/errors.js";
  * Optional fields remember whether they were present so that decode then
  * encode reproduces the input byte for byte.
  */
-export const InitiateTag = { request: 0x01, response: 0x08, confirmedServiceError: 0x0e } as const;
+export const InitiateTag = Object.freeze({ request: 0x01, response: 0x08, confirmedServiceError: 0x0e } as const);
 
 export interface InitiateRequest {
   type: "initiate-request";
@@ -42,7 +42,7 @@ export interface ConfirmedServiceError {
 }
 
 /** ServiceError initiate values. */
-export const InitiateError = { other: 0, dlmsVersionTooLow: 1, incompatibleConformance: 2, pduSizeTooShort: 3, refusedByVdeHandler: 4 } as const;
+export const InitiateError = Object.freeze({ other: 0, dlmsVersionTooLow: 1, incompatibleConformance: 2, pduSizeTooShort: 3, refusedByVdeHandler: 4 } as const);
 
 function readConformance(r: ByteReader): number {
   const at = r.pos;

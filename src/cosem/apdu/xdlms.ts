@@ -10,7 +10,7 @@ import { DecodeError } from "../../util/errors.js";
  * response and data-notification. One type per variant, discriminated by
  * `type`, so that server and client share the codec.
  */
-export const ServiceTag = {
+export const ServiceTag = Object.freeze({
   getRequest: 0xc0,
   setRequest: 0xc1,
   actionRequest: 0xc3,
@@ -19,7 +19,7 @@ export const ServiceTag = {
   actionResponse: 0xc7,
   exceptionResponse: 0xd8,
   dataNotification: 0x0f,
-} as const;
+} as const);
 
 export interface AttributeDescriptor {
   classId: number;
@@ -100,15 +100,15 @@ export type ActionResponse =
   | { type: "action-response-next-pblock"; invokeId: number; blockNumber: number };
 
 /** exception-response state-error and service-error (Green Book 9.5, ExceptionResponse). */
-export const StateError = { serviceNotAllowed: 1, serviceUnknown: 2 } as const;
-export const ServiceError = {
+export const StateError = Object.freeze({ serviceNotAllowed: 1, serviceUnknown: 2 } as const);
+export const ServiceError = Object.freeze({
   operationNotPossible: 1,
   serviceNotSupported: 2,
   otherReason: 3,
   pduTooLong: 4,
   decipheringError: 5,
   invocationCounterError: 6,
-} as const;
+} as const);
 
 export interface ExceptionResponse {
   type: "exception-response";

@@ -118,16 +118,13 @@ export class ClockObject implements CosemObject {
     switch (method) {
       case 1:
         if (!intParam()) return { result: ActionResult.typeUnmatched };
-        c.adjustToQuarter();
-        return ok;
+        return c.adjustToQuarter() ? ok : { result: ActionResult.otherReason };
       case 2:
         if (!intParam()) return { result: ActionResult.typeUnmatched };
-        c.adjustToMeasuringPeriod();
-        return ok;
+        return c.adjustToMeasuringPeriod() ? ok : { result: ActionResult.otherReason };
       case 3:
         if (!intParam()) return { result: ActionResult.typeUnmatched };
-        c.adjustToMinute();
-        return ok;
+        return c.adjustToMinute() ? ok : { result: ActionResult.otherReason };
       case 4:
         if (!intParam()) return { result: ActionResult.typeUnmatched };
         return c.adjustToPresetTime() ? ok : { result: ActionResult.otherReason };

@@ -16,7 +16,7 @@ import type { PrepayService } from "../../prepay/service.js";
  * changes only by tokens and consumption: that is the point of STS);
  * 3 invoke_credit(integer) invokes emergency credit once credit is low.
  */
-export const CreditType = { token: 0, emergency: 2 } as const;
+export const CreditType = Object.freeze({ token: 0, emergency: 2 } as const);
 
 export class CreditObject implements CosemObject {
   readonly classId = 112;

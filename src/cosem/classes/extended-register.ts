@@ -2,6 +2,7 @@ import { Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { scalerUnitData, utcDateTime, type ScalerUnit } from "./register.js";
+import { frozen } from "../../util/frozen.js";
 
 /**
  * Extended Register, class 4 version 0: 2 value, 3 scaler_unit, 4 status,
@@ -16,10 +17,10 @@ export interface ExtendedRegisterBinding {
   reset?(): boolean;
 }
 
-const NOT_SPECIFIED_DATE_TIME: Data = {
+const NOT_SPECIFIED_DATE_TIME: Data = frozen({
   tag: Tag.OctetString,
   value: new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff]),
-};
+});
 
 export class ExtendedRegisterObject implements CosemObject {
   readonly classId = 4;

@@ -11,7 +11,7 @@ export interface HdlcSetupTarget {
 }
 
 /** comm_speed enum: 0 = 300 ... 9 = 115200 baud. */
-const SPEEDS = [300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
+const SPEEDS = Object.freeze([300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const);
 
 /**
  * IEC HDLC setup, class 23 version 1 (0.0.22.0.0.255 for the optical port).

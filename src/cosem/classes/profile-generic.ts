@@ -14,6 +14,7 @@ import { Obis } from "../obis.js";
 import { ByteWriter } from "../../util/bytes.js";
 import type { ProfileRow, ProfileStore } from "../../storage/profile-store.js";
 import { asDateTime, asInt, asList, asObis, en, st, u16, u32, os, i8 } from "../axdr-helpers.js";
+import { frozen } from "../../util/frozen.js";
 
 /**
  * Profile Generic, class 7 version 1 (Blue Book 4.3.6).
@@ -96,7 +97,7 @@ export interface ProfileGenericConfig {
   readonly captureMethod?: (utcMs: number) => void;
 }
 
-export const CLOCK_TIME: CaptureObjectDefinition = { classId: 8, logicalName: Obis.of(0, 0, 1, 0, 0, 255), attributeIndex: 2, dataIndex: 0 };
+export const CLOCK_TIME: CaptureObjectDefinition = frozen({ classId: 8, logicalName: Obis.of(0, 0, 1, 0, 0, 255), attributeIndex: 2, dataIndex: 0 });
 
 export class ProfileGeneric implements CosemObject {
   readonly classId = 7;

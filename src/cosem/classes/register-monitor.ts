@@ -32,7 +32,7 @@ export interface MonitoredValue {
 }
 
 /** A-XDR integer tags a threshold may have (the monitored values are integers with scalers). */
-const INTEGER_TAGS: readonly number[] = [Tag.Integer, Tag.Long, Tag.DoubleLong, Tag.Unsigned, Tag.LongUnsigned, Tag.DoubleLongUnsigned];
+const INTEGER_TAGS: readonly number[] = Object.freeze([Tag.Integer, Tag.Long, Tag.DoubleLong, Tag.Unsigned, Tag.LongUnsigned, Tag.DoubleLongUnsigned]);
 
 export class RegisterMonitorObject implements CosemObject {
   readonly classId = 21;

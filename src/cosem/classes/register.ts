@@ -11,7 +11,7 @@ import { dateTimeOs, i8, en, st } from "../axdr-helpers.js";
  * constant), so the class only encodes. Units are the Blue Book enum
  * (27 W, 28 VA, 29 var, 30 Wh, 31 VAh, 32 varh, 33 A, 35 V, 44 Hz, 255 none).
  */
-export const Unit = { W: 27, VA: 28, var: 29, Wh: 30, VAh: 31, varh: 32, A: 33, V: 35, Hz: 44, none: 255 } as const;
+export const Unit = Object.freeze({ W: 27, VA: 28, var: 29, Wh: 30, VAh: 31, varh: 32, A: 33, V: 35, Hz: 44, none: 255 } as const);
 
 export interface ScalerUnit {
   scaler: number;

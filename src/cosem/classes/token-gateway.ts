@@ -19,7 +19,7 @@ import { utf8Decode, utf8Encode } from "../../util/bytes.js";
  * 6 token_status {status_code enum, data_value bit-string(16) = the meter's
  * own TokenResult number, src/prepay/results.ts}.
  */
-const METHODS = { remote: 0, local: 1, manual: 2 } as const;
+const METHODS = Object.freeze({ remote: 0, local: 1, manual: 2 } as const);
 
 export class TokenGatewayObject implements CosemObject {
   readonly classId = 115;

@@ -12,6 +12,12 @@ import type { KeyValueStore } from "../../persistence.js";
  */
 export const TX_RESERVATION_BLOCK = 1024;
 const MAX = 0xffffffff;
+/**
+ * The first value sent under a key. 0 is legal in the Green Book, but common
+ * clients (dlms-cosem among them) take a counter of 0 as "never set" and
+ * refuse it by default; starting at 1 costs nothing.
+ */
+const FIRST = 1;
 
 function readU32(b: Uint8Array | undefined): number | undefined {
   if (!b || b.length !== 4) return undefined;
@@ -38,7 +44,7 @@ export class TransmitCounter {
     // come back): skip every value they could have reserved, so no value
     // is ever reused whatever the damage.
     const lost = kv.lostRecordBound ?? 0;
-    this.#next = Math.min(MAX, (readU32(kv.get(key)) ?? 0) + lost * block);
+    this.#next = Math.max(FIRST, Math.min(MAX, (readU32(kv.get(key)) ?? 0) + lost * block));
     this.#reservedEnd = this.#next;
   }
 
@@ -60,8 +66,8 @@ export class TransmitCounter {
 
   /** After a key change the counter space starts again (the nonce is new with the key). */
   reset(): void {
-    this.#next = 0;
-    this.#reservedEnd = 0;
+    this.#next = FIRST;
+    this.#reservedEnd = FIRST;
     this.#kv.put(this.#key, u32(0));
   }
 }

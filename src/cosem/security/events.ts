@@ -4,7 +4,7 @@
  * assignments, kept in one place so a board can remap them to a utility's
  * companion specification.
  */
-export const SecurityEvent = {
+export const SecurityEvent = Object.freeze({
   /** A ciphered APDU whose tag did not verify or that could not be deciphered. */
   decipheringFailed: 1,
   /** A received invocation counter not above the last accepted one (value = the counter). */
@@ -29,4 +29,4 @@ export const SecurityEvent = {
   secretChanged: 11,
   /** A client SAP's failed attempts reached the lockout threshold (value = client SAP); logged once per burst (server/auth-guard.ts). */
   authenticationLockout: 12,
-} as const;
+} as const);

@@ -12,17 +12,17 @@ import type { Suite0Keys } from "./suite0.js";
  * counters under them. Keys and policy live in the KeyValueStore so that a
  * key_transfer survives a power cut; the configuration only seeds them.
  */
-export const KeyId = { globalUnicast: 0, globalBroadcast: 1, authentication: 2, master: 3 } as const;
+export const KeyId = Object.freeze({ globalUnicast: 0, globalBroadcast: 1, authentication: 2, master: 3 } as const);
 
 /** security_policy bits of Security Setup version 1. */
-export const Policy = {
+export const Policy = Object.freeze({
   authenticatedRequest: 0x04,
   encryptedRequest: 0x08,
   signedRequest: 0x10,
   authenticatedResponse: 0x20,
   encryptedResponse: 0x40,
   signedResponse: 0x80,
-} as const;
+} as const);
 
 export interface SecuritySetupConfig {
   /** Short KeyValueStore prefix, unique per Security Setup ("ss.mgmt"). */

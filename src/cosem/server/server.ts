@@ -43,6 +43,7 @@ import { AuthGuard } from "./auth-guard.js";
 import { BlockSource } from "./blocks.js";
 import type { AssociationConfig, ServerOptions } from "./config.js";
 import { CURRENT_ASSOCIATION, ObjectDirectory, attributeRight, methodRight, needsAuthenticatedRequest } from "./directory.js";
+import { frozen } from "../../util/frozen.js";
 
 /**
  * The xDLMS server: one ApduHandler for every transport. It opens
@@ -910,8 +911,8 @@ function isUnconfirmable(s: ServiceApdu): boolean {
   return s.type === "set-request-normal" || s.type === "set-request-with-list" || s.type === "action-request-normal" || s.type === "action-request-with-list";
 }
 
-const PENDING_RIGHTS: ObjectRights = { attributes: [], methods: [MethodAccess.access] };
-const NO_RIGHTS: ObjectRights = { attributes: [], methods: [] };
+const PENDING_RIGHTS: ObjectRights = frozen({ attributes: [], methods: [MethodAccess.access] });
+const NO_RIGHTS: ObjectRights = frozen({ attributes: [], methods: [] });
 
 function defaultAssociationRights(mechanism: number): ObjectRights {
   // The caller may read its own association (not the secret) and, with HLS, answer the challenge.

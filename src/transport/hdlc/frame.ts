@@ -49,7 +49,7 @@ export interface HdlcFrame {
 }
 
 /** Unnumbered command/response codes with the P/F bit cleared. */
-const U_CODES: Record<UnnumberedKind, number> = { SNRM: 0x83, DISC: 0x43, UA: 0x63, DM: 0x0f, FRMR: 0x87, UI: 0x03 };
+const U_CODES: Record<UnnumberedKind, number> = Object.freeze({ SNRM: 0x83, DISC: 0x43, UA: 0x63, DM: 0x0f, FRMR: 0x87, UI: 0x03 });
 const PF = 0x10;
 
 export function encodeControl(c: Control): number {

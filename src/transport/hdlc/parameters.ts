@@ -24,9 +24,9 @@ export interface ParameterWidths {
 }
 
 /** The defaults when SNRM carries no information field (IEC 62056-46). */
-export const DEFAULT_PARAMETERS: Readonly<HdlcParameters> = { maxInfoTx: 128, maxInfoRx: 128, windowTx: 1, windowRx: 1 };
+export const DEFAULT_PARAMETERS: Readonly<HdlcParameters> = Object.freeze({ maxInfoTx: 128, maxInfoRx: 128, windowTx: 1, windowRx: 1 });
 
-const IDS: readonly (keyof HdlcParameters)[] = ["maxInfoTx", "maxInfoRx", "windowTx", "windowRx"];
+const IDS: readonly (keyof HdlcParameters)[] = Object.freeze(["maxInfoTx", "maxInfoRx", "windowTx", "windowRx"]);
 
 /**
  * Decodes the field. Parameters may be absent (then the default applies) or

@@ -23,6 +23,7 @@ import { LLC_REQUEST, LLC_RESPONSE, stripLlc, withLlc } from "./llc.js";
 import { decodeParameters, encodeParameters, negotiate, DEFAULT_PARAMETERS, type HdlcParameters } from "./parameters.js";
 import { HdlcFrameReader } from "./reader.js";
 import { nextSeq, prevSeq, Reassembly, Segmenter } from "./segments.js";
+import { frozen } from "../../util/frozen.js";
 
 export interface HdlcServerConfig {
   /** Upper HDLC addresses (logical devices) this meter answers, e.g. [1] for the management logical device. */
@@ -47,14 +48,14 @@ export interface HdlcServerConfig {
 /** 5 s: a frame with a 128-byte information field at 300 baud, or the largest (2047 bytes) at 9600 baud, with room to spare. */
 export const DEFAULT_HDLC_FRAME_TIMEOUT_MS = 5000;
 
-export const DEFAULT_HDLC_SERVER_CONFIG: Readonly<HdlcServerConfig> = {
+export const DEFAULT_HDLC_SERVER_CONFIG: Readonly<HdlcServerConfig> = frozen({
   logicalDevices: [1],
   physicalAddress: 0x10,
   limits: { maxInfoTx: 128, maxInfoRx: 128, windowTx: 1, windowRx: 1 },
   inactivityMs: 120_000,
   maxApduSize: 2048,
   interOctetMs: 25,
-};
+});
 
 export type LinkEndReason = "disc" | "timeout" | "snrm" | "closed";
 

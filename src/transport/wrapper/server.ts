@@ -18,6 +18,7 @@ import type { TimerId, Timers } from "../../../hal/timer.js";
 import type { ApduHandler, ApduSession } from "../apdu-port.js";
 import { displaceFor } from "../admission.js";
 import { encodeWrapper, WrapperReader, type WrapperMessage } from "./wrapper.js";
+import { frozen } from "../../util/frozen.js";
 
 export interface WrapperServerConfig {
   /** Server wPorts (logical devices) answered, e.g. [1]. */
@@ -36,7 +37,7 @@ export interface WrapperServerConfig {
   idleDisplaceMs: number;
 }
 
-export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = {
+export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = frozen({
   logicalDevices: [1],
   maxApduSize: 2048,
   inactivityMs: 180_000,
@@ -44,7 +45,7 @@ export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = {
   maxConnections: 2,
   frameTimeoutMs: 10_000,
   idleDisplaceMs: 30_000,
-};
+});
 
 /** The IANA port of DLMS/COSEM over TCP. */
 export const DLMS_TCP_PORT = 4059;

@@ -1,0 +1,172 @@
+/**
+ * Containment of firmware faults. Every step of the meter's tick and every
+ * power-fail handler runs through FaultMonitor.run: a throw is counted per
+ * kind, recorded once per kind and boot as an event in the standard log
+ * (code 241, the kind as value), and the other steps still run, the
+ * watchdog kick included. The counts are a diagnostic object (COSEM class 1,
+ * see Meter) so a head-end sees a faulting meter that keeps working.
+ *
+ * BootGuard recognises a fault that repeats at every start: a persisted
+ * counter of starts that did not reach a stable run (STABLE_AFTER_MS of
+ * ticks without a contained fault other than a DLMS request's). After SAFE_MODE_AFTER such starts in a
+ * row the meter comes up in safe mode: it still meters (metrology, the rate
+ * registers of the tariff in force, energy persistence, power-fail path) and
+ * still serves DLMS, but the tariff engine (captures, schedules, calendar
+ * switches, scripts), prepayment, the limiter and the register monitor are
+ * left out, so a client can repair the setting that made them fail. The
+ * counter is cleared by a stable run, in safe mode too: the start after a
+ * stable safe-mode run tries the normal mode again.
+ */
+import type { SystemPort } from "../../hal/system.js";
+import type { EventSink } from "../events.js";
+import type { KeyValueStore } from "../persistence.js";
+import { loadU32, saveU32 } from "./persistence.js";
+
+/** What can fault; the number is the event value and the diagnostic's key. */
+export const FaultKind = {
+  metrology: 1,
+  tariff: 2,
+  clock: 3,
+  limiter: 4,
+  monitor: 5,
+  relay: 6,
+  persist: 7,
+  /** A request the xDLMS server answered with exception-response after an adapter threw (CosemServer.faults). */
+  dlms: 8,
+  /** The event logs could not take an event. */
+  events: 9,
+  /** Power-fail handlers: metrology's, then the meter's. */
+  powerFailMetrology: 10,
+  powerFailMeter: 11,
+  powerFailFirmware: 12,
+  /** Prepayment (credit and its disconnect rules): skipped in safe mode like the tariff engine. */
+  prepay: 13,
+} as const;
+export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
+
+/** Standard event log codes in the manufacturer-specific range (see src/metrology/event-codes.ts). */
+export const FaultEvent = {
+  /** A fault of a kind not seen since start was contained; value = FaultKind. */
+  faultContained: 241,
+  /** The meter started in safe mode; value = consecutive unstable starts. */
+  safeMode: 242,
+} as const;
+
+export const KEY_BOOT_ATTEMPTS = "m.boots";
+/** Unstable starts in a row after which the meter starts in safe mode. */
+export const SAFE_MODE_AFTER = 3;
+/** A start is stable once the meter has ticked this long (monotonic ms) with no contained fault. */
+export const STABLE_AFTER_MS = 15 * 60_000;
+
+export interface FaultDiagnostic {
+  total: number;
+  safeMode: boolean;
+  /** Consecutive unstable starts, this one included (0 once this start is stable). */
+  bootAttempts: number;
+  byKind: { kind: FaultKind; count: number }[];
+}
+
+export class FaultMonitor {
+  readonly #counts = new Map<FaultKind, number>();
+  readonly #events: EventSink;
+  readonly #now: () => number;
+  total = 0;
+  /** Faults seen since the last stability check (BootGuard). */
+  sinceCheck = 0;
+
+  constructor(events: EventSink, nowUtcMs: () => number) {
+    this.#events = events;
+    this.#now = nowUtcMs;
+  }
+
+  /** Runs one step; a throw is contained and recorded. True when the step completed. */
+  run(kind: FaultKind, step: () => void): boolean {
+    try {
+      step();
+      return true;
+    } catch {
+      this.record(kind, 1);
+      return false;
+    }
+  }
+
+  /** Counts `n` faults of a kind (the event goes out for the first of each kind only). */
+  record(kind: FaultKind, n: number): void {
+    if (n <= 0) return;
+    const before = this.#counts.get(kind) ?? 0;
+    this.#counts.set(kind, before + n);
+    this.total += n;
+    // A request that faulted says nothing about the start (safe mode keeps DLMS anyway), and a
+    // client must not be able to push the meter into safe mode by repeating one.
+    if (kind !== FaultKind.dlms) this.sinceCheck += n;
+    if (before === 0) {
+      // The event log may itself be what fails: its fault is counted, never thrown.
+      try {
+        this.#events.record({ log: "standard", code: FaultEvent.faultContained, utcMs: this.#now(), value: kind });
+      } catch {
+        if (kind !== FaultKind.events) this.record(FaultKind.events, 1);
+      }
+    }
+  }
+
+  count(kind: FaultKind): number {
+    return this.#counts.get(kind) ?? 0;
+  }
+
+  byKind(): { kind: FaultKind; count: number }[] {
+    const out: { kind: FaultKind; count: number }[] = [];
+    for (const [kind, count] of this.#counts) out.push({ kind, count });
+    return out.sort((a, b) => a.kind - b.kind);
+  }
+}
+
+/**
+ * The system port as the meter's domains see it: every power-fail handler
+ * they register is contained under its own fault kind (the port itself also
+ * runs each handler even if another threw: src/util/isolate.ts).
+ */
+export function guardedSystem(system: SystemPort, faults: FaultMonitor, kind: FaultKind): SystemPort {
+  return {
+    resetCause: () => system.resetCause(),
+    reboot: () => system.reboot(),
+    kickWatchdog: () => system.kickWatchdog(),
+    onPowerFail: (handler) => system.onPowerFail(() => faults.run(kind, handler)),
+  };
+}
+
+/** The persisted count of unstable starts (see the module comment). */
+export class BootGuard {
+  readonly attempts: number;
+  readonly safeMode: boolean;
+  #stable = false;
+  #since: number;
+
+  constructor(
+    private readonly store: KeyValueStore,
+    monoNowMs: number,
+  ) {
+    const previous = loadU32(store, KEY_BOOT_ATTEMPTS) ?? 0;
+    this.attempts = Math.min(previous + 1, 0xffff);
+    this.safeMode = previous >= SAFE_MODE_AFTER;
+    // Written before anything that could fail at start: a start that dies leaves the count up.
+    saveU32(store, KEY_BOOT_ATTEMPTS, this.attempts);
+    this.#since = monoNowMs;
+  }
+
+  get stable(): boolean {
+    return this.#stable;
+  }
+
+  /** Called every tick: a fault restarts the stability period; once stable, the count is cleared. */
+  check(monoNowMs: number, faults: FaultMonitor): void {
+    if (this.#stable) return;
+    if (faults.sinceCheck > 0) {
+      faults.sinceCheck = 0;
+      this.#since = monoNowMs;
+      return;
+    }
+    if (monoNowMs - this.#since < STABLE_AFTER_MS) return;
+    saveU32(this.store, KEY_BOOT_ATTEMPTS, 0);
+    this.#stable = true;
+  }
+}
