@@ -33,7 +33,7 @@ describe("event codes", () => {
     const missing: string[] = [];
     const named = new Set((Object.keys(LOG_TABLES) as EventLogId[]).flatMap((log) => [...codesOf(log).values()].flat()));
     for (const file of sources(join(process.cwd(), "src"))) {
-      for (const m of readFileSync(file, "utf8").matchAll(/^export const (\w*Event\w*) = \{/gm)) {
+      for (const m of readFileSync(file, "utf8").matchAll(/^export const (\w*Event\w*) = (?:Object\.freeze\()?\{/gm)) {
         const mod = (await import(file)) as Record<string, Record<string, unknown>>;
         for (const [key, v] of Object.entries(mod[m[1]])) {
           if (key.endsWith("Base")) continue;

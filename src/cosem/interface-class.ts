@@ -225,7 +225,13 @@ export function rights(attributes: string, methods = ""): ObjectRights {
       attributes: Object.freeze(attributes.trim() ? attributes.trim().split(/\s+/).map(attributeAccess) : []),
       methods: Object.freeze(methods.trim() ? methods.trim().split(/\s+/).map(methodAccess) : []),
     });
-    RIGHTS_ROWS.set(key, r);
+    // On a device this module is preloaded and the map lives in flash, read-only: rows built
+    // while preloading (module-level tables) are shared, rows made at run time are not cached.
+    try {
+      RIGHTS_ROWS.set(key, r);
+    } catch {
+      // read-only (preloaded)
+    }
   }
   return r;
 }

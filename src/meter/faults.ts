@@ -23,7 +23,7 @@ import type { KeyValueStore } from "../persistence.js";
 import { loadU32, saveU32 } from "./persistence.js";
 
 /** What can fault; the number is the event value and the diagnostic's key. */
-export const FaultKind = {
+export const FaultKind = Object.freeze({
   metrology: 1,
   tariff: 2,
   clock: 3,
@@ -41,16 +41,16 @@ export const FaultKind = {
   powerFailFirmware: 12,
   /** Prepayment (credit and its disconnect rules): skipped in safe mode like the tariff engine. */
   prepay: 13,
-} as const;
+} as const);
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 
 /** Standard event log codes in the manufacturer-specific range (see src/metrology/event-codes.ts). */
-export const FaultEvent = {
+export const FaultEvent = Object.freeze({
   /** A fault of a kind not seen since start was contained; value = FaultKind. */
   faultContained: 241,
   /** The meter started in safe mode; value = consecutive unstable starts. */
   safeMode: 242,
-} as const;
+} as const);
 
 export const KEY_BOOT_ATTEMPTS = "m.boots";
 /** Unstable starts in a row after which the meter starts in safe mode. */
