@@ -9,7 +9,8 @@
 import type { BenchOp, HeapFigure } from "../op.js";
 import { D, Tag, type Data } from "../../src/cosem/axdr.js";
 import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { ApplicationContext, Mechanism, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { decodeAare } from "../../src/cosem/apdu/acse.js";
+import { hlsGmacAarq } from "../../host-tests/support/hls.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";
 import { dateTimeFromUtcMs, dateTimeToBytes } from "../../src/cosem/datetime.js";
 import { Obis } from "../../src/cosem/obis.js";
@@ -83,15 +84,7 @@ export function associate(m: RealMeter, ic = 1): Association {
   const a: Association = { ...m, session: new BenchSession(ClientSap.management), ic, serverTitle: m.meter.config.security.serverSystemTitle };
   const srv = server(m);
   const initiate = encodeApdu({ type: "initiate-request", proposedDlmsVersion: 6, proposedConformance: CONF, clientMaxReceivePduSize: PDU });
-  const aarq = encodeAarq({
-    type: "aarq",
-    applicationContext: ApplicationContext.lnCiphered,
-    callingApTitle: CLIENT_TITLE,
-    authenticationRequested: true,
-    mechanism: Mechanism.hlsGmac,
-    authenticationValue: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
-    userInformation: seal(a, initiate),
-  });
+  const aarq = hlsGmacAarq(CLIENT_TITLE, seal(a, initiate));
   const aare = decodeAare(srv.handle(aarq, a.session)!);
   const f = hlsGmac(a.board.crypto, KEYS, CLIENT_TITLE, a.ic++, aare.authenticationValue!);
   const reply = encodeApdu({ type: "action-request-normal", invokeId: 0xc1, descriptor: { classId: 15, instance: ASSOCIATION_LN, method: 1 }, parameters: D.octets(f) });

@@ -20,7 +20,8 @@ import { SimSystem } from "../../hal/sim/system.js";
 import { SimTcpNetwork, type SimTcpEnd } from "../../hal/sim/tcp.js";
 import { SimTimers } from "../../hal/sim/timers.js";
 import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { ApplicationContext, Mechanism, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { decodeAare } from "../../src/cosem/apdu/acse.js";
+import { hlsGmacAarq } from "../support/hls.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";
 import { D } from "../../src/cosem/axdr.js";
 import { Obis } from "../../src/cosem/obis.js";
@@ -118,15 +119,7 @@ export const dlmsScenario: StackScenario = {
       {
         prepare() {
           const initiate = encodeApdu({ type: "initiate-request", proposedDlmsVersion: 6, proposedConformance: CONF | Conformance.generalProtection, clientMaxReceivePduSize: 1024 });
-          request = encodeAarq({
-            type: "aarq",
-            applicationContext: ApplicationContext.lnCiphered,
-            callingApTitle: CLIENT_TITLE,
-            authenticationRequested: true,
-            mechanism: Mechanism.hlsGmac,
-            authenticationValue: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16),
-            userInformation: seal(initiate),
-          });
+          request = hlsGmacAarq(CLIENT_TITLE, seal(initiate));
         },
         run: exchange,
       },

@@ -12,7 +12,8 @@ import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/
 import type { ApduHandler } from "../../src/transport/apdu-port.js";
 import { D } from "../../src/cosem/axdr.js";
 import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { ApplicationContext, Mechanism, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { ApplicationContext, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { hlsGmacAarq } from "../support/hls.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { openApdu, readEnvelope, sealApdu } from "../../src/cosem/security/protect.js";
@@ -33,16 +34,7 @@ interface Ciphered {
 function hlsAssociation(m: Meter, session: TestSession, startIc: number, pdu = 1024): number {
   let ic = startIc;
   const initiate = encodeApdu({ type: "initiate-request", proposedDlmsVersion: 6, proposedConformance: CONF, clientMaxReceivePduSize: pdu });
-  const ctos = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
-  const aarq = encodeAarq({
-    type: "aarq",
-    applicationContext: ApplicationContext.lnCiphered,
-    callingApTitle: CLIENT_TITLE,
-    authenticationRequested: true,
-    mechanism: Mechanism.hlsGmac,
-    authenticationValue: ctos,
-    userInformation: sealApdu(m.crypto, initiate, { securityControl: 0x30, systemTitle: CLIENT_TITLE, invocationCounter: ic++, keys: KEYS, dedicated: false, general: false }),
-  });
+  const aarq = hlsGmacAarq(CLIENT_TITLE, sealApdu(m.crypto, initiate, { securityControl: 0x30, systemTitle: CLIENT_TITLE, invocationCounter: ic++, keys: KEYS, dedicated: false, general: false }));
   const aare = decodeAare(m.server.handle(aarq, session)!);
   const f = hlsGmac(m.crypto, KEYS, CLIENT_TITLE, ic++, aare.authenticationValue!);
   const reply = encodeApdu({ type: "action-request-normal", invokeId: 0xc1, descriptor: { classId: 15, instance: Obis.of(0, 0, 40, 0, 0), method: 1 }, parameters: D.octets(f) });
@@ -165,15 +157,7 @@ export const hdlcGetSuite0: BenchOp<HdlcBench> = {
     // The association itself goes through the same framed link.
     const initiate = encodeApdu({ type: "initiate-request", proposedDlmsVersion: 6, proposedConformance: CONF, clientMaxReceivePduSize: 1024 });
     void s.hdlc.request(
-      encodeAarq({
-        type: "aarq",
-        applicationContext: ApplicationContext.lnCiphered,
-        callingApTitle: CLIENT_TITLE,
-        authenticationRequested: true,
-        mechanism: Mechanism.hlsGmac,
-        authenticationValue: new Uint8Array(16).fill(7),
-        userInformation: sealApdu(s.m.crypto, initiate, { securityControl: 0x30, systemTitle: CLIENT_TITLE, invocationCounter: session.ic++, keys: KEYS, dedicated: false, general: false }),
-      }),
+      hlsGmacAarq(CLIENT_TITLE, sealApdu(s.m.crypto, initiate, { securityControl: 0x30, systemTitle: CLIENT_TITLE, invocationCounter: session.ic++, keys: KEYS, dedicated: false, general: false }), new Uint8Array(16).fill(7)),
     );
     const stoc = decodeAare(s.lastResponse!).authenticationValue!;
     const f = hlsGmac(s.m.crypto, KEYS, CLIENT_TITLE, session.ic++, stoc);
