@@ -43,9 +43,13 @@ export class TransmitCounter {
     // damage the newest reservations may be lost (an older one would then
     // come back): skip every value they could have reserved, so no value
     // is ever reused whatever the damage.
+    // The skip is stored at once (a record written after the damage), so
+    // the boot that found the damage skips, and later boots resume from there
+    // (the composition root sets lostRecordBound only for damage not handled yet).
     const lost = kv.lostRecordBound ?? 0;
     this.#next = Math.max(FIRST, Math.min(MAX, (readU32(kv.get(key)) ?? 0) + lost * block));
     this.#reservedEnd = this.#next;
+    if (lost > 0) kv.put(key, u32(this.#next));
   }
 
   /** The value the next APDU will carry (what the Security Setup's counter object reports). */
