@@ -53,7 +53,9 @@ import { crc32 } from "./crc32.js";
  *   RECLAIM_MARK, body: the victim's index) into the head just before it
  *   erases its victim. At mount the head's count minus the marks in the
  *   head is the number of sectors the log must hold; fewer is damage (for
- *   partitions formatted before MKL2).
+ *   partitions formatted before MKL2). Before a new head joins, the old one
+ *   gets an open mark (OPEN_MARK, body: the new head's index): a victim
+ *   opened again as the newest sector and then erased is damage, not a cut.
  * Found damage is counted, and nothing written before it is proven newest.
  * The copies of a collection leave room for the mark in the head, so the
  * mark never needs a sector of its own. The newest sector erased together
@@ -105,6 +107,8 @@ const RECORDS = 20;
 const HDR = 7;
 /** Store-internal record written just before a collection erases its victim (see the class comment); never live. */
 const RECLAIM_MARK = 255 - 1;
+/** Store-internal record naming the sector about to become the head, written in the old head (see the class comment); never live. */
+const OPEN_MARK = 255 - 2;
 /** Sector sequences use the low 24 bits of part B's word, the log's sector count the high 8 (0 = not recorded). */
 const SEQ_BITS = 0x1000000;
 
@@ -212,7 +216,7 @@ export class LogStore {
 
   /** Registers the owner of a record type (1..254); before mount(). */
   register(type: number, owner: LogOwner): void {
-    if (!(type >= 1 && type < RECLAIM_MARK) || this.owners.has(type)) throw new RangeError(`record type ${type} unavailable`);
+    if (!(type >= 1 && type < OPEN_MARK) || this.owners.has(type)) throw new RangeError(`record type ${type} unavailable`);
     if (this.state !== "new") throw new StorageError("unmounted", "register owners before mount");
     this.owners.set(type, owner);
   }
@@ -220,7 +224,7 @@ export class LogStore {
   /** Largest body one record can carry. */
   get maxBody(): number {
     // A collection's copy leaves room for the reclaim mark after it (see reclaim()).
-    return this.size - RECORDS - this.span(2) - this.unit - 11 - this.unit;
+    return this.size - RECORDS - 2 * this.span(2) - this.unit - 11 - this.unit;
   }
 
   /** Flash bytes one record with a body of n bytes occupies. */
@@ -284,6 +288,8 @@ export class LogStore {
           marks++;
           lastVictim = body.length === 2 ? (body[0] << 8) | body[1] : -1;
         }
+        // The victim was opened again as the newest sector: blank now, it is no cut's leftover.
+        if (type === OPEN_MARK && isHead && body.length === 2 && ((body[0] << 8) | body[1]) === lastVictim) lastVictim = -1;
         const owner = this.owners.get(type);
         if (owner) {
           owner.recovered(addr, seq, type, body);
@@ -523,9 +529,11 @@ export class LogStore {
     this.headOffset = this.damageEnd;
   }
 
+  /** Every record leaves room in its sector for the open mark that names the next head. */
   private makeRoom(span: number): void {
     this.repair();
-    if (this.head >= 0 && this.headOffset + span <= this.size) return;
+    const mark = this.span(2);
+    if (this.head >= 0 && this.headOffset + span + mark <= this.size) return;
     if (!this.inGc) this.collect();
     this.openSector();
   }
@@ -574,7 +582,7 @@ export class LogStore {
         (this.owners.get(r.type) as LogOwner).moved(r.addr, to, r.type);
       }
       // The reclaim mark, in the head (whose count still includes the victim): the copies left room for it.
-      if (this.head < 0 || this.headOffset + mark > this.size) {
+      if (this.head < 0 || this.headOffset + 2 * mark > this.size) {
         if (this.freeCount() > 0) this.makeRoom(mark);
       }
       if (this.head >= 0 && this.headOffset + mark <= this.size) {
@@ -620,6 +628,13 @@ export class LogStore {
       if (best < 0 || this.eraseCount[s] < this.eraseCount[best]) best = s;
     }
     if (best < 0) throw new StorageError("full", "no free sector");
+    // The old head names its successor, so a newest sector erased behind the store's back is not taken for
+    // the victim of an interrupted collection (mount). Records left room for it; none after a torn-write repair.
+    const mark = this.span(2);
+    if (this.head >= 0 && this.headOffset + mark <= this.size) {
+      this.writeRecord(OPEN_MARK, Uint8Array.of(best >>> 8, best & 0xff));
+      this.live[this.head] -= mark;
+    }
     if (!this.ready[best]) this.erase(best);
     const b = new Uint8Array(RECORDS);
     b.fill(0xff);
