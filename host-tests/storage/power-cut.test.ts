@@ -228,7 +228,7 @@ describe("power-cut campaign", () => {
       expect(r.failures).toEqual([]);
       expect(r.erases).toBeGreaterThan(runtime === "node" ? 30 : 1);
       // The ring was reclaimed (oldest rows dropped) under the cuts too.
-      if (runtime === "node") expect(r.ringErases).toBeGreaterThan(2);
+      if (runtime === "node") expect(r.ringErases).toBeGreaterThanOrEqual(2);
       expect(r.cuts).toBeGreaterThanOrEqual(runtime === "node" ? 10000 : 250);
       // Without power cuts no word is programmed twice (nRF52840 allows two writes per word).
       expect(r.maxWrites).toBe(1);

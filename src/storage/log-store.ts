@@ -224,7 +224,7 @@ export class LogStore {
   /** Largest body one record can carry. */
   get maxBody(): number {
     // A collection's copy leaves room for the reclaim mark after it (see reclaim()).
-    return this.size - RECORDS - 2 * this.span(2) - this.unit - 11 - this.unit;
+    return this.size - RECORDS - 3 * this.span(2) - this.unit - 11 - this.unit;
   }
 
   /** Flash bytes one record with a body of n bytes occupies. */
@@ -254,10 +254,7 @@ export class LogStore {
           if (magic === MAGIC) formatted = true;
           this.sectorSeq[s] = u32(h, PART_B) % SEQ_BITS;
           joinCount[s] = Math.floor(u32(h, PART_B) / SEQ_BITS);
-        } else if (isBlank(h, PART_B, RECORDS)) {
-          // Ready only when its body is blank too: bits flipped in a free sector must be erased, not programmed over.
-          if (isBlank(this.flash.read(s * this.size, this.size), RECORDS, this.size)) this.ready[s] = 1;
-        }
+        } else if (isBlank(h, PART_B, RECORDS)) this.ready[s] = 1; // its body is checked when it is opened
         else this.headerDamage(s);
       } else if (!isBlank(h, 0, RECORDS)) this.headerDamage(s);
     }
@@ -326,7 +323,7 @@ export class LogStore {
     // Not formatted yet (a new partition, or one from before MKL2): part A on every blank sector now, before
     // the first append, so that from then on a blank sector is damage. A cut here leaves no MKL2 sector in the log.
     // Only wholly blank sectors: one with bytes left in its body is erased before use (openSector).
-    if (!formatted) for (const s of blank) if (isBlank(this.flash.read(s * this.size, this.size), 0, this.size)) this.writePartA(s);
+    if (!formatted) for (const s of blank) if (isBlank32(this.flash.read(s * this.size, this.size))) this.writePartA(s);
     this.state = "mounted"; // owners may read while they finish their indexes
     for (const owner of new Set(this.owners.values())) owner.mounted();
     // Live bytes per sector, for the choice of the sector to reclaim.
@@ -529,11 +526,15 @@ export class LogStore {
     this.headOffset = this.damageEnd;
   }
 
-  /** Every record leaves room in its sector for the open mark that names the next head. */
+  /**
+   * Every record leaves room in its sector for two marks: the reclaim mark of
+   * a collection that the next append may start, and the open mark that
+   * names the next head. Marks never make a sector of their own.
+   */
   private makeRoom(span: number): void {
     this.repair();
     const mark = this.span(2);
-    if (this.head >= 0 && this.headOffset + span + mark <= this.size) return;
+    if (this.head >= 0 && this.headOffset + span + 2 * mark <= this.size) return;
     if (!this.inGc) this.collect();
     this.openSector();
   }
@@ -581,10 +582,10 @@ export class LogStore {
         this.copiedBytes += this.span(r.body.length);
         (this.owners.get(r.type) as LogOwner).moved(r.addr, to, r.type);
       }
-      // The reclaim mark, in the head (whose count still includes the victim): the copies left room for it.
-      if (this.head < 0 || this.headOffset + 2 * mark > this.size) {
-        if (this.freeCount() > 0) this.makeRoom(mark);
-      }
+      // The reclaim mark, in the head (whose count still includes the victim): appends and copies left room
+      // for it. Never a sector opened for it (that could make the next victim the newest data); without room
+      // (a third collection in one go, or the head was the victim) the mark is left out and a cut right after
+      // this erase would be counted as damage once.
       if (this.head >= 0 && this.headOffset + mark <= this.size) {
         this.repair();
         this.writeRecord(RECLAIM_MARK, Uint8Array.of(victim >>> 8, victim & 0xff));
@@ -628,6 +629,9 @@ export class LogStore {
       if (best < 0 || this.eraseCount[s] < this.eraseCount[best]) best = s;
     }
     if (best < 0) throw new StorageError("full", "no free sector");
+    // Ready only while its body is blank: bits flipped in a free sector are erased, never programmed over.
+    // Checked here, once per sector switch, rather than for every free sector at mount.
+    if (this.ready[best] && !isBlank32(this.flash.read(best * this.size + RECORDS, this.size - RECORDS))) this.ready[best] = 0;
     // The old head names its successor, so a newest sector erased behind the store's back is not taken for
     // the victim of an interrupted collection (mount). Records left room for it; none after a torn-write repair.
     const mark = this.span(2);
@@ -689,6 +693,14 @@ function put32(b: Uint8Array, p: number, v: number): void {
 
 function isZero(b: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** isBlank over a whole fresh buffer, four bytes at a time. */
+function isBlank32(b: Uint8Array): boolean {
+  if (b.byteOffset % 4 !== 0 || b.length % 4 !== 0) return isBlank(b, 0, b.length);
+  const w = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0xffffffff) return false;
   return true;
 }
 
