@@ -57,10 +57,16 @@ export interface SignOptions {
   readonly compression?: "lzma2" | "lzma2armthumb";
 }
 
-/** What the compressed pass of main.py sign() adds to image.py create(): header flags and the DECOMP_* TLVs. */
+/**
+ * What main.py sign() changes in image.py create() for --compression: the
+ * compressed pass adds header flags and the DECOMP_* TLVs; the first,
+ * uncompressed pass runs with dont_encrypt (the ENCRYPTED flag is set, the
+ * body is neither padded nor encrypted, no key TLV).
+ */
 interface CompressedPass {
-  readonly flags: number;
-  readonly tlvs: readonly (readonly [number, Uint8Array])[];
+  readonly flags?: number;
+  readonly tlvs?: readonly (readonly [number, Uint8Array])[];
+  readonly dontEncrypt?: boolean;
 }
 
 export interface SignResult {
@@ -176,12 +182,13 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   return o.compression ? signCompressed(input, o) : signImage(input, o);
 }
 
-/** image.py IMAGE_F COMPRESSED_LZMA2 / COMPRESSED_ARM_THUMB; TLV_VALUES DECOMP_SIZE/SHA/SIGNATURE. */
+/** image.py IMAGE_F COMPRESSED_LZMA2 / COMPRESSED_ARM_THUMB; TLV_VALUES DECOMP_SIZE/SHA/SIGNATURE, COMP_DEC_SIZE. */
 const F_LZMA2 = 0x400;
 const F_ARM_THUMB = 0x800;
 const TLV_DECOMP_SIZE = 0x70;
 const TLV_DECOMP_SHA = 0x71;
 const TLV_DECOMP_SIGNATURE = 0x72;
+const TLV_COMP_DEC_SIZE = 0x73;
 
 /**
  * main.py sign() with --compression: the image is first made uncompressed
@@ -191,13 +198,11 @@ const TLV_DECOMP_SIGNATURE = 0x72;
  * input, the uncompressed image is the result. Otherwise the image is made
  * again over the 2-byte LZMA2 header and the stream. As in imgtool 2.4.0,
  * that second image is built without --test and --non-bootable (main.py
- * does not pass them on).
+ * does not pass them on); with -E it carries COMP_DEC_SIZE and is encrypted.
  */
 function signCompressed(input: Uint8Array, o: SignOptions): SignResult {
-  // imgtool then encrypts the compressed body and adds COMP_DEC_SIZE (0x73); not made here.
-  if (o.encrypt) throw new UsageError("--compression with -E/--encrypt is not implemented by this imgtool");
   const le = (o.endian ?? "little") === "little";
-  const plain = signImage(input, { ...o, compression: undefined, encrypt: undefined, pad: false, confirm: false, test: false });
+  const plain = signImage(input, { ...o, compression: undefined, pad: false, confirm: false, test: false }, { dontEncrypt: true });
   const raw = o.padHeader ? input : input.subarray(o.headerSize);
   const stream = lzma2Compress(raw, o.compression === "lzma2armthumb");
   const tlvs: [number, Uint8Array][] = [
@@ -213,6 +218,8 @@ function signCompressed(input: Uint8Array, o: SignOptions): SignResult {
   const payload = concat([lzma2Header(), stream]);
   // image.py load_compressed(): the header room is erased bytes with --pad-header, zeros without.
   const body = o.padHeader ? payload : concat([new Uint8Array(o.headerSize), payload]);
+  // With -E, create(keep_comp_size=True) also records the compressed body's size before its 16-byte padding.
+  if (o.encrypt) tlvs.push([TLV_COMP_DEC_SIZE, u32(payload.length, le)]);
   const flags = F_LZMA2 | (o.compression === "lzma2armthumb" ? F_ARM_THUMB : 0);
   const r = signImage(body, { ...o, compression: undefined, test: false, nonBootable: false, pad: o.pad || o.test }, { flags, tlvs });
   return { ...r, messages: [...messages, ...r.messages] };
@@ -247,7 +254,7 @@ function signImage(input: Uint8Array, o: SignOptions, compressed?: CompressedPas
   }
 
   const le = (o.endian ?? "little") === "little";
-  if (o.encrypt) {
+  if (o.encrypt && !compressed?.dontEncrypt) {
     // image.py create(): an encrypted payload (header included) is padded with zeros to a multiple of 16.
     const padLen = body.length % 16;
     if (padLen > 0) body = concat([body, new Uint8Array(16 - padLen)]);
@@ -299,7 +306,7 @@ function signImage(input: Uint8Array, o: SignOptions, compressed?: CompressedPas
   if (o.romFixed) flags |= ImageFlag.romFixed;
   if (o.nonBootable) flags |= ImageFlag.nonBootable;
   if (o.encrypt) flags |= (o.encrypt.keyLen ?? 128) === 256 ? ImageFlag.encryptedAes256 : ImageFlag.encryptedAes128;
-  if (compressed) flags |= compressed.flags;
+  if (compressed?.flags) flags |= compressed.flags;
   const h = new DataView(body.buffer, body.byteOffset, 32);
   h.setUint32(0, IMAGE_MAGIC, le);
   h.setUint32(4, (o.romFixed || o.loadAddr || 0) >>> 0, le);
@@ -340,7 +347,7 @@ function signImage(input: Uint8Array, o: SignOptions, compressed?: CompressedPas
       tlvs.push(tlv(TlvType.ed25519, signature, le));
     }
   }
-  if (o.encrypt) {
+  if (o.encrypt && !compressed?.dontEncrypt) {
     // The image key's TLV comes after the signature; the body (not the header, not the protected TLVs) is encrypted.
     const { plainKey, tlvValue } = wrapImageKey(o.encrypt);
     tlvs.push(tlv(encTlvType(o.encrypt), tlvValue, le));
