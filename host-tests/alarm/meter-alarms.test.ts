@@ -12,6 +12,10 @@ import { ClientSession, type SecurityOptions } from "../../scripts/lab/client-se
 import { wrapperLink } from "../../scripts/lab/link.js";
 import { SimDigitalIn } from "../../hal/sim/digital.js";
 import { fromHex } from "../../src/util/bytes.js";
+import { Alarms } from "../../src/alarm/alarms.js";
+import { Catalog } from "../../src/meter/catalog.js";
+import { addAlarmObjects } from "../../src/meter/alarm-objects.js";
+import { MemoryKeyValueStore, type KeyValueStore } from "../../src/persistence.js";
 import { settle } from "../meter/drive.js";
 
 const T0 = Date.UTC(2026, 0, 14, 9, 0);
@@ -108,6 +112,28 @@ describe("alarm objects over the xDLMS server of the booted sim meter", () => {
     expect(await read(board, m2, ln.ALARM_FILTER_1)).toBe(COVER);
     expect(await read(board, m2, ln.ALARM_REGISTER_2)).toBe(regs[1]);
     await settle(board, m2.close());
+  });
+});
+
+describe("alarm objects when the store fails", () => {
+  it("a clear the store cannot keep answers hardware-fault (the client must know it is not durable)", () => {
+    const mem = new MemoryKeyValueStore();
+    new Alarms(mem).record({ log: "fraud", code: M.meterCoverRemoved, utcMs: 0 });
+    const full: KeyValueStore = {
+      get: (k) => mem.get(k),
+      put: () => {
+        throw new Error("store full");
+      },
+      delete: () => undefined,
+    };
+    const alarms = new Alarms(full);
+    const c = new Catalog();
+    addAlarmObjects(c, alarms);
+    const ctx = { role: "management", clientSap: 1, nowUtcMs: 0 } as const;
+    expect(c.find(ln.ALARM_REGISTER_1)!.object.set(2, u32(COVER), ctx)).toBe(DataAccessResult.hardwareFault);
+    expect(c.find(ln.ALARM_REGISTER_1)!.object.set(2, u32(0), ctx)).toBe(DataAccessResult.success);
+    expect(c.find(ln.ALARM_FILTER_1)!.object.set(2, u32(5), ctx)).toBe(DataAccessResult.success);
+    expect(alarms.filter(1)).toBe(5);
   });
 });
 

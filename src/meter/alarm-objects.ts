@@ -24,7 +24,12 @@ function writer(apply: (mask: number) => void): (v: Data) => DataAccessResult {
   return (v) => {
     const mask = maskOf(v);
     if (mask === undefined) return DataAccessResult.typeUnmatched;
-    apply(mask);
+    try {
+      apply(mask);
+    } catch {
+      // The store refused (flash full or failing): the bits are cleared in RAM but not durably, and the client must know.
+      return DataAccessResult.hardwareFault;
+    }
     return DataAccessResult.success;
   };
 }
