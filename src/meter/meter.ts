@@ -186,7 +186,10 @@ export class Meter {
       });
       const eventLogs = ports.crypto ? new EventLogSink(log, ports.crypto) : undefined;
       // The ring first: the load profile finishes its index when the main log (its journal) is mounted.
-      ring.mount();
+      // At the first start the ring is formatted before the main log's first append, so a formatted main
+      // log proves the ring formatted too: a ring sector erased behind the store's back is damage even
+      // while no ring sector holds data yet.
+      ring.mount(LogStore.formatted(areas.main));
       log.mount();
       if (eventLogs) {
         this.eventLogs = eventLogs;

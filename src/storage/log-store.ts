@@ -233,14 +233,34 @@ export class LogStore {
     return Math.ceil((HDR + n + 4) / u) * u + u;
   }
 
-  /** Start-up scan: rebuilds the log state and replays every committed record to its owner. */
-  mount(): void {
+  /**
+   * True when a sector of `flash` that is in a log carries a formatting
+   * part A (MKL2): formatting of that area ended (it happens at the first
+   * mount, before the first append). Reads only the sector headers.
+   */
+  static formatted(flash: FlashPartition): boolean {
+    const g = flash.geometry;
+    for (let s = 0; s < g.sectorCount; s++) {
+      const h = flash.read(s * g.sectorSize, RECORDS);
+      if (u32(h, 0) === MAGIC && u32(h, 8) === crc32(h, 0, 8) && u32(h, PART_B + 4) === crc32(h, 0, PART_B + 4)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Start-up scan: rebuilds the log state and replays every committed record
+   * to its owner. `formatted`: another area of the same partition proves that
+   * this one was formatted too (it was formatted first; see the meter), so a
+   * blank sector here is damage even when none of this area's sectors is in
+   * its log yet.
+   */
+  mount(formattedElsewhere = false): void {
     if (this.state !== "new") throw new StorageError("unmounted", "mount once per instance");
     this.state = "broken"; // until the scan completes
     const known: number[] = [];
     const joinCount = new Uint8Array(this.count);
     const blank: number[] = [];
-    let formatted = false;
+    let formatted = formattedElsewhere;
     let lastVictim = -1;
     for (let s = 0; s < this.count; s++) {
       const h = this.flash.read(s * this.size, RECORDS);
