@@ -2,8 +2,8 @@ import type { MonotonicClock, Rtc } from "../../hal/clock.js";
 import type { CryptoPort } from "../../hal/crypto.js";
 import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
 import type { Logger } from "../../hal/logger.js";
-import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
 import { SimDigitalIn } from "../../hal/sim/digital.js";
+import { simEnergyChip } from "../../hal/sim/energy-ics.js";
 import { SimFlash } from "../../hal/sim/flash.js";
 import { LoadScenario, type PhaseLoad } from "../../hal/sim/load-scenario.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
@@ -57,8 +57,9 @@ export function simDeviceBindings(board: Board, host: HostPlatform): DeviceBindi
         read: () => level,
       };
     },
+    // The chip model of the board's IC (hal/sim/energy-ics.ts), at register level behind the simulated bus.
     spi: (bus_, select) => {
-      bus.attach(select, new SimAtm90e32({ scenario: new LoadScenario(SIM_LOAD), clock: clocks.monotonic }));
+      bus.attach(select, simEnergyChip(board.energyIc.type, { scenario: new LoadScenario(SIM_LOAD), clock: clocks.monotonic }));
       return { io: bus.io, select, hz: bus_.hz, mode: bus_.mode };
     },
     system: host.system,

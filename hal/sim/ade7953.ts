@@ -30,7 +30,8 @@ import type { MonotonicClock } from "../clock.js";
 import { SupplyWalk, type LoadScenario, type PhaseLoad } from "./load-scenario.js";
 import type { SimSpiChip } from "./spi-bus.js";
 
-export const ADE = {
+// Frozen: the sim board preloads this model inside Moddable's simulator (boards/sim/manifest.json).
+export const ADE = Object.freeze({
   SAGCYC: 0x000,
   DISNOLOAD: 0x001,
   LCYCMODE: 0x004,
@@ -93,13 +94,13 @@ export const ADE = {
   BVAROS: 0x296,
   BVAOS: 0x297,
   VERSION: 0x702,
-} as const;
+} as const);
 
 export const ADE_UNLOCK_KEY = 0xad;
 export const ADE_120_SETTING = 0x30;
 export const ADE_UNITY_GAIN = 0x400000;
 /** IRQSTATA bits (ADI no-OS ade7953.h; datasheet p.66). */
-export const ADE_IRQ = {
+export const ADE_IRQ = Object.freeze({
   AEOF: 1 << 3,
   VAREOF: 1 << 4,
   VAEOF: 1 << 5,
@@ -109,10 +110,10 @@ export const ADE_IRQ = {
   OV: 1 << 16,
   SAG: 1 << 19,
   RESET: 1 << 20,
-} as const;
+} as const);
 
 /** Board scale (Shelly front end, see the header). */
-export const ADE_SHELLY_SCALE = { vPerLsb: 1 / 26000, aPerLsb: 1 / 100000, wPerLsb: 1 / 154, whPerEnergyLsb: 1 / (154 * 154) };
+export const ADE_SHELLY_SCALE = Object.freeze({ vPerLsb: 1 / 26000, aPerLsb: 1 / 100000, wPerLsb: 1 / 154, whPerEnergyLsb: 1 / (154 * 154) });
 
 export interface SimAde7953Options {
   scenario: LoadScenario;
