@@ -1,5 +1,6 @@
 import type { MonotonicClock, Rtc } from "../hal/clock.js";
 import type { CryptoPort } from "../hal/crypto.js";
+import type { Delay } from "../hal/delay.js";
 import type { DigitalIn, DigitalOut } from "../hal/digital.js";
 import { energyIcDriver } from "../hal/drivers/registry.js";
 import type { FlashPartition } from "../hal/flash.js";
@@ -28,6 +29,8 @@ export interface DeviceBindings {
   digitalIn(pin: InputPin): DigitalIn;
   digitalOut(pin: number, initial: 0 | 1): DigitalOut;
   spi(bus: SpiBusConfig, select: number): SpiSensorOptions;
+  /** The blocking wait drivers need for a chip's reset time (hal/delay.ts). */
+  delay(): Delay;
   system(powerFail?: DigitalIn): SystemPort;
   crypto(): CryptoPort;
   /** Absent where the platform has no UART binding for the optical port. */
@@ -71,7 +74,7 @@ export function boardPorts(board: Board, devices: DeviceBindings, mapIndex = 0):
   // (CT1-CT3 on voltage 1); the second IC stays unused until the meter
   // takes more than one energy IC.
   const sensor = devices.spi(ic.bus, ic.selects[0]);
-  const energyIc = driver.open({ sensor });
+  const energyIc = driver.open({ sensor, delay: devices.delay() });
   const defaultCalibration = driver.defaultCalibration();
 
   if (!board.relay) throw new Error(`${board.name} has no relay`);

@@ -1,5 +1,6 @@
 import type { MonotonicClock, Rtc } from "../../hal/clock.js";
 import type { CryptoPort } from "../../hal/crypto.js";
+import type { Delay } from "../../hal/delay.js";
 import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
 import type { Logger } from "../../hal/logger.js";
 import { SimDigitalIn } from "../../hal/sim/digital.js";
@@ -20,11 +21,13 @@ export interface HostPlatform {
   logger(): Logger;
   system(powerFail?: DigitalIn): SystemPort;
   crypto(): CryptoPort;
+  /** A blocking wait on the clock the simulated IC follows (Moddable's Timer.delay, or hal/sim/delay.ts on simulated time). */
+  delay(): Delay;
   tcp?(port: number): TcpListener;
 }
 
 /** The household load the simulated IC measures: 230 V, 5 A per phase, cos φ 0.95 (no scenario file on a host without a file system). */
-export const SIM_LOAD: Readonly<PhaseLoad> = Object.freeze({ vRms: 230, iRms: 5, phiDeg: 18.19, freqHz: 50 });
+const SIM_LOAD: Readonly<PhaseLoad> = Object.freeze({ vRms: 230, iRms: 5, phiDeg: 18.19, freqHz: 50 });
 
 /**
  * The sim board's peripherals for boards/moddable-meter.ts: what the host
@@ -64,6 +67,7 @@ export function simDeviceBindings(board: Board, host: HostPlatform): DeviceBindi
     },
     system: host.system,
     crypto: host.crypto,
+    delay: host.delay,
     ...(host.tcp ? { tcp: host.tcp } : {}),
   };
 }

@@ -8,15 +8,17 @@
  * Frozen: Moddable preloads this module, and a preloaded table must not be
  * written at run time.
  */
+import type { Delay } from "../delay.js";
 import type { EnergyIc, PhaseCalibration } from "../energy-ic.js";
 import type { SpiSensorOptions } from "../spi-device.js";
 import { Ade7953 } from "./ade7953.js";
-import { Atm90e32, defaultAtm90e32Calibration } from "./atm90e32.js";
+import { ATM90E32_RESET_WAIT_MS, Atm90e32, defaultAtm90e32Calibration } from "./atm90e32.js";
 import { defaultAde7953Calibration } from "./ade7953.js";
 
-/** What a board hands an energy-IC driver: its bus (ECMA-419 `{sensor: {io, select, hz, mode}}`). */
+/** What a board hands an energy-IC driver: its bus (ECMA-419 `{sensor: {io, select, hz, mode}}`) and a blocking wait for the chip's reset times. */
 export interface EnergyIcPorts {
   sensor: SpiSensorOptions;
+  delay: Delay;
 }
 
 export interface EnergyIcDriver {
@@ -24,11 +26,13 @@ export interface EnergyIcDriver {
   open(ports: EnergyIcPorts): EnergyIc;
   /** The calibration the meter starts from until one is stored (per phase or channel). */
   defaultCalibration(): PhaseCalibration[];
+  /** How long open() waits (through the delay port) on a chip found at its power-on defaults, ms. */
+  readonly startWaitMs: number;
 }
 
 export const ENERGY_IC_DRIVERS = Object.freeze({
-  atm90e32: Object.freeze({ open: (ports: EnergyIcPorts): EnergyIc => new Atm90e32(ports), defaultCalibration: defaultAtm90e32Calibration }),
-  ade7953: Object.freeze({ open: (ports: EnergyIcPorts): EnergyIc => new Ade7953(ports), defaultCalibration: defaultAde7953Calibration }),
+  atm90e32: Object.freeze({ open: (ports: EnergyIcPorts): EnergyIc => new Atm90e32(ports), defaultCalibration: defaultAtm90e32Calibration, startWaitMs: ATM90E32_RESET_WAIT_MS }),
+  ade7953: Object.freeze({ open: (ports: EnergyIcPorts): EnergyIc => new Ade7953(ports), defaultCalibration: defaultAde7953Calibration, startWaitMs: 0 }),
 } satisfies Record<string, EnergyIcDriver>);
 
 /** The name of an energy IC a board may name. */

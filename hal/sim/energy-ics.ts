@@ -17,7 +17,7 @@ export interface SimEnergyChip extends SimSpiChip {
   /** False while the scenario's supply is off (the chip is unpowered). */
   readonly powered: boolean;
   /** Register accesses and resets, for tests. */
-  readonly counts: { reads: number; writes: number; rejectedWrites: number; resets: number; powerCycles: number };
+  readonly counts: { readonly reads: number; readonly writes: number; readonly rejectedWrites: number; readonly resets: number; readonly powerCycles: number };
 }
 
 export interface SimEnergyChipOptions {
@@ -26,7 +26,7 @@ export interface SimEnergyChipOptions {
   clock: MonotonicClock;
 }
 
-export const SIM_ENERGY_ICS = Object.freeze({
+const SIM_ENERGY_ICS = Object.freeze({
   atm90e32: (o: SimEnergyChipOptions): SimEnergyChip => new SimAtm90e32(o),
   ade7953: (o: SimEnergyChipOptions): SimEnergyChip => new SimAde7953(o),
 } satisfies Record<EnergyIcType, (o: SimEnergyChipOptions) => SimEnergyChip>);

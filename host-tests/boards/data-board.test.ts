@@ -5,6 +5,7 @@ import { frozenBoard, type Board } from "../../boards/types.js";
 import { silentLogger } from "../../hal/logger.js";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
+import { simDelay } from "../../hal/sim/delay.js";
 import { SimSystem } from "../../hal/sim/system.js";
 import { SimTcpNetwork } from "../../hal/sim/tcp.js";
 import { SimTimers } from "../../hal/sim/timers.js";
@@ -72,6 +73,7 @@ function host() {
     logger: () => silentLogger,
     system: () => new SimSystem(clock),
     crypto: () => crypto,
+    delay: () => simDelay(clock),
     tcp: (port) => network.listen(port),
   });
   return { clock, timers, network, bindings };

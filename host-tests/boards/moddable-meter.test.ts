@@ -8,6 +8,7 @@ import type { DigitalOut } from "../../hal/digital.js";
 import { silentLogger } from "../../hal/logger.js";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
+import { simDelay } from "../../hal/sim/delay.js";
 import { SimDigitalIn } from "../../hal/sim/digital.js";
 import { simEnergyChip } from "../../hal/sim/energy-ics.js";
 import { SimFlash } from "../../hal/sim/flash.js";
@@ -66,6 +67,7 @@ function rig(b: Board, relayContact: 0 | 1 = 1) {
       return new SimSystem(clock);
     },
     crypto: () => new SimCrypto(),
+    delay: () => simDelay(clock),
   };
   return { clock, devices, inputs, outputs, flashes, spi: () => spi, powerFailInput: () => powerFailInput };
 }
