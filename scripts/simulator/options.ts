@@ -21,7 +21,7 @@ export interface SimulatorOptions {
   selfTest: "pass" | "fail";
 }
 
-export const USAGE = `usage: npm start -- [options]
+const USAGE = `usage: npm start -- [options]
   --tcp-port N     DLMS wrapper on tcp://127.0.0.1:N (default 4059, 0 = any free port)
   --state DIR      flash image, settings and RTC live here (default ./.meter-state)
   --scenario FILE  JSON load curve {hourlyW: [24 x W], tanPhi, utcOffsetMin} (default: household)
