@@ -28,7 +28,7 @@ const USAGE = `usage: npm start -- [options]
   --speed X        clock acceleration (default 1; 60 = one simulated minute per second)
   --no-optical     do not open the optical port pseudo-terminal
   --quiet          no live status line
-  --board NAME     storage partition and budget of esp32-atm90e32 (default), nrf52840dk or sim
+  --board NAME     storage partition and budget of a board of boards/registry.ts: ${BOARD_NAMES.join(", ")} (default esp32-atm90e32)
   --self-test R    pass (default) or fail: the self-test a newly activated firmware image runs`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
@@ -66,8 +66,8 @@ export function parseOptions(argv: string[]): SimulatorOptions {
       }
       case "--board": {
         const b = value();
-        if (!(BOARD_NAMES as readonly string[]).includes(b)) throw new Error(`--board takes ${BOARD_NAMES.join(", ")}`);
-        o.board = b as BoardName;
+        if (!BOARD_NAMES.includes(b)) throw new Error(`--board takes ${BOARD_NAMES.join(", ")}`);
+        o.board = b;
         break;
       }
       case "--no-optical":
