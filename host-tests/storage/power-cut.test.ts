@@ -4,7 +4,7 @@ import type { FlashGeometry } from "../../hal/flash.js";
 import { LogStore } from "../../src/storage/log-store.js";
 import { LogKeyValueStore } from "../../src/storage/kv-store.js";
 import { TransmitCounter } from "../../src/cosem/security/counters.js";
-import { FlashWindow } from "../../src/storage/budget.js";
+import { DEFAULT_BUDGET, storageAreas } from "../../src/storage/budget.js";
 import { ProfileStore, type ProfileRow } from "../../src/storage/profile-store.js";
 import { EventLogSink } from "../../src/storage/event-logs.js";
 import type { MeterEvent } from "../../src/events.js";
@@ -54,9 +54,10 @@ const crypto = new SimCrypto();
 const MAIN_SECTORS = 5;
 
 function mountAll(flash: SimFlash) {
-  const n = flash.geometry.sectorCount;
-  const log = new LogStore(new FlashWindow(flash, 0, MAIN_SECTORS));
-  const ring = new LogStore(new FlashWindow(flash, MAIN_SECTORS, n - MAIN_SECTORS), "oldest");
+  // The meter's split of one partition (storageAreas): main log first, the load ring after it.
+  const areas = storageAreas(flash, { ...DEFAULT_BUDGET, loadSectors: flash.geometry.sectorCount - MAIN_SECTORS });
+  const log = new LogStore(areas.main);
+  const ring = new LogStore(areas.load, "oldest");
   const kv = new LogKeyValueStore(log);
   const lp = new ProfileStore(ring, { ...LP, columns: LP.columns.slice() }, log);
   const events = new EventLogSink(log, crypto);

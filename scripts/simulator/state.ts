@@ -33,7 +33,7 @@ export function writeAtomic(path: string, data: Uint8Array | string): void {
 }
 
 /** A state file the simulator refuses to use (left as it is). */
-export class StateFileError extends Error {
+class StateFileError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "StateFileError";

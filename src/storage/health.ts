@@ -47,7 +47,7 @@ export function loadSeen(store: KeyValueStore): number | undefined {
  * nor makes the invocation counters skip again: the counters were raised and
  * stored (after the damage) by the boot that found it, before this record.
  */
-export const KEY_DAMAGE = "m.dmg";
+const KEY_DAMAGE = "m.dmg";
 
 export function saveDamage(store: KeyValueStore, fingerprint: number, utcMs: number): void {
   const b = new Uint8Array(12);
