@@ -52,7 +52,7 @@ export interface RealMeter {
 }
 
 /** The simulated board (flash partitions, energy IC, relay, network), not yet booted. */
-function simBoard(): SimBoard {
+export function simBoard(): SimBoard {
   return new SimBoard({ startUtcMs: T0 });
 }
 

@@ -143,14 +143,15 @@ export class CosemServer implements ApduHandler {
     this.#maxPdu = options.maxReceivePduSize ?? DEFAULT_MAX_PDU;
     this.#maxAssembly = options.maxBlockAssembly ?? 16384;
     this.#serverSap = options.serverSap ?? 1;
-    const entries: ObjectEntry[] = [...options.catalog];
+    // One catalog (issue 13/18): the meter's directory is served as it is, not copied and indexed again.
+    const directory = options.catalog instanceof ObjectDirectory ? options.catalog : new ObjectDirectory(options.catalog);
     for (const cfg of options.associations) {
       const object = new AssociationLnObject(cfg.logicalName, this.#binding(cfg));
-      const entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
+      let entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
+      if (!directory.find(cfg.logicalName)) entry = directory.insert(entry);
       this.#assocEntries.set(cfg, entry);
-      if (!entries.some((e) => e.object.logicalName.key === cfg.logicalName.key)) entries.push(entry);
     }
-    this.directory = new ObjectDirectory(entries);
+    this.directory = directory;
     this.authGuard = new AuthGuard(options.kv, options.events, options.nowUtcMs, (sap) => this.#configFor(sap) !== undefined, options.authGuard);
   }
 
