@@ -14,10 +14,19 @@ export interface DataBinding {
 }
 
 export class DataObject implements CosemObject {
-  readonly classId = 1;
-  readonly version = 0;
-  readonly attributeCount = 2;
-  readonly methodCount = 0;
+  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
+  get classId(): number {
+    return 1;
+  }
+  get version(): number {
+    return 0;
+  }
+  get attributeCount(): number {
+    return 2;
+  }
+  get methodCount(): number {
+    return 0;
+  }
 
   constructor(
     readonly logicalName: Obis,

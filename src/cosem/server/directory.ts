@@ -12,18 +12,26 @@ export const CURRENT_ASSOCIATION = Obis.of(0, 0, 40, 0, 0, 255);
  * (the meter's Catalog, src/meter/catalog.ts, is this directory plus its
  * settings binding), so a script can reach exactly what a client can.
  *
- * RAM (issue 13): a row costs its object and one slot in the index. Rights
+ * RAM (issue 13): a row costs its object and 10 bytes of index. Rights
  * are data shared between rows: equal rights rows, and equal per-role
  * rights records, are kept once per directory (interned as rows are added),
  * so 130 registers with the same rights hold one record, not 130.
  */
 export class ObjectDirectory {
   readonly entries: ObjectEntry[] = [];
-  readonly #byKey = new Map<number, ObjectEntry>();
-  /** Objects that scripts may reach but no association sees (internal capture targets). */
-  readonly #internal = new Map<number, CosemObject>();
-  /** Interned rights rows and per-role records, by their content (see rightsKey). */
-  readonly #rights = new Map<string, ObjectRights | Partial<Record<Role, ObjectRights>>>();
+  /**
+   * The index: logical-name keys in ascending order and, at the same
+   * position, the row's place in `entries` (catalog order, which is
+   * object_list order). Typed arrays, 10 bytes a row, where a Map costs
+   * three slots (48 bytes) a row; found by binary search.
+   */
+  #keys = new Float64Array(16);
+  #rowAt = new Uint16Array(16);
+  /** Objects that scripts may reach but no association sees (internal capture targets): a few. */
+  readonly #internal: CosemObject[] = [];
+  /** The distinct rights rows and per-role records of the rows so far (a few dozen: searched, not hashed, to keep no key strings). */
+  readonly #rows: ObjectRights[] = [];
+  readonly #records: Partial<Record<Role, ObjectRights>>[] = [];
 
   constructor(entries: readonly ObjectEntry[] = []) {
     for (const e of entries) this.insert(e);
@@ -37,7 +45,8 @@ export class ObjectDirectory {
   insert(entry: ObjectEntry): ObjectEntry {
     const object = entry.object;
     const key = object.logicalName.key;
-    if (this.#byKey.has(key) || this.#internal.has(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
+    const at = this.#search(key);
+    if (at >= 0 || this.#internalAt(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
     for (const role of ROLES) {
       const x = entry.rights[role];
       // A rights row that does not match the object's shape would make object_list lie.
@@ -47,14 +56,50 @@ export class ObjectDirectory {
     }
     const rights = this.internRights(entry.rights);
     const row: ObjectEntry = rights === entry.rights ? entry : entry.persist ? { object, rights, persist: entry.persist } : { object, rights };
+    this.#index(~at, key, this.entries.length);
     this.entries.push(row);
-    this.#byKey.set(key, row);
     return row;
   }
 
-  /** The shared record equal to `r` (itself when it is the first of its content). */
+  /** Position of key in the index, or ~(where it would go). */
+  #search(key: number): number {
+    const keys = this.#keys;
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = keys[mid];
+      if (k < key) lo = mid + 1;
+      else if (k > key) hi = mid - 1;
+      else return mid;
+    }
+    return ~lo;
+  }
+
+  #index(at: number, key: number, row: number): void {
+    const n = this.entries.length;
+    if (n === 0xffff) throw new Error("catalog full (65535 rows)");
+    if (n === this.#keys.length) {
+      const keys = new Float64Array(n * 2);
+      const rowAt = new Uint16Array(n * 2);
+      keys.set(this.#keys);
+      rowAt.set(this.#rowAt);
+      this.#keys = keys;
+      this.#rowAt = rowAt;
+    }
+    this.#keys.copyWithin(at + 1, at, n);
+    this.#rowAt.copyWithin(at + 1, at, n);
+    this.#keys[at] = key;
+    this.#rowAt[at] = row;
+  }
+
+  #internalAt(key: number): CosemObject | undefined {
+    for (const o of this.#internal) if (o.logicalName.key === key) return o;
+    return undefined;
+  }
+
+  /** The shared record equal to `r` (itself, frozen, when it is the first of its content). */
   internRights(r: Partial<Record<Role, ObjectRights>>): Partial<Record<Role, ObjectRights>> {
-    let key = "";
     let changed = false;
     const shared: Partial<Record<Role, ObjectRights>> = {};
     for (const role of ROLES) {
@@ -63,43 +108,45 @@ export class ObjectDirectory {
       const row = this.#internRow(x);
       if (row !== x) changed = true;
       shared[role] = row;
-      key += `${role}:${rowKey(row)};`;
     }
-    const known = this.#rights.get(key) as Partial<Record<Role, ObjectRights>> | undefined;
-    if (known) return known;
+    // Rows are shared now, so records compare by row identity.
+    for (const known of this.#records) {
+      if (ROLES.every((role) => known[role] === shared[role])) return known;
+    }
     const record = Object.freeze(changed ? shared : r);
-    this.#rights.set(key, record);
+    this.#records.push(record);
     return record;
   }
 
   #internRow(x: ObjectRights): ObjectRights {
-    const key = rowKey(x);
-    const known = this.#rights.get(key) as ObjectRights | undefined;
-    if (known) return known;
-    const row = Object.isFrozen(x) ? x : Object.freeze({ attributes: Object.freeze(x.attributes.slice()), methods: Object.freeze(x.methods.slice()) });
-    this.#rights.set(key, row);
+    for (const known of this.#rows) if (sameRow(known, x)) return known;
+    const row = Object.isFrozen(x) && Object.isFrozen(x.attributes) && Object.isFrozen(x.methods) ? x : Object.freeze({ attributes: Object.freeze(x.attributes.slice()), methods: Object.freeze(x.methods.slice()) });
+    this.#rows.push(row);
     return row;
   }
 
   addInternal(object: CosemObject): void {
-    this.#internal.set(object.logicalName.key, object);
+    const key = object.logicalName.key;
+    if (this.#search(key) >= 0 || this.#internalAt(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
+    this.#internal.push(object);
   }
 
   byName(ln: Obis): ObjectEntry | undefined {
-    return this.#byKey.get(ln.key);
+    return this.findKey(ln.key);
   }
 
   find(logicalName: Obis): ObjectEntry | undefined {
-    return this.#byKey.get(logicalName.key);
+    return this.findKey(logicalName.key);
   }
 
   findKey(key: number): ObjectEntry | undefined {
-    return this.#byKey.get(key);
+    const at = this.#search(key);
+    return at >= 0 ? this.entries[this.#rowAt[at]] : undefined;
   }
 
   /** ObjectResolver for script tables: visible and internal objects, matched by class. */
   resolve(classId: number, logicalName: Obis): CosemObject | undefined {
-    const o = this.#byKey.get(logicalName.key)?.object ?? this.#internal.get(logicalName.key);
+    const o = this.findKey(logicalName.key)?.object ?? this.#internalAt(logicalName.key);
     return o && o.classId === classId ? o : undefined;
   }
 
@@ -116,9 +163,12 @@ export class ObjectDirectory {
   }
 }
 
-/** A rights row as text ("1 1 3|0 1"): equal rows have equal keys. */
-function rowKey(x: ObjectRights): string {
-  return `${x.attributes.join(" ")}|${x.methods.join(" ")}`;
+function sameRow(a: ObjectRights, b: ObjectRights): boolean {
+  if (a === b) return true;
+  if (a.attributes.length !== b.attributes.length || a.methods.length !== b.methods.length) return false;
+  for (let i = 0; i < a.attributes.length; i++) if (a.attributes[i] !== b.attributes[i]) return false;
+  for (let i = 0; i < a.methods.length; i++) if (a.methods[i] !== b.methods[i]) return false;
+  return true;
 }
 
 export function rightsOf(entry: ObjectEntry, role: Role): ObjectRights | undefined {
