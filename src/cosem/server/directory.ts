@@ -18,7 +18,7 @@ export const CURRENT_ASSOCIATION = Obis.of(0, 0, 40, 0, 0, 255);
  * so 130 registers with the same rights hold one record, not 130.
  */
 export class ObjectDirectory {
-  readonly entries: ObjectEntry[] = [];
+  #entries: ObjectEntry[] = [];
   /**
    * The index: logical-name keys in ascending order and, at the same
    * position, the row's place in `entries` (catalog order, which is
@@ -56,9 +56,26 @@ export class ObjectDirectory {
     }
     const rights = this.internRights(entry.rights);
     const row: ObjectEntry = rights === entry.rights ? entry : entry.persist ? { object, rights, persist: entry.persist } : { object, rights };
-    this.#index(~at, key, this.entries.length);
-    this.entries.push(row);
+    this.#index(~at, key, this.#entries.length);
+    this.#entries.push(row);
     return row;
+  }
+
+  /** The rows in catalog order (object_list order). */
+  get entries(): readonly ObjectEntry[] {
+    return this.#entries;
+  }
+
+  /**
+   * Gives back what growing left unused (the arrays double as rows come):
+   * called once the catalog is whole (the server does, after adding its
+   * Association LN rows). Rows may still be added later.
+   */
+  trim(): void {
+    const n = this.#entries.length;
+    this.#entries = this.#entries.slice();
+    this.#keys = this.#keys.slice(0, Math.max(1, n));
+    this.#rowAt = this.#rowAt.slice(0, Math.max(1, n));
   }
 
   /** Position of key in the index, or ~(where it would go). */
@@ -141,7 +158,7 @@ export class ObjectDirectory {
 
   findKey(key: number): ObjectEntry | undefined {
     const at = this.#search(key);
-    return at >= 0 ? this.entries[this.#rowAt[at]] : undefined;
+    return at >= 0 ? this.#entries[this.#rowAt[at]] : undefined;
   }
 
   /** ObjectResolver for script tables: visible and internal objects, matched by class. */

@@ -151,6 +151,7 @@ export class CosemServer implements ApduHandler {
       if (!directory.find(cfg.logicalName)) entry = directory.insert(entry);
       this.#assocEntries.set(cfg, entry);
     }
+    directory.trim();
     this.directory = directory;
     this.authGuard = new AuthGuard(options.kv, options.events, options.nowUtcMs, (sap) => this.#configFor(sap) !== undefined, options.authGuard);
   }
