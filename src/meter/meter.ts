@@ -392,7 +392,6 @@ export class Meter {
     const c = this.catalog;
     const resolve = (classId: number, name: Obis) => c.resolve(classId, name);
     const id = this.config.identity;
-    const os = (v: Uint8Array) => () => ({ tag: Tag.OctetString, value: v }) as const;
 
     // Identity: every association, the public client included, may read it (it is how a client finds the meter).
     const everyone = (attrs: string, methods = "") => ({
@@ -401,8 +400,8 @@ export class Meter {
       management: [attrs, methods],
       firmware: [attrs, methods],
     }) as const;
-    c.add(new DataObject(ln.LOGICAL_DEVICE_NAME, { read: os(logicalDeviceName(id)) }), everyone("r r"));
-    c.add(new DataObject(ln.SERIAL_NUMBER, { read: os(serialNumberBytes(id)) }), everyone("r r"));
+    c.add(DataObject.constant(ln.LOGICAL_DEVICE_NAME, { tag: Tag.OctetString, value: logicalDeviceName(id) }), everyone("r r"));
+    c.add(DataObject.constant(ln.SERIAL_NUMBER, { tag: Tag.OctetString, value: serialNumberBytes(id) }), everyone("r r"));
 
     // The time itself (attribute 2) lives in the RTC, not in the settings.
     c.add(

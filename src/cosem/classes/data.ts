@@ -13,6 +13,14 @@ export interface DataBinding {
   write?(value: Data): DataAccessResult;
 }
 
+class ConstantValue implements DataBinding {
+  constructor(readonly value: Data) {}
+
+  read(): Data {
+    return this.value;
+  }
+}
+
 export class DataObject implements CosemObject {
   // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
   get classId(): number {
@@ -32,6 +40,11 @@ export class DataObject implements CosemObject {
     readonly logicalName: Obis,
     readonly binding: DataBinding,
   ) {}
+
+  /** A Data object whose value never changes (identity): the value itself, no closure. */
+  static constant(logicalName: Obis, value: Data): DataObject {
+    return new DataObject(logicalName, new ConstantValue(value));
+  }
 
   /** A Data object holding a value in RAM (configuration, test catalogs). */
   static holding(logicalName: Obis, initial: Data, writable = true, accept: (v: Data) => boolean = () => true): DataObject {
