@@ -82,7 +82,7 @@ export class ObjectDirectory {
   #search(key: number): number {
     const keys = this.#keys;
     let lo = 0;
-    let hi = this.entries.length - 1;
+    let hi = this.#entries.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const k = keys[mid];
@@ -149,7 +149,8 @@ export class ObjectDirectory {
   }
 
   byName(ln: Obis): ObjectEntry | undefined {
-    return this.findKey(ln.key);
+    const at = this.#search(ln.key);
+    return at >= 0 ? this.#entries[this.#rowAt[at]] : undefined;
   }
 
   find(logicalName: Obis): ObjectEntry | undefined {
