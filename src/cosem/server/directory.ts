@@ -30,8 +30,8 @@ export class ObjectDirectory {
   /** Objects that scripts may reach but no association sees (internal capture targets): a few. */
   readonly #internal: CosemObject[] = [];
   /** The distinct rights rows and per-role records of the rows so far (a few dozen: searched, not hashed, to keep no key strings). */
-  readonly #rows: ObjectRights[] = [];
-  readonly #records: Partial<Record<Role, ObjectRights>>[] = [];
+  #rows: ObjectRights[] = [];
+  #records: Partial<Record<Role, ObjectRights>>[] = [];
 
   constructor(entries: readonly ObjectEntry[] = []) {
     for (const e of entries) this.insert(e);
@@ -67,12 +67,15 @@ export class ObjectDirectory {
   }
 
   /**
-   * Gives back what growing left unused (the arrays double as rows come):
-   * called once the catalog is whole (the server does, after adding its
-   * Association LN rows). Rows may still be added later.
+   * Gives back what growing left unused (the arrays double as rows come)
+   * and the lists rights are interned with: called once the catalog is
+   * whole (the server does, after adding its Association LN rows). Rows may
+   * still be added later; their rights are then shared among themselves.
    */
   trim(): void {
     const n = this.#entries.length;
+    this.#rows = [];
+    this.#records = [];
     this.#entries = this.#entries.slice();
     this.#keys = this.#keys.slice(0, Math.max(1, n));
     this.#rowAt = this.#rowAt.slice(0, Math.max(1, n));
