@@ -6,7 +6,7 @@ import { formatStatus } from "../../src/meter/status.js";
 import { MetrologyEvent } from "../../src/metrology/event-codes.js";
 import { Qty } from "../../src/metrology/accumulators.js";
 import * as ln from "../../src/meter/obis-codes.js";
-import { AssociationLn, SAP_ASSIGNMENT } from "../../src/meter/dlms.js";
+import { SAP_ASSIGNMENT } from "../../src/meter/dlms.js";
 import { KEY_ENERGY } from "../../src/meter/persistence.js";
 import { ControlState } from "../../src/relay/disconnect.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
@@ -75,7 +75,7 @@ describe("meter composition", () => {
     // Each association's own Association LN row (the server adds it to the one catalog) is seen by its role only.
     const names = (role: Role) => meter.catalog.visibleTo(role).filter((e) => e.object.classId !== 15).map((e) => e.object.logicalName.toString());
     for (const role of ["public", "reader", "management", "firmware"] as const) {
-      expect(meter.catalog.visibleTo(role).filter((e) => e.object.classId === 15).map((e) => e.object.logicalName.toString())).toEqual([AssociationLn[role].toString()]);
+      expect(meter.catalog.visibleTo(role).filter((e) => e.object.classId === 15).map((e) => e.object.logicalName.toString())).toEqual([meter.dlms!.associations.find((a) => a.role === role)!.logicalName.toString()]);
     }
     expect(names("public").sort()).toEqual([ln.CLOCK, ln.LOGICAL_DEVICE_NAME, ln.SERIAL_NUMBER, ln.DISCONNECT_CONTROL, SAP_ASSIGNMENT].map((o) => o.toString()).sort());
     expect(names("reader")).toContain(ln.ENERGY_IMPORT_TOTAL.toString());

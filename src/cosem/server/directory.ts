@@ -192,10 +192,6 @@ function sameRow(a: ObjectRights, b: ObjectRights): boolean {
   return true;
 }
 
-export function rightsOf(entry: ObjectEntry, role: Role): ObjectRights | undefined {
-  return entry.rights[role];
-}
-
 export function attributeRight(r: ObjectRights, attribute: number): AttributeAccess {
   return r.attributes[attribute - 1] ?? AttributeAccess.none;
 }
