@@ -100,10 +100,19 @@ export interface ProfileGenericConfig {
 export const CLOCK_TIME: CaptureObjectDefinition = frozen({ classId: 8, logicalName: Obis.of(0, 0, 1, 0, 0, 255), attributeIndex: 2, dataIndex: 0 });
 
 export class ProfileGeneric implements CosemObject {
-  readonly classId = 7;
-  readonly version = 1;
-  readonly attributeCount = 8;
-  readonly methodCount = 2;
+  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
+  get classId(): number {
+    return 7;
+  }
+  get version(): number {
+    return 1;
+  }
+  get attributeCount(): number {
+    return 8;
+  }
+  get methodCount(): number {
+    return 2;
+  }
   readonly logicalName: Obis;
   private readonly cfg: ProfileGenericConfig;
 
