@@ -131,6 +131,14 @@ export type ServiceApdu = GetRequest | GetResponse | SetRequest | SetResponse | 
 // ------------------------------------------------------------------ reading
 
 function readAttributeDescriptor(r: ByteReader): AttributeDescriptor {
+  // Every GET and SET starts here: the 9 bytes in one bounds check (short input takes the checked reads below for their errors).
+  const p = r.pos;
+  if (r.end - p >= 9) {
+    const b = r.buf;
+    const a = b[p + 8];
+    r.pos = p + 9;
+    return { classId: (b[p] << 8) | b[p + 1], instance: Obis.fromBytes(b, p + 2), attribute: a > 0x7f ? a - 0x100 : a };
+  }
   const classId = r.u16("class id");
   const instance = Obis.fromBytes(r.bytes(6, "instance id"));
   return { classId, instance, attribute: r.i8("attribute id") };

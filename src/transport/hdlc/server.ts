@@ -217,7 +217,9 @@ export class HdlcServerLink {
   private onFrame(f: HdlcFrame): void {
     if (!this.addressedToUs(f.dest) || f.src.size !== 1) return;
     this.counters.framesIn++;
-    this.restartTimer();
+    // Only the inactivity timer: receive() settles the inter-octet and frame timers after each chunk.
+    if (this.timer !== undefined) this.timers.clear(this.timer);
+    this.timer = this.config.inactivityMs > 0 ? this.timers.once(this.config.inactivityMs, this.onIdle) : undefined;
     const c = f.control;
     const fromPeer = this.peer !== undefined && this.peer.client.logical === f.src.logical && this.peer.server.logical === f.dest.logical;
     if (this.peer && !fromPeer) {
@@ -390,8 +392,11 @@ export class HdlcServerLink {
 
   private restartTimer(): void {
     this.stopTimer();
-    if (this.config.inactivityMs > 0) this.timer = this.timers.once(this.config.inactivityMs, () => this.onTimeout());
+    if (this.config.inactivityMs > 0) this.timer = this.timers.once(this.config.inactivityMs, this.onIdle);
   }
+
+  /** The inactivity time-out's callback, made once (not a closure per frame). */
+  private readonly onIdle = (): void => this.onTimeout();
 
   private stopTimer(): void {
     if (this.timer !== undefined) this.timers.clear(this.timer);
