@@ -10,7 +10,8 @@ export class ByteReader {
   readonly buf: Uint8Array;
   pos: number;
   readonly end: number;
-  private view: DataView | undefined;
+  /** Made on the first float read; declared only, so a reader of integers never carries the field. */
+  private declare view: DataView | undefined;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
     this.buf = buf;

@@ -158,6 +158,12 @@ function readOptionalFlag(r: ByteReader, what: string): boolean {
 }
 
 function readAccess(r: ByteReader): AccessSelection | undefined {
+  // Mostly absent: that case without the checked read.
+  const p = r.pos;
+  if (p < r.end && r.buf[p] === 0) {
+    r.pos = p + 1;
+    return undefined;
+  }
   if (!readOptionalFlag(r, "access-selection")) return undefined;
   const selector = r.u8("access selector");
   return { selector, parameters: readData(r) };

@@ -138,7 +138,9 @@ export function frameSize(dest: HdlcAddress, src: HdlcAddress, infoLength: numbe
  */
 export function encodeFrame(f: HdlcFrame, head: Uint8Array = NO_INFO): Uint8Array {
   const info = f.info;
-  const size = frameSize(f.dest, f.src, head.length + info.length);
+  const infoLength = head.length + info.length;
+  // frameSize(), inline: this runs for every frame sent.
+  const size = 7 + f.dest.size + f.src.size + (infoLength > 0 ? 2 + infoLength : 0);
   const len = size - 2;
   if (len > MAX_FRAME_LENGTH) throw new EncodeError("hdlc-length", `frame of ${len} bytes exceeds the 11-bit length field`);
   const out = new Uint8Array(size);
@@ -150,9 +152,11 @@ export function encodeFrame(f: HdlcFrame, head: Uint8Array = NO_INFO): Uint8Arra
   out[p++] = encodeControl(f.control);
   // One CRC pass: the register over the header gives the HCS and runs on over HCS and info to the FCS.
   let crc = crc16x25Run(CRC16_X25_INIT, out, 1, p);
-  if (head.length + info.length > 0) {
+  if (infoLength > 0) {
     const hcsAt = p;
-    putCheck(out, p, crc);
+    const hcs = crc ^ 0xffff;
+    out[p] = hcs & 0xff;
+    out[p + 1] = hcs >>> 8;
     p += 2;
     if (head.length > 0) {
       out.set(head, p);
@@ -162,16 +166,11 @@ export function encodeFrame(f: HdlcFrame, head: Uint8Array = NO_INFO): Uint8Arra
     p += info.length;
     crc = crc16x25Run(crc, out, hcsAt, p);
   }
-  putCheck(out, p, crc);
+  crc ^= 0xffff;
+  out[p] = crc & 0xff;
+  out[p + 1] = crc >>> 8;
   out[size - 1] = FLAG;
   return out;
-}
-
-/** Writes the check sequence of a register (LSB first). */
-function putCheck(out: Uint8Array, at: number, crc: number): void {
-  crc ^= 0xffff;
-  out[at] = crc & 0xff;
-  out[at + 1] = crc >>> 8;
 }
 
 /** The information field of a frame that has none (shared: an empty view holds nothing to change). */
@@ -202,9 +201,12 @@ export function decodeFrame(bytes: Uint8Array, start = 0, end = bytes.length): H
   const len = ((f0 & 7) << 8) | bytes[start + 2];
   if (len !== size - 2) throw new DecodeError("hdlc-length", `length field ${len} but ${size - 2} bytes between flags`, start + 1);
   const fcsAt = end - 3;
-  const dest = readAddress(bytes, start + 3, fcsAt, "destination");
-  const srcAt = start + 3 + dest.size;
-  const src = readAddress(bytes, srcAt, fcsAt, "source");
+  // The usual addresses inline (a 2-byte meter address, a 1-byte client address, either way round); readAddress for the rest.
+  const d0 = start + 3;
+  const dest: HdlcAddress =
+    (bytes[d0] & 1) !== 0 ? { logical: bytes[d0] >> 1, size: 1 } : (bytes[d0 + 1] & 1) !== 0 ? { logical: bytes[d0] >> 1, physical: bytes[d0 + 1] >> 1, size: 2 } : readAddress(bytes, d0, fcsAt, "destination");
+  const srcAt = d0 + dest.size;
+  const src: HdlcAddress = srcAt < fcsAt && (bytes[srcAt] & 1) !== 0 ? { logical: bytes[srcAt] >> 1, size: 1 } : readAddress(bytes, srcAt, fcsAt, "source");
   const ctrlAt = srcAt + src.size;
   if (ctrlAt >= fcsAt) throw new DecodeError("hdlc-short", "no control field", ctrlAt);
   const headerEnd = ctrlAt + 1;

@@ -107,6 +107,14 @@ export class Segmenter {
     const hl = this.h.length;
     const total = hl + this.data.length;
     const from = this.offset;
+    if (from === 0 && total <= max) {
+      // The usual answer: all of it in one segment.
+      this.head = this.h;
+      this.body = this.data;
+      this.offset = total;
+      this.more = false;
+      return;
+    }
     const end = Math.min(total, from + Math.max(1, max));
     this.head = from < hl ? this.h.subarray(from, Math.min(hl, end)) : NOTHING;
     this.body = end > hl ? this.data.subarray(Math.max(0, from - hl), end - hl) : NOTHING;

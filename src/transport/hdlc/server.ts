@@ -118,7 +118,7 @@ export class HdlcServerLink {
   ) {
     this.rx = new Reassembly(config.maxApduSize + 3);
     this.reader = new HdlcFrameReader({
-      frame: (f) => this.onFrame(f),
+      frame: this.onFrame.bind(this),
       discarded: () => {
         this.counters.discarded++;
       },
@@ -158,9 +158,12 @@ export class HdlcServerLink {
       });
     }
     // ... and end within the frame time, which later bytes do not restart.
+    if (!begun) {
+      if (this.frameTimer !== undefined) this.stopFrameTimer();
+      return;
+    }
     const frameMs = this.config.frameTimeoutMs ?? DEFAULT_HDLC_FRAME_TIMEOUT_MS;
-    if (!begun) this.stopFrameTimer();
-    else if (this.frameTimer === undefined && frameMs > 0) {
+    if (this.frameTimer === undefined && frameMs > 0) {
       this.frameTimer = this.timers.once(frameMs, () => {
         this.frameTimer = undefined;
         this.dropPartial();
@@ -287,7 +290,9 @@ export class HdlcServerLink {
 
   private onI(f: HdlcFrame, ns: number, nr: number): void {
     if (f.info.length > this.params.maxInfoRx) return this.reject(f, FRMR_Y);
-    if (!this.checkAck(f, nr)) return;
+    // N(R) acknowledging our last I-frame (or all, when none is out) is the usual case; checkAck does the rest.
+    if (nr === this.vs) this.unacked = undefined;
+    else if (!this.checkAck(f, nr)) return;
     if (ns !== this.vr) {
       this.reply(f, { kind: "RR", nr: this.vr, pf: true });
       return;
