@@ -235,6 +235,7 @@ print("BENCHDONE");
 const FEATURES: { name: string; match: RegExp }[] = [
   { name: "fota", match: /^src\/fota\/|^src\/cosem\/classes\/image-transfer\.ts$|^boards\/fota-config\.ts$/ },
   { name: "prepayment", match: /^src\/prepay\/|^src\/meter\/prepay\.ts$|^src\/cosem\/classes\/(account|credit|charge|token-gateway|prepay-common)\.ts$/ },
+  { name: "alarms-and-push", match: /^src\/alarm\/|^src\/push\/|^src\/meter\/alarm-objects\.ts$|^src\/cosem\/classes\/push-setup\.ts$/ },
   { name: "ade7953-driver", match: /^hal\/drivers\/ade7953\.ts$/ },
 ];
 
