@@ -4,6 +4,10 @@ import { HdlcFrameReader } from "../../src/transport/hdlc/reader.js";
 import { Reassembly, Segmenter } from "../../src/transport/hdlc/segments.js";
 import { LLC_RESPONSE, withLlc } from "../../src/transport/hdlc/llc.js";
 import { toHex } from "../../src/util/bytes.js";
+import { SimClock } from "../../hal/sim/clock.js";
+import { SimTimers } from "../../hal/sim/timers.js";
+import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/hdlc/server.js";
+import { LoopbackHandler } from "./support.js";
 
 /**
  * The copy-free pieces of the HDLC path (issue 13): the segmenter that cuts
@@ -76,5 +80,25 @@ describe("HDLC path without copies", () => {
     expect(r.add(bytes(6, 5))).toBe(true);
     expect(r.complete(bytes(5, 6))).toBeUndefined();
     expect(r.length).toBe(0);
+  });
+
+  it("a frame begun in the chunk that ended another gets its own whole frame time", () => {
+    const clock = new SimClock({ startUtcMs: 0 });
+    const timers = new SimTimers(clock);
+    const out: HdlcFrame[] = [];
+    const link = new HdlcServerLink((b) => out.push(decodeFrame(b)), new LoopbackHandler(), timers, { ...DEFAULT_HDLC_SERVER_CONFIG, physicalAddress: 17, interOctetMs: 0, frameTimeoutMs: 1000 });
+    link.receive(encodeFrame({ dest: METER, src: CLIENT, control: { kind: "SNRM", pf: true }, segmented: false, info: new Uint8Array(0) }));
+    const i0 = encodeFrame({ dest: METER, src: CLIENT, control: { kind: "I", ns: 0, nr: 0, pf: true }, segmented: false, info: withLlc(bytes(5, 1), new Uint8Array([0xe6, 0xe6, 0])) });
+    const i1 = encodeFrame({ dest: METER, src: CLIENT, control: { kind: "I", ns: 1, nr: 1, pf: true }, segmented: false, info: withLlc(bytes(5, 2), new Uint8Array([0xe6, 0xe6, 0])) });
+    // I0 dribbles in over 0.8 s; its last byte comes with the first half of I1; I1's rest 0.8 s later
+    // (1.6 s after I0 began, 0.8 s after I1 began): both are answered.
+    link.receive(i0.subarray(0, 5));
+    clock.advance(800);
+    out.length = 0;
+    link.receive(new Uint8Array([...i0.subarray(5), ...i1.subarray(0, 6)]));
+    clock.advance(800);
+    link.receive(i1.subarray(6));
+    expect(out.map((f) => f.control.kind)).toEqual(["I", "I"]);
+    expect(link.partialDropped).toBe(0);
   });
 });

@@ -220,7 +220,9 @@ export class HdlcServerLink {
   private onFrame(f: HdlcFrame): void {
     if (!this.addressedToUs(f.dest) || f.src.size !== 1) return;
     this.counters.framesIn++;
-    // Only the inactivity timer: receive() settles the inter-octet and frame timers after each chunk.
+    // The inactivity timer restarts; the frame timer ends with the frame (receive() arms it again for a
+    // frame begun in the same chunk, and settles the inter-octet timer after each chunk).
+    if (this.frameTimer !== undefined) this.stopFrameTimer();
     if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = this.config.inactivityMs > 0 ? this.timers.once(this.config.inactivityMs, this.onIdle) : undefined;
     const c = f.control;
