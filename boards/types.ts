@@ -1,4 +1,6 @@
+import type { EnergyIcType } from "../hal/drivers/registry.js";
 import type { StorageBudget } from "../src/storage/budget.js";
+import type { BootloaderConfig } from "../src/fota/bootloader-config.js";
 
 /**
  * A board as data: pins, buses and the flash partition map. The composition
@@ -19,7 +21,8 @@ export interface SpiBusConfig {
 }
 
 export interface EnergyIcConfig {
-  type: "atm90e32" | "ade7953";
+  /** A name of the driver registry (hal/drivers/registry.ts): the composition root opens that driver. */
+  type: EnergyIcType;
   bus: SpiBusConfig;
   /** One chip select per IC on the bus (the CircuitSetup 6-channel board has two ATM90E32). */
   selects: number[];
@@ -78,6 +81,8 @@ export interface PartitionMap {
   /** The build this map belongs to (a board may have one per SDK port, e.g. nRF5 native and Zephyr). */
   build: string;
   bootloader: "mcuboot" | "esp-idf" | "uf2" | "host";
+  /** How this build's MCUboot is built (src/fota/bootloader-config.ts); the meter's FOTA verdict follows it (startBoardMeter). */
+  mcuboot?: BootloaderConfig;
   devices: FlashDeviceMap[];
 }
 

@@ -50,17 +50,3 @@ export function crc16x25Run(crc: number, b: Uint8Array, start: number, end: numb
 export function crc16x25(bytes: Uint8Array, start = 0, end = bytes.length): number {
   return crc16x25Run(CRC16_X25_INIT, bytes, start, end) ^ 0xffff;
 }
-
-/** Writes the CRC of bytes[start, at) into bytes[at], bytes[at + 1] (LSB first). */
-export function putCrc16x25(bytes: Uint8Array, start: number, at: number): void {
-  const crc = crc16x25(bytes, start, at);
-  bytes[at] = crc & 0xff;
-  bytes[at + 1] = crc >>> 8;
-}
-
-/** True when bytes[at], bytes[at + 1] hold the CRC of bytes[start, at). */
-export function checkCrc16x25(bytes: Uint8Array, start: number, at: number): boolean {
-  if (at + 2 > bytes.length || start > at) return false;
-  const crc = crc16x25(bytes, start, at);
-  return bytes[at] === (crc & 0xff) && bytes[at + 1] === crc >>> 8;
-}

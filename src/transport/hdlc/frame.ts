@@ -10,7 +10,7 @@
  * the answer to it is a FRMR, not silence; a bad HCS/FCS is a DecodeError
  * because a corrupted frame is discarded without answer.
  */
-import { CRC16_X25_INIT, crc16x25, crc16x25Run } from "../../util/crc16.js";
+import { CRC16_X25_INIT, crc16x25Run } from "../../util/crc16.js";
 import { DecodeError, EncodeError } from "../../util/errors.js";
 
 export const FLAG = 0x7e;
@@ -126,11 +126,6 @@ function badAddress(a: HdlcAddress, what: string): EncodeError {
   return new EncodeError("hdlc-address", `${what} address out of range for ${a.size}-byte form`);
 }
 
-/** Encoded frame length including both flags. */
-export function frameSize(dest: HdlcAddress, src: HdlcAddress, infoLength: number): number {
-  return 2 + 2 + dest.size + src.size + 1 + (infoLength > 0 ? 2 + infoLength : 0) + 2;
-}
-
 /**
  * Encodes one frame with its flags. The information field is `head` ‖ f.info
  * (head: an LLC header a link adds without copying the APDU first).
@@ -139,7 +134,7 @@ export function frameSize(dest: HdlcAddress, src: HdlcAddress, infoLength: numbe
 export function encodeFrame(f: HdlcFrame, head: Uint8Array = NO_INFO): Uint8Array {
   const info = f.info;
   const infoLength = head.length + info.length;
-  // frameSize(), inline: this runs for every frame sent.
+  // Flags, format, addresses, control, then HCS and info when there is info, and the FCS.
   const size = 7 + f.dest.size + f.src.size + (infoLength > 0 ? 2 + infoLength : 0);
   const len = size - 2;
   if (len > MAX_FRAME_LENGTH) throw new EncodeError("hdlc-length", `frame of ${len} bytes exceeds the 11-bit length field`);
@@ -234,12 +229,6 @@ export function decodeFormat(b0: number, b1: number): { segmented: boolean; leng
 export function encodeFormat(length: number, segmented: boolean): Uint8Array {
   if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_LENGTH) throw new EncodeError("hdlc-length", `frame length ${length} out of 0..2047`);
   return Uint8Array.of(0xa0 | (segmented ? 0x08 : 0) | (length >> 8), length & 0xff);
-}
-
-/** HCS/FCS as the frame carries it (LSB first), for tests and diagnostics. */
-export function frameCheck(bytes: Uint8Array): Uint8Array {
-  const c = crc16x25(bytes);
-  return Uint8Array.of(c & 0xff, c >>> 8);
 }
 
 export function clientAddress(sap: number): HdlcAddress {
