@@ -237,7 +237,8 @@ export class CosemServer implements ApduHandler {
     } finally {
       this.#current = undefined;
       // New keys from key_transfer take effect only after the response went out under the old ones.
-      for (const c of this.#o.associations) c.securitySetup?.applyPendingKeys();
+      const list = this.#o.associations;
+      for (let i = 0; i < list.length; i++) list[i].securitySetup?.applyPendingKeys();
     }
   }
 
