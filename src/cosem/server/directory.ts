@@ -21,20 +21,29 @@ export class ObjectDirectory {
   #entries: ObjectEntry[] = [];
   /**
    * The index: each row's logical-name key at its catalog position, and an
-   * open-addressing hash table of row positions + 1 (0 = empty), a power
-   * of two at least twice the rows. Typed arrays, about 12 bytes a row,
-   * where a Map costs three slots (48 bytes) a row; one hash and usually
-   * one probe per lookup, which every request pays (a binary search cost
-   * about 100 XS computations more per GET).
+   * open-addressing hash table of row positions + 1 (0 = empty) whose size
+   * is a prime at least twice the rows, so that the key modulo the size is
+   * the hash (one operation; a multiplicative hash of the key's halves cost
+   * about 60 XS computations more per GET). Typed arrays, about 12 bytes a
+   * row, where a Map costs three slots (48 bytes) a row; usually one probe
+   * per lookup, which every request pays (a binary search cost about 100 XS
+   * computations more per GET).
    */
   #keys = new Float64Array(16);
-  #slots = new Uint16Array(32);
-  #shift = 27;
+  #slots = new Uint16Array(37);
   /** Objects that scripts may reach but no association sees (internal capture targets): a few. */
   readonly #internal: CosemObject[] = [];
-  /** The distinct rights rows and per-role records of the rows so far (a few dozen: searched, not hashed, to keep no key strings). */
-  #rows: ObjectRights[] = [];
-  #records: Partial<Record<Role, ObjectRights>>[] = [];
+  /**
+   * The distinct rights rows and per-role records of the rows so far, by
+   * content key (rowKey): a few dozen, but every row added looks them up, and
+   * comparing element by element against each known one cost most of the
+   * catalog's start-up (about 660,000 XS computations per boot). The keys
+   * live only until trim().
+   */
+  readonly #rows = new Map<string, ObjectRights>();
+  readonly #records = new Map<string, Partial<Record<Role, ObjectRights>>>();
+  /** The records handed out (a row already interned, e.g. by the settings binding, comes back as it is). */
+  readonly #shared = new Set<Partial<Record<Role, ObjectRights>>>();
 
   constructor(entries: readonly ObjectEntry[] = []) {
     for (const e of entries) this.insert(e);
@@ -76,22 +85,23 @@ export class ObjectDirectory {
    */
   trim(): void {
     const n = this.#entries.length;
-    this.#rows = [];
-    this.#records = [];
+    this.#rows.clear();
+    this.#records.clear();
+    this.#shared.clear();
     this.#entries = this.#entries.slice();
     this.#keys = this.#keys.slice(0, Math.max(1, n));
   }
 
-  /** The row position of key, or -1. */
+  /** The row position of key, or -1 (written out in full: every request pays for it). */
   #search(key: number): number {
     const slots = this.#slots;
-    const mask = slots.length - 1;
-    let i = slotOf(key, this.#shift);
+    const size = slots.length;
+    let i = key % size;
     for (;;) {
       const v = slots[i];
       if (v === 0) return -1;
       if (this.#keys[v - 1] === key) return v - 1;
-      i = (i + 1) & mask;
+      if (++i === size) i = 0;
     }
   }
 
@@ -104,9 +114,8 @@ export class ObjectDirectory {
     }
     this.#keys[row] = key;
     if ((row + 1) * 2 > this.#slots.length) {
-      // Rehash into a table twice the size: keeps the load at most one half.
-      this.#slots = new Uint16Array(this.#slots.length * 2);
-      this.#shift--;
+      // Rehash into a table about twice the size: keeps the load at most one half.
+      this.#slots = new Uint16Array(primeAtLeast(this.#slots.length * 2));
       for (let r = 0; r < row; r++) this.#place(this.#keys[r], r);
     }
     this.#place(key, row);
@@ -114,9 +123,9 @@ export class ObjectDirectory {
 
   #place(key: number, row: number): void {
     const slots = this.#slots;
-    const mask = slots.length - 1;
-    let i = slotOf(key, this.#shift);
-    while (slots[i] !== 0) i = (i + 1) & mask;
+    const size = slots.length;
+    let i = key % size;
+    while (slots[i] !== 0) if (++i === size) i = 0;
     slots[i] = row + 1;
   }
 
@@ -127,29 +136,31 @@ export class ObjectDirectory {
 
   /** The shared record equal to `r` (itself, frozen, when it is the first of its content). */
   internRights(r: Partial<Record<Role, ObjectRights>>): Partial<Record<Role, ObjectRights>> {
+    if (this.#shared.has(r)) return r;
     let changed = false;
+    let recordKey = "";
     const shared: Partial<Record<Role, ObjectRights>> = {};
     for (const role of ROLES) {
       const x = r[role];
+      // A role's part of the record key: its row's key, or nothing; the separator keeps the roles apart.
+      recordKey += "\uffff";
       if (!x) continue;
-      const row = this.#internRow(x);
+      const key = rowKey(x);
+      recordKey += key;
+      let row = this.#rows.get(key);
+      if (!row) {
+        row = Object.isFrozen(x) && Object.isFrozen(x.attributes) && Object.isFrozen(x.methods) ? x : Object.freeze({ attributes: Object.freeze(x.attributes.slice()), methods: Object.freeze(x.methods.slice()) });
+        this.#rows.set(key, row);
+      }
       if (row !== x) changed = true;
       shared[role] = row;
     }
-    // Rows are shared now, so records compare by row identity.
-    for (const known of this.#records) {
-      if (ROLES.every((role) => known[role] === shared[role])) return known;
-    }
+    const known = this.#records.get(recordKey);
+    if (known) return known;
     const record = Object.freeze(changed ? shared : r);
-    this.#records.push(record);
+    this.#records.set(recordKey, record);
+    this.#shared.add(record);
     return record;
-  }
-
-  #internRow(x: ObjectRights): ObjectRights {
-    for (const known of this.#rows) if (sameRow(known, x)) return known;
-    const row = Object.isFrozen(x) && Object.isFrozen(x.attributes) && Object.isFrozen(x.methods) ? x : Object.freeze({ attributes: Object.freeze(x.attributes.slice()), methods: Object.freeze(x.methods.slice()) });
-    this.#rows.push(row);
-    return row;
   }
 
   addInternal(object: CosemObject): void {
@@ -158,9 +169,18 @@ export class ObjectDirectory {
     this.#internal.push(object);
   }
 
+  /** The row of a logical name: every request's lookup, so #search is written out here (a call less per request). */
   byName(ln: Obis): ObjectEntry | undefined {
-    const at = this.#search(ln.key);
-    return at >= 0 ? this.#entries[at] : undefined;
+    const key = ln.key;
+    const slots = this.#slots;
+    const size = slots.length;
+    let i = key % size;
+    for (;;) {
+      const v = slots[i];
+      if (v === 0) return undefined;
+      if (this.#keys[v - 1] === key) return this.#entries[v - 1];
+      if (++i === size) i = 0;
+    }
   }
 
   find(logicalName: Obis): ObjectEntry | undefined {
@@ -191,23 +211,27 @@ export class ObjectDirectory {
   }
 }
 
-/**
- * Fibonacci hashing of a 48-bit logical-name key into a table of
- * 2^(32 - shift) slots: A, B, C (the high 24 bits) are folded into D, E, F
- * so that names differing only in one group still spread.
- */
-function slotOf(key: number, shift: number): number {
-  const low = key % 0x1000000;
-  const high = (key - low) / 0x1000000;
-  return Math.imul(low ^ Math.imul(high, 0x01000193), 0x9e3779b1) >>> shift;
+/** The smallest prime at least n (table sizes: a few per catalog, found by trial division). */
+function primeAtLeast(n: number): number {
+  for (let p = n | 1; ; p += 2) {
+    let prime = true;
+    for (let d = 3; d * d <= p; d += 2) {
+      if (p % d === 0) {
+        prime = false;
+        break;
+      }
+    }
+    if (prime) return p;
+  }
 }
 
-function sameRow(a: ObjectRights, b: ObjectRights): boolean {
-  if (a === b) return true;
-  if (a.attributes.length !== b.attributes.length || a.methods.length !== b.methods.length) return false;
-  for (let i = 0; i < a.attributes.length; i++) if (a.attributes[i] !== b.attributes[i]) return false;
-  for (let i = 0; i < a.methods.length; i++) if (a.methods[i] !== b.methods[i]) return false;
-  return true;
+/**
+ * A rights row's content as a string: the attribute count, then each access
+ * value as one character (access values are small integers, so a row's key
+ * is unique to its content).
+ */
+function rowKey(x: ObjectRights): string {
+  return String.fromCharCode(x.attributes.length, ...x.attributes, ...x.methods);
 }
 
 export function attributeRight(r: ObjectRights, attribute: number): AttributeAccess {
