@@ -16,6 +16,13 @@ export type RightsSpec = Partial<Record<Role, readonly [string, string?]>>;
 
 export class Catalog extends ObjectDirectory {
   #settings: SettingsStore | undefined;
+  /**
+   * Rights rows parsed so far, by their text ("attributes|methods"): the
+   * catalog repeats a few dozen texts over its rows, and parsing one costs
+   * about 100 times a lookup on XS. Let go at trim(), like the directory's
+   * interning lists.
+   */
+  #parsed: Map<string, ObjectRights> | undefined;
 
   /**
    * From here on each row with settings (ObjectEntry.persist) is bound to
@@ -36,9 +43,22 @@ export class Catalog extends ObjectDirectory {
     const r: Partial<Record<Role, ObjectRights>> = {};
     for (const role of Object.keys(spec) as Role[]) {
       const s = spec[role];
-      if (s) r[role] = rights(s[0], s[1] ?? "");
+      if (!s) continue;
+      const text = s[1] ? `${s[0]}|${s[1]}` : s[0];
+      const parsed = (this.#parsed ??= new Map());
+      let row = parsed.get(text);
+      if (!row) {
+        row = rights(s[0], s[1] ?? "");
+        parsed.set(text, row);
+      }
+      r[role] = row;
     }
     return this.addEntry(persist ? { object, rights: r, persist } : { object, rights: r });
+  }
+
+  override trim(): void {
+    this.#parsed = undefined;
+    super.trim();
   }
 
   /** Adds a row built elsewhere (an area's catalog function), with the same checks, bound to the settings store. */

@@ -38,12 +38,10 @@ export class ObjectDirectory {
    * content key (rowKey): a few dozen, but every row added looks them up, and
    * comparing element by element against each known one cost most of the
    * catalog's start-up (about 660,000 XS computations per boot). The keys
-   * live only until trim().
+   * live only until trim(), which lets the tables go (made again if rows
+   * come later).
    */
-  readonly #rows = new Map<string, ObjectRights>();
-  readonly #records = new Map<string, Partial<Record<Role, ObjectRights>>>();
-  /** The records handed out (a row already interned, e.g. by the settings binding, comes back as it is). */
-  readonly #shared = new Set<Partial<Record<Role, ObjectRights>>>();
+  #interning: Interning | undefined;
 
   constructor(entries: readonly ObjectEntry[] = []) {
     for (const e of entries) this.insert(e);
@@ -85,9 +83,7 @@ export class ObjectDirectory {
    */
   trim(): void {
     const n = this.#entries.length;
-    this.#rows.clear();
-    this.#records.clear();
-    this.#shared.clear();
+    this.#interning = undefined;
     this.#entries = this.#entries.slice();
     this.#keys = this.#keys.slice(0, Math.max(1, n));
   }
@@ -136,7 +132,8 @@ export class ObjectDirectory {
 
   /** The shared record equal to `r` (itself, frozen, when it is the first of its content). */
   internRights(r: Partial<Record<Role, ObjectRights>>): Partial<Record<Role, ObjectRights>> {
-    if (this.#shared.has(r)) return r;
+    const t = (this.#interning ??= { rows: new Map(), records: new Map(), shared: new Set() });
+    if (t.shared.has(r)) return r;
     let changed = false;
     let recordKey = "";
     const shared: Partial<Record<Role, ObjectRights>> = {};
@@ -147,19 +144,19 @@ export class ObjectDirectory {
       if (!x) continue;
       const key = rowKey(x);
       recordKey += key;
-      let row = this.#rows.get(key);
+      let row = t.rows.get(key);
       if (!row) {
         row = Object.isFrozen(x) && Object.isFrozen(x.attributes) && Object.isFrozen(x.methods) ? x : Object.freeze({ attributes: Object.freeze(x.attributes.slice()), methods: Object.freeze(x.methods.slice()) });
-        this.#rows.set(key, row);
+        t.rows.set(key, row);
       }
       if (row !== x) changed = true;
       shared[role] = row;
     }
-    const known = this.#records.get(recordKey);
+    const known = t.records.get(recordKey);
     if (known) return known;
     const record = Object.freeze(changed ? shared : r);
-    this.#records.set(recordKey, record);
-    this.#shared.add(record);
+    t.records.set(recordKey, record);
+    t.shared.add(record);
     return record;
   }
 
@@ -223,6 +220,14 @@ function primeAtLeast(n: number): number {
     }
     if (prime) return p;
   }
+}
+
+/** The interning tables while a catalog is built: rows and per-role records by content key, and the records handed out. */
+interface Interning {
+  readonly rows: Map<string, ObjectRights>;
+  readonly records: Map<string, Partial<Record<Role, ObjectRights>>>;
+  /** A record already interned (e.g. by the settings binding) comes back as it is. */
+  readonly shared: Set<Partial<Record<Role, ObjectRights>>>;
 }
 
 /**
