@@ -14,6 +14,7 @@ import { openDigitalIn, openDigitalOut } from "../../hal/moddable/device/digital
 import { openSerial } from "../../hal/moddable/device/serial.js";
 import { spiSensorOptions } from "../../hal/moddable/device/spi.js";
 import { listenTcp } from "../../hal/moddable/device/tcp.js";
+import { tcpConnector } from "../../hal/moddable/device/tcp-client.js";
 import { esp32System } from "../../hal/moddable/device/system-esp32.js";
 import { moddableCrypto } from "../../hal/moddable/device/crypto.js";
 
@@ -34,4 +35,5 @@ startBoardMeter(board, {
   crypto: () => moddableCrypto(),
   serial: openSerial,
   tcp: (port) => listenTcp(port),
+  tcpClient: tcpConnector,
 }, 0, fotaConfig(config));

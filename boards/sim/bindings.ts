@@ -8,6 +8,7 @@ import { SimFlash } from "../../hal/sim/flash.js";
 import { LoadScenario, type PhaseLoad } from "../../hal/sim/load-scenario.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
 import type { SystemPort } from "../../hal/system.js";
+import type { TcpConnector } from "../../hal/tcp-client.js";
 import type { TcpListener } from "../../hal/tcp.js";
 import type { Timers } from "../../hal/timer.js";
 import type { DeviceBindings } from "../moddable-meter.js";
@@ -21,6 +22,7 @@ export interface HostPlatform {
   system(powerFail?: DigitalIn): SystemPort;
   crypto(): CryptoPort;
   tcp?(port: number): TcpListener;
+  tcpClient?(): TcpConnector;
 }
 
 /** The household load the simulated IC measures: 230 V, 5 A per phase, cos φ 0.95 (no scenario file on a host without a file system). */
@@ -64,5 +66,6 @@ export function simDeviceBindings(board: Board, host: HostPlatform): DeviceBindi
     system: host.system,
     crypto: host.crypto,
     ...(host.tcp ? { tcp: host.tcp } : {}),
+    ...(host.tcpClient ? { tcpClient: host.tcpClient } : {}),
   };
 }

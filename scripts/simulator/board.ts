@@ -20,6 +20,8 @@ import type { FlashPartition } from "../../hal/flash.js";
 import { SimSerialLine } from "../../hal/sim/serial.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
 import { SimTcpNetwork } from "../../hal/sim/tcp.js";
+import type { TcpConnector } from "../../hal/tcp-client.js";
+import { board as simBoardData } from "../../boards/sim/board.js";
 import type { SerialPort } from "../../hal/serial.js";
 import type { TcpListener } from "../../hal/tcp.js";
 import type { Timers } from "../../hal/timer.js";
@@ -92,6 +94,8 @@ export interface SimBoardOptions {
 
 export interface BoardLinks {
   tcp?: TcpListener;
+  /** Outgoing connections of this firmware instance; disposed when it restarts (an MCU reset drops them). */
+  tcpClient?: TcpConnector & { dispose(): void };
   optical?: SerialPort;
   linkTimers?: Timers;
 }
@@ -133,6 +137,7 @@ export class SimBoard {
   /** The optical line of the current firmware instance (a restart re-opens the UART on a fresh line). */
   line: SimSerialLine | undefined;
   readonly #links: () => BoardLinks;
+  #tcpClient: (TcpConnector & { dispose(): void }) | undefined;
   #config: Partial<MeterConfig> = {};
   /** What runs between a reset and the firmware's start: the bootloader (scripts/simulator/bootloader.ts). */
   beforeBoot: (() => void) | undefined;
@@ -158,7 +163,7 @@ export class SimBoard {
       options.links ??
       (() => {
         this.line = new SimSerialLine(this.worldTimers);
-        return { tcp: this.network.listen(SIM_TCP_PORT), optical: this.line.meter };
+        return { tcp: this.network.listen(SIM_TCP_PORT), optical: this.line.meter, tcpClient: this.network.connector() };
       });
   }
 
@@ -166,6 +171,8 @@ export class SimBoard {
     this.driver?.close();
     // The driver as the ESP32 board builds it: ECMA-419 style {sensor: {io, select, hz, mode}}.
     this.driver = new Atm90e32({ sensor: { io: this.bus.io, select: IC_SELECT, hz: 1_000_000, mode: 3 } });
+    const links = this.#links();
+    this.#tcpClient = links.tcpClient;
     return {
       rtc: this.clock,
       mono: this.clock,
@@ -180,7 +187,8 @@ export class SimBoard {
       button: this.button,
       keypad: this.keypad,
       crypto: this.crypto,
-      ...this.#links(),
+      holdUp: { ...simBoardData.holdUp! },
+      ...links,
     };
   }
 
@@ -204,6 +212,7 @@ export class SimBoard {
     if (this.meter && warned && (cause === "power-on" || cause === "brown-out")) this.system.raisePowerFail();
     // A reset drops every connection and releases the listening port.
     this.meter?.dlms?.close();
+    this.#tcpClient?.dispose();
     this.timers.dispose();
     this.system.dispose();
     if (offMs > 0) this.clock.powerLoss(offMs);

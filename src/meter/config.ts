@@ -22,6 +22,7 @@ import { utf8Encode } from "../util/bytes.js";
 import { fromHex } from "../util/bytes.js";
 import type { SecurityConfig } from "./dlms.js";
 import type { PrepaySetup } from "./prepay.js";
+import { defaultPushConfig, type PushConfig } from "./push.js";
 import type { MeterIdentity } from "./identity.js";
 import type { ExecutionTime } from "../tariff/schedule.js";
 import type { Script } from "../tariff/script-table.js";
@@ -61,6 +62,8 @@ export interface MeterConfig {
   fota?: FotaConfig;
   /** Prepayment (STS): decoder key, PAN, provisioned EA07 tables; absent = no prepayment objects. */
   prepay?: PrepaySetup;
+  /** Push Setups, their destination and the push action schedule (src/meter/push.ts). */
+  push: PushConfig;
 }
 
 export interface ScriptTableConfig {
@@ -197,5 +200,6 @@ export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", s
       policy: Policy.authenticatedRequest | Policy.encryptedRequest | Policy.authenticatedResponse | Policy.encryptedResponse,
       clientSaps: DEFAULT_CLIENT_SAPS,
     },
+    push: defaultPushConfig(),
   };
 }

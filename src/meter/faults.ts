@@ -41,6 +41,9 @@ export const FaultKind = Object.freeze({
   powerFailFirmware: 12,
   /** Prepayment (credit and its disconnect rules): skipped in safe mode like the tariff engine. */
   prepay: 13,
+  /** The push engine's tick (src/push) and the last gasp on the power-fail signal. */
+  push: 14,
+  powerFailPush: 15,
 } as const);
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 

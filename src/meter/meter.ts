@@ -71,6 +71,9 @@ import { addPrepayObjects, buildPrepay } from "./prepay.js";
 import { KeypadEntry } from "../prepay/keypad-entry.js";
 import { FactoryResetScriptTable } from "./factory-reset.js";
 import { SettingsStore, type RestoreReport } from "./settings.js";
+import type { PushEngine } from "../push/engine.js";
+import { PushReason } from "../push/engine.js";
+import { PushLn, buildPush } from "./push.js";
 
 /** Activity calendar attributes kept as settings: the active and passive calendars and the activation time. */
 const CALENDAR_SETTINGS = Object.freeze([2, 3, 4, 5, 6, 7, 8, 9, 10] as const);
@@ -135,6 +138,8 @@ export class Meter {
   readonly faults: FaultMonitor;
   /** Unstable starts in a row; safe mode after SAFE_MODE_AFTER of them. */
   readonly boot: BootGuard;
+  /** Pushes to the head-end (src/push): absent on a meter without a DLMS front. */
+  readonly pushes: PushEngine | undefined;
   #dlmsFaults = 0;
   #sinkFaults = 0;
   #lastPersistMono: number;
@@ -203,6 +208,9 @@ export class Meter {
     this.settings = settings;
     this.catalog.attachSettings(settings);
 
+    // The last gasp goes first on the power-fail signal, before any flash save (metrology's and the meter's below).
+    const holdUp = ports.holdUp;
+    if (holdUp) ports.system.onPowerFail(() => this.faults.run(FaultKind.powerFailPush, () => this.pushes?.lastGasp(PushLn.powerDown, holdUp.holdUpMs - holdUp.saveMs)));
     // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
     this.metrology = new MetrologyService({
       ic: ports.energyIc,
@@ -291,6 +299,20 @@ export class Meter {
     });
     if (ports.slots && config.fota && ports.crypto) this.firmware = this.#buildFirmware(ports.slots, config.fota, ports);
     this.#buildCatalog(endOfBilling);
+    // Push Setups resolve their values and security late (the DLMS front is built below); the schedule joins the tariff engine's.
+    const push = ports.crypto
+      ? buildPush(config.push, {
+          catalog: this.catalog,
+          scripts: this.scripts,
+          clock: this.clock,
+          timers: ports.linkTimers ?? ports.timers,
+          store,
+          crypto: ports.crypto,
+          security: (name) => this.dlms?.setups[name],
+          connector: ports.tcpClient,
+        })
+      : undefined;
+    this.pushes = push?.engine;
 
     this.engine = new TariffEngine({
       clock: this.clock,
@@ -299,7 +321,7 @@ export class Meter {
       activation: this.activation,
       bank: this.bank,
       demand: this.demand,
-      schedules: [endOfBilling],
+      schedules: push ? [endOfBilling, push.schedule] : [endOfBilling],
       capturePeriodS: config.capturePeriodS,
       onCapture: (t) => this.#capture(t),
     });
@@ -333,7 +355,11 @@ export class Meter {
     this.firmware?.boot();
 
     const cause = ports.system.resetCause();
-    if (cause === "power-on" || cause === "brown-out") this.profileStatus.markPowerDown();
+    if (cause === "power-on" || cause === "brown-out") {
+      this.profileStatus.markPowerDown();
+      // Power restored: the power-up notification (on-connectivity push).
+      this.pushes?.trigger(PushLn.connectivity, PushReason.powerUp);
+    }
     ports.system.onPowerFail(() => this.faults.run(FaultKind.powerFailMeter, () => this.powerFail()));
     this.#lastPersistMono = ports.mono.nowMs();
     this.#savedRelay = this.#relayKey();
@@ -595,6 +621,7 @@ export class Meter {
       f.run(FaultKind.monitor, this.#monitorStep);
     }
     f.run(FaultKind.relay, this.#relayStep);
+    if (this.pushes) f.run(FaultKind.push, this.#pushStep);
     this.ports.system.kickWatchdog();
     // The rate registers are saved in the tick in which metrology saved its
     // totals, so that after a cut without warning both come back from the
@@ -625,6 +652,7 @@ export class Meter {
     this.#monitor?.evaluate();
   };
   readonly #persistStep = (): void => this.persist();
+  readonly #pushStep = (): void => this.pushes?.poll();
   readonly #bootStep = (): void => this.boot.check(this.ports.mono.nowMs(), this.faults);
   readonly #relayStep = (): void => {
     this.disconnect.checkFeedback();
@@ -693,6 +721,7 @@ export class Meter {
     this.faults.run(FaultKind.powerFailMetrology, () => this.metrology.powerFail());
     this.faults.run(FaultKind.powerFailMeter, () => this.powerFail());
     this.dlms?.close();
+    this.pushes?.stop();
     if (this.#tickTimer !== undefined) this.ports.timers.clear(this.#tickTimer);
     this.#tickTimer = undefined;
     this.#stopped = true;
