@@ -30,7 +30,7 @@ import { ScriptTableObject } from "../cosem/classes/script-table.js";
 import { utf8Encode } from "../util/bytes.js";
 import { frozen } from "../util/frozen.js";
 import type { Catalog } from "./catalog.js";
-import { CLOCK, LOGICAL_DEVICE_NAME } from "./obis-codes.js";
+import { ALARM_DESCRIPTOR_1, ALARM_DESCRIPTOR_2, CLOCK, LOGICAL_DEVICE_NAME } from "./obis-codes.js";
 import { DAILY_PROFILE } from "../storage/meter-profiles.js";
 
 export const PushLn = frozen({
@@ -78,7 +78,8 @@ const attr = (classId: number, logicalName: Obis, attribute: number): PushObject
  * - interval 1: + the daily profile's row of this day's midnight (by date,
  *   `*-*-* 00:00` to `*-*-* 00:00`), at 00:05 within the window 00:00-06:00,
  *   randomised over 30 min, 3 retries 5 min apart;
- * - on alarm: + the clock (the alarm registers join when they exist), high priority, 5 retries 1 min apart;
+ * - on alarm: + alarm descriptors 1 and 2 (the bits reported since a client last cleared them), high
+ *   priority, 5 retries 1 min apart; every rising filtered alarm bit triggers it (src/alarm);
  * - on power down (last gasp): the two names only, high priority.
  * All are ciphered under the management Security Setup.
  */
@@ -97,7 +98,7 @@ export function defaultPushConfig(): PushConfig {
         randomisationS: 1800,
         repetitionDelayS: 300,
       },
-      { ...base, logicalName: PushLn.alarm, objects: [...head(PushLn.alarm), attr(8, CLOCK, 2)], retries: 5, highPriority: true },
+      { ...base, logicalName: PushLn.alarm, objects: [...head(PushLn.alarm), attr(1, ALARM_DESCRIPTOR_1, 2), attr(1, ALARM_DESCRIPTOR_2, 2)], retries: 5, highPriority: true },
       { ...base, logicalName: PushLn.powerDown, objects: head(PushLn.powerDown), retries: 0, highPriority: true },
     ],
     schedule: [{ time: { hour: 0, minute: 5, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: NOT_SPECIFIED, dayOfWeek: NOT_SPECIFIED } }],
