@@ -129,3 +129,19 @@ describe("push retries, repetition delay and persistence", () => {
     expect(after.pushes!.pending(PushLn.alarm)).toBeUndefined();
   });
 });
+
+describe("push timing and the clock", () => {
+  it("a clock set back does not postpone a pending push beyond its repetition delay", () => {
+    const { board, headEnd, meter } = boot();
+    const setup = meter.pushes!.setup(PushLn.alarm)!;
+    setup.repetitionDelayS = 60;
+    headEnd.listener.refuseNext = 1;
+    meter.pushes!.trigger(PushLn.alarm, PushReason.alarm);
+    board.clock.advance(2_000);
+    expect(meter.pushes!.pending(PushLn.alarm)?.attempts).toBe(1);
+    // A client sets the clock back a day: the retry still comes within its 60 s.
+    expect(meter.clock.setUtc(meter.clock.now() - 86_400_000)).toBe(true);
+    board.clock.advance(62_000);
+    expect(headEnd.from(ALARM)).toHaveLength(1);
+  });
+});

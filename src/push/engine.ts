@@ -202,6 +202,12 @@ export class PushEngine {
 
   #service(setup: PushSetup, p: Pending, now: number): void {
     const key = setup.logicalName.key;
+    // A clock set back must not postpone a push beyond its longest delay: the wait starts again from now.
+    const longest = Math.max(setup.randomisationS, setup.repetitionDelayS) * 1000;
+    if (p.dueUtc - now > longest) {
+      p.dueUtc = now + longest;
+      this.#save(setup, p);
+    }
     if (this.#inFlight.has(key) || now < p.dueUtc) return;
     const open = inAnyWindow(setup.windows, this.#d.clock, now);
     if (!open) {
