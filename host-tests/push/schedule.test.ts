@@ -59,8 +59,8 @@ describe("scheduled push of the daily profile", () => {
     const sent = dateTimeFromBytes(p.dateTime);
     expect(sent.hour).toBe(0);
     expect(meter.pushes!.pending(PushLn.interval1)).toBeUndefined();
-    // Nothing more today.
-    board.clock.advance(6 * 60 * MIN);
+    // Nothing more: the pending push is gone, the next schedule run is tomorrow.
+    board.clock.advance(60 * MIN);
     expect(headEnd.from(INTERVAL1)).toHaveLength(1);
   });
 
