@@ -145,3 +145,17 @@ describe("push timing and the clock", () => {
     expect(headEnd.from(ALARM)).toHaveLength(1);
   });
 });
+
+describe("push addressing", () => {
+  it("the wrapper goes from wPort 1 to the setup's client SAP (IDIS 102 unless configured)", () => {
+    const board = new SimBoard({ startUtcMs: T0 });
+    const headEnd = new HeadEnd(board, HEAD_END);
+    const config = defaultPushConfig();
+    const meter = board.boot({ push: { ...config, destination: `head-end:${HEAD_END}`, setups: config.setups.map((s) => (s.logicalName.equals(PushLn.alarm) ? { ...s, clientSap: 103 } : s)) } });
+    board.clock.advance(15_000);
+    meter.pushes!.trigger(PushLn.alarm, PushReason.alarm);
+    board.clock.advance(1_000);
+    expect(headEnd.from("0.0.25.9.0.255").map((r) => [r.source, r.destination])).toEqual([[1, 102]]);
+    expect(headEnd.from(ALARM).map((r) => [r.source, r.destination])).toEqual([[1, 103]]);
+  });
+});

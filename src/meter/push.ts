@@ -54,6 +54,8 @@ export interface PushSetupConfig {
   repetitionDelayS: number;
   security: PushSecurity;
   highPriority: boolean;
+  /** The head-end's wPort for this push (default the IDIS push client SAP, 102). */
+  clientSap?: number;
 }
 
 export interface PushConfig {
@@ -153,6 +155,7 @@ export function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngi
       repetitionDelayS: sc.repetitionDelayS,
       security: sc.security,
       highPriority: sc.highPriority,
+      ...(sc.clientSap !== undefined ? { clientSap: sc.clientSap } : {}),
     });
     engine.add(setup);
     w.catalog.add(new PushSetupObject(setup, { push: (s, ctx) => engine.trigger(s.logicalName, isInternal(ctx) ? PushReason.schedule : PushReason.method) }), {

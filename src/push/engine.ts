@@ -71,17 +71,15 @@ export interface PushEngineDeps {
 }
 
 export interface PushEngineOptions {
-  /** Source wPort: the management logical device (1). */
+  /** Source wPort: the management logical device (1). The destination wPort is each setup's clientSap. */
   sourceWPort: number;
-  /** Destination wPort: the head-end's push client SAP (IDIS: 102). */
-  destinationWPort: number;
   /** A connection not up after this long is a failed attempt. */
   connectTimeoutMs: number;
   /** The connection stays open this long after the write, so the stack sends everything before the close. */
   lingerMs: number;
 }
 
-export const DEFAULT_PUSH_OPTIONS: PushEngineOptions = Object.freeze({ sourceWPort: 1, destinationWPort: 102, connectTimeoutMs: 10_000, lingerMs: 2_000 });
+export const DEFAULT_PUSH_OPTIONS: PushEngineOptions = Object.freeze({ sourceWPort: 1, connectTimeoutMs: 10_000, lingerMs: 2_000 });
 
 interface Pending {
   reason: number;
@@ -283,7 +281,7 @@ export class PushEngine {
   /** The wrapper frame of one notification of the setup, sealed when its security asks for it. */
   #frame(setup: PushSetup, now: number): Uint8Array | undefined {
     const apdu = this.notification(setup, now);
-    return apdu && encodeWrapper(this.#o.sourceWPort, this.#o.destinationWPort, apdu);
+    return apdu && encodeWrapper(this.#o.sourceWPort, setup.clientSap, apdu);
   }
 
   /** The data-notification APDU of a setup at an instant: plain, or general-glo-ciphered per its Security Setup's policy. */

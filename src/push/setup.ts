@@ -56,7 +56,12 @@ export interface PushSetupInit {
   security?: PushSecurity;
   /** long-invoke-id-and-priority's priority bit: alarms and the last gasp go high. */
   highPriority?: boolean;
+  /** The head-end's wPort (its push client SAP; Push Setup version 2 calls it push_client_SAP). IDIS: 102. */
+  clientSap?: number;
 }
+
+/** The IDIS push client SAP: the destination wPort of a push unless its setup names another. */
+export const PUSH_CLIENT_SAP = 102;
 
 export const NO_DESTINATION: PushDestination = Object.freeze({ service: 0, address: new Uint8Array(0), message: 0 });
 
@@ -72,6 +77,7 @@ export class PushSetup {
   repetitionDelayS: number;
   readonly security: PushSecurity;
   readonly highPriority: boolean;
+  readonly clientSap: number;
 
   constructor(
     readonly logicalName: Obis,
@@ -85,6 +91,7 @@ export class PushSetup {
     this.repetitionDelayS = init.repetitionDelayS ?? 0;
     this.security = init.security ?? "none";
     this.highPriority = init.highPriority ?? false;
+    this.clientSap = init.clientSap ?? PUSH_CLIENT_SAP;
   }
 }
 
