@@ -108,7 +108,7 @@ export function defaultPushConfig(): PushConfig {
 }
 
 /** The push script table's scripts: script n+1 invokes push (method 1) of the n-th setup. */
-export function pushScripts(config: PushConfig): Script[] {
+function pushScripts(config: PushConfig): Script[] {
   return config.setups.map((s, i) => ({
     id: i + 1,
     actions: [{ service: 2, classId: 40, logicalName: s.logicalName, index: 1, parameter: { tag: Tag.Integer, value: 0 } }],

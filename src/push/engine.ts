@@ -79,7 +79,7 @@ export interface PushEngineOptions {
   lingerMs: number;
 }
 
-export const DEFAULT_PUSH_OPTIONS: PushEngineOptions = Object.freeze({ sourceWPort: 1, connectTimeoutMs: 10_000, lingerMs: 2_000 });
+const DEFAULT_PUSH_OPTIONS: PushEngineOptions = Object.freeze({ sourceWPort: 1, connectTimeoutMs: 10_000, lingerMs: 2_000 });
 
 interface Pending {
   reason: number;

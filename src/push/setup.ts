@@ -61,9 +61,9 @@ export interface PushSetupInit {
 }
 
 /** The IDIS push client SAP: the destination wPort of a push unless its setup names another. */
-export const PUSH_CLIENT_SAP = 102;
+const PUSH_CLIENT_SAP = 102;
 
-export const NO_DESTINATION: PushDestination = Object.freeze({ service: 0, address: new Uint8Array(0), message: 0 });
+const NO_DESTINATION: PushDestination = Object.freeze({ service: 0, address: new Uint8Array(0), message: 0 });
 
 export class PushSetup {
   objects: PushObject[];

@@ -33,7 +33,7 @@ function definition(classId: number, ln: Obis, attribute: number, dataIndex: num
 }
 
 /** The selective access of a restricted element at an instant, or undefined for none (or a restriction that does not resolve). */
-export function selectionOf(o: PushObject, clock: CatalogReaderDeps["clock"], nowUtcMs: number): AccessSelection | undefined | null {
+function selectionOf(o: PushObject, clock: CatalogReaderDeps["clock"], nowUtcMs: number): AccessSelection | undefined | null {
   const r = o.restriction;
   if (!r) return undefined;
   const columns = D.array((o.columns ?? []).map((c) => definition(c.classId, c.logicalName, c.attribute, c.dataIndex)));
