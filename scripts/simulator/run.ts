@@ -25,6 +25,7 @@ import { ImageVerifier } from "../../src/fota/verify.js";
 import { NodeTcpListener } from "./tcp-bridge.js";
 import { NodeTcpConnector } from "./tcp-client.js";
 import { defaultPushConfig } from "../../src/meter/push.js";
+import { PushReason } from "../../src/push/engine.js";
 import { simCommissioningToken, simPrepaySetup, simVendingLines } from "../sts/sim-setup.js";
 import { TOKEN_RESULT_NAMES } from "../../src/prepay/results.js";
 
@@ -190,7 +191,8 @@ export class Simulator {
   /** Each push attempt of the current firmware instance, on the log. */
   #watchPushes(): void {
     this.meter.pushes?.onOutcome((o) => {
-      const what = `push ${o.setup.toString()} (reason ${o.reason}, attempt ${o.attempt})`;
+      const reason = Object.entries(PushReason).find(([, v]) => v === o.reason)?.[0] ?? String(o.reason);
+      const what = `push ${o.setup.toString()} (${reason}, attempt ${o.attempt})`;
       this.log.line(o.ok ? `${what}: sent ${o.bytes} bytes` : `${what}: failed${o.dropped ? ", dropped" : ", will retry"}`);
     });
   }
