@@ -66,7 +66,7 @@ export interface PushEngineDeps {
   read: PushValueReader;
   /** The Security Setup a push names (its keys, system title, policy, transmit counter). */
   security(name: "management" | "reader"): SecuritySetup | undefined;
-  /** The TCP client port; absent: the board has no network and pushes wait. */
+  /** The TCP client port; absent: the board has no network, and no push is triggered. */
   connector?: TcpConnector;
 }
 
@@ -163,14 +163,14 @@ export class PushEngine {
   }
 
   /**
-   * Triggers a push of the named setup. False when there is no such setup or
-   * it has no usable destination (nothing is stored then). The attempt starts
+   * Triggers a push of the named setup. False when there is no such setup,
+   * no network or no usable destination (nothing is stored then). The attempt starts
    * at once when due now and inside a window (an alarm with no randomisation
    * leaves in the same tick).
    */
   trigger(logicalName: Obis, reason: PushReason): boolean {
     const setup = this.setup(logicalName);
-    if (!setup || this.#stopped || !parseDestination(setup.destination)) return false;
+    if (!setup || this.#stopped || !this.#d.connector || !parseDestination(setup.destination)) return false;
     const key = setup.logicalName.key;
     const p = this.#pending.get(key);
     if (p) {
