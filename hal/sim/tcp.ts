@@ -152,7 +152,7 @@ export class SimTcpNetwork {
  * the network latency (plus the listener's answerDelayMs), never inside
  * connect(); no listener, or a listener refusing, is "refused".
  */
-export class SimTcpConnector implements TcpConnector {
+class SimTcpConnector implements TcpConnector {
   /** Attempts started, for tests. */
   attempts = 0;
   readonly #live = new Set<() => void>();

@@ -41,9 +41,9 @@ export const PushLn = frozen({
 } as const);
 
 /** Push script table (Blue Book 0-0:10.0.108.255): script n pushes the n-th setup of the configuration. */
-export const PUSH_SCRIPTS = Obis.of(0, 0, 10, 0, 108, 255);
+const PUSH_SCRIPTS = Obis.of(0, 0, 10, 0, 108, 255);
 /** Push action schedule of interval 1 (Blue Book 0-b:15.0.4.255). */
-export const PUSH_SCHEDULE = Obis.of(0, 1, 15, 0, 4, 255);
+const PUSH_SCHEDULE = Obis.of(0, 1, 15, 0, 4, 255);
 
 export interface PushSetupConfig {
   logicalName: Obis;
@@ -67,7 +67,7 @@ export interface PushConfig {
 }
 
 /** A daily date-time pattern (every date) at a local time, as communication windows and restrictions take it. */
-export function dailyAt(hour: number, minute: number): Uint8Array {
+function dailyAt(hour: number, minute: number): Uint8Array {
   return Uint8Array.of(0xff, 0xff, NOT_SPECIFIED, NOT_SPECIFIED, NOT_SPECIFIED, hour, minute, 0, 0, 0x80, 0x00, NOT_SPECIFIED);
 }
 

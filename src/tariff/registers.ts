@@ -29,7 +29,7 @@ export interface EnergyFeed {
   take(): EnergyDeltas;
 }
 
-export const QUANTITY_C = Object.freeze([1, 2, 3, 4] as const);
+const QUANTITY_C = Object.freeze([1, 2, 3, 4] as const);
 
 export interface RegisterAssignment {
   classId: number;
