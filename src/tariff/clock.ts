@@ -222,6 +222,21 @@ export class MeterClock {
     return utcMs >= b || utcMs < e; // southern hemisphere: DST spans the new year
   }
 
+  /**
+   * The first UTC instant after utcMs at which deviationAt or the DST bit of
+   * statusAt may change (the next DST switch, or the next year's rules):
+   * a reader of many time stamps (the profile buffer) asks once per span.
+   */
+  steadyUntil(utcMs: number): number {
+    if (!this.dstEnabled) return Infinity;
+    const year = civilFromDays(Math.floor((utcMs - this.timeZone * MS_PER_MINUTE) / MS_PER_DAY)).year;
+    this.switchInstants(year);
+    let next = daysFromCivil(year + 1, 1, 1) * MS_PER_DAY + this.timeZone * MS_PER_MINUTE;
+    if (this.cacheBegin > utcMs && this.cacheBegin < next) next = this.cacheBegin;
+    if (this.cacheEnd > utcMs && this.cacheEnd < next) next = this.cacheEnd;
+    return next;
+  }
+
   /** Total deviation (minutes, Blue Book sign) in force at a UTC instant. */
   deviationAt(utcMs: number): number {
     return this.dstActiveAt(utcMs) ? this.timeZone - this.dstDeviation : this.timeZone;

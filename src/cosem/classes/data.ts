@@ -1,5 +1,5 @@
 import type { Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 
 /**
@@ -13,16 +13,30 @@ export interface DataBinding {
   write?(value: Data): DataAccessResult;
 }
 
+class ConstantValue implements DataBinding {
+  constructor(readonly value: Data) {}
+
+  read(): Data {
+    return this.value;
+  }
+}
+
 export class DataObject implements CosemObject {
-  readonly classId = 1;
-  readonly version = 0;
-  readonly attributeCount = 2;
-  readonly methodCount = 0;
+  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,
     readonly binding: DataBinding,
   ) {}
+
+  /** A Data object whose value never changes (identity): the value itself, no closure. */
+  static constant(logicalName: Obis, value: Data): DataObject {
+    return new DataObject(logicalName, new ConstantValue(value));
+  }
 
   /** A Data object holding a value in RAM (configuration, test catalogs). */
   static holding(logicalName: Obis, initial: Data, writable = true, accept: (v: Data) => boolean = () => true): DataObject {
@@ -53,3 +67,4 @@ export class DataObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+classConstants(DataObject, { classId: 1, version: 0, attributeCount: 2, methodCount: 0 });

@@ -3,6 +3,7 @@ import { civilFromDays, dateTimeToUtcMs, dayOfWeekFromDays, type DateTime } from
 import {
   ActionResult,
   DataAccessResult,
+  classConstants,
   type AccessContext,
   type AccessSelection,
   type ActionOutcome,
@@ -71,6 +72,8 @@ export interface ProfileTimeBase {
   deviationAt(utcMs: number): number;
   /** Clock status byte at an instant; with it the buffer computes the calendar date once per local day instead of a DateTime per row. */
   statusAt?(utcMs: number): number;
+  /** The first instant after utcMs at which deviationAt/statusAt may change: with it, the buffer asks for them once per span, not per row. */
+  steadyUntil?(utcMs: number): number;
 }
 
 export interface ProfileStatusSource {
@@ -100,10 +103,11 @@ export interface ProfileGenericConfig {
 export const CLOCK_TIME: CaptureObjectDefinition = frozen({ classId: 8, logicalName: Obis.of(0, 0, 1, 0, 0, 255), attributeIndex: 2, dataIndex: 0 });
 
 export class ProfileGeneric implements CosemObject {
-  readonly classId = 7;
-  readonly version = 1;
-  readonly attributeCount = 8;
-  readonly methodCount = 2;
+  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
   readonly logicalName: Obis;
   private readonly cfg: ProfileGenericConfig;
 
@@ -269,6 +273,7 @@ export class ProfileGeneric implements CosemObject {
     return new BufferStream(count, rows, cols, this.cfg);
   }
 }
+classConstants(ProfileGeneric, { classId: 7, version: 1, attributeCount: 8, methodCount: 2 });
 
 /** Bytes of an integer column's value after its tag (Blue Book 4.1.5 A-XDR fixed sizes). */
 function integerBytes(tag: IntegerTag): number {
@@ -317,6 +322,11 @@ class BufferStream implements EncodedStream {
   private month = 0;
   private day = 0;
   private dayOfWeek = 0;
+  /** Deviation and clock status hold for time stamps in [steadyFrom, steadyTo) (ProfileTimeBase.steadyUntil); re-asked at each block. */
+  private steadyFrom = Number.NaN;
+  private steadyTo = Number.NaN;
+  private deviation = 0;
+  private status = 0;
 
   constructor(
     count: number,
@@ -337,6 +347,8 @@ class BufferStream implements EncodedStream {
 
   next(maxBytes: number): Uint8Array | undefined {
     const want = Math.max(1, maxBytes);
+    // The clock's state (invalid, doubtful, a new time zone) may have changed since the last block.
+    this.steadyTo = Number.NaN;
     // What was not handed out moves to the front; rows are added behind it up to the block.
     if (this.start > 0) {
       this.buf.copyWithin(0, this.start, this.end);
@@ -411,9 +423,19 @@ class BufferStream implements EncodedStream {
     const tb = this.cfg.timeBase;
     let deviation: number;
     let status: number;
-    if (tb.statusAt) {
+    if (utcMs >= this.steadyFrom && utcMs < this.steadyTo) {
+      // Stepped: within a span where the time base gives the same deviation and status.
+      deviation = this.deviation;
+      status = this.status;
+    } else if (tb.statusAt) {
       deviation = tb.deviationAt(utcMs);
       status = tb.statusAt(utcMs);
+      if (tb.steadyUntil) {
+        this.steadyFrom = utcMs;
+        this.steadyTo = tb.steadyUntil(utcMs);
+        this.deviation = deviation;
+        this.status = status;
+      }
     } else {
       const dt = tb.dateTimeAt(utcMs);
       deviation = dt.deviation;

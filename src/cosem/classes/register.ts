@@ -1,6 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeFromUtcMs } from "../datetime.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { dateTimeOs, i8, en, st } from "../axdr-helpers.js";
 
@@ -56,10 +56,11 @@ export function utcDateTime(utcMs: number): Data {
 }
 
 export class RegisterObject implements CosemObject {
-  readonly classId: number = 3;
-  readonly version = 0;
-  readonly attributeCount: number = 3;
-  readonly methodCount: number = 1;
+  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,
@@ -87,3 +88,4 @@ export class RegisterObject implements CosemObject {
     return { result: this.binding.reset() ? ActionResult.success : ActionResult.otherReason };
   }
 }
+classConstants(RegisterObject, { classId: 3, version: 0, attributeCount: 3, methodCount: 1 });

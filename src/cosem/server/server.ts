@@ -123,6 +123,75 @@ function cipherOverhead(p: Protection | undefined): number {
   return (p.general ? 10 : 1) + 3 + 5 + ((p.sc & SC_AUTHENTICATED) !== 0 ? 12 : 0);
 }
 
+/** The server as the Association LN views see it (one per server, shared by its associations). */
+interface AssociationPort {
+  readonly serverSap: number;
+  readonly maxPdu: number;
+  stateOf(cfg: AssociationConfig): Association | undefined;
+  visibleEntries(role: AssociationConfig["role"]): readonly ObjectEntry[];
+  replyToHls(cfg: AssociationConfig, fStoC: Uint8Array): Uint8Array | undefined;
+  changeSecret(cfg: AssociationConfig, secret: Uint8Array): boolean;
+}
+
+/**
+ * One association's view for its Association LN object: methods on a
+ * prototype over (configuration, port), not seven closures per association
+ * (a closure made at run time costs a function, a scope and a RAM copy of
+ * its bytecode on XS: issue 13).
+ */
+class AssociationView implements AssociationBinding {
+  constructor(
+    readonly cfg: AssociationConfig,
+    readonly port: AssociationPort,
+  ) {}
+
+  get role(): AssociationConfig["role"] {
+    return this.cfg.role;
+  }
+  get clientSap(): number {
+    return this.cfg.clientSap;
+  }
+  get serverSap(): number {
+    return this.port.serverSap;
+  }
+  get applicationContext(): number {
+    return this.cfg.ciphered ? ApplicationContext.lnCiphered : ApplicationContext.ln;
+  }
+  get mechanism(): number {
+    return this.cfg.mechanism;
+  }
+  get securitySetup(): Obis | undefined {
+    return this.cfg.securitySetup?.logicalName;
+  }
+
+  visibleEntries(): readonly ObjectEntry[] {
+    return this.port.visibleEntries(this.cfg.role);
+  }
+
+  status(): number {
+    return this.port.stateOf(this.cfg)?.status ?? 0;
+  }
+
+  contextInfo(): { conformance: number; maxReceivePdu: number; maxSendPdu: number; dlmsVersion: number; qualityOfService: number } {
+    const a = this.port.stateOf(this.cfg);
+    return {
+      conformance: a?.conformance ?? this.cfg.conformance ?? SERVER_CONFORMANCE,
+      maxReceivePdu: this.port.maxPdu,
+      maxSendPdu: a?.clientMaxPdu ?? this.port.maxPdu,
+      dlmsVersion: 6,
+      qualityOfService: 0,
+    };
+  }
+
+  replyToHls(fStoC: Uint8Array): Uint8Array | undefined {
+    return this.port.replyToHls(this.cfg, fStoC);
+  }
+
+  changeSecret(secret: Uint8Array): boolean {
+    return this.port.changeSecret(this.cfg, secret);
+  }
+}
+
 export class CosemServer implements ApduHandler {
   readonly directory: ObjectDirectory;
   readonly #o: ServerOptions;
@@ -143,14 +212,16 @@ export class CosemServer implements ApduHandler {
     this.#maxPdu = options.maxReceivePduSize ?? DEFAULT_MAX_PDU;
     this.#maxAssembly = options.maxBlockAssembly ?? 16384;
     this.#serverSap = options.serverSap ?? 1;
-    const entries: ObjectEntry[] = [...options.catalog];
+    // One catalog (issue 13/18): the meter's directory is served as it is, not copied and indexed again.
+    const directory = options.catalog instanceof ObjectDirectory ? options.catalog : new ObjectDirectory(options.catalog);
     for (const cfg of options.associations) {
       const object = new AssociationLnObject(cfg.logicalName, this.#binding(cfg));
-      const entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
+      let entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
+      if (!directory.find(cfg.logicalName)) entry = directory.insert(entry);
       this.#assocEntries.set(cfg, entry);
-      if (!entries.some((e) => e.object.logicalName.key === cfg.logicalName.key)) entries.push(entry);
     }
-    this.directory = new ObjectDirectory(entries);
+    directory.trim();
+    this.directory = directory;
     this.authGuard = new AuthGuard(options.kv, options.events, options.nowUtcMs, (sap) => this.#configFor(sap) !== undefined, options.authGuard);
   }
 
@@ -166,7 +237,8 @@ export class CosemServer implements ApduHandler {
     } finally {
       this.#current = undefined;
       // New keys from key_transfer take effect only after the response went out under the old ones.
-      for (const c of this.#o.associations) c.securitySetup?.applyPendingKeys();
+      const list = this.#o.associations;
+      for (let i = 0; i < list.length; i++) list[i].securitySetup?.applyPendingKeys();
     }
   }
 
@@ -531,41 +603,30 @@ export class CosemServer implements ApduHandler {
     return this.#o.kv.get(`assoc.${cfg.clientSap}.secret`) ?? cfg.secret;
   }
 
+  /** What the Association LN objects read of the server: one set of functions for every association (see AssociationView). */
+  #port: AssociationPort | undefined;
+
   #binding(cfg: AssociationConfig): AssociationBinding {
     const server = this;
-    const stateOf = (): Association | undefined => {
-      const cur = server.#current;
-      if (cur && cur.cfg === cfg) return cur;
-      for (const a of server.#sessions.values()) if (a.cfg === cfg) return a;
-      return undefined;
-    };
-    return {
-      role: cfg.role,
-      clientSap: cfg.clientSap,
+    this.#port ??= {
       serverSap: this.#serverSap,
-      applicationContext: cfg.ciphered ? ApplicationContext.lnCiphered : ApplicationContext.ln,
-      mechanism: cfg.mechanism,
-      securitySetup: cfg.securitySetup?.logicalName,
-      visibleEntries: () => server.directory.visibleTo(cfg.role),
-      status: () => stateOf()?.status ?? 0,
-      contextInfo: () => {
-        const a = stateOf();
-        return {
-          conformance: a?.conformance ?? (cfg.conformance ?? SERVER_CONFORMANCE),
-          maxReceivePdu: server.#maxPdu,
-          maxSendPdu: a?.clientMaxPdu ?? server.#maxPdu,
-          dlmsVersion: 6,
-          qualityOfService: 0,
-        };
+      maxPdu: this.#maxPdu,
+      stateOf: (c) => {
+        const cur = server.#current;
+        if (cur && cur.cfg === c) return cur;
+        for (const a of server.#sessions.values()) if (a.cfg === c) return a;
+        return undefined;
       },
-      replyToHls: (f) => server.#replyToHls(cfg, f),
-      changeSecret: (secret) => {
-        if (cfg.mechanism !== Mechanism.lls || secret.length < 1 || secret.length > 64) return false;
-        server.#o.kv.put(`assoc.${cfg.clientSap}.secret`, secret);
-        server.#event(SecurityEvent.secretChanged, cfg.clientSap);
+      visibleEntries: (role) => server.directory.visibleTo(role),
+      replyToHls: (c, f) => server.#replyToHls(c, f),
+      changeSecret: (c, secret) => {
+        if (c.mechanism !== Mechanism.lls || secret.length < 1 || secret.length > 64) return false;
+        server.#o.kv.put(`assoc.${c.clientSap}.secret`, secret);
+        server.#event(SecurityEvent.secretChanged, c.clientSap);
         return true;
       },
     };
+    return new AssociationView(cfg, this.#port);
   }
 
   /**
