@@ -22,6 +22,8 @@ export interface BenchOp<S = unknown> {
   prepare?(state: S): void;
   /** Measured runs on XS when the default (5 after 3 warm-up runs) is too slow. */
   readonly iterations?: number;
+  /** With `prepare`: the XS figure is the largest single run of the measured ones, not their mean (a worst case). */
+  readonly worst?: boolean;
 }
 
 /**

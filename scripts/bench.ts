@@ -102,13 +102,16 @@ for (const op of ops) {
     const batch = op.batch ?? 1;
     const iterations = (op.iterations ?? ${XS_ITERATIONS}) * batch;
     let used = 0;
+    let worst = 0;
     if (op.prepare) {
       for (let i = 0; i < ${WARMUP}; i++) { op.prepare(state); op.run(state); }
       for (let i = 0; i < iterations; i++) {
         op.prepare(state);
         resetMeter(0, 0);
         op.run(state);
-        used += resetMeter(0, 0);
+        const c = resetMeter(0, 0);
+        used += c;
+        if (c > worst) worst = c;
       }
       op.prepare(state);
     } else {
@@ -121,7 +124,7 @@ for (const op of ops) {
     op.run(state);
     const allocated = xsAllocationEnd();
     const bytes = op.bytes ? op.bytes(state) : -1;
-    print("BENCH " + op.name + " " + Math.round(used / iterations) + " " + bytes + " " + allocated[0] + " " + allocated[1]);
+    print("BENCH " + op.name + " " + (op.worst && op.prepare ? worst : Math.round(used / iterations)) + " " + bytes + " " + allocated[0] + " " + allocated[1]);
   } catch (e) {
     print("BENCHERR " + op.name + " " + e);
   }

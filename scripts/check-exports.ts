@@ -109,7 +109,6 @@ const ALLOWED: Readonly<Record<string, string>> = Object.freeze({
   "src/prepay/state.ts#encodeRecord": "the totality property test round-trips the prepayment record",
   "src/prepay/token.ts#blockCrc": "token CRC, checked against third-party vectors (STS vectors)",
   "src/relay/disconnect.ts#TRIGGERS": "the disconnect test walks every trigger of the state machine",
-  "src/storage/counter.ts#PersistentCounter": "pending: issue 18's one counter is h14's (merge with TransmitCounter); not removed on purpose",
   "src/storage/meter-profiles.ts#DAILY_PROFILE": "the settings test checks the daily profile's settings",
   "src/storage/meter-profiles.ts#LOAD_PROFILE": "settings test and bench address the load profile",
   "src/storage/meter-profiles.ts#MONTHLY_BILLING_PROFILE": "the settings test checks the billing profile's settings",

@@ -76,3 +76,16 @@ export function restart(run: YearsRun): Meter {
   if (read > run.worstBootRead) run.worstBootRead = read;
   return run.meter;
 }
+
+/**
+ * The same meter on a new metering tick: the firmware is powered down
+ * cleanly (power-fail path) and comes back on a board with `tickMs` at the
+ * same instant, on the same flash. Year-long runs use long ticks; a bench of
+ * single captures then switches to quarter-hour ticks (one capture per tick).
+ */
+export function retick(run: YearsRun, tickMs: number): Meter {
+  run.meter.stop();
+  run.board = new SimBoard({ startUtcMs: run.board.clock.nowUtcMs(), flash: run.flash });
+  run.meter = run.board.boot({ tickMs });
+  return run.meter;
+}

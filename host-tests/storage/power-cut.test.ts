@@ -3,7 +3,8 @@ import { ESP32_NOR, NRF52840_INTERNAL, PowerLoss, SimFlash, SimRandom, withSecto
 import type { FlashGeometry } from "../../hal/flash.js";
 import { LogStore } from "../../src/storage/log-store.js";
 import { LogKeyValueStore } from "../../src/storage/kv-store.js";
-import { PersistentCounter } from "../../src/storage/counter.js";
+import { TransmitCounter } from "../../src/cosem/security/counters.js";
+import { DEFAULT_BUDGET, storageAreas } from "../../src/storage/budget.js";
 import { ProfileStore, type ProfileRow } from "../../src/storage/profile-store.js";
 import { EventLogSink } from "../../src/storage/event-logs.js";
 import type { MeterEvent } from "../../src/events.js";
@@ -13,9 +14,13 @@ import { report, runtime } from "../support/report.js";
 
 /**
  * Acceptance: power cut at every program/erase step of a scripted meter
- * scenario (settings and registers in the KV store, an invocation counter, a
- * 15-minute profile with compaction, a profile reset, hash-chained events), plus extra cuts with
- * other torn patterns at random steps, on both flash geometries.
+ * scenario (settings and registers in the KV store, the firmware's
+ * invocation counter (TransmitCounter), a 15-minute profile with compaction,
+ * a profile reset, hash-chained events), plus extra cuts with other torn
+ * patterns at random steps, on both flash geometries. The layout is the
+ * meter's: the load profile's compacted chunks in a ring of their own
+ * (reclaimed oldest-first, dropping the oldest rows), its one-row records,
+ * the KV store and the event logs on the main log (garbage-first).
  *
  * The scenario runs once; before each flash operation the chip is forked, the
  * fork loses power in that very operation (torn program or half-erased
@@ -45,14 +50,21 @@ interface Model {
 
 const crypto = new SimCrypto();
 
+/** Sectors of the main log; the rest of the partition is the load profile's ring. */
+const MAIN_SECTORS = 5;
+
 function mountAll(flash: SimFlash) {
-  const log = new LogStore(flash);
+  // The meter's split of one partition (storageAreas): main log first, the load ring after it.
+  const areas = storageAreas(flash, { ...DEFAULT_BUDGET, loadSectors: flash.geometry.sectorCount - MAIN_SECTORS });
+  const log = new LogStore(areas.main);
+  const ring = new LogStore(areas.load, "oldest");
   const kv = new LogKeyValueStore(log);
-  const lp = new ProfileStore(log, { ...LP, columns: LP.columns.slice() });
+  const lp = new ProfileStore(ring, { ...LP, columns: LP.columns.slice() }, log);
   const events = new EventLogSink(log, crypto);
+  ring.mount();
   log.mount();
-  const ic = new PersistentCounter(kv, "ic", 8);
-  return { log, kv, lp, ic, events };
+  const ic = new TransmitCounter(kv, "ic", 8);
+  return { log, ring, kv, lp, ic, events };
 }
 
 /** Returns a description of the first broken promise, or undefined. */
@@ -66,7 +78,7 @@ function check(flash: SimFlash, m: Model, keys: readonly string[]): string | und
     if (m.kvPending && m.kvPending.key === k && same(got, m.kvPending.value)) continue;
     return `kv ${k}: got ${got ? toHex(got) : "none"}, committed ${want ? toHex(want) : "none"}`;
   }
-  if (ic.peek() <= m.counterMax) return `counter rolled back to ${ic.peek()} after handing out ${m.counterMax}`;
+  if (ic.peek <= m.counterMax) return `counter rolled back to ${ic.peek} after handing out ${m.counterMax}`;
   const committedLast = m.rows.length ? m.rows[m.rows.length - 1].entryNo : m.resetPoint - 1;
   const resetPoint = m.resetPending !== undefined && lp.firstEntry >= m.resetPending ? m.resetPending : m.resetPoint;
   const lastAllowed = m.rowPending ? m.rowPending.entryNo : committedLast;
@@ -99,7 +111,7 @@ function check(flash: SimFlash, m: Model, keys: readonly string[]): string | und
   return undefined;
 }
 
-function campaign(geometry: FlashGeometry, steps: number, stride: number, extraEvery: number, eraseVariants: number): { cuts: number; failures: string[]; erases: number; maxWrites: number } {
+function campaign(geometry: FlashGeometry, steps: number, stride: number, extraEvery: number, eraseVariants: number): { cuts: number; failures: string[]; erases: number; ringErases: number; maxWrites: number } {
   const flash = new SimFlash(geometry);
   const rnd = new SimRandom(0xc0ffee);
   const keys = ["serial", "cal.u", "cal.i", "reg.1.8.0", "reg.2.8.0", "fota"];
@@ -177,7 +189,7 @@ function campaign(geometry: FlashGeometry, steps: number, stride: number, extraE
       m.events.push(e);
       m.eventPending = undefined;
     } else if (a < 99) {
-      const v = s.ic.next();
+      const v = s.ic.take() as number;
       if (v <= m.counterMax) failures.push(`counter handed out ${v} twice`);
       m.counterMax = v;
     } else {
@@ -194,8 +206,12 @@ function campaign(geometry: FlashGeometry, steps: number, stride: number, extraE
   const final = check(flash, m, keys);
   if (final) failures.push(`final: ${final}`);
   let erases = 0;
-  for (const e of flash.eraseCounts) erases += e;
-  return { cuts, failures, erases, maxWrites: flash.maxWritesPerUnit };
+  let ringErases = 0;
+  flash.eraseCounts.forEach((e, i) => {
+    erases += e;
+    if (i >= MAIN_SECTORS) ringErases += e;
+  });
+  return { cuts, failures, erases, ringErases, maxWrites: flash.maxWritesPerUnit };
 }
 
 describe("power-cut campaign", () => {
@@ -204,14 +220,16 @@ describe("power-cut campaign", () => {
   const stride = runtime === "node" ? 1 : 10;
   const extraEvery = runtime === "node" ? 3 : 16;
   for (const [name, geometry] of [
-    ["ESP32 NOR", withSectors(ESP32_NOR, 5)],
-    ["nRF52840", withSectors(NRF52840_INTERNAL, 5)],
+    ["ESP32 NOR", withSectors(ESP32_NOR, MAIN_SECTORS + 3)],
+    ["nRF52840", withSectors(NRF52840_INTERNAL, MAIN_SECTORS + 3)],
   ] as const) {
     it(`${name}: no committed record lost, none corrupt, counters never roll back`, () => {
       const r = campaign(geometry, steps, stride, extraEvery, runtime === "node" ? 40 : 3);
-      report(`power-cut campaign ${name} (${runtime}): ${r.cuts} cut points, ${r.erases} sector erases, ${r.failures.length} failures`);
+      report(`power-cut campaign ${name} (${runtime}): ${r.cuts} cut points, ${r.erases} sector erases (${r.ringErases} in the load ring), ${r.failures.length} failures`);
       expect(r.failures).toEqual([]);
       expect(r.erases).toBeGreaterThan(runtime === "node" ? 30 : 1);
+      // The ring was reclaimed (oldest rows dropped) under the cuts too.
+      if (runtime === "node") expect(r.ringErases).toBeGreaterThanOrEqual(2);
       expect(r.cuts).toBeGreaterThanOrEqual(runtime === "node" ? 10000 : 250);
       // Without power cuts no word is programmed twice (nRF52840 allows two writes per word).
       expect(r.maxWrites).toBe(1);

@@ -148,7 +148,12 @@ export class Simulator {
     log.line(`storage: ${boardStorage(options.board).where}`);
     for (const l of meter.storageLines) log.line(l);
     const h = meter.health;
-    if (h.damage > 0) log.line(`storage damage: ${h.damage} damaged regions or records found at mount (logged, event ${245})`);
+    if (h.damage > 0) {
+      const when = h.damageNew ? "logged now, event 245; invocation counters raised" : `known since ${new Date(h.lastDamageUtcMs ?? 0).toISOString()}`;
+      log.line(`storage damage: ${h.damage} damaged regions or records, ${h.damagedSectors} damaged or missing sectors (${when}; read 0-0:96.128.1.255)`);
+      const unproven = meter.dlms ? Object.entries(meter.dlms.setups).filter(([, s]) => !s.rx.proven).map(([n]) => n) : [];
+      if (unproven.length) log.line(`receive invocation counters of ${unproven.join(", ")} not proven after the damage: ciphered service only after an HLS authentication (or a key change)`);
+    }
     if (h.unclean) log.line(`power failure without warning detected: logged from ${new Date(h.downUtcMs ?? 0).toISOString()}`);
     if (h.clockBehindS > 0) log.line(`clock ${h.clockBehindS} s behind stored data: clock status invalid until set`);
     if (h.relayStateLost) log.line("relay state unreadable: relay left disconnected, ready for reconnection");

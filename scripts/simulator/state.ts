@@ -32,6 +32,14 @@ export function writeAtomic(path: string, data: Uint8Array | string): void {
   renameSync(tmp, path);
 }
 
+/** A state file the simulator refuses to use (left as it is). */
+class StateFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StateFileError";
+  }
+}
+
 /** A simulated flash partition mirrored to a file at every program and erase. */
 export class FileFlash implements FlashPartition {
   readonly #flash: SimFlash;
@@ -39,7 +47,15 @@ export class FileFlash implements FlashPartition {
 
   constructor(path: string, geometry: FlashGeometry) {
     const size = geometry.sectorSize * geometry.sectorCount;
-    const fresh = !existsSync(path) || statSync(path).size !== size;
+    const fresh = !existsSync(path);
+    // A file of another size is another board's partition, or a truncated or extended copy: never
+    // started over (that would destroy the meter's data silently); the user decides.
+    if (!fresh && statSync(path).size !== size) {
+      throw new StateFileError(
+        `${path} is ${statSync(path).size} bytes but this partition is ${size} bytes (${geometry.sectorCount} sectors of ${geometry.sectorSize}): ` +
+          `it was made with another --board, or truncated or extended. Nothing was changed; start with the --board it was made with, or use another --state directory (or move the file away) to start a fresh meter`,
+      );
+    }
     const image = fresh ? undefined : new Uint8Array(readFileSync(path));
     this.#flash = new SimFlash(geometry, image);
     this.#fd = openSync(path, fresh ? "w+" : "r+");

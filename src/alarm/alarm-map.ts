@@ -160,6 +160,9 @@ export const ALARM_MAP: Readonly<Record<EventLogId, Readonly<Record<number, numb
       SecurityEvent.keyChanged,
       SecurityEvent.policyActivated,
       SecurityEvent.secretChanged,
+      // After storage damage: the damage itself (standard log 245) is the alarm, not each refusal it causes.
+      SecurityEvent.receiveCounterUnproven,
+      SecurityEvent.receiveCounterProven,
     ),
   ]),
   firmware: table([

@@ -52,7 +52,7 @@ import { EventLogSink } from "../storage/event-logs.js";
 import { LogKeyValueStore, maxRecords } from "../storage/kv-store.js";
 import { LogStore } from "../storage/log-store.js";
 import { DEFAULT_BUDGET, StorageBudgetError, checkBudget, storageAreas, withDepths } from "../storage/budget.js";
-import { StorageEventCode, checkUncleanShutdown, loadSeen, saveSeen, type BootHealth } from "../storage/health.js";
+import { StorageEventCode, checkUncleanShutdown, loadDamage, loadSeen, saveDamage, saveSeen, type BootHealth } from "../storage/health.js";
 import { BillingProfile, dailyProfile, energyRegister, loadProfile, loadProfileChunkRows } from "../storage/meter-profiles.js";
 import type { KeyValueStore } from "../persistence.js";
 import { ImageTransferObject } from "../cosem/classes/image-transfer.js";
@@ -111,7 +111,7 @@ export class Meter {
   /** The storage budget's lines (partition, areas, streams), for the start-up print. */
   readonly storageLines: readonly string[] = [];
   /** What the boot found about storage: damage, an unclean shutdown, a clock behind stored data, a lost relay state. */
-  readonly health: BootHealth = { damage: 0, unclean: false, clockBehindS: 0, relayStateLost: false };
+  readonly health: BootHealth = { damage: 0, damagedSectors: 0, damageNew: false, unclean: false, clockBehindS: 0, relayStateLost: false };
   readonly loadProfile: ProfileGeneric | undefined;
   readonly dailyProfile: ProfileGeneric | undefined;
   readonly billingProfile: BillingProfile | undefined;
@@ -192,7 +192,10 @@ export class Meter {
       });
       const eventLogs = ports.crypto ? new EventLogSink(log, ports.crypto) : undefined;
       // The ring first: the load profile finishes its index when the main log (its journal) is mounted.
-      ring.mount();
+      // At the first start the ring is formatted before the main log's first append, so a formatted main
+      // log proves the ring formatted too: a ring sector erased behind the store's back is damage even
+      // while no ring sector holds data yet.
+      ring.mount(LogStore.formatted(areas.main));
       log.mount();
       if (eventLogs) {
         this.eventLogs = eventLogs;
@@ -359,6 +362,12 @@ export class Meter {
       });
     }
 
+    // New damage handled (logged, counters raised and stored above): recorded so that later boots do not handle it again.
+    if (this.health.damageNew) {
+      if (this.store instanceof LogKeyValueStore) this.store.lostRecordBound = 0;
+      saveDamage(store, this.#damageFingerprint(), this.health.lastDamageUtcMs ?? this.clock.now());
+    }
+
     // Before the meter serves (the links deliver bytes only through timers,
     // which run after the constructor): what clients wrote comes back. The
     // domains' change events were logged when the client made the change.
@@ -466,6 +475,8 @@ export class Meter {
 
     // Contained faults: {total, safe mode, unstable starts, [{kind, count}]} (faults.ts).
     c.add(new DataObject(ln.FAULT_DIAGNOSTIC, { read: () => faultData(this.faultDiagnostic()) }), { reader: ["r r", ""], management: ["r r", ""] });
+    // Storage damage: {damaged records and regions, damaged or missing sectors, when the damage was first found} (storageData).
+    if (this.log) c.add(new DataObject(ln.STORAGE_DIAGNOSTIC, { read: () => storageData(this.storageDiagnostic(), toDateTime) }), { reader: ["r r", ""], management: ["r r", ""] });
 
     // Tariff configuration: management writes, reader reads.
     // The active calendar (2..5) is a setting too: activation changes it, a client never writes it.
@@ -538,10 +549,20 @@ export class Meter {
     const now = this.clock.now();
     const h = this.health;
     h.damage = (this.log?.damaged ?? 0) + (this.loadRing?.damaged ?? 0);
+    h.damagedSectors = (this.log?.damagedSectors ?? 0) + (this.loadRing?.damagedSectors ?? 0);
     if (h.damage > 0) {
-      this.events.record({ log: "standard", code: StorageEventCode.damage, utcMs: now, value: h.damage });
-      // Invocation counters skip every value a lost record could have reserved (src/cosem/security/counters.ts).
-      if (this.store instanceof LogKeyValueStore && this.log) this.store.lostRecordBound = maxRecords(this.log);
+      // Damage is handled once: while the same damage stays in flash, later boots neither log it nor skip again.
+      // (A record of the same fingerprint means the counters were raised and stored after this very damage existed.)
+      const known = loadDamage(this.store);
+      if (known && known.fingerprint === this.#damageFingerprint()) {
+        h.lastDamageUtcMs = known.utcMs;
+      } else {
+        h.damageNew = true;
+        h.lastDamageUtcMs = now;
+        this.events.record({ log: "standard", code: StorageEventCode.damage, utcMs: now, value: h.damage });
+        // Invocation counters skip every value a lost record could have reserved, and store the skip (src/cosem/security/counters.ts).
+        if (this.store instanceof LogKeyValueStore && this.log) this.store.lostRecordBound = maxRecords(this.log);
+      }
     }
     const newest = Math.max(loadSeen(this.store) ?? 0, this.loadProfile?.store.lastUtcMs ?? 0, this.dailyProfile?.store.lastUtcMs ?? 0);
     const down = checkUncleanShutdown(this.store, ports.system.resetCause(), newest, now, this.events);
@@ -553,6 +574,11 @@ export class Meter {
       this.events.record({ log: "standard", code: StorageEventCode.clockBehindStoredData, utcMs: now, value: h.clockBehindS });
       this.clock.markInvalid();
     }
+  }
+
+  /** Both areas' damage fingerprints in one number (0 without damage). */
+  #damageFingerprint(): number {
+    return (Math.imul(this.log?.damageFingerprint ?? 0, 31) + (this.loadRing?.damageFingerprint ?? 0)) >>> 0;
   }
 
   /** Energy never comes back below the last capture that stored it without an event saying so. */
@@ -624,6 +650,8 @@ export class Meter {
   tick(): void {
     const f = this.faults;
     const metrologySaves = this.metrology.persistCount;
+    const collections = this.log?.collections ?? 0;
+    const compactions = this.loadRing?.appends ?? 0;
     f.run(FaultKind.metrology, this.#metrologyStep);
     f.run(FaultKind.tariff, this.#tariffStep);
     f.run(FaultKind.clock, this.#clockStep);
@@ -645,6 +673,9 @@ export class Meter {
     }
     this.#collectFaults();
     f.run(FaultKind.persist, this.#bootStep);
+    // Collection ahead of need in a tick without heavy storage work (no collection, no day compacted into the
+    // load ring): the capture tick that compacts a day then finds free sectors (LogStore.maintain).
+    if (this.log && this.log.collections === collections && (this.loadRing?.appends ?? 0) === compactions) f.run(FaultKind.persist, this.#maintainStep);
   }
 
   // The tick's steps, built once: the tick runs every second and allocates no closures.
@@ -668,6 +699,9 @@ export class Meter {
   readonly #pushStep = (): void => this.pushes?.poll();
   readonly #alarmStep = (): void => this.alarms.tick();
   readonly #bootStep = (): void => this.boot.check(this.ports.mono.nowMs(), this.faults);
+  readonly #maintainStep = (): void => {
+    this.log?.maintain();
+  };
   readonly #relayStep = (): void => {
     this.disconnect.checkFeedback();
     const relay = this.#relayKey();
@@ -700,6 +734,14 @@ export class Meter {
     const alarms = this.alarms.listenerFaults;
     this.faults.record(FaultKind.alarms, alarms - this.#alarmFaults);
     this.#alarmFaults = alarms;
+  }
+
+  /** Flash damage (the COSEM Data object ln.STORAGE_DIAGNOSTIC): what the boot found plus records found unreadable since. */
+  storageDiagnostic(): StorageDiagnostic {
+    const damaged = (this.log?.damaged ?? 0) + (this.loadRing?.damaged ?? 0);
+    const found = damaged > 0 && this.health.lastDamageUtcMs === undefined ? this.clock.now() : this.health.lastDamageUtcMs;
+    if (damaged > 0 && this.health.lastDamageUtcMs === undefined) this.health.lastDamageUtcMs = found;
+    return { damaged, damagedSectors: (this.log?.damagedSectors ?? 0) + (this.loadRing?.damagedSectors ?? 0), lastDamageUtcMs: found };
   }
 
   /** The diagnostic object's content (also a COSEM Data object, ln.FAULT_DIAGNOSTIC). */
@@ -762,6 +804,32 @@ export class Meter {
       ...(this.prepay ? { creditWh: this.prepay.available() } : {}),
     };
   }
+}
+
+/** Flash damage as the diagnostic object shows it. */
+export interface StorageDiagnostic {
+  /** Damaged regions, headers and records: found by the mount plus records found unreadable since. */
+  damaged: number;
+  /** Sectors with a damaged header or missing from the used area (erased or zeroed). */
+  damagedSectors: number;
+  /** When the damage in flash was first found (UTC ms), undefined without damage. */
+  lastDamageUtcMs: number | undefined;
+}
+
+/** DLMS date-time "not specified" (Blue Book 4.1.6.1): no damage found. Made per read: a module-level typed array cannot be frozen. */
+function noTime(): Uint8Array {
+  return Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff);
+}
+
+function storageData(d: StorageDiagnostic, toDateTime: (utc: number) => Data): Data {
+  return {
+    tag: Tag.Structure,
+    value: [
+      { tag: Tag.DoubleLongUnsigned, value: Math.min(d.damaged, 0xffffffff) },
+      { tag: Tag.LongUnsigned, value: Math.min(d.damagedSectors, 0xffff) },
+      d.lastDamageUtcMs === undefined ? { tag: Tag.OctetString, value: noTime() } : toDateTime(d.lastDamageUtcMs),
+    ],
+  };
 }
 
 const WH = frozen({ scaler: 0, unit: Unit.Wh });

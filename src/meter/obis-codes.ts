@@ -26,6 +26,8 @@ export const ACTIVE_POWER = Obis.of(1, 0, 1, 7, 0, 255);
 export const IMAGE_TRANSFER = Obis.of(0, 0, 44, 0, 0, 255);
 /** Contained firmware faults and safe mode (manufacturer-specific D = 128, see src/meter/faults.ts). */
 export const FAULT_DIAGNOSTIC = Obis.of(0, 0, 96, 128, 0, 255);
+/** Flash damage found (manufacturer-specific diagnostic, issue 14): {damaged records/regions, damaged sectors, first found}. */
+export const STORAGE_DIAGNOSTIC = Obis.of(0, 0, 96, 128, 1, 255);
 /** Active firmware identifier and signature (Blue Book 7.5.1, IDIS): the running image's version and hash. */
 export const ACTIVE_FIRMWARE_IDENTIFIER = Obis.of(1, 0, 0, 2, 0, 255);
 export const ACTIVE_FIRMWARE_SIGNATURE = Obis.of(1, 0, 0, 2, 8, 255);

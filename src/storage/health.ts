@@ -40,9 +40,39 @@ export function loadSeen(store: KeyValueStore): number | undefined {
   return v >= 0 && v < 1e15 ? v : undefined;
 }
 
+/**
+ * The damage already handled (KV record): the mount's fingerprint of the
+ * damage (LogStore.damageFingerprint of both areas) and when it was first
+ * found. While the same damage stays in flash, a boot neither logs it again
+ * nor makes the invocation counters skip again: the counters were raised and
+ * stored (after the damage) by the boot that found it, before this record.
+ */
+const KEY_DAMAGE = "m.dmg";
+
+export function saveDamage(store: KeyValueStore, fingerprint: number, utcMs: number): void {
+  const b = new Uint8Array(12);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, fingerprint >>> 0);
+  v.setFloat64(4, utcMs);
+  store.put(KEY_DAMAGE, b);
+}
+
+export function loadDamage(store: KeyValueStore): { fingerprint: number; utcMs: number } | undefined {
+  const b = store.get(KEY_DAMAGE);
+  if (!b || b.length !== 12) return undefined;
+  const v = new DataView(b.buffer, b.byteOffset, 12);
+  return { fingerprint: v.getUint32(0), utcMs: v.getFloat64(4) };
+}
+
 export interface BootHealth {
   /** Damaged regions, headers and records found by the mount (both storage areas). */
   damage: number;
+  /** Of those: sectors with a damaged header, or missing (erased or zeroed inside the used area). */
+  damagedSectors: number;
+  /** When the damage now in flash was first found (UTC ms); undefined without damage. */
+  lastDamageUtcMs?: number;
+  /** The damage found at this boot is new (logged and handled now) rather than known from an earlier boot. */
+  damageNew: boolean;
   /** The meter went down without the power-fail path (power failure logged at boot). */
   unclean: boolean;
   /** Best-known start of that outage (UTC ms), when unclean. */

@@ -7,7 +7,8 @@ import { crc32 } from "./crc32.js";
  *
  * Sector layout:
  *   0  part A, written right after the erase: magic, erase count, CRC-32
- *   12 part B, written when the sector joins the log: sector sequence, CRC-32 over A and B
+ *   12 part B, written when the sector joins the log: sector sequence (low 24 bits) and the
+ *      number of sectors in the log once it joined (high 8 bits, 0 = not recorded), CRC-32 over A and B
  *   20 records, back to back
  * Part A keeps the erase count across reboots for free sectors; a sector with
  * A but a blank B is known erased and needs no second erase.
@@ -37,6 +38,28 @@ import { crc32 } from "./crc32.js";
  *   copies and erases rotate evenly.
  * A free sector is chosen by lowest erase count. One free sector is always
  * kept in reserve so that a collection can always copy.
+ *
+ * A sector erased or zeroed behind the store's back (damage) must not pass
+ * for a free one:
+ * - Formatting: every sector carries part A once the partition is in use
+ *   (the first mount writes it on blank sectors, "MKL2"; the store writes it
+ *   right after each erase). In a formatted partition (a sector in the log
+ *   has an MKL2 part A: formatting ended before the first append) a sector
+ *   without part A was erased behind the store's back, except the victim
+ *   named by the head's last reclaim mark (a cut between erase and part A).
+ *   A zeroed or scrambled header is damage as before.
+ * - Counting: each sector records, when it joins, how many sectors the log
+ *   then holds, and a collection writes a reclaim mark (record type
+ *   RECLAIM_MARK, body: the victim's index) into the head just before it
+ *   erases its victim. At mount the head's count minus the marks in the
+ *   head is the number of sectors the log must hold; fewer is damage (for
+ *   partitions formatted before MKL2). Before a new head joins, the old one
+ *   gets an open mark (OPEN_MARK, body: the new head's index): a victim
+ *   opened again as the newest sector and then erased is damage, not a cut.
+ * Found damage is counted, and nothing written before it is proven newest.
+ * The copies of a collection leave room for the mark in the head, so the
+ * mark never needs a sector of its own. The newest sector erased together
+ * with every free sector's header cannot be told from a younger log.
  *
  * Power loss: any flash call may throw (PowerLoss in the simulator); the
  * store then refuses further use until a new instance is mounted over the
@@ -77,10 +100,17 @@ export type ReclaimPolicy = "garbage" | "oldest";
 /** A collection in "garbage" policy takes the oldest sector every this many collections (static wear levelling). */
 const WEAR_EVERY = 8;
 
-const MAGIC = 0x4d4b4c31; // "MKL1"
+const MAGIC_V1 = 0x4d4b4c31; // "MKL1": part A before formatting (still read)
+const MAGIC = 0x4d4b4c32; // "MKL2": part A written by a formatting store
 const PART_B = 12;
 const RECORDS = 20;
 const HDR = 7;
+/** Store-internal record written just before a collection erases its victim (see the class comment); never live. */
+const RECLAIM_MARK = 255 - 1;
+/** Store-internal record naming the sector about to become the head, written in the old head (see the class comment); never live. */
+const OPEN_MARK = 255 - 2;
+/** Sector sequences use the low 24 bits of part B's word, the log's sector count the high 8 (0 = not recorded). */
+const SEQ_BITS = 0x1000000;
 
 export interface LogStats {
   usedSectors: number;
@@ -128,6 +158,8 @@ export class LogStore {
   private readonly crcAtMountEndsOnly: boolean;
   collections = 0;
   copiedBytes = 0;
+  /** Records appended by owners since mount (collection copies not counted). */
+  appends = 0;
   /**
    * Damage found since mount: sector headers that do not check (neither
    * blank nor valid), damaged regions inside sectors, records that fail
@@ -135,9 +167,17 @@ export class LogStore {
    * too: the store cannot tell a cut from a fault there.
    */
   damaged = 0;
+  /** Of `damaged`: sectors whose header does not check, or that are missing from the log (erased or zeroed behind its back). */
+  damagedSectors = 0;
   /** Log position (sector sequence, offset) of the newest damage found by the mount; Infinity when a sector header was damaged. */
   private damageSeq = -1;
   private damageOff = 0;
+  /**
+   * What the mount found damaged, as positions (sector, offset; -1 for a
+   * sector header, -2 per missing sector): the same damage gives the same
+   * fingerprint at every boot, new damage another one (see damageFingerprint).
+   */
+  private damageCrc = 0;
 
   constructor(flash: FlashPartition, policy: ReclaimPolicy = "garbage") {
     this.policy = policy;
@@ -176,14 +216,15 @@ export class LogStore {
 
   /** Registers the owner of a record type (1..254); before mount(). */
   register(type: number, owner: LogOwner): void {
-    if (!(type >= 1 && type <= 254) || this.owners.has(type)) throw new RangeError(`record type ${type} unavailable`);
+    if (!(type >= 1 && type < OPEN_MARK) || this.owners.has(type)) throw new RangeError(`record type ${type} unavailable`);
     if (this.state !== "new") throw new StorageError("unmounted", "register owners before mount");
     this.owners.set(type, owner);
   }
 
   /** Largest body one record can carry. */
   get maxBody(): number {
-    return this.size - RECORDS - this.unit - 11 - this.unit;
+    // A collection's copy leaves room for the reclaim mark after it (see reclaim()).
+    return this.size - RECORDS - 3 * this.span(2) - this.unit - 11 - this.unit;
   }
 
   /** Flash bytes one record with a body of n bytes occupies. */
@@ -192,22 +233,52 @@ export class LogStore {
     return Math.ceil((HDR + n + 4) / u) * u + u;
   }
 
-  /** Start-up scan: rebuilds the log state and replays every committed record to its owner. */
-  mount(): void {
+  /**
+   * True when a sector of `flash` that is in a log carries a formatting
+   * part A (MKL2): formatting of that area ended (it happens at the first
+   * mount, before the first append). Reads only the sector headers.
+   */
+  static formatted(flash: FlashPartition): boolean {
+    const g = flash.geometry;
+    for (let s = 0; s < g.sectorCount; s++) {
+      const h = flash.read(s * g.sectorSize, RECORDS);
+      if (u32(h, 0) === MAGIC && u32(h, 8) === crc32(h, 0, 8) && u32(h, PART_B + 4) === crc32(h, 0, PART_B + 4)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Start-up scan: rebuilds the log state and replays every committed record
+   * to its owner. `formatted`: another area of the same partition proves that
+   * this one was formatted too (it was formatted first; see the meter), so a
+   * blank sector here is damage even when none of this area's sectors is in
+   * its log yet.
+   */
+  mount(formattedElsewhere = false): void {
     if (this.state !== "new") throw new StorageError("unmounted", "mount once per instance");
     this.state = "broken"; // until the scan completes
     const known: number[] = [];
+    const joinCount = new Uint8Array(this.count);
+    const blank: number[] = [];
+    let formatted = formattedElsewhere;
+    let lastVictim = -1;
     for (let s = 0; s < this.count; s++) {
       const h = this.flash.read(s * this.size, RECORDS);
-      const aOk = u32(h, 0) === MAGIC && u32(h, 8) === crc32(h, 0, 8);
+      const magic = u32(h, 0);
+      const aOk = (magic === MAGIC || magic === MAGIC_V1) && u32(h, 8) === crc32(h, 0, 8);
+      if (!aOk && isBlank(h, 0, RECORDS)) blank.push(s);
       if (aOk) {
         this.eraseCount[s] = u32(h, 4);
         known.push(this.eraseCount[s]);
-        if (u32(h, PART_B + 4) === crc32(h, 0, PART_B + 4)) this.sectorSeq[s] = u32(h, PART_B);
-        else if (isBlank(h, PART_B, RECORDS)) this.ready[s] = 1;
-        else this.headerDamage();
-      } else if (!isBlank(h, 0, RECORDS)) this.headerDamage();
+        if (u32(h, PART_B + 4) === crc32(h, 0, PART_B + 4)) {
+          if (magic === MAGIC) formatted = true;
+          this.sectorSeq[s] = u32(h, PART_B) % SEQ_BITS;
+          joinCount[s] = Math.floor(u32(h, PART_B) / SEQ_BITS);
+        } else if (isBlank(h, PART_B, RECORDS)) this.ready[s] = 1; // its body is checked when it is opened
+        else this.headerDamage(s);
+      } else if (!isBlank(h, 0, RECORDS)) this.headerDamage(s);
     }
+    const headerDamaged = this.damaged;
     // Lost counts (sector damaged mid-erase) are taken as the mean so wear levelling stays fair.
     let mean = 0;
     for (const c of known) mean += c;
@@ -222,6 +293,7 @@ export class LogStore {
     const recAddr: number[] = [];
     const recType: number[] = [];
     const recLen: number[] = [];
+    let marks = 0;
     for (const s of used) {
       if (this.sectorSeq[s] >= this.nextSectorSeq) this.nextSectorSeq = this.sectorSeq[s] + 1;
       const buf = this.flash.read(s * this.size, this.size);
@@ -229,6 +301,12 @@ export class LogStore {
       const isHead = s === used[used.length - 1];
       const end = this.scan(buf, s, checkCrc, (addr, seq, type, body) => {
         if (seq >= this.nextSeq) this.nextSeq = seq + 1;
+        if (type === RECLAIM_MARK && isHead) {
+          marks++;
+          lastVictim = body.length === 2 ? (body[0] << 8) | body[1] : -1;
+        }
+        // The victim was opened again as the newest sector: blank now, it is no cut's leftover.
+        if (type === OPEN_MARK && isHead && body.length === 2 && ((body[0] << 8) | body[1]) === lastVictim) lastVictim = -1;
         const owner = this.owners.get(type);
         if (owner) {
           owner.recovered(addr, seq, type, body);
@@ -249,6 +327,23 @@ export class LogStore {
         }
       }
     }
+    // Sectors the log must hold (the head's count at its join, less the collections since): fewer is damage.
+    let blankDamaged = 0;
+    if (formatted) {
+      for (const s of blank) {
+        if (s === lastVictim) continue;
+        this.headerDamage(s);
+        blankDamaged++;
+      }
+    }
+    if (this.head >= 0 && joinCount[this.head] > 0) {
+      const missing = joinCount[this.head] - marks - used.length - headerDamaged - blankDamaged;
+      for (let i = 0; i < missing; i++) this.headerDamage(-2);
+    }
+    // Not formatted yet (a new partition, or one from before MKL2): part A on every blank sector now, before
+    // the first append, so that from then on a blank sector is damage. A cut here leaves no MKL2 sector in the log.
+    // Only wholly blank sectors: one with bytes left in its body is erased before use (openSector).
+    if (!formatted) for (const s of blank) if (isBlank32(this.flash.read(s * this.size, this.size))) this.writePartA(s);
     this.state = "mounted"; // owners may read while they finish their indexes
     for (const owner of new Set(this.owners.values())) owner.mounted();
     // Live bytes per sector, for the choice of the sector to reclaim.
@@ -270,7 +365,26 @@ export class LogStore {
     }
     const addr = this.writeRecord(type, body);
     this.state = "mounted";
+    this.appends++;
     return addr;
+  }
+
+  /**
+   * Collection ahead of need, one sector at a time: when no more than
+   * `spare` sectors besides the reserve are free, reclaims one now. The
+   * composition root calls it in a tick that did no heavy storage work of
+   * its own, so a tick that compacts a day (and writes the daily row) finds
+   * free sectors and collects nothing: the collection cost is spread over
+   * ticks instead of piling up in the worst one. Returns true if it collected.
+   */
+  maintain(spare = 1): boolean {
+    this.usable();
+    if (this.freeCount() > 1 + spare || this.order.length < 2) return false;
+    this.state = "broken"; // a flash exception leaves it so
+    this.repair();
+    this.reclaim(this.victim());
+    this.state = "mounted";
+    return true;
   }
 
   /**
@@ -301,13 +415,33 @@ export class LogStore {
     return seq > this.damageSeq || (seq === this.damageSeq && addr % this.size > this.damageOff);
   }
 
-  private headerDamage(): void {
+  /**
+   * Same value at every mount while the same damage stays in flash, another
+   * one when damage was added (0 without damage): lets the composition root
+   * do its damage handling (counter skips) once per damage, not at every boot.
+   */
+  get damageFingerprint(): number {
+    return this.damaged === 0 ? 0 : (this.damageCrc ^ this.damaged) >>> 0 || 1;
+  }
+
+  private fingerprint(a: number, b: number): void {
+    const x = new Uint8Array(8);
+    put32(x, 0, a >>> 0);
+    put32(x, 4, b >>> 0);
+    this.damageCrc = (crc32(x, 0, 8) ^ Math.imul(this.damageCrc, 31)) >>> 0;
+  }
+
+  /** A sector header that checks neither as valid nor as blank (sector s), or a missing sector (s = -2). */
+  private headerDamage(s: number): void {
     this.damaged++;
+    this.damagedSectors++;
     this.damageSeq = Infinity;
+    this.fingerprint(-1, s);
   }
 
   private markDamage(sector: number, offset: number): void {
     this.damaged++;
+    this.fingerprint(sector, offset);
     const seq = this.sectorSeq[sector];
     if (seq > this.damageSeq || (seq === this.damageSeq && offset > this.damageOff)) {
       this.damageSeq = seq;
@@ -412,9 +546,15 @@ export class LogStore {
     this.headOffset = this.damageEnd;
   }
 
+  /**
+   * Every record leaves room in its sector for two marks: the reclaim mark of
+   * a collection that the next append may start, and the open mark that
+   * names the next head. Marks never make a sector of their own.
+   */
   private makeRoom(span: number): void {
     this.repair();
-    if (this.head >= 0 && this.headOffset + span <= this.size) return;
+    const mark = this.span(2);
+    if (this.head >= 0 && this.headOffset + span + 2 * mark <= this.size) return;
     if (!this.inGc) this.collect();
     this.openSector();
   }
@@ -455,11 +595,21 @@ export class LogStore {
       });
       // The head must not be the victim: copies need somewhere to go.
       if (this.head === victim) this.head = -1;
+      const mark = this.span(2);
       for (const r of live) {
-        this.makeRoom(this.span(r.body.length));
+        this.makeRoom(this.span(r.body.length) + mark);
         const to = this.writeRecord(r.type, r.body);
         this.copiedBytes += this.span(r.body.length);
         (this.owners.get(r.type) as LogOwner).moved(r.addr, to, r.type);
+      }
+      // The reclaim mark, in the head (whose count still includes the victim): appends and copies left room
+      // for it. Never a sector opened for it (that could make the next victim the newest data); without room
+      // (a third collection in one go, or the head was the victim) the mark is left out and a cut right after
+      // this erase would be counted as damage once.
+      if (this.head >= 0 && this.headOffset + mark <= this.size) {
+        this.repair();
+        this.writeRecord(RECLAIM_MARK, Uint8Array.of(victim >>> 8, victim & 0xff));
+        this.live[this.head] -= mark;
       }
       this.order.splice(this.order.indexOf(victim), 1);
       this.live[victim] = 0;
@@ -479,6 +629,11 @@ export class LogStore {
   private erase(s: number): void {
     this.flash.eraseSector(s);
     this.eraseCount[s]++;
+    this.writePartA(s);
+  }
+
+  /** Part A (magic, erase count) on an erased sector: it is then ready to join the log. */
+  private writePartA(s: number): void {
     const a = new Uint8Array(PART_B);
     put32(a, 0, MAGIC);
     put32(a, 4, this.eraseCount[s]);
@@ -494,13 +649,26 @@ export class LogStore {
       if (best < 0 || this.eraseCount[s] < this.eraseCount[best]) best = s;
     }
     if (best < 0) throw new StorageError("full", "no free sector");
+    // Ready only while its body is blank: bits flipped in a free sector are erased, never programmed over.
+    // Checked here, once per sector switch, rather than for every free sector at mount.
+    if (this.ready[best] && !isBlank32(this.flash.read(best * this.size + RECORDS, this.size - RECORDS))) this.ready[best] = 0;
+    // The old head names its successor, so a newest sector erased behind the store's back is not taken for
+    // the victim of an interrupted collection (mount). Records left room for it; none after a torn-write repair.
+    const mark = this.span(2);
+    if (this.head >= 0 && this.headOffset + mark <= this.size) {
+      this.writeRecord(OPEN_MARK, Uint8Array.of(best >>> 8, best & 0xff));
+      this.live[this.head] -= mark;
+    }
     if (!this.ready[best]) this.erase(best);
     const b = new Uint8Array(RECORDS);
     b.fill(0xff);
     const base = best * this.size;
     b.set(this.flash.read(base, PART_B), 0);
     const seq = this.nextSectorSeq++;
-    put32(b, PART_B, seq);
+    if (seq >= SEQ_BITS) throw new StorageError("full", "sector sequence space used up");
+    // The log's sector count once this one joins (0 when it does not fit 8 bits: not checked).
+    const n = this.order.length + 1;
+    put32(b, PART_B, seq + (n < 256 ? n * SEQ_BITS : 0));
     put32(b, PART_B + 4, crc32(b, 0, PART_B + 4));
     this.flash.write(base + PART_B, b.subarray(PART_B));
     this.ready[best] = 0;
@@ -545,6 +713,14 @@ function put32(b: Uint8Array, p: number, v: number): void {
 
 function isZero(b: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+/** isBlank over a whole fresh buffer, four bytes at a time. */
+function isBlank32(b: Uint8Array): boolean {
+  if (b.byteOffset % 4 !== 0 || b.length % 4 !== 0) return isBlank(b, 0, b.length);
+  const w = new Uint32Array(b.buffer, b.byteOffset, b.length / 4);
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0xffffffff) return false;
   return true;
 }
 

@@ -43,9 +43,13 @@ export class TransmitCounter {
     // damage the newest reservations may be lost (an older one would then
     // come back): skip every value they could have reserved, so no value
     // is ever reused whatever the damage.
+    // The skip is stored at once (a record written after the damage), so
+    // the boot that found the damage skips, and later boots resume from there
+    // (the composition root sets lostRecordBound only for damage not handled yet).
     const lost = kv.lostRecordBound ?? 0;
     this.#next = Math.max(FIRST, Math.min(MAX, (readU32(kv.get(key)) ?? 0) + lost * block));
     this.#reservedEnd = this.#next;
+    if (lost > 0) kv.put(key, u32(this.#next));
   }
 
   /** The value the next APDU will carry (what the Security Setup's counter object reports). */
@@ -76,22 +80,44 @@ export class TransmitCounter {
  * The peer's counter under one key: a value is accepted only when above the
  * last accepted one. It is persisted at every acceptance, so a message
  * recorded before a power cut cannot be replayed after it.
+ *
+ * After storage damage the newest accepted value may be lost and an older
+ * one come back. Unlike the transmit counter no bound can be proved (the
+ * peer's counter may jump by any amount between two APDUs it sends here), so
+ * the counter becomes unproven (kept with a flag record written after the
+ * damage, so later boots know too): the server then refuses ciphered
+ * service under these keys except HLS authentication, whose f(StoC) is bound
+ * to a fresh challenge and so proves the peer's current counter (prove()),
+ * and a key change resets the counter space (reset()). ARCHITECTURE.md,
+ * Storage, gives the recovery path.
  */
 export class ReceiveCounter {
   readonly #kv: KeyValueStore;
   readonly #key: string;
   #last: number;
+  #proven: boolean;
 
   constructor(kv: KeyValueStore, key: string) {
     this.#kv = kv;
     this.#key = key;
     const stored = readU32(kv.get(key));
     this.#last = stored === undefined ? -1 : stored;
+    // New damage (the composition root sets lostRecordBound for the boot that found it), or an earlier boot's flag.
+    this.#proven = !kv.get(`${key}.u`);
+    if ((kv.lostRecordBound ?? 0) > 0 && this.#proven) {
+      kv.put(`${key}.u`, Uint8Array.of(1));
+      this.#proven = false;
+    }
   }
 
   /** The lowest value that would be accepted next. */
   get expected(): number {
     return this.#last + 1;
+  }
+
+  /** False after storage damage until an HLS authentication or a key change proves the counter again. */
+  get proven(): boolean {
+    return this.#proven;
   }
 
   /** True when above the last accepted value. Check before deciphering, commit only after the tag verified. */
@@ -106,8 +132,23 @@ export class ReceiveCounter {
     this.#kv.put(this.#key, u32(ic));
   }
 
+  /**
+   * The peer proved its current counter `ic` (HLS f(StoC) over a fresh
+   * challenge): every APDU recorded before has a lower one, so it is a safe
+   * floor again. Returns true when the counter was unproven.
+   */
+  prove(ic: number): boolean {
+    this.commit(ic);
+    if (this.#proven) return false;
+    this.#proven = true;
+    this.#kv.delete(`${this.#key}.u`);
+    return true;
+  }
+
   reset(): void {
     this.#last = -1;
+    this.#proven = true;
     this.#kv.delete(this.#key);
+    this.#kv.delete(`${this.#key}.u`);
   }
 }

@@ -29,4 +29,13 @@ export const SecurityEvent = Object.freeze({
   secretChanged: 11,
   /** A client SAP's failed attempts reached the lockout threshold (value = client SAP); logged once per burst (server/auth-guard.ts). */
   authenticationLockout: 12,
+  /**
+   * Storage damage may have lost the newest accepted receive counter, so no
+   * safe floor can be proved: a ciphered APDU was refused (value = client
+   * SAP) until an HLS authentication with fresh challenge proves the
+   * client's current counter, or a key change resets it (counters.ts).
+   */
+  receiveCounterUnproven: 13,
+  /** The receive counter was proved again by an HLS pass 3 after storage damage (value = the new floor). */
+  receiveCounterProven: 14,
 } as const);

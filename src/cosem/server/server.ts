@@ -389,6 +389,11 @@ export class CosemServer implements ApduHandler {
       this.#event(SecurityEvent.replay, env.invocationCounter);
       return exception(StateError.serviceNotAllowed, ServiceError.invocationCounterError, setup.rx.expected);
     }
+    // After storage damage only HLS pass 3 (a pending association) may prove the counter again (counters.ts).
+    if (!setup.rx.proven && a.status !== 1) {
+      this.#event(SecurityEvent.receiveCounterUnproven, a.cfg.clientSap);
+      return exception(StateError.serviceNotAllowed, ServiceError.invocationCounterError, setup.rx.expected);
+    }
     const opened = openApdu(this.#o.crypto, env, title, keys);
     const expectTag = env.type === "ciphered" ? plainTagOf(env.tag) : undefined;
     if (!opened.ok || opened.plain.length === 0 || (expectTag !== undefined && opened.plain[0] !== expectTag)) {
@@ -670,6 +675,8 @@ export class CosemServer implements ApduHandler {
     if (!constantTimeEqual(expected, f)) return undefined;
     // No counter check here: f(StoC) is bound to this association's fresh random StoC, so it
     // cannot be replayed, and its counter may precede the one of the APDU that carries it.
+    // For the same reason it proves the client's current counter: a floor again after storage damage.
+    if (setup.rx.prove(ic)) this.#event(SecurityEvent.receiveCounterProven, setup.rx.expected - 1);
     const own = setup.tx.take();
     if (own === undefined) return undefined;
     return hlsGmac(this.#o.crypto, keys, setup.serverSystemTitle, own, ctos);

@@ -1,0 +1,129 @@
+/**
+ * Issue 14 against the real simulator process (`npm start`'s program) and
+ * the lab client: a kill -9 (a power cut without warning) is found at the
+ * next start and logged as a power failure; a zeroed sector of the state
+ * file is reported at start-up and in the storage diagnostic object
+ * (0-0:96.128.1.255) read by the lab client; a state file of the wrong size
+ * (truncated or extended) is refused with the reason and left
+ * untouched, never started over.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
+import { toHex } from "../../src/util/bytes.js";
+
+const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const f of cleanup.splice(0).reverse()) f();
+});
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  out: () => string;
+  port: number;
+  pid: number;
+  exited: Promise<number | null>;
+}
+
+function startSimulator(dir: string, extra: string[] = []): Promise<Running> {
+  const child = spawn(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--quiet", "--no-optical", ...extra], { cwd: process.cwd(), stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  cleanup.push(() => child.kill("SIGKILL"));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator not ready:\n${out}`)), 60000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      const pid = /simulator pid (\d+)/.exec(out);
+      if (m && pid) {
+        clearTimeout(timer);
+        cleanup.push(() => {
+          try {
+            process.kill(Number(pid[1]), "SIGKILL");
+          } catch {
+            // already gone
+          }
+        });
+        resolve({ child, out: () => out, port: Number(m[1]), pid: Number(pid[1]), exited });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`simulator exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/** The simulator run to its exit (for a start that must be refused). */
+function runToExit(dir: string, extra: string[] = []): { code: number | null; out: string } {
+  const r = spawnSync(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--quiet", "--no-optical", ...extra], { cwd: process.cwd(), encoding: "utf8", timeout: 60000 });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+/** `npm run lab -- get` as the reader (HLS-GMAC); its counters live in a private HOME. */
+function labGet(home: string, port: number, obis: string, classId: number): { code: number | null; out: string } {
+  const r = spawnSync(
+    tsx,
+    ["scripts/lab.ts", "get", obis, "2", "--tcp", `127.0.0.1:${port}`, "--client-sap", "1", "--auth", "hls-gmac", "--akey", toHex(DEVELOPMENT_KEYS.authenticationKey), "--ekey", toHex(DEVELOPMENT_KEYS.globalUnicastKey), "--class", String(classId)],
+    { cwd: process.cwd(), env: { ...process.env, HOME: home }, encoding: "utf8", timeout: 60000 },
+  );
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("storage of the simulator process", () => {
+  it("kill -9 is logged as a power failure; a zeroed sector is reported at start and in 0-0:96.128.1.255; a wrong-size state file is refused and kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "meter-i14-"));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    // 600x: a capture every 1.5 s of host time.
+    let sim = await startSimulator(dir, ["--speed", "600"]);
+    expect(sim.out()).toMatch(/fresh state in/);
+    await sleep(4000);
+    process.kill(sim.pid, "SIGKILL"); // a power cut without the power-fail warning
+    await sim.exited;
+
+    sim = await startSimulator(dir);
+    expect(sim.out()).toMatch(/state restored from/);
+    expect(sim.out()).toMatch(/power failure without warning detected: logged from/);
+    expect(sim.out()).not.toMatch(/storage damage/);
+    const clean = labGet(dir, sim.port, "0-0:96.128.1*255", 1);
+    expect(clean.code, clean.out).toBe(0);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+
+    // Zero the first sector of the partition (the main log's oldest area) while the meter is off.
+    const file = join(dir, "flash.bin");
+    const image = new Uint8Array(readFileSync(file));
+    image.fill(0, 0, 4096);
+    writeFileSync(file, image);
+    sim = await startSimulator(dir);
+    expect(sim.out()).toMatch(/storage damage: \d+ damaged/);
+    const damaged = labGet(dir, sim.port, "0-0:96.128.1*255", 1);
+    expect(damaged.code, damaged.out).toBe(0);
+    expect(damaged.out).not.toBe(clean.out);
+    console.log(`storage diagnostic, clean: ${clean.out.trim()}\nafter a zeroed sector: ${damaged.out.trim()}`);
+    sim.child.kill("SIGTERM");
+    expect(await sim.exited).toBe(0);
+
+    // Truncated or extended: refused, nothing changed.
+    const size = statSync(file).size;
+    truncateSync(file, size - 4096);
+    const short = runToExit(dir);
+    expect(short.code).toBe(1);
+    expect(short.out).toMatch(/flash\.bin is \d+ bytes but this partition is \d+ bytes/);
+    expect(statSync(file).size).toBe(size - 4096);
+    truncateSync(file, size + 4096);
+    const long = runToExit(dir);
+    expect(long.code).toBe(1);
+    expect(statSync(file).size).toBe(size + 4096);
+    truncateSync(file, size);
+  }, 240000);
+});
