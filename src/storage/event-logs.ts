@@ -5,6 +5,7 @@ import { CLOCK_TIME, ProfileGeneric, type ProfileTimeBase } from "../cosem/class
 import type { LogStore } from "./log-store.js";
 import { ProfileStore, type ProfileRow } from "./profile-store.js";
 import { frozen } from "../util/frozen.js";
+import { readU32 as u32, writeU32 as put32 } from "../util/bytes.js";
 
 /**
  * The meter's event logs: one profile store per log (time, event code,
@@ -185,13 +186,3 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function put32(b: Uint8Array, p: number, v: number): void {
-  b[p] = (v >>> 24) & 0xff;
-  b[p + 1] = (v >>> 16) & 0xff;
-  b[p + 2] = (v >>> 8) & 0xff;
-  b[p + 3] = v & 0xff;
-}
-
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
-}

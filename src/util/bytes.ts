@@ -53,10 +53,9 @@ export class ByteReader {
 
   u32(what = "uint32"): number {
     this.need(4, what);
-    const b = this.buf;
     const p = this.pos;
     this.pos = p + 4;
-    return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+    return readU32(this.buf, p);
   }
 
   i32(what = "int32"): number {
@@ -138,10 +137,8 @@ export class ByteWriter {
 
   u32(v: number): this {
     this.reserve(4);
-    this.buf[this.len++] = (v >>> 24) & 0xff;
-    this.buf[this.len++] = (v >>> 16) & 0xff;
-    this.buf[this.len++] = (v >>> 8) & 0xff;
-    this.buf[this.len++] = v & 0xff;
+    writeU32(this.buf, this.len, v);
+    this.len += 4;
     return this;
   }
 
@@ -195,6 +192,40 @@ export function fromHex(hex: string): Uint8Array {
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.substr(i * 2, 2), 16);
   return out;
+}
+
+/*
+ * Unsigned 32-bit fields at a known offset, for fixed layouts (record headers,
+ * stored counters) where a ByteReader/ByteWriter would only add an object:
+ * the one place of the byte order arithmetic. The caller has checked that
+ * four bytes are there. Big-endian is the DLMS and storage order;
+ * little-endian is MCUboot's.
+ */
+
+/** The big-endian unsigned 32-bit value at b[p..p+4). */
+export function readU32(b: Uint8Array, p: number): number {
+  // `<< 24` alone would make the top bit a sign: add the high byte unsigned.
+  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+}
+
+/** Writes v (taken modulo 2^32) big-endian at b[p..p+4). */
+export function writeU32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
+}
+
+/** v as four big-endian bytes. */
+export function u32Bytes(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  writeU32(b, 0, v);
+  return b;
+}
+
+/** The little-endian unsigned 32-bit value at b[p..p+4). */
+export function readU32le(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

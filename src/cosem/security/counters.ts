@@ -1,4 +1,5 @@
 import type { KeyValueStore } from "../../persistence.js";
+import { readU32, u32Bytes as u32 } from "../../util/bytes.js";
 
 /**
  * Invocation counters (Green Book 9.2.7.2.4.3): the IV is system title ||
@@ -19,13 +20,9 @@ const MAX = 0xffffffff;
  */
 const FIRST = 1;
 
-function readU32(b: Uint8Array | undefined): number | undefined {
-  if (!b || b.length !== 4) return undefined;
-  return ((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3]);
-}
-
-function u32(v: number): Uint8Array {
-  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+/** A stored counter: four big-endian bytes, anything else is none. */
+function storedU32(b: Uint8Array | undefined): number | undefined {
+  return b && b.length === 4 ? readU32(b, 0) : undefined;
 }
 
 export class TransmitCounter {
@@ -44,7 +41,7 @@ export class TransmitCounter {
     // come back): skip every value they could have reserved, so no value
     // is ever reused whatever the damage.
     const lost = kv.lostRecordBound ?? 0;
-    this.#next = Math.max(FIRST, Math.min(MAX, (readU32(kv.get(key)) ?? 0) + lost * block));
+    this.#next = Math.max(FIRST, Math.min(MAX, (storedU32(kv.get(key)) ?? 0) + lost * block));
     this.#reservedEnd = this.#next;
   }
 
@@ -85,7 +82,7 @@ export class ReceiveCounter {
   constructor(kv: KeyValueStore, key: string) {
     this.#kv = kv;
     this.#key = key;
-    const stored = readU32(kv.get(key));
+    const stored = storedU32(kv.get(key));
     this.#last = stored === undefined ? -1 : stored;
   }
 
