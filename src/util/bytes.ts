@@ -53,9 +53,10 @@ export class ByteReader {
 
   u32(what = "uint32"): number {
     this.need(4, what);
+    const b = this.buf;
     const p = this.pos;
     this.pos = p + 4;
-    return readU32(this.buf, p);
+    return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
   }
 
   i32(what = "int32"): number {
@@ -137,8 +138,10 @@ export class ByteWriter {
 
   u32(v: number): this {
     this.reserve(4);
-    writeU32(this.buf, this.len, v);
-    this.len += 4;
+    this.buf[this.len++] = (v >>> 24) & 0xff;
+    this.buf[this.len++] = (v >>> 16) & 0xff;
+    this.buf[this.len++] = (v >>> 8) & 0xff;
+    this.buf[this.len++] = v & 0xff;
     return this;
   }
 
@@ -196,10 +199,11 @@ export function fromHex(hex: string): Uint8Array {
 
 /*
  * Unsigned 32-bit fields at a known offset, for fixed layouts (record headers,
- * stored counters) where a ByteReader/ByteWriter would only add an object:
- * the one place of the byte order arithmetic. The caller has checked that
- * four bytes are there. Big-endian is the DLMS and storage order;
- * little-endian is MCUboot's.
+ * stored counters) where a ByteReader/ByteWriter would only add an object.
+ * The caller has checked that four bytes are there. Big-endian is the DLMS
+ * and storage order; little-endian is MCUboot's. (ByteReader.u32 and
+ * ByteWriter.u32 keep the same arithmetic inline: they run for every field
+ * of every APDU, where a call costs more than the read.)
  */
 
 /** The big-endian unsigned 32-bit value at b[p..p+4). */

@@ -1,5 +1,5 @@
 import type { KeyValueStore } from "../../persistence.js";
-import { readU32, u32Bytes as u32 } from "../../util/bytes.js";
+import { readU32 as u32At, u32Bytes as u32 } from "../../util/bytes.js";
 
 /**
  * Invocation counters (Green Book 9.2.7.2.4.3): the IV is system title ||
@@ -21,8 +21,8 @@ const MAX = 0xffffffff;
 const FIRST = 1;
 
 /** A stored counter: four big-endian bytes, anything else is none. */
-function storedU32(b: Uint8Array | undefined): number | undefined {
-  return b && b.length === 4 ? readU32(b, 0) : undefined;
+function readU32(b: Uint8Array | undefined): number | undefined {
+  return b && b.length === 4 ? u32At(b, 0) : undefined;
 }
 
 export class TransmitCounter {
@@ -41,7 +41,7 @@ export class TransmitCounter {
     // come back): skip every value they could have reserved, so no value
     // is ever reused whatever the damage.
     const lost = kv.lostRecordBound ?? 0;
-    this.#next = Math.max(FIRST, Math.min(MAX, (storedU32(kv.get(key)) ?? 0) + lost * block));
+    this.#next = Math.max(FIRST, Math.min(MAX, (readU32(kv.get(key)) ?? 0) + lost * block));
     this.#reservedEnd = this.#next;
   }
 
@@ -82,7 +82,7 @@ export class ReceiveCounter {
   constructor(kv: KeyValueStore, key: string) {
     this.#kv = kv;
     this.#key = key;
-    const stored = storedU32(kv.get(key));
+    const stored = readU32(kv.get(key));
     this.#last = stored === undefined ? -1 : stored;
   }
 
