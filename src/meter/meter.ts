@@ -45,7 +45,7 @@ import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js
 import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../metrology/catalog.js";
 import { dateTimeOs } from "../cosem/axdr-helpers.js";
 import { DlmsFront } from "./dlms.js";
-import type { ProfileGeneric } from "../cosem/classes/profile-generic.js";
+import { ProfileGeneric } from "../cosem/classes/profile-generic.js";
 import type { Data } from "../cosem/axdr.js";
 import { EventLogSink } from "../storage/event-logs.js";
 import { LogKeyValueStore, maxRecords } from "../storage/kv-store.js";
@@ -172,9 +172,9 @@ export class Meter {
       // Every owner registers before the mount scan; profile sources read metrology only at capture time.
       const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.#total(c) % 1e9) : 0);
       const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
-      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, { periodS: config.capturePeriodS, capacity: config.profileEntries }, 0, ring);
-      this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, config.dailyProfileEntries, 1);
-      this.billingProfile = new BillingProfile(log, this.clock, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
+      this.loadProfile = new ProfileGeneric({ ...loadProfile(log, this.profileStatus, sources, { periodS: config.capturePeriodS, capacity: config.profileEntries }, 0, ring), timeBase: this.clock });
+      this.dailyProfile = new ProfileGeneric({ ...dailyProfile(log, this.profileStatus, sources, config.dailyProfileEntries, 1), timeBase: this.clock });
+      this.billingProfile = new BillingProfile(log, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
         stream: 2,
         capacity: config.billingProfileEntries,
         endOfBilling: (utc) => this.billing.endOfPeriod(utc),
@@ -446,7 +446,7 @@ export class Meter {
 
     const profileRights = { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] } as const;
     // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
-    if (this.billingProfile) c.add(this.billingProfile.profile, profileRights);
+    if (this.billingProfile) c.add(new ProfileGeneric({ ...this.billingProfile.profile, timeBase: this.clock }), profileRights);
     else c.addInternal(billingCaptureTarget(this.billing, ln.BILLING_PROFILE));
     for (const tc of this.config.scriptTables) {
       // Copies: a client's write replaces the table's scripts, never the configuration's.
@@ -477,7 +477,7 @@ export class Meter {
       c.add(new DataObject(ln.ACTIVE_FIRMWARE_SIGNATURE, { read: () => ({ tag: Tag.OctetString, value: fw.running?.hash ?? empty }) as const }), everyone("r r"));
     }
     for (const p of [this.loadProfile, this.dailyProfile]) if (p) c.add(p, profileRights);
-    if (this.eventLogs) for (const p of this.eventLogs.profiles(this.clock)) c.add(p, profileRights);
+    if (this.eventLogs) for (const p of this.eventLogs.profiles()) c.add(new ProfileGeneric({ ...p, timeBase: this.clock }), profileRights);
     // The control mode is a setting (stored before the response); the relay record written by the tick carries it too, but too late for a restart right after the write.
     c.add(new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL), {
       public: ["r r r -", noMethods(2)],

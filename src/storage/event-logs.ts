@@ -1,9 +1,9 @@
 import type { EventLogId, EventSink, MeterEvent } from "../events.js";
 import { Tag } from "../cosem/axdr.js";
 import { Obis } from "../cosem/obis.js";
-import { CLOCK_TIME, ProfileGeneric, type ProfileTimeBase } from "../cosem/classes/profile-generic.js";
 import type { LogStore } from "./log-store.js";
 import { ProfileStore, type ProfileRow } from "./profile-store.js";
+import { CLOCK_TIME, type ProfileDefinition } from "./profile.js";
 import { frozen } from "../util/frozen.js";
 import { readU32 as u32, writeU32 as put32 } from "../util/bytes.js";
 
@@ -135,20 +135,18 @@ export class EventLogSink implements EventSink {
     return this.specs.map((s) => this.verify(s.id));
   }
 
-  /** The COSEM view of every log (class 7), for the object catalog. */
-  profiles(timeBase: ProfileTimeBase): ProfileGeneric[] {
+  /** Every log as a profile (time, code, value), which the catalog shows through class 7. */
+  profiles(): ProfileDefinition[] {
     return this.specs.map(
-      (spec) =>
-        new ProfileGeneric({
-          logicalName: spec.logicalName,
-          store: this.store(spec.id),
-          timeBase,
-          columns: [
-            { definition: CLOCK_TIME, kind: "time" },
-            { definition: { classId: 1, logicalName: spec.codeObject, attributeIndex: 2, dataIndex: 0 }, kind: "stored", column: CODE, tag: spec.id === "standard" || spec.id === "fraud" ? Tag.Unsigned : Tag.LongUnsigned },
-            ...(spec.valueObject ? [{ definition: { classId: 3, logicalName: spec.valueObject, attributeIndex: 2, dataIndex: 0 }, kind: "stored" as const, column: VALUE, tag: Tag.DoubleLongUnsigned }] : []),
-          ],
-        }),
+      (spec): ProfileDefinition => ({
+        logicalName: spec.logicalName,
+        store: this.store(spec.id),
+        columns: [
+          { definition: CLOCK_TIME, kind: "time" },
+          { definition: { classId: 1, logicalName: spec.codeObject, attributeIndex: 2, dataIndex: 0 }, kind: "stored", column: CODE, tag: spec.id === "standard" || spec.id === "fraud" ? Tag.Unsigned : Tag.LongUnsigned },
+          ...(spec.valueObject ? [{ definition: { classId: 3, logicalName: spec.valueObject, attributeIndex: 2, dataIndex: 0 }, kind: "stored" as const, column: VALUE, tag: Tag.DoubleLongUnsigned }] : []),
+        ],
+      }),
     );
   }
 
