@@ -3,7 +3,7 @@ import type { DigitalIn } from "../../hal/digital.js";
 import type { SystemPort } from "../../hal/system.js";
 import type { EventLogId, EventSink } from "../events.js";
 import type { KeyValueStore } from "../persistence.js";
-import type { EnergyDeltas, EnergyFeed } from "../tariff/registers.js";
+import type { EnergyDeltas, EnergyFeed } from "./energy.js";
 import { EnergyAccumulators, QTY_COUNT, SCOPES, type Qty } from "./accumulators.js";
 import { DemandMeter } from "./demand.js";
 import { CALIBRATION_FIELDS, IcFlag, type CalibrationField, type EnergyIc, type EnergySample, type PhaseCalibration } from "../../hal/energy-ic.js";
