@@ -43,7 +43,7 @@ import { logicalDeviceName, serialNumberBytes, validIdentity } from "./identity.
 import { DataObject } from "../cosem/classes/data.js";
 import { RegisterObject, Unit, intData } from "../cosem/classes/register.js";
 import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js";
-import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../metrology/catalog.js";
+import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "./metrology.js";
 import { dateTimeOs } from "../cosem/axdr-helpers.js";
 import { DlmsFront } from "./dlms.js";
 import { ProfileGeneric } from "../cosem/classes/profile-generic.js";

@@ -5,16 +5,17 @@ import { RegisterMonitorObject, type ActionSet, type ScriptRef } from "../cosem/
 import { intData, RegisterObject, scaled, Unit, type ScalerUnit } from "../cosem/classes/register.js";
 import { DataAccessResult, rights, type ObjectEntry, type ObjectRights, type Role } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
-import { Qty } from "./accumulators.js";
+import { Qty } from "../metrology/accumulators.js";
 import { CALIBRATION_FIELDS, type EnergySample } from "../../hal/energy-ic.js";
-import type { MetrologyService } from "./service.js";
+import type { MetrologyService } from "../metrology/service.js";
 import { frozen } from "../util/frozen.js";
 
 /**
  * The metrology rows of the object catalog: which OBIS code shows which
  * metrology value, with which scaler and unit, and who may do what. It is
- * the only metrology file that knows COSEM (the binding layer); the service
- * itself does not.
+ * the binding of metrology to COSEM, kept in the composition root so that
+ * the metrology domain knows no interface class (ARCHITECTURE.md, the
+ * direction inside src/).
  *
  * Energy (class 3, Wh/varh/VAh, scaler 0, double-long-unsigned, rolling over
  * with the accumulators): 1.0.c.8.0.255 for c = 1 +A, 2 -A, 3 +R (QI+QII),
