@@ -113,6 +113,9 @@ export function boardPorts(board: Board, devices: DeviceBindings, mapIndex = 0):
 
 /** Builds and starts the meter: what boards/<board>/main.js runs at boot. */
 export function startBoardMeter(board: Board, devices: DeviceBindings, mapIndex = 0, config: Partial<MeterConfig> = {}): Meter {
+  // FOTA verdicts follow the map's own MCUboot build (trailer size, allow-list, downgrade rule).
+  const mcuboot = board.partitionMaps[mapIndex]?.mcuboot;
+  if (config.fota && mcuboot && !config.fota.bootloader) config = { ...config, fota: { ...config.fota, bootloader: mcuboot } };
   const meter = createMeter(boardPorts(board, devices, mapIndex), config);
   meter.start();
   return meter;

@@ -1,4 +1,5 @@
 import type { StorageBudget } from "../src/storage/budget.js";
+import type { BootloaderConfig } from "../src/fota/bootloader-config.js";
 
 /**
  * A board as data: pins, buses and the flash partition map. The composition
@@ -78,6 +79,8 @@ export interface PartitionMap {
   /** The build this map belongs to (a board may have one per SDK port, e.g. nRF5 native and Zephyr). */
   build: string;
   bootloader: "mcuboot" | "esp-idf" | "uf2" | "host";
+  /** How this build's MCUboot is built (src/fota/bootloader-config.ts); the meter's FOTA verdict follows it (startBoardMeter). */
+  mcuboot?: BootloaderConfig;
   devices: FlashDeviceMap[];
 }
 

@@ -1,5 +1,6 @@
 import { frozenBoard, type Board } from "../types.js";
 import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
+import { MCUBOOT_ESP32 } from "../../src/fota/bootloader-config.js";
 
 const KiB = 1024;
 
@@ -42,6 +43,7 @@ export const board: Readonly<Board> = frozenBoard({
       // (unsigned image-0, no swap).
       build: "esp32 (ESP-IDF app, MCUboot Espressif port)",
       bootloader: "mcuboot",
+      mcuboot: MCUBOOT_ESP32,
       devices: [
         {
           name: "spi-flash",

@@ -1,5 +1,6 @@
 import { frozenBoard, type Board } from "../types.js";
 import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
+import { MCUBOOT_ZEPHYR_NRF52840 } from "../../src/fota/bootloader-config.js";
 
 const KiB = 1024;
 
@@ -64,6 +65,7 @@ export const board: Readonly<Board> = frozenBoard({
     {
       build: "zephyr/nrf52840dk (Zephyr, MCUboot swap using scratch)",
       bootloader: "mcuboot",
+      mcuboot: MCUBOOT_ZEPHYR_NRF52840,
       devices: [
         {
           name: "internal",

@@ -1,5 +1,6 @@
 import { frozenBoard, type Board } from "../types.js";
 import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
+import { MCUBOOT_ESP32 } from "../../src/fota/bootloader-config.js";
 
 const KiB = 1024;
 
@@ -28,6 +29,8 @@ export const board: Readonly<Board> = frozenBoard({
     {
       build: "host (simulated flash)",
       bootloader: "host",
+      // The simulator's bootloader plays the Espressif port's build on this ESP32-shaped layout.
+      mcuboot: MCUBOOT_ESP32,
       devices: [
         {
           name: "sim-flash",

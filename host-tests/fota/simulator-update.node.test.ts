@@ -10,7 +10,8 @@
  * swap, self-test, confirmed) → 1.2.0 uploaded over the secondary slot that
  * now holds the 96 KB factory image → 1.3.0 with a failing self-test
  * (reverted to 1.2.0) → 1.3.0 again with the simulator killed (SIGKILL)
- * mid-upload, restarted, the upload resumed and finished.
+ * mid-upload, restarted, the upload resumed and finished; a confirmed
+ * image is still the one running after each restart of the simulator.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -173,6 +174,9 @@ describe("firmware update in the simulator process, with images from MCUboot's i
   it("a new image whose self-test fails is reverted by the bootloader", async () => {
     await stopSim(sim!);
     sim = await startSim(["--self-test", "fail"]);
+    // A confirmed image survives a restart of the whole simulator: the bootloader keeps it.
+    expect(sim.out()).not.toMatch(/bootloader: (reverted|test swap)/);
+    expect(await runningVersion()).toBe('"1.2.0+0"');
     const before = (await firmwareEvents()).length;
     const restarts = (sim.out().match(/firmware restarted/g) ?? []).length;
     await update("sim-1.3.0.bin");
@@ -211,6 +215,11 @@ describe("firmware update in the simulator process, with images from MCUboot's i
     expect(await runningVersion()).toBe('"1.3.0+0"');
     expect(await transferStatus()).toBe(6);
     expect(primaryConfirmed()).toBe(true);
+    // And after one more restart, as `npm start` again: still 1.3.0, no swap, no revert.
     await stopSim(sim);
-  }, 90000);
+    sim = await startSim();
+    expect(sim.out()).not.toMatch(/bootloader: (reverted|test swap)/);
+    expect(await runningVersion()).toBe('"1.3.0+0"');
+    await stopSim(sim);
+  }, 120000);
 });

@@ -54,6 +54,16 @@ export const SINGLE_VALUED: Record<string, string> = {
   "19:3": "default_baud: 300 only",
 };
 
+/**
+ * Writable attributes that acknowledge rather than store: a write to an alarm
+ * register or descriptor clears the bits written as 1 (src/alarm), so what
+ * reads back is not what was written, and the bits follow events (a power-up
+ * after a cut raises one). host-tests/alarm covers them.
+ */
+export const ACKNOWLEDGED: Record<string, string> = Object.fromEntries(
+  [ln.ALARM_REGISTER_1, ln.ALARM_REGISTER_2, ln.ALARM_DESCRIPTOR_1, ln.ALARM_DESCRIPTOR_2].map((o) => [o.toString(), "a write clears alarm bits"]),
+);
+
 const scriptTables = [ln.TARIFF_SCRIPTS, ln.BILLING_SCRIPTS, ln.DISCONNECT_SCRIPTS];
 const registers = [1, 2, 3, 4].map((t) => Obis.of(1, 0, 1, 8, t, 255));
 
@@ -89,6 +99,9 @@ type Gen = Record<number, fc.Arbitrary<Data>>;
 function byClass(e: ObjectEntry): Gen | fc.Arbitrary<Values> | undefined {
   const o = e.object;
   switch (o.classId) {
+    case 1:
+      // Alarm filters (0-0:97.98.10/11.255): any mask.
+      return o.logicalName.c === 97 && o.logicalName.d === 98 ? { 2: fc.integer({ min: 0, max: 0xffffffff }).map(u32) } : undefined;
     case 8:
       return {
         3: fc.integer({ min: -48, max: 48 }).map((x) => i16(x * 15)),
@@ -236,7 +249,7 @@ export function snapshot(m: Meter): string {
   const out: string[] = [];
   for (const e of m.catalog.entries) {
     for (const a of writableAttributes(e)) {
-      if (writeOnly(e, a) || NOT_SETTINGS[id(e, a)]) continue;
+      if (writeOnly(e, a) || NOT_SETTINGS[id(e, a)] || ACKNOWLEDGED[e.object.logicalName.toString()]) continue;
       const r = e.object.get(a, ctx(m));
       out.push(`${e.object.logicalName.toString()}:${a}=${r.ok && !("kind" in r.value) ? toHex(encodeData(r.value)) : `error ${r.ok ? "stream" : r.error}`}`);
     }
@@ -254,6 +267,7 @@ export function plan(m: Meter): { arbitrary: fc.Arbitrary<Write[]>; missing: str
   const missing: string[] = [];
   let count = 0;
   for (const e of m.catalog.entries) {
+    if (ACKNOWLEDGED[e.object.logicalName.toString()]) continue;
     const attrs = writableAttributes(e).filter((a) => !NOT_SETTINGS[id(e, a)] && !SINGLE_VALUED[id(e, a)]);
     if (attrs.length === 0) continue;
     const current = (a: number) => {

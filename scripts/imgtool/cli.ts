@@ -242,6 +242,7 @@ function signCommand(argv: string[]): ToolResult {
       "--encrypt": "encrypt",
       "--encrypt-keylen": "encKeyLen",
       "--hmac-sha": "hmacSha",
+      "--compression": "compression",
     },
     flags: {
       "--pad-header": "padHeader",
@@ -286,6 +287,10 @@ function signCommand(argv: string[]): ToolResult {
     input = Uint8Array.from(readFileSync(positional[0]));
   }
   const hexOut = isHex(positional[1]);
+  const compression = str(opts.compression) ?? "disabled";
+  if (compression !== "disabled" && compression !== "lzma2" && compression !== "lzma2armthumb") {
+    throw new UsageError(`Invalid value for '--compression': '${compression}' is not one of 'disabled', 'lzma2', 'lzma2armthumb'.`);
+  }
   const wantsPad = opts.pad === true || opts.confirm === true || opts.test === true;
   const r = sign(input, {
     key: str(opts.key) ? keyFile(str(opts.key)) : undefined,
@@ -317,6 +322,7 @@ function signCommand(argv: string[]): ToolResult {
     bootRecord: str(opts.bootRecord),
     padSig: opts.padSig === true,
     encrypt: encryptOptions(opts),
+    compression: compression === "disabled" ? undefined : compression,
   });
   if (hexOut) {
     const hexAddr = int(opts.hexAddr, "-x");

@@ -8,6 +8,7 @@ import { alignUp, bootMagic, imgtoolTrailerSize } from "../../src/fota/trailer.j
 import { sha1 } from "@noble/hashes/legacy.js";
 import { cryptBody, encTlvType, wrapImageKey, type EncryptOptions } from "./encrypt.js";
 import { hashFor, isPrivate, signEcdsa, signEd25519, signNode, type PublicSigningKey } from "./keys.js";
+import { lzma2Compress, lzma2Header } from "./lzma.js";
 
 export class UsageError extends Error {}
 
@@ -52,6 +53,20 @@ export interface SignOptions {
   readonly padSig?: boolean;
   /** -E KEY [--encrypt-keylen] [--hmac-sha] [-c]: encrypt the body for the device's key (encrypt.ts). */
   readonly encrypt?: EncryptOptions;
+  /** --compression: the body as a raw LZMA2 stream (lzma.ts), when that makes the image smaller (signCompressed). */
+  readonly compression?: "lzma2" | "lzma2armthumb";
+}
+
+/**
+ * What main.py sign() changes in image.py create() for --compression: the
+ * compressed pass adds header flags and the DECOMP_* TLVs; the first,
+ * uncompressed pass runs with dont_encrypt (the ENCRYPTED flag is set, the
+ * body is neither padded nor encrypted, no key TLV).
+ */
+interface CompressedPass {
+  readonly flags?: number;
+  readonly tlvs?: readonly (readonly [number, Uint8Array])[];
+  readonly dontEncrypt?: boolean;
 }
 
 export interface SignResult {
@@ -59,6 +74,8 @@ export interface SignResult {
   /** What imgtool prints on stdout ("image.py: sign the payload"). */
   readonly messages: string[];
   readonly hash: Uint8Array;
+  /** The image's signature TLV value, if signed (image.py get_signature()). */
+  readonly signature?: Uint8Array;
 }
 
 /** imgtool version.py: maj[.min[.rev[+build]]]. */
@@ -162,6 +179,53 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 export function sign(input: Uint8Array, o: SignOptions): SignResult {
+  return o.compression ? signCompressed(input, o) : signImage(input, o);
+}
+
+/** image.py IMAGE_F COMPRESSED_LZMA2 / COMPRESSED_ARM_THUMB; TLV_VALUES DECOMP_SIZE/SHA/SIGNATURE, COMP_DEC_SIZE. */
+const F_LZMA2 = 0x400;
+const F_ARM_THUMB = 0x800;
+const TLV_DECOMP_SIZE = 0x70;
+const TLV_DECOMP_SHA = 0x71;
+const TLV_DECOMP_SIGNATURE = 0x72;
+const TLV_COMP_DEC_SIZE = 0x73;
+
+/**
+ * main.py sign() with --compression: the image is first made uncompressed
+ * (its hash and signature become DECOMP_SHA and DECOMP_SIGNATURE, its size
+ * DECOMP_SIZE), then the input (without a pre-zeroed header) is compressed;
+ * if the compressed body plus those TLV values is not smaller than the
+ * input, the uncompressed image is the result. Otherwise the image is made
+ * again over the 2-byte LZMA2 header and the stream. As in imgtool 2.4.0,
+ * that second image is built without --test and --non-bootable (main.py
+ * does not pass them on); with -E it carries COMP_DEC_SIZE and is encrypted.
+ */
+function signCompressed(input: Uint8Array, o: SignOptions): SignResult {
+  const le = (o.endian ?? "little") === "little";
+  const plain = signImage(input, { ...o, compression: undefined, pad: false, confirm: false, test: false }, { dontEncrypt: true });
+  const raw = o.padHeader ? input : input.subarray(o.headerSize);
+  const stream = lzma2Compress(raw, o.compression === "lzma2armthumb");
+  const tlvs: [number, Uint8Array][] = [
+    [TLV_DECOMP_SIZE, u32(raw.length, le)],
+    [TLV_DECOMP_SHA, plain.hash],
+  ];
+  if (plain.signature) tlvs.push([TLV_DECOMP_SIGNATURE, plain.signature]);
+  const messages = [...plain.messages, `compressed image size: ${stream.length} bytes`, `original image size: ${raw.length} bytes`];
+  if (stream.length + tlvs.reduce((a, [, v]) => a + v.length, 0) >= raw.length) {
+    const r = signImage(input, { ...o, compression: undefined });
+    return { ...r, messages: [...r.messages.slice(0, plain.messages.length), ...messages.slice(plain.messages.length)] };
+  }
+  const payload = concat([lzma2Header(), stream]);
+  // image.py load_compressed(): the header room is erased bytes with --pad-header, zeros without.
+  const body = o.padHeader ? payload : concat([new Uint8Array(o.headerSize), payload]);
+  // With -E, create(keep_comp_size=True) also records the compressed body's size before its 16-byte padding.
+  if (o.encrypt) tlvs.push([TLV_COMP_DEC_SIZE, u32(payload.length, le)]);
+  const flags = F_LZMA2 | (o.compression === "lzma2armthumb" ? F_ARM_THUMB : 0);
+  const r = signImage(body, { ...o, compression: undefined, test: false, nonBootable: false, pad: o.pad || o.test }, { flags, tlvs });
+  return { ...r, messages: [...messages, ...r.messages] };
+}
+
+function signImage(input: Uint8Array, o: SignOptions, compressed?: CompressedPass): SignResult {
   const erased = o.erasedVal ?? 0xff;
   const align = o.align ?? 1;
   const maxAlign = o.maxAlign ?? Math.max(8, align);
@@ -190,7 +254,7 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   }
 
   const le = (o.endian ?? "little") === "little";
-  if (o.encrypt) {
+  if (o.encrypt && !compressed?.dontEncrypt) {
     // image.py create(): an encrypted payload (header included) is padded with zeros to a multiple of 16.
     const padLen = body.length % 16;
     if (padLen > 0) body = concat([body, new Uint8Array(16 - padLen)]);
@@ -224,6 +288,7 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
     dv.setUint32(8, d.version.build, le);
     prot.push(tlv(TlvType.dependency, v, le));
   }
+  for (const [type, value] of compressed?.tlvs ?? []) prot.push(tlv(type, value, le));
   let vid: Uint8Array | undefined;
   if (o.vid !== undefined) {
     vid = parseUuid(NAMESPACE_DNS, o.vid);
@@ -241,6 +306,7 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   if (o.romFixed) flags |= ImageFlag.romFixed;
   if (o.nonBootable) flags |= ImageFlag.nonBootable;
   if (o.encrypt) flags |= (o.encrypt.keyLen ?? 128) === 256 ? ImageFlag.encryptedAes256 : ImageFlag.encryptedAes128;
+  if (compressed?.flags) flags |= compressed.flags;
   const h = new DataView(body.buffer, body.byteOffset, 32);
   h.setUint32(0, IMAGE_MAGIC, le);
   h.setUint32(4, (o.romFixed || o.loadAddr || 0) >>> 0, le);
@@ -257,6 +323,7 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
   const signed = concat([body, protArea]);
   const digest = hashFor(alg, signed);
   const messages: string[] = [];
+  let signature: Uint8Array | undefined;
   const tlvs: Uint8Array[] = [tlv(alg === "sha256" ? TlvType.sha256 : alg === "sha384" ? TlvType.sha384 : TlvType.sha512, digest, le)];
   if (o.pure) tlvs.push(tlv(TlvType.sigPure, new Uint8Array([1]), le));
   if (key) {
@@ -268,16 +335,19 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
       // keys/ecdsa.py sign(): "To make fixed length, pad with one or two zeros." (sig_len 72 / 103)
       const fixed = key.type === "ecdsa-p256" ? 72 : 103;
       if (o.padSig && sig.length < fixed) sig = concat([sig, new Uint8Array(fixed - sig.length)]);
+      signature = sig;
       tlvs.push(tlv(TlvType.ecdsaSig, sig, le));
     } else if (key.type === "rsa-2048" || key.type === "rsa-3072") {
       messages.push("image.py: sign the payload");
-      tlvs.push(tlv(key.type === "rsa-2048" ? TlvType.rsa2048 : TlvType.rsa3072, signNode(key, signed), le));
+      signature = signNode(key, signed);
+      tlvs.push(tlv(key.type === "rsa-2048" ? TlvType.rsa2048 : TlvType.rsa3072, signature, le));
     } else {
       messages.push("image.py: sign the digest");
-      tlvs.push(tlv(TlvType.ed25519, signEd25519(key, o.pure ? signed : digest), le));
+      signature = signEd25519(key, o.pure ? signed : digest);
+      tlvs.push(tlv(TlvType.ed25519, signature, le));
     }
   }
-  if (o.encrypt) {
+  if (o.encrypt && !compressed?.dontEncrypt) {
     // The image key's TLV comes after the signature; the body (not the header, not the protected TLVs) is encrypted.
     const { plainKey, tlvValue } = wrapImageKey(o.encrypt);
     tlvs.push(tlv(encTlvType(o.encrypt), tlvValue, le));
@@ -302,5 +372,5 @@ export function sign(input: Uint8Array, o: SignOptions): SignResult {
     if (o.confirm && !o.overwriteOnly) padded[o.slotSize - alignUp(16, maxAlign) - maxAlign] = 0x01;
     image = padded;
   }
-  return { image, messages, hash: digest };
+  return { image, messages, hash: digest, signature };
 }

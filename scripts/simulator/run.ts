@@ -19,6 +19,7 @@ import { StateDir } from "./state.js";
 import { SimBootloader } from "./bootloader.js";
 import { installFactoryImage } from "./factory-image.js";
 import { MCUBOOT_ESP32, maxImageSize } from "../../src/fota/bootloader-config.js";
+import { board as simBoardData } from "../../boards/sim/board.js";
 import { type ByteSource, IMAGE_MAGIC, decodeHeader, versionString } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { NodeTcpListener } from "./tcp-bridge.js";
@@ -36,7 +37,7 @@ export interface SimulatorLog {
  * 512-sector trailer, downgrade prevention by security counter), since the
  * sim board stands for the ESP32 meter.
  */
-export const SIM_BOOTLOADER = MCUBOOT_ESP32;
+export const SIM_BOOTLOADER = simBoardData.partitionMaps[0].mcuboot ?? MCUBOOT_ESP32;
 
 function runningVersion(primary: ByteSource): string {
   const h = decodeHeader(primary.read(0, 32));

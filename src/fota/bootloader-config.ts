@@ -55,13 +55,18 @@ export const MCUBOOT_ESP32: BootloaderConfig = Object.freeze({
 });
 
 /**
- * Zephyr's MCUboot on the nRF52840 DK with its defaults (Kconfig: EC256,
- * swap using move, MCUBOOT_MAX_IMG_SECTORS 128 from the slot size, 4-byte
- * writes of the nRF NVMC, no allow-list, no downgrade prevention).
+ * Zephyr's MCUboot on the nRF52840 DK with its Kconfig defaults at MCUboot
+ * 2d4bacc3: EC256 (the board's choice), swap using scratch (the board's
+ * partitions.overlay has a scratch_partition, so BOOT_PREFER_SWAP_MOVE is
+ * off), MCUBOOT_USE_TLV_ALLOW_LIST (Kconfig MCUBOOT_USE_TLV_ALLOW_LIST,
+ * default y), MCUBOOT_MAX_IMG_SECTORS 128, 4-byte writes of the nRF NVMC,
+ * no downgrade prevention. Run, not read: bootutil built this way refuses
+ * SEC_CNT and vendor TLVs in the unprotected area too
+ * (host-tests/fota/fixtures/bootutil-verdicts/verdicts.json).
  */
 export const MCUBOOT_ZEPHYR_NRF52840: BootloaderConfig = Object.freeze({
   signature: "ecdsa-p256",
-  tlvAllowList: false,
+  tlvAllowList: true,
   downgradePrevention: "none",
   maxImgSectors: 128,
   writeSize: 4,

@@ -19,6 +19,7 @@ import type { CalendarSet, DayProfile } from "../tariff/calendar.js";
 import type { ClockConfig } from "../tariff/clock.js";
 import { lastSundayPattern } from "../tariff/date-patterns.js";
 import { DEFAULT_BUDGET } from "../storage/budget.js";
+import { ALARM_MASKS } from "../alarm/alarm-map.js";
 import { utf8Encode } from "../util/bytes.js";
 import { fromHex } from "../util/bytes.js";
 import type { SecurityConfig } from "./dlms.js";
@@ -58,6 +59,8 @@ export interface MeterConfig {
   /** Disconnect control mode (Blue Book 0..6) of a fresh meter. */
   disconnectMode: number;
   security: SecurityConfig;
+  /** Alarm filters 1 and 2 of a fresh meter (src/alarm): a 1 reports that alarm bit to the push; default every bit the meter raises. */
+  alarmFilters: readonly [number, number];
   /** Firmware update: the bootloader's signing keys (SPKI DER) and signature type; absent = no Image Transfer. */
   fota?: FotaConfig;
   /** Prepayment (STS): decoder key, PAN, provisioned EA07 tables; absent = no prepayment objects. */
@@ -192,6 +195,7 @@ export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", s
     tickMs: 1000,
     persistEveryMs: 15 * 60000,
     disconnectMode: 1,
+    alarmFilters: ALARM_MASKS,
     security: {
       serverSystemTitle: systemTitle(identity),
       ...DEVELOPMENT_KEYS,

@@ -41,6 +41,8 @@ export const FaultKind = Object.freeze({
   powerFailFirmware: 12,
   /** Prepayment (credit and its disconnect rules): skipped in safe mode like the tariff engine. */
   prepay: 13,
+  /** A subscriber of the alarms (the push engine) threw, or handing over waiting alarm bits failed. */
+  alarms: 14,
 } as const);
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 

@@ -72,6 +72,8 @@ import { addPrepayObjects, buildPrepay } from "./prepay.js";
 import { KeypadEntry } from "../prepay/keypad-entry.js";
 import { FactoryResetScriptTable } from "./factory-reset.js";
 import { SettingsStore, type RestoreReport } from "./settings.js";
+import { Alarms } from "../alarm/alarms.js";
+import { addAlarmObjects } from "./alarm-objects.js";
 
 /** Activity calendar attributes kept as settings: the active and passive calendars and the activation time. */
 const CALENDAR_SETTINGS = Object.freeze([2, 3, 4, 5, 6, 7, 8, 9, 10] as const);
@@ -136,8 +138,11 @@ export class Meter {
   readonly faults: FaultMonitor;
   /** Unstable starts in a row; safe mode after SAFE_MODE_AFTER of them. */
   readonly boot: BootGuard;
+  /** Alarm registers, filters and descriptors (src/alarm): every logged event reaches them through `events`. */
+  readonly alarms: Alarms;
   #dlmsFaults = 0;
   #sinkFaults = 0;
+  #alarmFaults = 0;
   #lastPersistMono: number;
   #savedRelay = -1;
   #stopped = false;
@@ -193,6 +198,10 @@ export class Meter {
     } else {
       throw new Error("a meter needs a flash partition or a KeyValueStore");
     }
+    // The alarms take every event from the one log, like the flash logs; attached before start-up ends, so
+    // the events of this boot so far (clock invalid, storage damage) are replayed into them too.
+    this.alarms = new Alarms(this.store, config.alarmFilters);
+    this.events.attach(this.alarms);
     this.events.started();
     const store = this.store;
     this.boot = new BootGuard(store, ports.mono.nowMs());
@@ -490,6 +499,7 @@ export class Meter {
       management: ["r rw r rw rw rw rw rw rw r rw", ""],
     });
     if (this.prepay) addPrepayObjects(c, this.prepay, this.clock, ln.ENERGY_IMPORT_TOTAL);
+    addAlarmObjects(c, this.alarms);
   }
 
   /**
@@ -596,6 +606,7 @@ export class Meter {
       f.run(FaultKind.monitor, this.#monitorStep);
     }
     f.run(FaultKind.relay, this.#relayStep);
+    f.run(FaultKind.alarms, this.#alarmStep);
     this.ports.system.kickWatchdog();
     // The rate registers are saved in the tick in which metrology saved its
     // totals, so that after a cut without warning both come back from the
@@ -626,6 +637,7 @@ export class Meter {
     this.#monitor?.evaluate();
   };
   readonly #persistStep = (): void => this.persist();
+  readonly #alarmStep = (): void => this.alarms.tick();
   readonly #bootStep = (): void => this.boot.check(this.ports.mono.nowMs(), this.faults);
   readonly #relayStep = (): void => {
     this.disconnect.checkFeedback();
@@ -656,6 +668,9 @@ export class Meter {
     const sink = this.events.sinkFaults;
     this.faults.record(FaultKind.events, sink - this.#sinkFaults);
     this.#sinkFaults = sink;
+    const alarms = this.alarms.listenerFaults;
+    this.faults.record(FaultKind.alarms, alarms - this.#alarmFaults);
+    this.#alarmFaults = alarms;
   }
 
   /** The diagnostic object's content (also a COSEM Data object, ln.FAULT_DIAGNOSTIC). */

@@ -29,3 +29,10 @@ export const FAULT_DIAGNOSTIC = Obis.of(0, 0, 96, 128, 0, 255);
 /** Active firmware identifier and signature (Blue Book 7.5.1, IDIS): the running image's version and hash. */
 export const ACTIVE_FIRMWARE_IDENTIFIER = Obis.of(1, 0, 0, 2, 0, 255);
 export const ACTIVE_FIRMWARE_SIGNATURE = Obis.of(1, 0, 0, 2, 8, 255);
+/** Alarm registers 1/2, filters 1/2, descriptors 1/2 (Blue Book / IDIS 0-0:97.98.x.255; src/alarm). */
+export const ALARM_REGISTER_1 = Obis.of(0, 0, 97, 98, 0, 255);
+export const ALARM_REGISTER_2 = Obis.of(0, 0, 97, 98, 1, 255);
+export const ALARM_FILTER_1 = Obis.of(0, 0, 97, 98, 10, 255);
+export const ALARM_FILTER_2 = Obis.of(0, 0, 97, 98, 11, 255);
+export const ALARM_DESCRIPTOR_1 = Obis.of(0, 0, 97, 98, 20, 255);
+export const ALARM_DESCRIPTOR_2 = Obis.of(0, 0, 97, 98, 21, 255);
