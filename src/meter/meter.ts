@@ -176,7 +176,7 @@ export class Meter {
       this.loadRing = ring;
       this.store = new LogKeyValueStore(log);
       // Every owner registers before the mount scan; profile sources read metrology only at capture time.
-      const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.#total(c) % 1e9) : 0);
+      const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.metrology.registerEnergy(0, c)) : 0);
       const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
       this.loadProfile = new ProfileGeneric({ ...loadProfile(log, this.profileStatus, sources, { periodS: config.capturePeriodS, capacity: config.profileEntries }, 0, ring), timeBase: this.clock });
       this.dailyProfile = new ProfileGeneric({ ...dailyProfile(log, this.profileStatus, sources, config.dailyProfileEntries, 1), timeBase: this.clock });
@@ -350,14 +350,6 @@ export class Meter {
   }
 
   /** Energy total of a quantity by OBIS C (1 +A, 2 -A, 3 +R = QI+QII, 4 -R = QIII+QIV). */
-  #total(c: number): number {
-    const m = this.metrology;
-    if (c === 1) return m.energy(0, Qty.importActive);
-    if (c === 2) return m.energy(0, Qty.exportActive);
-    if (c === 3) return m.energy(0, Qty.reactiveQ1) + m.energy(0, Qty.reactiveQ2);
-    return m.energy(0, Qty.reactiveQ3) + m.energy(0, Qty.reactiveQ4);
-  }
-
   /**
    * FOTA: blocks go to the secondary slot, verification is the
    * bootloader's (same keys), activation requests a test swap and reboots.

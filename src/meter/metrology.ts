@@ -5,7 +5,6 @@ import { RegisterMonitorObject, type ActionSet, type ScriptRef } from "../cosem/
 import { intData, RegisterObject, scaled, Unit, type ScalerUnit } from "../cosem/classes/register.js";
 import { DataAccessResult, rights, type ObjectEntry, type ObjectRights, type Role } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
-import { Qty } from "../metrology/accumulators.js";
 import { CALIBRATION_FIELDS, type EnergySample } from "../../hal/energy-ic.js";
 import type { MetrologyService } from "../metrology/service.js";
 import { frozen } from "../util/frozen.js";
@@ -45,32 +44,27 @@ const READ_ONLY: Partial<Record<Role, ObjectRights>> = frozen({
   management: rights("r r r", "-"),
 });
 
-const ENERGY_C: { c: number; qty: readonly number[]; unit: number }[] = frozen([
-  { c: 1, qty: [Qty.importActive], unit: Unit.Wh },
-  { c: 2, qty: [Qty.exportActive], unit: Unit.Wh },
-  { c: 3, qty: [Qty.reactiveQ1, Qty.reactiveQ2], unit: Unit.varh },
-  { c: 4, qty: [Qty.reactiveQ3, Qty.reactiveQ4], unit: Unit.varh },
-  { c: 5, qty: [Qty.reactiveQ1], unit: Unit.varh },
-  { c: 6, qty: [Qty.reactiveQ2], unit: Unit.varh },
-  { c: 7, qty: [Qty.reactiveQ3], unit: Unit.varh },
-  { c: 8, qty: [Qty.reactiveQ4], unit: Unit.varh },
-  { c: 9, qty: [Qty.apparent], unit: Unit.VAh },
+/** The energy registers by OBIS C and their units; what each sums is metrology's (ENERGY_REGISTER_QUANTITIES). */
+const ENERGY_C: { c: number; unit: number }[] = frozen([
+  { c: 1, unit: Unit.Wh },
+  { c: 2, unit: Unit.Wh },
+  { c: 3, unit: Unit.varh },
+  { c: 4, unit: Unit.varh },
+  { c: 5, unit: Unit.varh },
+  { c: 6, unit: Unit.varh },
+  { c: 7, unit: Unit.varh },
+  { c: 8, unit: Unit.varh },
+  { c: 9, unit: Unit.VAh },
 ]);
 
 export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptions): ObjectEntry[] {
   const rows: ObjectEntry[] = [];
   const add = (obis: Obis, su: ScalerUnit, read: () => Data, r = READ_ONLY) => rows.push({ object: new RegisterObject(obis, su, { read }), rights: r });
-  const cap = svc.config.capacityWh;
   const scopes = Math.min(3, svc.phaseCount) + 1;
 
   for (let scope = 0; scope < scopes; scope++) {
     for (const e of ENERGY_C) {
-      add(Obis.of(1, 0, e.c + 20 * scope, 8, 0, 255), { scaler: 0, unit: e.unit }, () => {
-        let wh = 0;
-        for (const q of e.qty) wh += svc.energy(scope, q as Qty);
-        // Sums of two registers roll over at the same capacity as the registers.
-        return intData(Tag.DoubleLongUnsigned, Math.floor(wh % cap));
-      });
+      add(Obis.of(1, 0, e.c + 20 * scope, 8, 0, 255), { scaler: 0, unit: e.unit }, () => intData(Tag.DoubleLongUnsigned, Math.floor(svc.registerEnergy(scope, e.c))));
     }
   }
 
