@@ -4,6 +4,7 @@ import { Conformance, SERVER_CONFORMANCE } from "../apdu/conformance.js";
 import { InitiateError, type InitiateRequest } from "../apdu/initiate.js";
 import type { AssociationBinding } from "../classes/association-ln.js";
 import type { ObjectEntry, Role } from "../interface-class.js";
+import type { Obis } from "../obis.js";
 import { SecurityEvent } from "../security/events.js";
 import { hlsEcdsaSign, hlsEcdsaVerify } from "../security/hls-ecdsa.js";
 import { SC_AUTHENTICATED, SC_ENCRYPTED } from "../security/header.js";
@@ -66,20 +67,92 @@ interface Opening {
   readonly refuse: (code: number) => void;
 }
 
+/**
+ * One association's view for its Association LN object: methods on a
+ * prototype over (configuration, room), not closures per association (a
+ * closure made at run time costs a function, a scope and a RAM copy of its
+ * bytecode on XS: issue 13).
+ */
+class AssociationView implements AssociationBinding {
+  constructor(
+    readonly cfg: AssociationConfig,
+    readonly room: Associations,
+  ) {}
+
+  get role(): Role {
+    return this.cfg.role;
+  }
+  get clientSap(): number {
+    return this.cfg.clientSap;
+  }
+  get serverSap(): number {
+    return this.room.serverSap;
+  }
+  get applicationContext(): number {
+    return contextOf(this.cfg);
+  }
+  get mechanism(): number {
+    return this.cfg.mechanism;
+  }
+  get securitySetup(): Obis | undefined {
+    return this.cfg.securitySetup?.logicalName;
+  }
+
+  visibleEntries(): readonly ObjectEntry[] {
+    return this.room.visibleEntries(this.cfg.role);
+  }
+
+  status(): number {
+    return this.room.stateOf(this.cfg)?.status ?? 0;
+  }
+
+  contextInfo(): { conformance: number; maxReceivePdu: number; maxSendPdu: number; dlmsVersion: number; qualityOfService: number } {
+    const a = this.room.stateOf(this.cfg);
+    return {
+      conformance: a?.conformance ?? this.cfg.conformance ?? SERVER_CONFORMANCE,
+      maxReceivePdu: this.room.maxPdu,
+      maxSendPdu: a?.clientMaxPdu ?? this.room.maxPdu,
+      dlmsVersion: 6,
+      qualityOfService: 0,
+    };
+  }
+
+  replyToHls(fStoC: Uint8Array): Uint8Array | undefined {
+    return this.room.replyToHls(this.cfg, fStoC);
+  }
+
+  changeSecret(secret: Uint8Array): boolean {
+    return this.room.changeSecret(this.cfg, secret);
+  }
+}
+
 export class Associations {
   /** Failed association attempts per client SAP: lockout and aggregated security events. */
   readonly authGuard: AuthGuard;
   /** The association of the request being handled (CosemServer.handle is synchronous). */
   current: Association | undefined;
+  /** The logical device's server SAP (associated_partners_id). */
+  readonly serverSap: number;
+  /** The largest APDU the server accepts. */
+  readonly maxPdu: number;
+  /** The catalog rows a role sees (its object_list). */
+  readonly visibleEntries: (role: Role) => readonly ObjectEntry[];
   readonly #o: ServerOptions;
-  readonly #maxPdu: number;
   readonly #protector: Protector;
   readonly #event: (code: number, value?: number) => void;
   readonly #sessions = new Map<ApduSession, Association>();
 
-  constructor(options: ServerOptions, maxPdu: number, protector: Protector, event: (code: number, value?: number) => void) {
+  constructor(
+    options: ServerOptions,
+    limits: { maxPdu: number; serverSap: number },
+    visibleEntries: (role: Role) => readonly ObjectEntry[],
+    protector: Protector,
+    event: (code: number, value?: number) => void,
+  ) {
     this.#o = options;
-    this.#maxPdu = maxPdu;
+    this.maxPdu = limits.maxPdu;
+    this.serverSap = limits.serverSap;
+    this.visibleEntries = visibleEntries;
     this.#protector = protector;
     this.#event = event;
     this.authGuard = new AuthGuard(options.kv, options.events, options.nowUtcMs, (sap) => this.#configFor(sap) !== undefined, options.authGuard);
@@ -263,7 +336,7 @@ export class Associations {
       type: "initiate-response",
       negotiatedDlmsVersion: 6,
       negotiatedConformance: a.conformance,
-      serverMaxReceivePduSize: this.#maxPdu,
+      serverMaxReceivePduSize: this.maxPdu,
       vaaName: 0x0007,
     });
     if (initiateSc !== 0) {
@@ -288,40 +361,24 @@ export class Associations {
   }
 
   /** What the Association LN object of `cfg` reads and does through the server. */
-  binding(cfg: AssociationConfig, serverSap: number, visibleEntries: (role: Role) => ObjectEntry[]): AssociationBinding {
-    const stateOf = (): Association | undefined => {
-      const cur = this.current;
-      if (cur && cur.cfg === cfg) return cur;
-      for (const a of this.#sessions.values()) if (a.cfg === cfg) return a;
-      return undefined;
-    };
-    return {
-      role: cfg.role,
-      clientSap: cfg.clientSap,
-      serverSap,
-      applicationContext: contextOf(cfg),
-      mechanism: cfg.mechanism,
-      securitySetup: cfg.securitySetup?.logicalName,
-      visibleEntries: () => visibleEntries(cfg.role),
-      status: () => stateOf()?.status ?? 0,
-      contextInfo: () => {
-        const a = stateOf();
-        return {
-          conformance: a?.conformance ?? (cfg.conformance ?? SERVER_CONFORMANCE),
-          maxReceivePdu: this.#maxPdu,
-          maxSendPdu: a?.clientMaxPdu ?? this.#maxPdu,
-          dlmsVersion: 6,
-          qualityOfService: 0,
-        };
-      },
-      replyToHls: (f) => this.#replyToHls(cfg, f),
-      changeSecret: (secret) => {
-        if (cfg.mechanism !== Mechanism.lls || secret.length < 1 || secret.length > 64) return false;
-        this.#o.kv.put(`assoc.${cfg.clientSap}.secret`, secret);
-        this.#event(SecurityEvent.secretChanged, cfg.clientSap);
-        return true;
-      },
-    };
+  binding(cfg: AssociationConfig): AssociationBinding {
+    return new AssociationView(cfg, this);
+  }
+
+  /** The association of `cfg` that the current request (else any session) holds. */
+  stateOf(cfg: AssociationConfig): Association | undefined {
+    const cur = this.current;
+    if (cur && cur.cfg === cfg) return cur;
+    for (const a of this.#sessions.values()) if (a.cfg === cfg) return a;
+    return undefined;
+  }
+
+  /** change_secret of the Association LN object: LLS only, 1..64 bytes, kept in the KeyValueStore. */
+  changeSecret(cfg: AssociationConfig, secret: Uint8Array): boolean {
+    if (cfg.mechanism !== Mechanism.lls || secret.length < 1 || secret.length > 64) return false;
+    this.#o.kv.put(`assoc.${cfg.clientSap}.secret`, secret);
+    this.#event(SecurityEvent.secretChanged, cfg.clientSap);
+    return true;
   }
 
   /**
@@ -329,7 +386,7 @@ export class Associations {
    * a wrong f(StoC) ends the association (the client must start again with a new AARQ, which
    * the auth guard counts), so a second reply_to_HLS_authentication cannot succeed.
    */
-  #replyToHls(cfg: AssociationConfig, f: Uint8Array): Uint8Array | undefined {
+  replyToHls(cfg: AssociationConfig, f: Uint8Array): Uint8Array | undefined {
     const a = this.current;
     const setup = cfg.securitySetup;
     if (!a || a.cfg !== cfg || a.status !== 1 || !setup || !a.hls || !a.clientTitle) return undefined;

@@ -55,13 +55,13 @@ export class CosemServer implements ApduHandler {
     this.#o = options;
     this.#maxPdu = options.maxReceivePduSize ?? DEFAULT_MAX_PDU;
     this.#maxAssembly = options.maxBlockAssembly ?? 16384;
-    const serverSap = options.serverSap ?? 1;
     this.#protector = new Protector(options.crypto, (code, value) => this.#event(code, value));
-    this.#associations = new Associations(options, this.#maxPdu, this.#protector, (code, value) => this.#event(code, value));
+    const limits = { maxPdu: this.#maxPdu, serverSap: options.serverSap ?? 1 };
+    this.#associations = new Associations(options, limits, (role) => this.directory.visibleTo(role), this.#protector, (code, value) => this.#event(code, value));
     this.authGuard = this.#associations.authGuard;
     const entries: ObjectEntry[] = [...options.catalog];
     for (const cfg of options.associations) {
-      const object = new AssociationLnObject(cfg.logicalName, this.#associations.binding(cfg, serverSap, (role) => this.directory.visibleTo(role)));
+      const object = new AssociationLnObject(cfg.logicalName, this.#associations.binding(cfg));
       const entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
       this.#assocEntries.set(cfg, entry);
       if (!entries.some((e) => e.object.logicalName.key === cfg.logicalName.key)) entries.push(entry);
