@@ -1,8 +1,8 @@
 import type { MonotonicClock, Rtc } from "../hal/clock.js";
 import type { CryptoPort } from "../hal/crypto.js";
+import type { Delay } from "../hal/delay.js";
 import type { DigitalIn, DigitalOut } from "../hal/digital.js";
-import { Ade7953, defaultAde7953Calibration } from "../hal/drivers/ade7953.js";
-import { Atm90e32, defaultAtm90e32Calibration } from "../hal/drivers/atm90e32.js";
+import { energyIcDriver } from "../hal/drivers/registry.js";
 import type { FlashPartition } from "../hal/flash.js";
 import type { Logger } from "../hal/logger.js";
 import type { SerialPort } from "../hal/serial.js";
@@ -29,6 +29,8 @@ export interface DeviceBindings {
   digitalIn(pin: InputPin): DigitalIn;
   digitalOut(pin: number, initial: 0 | 1): DigitalOut;
   spi(bus: SpiBusConfig, select: number): SpiSensorOptions;
+  /** The blocking wait drivers need for a chip's reset time (hal/delay.ts). */
+  delay(): Delay;
   system(powerFail?: DigitalIn): SystemPort;
   crypto(): CryptoPort;
   /** Absent where the platform has no UART binding for the optical port. */
@@ -67,12 +69,13 @@ export function boardPorts(board: Board, devices: DeviceBindings, mapIndex = 0):
   const logger = devices.logger();
   const { monotonic, rtc } = devices.clocks();
   const ic = board.energyIc;
+  const driver = energyIcDriver(ic.type);
   // The CircuitSetup board carries two ATM90E32: the meter bills the first
   // (CT1-CT3 on voltage 1); the second IC stays unused until the meter
   // takes more than one energy IC.
   const sensor = devices.spi(ic.bus, ic.selects[0]);
-  const energyIc = ic.type === "atm90e32" ? new Atm90e32({ sensor }) : new Ade7953({ sensor });
-  const defaultCalibration = ic.type === "atm90e32" ? defaultAtm90e32Calibration() : defaultAde7953Calibration();
+  const energyIc = driver.open({ sensor, delay: devices.delay() });
+  const defaultCalibration = driver.defaultCalibration();
 
   if (!board.relay) throw new Error(`${board.name} has no relay`);
   const relayFeedback = activeHigh(devices.digitalIn(board.relay.feedback), board.relay.feedback.active);

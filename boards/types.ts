@@ -1,3 +1,4 @@
+import type { EnergyIcType } from "../hal/drivers/registry.js";
 import type { StorageBudget } from "../src/storage/budget.js";
 import type { BootloaderConfig } from "../src/fota/bootloader-config.js";
 
@@ -20,7 +21,8 @@ export interface SpiBusConfig {
 }
 
 export interface EnergyIcConfig {
-  type: "atm90e32" | "ade7953";
+  /** A name of the driver registry (hal/drivers/registry.ts): the composition root opens that driver. */
+  type: EnergyIcType;
   bus: SpiBusConfig;
   /** One chip select per IC on the bus (the CircuitSetup 6-channel board has two ATM90E32). */
   selects: number[];

@@ -92,6 +92,3 @@ export interface EnergyIc {
   close(): void;
 }
 
-export function zeroDelta(): EnergyDelta {
-  return { importWh: 0, exportWh: 0, reactivePosVarh: 0, reactiveNegVarh: 0, apparentVAh: 0 };
-}

@@ -24,7 +24,7 @@ import { dirname, join, posix, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
-export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 export interface Manifest {
   include?: string | string[];
@@ -51,7 +51,7 @@ export interface Creation {
  * export. From the SDK's own sources: `system` (modules/io/system/system.js)
  * exports nothing and sets globalThis.System.
  */
-export const SDK_MODULES: Readonly<Record<string, { platforms: readonly string[] | "all"; default: boolean }>> = Object.freeze({
+const SDK_MODULES: Readonly<Record<string, { platforms: readonly string[] | "all"; default: boolean }>> = Object.freeze({
   timer: { platforms: "all", default: true },
   time: { platforms: "all", default: true },
   system: { platforms: "all", default: false },
@@ -91,7 +91,7 @@ export class Repo {
   }
 }
 
-export function matchPlatform(platforms: Record<string, Manifest>, name: string): Manifest | undefined {
+function matchPlatform(platforms: Record<string, Manifest>, name: string): Manifest | undefined {
   const parts = name.split("/");
   while (parts.length) {
     const partial = parts.join("/");
@@ -206,7 +206,7 @@ function addModules(repo: Repo, build: Build, dir: string, key: string, value: s
 }
 
 /** mcconfig's filterPreload for one module. */
-export function preloadSelects(pattern: string, module: BuildModule): boolean {
+function preloadSelects(pattern: string, module: BuildModule): boolean {
   const star = pattern.lastIndexOf("*");
   if (star >= 0) return module.kind === "js" && module.name.slice(0, star) === pattern.slice(0, star);
   return module.name === pattern;
@@ -221,7 +221,7 @@ export interface ImportRef {
 const emitted = new Map<string, ImportRef[]>();
 
 /** The imports a module keeps once TypeScript has emitted it (type-only imports elided, as mcconfig's tsc does). */
-export function importsOf(repo: Repo, source: string): ImportRef[] {
+function importsOf(repo: Repo, source: string): ImportRef[] {
   const text = repo.read(source);
   const cacheKey = `${source}\n${text}`;
   const cached = emitted.get(cacheKey);
@@ -241,14 +241,14 @@ export function importsOf(repo: Repo, source: string): ImportRef[] {
 }
 
 /** XS: a relative specifier against the importing module's name; `.js` stripped. */
-export function resolveSpecifier(from: string, specifier: string): string {
+function resolveSpecifier(from: string, specifier: string): string {
   const bare = specifier.replace(/\.js$/, "");
   if (!bare.startsWith(".")) return bare;
   return posix.normalize(posix.join(posix.dirname(from), bare));
 }
 
 /** Platform family of an mcconfig platform name (esp32, nrf52, zephyr, lin...). */
-export function family(platform: string): string {
+function family(platform: string): string {
   return platform.split("/")[0];
 }
 

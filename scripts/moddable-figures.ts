@@ -97,7 +97,7 @@ function headroom(xsnap: string, bundle: string, dir: string, name: string): num
   return lo;
 }
 
-export async function stackFigures(): Promise<Record<string, number>> {
+async function stackFigures(): Promise<Record<string, number>> {
   const xsnap = boundsCheckedXsnap();
   const bundle = await probeBundle();
   const dir = mkdtempSync(join(tmpdir(), "stack-probe-"));
@@ -121,7 +121,7 @@ function sdkXsc(): string | undefined {
 }
 
 /** Firmware bytecode per board platform, or a reason it could not be measured. */
-export function archiveFigures(platforms: Record<string, string>): Record<string, number | string> {
+function archiveFigures(platforms: Record<string, string>): Record<string, number | string> {
   const xsc = sdkXsc();
   const out: Record<string, number | string> = {};
   if (!xsc) {

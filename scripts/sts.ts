@@ -14,7 +14,7 @@ import { MAX_AMOUNT, TID_BASE_1993, TID_BASE_2014, decodeAmount, encodeAmount, g
 import { encodeToken, tidAt } from "../src/prepay/vend.js";
 import { fromHex, toHex } from "../src/util/bytes.js";
 
-export const STS_USAGE = `usage: npm run sts -- <command> [options]
+const STS_USAGE = `usage: npm run sts -- <command> [options]
 
 commands
   key                 print the DKGA02 decoder key:   --vk HEX --sgc 6DIGITS --ti N --krn N [--kt 2] --pan 18DIGITS

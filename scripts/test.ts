@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import os from "node:os";
 import { checkFirmware } from "./check-firmware.js";
+import { checkDeadExports } from "./check-exports.js";
 import { generateVectors } from "./gen-vectors.js";
 import { root } from "./xs-run.js";
 import { runXsTests, xsTestFiles } from "./xs-test.js";
@@ -52,6 +53,12 @@ if (!quick) {
   for (const v of violations) console.error(`FAIL ${v.file}:${v.line}: ${v.message}`);
   console.log(violations.length === 0 ? "ok" : `${violations.length} violation(s)`);
   if (violations.length) checkFailures++;
+
+  step("dead exports (an export nothing imports; firmware exports only tests import)");
+  const dead = checkDeadExports();
+  for (const d of dead) console.error(`FAIL ${d.message}`);
+  console.log(dead.length === 0 ? "ok" : `${dead.length} dead export(s)`);
+  if (dead.length) checkFailures++;
 }
 
 step("tests on Node (vitest)");
@@ -94,7 +101,7 @@ const xs = xsResults.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.
 step("summary");
 lines.push(`node: ${node.passed} passed, ${node.failed} failed, ${node.skipped} skipped (${node.files} files)`);
 lines.push(`xs:   ${xs.passed} passed, ${xs.failed} failed, ${xs.skipped} skipped (${files.length} files)`);
-lines.push(`checks: ${quick ? "skipped (METER_TEST_QUICK=1)" : checkFailures === 0 ? "typecheck and firmware rules ok" : `${checkFailures} failed`}`);
+lines.push(`checks: ${quick ? "skipped (METER_TEST_QUICK=1)" : checkFailures === 0 ? "typecheck, firmware rules and exports ok" : `${checkFailures} failed`}`);
 for (const l of lines) console.log(l);
 const passed = node.passed + xs.passed;
 const failed = node.failed + xs.failed + checkFailures;

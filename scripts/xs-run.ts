@@ -13,7 +13,7 @@ import os from "node:os";
 
 export const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
-export function xsnapPath(): string {
+function xsnapPath(): string {
   const platform = os.type() === "Darwin" ? "mac" : "lin";
   // METERKIT_XSNAP_DIR: the engine scripts/build-xsnap.mjs built elsewhere (the same variable it takes).
   const p = join(resolve(root, process.env.METERKIT_XSNAP_DIR || ".xsnap"), "bin", platform, "release", "xsnap");

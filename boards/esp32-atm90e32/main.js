@@ -13,6 +13,7 @@ import { openFlashPartition } from "../../hal/moddable/device/flash.js";
 import { openDigitalIn, openDigitalOut } from "../../hal/moddable/device/digital.js";
 import { openSerial } from "../../hal/moddable/device/serial.js";
 import { spiSensorOptions } from "../../hal/moddable/device/spi.js";
+import { moddableDelay } from "../../hal/moddable/device/delay.js";
 import { listenTcp } from "../../hal/moddable/device/tcp.js";
 import { esp32System } from "../../hal/moddable/device/system-esp32.js";
 import { moddableCrypto } from "../../hal/moddable/device/crypto.js";
@@ -30,6 +31,7 @@ startBoardMeter(board, {
   digitalIn: (input) => openDigitalIn(input.pin, input.pull),
   digitalOut: openDigitalOut,
   spi: (bus, select) => spiSensorOptions({ ...bus, select }),
+  delay: moddableDelay,
   system: esp32System,
   crypto: () => moddableCrypto(),
   serial: openSerial,

@@ -11,6 +11,7 @@ import { openFlashPartition } from "../../hal/moddable/device/flash.js";
 import { openDigitalIn, openDigitalOut } from "../../hal/moddable/device/digital.js";
 import { openSerial } from "../../hal/moddable/device/serial.js";
 import { spiSensorOptions } from "../../hal/moddable/device/spi.js";
+import { moddableDelay } from "../../hal/moddable/device/delay.js";
 import { nrf52System } from "../../hal/moddable/device/system-nrf52.js";
 import { moddableCrypto } from "../../hal/moddable/device/crypto.js";
 
@@ -22,6 +23,7 @@ startBoardMeter(board, {
   digitalIn: (input) => openDigitalIn(input.pin, input.pull),
   digitalOut: openDigitalOut,
   spi: (bus, select) => spiSensorOptions({ ...bus, select }),
+  delay: moddableDelay,
   system: nrf52System,
   crypto: () => moddableCrypto(),
   serial: openSerial,

@@ -1,9 +1,10 @@
 import type { MonotonicClock, Rtc } from "../../hal/clock.js";
 import type { CryptoPort } from "../../hal/crypto.js";
+import type { Delay } from "../../hal/delay.js";
 import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
 import type { Logger } from "../../hal/logger.js";
-import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
 import { SimDigitalIn } from "../../hal/sim/digital.js";
+import { simEnergyChip } from "../../hal/sim/energy-ics.js";
 import { SimFlash } from "../../hal/sim/flash.js";
 import { LoadScenario, type PhaseLoad } from "../../hal/sim/load-scenario.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
@@ -20,11 +21,13 @@ export interface HostPlatform {
   logger(): Logger;
   system(powerFail?: DigitalIn): SystemPort;
   crypto(): CryptoPort;
+  /** A blocking wait on the clock the simulated IC follows (Moddable's Timer.delay, or hal/sim/delay.ts on simulated time). */
+  delay(): Delay;
   tcp?(port: number): TcpListener;
 }
 
 /** The household load the simulated IC measures: 230 V, 5 A per phase, cos φ 0.95 (no scenario file on a host without a file system). */
-export const SIM_LOAD: Readonly<PhaseLoad> = Object.freeze({ vRms: 230, iRms: 5, phiDeg: 18.19, freqHz: 50 });
+const SIM_LOAD: Readonly<PhaseLoad> = Object.freeze({ vRms: 230, iRms: 5, phiDeg: 18.19, freqHz: 50 });
 
 /**
  * The sim board's peripherals for boards/moddable-meter.ts: what the host
@@ -57,12 +60,14 @@ export function simDeviceBindings(board: Board, host: HostPlatform): DeviceBindi
         read: () => level,
       };
     },
+    // The chip model of the board's IC (hal/sim/energy-ics.ts), at register level behind the simulated bus.
     spi: (bus_, select) => {
-      bus.attach(select, new SimAtm90e32({ scenario: new LoadScenario(SIM_LOAD), clock: clocks.monotonic }));
+      bus.attach(select, simEnergyChip(board.energyIc.type, { scenario: new LoadScenario(SIM_LOAD), clock: clocks.monotonic }));
       return { io: bus.io, select, hz: bus_.hz, mode: bus_.mode };
     },
     system: host.system,
     crypto: host.crypto,
+    delay: host.delay,
     ...(host.tcp ? { tcp: host.tcp } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { moddableClocks } from "../../hal/moddable/device/clock.js";
 import { traceLogger } from "../../hal/moddable/device/logger.js";
 import { listenTcp } from "../../hal/moddable/device/tcp.js";
 import { moddableCrypto } from "../../hal/moddable/device/crypto.js";
+import { moddableDelay } from "../../hal/moddable/device/delay.js";
 import { moddableSystemGlobal } from "../../hal/moddable/device/system-global.js";
 import { ModdableSystem } from "../../hal/moddable/system.js";
 import { fotaConfig } from "../fota-config.js";
@@ -23,6 +24,7 @@ const devices = simDeviceBindings(board, {
   logger: traceLogger,
   system: (powerFail) => new ModdableSystem({ restart: () => moddableSystemGlobal().restart(), resetCause: "power-on", ...(powerFail ? { powerFail } : {}) }),
   crypto: () => moddableCrypto(),
+  delay: moddableDelay,
   // `mcconfig ... tcpPort=N` moves the DLMS wrapper off 4059.
   tcp: (port) => listenTcp(Number(config.tcpPort ?? port)),
 });

@@ -77,7 +77,7 @@ const IRQ_SAG = 1 << 19;
 const IRQ_OV = 1 << 16;
 const IRQ_OI = 1 << 13;
 const IRQ_OVERFLOW = (1 << 3) | (1 << 4) | (1 << 5);
-export const ADE7953_UNITY_GAIN = 0x400000;
+const ADE7953_UNITY_GAIN = 0x400000;
 
 /** The board's front end: physical units per register LSB (Shelly defaults, ESPHome ade7953_base.cpp l.11-12). */
 export interface Ade7953Scale {
@@ -88,7 +88,7 @@ export interface Ade7953Scale {
   whPerEnergyLsb: number;
 }
 
-export const SHELLY_SCALE: Ade7953Scale = Object.freeze({ vPerLsb: 1 / 26000, aPerLsb: 1 / 100000, wPerLsb: 1 / 154, whPerEnergyLsb: 1 / (154 * 154) });
+const SHELLY_SCALE: Ade7953Scale = Object.freeze({ vPerLsb: 1 / 26000, aPerLsb: 1 / 100000, wPerLsb: 1 / 154, whPerEnergyLsb: 1 / (154 * 154) });
 
 export interface Ade7953Options {
   sensor: SpiSensorOptions;

@@ -10,14 +10,20 @@
  *
  * Start-up (ESPHome setup order, ENERGY-IC.md 2.2): energy still in the
  * chip's read-clear registers is drained first (a firmware restart must not
- * lose it), then SoftReset 0x789A, CfgRegAccEn 0x55AA (checked through
+ * lose it). A chip found metering with its configuration intact (MeterEn set,
+ * CRCErrStatus clear: the MCU restarted, the chip did not) is not reset, so
+ * it meters on through the restart; it is configured again as below without
+ * the reset. Otherwise SoftReset 0x789A, CfgRegAccEn 0x55AA (checked through
  * LastSPIData: no chip, no echo), MeterEn, thresholds, PLconst, MMode0/1,
  * start thresholds, gains and offsets, each read back; then CfgRegAccEn
  * 0xAA55 latches the golden configuration CRC (Microchip), 0x0000 relocks and
- * CRCErrStatus must read 0. A real chip needs 6 ms after the soft reset
- * (ESPHome waits "minimum 5ms + 1ms"); the model needs none, and a board
- * build must insert the wait through its bus (open point in ARCHITECTURE).
+ * CRCErrStatus must read 0. The chip is not ready for 5 ms after the soft
+ * reset: the driver waits 6 ms through the board's delay port (hal/delay.ts),
+ * as ESPHome does ("minimum 5ms + 1ms", ENERGY-IC.md 2.2), and the chip model
+ * (hal/sim/atm90e32.ts) drops every access inside those 5 ms, so a driver
+ * that does not wait fails its LastSPIData check there as on a board.
  */
+import type { Delay } from "../delay.js";
 import type { SpiIo, SpiSensorOptions } from "../spi-device.js";
 import {
   IcFlag,
@@ -70,11 +76,16 @@ export const ATM90E32_REGISTERS = Object.freeze({
 } as const);
 const R = ATM90E32_REGISTERS;
 
+/** Wait after SoftReset: the chip's 5 ms plus ESPHome's 1 ms margin. */
+export const ATM90E32_RESET_WAIT_MS = 6;
+
 /** Default PL constant 0x0861C468: 3200 imp/kWh with the drivers' scaling (ENERGY-IC.md 2.5). */
-export const ATM90E32_DEFAULT_PLCONST = 0x0861c468;
+const ATM90E32_DEFAULT_PLCONST = 0x0861c468;
 
 export interface Atm90e32Options {
   sensor: SpiSensorOptions;
+  /** The board's blocking wait, for the reset time. */
+  delay: Delay;
   /** Mains frequency: sets MMode0 bit 12 for 60 Hz (ESPHome, CircuitSetup 0x1087) and the frequency limits. */
   lineFrequency?: 50 | 60;
   /** Nominal voltage: sag (78 %), over-voltage (122 %) and phase-loss (40 %) thresholds derive from it. */
@@ -97,8 +108,9 @@ const s16 = (v: number) => (v << 16) >> 16;
 export class Atm90e32 implements EnergyIc {
   readonly phaseCount = 3;
   readonly #io: SpiIo;
+  readonly #delay: Delay;
   readonly #frame = new Uint8Array(4);
-  readonly #o: Required<Omit<Atm90e32Options, "sensor" | "calibration">>;
+  readonly #o: Required<Omit<Atm90e32Options, "sensor" | "delay" | "calibration">>;
   #cal: PhaseCalibration[];
   #lsbWh: number;
   /** Raw counts read before a reset, reported with the first sample. */
@@ -110,6 +122,7 @@ export class Atm90e32 implements EnergyIc {
     const { io, ...bus } = options.sensor;
     // ESPHome: SPI mode 3 at 1 MHz (atm90e32.h l.15-16); board options override.
     this.#io = new io({ hz: 1_000_000, mode: 3, ...bus });
+    this.#delay = options.delay;
     this.#o = {
       lineFrequency: options.lineFrequency ?? 50,
       nominalVoltage: options.nominalVoltage ?? 230,
@@ -224,12 +237,17 @@ export class Atm90e32 implements EnergyIc {
 
   #start(): void {
     // A firmware restart finds the chip metering: keep what its read-clear registers hold.
-    if (this.#read(R.MeterEn) === 1) this.#readEnergy(this.#pending);
-    this.#setup();
+    const metering = this.#read(R.MeterEn) === 1;
+    if (metering) this.#readEnergy(this.#pending);
+    // Resetting a chip that meters with an intact configuration would lose the reset time's energy.
+    this.#setup(!metering || (this.#read(R.CRCErrStatus) & 1) !== 0);
   }
 
-  #setup(): void {
-    this.#write(R.SoftReset, 0x789a);
+  #setup(reset = true): void {
+    if (reset) {
+      this.#write(R.SoftReset, 0x789a);
+      this.#delay.wait(ATM90E32_RESET_WAIT_MS);
+    }
     this.#write(R.CfgRegAccEn, 0x55aa);
     if (this.#read(R.LastSPIData) !== 0x55aa) throw new Error("ATM90E32 not answering (LastSPIData echo)");
     let ok = this.#set(R.MeterEn, 0x0001);

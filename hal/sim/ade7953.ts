@@ -30,7 +30,8 @@ import type { MonotonicClock } from "../clock.js";
 import { SupplyWalk, type LoadScenario, type PhaseLoad } from "./load-scenario.js";
 import type { SimSpiChip } from "./spi-bus.js";
 
-export const ADE = {
+// Frozen: the sim board preloads this model inside Moddable's simulator (boards/sim/manifest.json).
+export const ADE = Object.freeze({
   SAGCYC: 0x000,
   DISNOLOAD: 0x001,
   LCYCMODE: 0x004,
@@ -93,13 +94,12 @@ export const ADE = {
   BVAROS: 0x296,
   BVAOS: 0x297,
   VERSION: 0x702,
-} as const;
+} as const);
 
-export const ADE_UNLOCK_KEY = 0xad;
-export const ADE_120_SETTING = 0x30;
-export const ADE_UNITY_GAIN = 0x400000;
+const ADE_UNLOCK_KEY = 0xad;
+const ADE_UNITY_GAIN = 0x400000;
 /** IRQSTATA bits (ADI no-OS ade7953.h; datasheet p.66). */
-export const ADE_IRQ = {
+export const ADE_IRQ = Object.freeze({
   AEOF: 1 << 3,
   VAREOF: 1 << 4,
   VAEOF: 1 << 5,
@@ -109,10 +109,7 @@ export const ADE_IRQ = {
   OV: 1 << 16,
   SAG: 1 << 19,
   RESET: 1 << 20,
-} as const;
-
-/** Board scale (Shelly front end, see the header). */
-export const ADE_SHELLY_SCALE = { vPerLsb: 1 / 26000, aPerLsb: 1 / 100000, wPerLsb: 1 / 154, whPerEnergyLsb: 1 / (154 * 154) };
+} as const);
 
 export interface SimAde7953Options {
   scenario: LoadScenario;
@@ -428,7 +425,7 @@ const READ_ONLY_24 = new Set<number>([
 ]);
 
 /** Register width in bytes by address (datasheet p.60), 0 for an address the chip does not decode. */
-export function widthOf(address: number): number {
+function widthOf(address: number): number {
   if (address <= 0x0ff || address === 0x702 || address === 0x800) return 1;
   if (address <= 0x1ff) return 2;
   if (address <= 0x2ff) return 3;

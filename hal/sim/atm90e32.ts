@@ -19,7 +19,12 @@
  *   HarmStart/AdjStart (0x5678/0x8765): those are ATM90E36 registers
  *   (DitroniX E32/E36 register sheet: "E32: No, E36: Yes"), so writes to
  *   those addresses do nothing here, as on the part.
- * - SoftReset (0x70) = 0x789A restores every default and clears energy.
+ * - SoftReset (0x70) = 0x789A restores every default and clears energy; the
+ *   chip then needs 5 ms before it answers (ESPHome waits "minimum 5ms +
+ *   1ms", Microchip atm90e32_regs.h l.595-600). What the bus carries
+ *   meanwhile is not documented: the model drops every access inside the
+ *   5 ms (a write does nothing, a read returns 0 and LastSPIData keeps its
+ *   value), so a driver that does not wait fails its LastSPIData check.
  * - Energy registers 0x80..0xAF are 16-bit and clear on read; one LSB is
  *   0.01 CF pulse, i.e. 10 / MC Wh with MC = 4.5e11 / PLconst (3200 imp/kWh,
  *   0.003125 Wh at the default PLconst 0x0861C468). The chip keeps the
@@ -99,10 +104,12 @@ export const E32 = Object.freeze({
 } as const);
 
 export const E32_UNLOCK = 0x55aa;
-export const E32_GOLDEN_CRC = 0xaa55;
+const E32_GOLDEN_CRC = 0xaa55;
 export const E32_RESET = 0x789a;
+/** Time after a soft reset during which the chip does not answer, ms. */
+export const E32_RESET_MS = 5;
 /** PLconst × meter constant (imp/kWh): 0x0861C468 × 3200 (ENERGY-IC.md 2.5 [derived]). */
-export const E32_PL_MC_PRODUCT = 4.5e11;
+const E32_PL_MC_PRODUCT = 4.5e11;
 /** Last configuration register covered by the unlock and the CRC. */
 const CONFIG_END = 0x6f;
 
@@ -151,7 +158,9 @@ export class SimAtm90e32 implements SimSpiChip {
   /** Measured per phase, physical units: V, I, P, Q, S, phi, f. */
   readonly #m = [new Float64Array(7), new Float64Array(7), new Float64Array(7)];
   /** Register accesses by kind, for tests. */
-  readonly counts = { reads: 0, writes: 0, rejectedWrites: 0, resets: 0, powerCycles: 0 };
+  readonly counts = { reads: 0, writes: 0, rejectedWrites: 0, resets: 0, powerCycles: 0, accessesWhileResetting: 0 };
+  /** Monotonic ms until which a soft reset keeps the chip busy. */
+  #busyUntilMs = -Infinity;
 
   constructor(o: SimAtm90e32Options) {
     this.#scenario = o.scenario;
@@ -177,6 +186,11 @@ export class SimAtm90e32 implements SimSpiChip {
     this.advance();
     if (!this.#supply.powered || frame.length !== 4) {
       frame.fill(0xff);
+      return;
+    }
+    if (this.#clock.nowMs() < this.#busyUntilMs) {
+      this.counts.accessesWhileResetting++;
+      frame.fill(0);
       return;
     }
     const cmd = (frame[0] << 8) | frame[1];
@@ -213,7 +227,10 @@ export class SimAtm90e32 implements SimSpiChip {
 
   #write(a: number, v: number): void {
     if (a === E32.SoftReset) {
-      if (v === E32_RESET) this.#reset();
+      if (v === E32_RESET) {
+        this.#reset();
+        this.#busyUntilMs = this.#clock.nowMs() + E32_RESET_MS;
+      }
       return;
     }
     if (a === E32.CfgRegAccEn) {

@@ -104,6 +104,16 @@ export class SimClock implements Rtc, MonotonicClock {
     this.#mono = target;
   }
 
+  /**
+   * Time a busy-waiting CPU spends (hal/sim/delay.ts): the clock moves on by
+   * `ms` without running any scheduler; what fell due runs at the next
+   * advance(), late, as on a device.
+   */
+  stall(ms: number): void {
+    if (!(ms >= 0) || ms === Infinity) throw new RangeError("stall() takes a non-negative finite duration");
+    this.#mono += ms;
+  }
+
   /** Host time passed (ms): advances by hostMs * speed, whole ms, carrying the fraction. */
   elapse(hostMs: number): void {
     const sim = hostMs * this.#speed + this.#carry;

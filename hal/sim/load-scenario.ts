@@ -52,7 +52,7 @@ export interface AnalyticEnergy {
 const RAD = Math.PI / 180;
 
 /** Supply below this on every phase means the meter (powered from the mains) is off. */
-export const SUPPLY_MIN_V = 40;
+const SUPPLY_MIN_V = 40;
 
 export class LoadScenario {
   readonly phases: number;
@@ -177,7 +177,7 @@ export class LoadScenario {
 }
 
 /** Quadrant index 0..3 (I..IV) of a (P, Q) pair: I import inductive, II export capacitive... as IEC 62053-23. */
-export function quadrant(p: number, q: number): number {
+function quadrant(p: number, q: number): number {
   if (p >= 0) return q >= 0 ? 0 : 3;
   return q >= 0 ? 1 : 2;
 }

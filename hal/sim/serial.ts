@@ -47,7 +47,7 @@ class Direction {
   }
 }
 
-export class SimSerialEndpoint implements SerialPort {
+class SimSerialEndpoint implements SerialPort {
   #baud: number;
   #handler: ((bytes: Uint8Array) => void) | undefined;
   #closed = false;

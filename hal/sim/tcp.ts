@@ -68,7 +68,7 @@ export class SimTcpEnd implements TcpConnection {
   }
 }
 
-export class SimTcpListener implements TcpListener {
+class SimTcpListener implements TcpListener {
   #handler: ((c: TcpConnection) => void) | undefined;
 
   constructor(

@@ -2,14 +2,15 @@ import { describe, expect, it } from "vitest";
 import { board as esp32 } from "../../boards/esp32-atm90e32/board.js";
 import { activeHigh, boardPorts, startBoardMeter, type DeviceBindings } from "../../boards/moddable-meter.js";
 import { board as nrf52840dk } from "../../boards/nrf52840dk/board.js";
+import { BOARDS } from "../../boards/registry.js";
 import type { Board } from "../../boards/types.js";
 import type { DigitalOut } from "../../hal/digital.js";
 import { silentLogger } from "../../hal/logger.js";
-import { SimAde7953 } from "../../hal/sim/ade7953.js";
-import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
+import { simDelay } from "../../hal/sim/delay.js";
 import { SimDigitalIn } from "../../hal/sim/digital.js";
+import { simEnergyChip } from "../../hal/sim/energy-ics.js";
 import { SimFlash } from "../../hal/sim/flash.js";
 import { LoadScenario } from "../../hal/sim/load-scenario.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
@@ -27,7 +28,8 @@ import { p256 } from "@noble/curves/nist.js";
 function rig(b: Board, relayContact: 0 | 1 = 1) {
   const clock = new SimClock({ startUtcMs: Date.UTC(2026, 0, 15, 12) });
   const bus = new SimSpiBus();
-  const chip = new SimAtm90e32({ scenario: new LoadScenario({ vRms: 230, iRms: 5, phiDeg: 0, freqHz: 50 }), clock });
+  // The chip model of the board's IC, by name (hal/sim/energy-ics.ts).
+  const chip = simEnergyChip(b.energyIc.type, { scenario: new LoadScenario({ vRms: 230, iRms: 5, phiDeg: 0, freqHz: 50 }), clock });
   const inputs = new Map<number, SimDigitalIn>();
   const outputs = new Map<number, { pin: number; writes: number[] } & DigitalOut>();
   const flashes: { label: string | undefined; sectors: number }[] = [];
@@ -65,6 +67,7 @@ function rig(b: Board, relayContact: 0 | 1 = 1) {
       return new SimSystem(clock);
     },
     crypto: () => new SimCrypto(),
+    delay: () => simDelay(clock),
   };
   return { clock, devices, inputs, outputs, flashes, spi: () => spi, powerFailInput: () => powerFailInput };
 }
@@ -109,18 +112,33 @@ describe("device composition root", () => {
 
   it("builds the nRF52 native map's meter on the ADE7953 without a network", () => {
     const r = rig(nrf52840dk);
-    const adeBus = new SimSpiBus();
-    const scenario = new LoadScenario({ vRms: 230, iRms: 5, phiDeg: 0, freqHz: 50 });
-    const spi: DeviceBindings["spi"] = (bus, select) => {
-      adeBus.attach(select, new SimAde7953({ scenario, clock: r.clock }));
-      return { io: adeBus.io, select, hz: bus.hz, mode: bus.mode };
-    };
-    const ports = boardPorts(nrf52840dk, { ...r.devices, spi });
+    const ports = boardPorts(nrf52840dk, r.devices);
     // UF2 bootloader, no MCUboot: no slots, so no Image Transfer on this build.
     expect(r.flashes).toEqual([{ label: "storage", sectors: 64 }]);
     expect(ports.slots).toBeUndefined();
     expect(ports.tcp).toBeUndefined();
     expect(ports.energyIc.phaseCount).toBeGreaterThan(0);
+  });
+
+  // Every registered board and every build of it, without naming one: a new board is covered here by its data.
+  for (const b of BOARDS) {
+    b.partitionMaps.forEach((map, index) => {
+      it(`${b.name} / ${map.build}: opens its IC from the registry and meters the load`, () => {
+        const r = rig(b);
+        const meter = startBoardMeter(b, r.devices, index);
+        r.clock.advance(60_000);
+        expect(r.spi()).toEqual({ select: b.energyIc.selects[0], hz: b.energyIc.bus.hz, mode: b.energyIc.bus.mode });
+        expect(meter.status().activePowerW).toBeGreaterThan(0);
+        meter.stop();
+      });
+    });
+  }
+
+  it("refuses a board naming an energy IC nobody registered, before opening its bus", () => {
+    const unknown = { ...esp32, energyIc: { ...esp32.energyIc, type: "no-such-ic" } } as unknown as Board;
+    const r = rig(esp32);
+    expect(() => boardPorts(unknown, r.devices)).toThrow('no energy-IC driver "no-such-ic"');
+    expect(r.spi()).toBeUndefined();
   });
 
   it("refuses a board whose partition map is unsound before opening any flash", () => {

@@ -6,11 +6,16 @@ import { board as sim } from "../../boards/sim/board.js";
 import { silentLogger } from "../../hal/logger.js";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
+import { simDelay } from "../../hal/sim/delay.js";
 import { SimSystem } from "../../hal/sim/system.js";
 import { SimTimers } from "../../hal/sim/timers.js";
 import { toHex } from "../../src/util/bytes.js";
 import { spkiFromRaw } from "../../src/fota/keys.js";
 import { p256 } from "@noble/curves/nist.js";
+import { BOARDS } from "../../boards/registry.js";
+import { MemoryKeyValueStore } from "../../src/persistence.js";
+import { DATA_SECTORS, SIM_BOARD, SIM_TCP_PORT, SimBoard } from "../../scripts/simulator/board.js";
+import { BOARD_NAMES, boardStorage } from "../../scripts/simulator/boards.js";
 
 /**
  * The sim board through the device composition root, as boards/sim/main.js
@@ -27,6 +32,7 @@ function simHost() {
       logger: () => silentLogger,
       system: () => new SimSystem(clock),
       crypto: () => new SimCrypto(),
+      delay: () => simDelay(clock),
     },
   };
 }
@@ -56,5 +62,36 @@ describe("sim board through boards/moddable-meter.ts", () => {
       meter.stop();
     }
     expect(fotaConfig({ fotaKey: "" })).toEqual({});
+  });
+});
+
+describe("one sim board: the simulator's SimBoard is boards/sim/board.ts", () => {
+  it("puts the board's energy IC on the board's chip select and opens it with the board's SPI settings", () => {
+    const b = new SimBoard({ startUtcMs: Date.UTC(2026, 5, 1, 12), store: new MemoryKeyValueStore() });
+    expect(SIM_BOARD).toBe(sim);
+    const meter = b.boot();
+    b.clock.advance(60_000);
+    const select = sim.energyIc.selects[0];
+    expect(b.bus.stats(select).transactions).toBeGreaterThan(0);
+    expect(b.driver?.phaseCount).toBe(3);
+    expect(meter.status().activePowerW).toBeGreaterThan(0);
+    meter.stop();
+  });
+
+  it("takes the default data partition's geometry and the DLMS port from the board", () => {
+    const storage = sim.partitionMaps[0].devices[0];
+    const b = new SimBoard({ startUtcMs: Date.UTC(2026, 5, 1, 12) });
+    expect(b.flash?.byteLength).toBe(256 * 1024);
+    expect(b.flash?.geometry).toMatchObject({ sectorSize: storage.sectorSize, writeSize: storage.writeSize, ratedEraseCycles: storage.ratedEraseCycles });
+    expect(DATA_SECTORS).toBe(64);
+    expect(SIM_TCP_PORT).toBe(sim.tcpPort);
+  });
+
+  it("--board picks a registered board's storage partition and budget, and refuses an unknown one", () => {
+    expect(BOARD_NAMES).toEqual(BOARDS.map((x) => x.name));
+    const nrf = boardStorage("nrf52840dk");
+    expect(nrf.geometry).toMatchObject({ sectorSize: 4096, sectorCount: 64, writeSize: 4, ratedEraseCycles: 10_000 });
+    expect(boardStorage("sim").where).toContain("sim-flash 0x340000+0x40000");
+    expect(() => boardStorage("no-such-board")).toThrow("no board");
   });
 });

@@ -16,6 +16,7 @@ import { simDeviceBindings } from "../../boards/sim/bindings.js";
 import { silentLogger } from "../../hal/logger.js";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
+import { simDelay } from "../../hal/sim/delay.js";
 import { SimSystem } from "../../hal/sim/system.js";
 import { SimTcpNetwork, type SimTcpEnd } from "../../hal/sim/tcp.js";
 import { SimTimers } from "../../hal/sim/timers.js";
@@ -59,6 +60,7 @@ function host() {
       logger: () => silentLogger,
       system: () => new SimSystem(clock),
       crypto: () => crypto,
+      delay: () => simDelay(clock),
       tcp: (port) => network.listen(port),
     }),
   };

@@ -19,10 +19,10 @@ import { board as nrf52840dk } from "../../boards/nrf52840dk/board.js";
 import { board as sim } from "../../boards/sim/board.js";
 import type { Board } from "../../boards/types.js";
 import { silentLogger } from "../../hal/logger.js";
-import { SimAde7953 } from "../../hal/sim/ade7953.js";
-import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
+import { simDelay } from "../../hal/sim/delay.js";
+import { simEnergyChip } from "../../hal/sim/energy-ics.js";
 import { SimDigitalIn } from "../../hal/sim/digital.js";
 import { SimFlash } from "../../hal/sim/flash.js";
 import { LoadScenario } from "../../hal/sim/load-scenario.js";
@@ -50,11 +50,12 @@ function devices(b: Board): DeviceBindings {
       return { write: (v: 0 | 1) => void (level = v), read: () => level };
     },
     spi: (spiBus, select) => {
-      bus.attach(select, b.energyIc.type === "atm90e32" ? new SimAtm90e32({ scenario, clock }) : new SimAde7953({ scenario, clock }));
+      bus.attach(select, simEnergyChip(b.energyIc.type, { scenario, clock }));
       return { io: bus.io, select, hz: spiBus.hz, mode: spiBus.mode };
     },
     system: () => new SimSystem(clock),
     crypto: () => new SimCrypto(),
+    delay: () => simDelay(clock),
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SimDigitalIn } from "../../hal/sim/digital.js";
 import { LoadScenario, type LoadEvent } from "../../hal/sim/load-scenario.js";
-import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
+import { ATM90E32_RESET_WAIT_MS, defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { MetrologyEvent as E } from "../../src/metrology/event-codes.js";
 import { MetrologyService } from "../../src/metrology/service.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
@@ -65,7 +65,8 @@ describe("supply quality events with durations (IDIS power quality codes)", () =
     new MetrologyService({ ic: ic2, store, events: m.sink, rtc: m.rig.time, defaultCalibration: defaultAtm90e32Calibration() });
     expect(m.sink.events.filter((e) => e.log === "power-failure").map((e) => [e.code, e.utcMs, e.value])).toEqual([
       [E.powerDown, at(5 * MIN), undefined],
-      [E.powerUp, at(12 * MIN), 420],
+      // Stamped once the chip is up: the driver waited its reset time after the supply returned.
+      [E.powerUp, at(12 * MIN + ATM90E32_RESET_WAIT_MS), 420],
     ]);
     // A further restart (watchdog) does not report the same outage again.
     ic2.close();

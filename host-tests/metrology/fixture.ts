@@ -4,7 +4,7 @@
  * ({sensor: {io, select, ...}}).
  */
 import { Ade7953, type Ade7953Options } from "../../hal/drivers/ade7953.js";
-import { Atm90e32, type Atm90e32Options } from "../../hal/drivers/atm90e32.js";
+import { ATM90E32_RESET_WAIT_MS, Atm90e32, type Atm90e32Options } from "../../hal/drivers/atm90e32.js";
 import { SimAde7953 } from "../../hal/sim/ade7953.js";
 import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
 import { LoadScenario, type LoadEvent, type PhaseLoad } from "../../hal/sim/load-scenario.js";
@@ -16,9 +16,16 @@ export const START_UTC = Date.UTC(2026, 0, 5, 0, 0, 0);
 /** 230 V, 10 A, PF 0.8 lagging (current lags by acos 0.8 = 36.87°), 50 Hz. */
 export const NOMINAL: PhaseLoad = { vRms: 230, iRms: 10, phiDeg: (Math.acos(0.8) * 180) / Math.PI, freqHz: 50 };
 
-/** Monotonic simulated time the chips follow; UTC is START_UTC + monotonic. */
+/** Monotonic simulated time the chips follow; UTC is START_UTC + monotonic. Also the drivers' blocking wait (hal/delay.ts): waiting moves it on. */
 export class TestTime {
-  t = 0;
+  wait(ms: number): void {
+    this.t += ms;
+  }
+  t: number;
+  /** `t0`: where time starts; the ATM90E32 rig starts its driver before instant 0 so that its reset wait ends there. */
+  constructor(t0 = 0) {
+    this.t = t0;
+  }
   nowMs(): number {
     return this.t;
   }
@@ -31,13 +38,19 @@ export class TestTime {
 
 export const CS = 5;
 
+/**
+ * Time starts ATM90E32_RESET_WAIT_MS before instant 0: the first driver's
+ * start (soft reset, then the 6 ms wait) ends at 0, where the scenarios and
+ * their analytic energy begin. A later start on a chip that lost its supply
+ * waits again, and the load of those 6 ms is not metered, as on a board.
+ */
 export function e32Rig(events: LoadEvent[] = [], base: PhaseLoad | PhaseLoad[] = NOMINAL) {
-  const time = new TestTime();
+  const time = new TestTime(-ATM90E32_RESET_WAIT_MS);
   const scenario = new LoadScenario(base, events, 3);
   const bus = new SimSpiBus();
   const chip = new SimAtm90e32({ scenario, clock: time });
   bus.attach(CS, chip);
-  const driver = (extra: Partial<Atm90e32Options> = {}) => new Atm90e32({ sensor: { io: bus.io, select: CS, hz: 1_000_000, mode: 3 }, ...extra });
+  const driver = (extra: Partial<Atm90e32Options> = {}) => new Atm90e32({ sensor: { io: bus.io, select: CS, hz: 1_000_000, mode: 3 }, delay: time, ...extra });
   return { time, scenario, bus, chip, driver };
 }
 

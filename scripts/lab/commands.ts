@@ -19,7 +19,7 @@ export type Out = (line: string) => void;
 
 export const darName = (code: number | undefined) =>
   code === undefined ? "no answer" : ((Object.keys(DataAccessResult) as (keyof typeof DataAccessResult)[]).find((k) => DataAccessResult[k] === code) ?? `result ${code}`);
-export const actName = (code: number) => (Object.keys(ActionResult) as (keyof typeof ActionResult)[]).find((k) => ActionResult[k] === code) ?? `result ${code}`;
+const actName = (code: number) => (Object.keys(ActionResult) as (keyof typeof ActionResult)[]).find((k) => ActionResult[k] === code) ?? `result ${code}`;
 
 const ACCESS = ["-", "r", "w", "rw", "R", "W", "RW"];
 
@@ -92,7 +92,7 @@ const dt = (ms: number): Data => ({ tag: Tag.OctetString, value: dateTimeToBytes
  * Range selective access (selector 1) on the clock column: restricting
  * object {8, 0-0:1.0.0*255, attr 2, data index 0}, from, to, all columns.
  */
-export function rangeSelection(fromMs: number, toMs: number): { selector: number; parameters: Data } {
+function rangeSelection(fromMs: number, toMs: number): { selector: number; parameters: Data } {
   return {
     selector: 1,
     parameters: {

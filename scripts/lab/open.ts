@@ -16,7 +16,7 @@ import { ClientSession } from "./client-session.js";
 import { hdlcTcpLink, opticalLink, wrapperLink, type ApduLink, type LinkAddressing } from "./link.js";
 import { NodeTimers, ProbeSerialPort, SocketTcpConnection } from "./node-ports.js";
 
-export const COUNTER_FILE = join(homedir(), ".meter-lab.json");
+const COUNTER_FILE = join(homedir(), ".meter-lab.json");
 
 function counterKey(o: LabOptions): string {
   return toHex(o.systemTitle);
@@ -32,14 +32,14 @@ function readCounters(file: string): Record<string, number> {
   }
 }
 
-export function saveCounter(o: LabOptions, next: number, file = COUNTER_FILE): void {
+function saveCounter(o: LabOptions, next: number, file = COUNTER_FILE): void {
   const all = readCounters(file);
   all[counterKey(o)] = Math.max(next, all[counterKey(o)] ?? 0);
   writeFileSync(`${file}.tmp`, JSON.stringify(all, null, 2) + "\n");
   renameSync(`${file}.tmp`, file);
 }
 
-export async function openLink(o: LabOptions, timers: NodeTimers): Promise<ApduLink> {
+async function openLink(o: LabOptions, timers: NodeTimers): Promise<ApduLink> {
   const a: LinkAddressing = { clientSap: o.clientSap, serverLogical: o.serverLogical, serverPhysical: o.serverPhysical, responseTimeoutMs: o.timeoutMs };
   if (o.serial) {
     const port = await ProbeSerialPort.open(o.serial);

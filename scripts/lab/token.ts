@@ -12,8 +12,8 @@ import type { LabOptions } from "./args.js";
 import type { Out } from "./commands.js";
 import type { LabSession } from "./session.js";
 
-export const TOKEN_GATEWAY = Obis.of(0, 0, 19, 40, 0, 255);
-export const ACCOUNT = Obis.of(0, 0, 19, 0, 0, 255);
+const TOKEN_GATEWAY = Obis.of(0, 0, 19, 40, 0, 255);
+const ACCOUNT = Obis.of(0, 0, 19, 0, 0, 255);
 const STATUS = ["format OK", "authentication OK", "validation OK", "execution OK", "format failure", "authentication failure", "validation failure", "execution failure", "not processed"];
 
 export interface TokenReply {

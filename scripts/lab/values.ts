@@ -12,7 +12,7 @@ import { fromHex, toHex } from "../../src/util/bytes.js";
 
 const p2 = (n: number) => (n < 10 ? "0" : "") + n;
 
-export function formatDateTime(dt: DateTime): string {
+function formatDateTime(dt: DateTime): string {
   const year = dt.year === 0xffff ? "****" : String(dt.year);
   const f = (n: number) => (n === 0xff ? "**" : p2(n));
   const dev = dt.deviation === DEVIATION_NOT_SPECIFIED ? "" : ` dev ${dt.deviation}`;

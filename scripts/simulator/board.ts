@@ -2,7 +2,11 @@
  * The `sim` board: every port of the meter backed by a simulated peripheral
  * on one simulated clock. The simulator launcher and the tests (both
  * runtimes: no Node APIs here) build the meter through it, so they exercise
- * the same wiring. Restarting the firmware keeps what survives on real
+ * the same wiring. What the board is comes from its one definition,
+ * boards/sim/board.ts (the one Moddable's simulator also runs): the energy IC
+ * (its driver and chip model looked up by name in hal/drivers/registry.ts and
+ * hal/sim/energy-ics.ts), its chip select and SPI settings, the storage
+ * partition's geometry and the DLMS wrapper port. Restarting the firmware keeps what survives on real
  * hardware (the clock, the store, the relay's position) and replaces what
  * does not (timers, the system port's state, RAM).
  */
@@ -10,12 +14,17 @@ import { SimKeypad } from "../../hal/sim/keypad.js";
 import type { DigitalIn, DigitalOut } from "../../hal/digital.js";
 import type { ResetCause } from "../../hal/system.js";
 import { SimClock } from "../../hal/sim/clock.js";
+import { simDelay } from "../../hal/sim/delay.js";
 import { SimSystem } from "../../hal/sim/system.js";
 import { SimTimers } from "../../hal/sim/timers.js";
-import { Atm90e32, defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
-import { SimAtm90e32 } from "../../hal/sim/atm90e32.js";
+import { energyIcDriver, type EnergyIcDriver } from "../../hal/drivers/registry.js";
+import type { EnergyIc } from "../../hal/energy-ic.js";
+import { simEnergyChip, type SimEnergyChip } from "../../hal/sim/energy-ics.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
-import { ESP32_NOR, SimFlash } from "../../hal/sim/flash.js";
+import { SimFlash } from "../../hal/sim/flash.js";
+import { regionOf } from "../../boards/partition-map.js";
+import { board as simBoard } from "../../boards/sim/board.js";
+import type { Board } from "../../boards/types.js";
 import type { FlashPartition } from "../../hal/flash.js";
 import { SimSerialLine } from "../../hal/sim/serial.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
@@ -30,11 +39,21 @@ import type { KeyValueStore } from "../../src/persistence.js";
 import type { StorageBudget } from "../../src/storage/budget.js";
 import { DailyCurveScenario, DEFAULT_CURVE, type LoadCurve } from "./daily-load.js";
 
-/** Chip select of the energy IC on the simulated SPI bus (the ESP32 board's CS pin). */
-const IC_SELECT = 5;
+/** The board these simulated peripherals stand for (boards/sim/board.ts). */
+export const SIM_BOARD: Readonly<Board> = simBoard;
+
+/** The sim board's storage partition, whose geometry the default data partition takes. */
+function storageOf(board: Readonly<Board>) {
+  for (const map of board.partitionMaps) {
+    const r = regionOf(map, "storage");
+    if (r) return r;
+  }
+  throw new Error(`${board.name} has no storage partition`);
+}
+const SIM_STORAGE = storageOf(SIM_BOARD);
 
 /** A latching relay with an auxiliary contact: the feedback follows the coil unless welded/broken by a test. */
-export class SimRelay implements DigitalOut {
+class SimRelay implements DigitalOut {
   level: 0 | 1 = 1;
   stuck: 0 | 1 | undefined;
   write(level: 0 | 1): void {
@@ -47,7 +66,7 @@ export class SimRelay implements DigitalOut {
 }
 
 /** A push button the host presses. */
-export class SimButton implements DigitalIn {
+class SimButton implements DigitalIn {
   #level: 0 | 1 = 0;
   readonly #handlers: ((level: 0 | 1) => void)[] = [];
   read(): 0 | 1 {
@@ -96,14 +115,14 @@ export interface BoardLinks {
   linkTimers?: Timers;
 }
 
-/** Sectors of the simulated data partition: the boards' 256 KiB storage partition (a year of load profile, daily values, billing, seven event logs, settings). */
-export const DATA_SECTORS = 64;
+/** Sectors of the simulated data partition: the sim board's 256 KiB storage partition (a year of load profile, daily values, billing, seven event logs, settings). */
+export const DATA_SECTORS = SIM_STORAGE.region.size / SIM_STORAGE.device.sectorSize;
 
-/** Sectors of each simulated MCUboot slot (256 KiB). */
+/** Sectors of each simulated MCUboot slot (256 KiB: smaller than the board map's 1.5 MiB slots, to keep tests' and the state file's memory small). */
 export const SLOT_SECTORS = 64;
 
-/** The DLMS wrapper port of the in-memory network. */
-export const SIM_TCP_PORT = 4059;
+/** The DLMS wrapper port of the in-memory network: the sim board's. */
+export const SIM_TCP_PORT = SIM_BOARD.tcpPort ?? 4059;
 
 export class SimBoard {
   readonly clock: SimClock;
@@ -115,15 +134,16 @@ export class SimBoard {
   readonly curve: LoadCurve;
   readonly watchdogMs: number;
   readonly bus = new SimSpiBus();
-  /** The energy IC keeps running across a firmware restart (it is powered by the mains, not the MCU). */
-  readonly chip: SimAtm90e32;
+  /** The board's energy IC: its model keeps running across a firmware restart (it is powered by the mains, not the MCU). */
+  readonly chip: SimEnergyChip;
   readonly scenario: DailyCurveScenario;
   timers: SimTimers;
   system: SimSystem;
   button = new SimButton();
   /** The customer keypad (prepayment token entry); a restart keeps the keys, the firmware re-registers. */
   keypad = new SimKeypad();
-  driver: Atm90e32 | undefined;
+  driver: EnergyIc | undefined;
+  readonly #icDriver: EnergyIcDriver;
   meter: Meter | undefined;
   boots = 0;
   readonly crypto: SimCrypto;
@@ -138,20 +158,26 @@ export class SimBoard {
   beforeBoot: (() => void) | undefined;
 
   constructor(options: SimBoardOptions) {
-    this.clock = new SimClock({ startUtcMs: options.startUtcMs, speed: options.speed ?? 1 });
+    const ic = SIM_BOARD.energyIc;
+    this.#icDriver = energyIcDriver(ic.type);
+    // The clock starts the IC's start-up wait (the ATM90E32's reset time) before startUtcMs, so
+    // that the first boot ends, and the meter meters, from the instant the caller gave.
+    this.clock = new SimClock({ startUtcMs: options.startUtcMs - this.#icDriver.startWaitMs, speed: options.speed ?? 1 });
     this.crypto = new SimCrypto(options.random);
     this.store = options.store;
-    // A data partition of DATA_SECTORS sectors of 4 KiB, as on the ESP32 board's storage region.
-    this.flash = options.store ? undefined : (options.flash ?? new SimFlash({ ...ESP32_NOR, sectorCount: DATA_SECTORS }));
+    // The sim board's storage region, by default.
+    const d = SIM_STORAGE.device;
+    this.flash = options.store ? undefined : (options.flash ?? new SimFlash({ sectorSize: d.sectorSize, sectorCount: DATA_SECTORS, writeSize: d.writeSize, ratedEraseCycles: d.ratedEraseCycles }));
     this.storageBudget = options.storageBudget;
-    this.slots = options.slots ?? { primary: new SimFlash({ ...ESP32_NOR, sectorCount: SLOT_SECTORS }), secondary: new SimFlash({ ...ESP32_NOR, sectorCount: SLOT_SECTORS }) };
+    const slot = () => new SimFlash({ sectorSize: d.sectorSize, sectorCount: SLOT_SECTORS, writeSize: d.writeSize, ratedEraseCycles: d.ratedEraseCycles });
+    this.slots = options.slots ?? { primary: slot(), secondary: slot() };
     this.curve = options.curve ?? DEFAULT_CURVE;
     this.watchdogMs = options.watchdogMs ?? 0;
     this.timers = new SimTimers(this.clock);
     this.system = new SimSystem(this.clock, { watchdogMs: this.watchdogMs });
     this.scenario = new DailyCurveScenario(this.curve, this.clock, this.clock, () => this.relay.feedback.read() === 1);
-    this.chip = new SimAtm90e32({ scenario: this.scenario, clock: this.clock });
-    this.bus.attach(IC_SELECT, this.chip);
+    this.chip = simEnergyChip(ic.type, { scenario: this.scenario, clock: this.clock });
+    this.bus.attach(ic.selects[0], this.chip);
     this.worldTimers = new SimTimers(this.clock);
     this.network = new SimTcpNetwork(this.worldTimers);
     this.#links =
@@ -164,8 +190,9 @@ export class SimBoard {
 
   ports(): MeterPorts {
     this.driver?.close();
-    // The driver as the ESP32 board builds it: ECMA-419 style {sensor: {io, select, hz, mode}}.
-    this.driver = new Atm90e32({ sensor: { io: this.bus.io, select: IC_SELECT, hz: 1_000_000, mode: 3 } });
+    // The driver as boards/moddable-meter.ts opens it: ECMA-419 style {sensor: {io, select, hz, mode}} from the board's data.
+    const ic = SIM_BOARD.energyIc;
+    this.driver = this.#icDriver.open({ sensor: { io: this.bus.io, select: ic.selects[0], hz: ic.bus.hz, mode: ic.bus.mode }, delay: simDelay(this.clock) });
     return {
       rtc: this.clock,
       mono: this.clock,
@@ -174,7 +201,7 @@ export class SimBoard {
       ...(this.flash ? { flash: this.flash, storageBudget: this.storageBudget } : { store: this.store }),
       slots: this.slots,
       energyIc: this.driver,
-      defaultCalibration: defaultAtm90e32Calibration(),
+      defaultCalibration: this.#icDriver.defaultCalibration(),
       relay: this.relay,
       relayFeedback: this.relay.feedback,
       button: this.button,

@@ -5,17 +5,14 @@
  * simulator keeps exactly what the board would keep.
  */
 import type { FlashGeometry } from "../../hal/flash.js";
-import { board as esp32 } from "../../boards/esp32-atm90e32/board.js";
-import { board as nrf52 } from "../../boards/nrf52840dk/board.js";
-import { board as sim } from "../../boards/sim/board.js";
 import { regionOf } from "../../boards/partition-map.js";
+import { BOARDS, boardNamed } from "../../boards/registry.js";
 import type { Board } from "../../boards/types.js";
 import type { StorageBudget } from "../../src/storage/budget.js";
 
-export const BOARD_NAMES = ["esp32-atm90e32", "nrf52840dk", "sim"] as const;
-export type BoardName = (typeof BOARD_NAMES)[number];
-
-const BOARDS: Record<BoardName, Readonly<Board>> = { "esp32-atm90e32": esp32, nrf52840dk: nrf52, sim };
+/** The registered boards (boards/registry.ts). */
+export const BOARD_NAMES: readonly string[] = BOARDS.map((b) => b.name);
+export type BoardName = string;
 
 export interface BoardStorage {
   board: Readonly<Board>;
@@ -27,7 +24,7 @@ export interface BoardStorage {
 
 /** The storage partition of a board's first partition map that has one (the build that runs the meter). */
 export function boardStorage(name: BoardName): BoardStorage {
-  const board = BOARDS[name];
+  const board = boardNamed(name);
   for (const map of board.partitionMaps) {
     const r = regionOf(map, "storage");
     if (!r) continue;

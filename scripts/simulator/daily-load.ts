@@ -49,22 +49,10 @@ export function validCurve(c: unknown): c is LoadCurve {
 }
 
 /** Active power (W) of the curve at a UTC instant. */
-export function curvePowerW(curve: LoadCurve, utcMs: number): number {
+function curvePowerW(curve: LoadCurve, utcMs: number): number {
   const local = utcMs + curve.utcOffsetMin * 60000;
   const h = Math.floor((((local % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR)) / HOUR);
   return curve.hourlyW[h];
-}
-
-/** Exact active energy (Wh, signed) of the curve between two UTC instants. */
-export function curveEnergyWh(curve: LoadCurve, fromUtc: number, toUtc: number): number {
-  let e = 0;
-  for (let t = fromUtc; t < toUtc; ) {
-    const local = t + curve.utcOffsetMin * 60000;
-    const u = Math.min(toUtc, t + (HOUR - (((local % HOUR) + HOUR) % HOUR)));
-    e += (curvePowerW(curve, t) * (u - t)) / HOUR;
-    t = u;
-  }
-  return e;
 }
 
 export class DailyCurveScenario extends LoadScenario {

@@ -21,14 +21,14 @@ export interface SimulatorOptions {
   selfTest: "pass" | "fail";
 }
 
-export const USAGE = `usage: npm start -- [options]
+const USAGE = `usage: npm start -- [options]
   --tcp-port N     DLMS wrapper on tcp://127.0.0.1:N (default 4059, 0 = any free port)
   --state DIR      flash image, settings and RTC live here (default ./.meter-state)
   --scenario FILE  JSON load curve {hourlyW: [24 x W], tanPhi, utcOffsetMin} (default: household)
   --speed X        clock acceleration (default 1; 60 = one simulated minute per second)
   --no-optical     do not open the optical port pseudo-terminal
   --quiet          no live status line
-  --board NAME     storage partition and budget of esp32-atm90e32 (default), nrf52840dk or sim
+  --board NAME     storage partition and budget of a board of boards/registry.ts: ${BOARD_NAMES.join(", ")} (default esp32-atm90e32)
   --self-test R    pass (default) or fail: the self-test a newly activated firmware image runs`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
@@ -66,8 +66,8 @@ export function parseOptions(argv: string[]): SimulatorOptions {
       }
       case "--board": {
         const b = value();
-        if (!(BOARD_NAMES as readonly string[]).includes(b)) throw new Error(`--board takes ${BOARD_NAMES.join(", ")}`);
-        o.board = b as BoardName;
+        if (!BOARD_NAMES.includes(b)) throw new Error(`--board takes ${BOARD_NAMES.join(", ")}`);
+        o.board = b;
         break;
       }
       case "--no-optical":

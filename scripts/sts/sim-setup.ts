@@ -15,7 +15,7 @@ import { fromHex, toHex } from "../../src/util/bytes.js";
 import { Sta } from "../../src/prepay/sta.js";
 import { creditToken, tidAt } from "../../src/prepay/vend.js";
 
-export const SIM_VENDING = Object.freeze({
+const SIM_VENDING = Object.freeze({
   vendingKeyHex: "abababababababab",
   supplyGroupCode: "123456",
   tariffIndex: 1,
@@ -49,7 +49,7 @@ export function simVendingLines(): string[] {
 }
 
 /** Commissioning credit a fresh simulated meter receives as a real token (so the supply stays on out of the box). */
-export const SIM_COMMISSIONING_KWH = 1000;
+const SIM_COMMISSIONING_KWH = 1000;
 
 /**
  * The commissioning token for a fresh meter: SIM_COMMISSIONING_KWH under the

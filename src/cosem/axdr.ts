@@ -99,7 +99,7 @@ export type Data =
   | { tag: typeof Tag.Time; value: CosemTime };
 
 /** Nesting deeper than this is refused: it bounds the decoder's stack on a 256 KB device. */
-export const MAX_DEPTH = 24;
+const MAX_DEPTH = 24;
 
 // ---------------------------------------------------------------- lengths
 

@@ -33,10 +33,10 @@ export interface DateTime extends CosemDate, CosemTime {
 }
 
 export const NOT_SPECIFIED = 0xff;
-export const YEAR_NOT_SPECIFIED = 0xffff;
+const YEAR_NOT_SPECIFIED = 0xffff;
 export const DEVIATION_NOT_SPECIFIED = -0x8000;
-export const MONTH_DST_END = 0xfd;
-export const MONTH_DST_BEGIN = 0xfe;
+const MONTH_DST_END = 0xfd;
+const MONTH_DST_BEGIN = 0xfe;
 export const DAY_SECOND_LAST = 0xfd;
 export const DAY_LAST = 0xfe;
 
@@ -49,9 +49,9 @@ export const ClockStatus = Object.freeze({
   daylightSavingActive: 0x80,
 } as const);
 
-export const DATE_TIME_LENGTH = 12;
-export const DATE_LENGTH = 5;
-export const TIME_LENGTH = 4;
+const DATE_TIME_LENGTH = 12;
+const DATE_LENGTH = 5;
+const TIME_LENGTH = 4;
 
 export function readDate(r: ByteReader): CosemDate {
   r.need(DATE_LENGTH, "date");

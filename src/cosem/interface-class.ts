@@ -178,7 +178,7 @@ export function persistentAttributes(entry: ObjectEntry): number[] {
 }
 
 /** Helpers to write rights rows compactly: rights(3, "r", "rw") etc. */
-export function attributeAccess(spec: string): AttributeAccess {
+function attributeAccess(spec: string): AttributeAccess {
   switch (spec) {
     case "-":
       return AttributeAccess.none;
@@ -199,7 +199,7 @@ export function attributeAccess(spec: string): AttributeAccess {
   }
 }
 
-export function methodAccess(spec: string): MethodAccess {
+function methodAccess(spec: string): MethodAccess {
   switch (spec) {
     case "-":
       return MethodAccess.none;

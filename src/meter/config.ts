@@ -111,7 +111,7 @@ export const DEVELOPMENT_KEYS = Object.freeze({
 } as const);
 
 /** System title: the FLAG id then the serial number as a 40-bit big-endian integer (Green Book 4.3.4 leaves the rest to the manufacturer). */
-export function systemTitle(id: MeterIdentity): Uint8Array {
+function systemTitle(id: MeterIdentity): Uint8Array {
   const t = new Uint8Array(8);
   for (let i = 0; i < 3; i++) t[i] = id.manufacturer.charCodeAt(i) & 0xff;
   let n = Number(id.serial) % 2 ** 40;
@@ -127,7 +127,7 @@ const ascii = utf8Encode;
 const ZERO: Data = Object.freeze({ tag: Tag.Integer, value: 0 });
 
 /** Tariffication (script t writes "Tt" to the active mask), end of billing (capture of the billing profile), disconnector (1 disconnect, 2 reconnect). */
-export function defaultScriptTables(tariffs: number): ScriptTableConfig[] {
+function defaultScriptTables(tariffs: number): ScriptTableConfig[] {
   const tariffScripts: Script[] = [];
   for (let i = 1; i <= tariffs; i++) {
     tariffScripts.push({ id: i, actions: [{ service: 1, classId: 6, logicalName: REGISTER_ACTIVATION, index: 4, parameter: { tag: Tag.OctetString, value: ascii(`T${i}`) } }] });
@@ -153,7 +153,7 @@ function yearly(month: number, day: number): DateTime {
   return { year: 0xffff, month, day, dayOfWeek: NOT_SPECIFIED, hour: 0, minute: 0, second: 0, hundredths: 0, deviation: DEVIATION_NOT_SPECIFIED, status: NOT_SPECIFIED };
 }
 
-export function defaultCalendar(): CalendarSet {
+function defaultCalendar(): CalendarSet {
   const workday: DayProfile = { dayId: 1, actions: [at(0, 0, 2), at(7, 0, 1), at(23, 0, 2)] };
   const weekend: DayProfile = { dayId: 2, actions: [at(0, 0, 2)] };
   return {

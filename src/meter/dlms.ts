@@ -56,7 +56,7 @@ export const SecuritySetupLn = frozen({
   management: Obis.of(0, 0, 43, 0, 1, 255),
 } as const);
 
-export const AssociationLn = frozen({
+const AssociationLn = frozen({
   public: Obis.of(0, 0, 40, 0, 1, 255),
   management: Obis.of(0, 0, 40, 0, 2, 255),
   reader: Obis.of(0, 0, 40, 0, 3, 255),

@@ -12,7 +12,7 @@ import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome,
 import type { Obis } from "../cosem/obis.js";
 
 /** The script id of the factory defaults. */
-export const FACTORY_DEFAULTS_SCRIPT = 1;
+const FACTORY_DEFAULTS_SCRIPT = 1;
 
 export class FactoryResetScriptTable implements CosemObject {
   readonly classId = 9;

@@ -54,7 +54,7 @@ export const FaultEvent = Object.freeze({
   safeMode: 242,
 } as const);
 
-export const KEY_BOOT_ATTEMPTS = "m.boots";
+const KEY_BOOT_ATTEMPTS = "m.boots";
 /** Unstable starts in a row after which the meter starts in safe mode. */
 export const SAFE_MODE_AFTER = 3;
 /** A start is stable once the meter has ticked this long (monotonic ms) with no contained fault. */

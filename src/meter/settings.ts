@@ -40,8 +40,8 @@ import { StorageError } from "../storage/log-store.js";
 import { bytesEqual, toHex } from "../util/bytes.js";
 import { DecodeError } from "../util/errors.js";
 
-export const SETTINGS_FORMAT = 1;
-export const SETTINGS_KEY_PREFIX = "S";
+const SETTINGS_FORMAT = 1;
+const SETTINGS_KEY_PREFIX = "S";
 const HEADER = 5;
 
 /** Standard event log codes of the settings (manufacturer-specific range; value = class id * 256 + attribute, or a count). */

@@ -24,7 +24,7 @@ export const QTY_COUNT = 7;
 export const SCOPES = 4;
 
 /** Default capacity: 10^9 Wh (a 6+3-digit kWh register: 999 999.999 kWh). */
-export const DEFAULT_CAPACITY_WH = 1e9;
+const DEFAULT_CAPACITY_WH = 1e9;
 
 export class EnergyAccumulators {
   /** [scope * QTY_COUNT + qty]. */

@@ -33,7 +33,7 @@ export const DEFAULT_QUALITY: QualityThresholds = Object.freeze({
   reverseW: 5,
 });
 
-export const VoltageBand = Object.freeze({ normal: 0, under: 1, over: 2, missing: 3 } as const);
+const VoltageBand = Object.freeze({ normal: 0, under: 1, over: 2, missing: 3 } as const);
 export type VoltageBand = (typeof VoltageBand)[keyof typeof VoltageBand];
 
 export interface ConditionStats {

@@ -40,7 +40,7 @@ export interface MetrologyConfig {
   demandPeriods: number;
 }
 
-export const DEFAULT_METROLOGY: MetrologyConfig = Object.freeze({
+const DEFAULT_METROLOGY: MetrologyConfig = Object.freeze({
   quality: DEFAULT_QUALITY,
   persistEnergyWh: 100,
   persistPeriodMs: 15 * 60000,
@@ -115,7 +115,7 @@ export function decodeEnergyState(b: Uint8Array): EnergyState | undefined {
 }
 
 /** Averaged quantities per phase. */
-export const AvgQty = Object.freeze({ voltage: 0, current: 1, active: 2, reactive: 3, apparent: 4 } as const);
+const AvgQty = Object.freeze({ voltage: 0, current: 1, active: 2, reactive: 3, apparent: 4 } as const);
 export type AvgQty = (typeof AvgQty)[keyof typeof AvgQty];
 const AVG_COUNT = 5;
 
@@ -350,7 +350,7 @@ export class MetrologyService implements EnergyFeed {
 }
 
 /** Calibration record: phase count, then 6 signed 32-bit values per phase in CALIBRATION_FIELDS order. */
-export function encodeCalibration(cal: readonly PhaseCalibration[]): Uint8Array {
+function encodeCalibration(cal: readonly PhaseCalibration[]): Uint8Array {
   const b = new Uint8Array(1 + cal.length * CALIBRATION_FIELDS.length * 4);
   const v = new DataView(b.buffer);
   v.setUint8(0, cal.length);

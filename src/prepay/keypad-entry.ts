@@ -13,7 +13,7 @@ import { TokenResult } from "./results.js";
 import type { PrepayService } from "./service.js";
 
 export const KEYPAD_TIMEOUT_MS = 30000;
-export const EMERGENCY_CODE = "000";
+const EMERGENCY_CODE = "000";
 /** Longest buffer kept: a token plus a few stray presses. */
 const MAX_DIGITS = 24;
 

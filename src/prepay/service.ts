@@ -369,7 +369,7 @@ export class PrepayService {
 }
 
 /** Adds a TID to the ascending memory, dropping the oldest beyond `depth`. */
-export function insertTid(tids: readonly number[], tid: number, depth: number): number[] {
+function insertTid(tids: readonly number[], tid: number, depth: number): number[] {
   const out = tids.slice();
   let i = out.length;
   while (i > 0 && out[i - 1] > tid) i--;

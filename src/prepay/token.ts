@@ -11,7 +11,7 @@
  * an exception. Blocks are 8-byte arrays, most significant byte first.
  */
 
-export const TOKEN_DIGITS = 20;
+const TOKEN_DIGITS = 20;
 
 /** The 66-bit token value as class bits + 64-bit encrypted block (the transposition undone). */
 export interface TransposedToken {
@@ -61,7 +61,7 @@ function setBit(bytes: Uint8Array, n: number, v: number): void {
 }
 
 /** 9 bytes holding the 66-bit value -> class + block. */
-export function untranspose(t66: Uint8Array): TransposedToken {
+function untranspose(t66: Uint8Array): TransposedToken {
   const tokenClass = (bit(t66, 28) << 1) | bit(t66, 27);
   const block = t66.slice(1);
   setBit(block, 28, bit(t66, 65));
@@ -103,7 +103,7 @@ export function groupDigits(digits: string): string {
 }
 
 /** CRC-16/MODBUS register (0xA001 reflected, init 0xFFFF, no final XOR). */
-export function crc16Modbus(bytes: Uint8Array): number {
+function crc16Modbus(bytes: Uint8Array): number {
   let crc = 0xffff;
   for (let i = 0; i < bytes.length; i++) {
     crc ^= bytes[i];

@@ -68,7 +68,7 @@ export const DisconnectorEvent = Object.freeze({
   localReconnection: 69,
 } as const);
 
-export const TRANSITIONS: readonly Transition[] = frozen([
+const TRANSITIONS: readonly Transition[] = frozen([
   { name: "a", trigger: "remoteReconnect", from: 0, to: 1, event: DisconnectorEvent.remoteConnection },
   { name: "b", trigger: "remoteDisconnect", from: 1, to: 0, event: DisconnectorEvent.remoteDisconnection },
   { name: "c", trigger: "remoteDisconnect", from: 2, to: 0, event: DisconnectorEvent.remoteDisconnection },
@@ -80,7 +80,7 @@ export const TRANSITIONS: readonly Transition[] = frozen([
 ]);
 
 /** Transitions enabled per control mode 0..6. */
-export const MODE_TRANSITIONS: readonly (readonly TransitionName[])[] = frozen([
+const MODE_TRANSITIONS: readonly (readonly TransitionName[])[] = frozen([
   [],
   ["b", "c", "d", "e", "f", "g"],
   ["a", "b", "c", "e", "f", "g"],

@@ -117,7 +117,7 @@ export function checkBudget(b: StorageBudget, g: FlashGeometry): BudgetReport {
 }
 
 /** A run of whole sectors of a partition as a partition of its own (the budget's areas). */
-export class FlashWindow implements FlashPartition {
+class FlashWindow implements FlashPartition {
   readonly geometry: FlashGeometry;
   readonly byteLength: number;
   private readonly base: number;

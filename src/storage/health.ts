@@ -25,7 +25,7 @@ const POWER_DOWN = 1;
 const POWER_UP = 2;
 
 /** The newest instant the meter knew (UTC ms, f64), written with every persist: the best-known start of an outage. */
-export const KEY_SEEN = "m.seen";
+const KEY_SEEN = "m.seen";
 
 export function saveSeen(store: KeyValueStore, utcMs: number): void {
   const b = new Uint8Array(8);

@@ -13,8 +13,8 @@ import { StorageError, type LogOwner, type LogStore } from "./log-store.js";
  * record of each key. Tombstones stay live: a tombstone that vanished could
  * let an older value of the key, surviving in a half-erased sector, return.
  */
-export const KV_PUT = 1;
-export const KV_DELETE = 2;
+const KV_PUT = 1;
+const KV_DELETE = 2;
 
 const MAX_KEY = 64;
 

@@ -30,7 +30,7 @@ export interface CaptureSource {
 export const LOAD_PROFILE = Obis.of(1, 0, 99, 1, 0, 255);
 export const DAILY_PROFILE = Obis.of(1, 0, 99, 2, 0, 255);
 export const MONTHLY_BILLING_PROFILE = Obis.of(1, 0, 98, 1, 0, 255);
-export const AMR_STATUS: CaptureObjectDefinition = frozen({ classId: 1, logicalName: Obis.of(0, 0, 96, 10, 1, 255), attributeIndex: 2, dataIndex: 0 });
+const AMR_STATUS: CaptureObjectDefinition = frozen({ classId: 1, logicalName: Obis.of(0, 0, 96, 10, 1, 255), attributeIndex: 2, dataIndex: 0 });
 
 /** Register value definitions (class 3, attribute 2) of the four energy totals the reference meter profiles. */
 export function energyRegister(c: number): CaptureObjectDefinition {
@@ -51,7 +51,7 @@ export interface IntervalProfileOptions {
 }
 
 /** A profile of clock, status and cumulative registers captured on a period. */
-export function intervalProfile(log: LogStore, o: IntervalProfileOptions): ProfileDefinition {
+function intervalProfile(log: LogStore, o: IntervalProfileOptions): ProfileDefinition {
   const config = { stream: o.stream, columns: o.sources.map((): ColumnKind => "cumulative"), periodS: o.periodS, capacity: o.capacity, chunkRows: o.chunkRows };
   const store = o.ring ? new ProfileStore(o.ring, config, log) : new ProfileStore(log, config);
   const columns: ProfileColumn[] = [

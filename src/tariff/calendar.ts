@@ -58,7 +58,7 @@ export interface SpecialDay {
   dayId: number;
 }
 
-export function emptyCalendar(): CalendarSet {
+function emptyCalendar(): CalendarSet {
   return { name: new Uint8Array(0), seasons: [], weeks: [], days: [] };
 }
 

@@ -16,11 +16,11 @@ import { patternDayInMonth } from "./date-patterns.js";
  */
 
 
-export const MS_PER_MINUTE = 60000;
+const MS_PER_MINUTE = 60000;
 export const MS_PER_DAY = 86400000;
 
 /** Clock base (class 8 attribute 9). */
-export const ClockBase = Object.freeze({ notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const);
+const ClockBase = Object.freeze({ notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const);
 
 export interface ClockConfig {
   /** Minutes, Blue Book sign (local = UTC - timeZone): CET = -60. */
@@ -46,10 +46,10 @@ export type TimeChangeListener = (oldUtcMs: number, newUtcMs: number) => void;
  * with other-reason, before anything changes, rather than accepted and then
  * unrepresentable in storage.
  */
-export const CLOCK_MIN_UTC_MS = 0;
-export const CLOCK_MAX_UTC_MS = 0xffffffff * 1000;
+const CLOCK_MIN_UTC_MS = 0;
+const CLOCK_MAX_UTC_MS = 0xffffffff * 1000;
 
-export function inClockRange(utcMs: number): boolean {
+function inClockRange(utcMs: number): boolean {
   return Number.isFinite(utcMs) && utcMs >= CLOCK_MIN_UTC_MS && utcMs <= CLOCK_MAX_UTC_MS;
 }
 

@@ -22,7 +22,7 @@ import { internalContext, type ScriptRegistry } from "./script-table.js";
  * differ: a tariff period shorter than MAX_PIECE_MS that starts and ends
  * inside one piece would be missed (calendars switch at most every 15 min).
  */
-export const MAX_PIECE_MS = 15 * 60000;
+const MAX_PIECE_MS = 15 * 60000;
 
 export interface TariffEngineDeps {
   clock: MeterClock;

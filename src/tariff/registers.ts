@@ -13,7 +13,7 @@ import type { EnergyDeltas } from "../metrology/energy.js";
  * mask whose OBIS C group is the delta's quantity.
  */
 
-export const QUANTITY_C = Object.freeze([1, 2, 3, 4] as const);
+const QUANTITY_C = Object.freeze([1, 2, 3, 4] as const);
 
 export interface RegisterAssignment {
   classId: number;

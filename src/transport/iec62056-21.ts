@@ -37,13 +37,13 @@ export function encode7E1(text: string): Uint8Array {
 }
 
 /** The 7-bit character, or -1 when the parity is wrong. */
-export function decode7E1(b: number): number {
+function decode7E1(b: number): number {
   return withEvenParity(b) === (b & 0xff) ? b & 0x7f : -1;
 }
 
 const ACK = "\x06";
 /** A message longer than this is not mode E: the line is dropped (32-char address + framing). */
-export const MAX_LINE = 40;
+const MAX_LINE = 40;
 
 /**
  * Collects 7E1 characters into CR LF terminated lines. A parity error or an

@@ -36,7 +36,7 @@ function bigToBytes(v: bigint, length: number): ArrayBuffer {
  * stream seeded once from the platform's c_rand; a board with a hardware
  * entropy source should pass it instead.
  */
-export function moddablePrimitives(random?: (length: number) => Uint8Array): CryptoPrimitives {
+function moddablePrimitives(random?: (length: number) => Uint8Array): CryptoPrimitives {
   const curve = new Curve("secp256r1");
   return {
     aes(key) {

@@ -23,7 +23,7 @@ import { eventName } from "./event-names.js";
 const CLOCK = Obis.of(0, 0, 1, 0, 0, 255);
 
 /** The readings the live view shows, where the meter lists them. */
-export const LIVE_READINGS: readonly { obis: string; name: string }[] = [
+const LIVE_READINGS: readonly { obis: string; name: string }[] = [
   { obis: "1-0:1.8.0*255", name: "Active energy import (+A)" },
   { obis: "1-0:2.8.0*255", name: "Active energy export (−A)" },
   { obis: "1-0:1.7.0*255", name: "Active power import" },
@@ -325,4 +325,4 @@ export class MeterConsole {
 }
 
 /** A refusal by the meter or a bad request: the association stays open. */
-export class MeterRefusal extends Error {}
+class MeterRefusal extends Error {}

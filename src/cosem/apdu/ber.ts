@@ -15,7 +15,7 @@ export interface Tlv {
   at: number;
 }
 
-export function readBerLength(r: ByteReader): number {
+function readBerLength(r: ByteReader): number {
   const at = r.pos;
   const first = r.u8("BER length");
   if (first < 0x80) return first;
@@ -26,13 +26,13 @@ export function readBerLength(r: ByteReader): number {
   return v;
 }
 
-export function writeBerLength(w: ByteWriter, n: number): void {
+function writeBerLength(w: ByteWriter, n: number): void {
   if (n < 0x80) w.u8(n);
   else if (n <= 0xff) w.u8(0x81).u8(n);
   else w.u8(0x82).u16(n);
 }
 
-export function readTlv(r: ByteReader): Tlv {
+function readTlv(r: ByteReader): Tlv {
   const at = r.pos;
   const tag = r.u8("BER tag");
   if ((tag & 0x1f) === 0x1f) throw new DecodeError("bad-tag", `multi-byte BER tag 0x${tag.toString(16)}`, at);

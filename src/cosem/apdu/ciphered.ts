@@ -9,32 +9,6 @@ import { readSecurityHeader, writeSecurityHeader } from "../security/header.js";
  * glo-/ded-ciphering forms that also carry the sender's system title. The
  * envelope is only framing: opening it is src/cosem/security's job.
  */
-export const GloTag = Object.freeze({
-  initiateRequest: 0x21,
-  initiateResponse: 0x28,
-  confirmedServiceError: 0x2e,
-  getRequest: 0xc8,
-  setRequest: 0xc9,
-  eventNotification: 0xca,
-  actionRequest: 0xcb,
-  getResponse: 0xcc,
-  setResponse: 0xcd,
-  actionResponse: 0xcf,
-} as const);
-
-export const DedTag = Object.freeze({
-  initiateRequest: 0x41,
-  initiateResponse: 0x48,
-  confirmedServiceError: 0x4e,
-  getRequest: 0xd0,
-  setRequest: 0xd1,
-  eventNotification: 0xd2,
-  actionRequest: 0xd3,
-  getResponse: 0xd4,
-  setResponse: 0xd5,
-  actionResponse: 0xd7,
-} as const);
-
 export const GENERAL_GLO_CIPHERING = 0xdb;
 export const GENERAL_DED_CIPHERING = 0xdc;
 
@@ -68,7 +42,7 @@ export function isServiceCipheredTag(tag: number): boolean {
   return PLAIN_OF[tag] !== undefined;
 }
 
-export function isDedicatedTag(tag: number): boolean {
+function isDedicatedTag(tag: number): boolean {
   return tag >= 0x41 && tag <= 0x4e ? true : tag >= 0xd0 && tag <= 0xd7;
 }
 

@@ -10,7 +10,7 @@ import { DecodeError } from "../../util/errors.js";
  * response and data-notification. One type per variant, discriminated by
  * `type`, so that server and client share the codec.
  */
-export const ServiceTag = Object.freeze({
+const ServiceTag = Object.freeze({
   getRequest: 0xc0,
   setRequest: 0xc1,
   actionRequest: 0xc3,

@@ -23,19 +23,19 @@ import { arr, asDateTime, asInt, asList, asOctets, asTime, dateTimeOs, os, st, t
  * day: {day_id unsigned, day_schedule array of {start_time octet-string(4),
  * script_logical_name octet-string(6), script_selector long-unsigned}}.
  */
-export function encodeSeasons(s: SeasonProfile[]): Data {
+function encodeSeasons(s: SeasonProfile[]): Data {
   return arr(s.map((x) => st([os(x.name.slice()), dateTimeOs(x.start), os(x.weekName.slice())])));
 }
 
-export function encodeWeeks(w: WeekProfile[]): Data {
+function encodeWeeks(w: WeekProfile[]): Data {
   return arr(w.map((x) => st([os(x.name.slice()), ...x.days.map(u8)])));
 }
 
-export function encodeDays(d: DayProfile[]): Data {
+function encodeDays(d: DayProfile[]): Data {
   return arr(d.map((x) => st([u8(x.dayId), arr(x.actions.map((a) => st([timeOs(a.start), os(a.script.slice()), u16(a.selector)])))])));
 }
 
-export function decodeSeasons(d: Data): SeasonProfile[] | undefined {
+function decodeSeasons(d: Data): SeasonProfile[] | undefined {
   const list = asList(d, Tag.Array);
   if (!list) return undefined;
   const out: SeasonProfile[] = [];
@@ -50,7 +50,7 @@ export function decodeSeasons(d: Data): SeasonProfile[] | undefined {
   return out;
 }
 
-export function decodeWeeks(d: Data): WeekProfile[] | undefined {
+function decodeWeeks(d: Data): WeekProfile[] | undefined {
   const list = asList(d, Tag.Array);
   if (!list) return undefined;
   const out: WeekProfile[] = [];
@@ -69,7 +69,7 @@ export function decodeWeeks(d: Data): WeekProfile[] | undefined {
   return out;
 }
 
-export function decodeDays(d: Data): DayProfile[] | undefined {
+function decodeDays(d: Data): DayProfile[] | undefined {
   const list = asList(d, Tag.Array);
   if (!list) return undefined;
   const out: DayProfile[] = [];

@@ -400,7 +400,7 @@ export function definitionData(d: CaptureObjectDefinition): Data {
 }
 
 /** capture_object_definition {class_id, logical_name, attribute_index, data_index}, or undefined. */
-export function definitionOf(d: Data | undefined): CaptureObjectDefinition | undefined {
+function definitionOf(d: Data | undefined): CaptureObjectDefinition | undefined {
   const f = asList(d, Tag.Structure, 4);
   const classId = asInt(f?.[0], Tag.LongUnsigned);
   const ln = asObis(f?.[1]);

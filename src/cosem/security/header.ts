@@ -18,7 +18,7 @@ export interface SecurityControl {
 export const SC_AUTHENTICATED = 0x10;
 export const SC_ENCRYPTED = 0x20;
 export const SC_BROADCAST = 0x40;
-export const SC_COMPRESSED = 0x80;
+const SC_COMPRESSED = 0x80;
 
 export function parseSecurityControl(b: number): SecurityControl {
   return {

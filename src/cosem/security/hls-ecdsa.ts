@@ -8,7 +8,7 @@ import { concatBytes } from "../../util/bytes.js";
  * signed by the server; signatures are raw r || s (64 bytes). Both go
  * through the crypto port, so a board's secure element can hold the key.
  */
-export function hlsEcdsaDigest(crypto: CryptoPort, ownTitle: Uint8Array, peerTitle: Uint8Array, peerChallenge: Uint8Array, ownChallenge: Uint8Array): Uint8Array {
+function hlsEcdsaDigest(crypto: CryptoPort, ownTitle: Uint8Array, peerTitle: Uint8Array, peerChallenge: Uint8Array, ownChallenge: Uint8Array): Uint8Array {
   return crypto.sha256(concatBytes(ownTitle, peerTitle, peerChallenge, ownChallenge));
 }
 

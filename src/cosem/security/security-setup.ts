@@ -12,7 +12,7 @@ import type { Suite0Keys } from "./suite0.js";
  * counters under them. Keys and policy live in the KeyValueStore so that a
  * key_transfer survives a power cut; the configuration only seeds them.
  */
-export const KeyId = Object.freeze({ globalUnicast: 0, globalBroadcast: 1, authentication: 2, master: 3 } as const);
+const KeyId = Object.freeze({ globalUnicast: 0, globalBroadcast: 1, authentication: 2, master: 3 } as const);
 
 /** security_policy bits of Security Setup version 1. */
 export const Policy = Object.freeze({

@@ -9,7 +9,7 @@ import { SC_AUTHENTICATED, SC_ENCRYPTED } from "./header.js";
  * encryption only: no tag; authenticated encryption: AAD = SC || AK.
  * All AES goes through the crypto port so a board can use its hardware.
  */
-export const TAG_LENGTH = 12;
+const TAG_LENGTH = 12;
 
 export interface Suite0Keys {
   /** Block cipher key: global unicast, broadcast or dedicated key (16 bytes). */

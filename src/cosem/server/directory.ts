@@ -32,10 +32,6 @@ export class ObjectDirectory {
   }
 }
 
-export function rightsOf(entry: ObjectEntry, role: Role): ObjectRights | undefined {
-  return entry.rights[role];
-}
-
 export function attributeRight(r: ObjectRights, attribute: number): AttributeAccess {
   return r.attributes[attribute - 1] ?? AttributeAccess.none;
 }

@@ -10,7 +10,7 @@
  * the answer to it is a FRMR, not silence; a bad HCS/FCS is a DecodeError
  * because a corrupted frame is discarded without answer.
  */
-import { crc16x25, checkCrc16x25, putCrc16x25 } from "../../util/crc16.js";
+import { checkCrc16x25, putCrc16x25 } from "../../util/crc16.js";
 import { DecodeError, EncodeError } from "../../util/errors.js";
 
 export const FLAG = 0x7e;
@@ -121,7 +121,7 @@ function putAddress(out: Uint8Array, at: number, a: HdlcAddress): number {
 }
 
 /** Encoded frame length including both flags. */
-export function frameSize(dest: HdlcAddress, src: HdlcAddress, infoLength: number): number {
+function frameSize(dest: HdlcAddress, src: HdlcAddress, infoLength: number): number {
   return 2 + 2 + dest.size + src.size + 1 + (infoLength > 0 ? 2 + infoLength : 0) + 2;
 }
 
@@ -202,12 +202,6 @@ export function decodeFormat(b0: number, b1: number): { segmented: boolean; leng
 export function encodeFormat(length: number, segmented: boolean): Uint8Array {
   if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_LENGTH) throw new EncodeError("hdlc-length", `frame length ${length} out of 0..2047`);
   return Uint8Array.of(0xa0 | (segmented ? 0x08 : 0) | (length >> 8), length & 0xff);
-}
-
-/** HCS/FCS as the frame carries it (LSB first), for tests and diagnostics. */
-export function frameCheck(bytes: Uint8Array): Uint8Array {
-  const c = crc16x25(bytes);
-  return Uint8Array.of(c & 0xff, c >>> 8);
 }
 
 export function clientAddress(sap: number): HdlcAddress {

@@ -6,7 +6,7 @@
  */
 import { DecodeError, EncodeError } from "../../util/errors.js";
 
-export const WRAPPER_VERSION = 1;
+const WRAPPER_VERSION = 1;
 export const WRAPPER_HEADER_SIZE = 8;
 
 export interface WrapperHeader {
