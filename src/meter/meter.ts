@@ -63,7 +63,7 @@ import { ImageVerifier } from "../fota/verify.js";
 import * as ln from "./obis-codes.js";
 import { Qty } from "../metrology/accumulators.js";
 import { MetrologyService } from "../metrology/service.js";
-import { KEY_BILLING, KEY_RELAY, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
+import { KEY_BILLING, KEY_RELAY, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32, type RelayState } from "./persistence.js";
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
 import { BootGuard, FaultEvent, FaultKind, FaultMonitor, guardedSystem, type FaultDiagnostic } from "./faults.js";
@@ -244,15 +244,7 @@ export class Meter {
     };
     this.calendar = new ActivityCalendar(this.clock, this.specialDays, calendarEvents, config.calendar);
 
-    let relay = loadRelay(store);
-    // The relay never closes because its state was lost: a meter with stored data but no readable (or, after damage,
-    // no proven-current) relay state comes back ready for reconnection.
-    const relayProven = !(store instanceof LogKeyValueStore) || store.proven(KEY_RELAY);
-    if ((!relay && (this.restored || this.health.damage > 0)) || (relay && relay.state === ControlState.connected && !relayProven)) {
-      relay = { state: ControlState.readyForReconnection, mode: config.disconnectMode };
-      this.health.relayStateLost = true;
-      events.record({ log: "disconnector", code: StorageEventCode.relayStateLost, utcMs: this.clock.now() });
-    }
+    const relay = this.#storedRelay(store, config);
     this.#checkEnergy();
     this.disconnect = new DisconnectControl(
       ports.relay,
@@ -264,23 +256,7 @@ export class Meter {
     );
     if (ports.button) this.disconnect.attachButton(ports.button);
 
-    this.limiter = new Limiter(
-      { classId: 3, logicalName: ln.ACTIVE_POWER, attribute: 2 },
-      () => this.activePowerW(),
-      () => this.clock.now(),
-      ports.mono,
-      (ref, utc) => this.scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
-      events,
-    );
-    // Configuration, not a change: assigned directly so that no threshold event is logged at start.
-    const lc = config.limiter;
-    this.limiter.thresholdNormal = lc.thresholdNormal;
-    this.limiter.thresholdEmergency = lc.thresholdEmergency;
-    this.limiter.minOverS = lc.minOverS;
-    this.limiter.minUnderS = lc.minUnderS;
-    this.limiter.actionOver = { scriptLn: lc.actionOver.scriptLn.slice(), selector: lc.actionOver.selector };
-    this.limiter.actionUnder = { scriptLn: lc.actionUnder.scriptLn.slice(), selector: lc.actionUnder.selector };
-    this.limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
+    this.limiter = this.#buildLimiter(ports, config, events);
     if (config.prepay) {
       const m = this.metrology;
       this.prepay = buildPrepay(config.prepay, { store, events, clock: this.clock, specialDays: this.specialDays, importWh: () => m.energy(0, Qty.importActive), disconnect: this.disconnect, limiter: this.limiter });
@@ -357,6 +333,44 @@ export class Meter {
    * self-test (the meter was built, so the catalog and the store work) and
    * confirms the image, or leaves the bootloader to revert it.
    */
+  /**
+   * The relay state to start from. The relay never closes because its state was lost: a meter with
+   * stored data but no readable (or, after damage, no proven-current) relay state comes back ready
+   * for reconnection.
+   */
+  #storedRelay(store: KeyValueStore, config: MeterConfig): RelayState | undefined {
+    const relay = loadRelay(store);
+    const relayProven = !(store instanceof LogKeyValueStore) || store.proven(KEY_RELAY);
+    if ((!relay && (this.restored || this.health.damage > 0)) || (relay && relay.state === ControlState.connected && !relayProven)) {
+      this.health.relayStateLost = true;
+      this.events.record({ log: "disconnector", code: StorageEventCode.relayStateLost, utcMs: this.clock.now() });
+      return { state: ControlState.readyForReconnection, mode: config.disconnectMode };
+    }
+    return relay;
+  }
+
+  /** The load limiter on the active power, set from the configuration. */
+  #buildLimiter(ports: MeterPorts, config: MeterConfig, events: EventSink): Limiter {
+    const limiter = new Limiter(
+      { classId: 3, logicalName: ln.ACTIVE_POWER, attribute: 2 },
+      () => this.activePowerW(),
+      () => this.clock.now(),
+      ports.mono,
+      (ref, utc) => this.scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
+      events,
+    );
+    // Configuration, not a change: assigned directly so that no threshold event is logged at start.
+    const lc = config.limiter;
+    limiter.thresholdNormal = lc.thresholdNormal;
+    limiter.thresholdEmergency = lc.thresholdEmergency;
+    limiter.minOverS = lc.minOverS;
+    limiter.minUnderS = lc.minUnderS;
+    limiter.actionOver = { scriptLn: lc.actionOver.scriptLn.slice(), selector: lc.actionOver.selector };
+    limiter.actionUnder = { scriptLn: lc.actionUnder.scriptLn.slice(), selector: lc.actionUnder.selector };
+    limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
+    return limiter;
+  }
+
   #buildFirmware(slots: NonNullable<MeterPorts["slots"]>, fota: NonNullable<MeterConfig["fota"]>, ports: MeterPorts): FirmwareUpdate {
     // The verdict is the board's bootloader's: its signature type, allow-list and trailer geometry.
     const bootloader = { ...(fota.bootloader ?? MCUBOOT_ESP32), signature: fota.signature };
