@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Obis } from "../src/cosem/obis.js";
-import { checkCrc16x25, putCrc16x25 } from "../src/util/crc16.js";
+import { checkCrc16x25, putCrc16x25 } from "./support/crc.js";
 import { DecodeError } from "../src/util/errors.js";
 import { runtime } from "./support/report.js";
 

@@ -170,7 +170,7 @@ async function deviceModules(): Promise<string[]> {
 }
 
 interface Footprint {
-  modules: { module: string; code: number; symbols: number }[];
+  modules: { module: string; code: number; symbols: number; names: string[] }[];
   code: number;
   symbols: number;
   /** Live set that the firmware modules' bodies leave (module-level tables, classes, closures). */
@@ -215,7 +215,7 @@ print("BENCHDONE");
   for (const line of run.stdout.split("\n")) {
     let m = /^XSB (\S+) (\d+) (\d+) ?(.*)$/.exec(line);
     if (m) {
-      out.modules.push({ module: m[1], code: Number(m[2]), symbols: Number(m[3]) });
+      out.modules.push({ module: m[1], code: Number(m[2]), symbols: Number(m[3]), names: m[4].split(",").filter(Boolean) });
       out.code += Number(m[2]);
       for (const s of m[4].split(",")) if (s) symbols.add(s);
     }
@@ -225,6 +225,32 @@ print("BENCHDONE");
   // The linked symbol table: a 2-byte count, then each distinct name NUL-terminated.
   out.symbols = 2 + [...symbols].reduce((a, s) => a + new TextEncoder().encode(s).length + 1, 0);
   return out;
+}
+
+/**
+ * Features a board build could leave out, by module path: what the device
+ * build would lose without them (their bytecode, and the symbols no other
+ * module uses). See boards/README.md.
+ */
+const FEATURES: { name: string; match: RegExp }[] = [
+  { name: "fota", match: /^src\/fota\/|^src\/cosem\/classes\/image-transfer\.ts$|^boards\/fota-config\.ts$/ },
+  { name: "prepayment", match: /^src\/prepay\/|^src\/meter\/prepay\.ts$|^src\/cosem\/classes\/(account|credit|charge|token-gateway|prepay-common)\.ts$/ },
+  { name: "alarms-and-push", match: /^src\/alarm\/|^src\/push\/|^src\/meter\/alarm-objects\.ts$|^src\/cosem\/classes\/push-setup\.ts$/ },
+  { name: "ade7953-driver", match: /^hal\/drivers\/ade7953\.ts$/ },
+];
+
+function featureSizes(fp: Footprint): { feature: string; modules: number; code: number; symbols: number }[] {
+  return FEATURES.map((f) => {
+    const inside = fp.modules.filter((m) => f.match.test(m.module));
+    const outsideNames = new Set(fp.modules.filter((m) => !f.match.test(m.module)).flatMap((m) => m.names));
+    const own = new Set(inside.flatMap((m) => m.names).filter((n) => !outsideNames.has(n)));
+    return {
+      feature: f.name,
+      modules: inside.length,
+      code: inside.reduce((a, m) => a + m.code, 0),
+      symbols: [...own].reduce((a, n) => a + new TextEncoder().encode(n).length + 1, 0),
+    };
+  });
 }
 
 function measureNode(): Map<string, number> {
@@ -306,6 +332,13 @@ for (const p of filter ? [] : pending) console.log(`${p.name.padEnd(34)} ${"not 
 if (fp) {
   console.log(`\ndevice build (boards/esp32-atm90e32/main.js): ${fp.modules.length} modules, ${fmt(fp.code)} B bytecode + ${fmt(fp.symbols)} B symbols`);
   for (const m of fp.modules) console.log(`  ${m.module.padEnd(50)} ${fmt(m.code).padStart(9)} ${fmt(m.symbols).padStart(7)}`);
+  console.log("features a board build could leave out (bytecode + symbols only they use):");
+  let left = fp.code + fp.symbols;
+  for (const f of featureSizes(fp)) {
+    left -= f.code + f.symbols;
+    console.log(`  ${f.feature.padEnd(20)} ${String(f.modules).padStart(3)} modules ${fmt(f.code + f.symbols).padStart(9)} B`);
+  }
+  console.log(`  without all of them: ${fmt(left)} B`);
 }
 
 mkdirSync(join(root, "bench"), { recursive: true });
@@ -320,7 +353,7 @@ writeFileSync(
       operations: rows,
       figures: figureRows,
       notMeasured: filter ? [] : pending,
-      footprint: fp ? { codeBytes: fp.code, symbolBytes: fp.symbols, modules: fp.modules } : undefined,
+      footprint: fp ? { codeBytes: fp.code, symbolBytes: fp.symbols, modules: fp.modules.map(({ names: _n, ...m }) => m), features: featureSizes(fp) } : undefined,
     },
     null,
     2,

@@ -72,7 +72,11 @@ describe("meter composition", () => {
   it("role views: public sees identity, SAP assignment, clock and relay state only; registers need an authenticated association", () => {
     const board = new SimBoard({ startUtcMs: T0 });
     const meter = board.boot();
-    const names = (role: Role) => meter.catalog.visibleTo(role).map((e) => e.object.logicalName.toString());
+    // Each association's own Association LN row (the server adds it to the one catalog) is seen by its role only.
+    const names = (role: Role) => meter.catalog.visibleTo(role).filter((e) => e.object.classId !== 15).map((e) => e.object.logicalName.toString());
+    for (const role of ["public", "reader", "management", "firmware"] as const) {
+      expect(meter.catalog.visibleTo(role).filter((e) => e.object.classId === 15).map((e) => e.object.logicalName.toString())).toEqual([meter.dlms!.associations.find((a) => a.role === role)!.logicalName.toString()]);
+    }
     expect(names("public").sort()).toEqual([ln.CLOCK, ln.LOGICAL_DEVICE_NAME, ln.SERIAL_NUMBER, ln.DISCONNECT_CONTROL, SAP_ASSIGNMENT].map((o) => o.toString()).sort());
     expect(names("reader")).toContain(ln.ENERGY_IMPORT_TOTAL.toString());
     // Management sees everything the reader sees, plus calibration (1.0.128.p.f.255) and its own security setup.
@@ -80,7 +84,8 @@ describe("meter composition", () => {
     expect(names("reader").some((n) => n.startsWith("1-0:128."))).toBe(false);
     expect(names("management").some((n) => n.startsWith("1-0:128."))).toBe(true);
     // Reader writes nothing and invokes nothing; management may set the clock and disconnect.
-    for (const e of meter.catalog.visibleTo("reader")) {
+    // (Its own Association LN row lets the reader invoke reply_to_HLS_authentication, its one method.)
+    for (const e of meter.catalog.visibleTo("reader").filter((x) => x.object.classId !== 15)) {
       const r = e.rights.reader!;
       expect(r.attributes.some(canWrite)).toBe(false);
       expect(r.methods.some(canInvoke)).toBe(false);

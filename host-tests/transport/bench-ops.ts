@@ -12,7 +12,7 @@ import type { BenchOp } from "../../bench/op.js";
 import type { TimerId, Timers } from "../../hal/timer.js";
 import type { ApduHandler, ApduSession } from "../../src/transport/apdu-port.js";
 import { decodeFrame, encodeFrame } from "../../src/transport/hdlc/frame.js";
-import { LLC_REQUEST, LLC_RESPONSE, stripLlc, withLlc } from "../../src/transport/hdlc/llc.js";
+import { LLC_REQUEST, LLC_RESPONSE, stripLlc } from "../../src/transport/hdlc/llc.js";
 import { encodeParameters } from "../../src/transport/hdlc/parameters.js";
 import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/hdlc/server.js";
 import { decodeWrapper, encodeWrapper, WrapperReader } from "../../src/transport/wrapper/wrapper.js";
@@ -65,7 +65,7 @@ export const hdlcGetExchange: BenchOp<HdlcBenchState> = {
     const n = s.seq & 7;
     s.seq++;
     s.out.length = 0;
-    s.link.receive(encodeFrame({ dest: METER, src: CLIENT, control: { kind: "I", ns: n, nr: n, pf: true }, segmented: false, info: withLlc(GET_REQUEST, LLC_REQUEST) }));
+    s.link.receive(encodeFrame({ dest: METER, src: CLIENT, control: { kind: "I", ns: n, nr: n, pf: true }, segmented: false, info: GET_REQUEST }, LLC_REQUEST));
     s.answer = stripLlc(decodeFrame(s.out[0]).info, LLC_RESPONSE);
   },
   bytes: (s) => s.out[0]?.length ?? 0,
@@ -130,7 +130,7 @@ export const hdlcGetRegisterPlain: BenchOp<MeterGetState> = {
     const n = s.seq & 7;
     s.seq++;
     s.out.length = 0;
-    s.link.receive(encodeFrame({ dest: METER, src: CLIENT, control: { kind: "I", ns: n, nr: n, pf: true }, segmented: false, info: withLlc(s.request, LLC_REQUEST) }));
+    s.link.receive(encodeFrame({ dest: METER, src: CLIENT, control: { kind: "I", ns: n, nr: n, pf: true }, segmented: false, info: s.request }, LLC_REQUEST));
     s.answer = stripLlc(decodeFrame(s.out[0]).info, LLC_RESPONSE);
   },
   bytes: (s) => s.out[0]?.length ?? 0,

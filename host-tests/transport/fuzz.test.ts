@@ -16,7 +16,7 @@ import { LLC_REQUEST, withLlc } from "../../src/transport/hdlc/llc.js";
 import { encodeParameters } from "../../src/transport/hdlc/parameters.js";
 import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/hdlc/server.js";
 import { decodeWrapper, encodeWrapper, WrapperReader } from "../../src/transport/wrapper/wrapper.js";
-import { putCrc16x25 } from "../../src/util/crc16.js";
+import { putCrc16x25 } from "../support/crc.js";
 import { DecodeError } from "../../src/util/errors.js";
 import { report, runtime } from "../support/report.js";
 import { dlmsVector } from "../support/vectors.js";

@@ -3,7 +3,7 @@ import { decodeControl, decodeFormat, decodeFrame, encodeControl, encodeFormat, 
 import { LLC_REQUEST, LLC_RESPONSE, stripLlc } from "../../src/transport/hdlc/llc.js";
 import { decodeParameters, encodeParameters } from "../../src/transport/hdlc/parameters.js";
 import { fromHex, toHex } from "../../src/util/bytes.js";
-import { putCrc16x25 } from "../../src/util/crc16.js";
+import { putCrc16x25 } from "../support/crc.js";
 import { DecodeError } from "../../src/util/errors.js";
 import { dlmsVector } from "../support/vectors.js";
 

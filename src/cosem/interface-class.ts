@@ -212,28 +212,19 @@ function methodAccess(spec: string): MethodAccess {
   }
 }
 
-const RIGHTS_ROWS = new Map<string, ObjectRights>();
-
-/** `rights("r r rw", "x -")`: space-separated attribute and method access, attribute 1 first. */
+/**
+ * `rights("r r rw", "x -")`: space-separated attribute and method access, attribute 1 first.
+ * A frozen row: a module-level table of rows is preloaded into flash on a
+ * device. Rows made at run time are shared per catalog instead: the
+ * ObjectDirectory keeps one row of each content (src/cosem/server/directory.ts),
+ * so nothing here is cached at module level (a module-level cache is
+ * read-only once preloaded).
+ */
 export function rights(attributes: string, methods = ""): ObjectRights {
-  // A catalog repeats a few dozen rights rows over its objects: each distinct
-  // row is built once and shared (frozen), not allocated per object.
-  const key = `${attributes}|${methods}`;
-  let r = RIGHTS_ROWS.get(key);
-  if (!r) {
-    r = Object.freeze({
-      attributes: Object.freeze(attributes.trim() ? attributes.trim().split(/\s+/).map(attributeAccess) : []),
-      methods: Object.freeze(methods.trim() ? methods.trim().split(/\s+/).map(methodAccess) : []),
-    });
-    // On a device this module is preloaded and the map lives in flash, read-only: rows built
-    // while preloading (module-level tables) are shared, rows made at run time are not cached.
-    try {
-      RIGHTS_ROWS.set(key, r);
-    } catch {
-      // read-only (preloaded)
-    }
-  }
-  return r;
+  return Object.freeze({
+    attributes: Object.freeze(attributes.trim() ? attributes.trim().split(/\s+/).map(attributeAccess) : []),
+    methods: Object.freeze(methods.trim() ? methods.trim().split(/\s+/).map(methodAccess) : []),
+  });
 }
 
 export function canRead(a: AttributeAccess | undefined): boolean {

@@ -60,7 +60,10 @@ export class Obis {
     if (offset < 0 || offset + 6 > bytes.length) {
       throw new DecodeError("truncated", "logical name needs 6 bytes", offset);
     }
-    return new Obis(obisKeyAt(bytes, offset));
+    // The key inline (obisKeyAt's arithmetic): every request names an object this way.
+    const b = bytes;
+    const o = offset;
+    return new Obis(((b[o] * 256 + b[o + 1]) * 256 + b[o + 2]) * 0x1000000 + ((b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]));
   }
 
   /** Parses the display or dotted form; throws DecodeError naming the problem. */

@@ -141,7 +141,7 @@ export class DlmsFront {
       { clientSap: sap.management, role: "management", logicalName: AssociationLn.management, mechanism: Mechanism.hlsGmac, ciphered: true, securitySetup: this.setups.management },
       { clientSap: sap.firmware, role: "firmware", logicalName: AssociationLn.firmware, mechanism: Mechanism.lls, secret: s.firmwarePassword, ciphered: false },
     ];
-    server = new CosemServer({ catalog: c.entries, associations: this.associations, crypto: d.crypto, kv: d.store, events: d.events, nowUtcMs: d.nowUtcMs, timers: d.linkTimers });
+    server = new CosemServer({ catalog: c, associations: this.associations, crypto: d.crypto, kv: d.store, events: d.events, nowUtcMs: d.nowUtcMs, timers: d.linkTimers });
     this.server = server;
   }
 

@@ -41,7 +41,8 @@ import { defaultConfig, type MeterConfig } from "./config.js";
 import { RamEventLog } from "./events.js";
 import { logicalDeviceName, serialNumberBytes, validIdentity } from "./identity.js";
 import { DataObject } from "../cosem/classes/data.js";
-import { RegisterObject, Unit, intData } from "../cosem/classes/register.js";
+import { RegisterObject, Unit, intData, type RegisterBinding } from "../cosem/classes/register.js";
+import { frozen } from "../util/frozen.js";
 import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js";
 import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "./metrology.js";
 import { dateTimeOs } from "../cosem/axdr-helpers.js";
@@ -398,7 +399,6 @@ export class Meter {
     const c = this.catalog;
     const resolve = (classId: number, name: Obis) => c.resolve(classId, name);
     const id = this.config.identity;
-    const os = (v: Uint8Array) => () => ({ tag: Tag.OctetString, value: v }) as const;
 
     // Identity: every association, the public client included, may read it (it is how a client finds the meter).
     const everyone = (attrs: string, methods = "") => ({
@@ -407,8 +407,8 @@ export class Meter {
       management: [attrs, methods],
       firmware: [attrs, methods],
     }) as const;
-    c.add(new DataObject(ln.LOGICAL_DEVICE_NAME, { read: os(logicalDeviceName(id)) }), everyone("r r"));
-    c.add(new DataObject(ln.SERIAL_NUMBER, { read: os(serialNumberBytes(id)) }), everyone("r r"));
+    c.add(DataObject.constant(ln.LOGICAL_DEVICE_NAME, { tag: Tag.OctetString, value: logicalDeviceName(id) }), everyone("r r"));
+    c.add(DataObject.constant(ln.SERIAL_NUMBER, { tag: Tag.OctetString, value: serialNumberBytes(id) }), everyone("r r"));
 
     // The time itself (attribute 2) lives in the RTC, not in the settings.
     c.add(
@@ -433,10 +433,7 @@ export class Meter {
     this.#monitor = registerMonitorOf(metrologyRows);
     // The rate registers of the tariff bank (1.0.c.8.t.255), whole Wh / varh as the display shows them.
     const registerRights = { reader: [readAll(3), noMethods(1)], management: [readAll(3), noMethods(1)] } as const;
-    for (const o of this.bank.obis) {
-      const read = () => intData(Tag.DoubleLongUnsigned, Math.floor(this.bank.value(o) % 1e9));
-      c.add(new RegisterObject(o, { scaler: 0, unit: o.c <= 2 ? Unit.Wh : Unit.varh }, { read }), registerRights);
-    }
+    for (const o of this.bank.obis) c.add(new RegisterObject(o, o.c <= 2 ? WH : VARH, new RateRegisterValue(this.bank, o)), registerRights);
     for (const row of maxDemandCatalog(this.demand.maxima, toDateTime)) c.addEntry(row);
     c.add(new DataObject(BILLING_COUNTER_OBIS, { read: () => ({ tag: Tag.DoubleLongUnsigned, value: this.billing.counter >>> 0 }) }), {
       reader: ["r r", ""],
@@ -737,6 +734,21 @@ export class Meter {
       safeMode: this.boot.safeMode,
       ...(this.prepay ? { creditWh: this.prepay.available() } : {}),
     };
+  }
+}
+
+const WH = frozen({ scaler: 0, unit: Unit.Wh });
+const VARH = frozen({ scaler: 0, unit: Unit.varh });
+
+/** A rate register's value: a binding object, not a closure per register (a closure made at run time costs far more RAM on XS: issue 13). */
+class RateRegisterValue implements RegisterBinding {
+  constructor(
+    readonly bank: TouRegisterBank,
+    readonly obis: Obis,
+  ) {}
+
+  read(): Data {
+    return intData(Tag.DoubleLongUnsigned, Math.floor(this.bank.value(this.obis) % 1e9));
   }
 }
 

@@ -2,10 +2,10 @@ import { Tag, type Data } from "../cosem/axdr.js";
 import { DemandRegisterObject } from "../cosem/classes/demand-register.js";
 import { ExtendedRegisterObject } from "../cosem/classes/extended-register.js";
 import { RegisterMonitorObject, type ActionSet, type ScriptRef } from "../cosem/classes/register-monitor.js";
-import { intData, RegisterObject, scaled, Unit, type ScalerUnit } from "../cosem/classes/register.js";
+import { intData, RegisterObject, scaled, Unit, type RegisterBinding, type ScalerUnit } from "../cosem/classes/register.js";
 import { DataAccessResult, rights, type ObjectEntry, type ObjectRights, type Role } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
-import { CALIBRATION_FIELDS, type EnergySample } from "../../hal/energy-ic.js";
+import { CALIBRATION_FIELDS, type CalibrationField, type EnergySample } from "../../hal/energy-ic.js";
 import type { MetrologyService } from "../metrology/service.js";
 import { frozen } from "../util/frozen.js";
 
@@ -44,6 +44,9 @@ const READ_ONLY: Partial<Record<Role, ObjectRights>> = frozen({
   management: rights("r r r", "-"),
 });
 
+const CALIBRATION_RIGHTS: Partial<Record<Role, ObjectRights>> = frozen({ management: rights("r rw r", "-") });
+const NOTHING: readonly number[] = frozen([]);
+
 /** The energy registers by OBIS C and their units; what each sums is metrology's (ENERGY_REGISTER_QUANTITIES). */
 const ENERGY_C: { c: number; unit: number }[] = frozen([
   { c: 1, unit: Unit.Wh },
@@ -57,47 +60,163 @@ const ENERGY_C: { c: number; unit: number }[] = frozen([
   { c: 9, unit: Unit.VAh },
 ]);
 
+/** Scaler/unit pairs shared by every row that shows them (frozen: preloaded into flash on a device). */
+const SU = frozen({
+  Wh: { scaler: 0, unit: Unit.Wh },
+  varh: { scaler: 0, unit: Unit.varh },
+  VAh: { scaler: 0, unit: Unit.VAh },
+  V: { scaler: -1, unit: Unit.V },
+  A: { scaler: -3, unit: Unit.A },
+  W: { scaler: 0, unit: Unit.W },
+  var: { scaler: 0, unit: Unit.var },
+  VA: { scaler: 0, unit: Unit.VA },
+  PF: { scaler: -3, unit: Unit.none },
+  Hz: { scaler: -2, unit: Unit.Hz },
+  none: { scaler: 0, unit: Unit.none },
+} satisfies Record<string, ScalerUnit>);
+
+function suOf(unit: number): ScalerUnit {
+  return unit === Unit.Wh ? SU.Wh : unit === Unit.varh ? SU.varh : SU.VAh;
+}
+
+/*
+ * The registers' values are read through small binding objects that hold
+ * only what differs per row (scope, quantity, phase), not through a closure
+ * per row: on XS a closure made at run time is a function instance, a
+ * closure scope and a RAM copy of its bytecode (hundreds of bytes), where
+ * these objects are a few slots (issue 13).
+ */
+
+/** An energy total (ENERGY_C row e) of one scope: rolling over at the accumulators' capacity. */
+class EnergyValue implements RegisterBinding {
+  constructor(
+    readonly svc: MetrologyService,
+    readonly scope: number,
+    readonly e: number,
+  ) {}
+
+  read(): Data {
+    return intData(Tag.DoubleLongUnsigned, Math.floor(this.svc.registerEnergy(this.scope, ENERGY_C[this.e].c)));
+  }
+}
+
+/** What an instantaneous register shows (InstantValue.kind). */
+const Inst = frozen({
+  vRms: 0,
+  iRms: 1,
+  importW: 2,
+  exportW: 3,
+  powerFactor: 4,
+  neutralA: 5,
+  totalImportW: 6,
+  totalExportW: 7,
+  totalImportVar: 8,
+  totalExportVar: 9,
+  totalVA: 10,
+  totalPowerFactor: 11,
+  frequency: 12,
+} as const);
+
+function sum(s: EnergySample, k: "activeW" | "reactiveVar" | "apparentVA"): number {
+  let a = 0;
+  for (const p of s.phases) a += p[k];
+  return a;
+}
+
+function instant(s: EnergySample, kind: number, phase: number): number {
+  switch (kind) {
+    case Inst.vRms:
+      return s.phases[phase].vRms;
+    case Inst.iRms:
+      return s.phases[phase].iRms;
+    case Inst.importW:
+      return Math.max(0, s.phases[phase].activeW);
+    case Inst.exportW:
+      return Math.max(0, -s.phases[phase].activeW);
+    case Inst.powerFactor:
+      return s.phases[phase].powerFactor;
+    case Inst.neutralA:
+      return Number.isNaN(s.neutralA) ? 0 : s.neutralA;
+    case Inst.totalImportW:
+      return Math.max(0, sum(s, "activeW"));
+    case Inst.totalExportW:
+      return Math.max(0, -sum(s, "activeW"));
+    case Inst.totalImportVar:
+      return Math.max(0, sum(s, "reactiveVar"));
+    case Inst.totalExportVar:
+      return Math.max(0, -sum(s, "reactiveVar"));
+    case Inst.totalVA:
+      return sum(s, "apparentVA");
+    case Inst.totalPowerFactor: {
+      const va = sum(s, "apparentVA");
+      return va > 0 ? sum(s, "activeW") / va : 0;
+    }
+    default:
+      return s.frequencyHz;
+  }
+}
+
+/** An instantaneous value of the last sample (0 before the first), as the integer its scaler gives. */
+class InstantValue implements RegisterBinding {
+  constructor(
+    readonly svc: MetrologyService,
+    readonly kind: number,
+    readonly phase: number,
+    readonly tag: number,
+    readonly scaler: number,
+  ) {}
+
+  read(): Data {
+    const s = this.svc.instantaneous;
+    return intData(this.tag, scaled(s ? instant(s, this.kind, this.phase) : 0, this.scaler));
+  }
+}
+
+/** A calibration constant of one phase (management only; the metrology service stores it itself). */
+class CalibrationValue implements RegisterBinding {
+  constructor(
+    readonly svc: MetrologyService,
+    readonly phase: number,
+    readonly field: CalibrationField,
+  ) {}
+
+  read(): Data {
+    return intData(Tag.DoubleLong, this.svc.calibration(this.phase, this.field) ?? 0);
+  }
+
+  write(v: Data): DataAccessResult {
+    if (v.tag !== Tag.DoubleLong) return DataAccessResult.typeUnmatched;
+    return this.svc.setCalibration(this.phase, this.field, v.value) ? DataAccessResult.success : DataAccessResult.otherReason;
+  }
+}
+
 export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptions): ObjectEntry[] {
   const rows: ObjectEntry[] = [];
-  const add = (obis: Obis, su: ScalerUnit, read: () => Data, r = READ_ONLY) => rows.push({ object: new RegisterObject(obis, su, { read }), rights: r });
+  const add = (obis: Obis, su: ScalerUnit, binding: RegisterBinding) => rows.push({ object: new RegisterObject(obis, su, binding), rights: READ_ONLY });
   const scopes = Math.min(3, svc.phaseCount) + 1;
 
   for (let scope = 0; scope < scopes; scope++) {
-    for (const e of ENERGY_C) {
-      add(Obis.of(1, 0, e.c + 20 * scope, 8, 0, 255), { scaler: 0, unit: e.unit }, () => intData(Tag.DoubleLongUnsigned, Math.floor(svc.registerEnergy(scope, e.c))));
-    }
+    ENERGY_C.forEach((e, i) => add(Obis.of(1, 0, e.c + 20 * scope, 8, 0, 255), suOf(e.unit), new EnergyValue(svc, scope, i)));
   }
 
-  const inst = (f: (s: EnergySample) => number) => (): number => {
-    const s = svc.instantaneous;
-    return s ? f(s) : 0;
-  };
-  const instRow = (c: number, tag: number, su: ScalerUnit, f: (s: EnergySample) => number) =>
-    add(Obis.of(1, 0, c, 7, 0, 255), su, () => intData(tag, scaled(inst(f)(), su.scaler)));
-  const V = { scaler: -1, unit: Unit.V };
-  const A = { scaler: -3, unit: Unit.A };
-  const W = { scaler: 0, unit: Unit.W };
-  const PF = { scaler: -3, unit: Unit.none };
-  const sum = (s: EnergySample, k: "activeW" | "reactiveVar" | "apparentVA") => s.phases.reduce((a, p) => a + p[k], 0);
+  const instRow = (c: number, tag: number, su: ScalerUnit, kind: number, phase = 0) => add(Obis.of(1, 0, c, 7, 0, 255), su, new InstantValue(svc, kind, phase, tag, su.scaler));
   for (let p = 0; p < Math.min(3, svc.phaseCount); p++) {
     const base = 20 * (p + 1);
-    instRow(base + 12, Tag.LongUnsigned, V, (s) => s.phases[p].vRms);
-    instRow(base + 11, Tag.DoubleLongUnsigned, A, (s) => s.phases[p].iRms);
-    instRow(base + 1, Tag.DoubleLongUnsigned, W, (s) => Math.max(0, s.phases[p].activeW));
-    instRow(base + 2, Tag.DoubleLongUnsigned, W, (s) => Math.max(0, -s.phases[p].activeW));
-    instRow(base + 13, Tag.Long, PF, (s) => s.phases[p].powerFactor);
+    instRow(base + 12, Tag.LongUnsigned, SU.V, Inst.vRms, p);
+    instRow(base + 11, Tag.DoubleLongUnsigned, SU.A, Inst.iRms, p);
+    instRow(base + 1, Tag.DoubleLongUnsigned, SU.W, Inst.importW, p);
+    instRow(base + 2, Tag.DoubleLongUnsigned, SU.W, Inst.exportW, p);
+    instRow(base + 13, Tag.Long, SU.PF, Inst.powerFactor, p);
   }
-  instRow(91, Tag.DoubleLongUnsigned, A, (s) => (Number.isNaN(s.neutralA) ? 0 : s.neutralA));
-  instRow(1, Tag.DoubleLongUnsigned, W, (s) => Math.max(0, sum(s, "activeW")));
-  instRow(2, Tag.DoubleLongUnsigned, W, (s) => Math.max(0, -sum(s, "activeW")));
-  instRow(3, Tag.DoubleLongUnsigned, { scaler: 0, unit: Unit.var }, (s) => Math.max(0, sum(s, "reactiveVar")));
-  instRow(4, Tag.DoubleLongUnsigned, { scaler: 0, unit: Unit.var }, (s) => Math.max(0, -sum(s, "reactiveVar")));
-  instRow(9, Tag.DoubleLongUnsigned, { scaler: 0, unit: Unit.VA }, (s) => sum(s, "apparentVA"));
-  instRow(13, Tag.Long, PF, (s) => {
-    const va = sum(s, "apparentVA");
-    return va > 0 ? sum(s, "activeW") / va : 0;
-  });
-  instRow(14, Tag.LongUnsigned, { scaler: -2, unit: Unit.Hz }, (s) => s.frequencyHz);
+  instRow(91, Tag.DoubleLongUnsigned, SU.A, Inst.neutralA);
+  instRow(1, Tag.DoubleLongUnsigned, SU.W, Inst.totalImportW);
+  instRow(2, Tag.DoubleLongUnsigned, SU.W, Inst.totalExportW);
+  instRow(3, Tag.DoubleLongUnsigned, SU.var, Inst.totalImportVar);
+  instRow(4, Tag.DoubleLongUnsigned, SU.var, Inst.totalExportVar);
+  instRow(9, Tag.DoubleLongUnsigned, SU.VA, Inst.totalVA);
+  instRow(13, Tag.Long, SU.PF, Inst.totalPowerFactor);
+  instRow(14, Tag.LongUnsigned, SU.Hz, Inst.frequency);
+  const W = SU.W;
 
   rows.push({
     object: new DemandRegisterObject(Obis.of(1, 0, 1, 4, 0, 255), W, svc.demand, o.nowUtc, o.toDateTime),
@@ -116,16 +235,10 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
   for (let p = 0; p < svc.phaseCount; p++) {
     CALIBRATION_FIELDS.forEach((field, i) => {
       rows.push({
-        object: new RegisterObject(Obis.of(1, 0, 128, p + 1, i + 1, 255), { scaler: 0, unit: Unit.none }, {
-          read: () => intData(Tag.DoubleLong, svc.calibration(p, field) ?? 0),
-          write: (v) => {
-            if (v.tag !== Tag.DoubleLong) return DataAccessResult.typeUnmatched;
-            return svc.setCalibration(p, field, v.value) ? DataAccessResult.success : DataAccessResult.otherReason;
-          },
-        }),
+        object: new RegisterObject(Obis.of(1, 0, 128, p + 1, i + 1, 255), SU.none, new CalibrationValue(svc, p, field)),
         // Only the management association sees calibration at all; the metrology service stores it itself.
-        rights: { management: rights("r rw r", "-") },
-        persist: [],
+        rights: CALIBRATION_RIGHTS,
+        persist: NOTHING,
       });
     });
   }
@@ -138,15 +251,27 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
  * total and 1.0.1.6.t.255 per tariff), which billing resets.
  */
 export function maxDemandCatalog(maxima: readonly { obis: Obis; value: number; utcMs: number }[], toDateTime?: (utcMs: number) => Data): ObjectEntry[] {
-  return maxima.map((m) => ({
-    object: new ExtendedRegisterObject(
-      m.obis,
-      { scaler: 0, unit: Unit.W },
-      { read: () => intData(Tag.DoubleLongUnsigned, m.value), status: () => ({ tag: Tag.Unsigned, value: 0 }), captureUtc: () => m.utcMs },
-      toDateTime,
-    ),
-    rights: { reader: rights("r r r r r", "-"), management: rights("r r r r r", "-") },
-  }));
+  return maxima.map((m) => ({ object: new ExtendedRegisterObject(m.obis, SU.W, new MaxDemandValue(m), toDateTime), rights: MAX_DEMAND_RIGHTS }));
+}
+
+const MAX_DEMAND_RIGHTS: Partial<Record<Role, ObjectRights>> = frozen({ reader: rights("r r r r r", "-"), management: rights("r r r r r", "-") });
+const STATUS_OK: Data = frozen({ tag: Tag.Unsigned, value: 0 });
+
+/** A maximum of the tariff's demand tracker: value and capture time (the tracker updates the record in place). */
+class MaxDemandValue {
+  constructor(readonly m: { value: number; utcMs: number }) {}
+
+  read(): Data {
+    return intData(Tag.DoubleLongUnsigned, this.m.value);
+  }
+
+  status(): Data {
+    return STATUS_OK;
+  }
+
+  captureUtc(): number {
+    return this.m.utcMs;
+  }
 }
 
 /** The register monitor row, so that the composition root can call evaluate() each tick. */

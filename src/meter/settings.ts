@@ -91,7 +91,11 @@ function recordOf(o: CosemObject, encoded: Uint8Array): Uint8Array {
 interface Bound {
   readonly object: CosemObject;
   readonly attributes: readonly number[];
-  readonly keys: readonly string[];
+}
+
+/** The store key of a bound attribute: made when used, not kept per attribute (RAM, issue 13). */
+function keyOf(b: Bound, attribute: number): string {
+  return settingKey(b.object.logicalName, attribute);
 }
 
 export class SettingsStore {
@@ -118,7 +122,7 @@ export class SettingsStore {
 
   /** Whether a value of this attribute fits one store entry. */
   fits(b: Bound, attribute: number, encoded: Uint8Array): boolean {
-    return 1 + b.keys[b.attributes.indexOf(attribute)].length + HEADER + encoded.length <= this.#maxEntry;
+    return 1 + keyOf(b, attribute).length + HEADER + encoded.length <= this.#maxEntry;
   }
 
   /** The catalog row as the server must see it: its object wrapped when it has settings. */
@@ -126,7 +130,7 @@ export class SettingsStore {
     const attributes = persistentAttributes(entry);
     if (attributes.length === 0) return entry;
     const object = entry.object;
-    const bound: Bound = { object, attributes, keys: attributes.map((a) => settingKey(object.logicalName, a)) };
+    const bound: Bound = { object, attributes };
     this.#bound.push(bound);
     return { ...entry, object: new PersistedObject(bound, this) };
   }
@@ -134,13 +138,13 @@ export class SettingsStore {
   /** Every (object, attribute) the store keeps, in catalog order. */
   settings(): { object: CosemObject; attribute: number; key: string }[] {
     const out: { object: CosemObject; attribute: number; key: string }[] = [];
-    for (const b of this.#bound) b.attributes.forEach((a, i) => out.push({ object: b.object, attribute: a, key: b.keys[i] }));
+    for (const b of this.#bound) for (const a of b.attributes) out.push({ object: b.object, attribute: a, key: keyOf(b, a) });
     return out;
   }
 
   /** Stores a value set() just accepted, unless it is what is stored already or, with nothing stored, what was there before. */
   save(b: Bound, attribute: number, encoded: Uint8Array, before: Uint8Array | undefined, ctx: AccessContext): boolean {
-    const key = b.keys[b.attributes.indexOf(attribute)];
+    const key = keyOf(b, attribute);
     const record = recordOf(b.object, encoded);
     const stored = this.#store.get(key);
     if (stored ? bytesEqual(stored, record) : before !== undefined && bytesEqual(before, encodedGet(b.object, attribute, ctx) ?? EMPTY)) return true;
@@ -155,9 +159,10 @@ export class SettingsStore {
       const was = before[i];
       if (!after || (was && bytesEqual(was, after))) return;
       const record = recordOf(b.object, after);
-      const stored = this.#store.get(b.keys[i]);
+      const key = keyOf(b, a);
+      const stored = this.#store.get(key);
       if (stored && bytesEqual(stored, record)) return;
-      if (!this.#put(b.keys[i], record)) ok = false;
+      if (!this.#put(key, record)) ok = false;
     });
     return ok;
   }
@@ -176,9 +181,10 @@ export class SettingsStore {
         const now = i >= 0 ? encodedGet(b.object, a, ctx) : undefined;
         if (!now) continue;
         const record = recordOf(b.object, now);
-        const stored = this.#store.get(b.keys[i]);
+        const key = keyOf(b, a);
+        const stored = this.#store.get(key);
         if (stored && bytesEqual(stored, record)) continue;
-        if (!this.#put(b.keys[i], record)) ok = false;
+        if (!this.#put(key, record)) ok = false;
       }
     }
     return ok;
@@ -211,8 +217,8 @@ export class SettingsStore {
     const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#now() };
     const claimed = new Set<string>();
     for (const b of this.#bound) {
-      b.attributes.forEach((attribute, i) => {
-        const key = b.keys[i];
+      b.attributes.forEach((attribute) => {
+        const key = keyOf(b, attribute);
         claimed.add(key);
         const record = this.#store.get(key);
         if (!record) return;

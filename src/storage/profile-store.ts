@@ -221,36 +221,40 @@ export class ProfileStore implements LogOwner {
     }
   }
 
-  /** Rows whose time is in [fromMs, toMs], reading only chunks whose time span meets the range. */
+  /**
+   * Rows whose time is in [fromMs, toMs], reading only chunks whose time span
+   * (in the RAM index) meets the range, and making row objects only for rows
+   * in it. Safe while captures go on: after each chunk the next is found by
+   * entry number, not by index position (as rows()).
+   */
   *rowsInTime(fromMs: number, toMs: number): Generator<ProfileRow> {
     const fromS = Math.ceil(fromMs / 1000);
     const toS = Math.floor(toMs / 1000);
-    const items = this.items.slice();
-    for (const it of items) {
-      if (it.maxS < fromS || it.minS > toS) continue;
-      for (const r of this.chunk(it)) {
-        if (r.entryNo < this.firstEntry) continue;
-        const s = r.utcMs / 1000;
-        if (s >= fromS && s <= toS) yield r;
-      }
+    let e = 0;
+    for (;;) {
+      const items = this.items;
+      let i = e === 0 ? 0 : this.itemAt(e);
+      while (i < items.length && (items[i].first + items[i].count <= e || items[i].maxS < fromS || items[i].minS > toS)) i++;
+      if (i >= items.length) return;
+      const it = items[i];
+      e = it.first + it.count;
+      const rows: ProfileRow[] = [];
+      this.chunkIn(it, fromS, toS, rows, 0);
+      for (let k = 0; k < rows.length; k++) if (rows[k].entryNo >= this.firstEntry) yield rows[k];
     }
   }
 
-  /** Number of rows rowsInTime would give; decodes only chunks that straddle a bound. */
+  /** Number of rows rowsInTime would give; reads only the times of chunks that straddle a bound (no values, no rows). */
   countInTime(fromMs: number, toMs: number): number {
     const fromS = Math.ceil(fromMs / 1000);
     const toS = Math.floor(toMs / 1000);
+    const keep = this.firstEntry;
     let n = 0;
-    for (const it of this.items) {
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
       if (it.maxS < fromS || it.minS > toS) continue;
-      if (it.minS >= fromS && it.maxS <= toS && it.first >= this.firstEntry) {
-        n += it.count;
-        continue;
-      }
-      for (const r of this.chunk(it)) {
-        const s = r.utcMs / 1000;
-        if (r.entryNo >= this.firstEntry && s >= fromS && s <= toS) n++;
-      }
+      if (it.minS >= fromS && it.maxS <= toS && it.first >= keep) n += it.count;
+      else n += this.chunkIn(it, fromS, toS, undefined, keep);
     }
     return n;
   }
@@ -441,20 +445,33 @@ export class ProfileStore implements LogOwner {
 
   /** Rows of one chunk; none when its record is gone (collected while a read was under way). */
   private chunk(it: Item): ProfileRow[] {
+    const out: ProfileRow[] = [];
+    this.chunkIn(it, -Infinity, Infinity, out, 0);
+    return out;
+  }
+
+  /**
+   * The rows of one chunk with a time in [fromS, toS] and an entry number from
+   * minEntry, pushed to `out` (or, without it, only counted); returns how many.
+   * None when the record is gone or damaged.
+   */
+  private chunkIn(it: Item, fromS: number, toS: number, out: ProfileRow[] | undefined, minEntry: number): number {
     const log = it.j ? this.journal : this.log;
     const indexed = (it.j ? this.byJournalAddr : this.byAddr).get(it.addr) === it;
     const body = log.read(it.addr);
     // Unreadable while still indexed: damage (a record collected during a read is simply gone).
     if (!body) {
       if (indexed) log.reportDamage();
-      return [];
+      return 0;
     }
+    const kept = out ? out.length : 0;
     try {
-      return this.decode(body);
+      return this.scan(body, fromS, toS, out, minEntry);
     } catch (e) {
       if (e instanceof DecodeError) {
         log.reportDamage();
-        return [];
+        if (out) out.length = kept;
+        return 0;
       }
       throw e;
     }
@@ -558,7 +575,22 @@ export class ProfileStore implements LogOwner {
 
   /** Total: any bytes give rows or a DecodeError. */
   decode(body: Uint8Array): ProfileRow[] {
+    const out: ProfileRow[] = [];
+    this.scan(body, -Infinity, Infinity, out, 0);
+    return out;
+  }
+
+  /**
+   * The one chunk decoder. Rows with a time in [fromS, toS] and an entry
+   * number from minEntry are pushed to `out`, their values decoded; without
+   * `out` they are only counted and no value is read (the times need only the
+   * header and the exceptions). A chunk whose times never go back stops at
+   * its first row after toS; a whole decode checks every byte (totality).
+   * Returns the number of rows in range.
+   */
+  private scan(body: Uint8Array, fromS: number, toS: number, out: ProfileRow[] | undefined, minEntry: number): number {
     const cols = this.config.columns;
+    const nc = cols.length;
     const period = this.config.periodS;
     const r = new VarintReader(body);
     const first = r.uint();
@@ -567,13 +599,14 @@ export class ProfileStore implements LogOwner {
     const minS = firstS - r.uint();
     const maxS = minS + r.uint();
     const mask = r.uint();
-    if (count < 1 || count > r.remaining || first < 1 || minS < 0 || mask >= 2 ** cols.length) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
+    if (count < 1 || count > r.remaining || first < 1 || minS < 0 || mask >= 2 ** nc) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
     const nx = r.uint();
     if (nx > count) throw new DecodeError("bad-row", `${nx} exceptions in ${count} rows`);
     const xAt = new Array<number>(nx);
     const xStatus = new Array<number>(nx);
     const xTime = new Array<number>(nx);
     const xFlags = new Array<number>(nx);
+    let ordered = true;
     let at = 0;
     for (let k = 0; k < nx; k++) {
       at += r.uint();
@@ -583,12 +616,21 @@ export class ProfileStore implements LogOwner {
       xFlags[k] = flags;
       xStatus[k] = flags & X_STATUS ? r.byte() : -1;
       xTime[k] = flags & X_TIME ? r.sint() : 0;
+      if (xTime[k] < -period) ordered = false;
+    }
+    const whole = fromS === -Infinity && toS === Infinity && minEntry <= first;
+    // Per column: zigzag (signed) or not, and cumulative (a delta) or not.
+    const signed = new Array<boolean>(nc);
+    const cumulative = new Array<boolean>(nc);
+    for (let c = 0; c < nc; c++) {
+      signed[c] = Math.floor(mask / 2 ** c) % 2 === 1;
+      cumulative[c] = cols[c] === "cumulative";
     }
     let prevS = firstS - period;
     let status = 0;
     let k = 0;
-    const prev = new Array<number>(cols.length).fill(0);
-    const out: ProfileRow[] = [];
+    let n = 0;
+    const prev = out ? new Array<number>(nc).fill(0) : undefined;
     for (let i = 0; i < count; i++) {
       let s = prevS + period;
       if (k < nx && xAt[k] === i) {
@@ -597,19 +639,22 @@ export class ProfileStore implements LogOwner {
         k++;
       }
       if (s < minS || s > maxS) throw new DecodeError("bad-row", `row ${i} at ${s} s outside the chunk's bounds`, r.pos);
-      const values = new Array<number>(cols.length);
-      for (let c = 0; c < cols.length; c++) {
-        const d = Math.floor(mask / 2 ** c) % 2 ? r.sint() : r.uint();
-        if (cols[c] === "cumulative") {
-          prev[c] += d;
-          values[c] = prev[c];
-        } else values[c] = d;
-      }
-      out.push({ entryNo: first + i, utcMs: s * 1000, status, values });
       prevS = s;
+      if (s > toS && ordered) return n;
+      const wanted = s >= fromS && s <= toS && first + i >= minEntry;
+      if (wanted) n++;
+      if (!prev) continue;
+      let values: number[] | undefined;
+      if (wanted) values = new Array<number>(nc);
+      for (let c = 0; c < nc; c++) {
+        const d = signed[c] ? r.sint() : r.uint();
+        const v = cumulative[c] ? (prev[c] += d) : d;
+        if (values) values[c] = v;
+      }
+      if (values) (out as ProfileRow[]).push({ entryNo: first + i, utcMs: s * 1000, status, values });
     }
-    if (r.remaining !== 0) throw new DecodeError("trailing", "bytes after the last row", r.pos);
-    return out;
+    if (whole && r.remaining !== 0) throw new DecodeError("trailing", "bytes after the last row", r.pos);
+    return n;
   }
 }
 // Generator methods carry a prototype object each; frozen like the class's

@@ -63,6 +63,12 @@ export class VarintReader {
   }
 
   uint(): number {
+    // One byte (values below 128, most profile deltas) without the general loop.
+    const p = this.pos;
+    if (p < this.end && this.buf[p] < 0x80) {
+      this.pos = p + 1;
+      return this.buf[p];
+    }
     let v = 0;
     let scale = 1;
     for (let i = 0; i < 8; i++) {

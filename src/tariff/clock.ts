@@ -1,6 +1,6 @@
 import type { Rtc } from "../../hal/clock.js";
 import type { EventSink } from "../events.js";
-import { ClockStatus, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civilFromDays, dateTimeFromUtcMs, dateTimeToUtcMs, type DateTime } from "../cosem/datetime.js";
+import { ClockStatus, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civilFromDays, dateTimeFromUtcMs, dateTimeToUtcMs, daysFromCivil, type DateTime } from "../cosem/datetime.js";
 import { StandardEventCode } from "./event-codes.js";
 import { patternDayInMonth } from "./date-patterns.js";
 
@@ -134,6 +134,21 @@ export class MeterClock {
     if (b !== b || e !== e) return false; // NaN: rule not applicable this year
     if (b < e) return utcMs >= b && utcMs < e;
     return utcMs >= b || utcMs < e; // southern hemisphere: DST spans the new year
+  }
+
+  /**
+   * The first UTC instant after utcMs at which deviationAt or the DST bit of
+   * statusAt may change (the next DST switch, or the next year's rules):
+   * a reader of many time stamps (the profile buffer) asks once per span.
+   */
+  steadyUntil(utcMs: number): number {
+    if (!this.dstEnabled) return Infinity;
+    const year = civilFromDays(Math.floor((utcMs - this.timeZone * MS_PER_MINUTE) / MS_PER_DAY)).year;
+    this.switchInstants(year);
+    let next = daysFromCivil(year + 1, 1, 1) * MS_PER_DAY + this.timeZone * MS_PER_MINUTE;
+    if (this.cacheBegin > utcMs && this.cacheBegin < next) next = this.cacheBegin;
+    if (this.cacheEnd > utcMs && this.cacheEnd < next) next = this.cacheEnd;
+    return next;
   }
 
   /** Total deviation (minutes, Blue Book sign) in force at a UTC instant. */

@@ -17,7 +17,13 @@ export interface ApduSession {
 }
 
 export interface ApduHandler {
-  /** A complete APDU from the client; returns the response APDU, or undefined when none is due. */
+  /**
+   * A complete APDU from the client; returns the response APDU, or undefined when none is due.
+   * The APDU may be a view into the transport's receive buffer, valid until handle returns:
+   * a handler copies whatever it keeps (the xDLMS decoders copy octet-strings and titles).
+   * The response is sent from where it lies (HDLC keeps it until its last segment is
+   * acknowledged): a handler returns bytes it does not change afterwards.
+   */
   handle(apdu: Uint8Array, session: ApduSession): Uint8Array | undefined;
   /** The link ended (HDLC DISC or inactivity time-out, TCP close): the association is released. */
   sessionClosed(session: ApduSession): void;

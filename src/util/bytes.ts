@@ -10,7 +10,8 @@ export class ByteReader {
   readonly buf: Uint8Array;
   pos: number;
   readonly end: number;
-  private view: DataView | undefined;
+  /** Made on the first float read; declared only, so a reader of integers never carries the field. */
+  private declare view: DataView | undefined;
 
   constructor(buf: Uint8Array, start = 0, end = buf.length) {
     this.buf = buf;
@@ -28,9 +29,13 @@ export class ByteReader {
     }
   }
 
+  // The bounds checks are inline (need() only throws): these run for every
+  // byte of every APDU and profile row, and a call costs more than the read.
   u8(what = "byte"): number {
-    this.need(1, what);
-    return this.buf[this.pos++];
+    const p = this.pos;
+    if (p >= this.end) this.need(1, what);
+    this.pos = p + 1;
+    return this.buf[p];
   }
 
   i8(what = "integer"): number {
@@ -39,9 +44,9 @@ export class ByteReader {
   }
 
   u16(what = "uint16"): number {
-    this.need(2, what);
-    const b = this.buf;
     const p = this.pos;
+    if (p + 2 > this.end) this.need(2, what);
+    const b = this.buf;
     this.pos = p + 2;
     return (b[p] << 8) | b[p + 1];
   }
@@ -52,9 +57,9 @@ export class ByteReader {
   }
 
   u32(what = "uint32"): number {
-    this.need(4, what);
-    const b = this.buf;
     const p = this.pos;
+    if (p + 4 > this.end) this.need(4, what);
+    const b = this.buf;
     this.pos = p + 4;
     return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
   }
@@ -88,10 +93,10 @@ export class ByteReader {
   }
 
   bytes(n: number, what = "bytes"): Uint8Array {
-    this.need(n, what);
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
+    const p = this.pos;
+    if (n > this.end - p) this.need(n, what);
+    this.pos = p + n;
+    return this.buf.subarray(p, p + n);
   }
 
   private dataView(): DataView {
@@ -123,25 +128,34 @@ export class ByteWriter {
     this.buf = next;
   }
 
+  // Capacity checks inline (reserve() only grows): see ByteReader.u8.
   u8(v: number): this {
-    this.reserve(1);
-    this.buf[this.len++] = v;
+    const n = this.len;
+    if (n >= this.buf.length) this.reserve(1);
+    this.buf[n] = v;
+    this.len = n + 1;
     return this;
   }
 
   u16(v: number): this {
-    this.reserve(2);
-    this.buf[this.len++] = (v >>> 8) & 0xff;
-    this.buf[this.len++] = v & 0xff;
+    const n = this.len;
+    if (n + 2 > this.buf.length) this.reserve(2);
+    const b = this.buf;
+    b[n] = (v >>> 8) & 0xff;
+    b[n + 1] = v & 0xff;
+    this.len = n + 2;
     return this;
   }
 
   u32(v: number): this {
-    this.reserve(4);
-    this.buf[this.len++] = (v >>> 24) & 0xff;
-    this.buf[this.len++] = (v >>> 16) & 0xff;
-    this.buf[this.len++] = (v >>> 8) & 0xff;
-    this.buf[this.len++] = v & 0xff;
+    const n = this.len;
+    if (n + 4 > this.buf.length) this.reserve(4);
+    const b = this.buf;
+    b[n] = (v >>> 24) & 0xff;
+    b[n + 1] = (v >>> 16) & 0xff;
+    b[n + 2] = (v >>> 8) & 0xff;
+    b[n + 3] = v & 0xff;
+    this.len = n + 4;
     return this;
   }
 
@@ -166,7 +180,7 @@ export class ByteWriter {
   }
 
   bytes(src: Uint8Array): this {
-    this.reserve(src.length);
+    if (this.len + src.length > this.buf.length) this.reserve(src.length);
     this.buf.set(src, this.len);
     this.len += src.length;
     return this;

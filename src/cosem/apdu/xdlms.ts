@@ -131,6 +131,14 @@ export type ServiceApdu = GetRequest | GetResponse | SetRequest | SetResponse | 
 // ------------------------------------------------------------------ reading
 
 function readAttributeDescriptor(r: ByteReader): AttributeDescriptor {
+  // Every GET and SET starts here: the 9 bytes in one bounds check (short input takes the checked reads below for their errors).
+  const p = r.pos;
+  if (r.end - p >= 9) {
+    const b = r.buf;
+    const a = b[p + 8];
+    r.pos = p + 9;
+    return { classId: (b[p] << 8) | b[p + 1], instance: Obis.fromBytes(b, p + 2), attribute: a > 0x7f ? a - 0x100 : a };
+  }
   const classId = r.u16("class id");
   const instance = Obis.fromBytes(r.bytes(6, "instance id"));
   return { classId, instance, attribute: r.i8("attribute id") };
@@ -150,6 +158,12 @@ function readOptionalFlag(r: ByteReader, what: string): boolean {
 }
 
 function readAccess(r: ByteReader): AccessSelection | undefined {
+  // Mostly absent: that case without the checked read.
+  const p = r.pos;
+  if (p < r.end && r.buf[p] === 0) {
+    r.pos = p + 1;
+    return undefined;
+  }
   if (!readOptionalFlag(r, "access-selection")) return undefined;
   const selector = r.u8("access selector");
   return { selector, parameters: readData(r) };

@@ -13,16 +13,38 @@ export interface DataBinding {
   write?(value: Data): DataAccessResult;
 }
 
+class ConstantValue implements DataBinding {
+  constructor(readonly value: Data) {}
+
+  read(): Data {
+    return this.value;
+  }
+}
+
 export class DataObject implements CosemObject {
-  readonly classId = 1;
-  readonly version = 0;
-  readonly attributeCount = 2;
-  readonly methodCount = 0;
+  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
+  get classId(): number {
+    return 1;
+  }
+  get version(): number {
+    return 0;
+  }
+  get attributeCount(): number {
+    return 2;
+  }
+  get methodCount(): number {
+    return 0;
+  }
 
   constructor(
     readonly logicalName: Obis,
     readonly binding: DataBinding,
   ) {}
+
+  /** A Data object whose value never changes (identity): the value itself, no closure. */
+  static constant(logicalName: Obis, value: Data): DataObject {
+    return new DataObject(logicalName, new ConstantValue(value));
+  }
 
   /** A Data object holding a value in RAM (configuration, test catalogs). */
   static holding(logicalName: Obis, initial: Data, writable = true, accept: (v: Data) => boolean = () => true): DataObject {

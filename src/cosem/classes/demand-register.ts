@@ -13,10 +13,19 @@ import { intData, scaled, scalerUnitData, utcDateTime, type ScalerUnit } from ".
  * Averages are double-long-unsigned of W / 10^scaler.
  */
 export class DemandRegisterObject implements CosemObject {
-  readonly classId = 5;
-  readonly version = 0;
-  readonly attributeCount = 9;
-  readonly methodCount = 2;
+  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
+  get classId(): number {
+    return 5;
+  }
+  get version(): number {
+    return 0;
+  }
+  get attributeCount(): number {
+    return 9;
+  }
+  get methodCount(): number {
+    return 2;
+  }
 
   constructor(
     readonly logicalName: Obis,

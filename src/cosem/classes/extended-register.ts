@@ -23,10 +23,19 @@ const NOT_SPECIFIED_DATE_TIME: Data = frozen({
 });
 
 export class ExtendedRegisterObject implements CosemObject {
-  readonly classId = 4;
-  readonly version = 0;
-  readonly attributeCount = 5;
-  readonly methodCount = 1;
+  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
+  get classId(): number {
+    return 4;
+  }
+  get version(): number {
+    return 0;
+  }
+  get attributeCount(): number {
+    return 5;
+  }
+  get methodCount(): number {
+    return 1;
+  }
 
   constructor(
     readonly logicalName: Obis,

@@ -40,6 +40,8 @@ export interface ProfileTimeBase {
   deviationAt(utcMs: number): number;
   /** Clock status byte at an instant; with it the buffer computes the calendar date once per local day instead of a DateTime per row. */
   statusAt?(utcMs: number): number;
+  /** The first instant after utcMs at which deviationAt/statusAt may change: with it, the buffer asks for them once per span, not per row. */
+  steadyUntil?(utcMs: number): number;
 }
 
 /** A profile of the storage domain as class 7 shows it: with the clock that dates its rows. */
@@ -54,10 +56,19 @@ export interface ProfileGenericConfig extends ProfileDefinition {
 }
 
 export class ProfileGeneric implements CosemObject {
-  readonly classId = 7;
-  readonly version = 1;
-  readonly attributeCount = 8;
-  readonly methodCount = 2;
+  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
+  get classId(): number {
+    return 7;
+  }
+  get version(): number {
+    return 1;
+  }
+  get attributeCount(): number {
+    return 8;
+  }
+  get methodCount(): number {
+    return 2;
+  }
   readonly logicalName: Obis;
   private readonly cfg: ProfileGenericConfig;
 
@@ -262,6 +273,11 @@ class BufferStream implements EncodedStream {
   private month = 0;
   private day = 0;
   private dayOfWeek = 0;
+  /** Deviation and clock status hold for time stamps in [steadyFrom, steadyTo) (ProfileTimeBase.steadyUntil); re-asked at each block. */
+  private steadyFrom = Number.NaN;
+  private steadyTo = Number.NaN;
+  private deviation = 0;
+  private status = 0;
 
   constructor(
     count: number,
@@ -282,6 +298,8 @@ class BufferStream implements EncodedStream {
 
   next(maxBytes: number): Uint8Array | undefined {
     const want = Math.max(1, maxBytes);
+    // The clock's state (invalid, doubtful, a new time zone) may have changed since the last block.
+    this.steadyTo = Number.NaN;
     // What was not handed out moves to the front; rows are added behind it up to the block.
     if (this.start > 0) {
       this.buf.copyWithin(0, this.start, this.end);
@@ -356,9 +374,19 @@ class BufferStream implements EncodedStream {
     const tb = this.cfg.timeBase;
     let deviation: number;
     let status: number;
-    if (tb.statusAt) {
+    if (utcMs >= this.steadyFrom && utcMs < this.steadyTo) {
+      // Stepped: within a span where the time base gives the same deviation and status.
+      deviation = this.deviation;
+      status = this.status;
+    } else if (tb.statusAt) {
       deviation = tb.deviationAt(utcMs);
       status = tb.statusAt(utcMs);
+      if (tb.steadyUntil) {
+        this.steadyFrom = utcMs;
+        this.steadyTo = tb.steadyUntil(utcMs);
+        this.deviation = deviation;
+        this.status = status;
+      }
     } else {
       const dt = tb.dateTimeAt(utcMs);
       deviation = dt.deviation;

@@ -56,10 +56,19 @@ export function utcDateTime(utcMs: number): Data {
 }
 
 export class RegisterObject implements CosemObject {
-  readonly classId: number = 3;
-  readonly version = 0;
-  readonly attributeCount: number = 3;
-  readonly methodCount: number = 1;
+  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
+  get classId(): number {
+    return 3;
+  }
+  get version(): number {
+    return 0;
+  }
+  get attributeCount(): number {
+    return 3;
+  }
+  get methodCount(): number {
+    return 1;
+  }
 
   constructor(
     readonly logicalName: Obis,

@@ -46,7 +46,8 @@ export class BlockSource {
   /** Takes up to n bytes; `last` tells whether nothing remains after them. */
   take(n: number): { bytes: Uint8Array; last: boolean } {
     this.#fill(n + 1);
-    const bytes = this.#buf.subarray(0, Math.min(n, this.#buf.length)).slice();
+    // All that is left: #buf is this source's own (encoded or joined here), handed over without a copy.
+    const bytes = n >= this.#buf.length ? this.#buf : this.#buf.subarray(0, n).slice();
     this.#buf = this.#buf.subarray(bytes.length);
     return { bytes, last: this.#ended && this.#buf.length === 0 };
   }

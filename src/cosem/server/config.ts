@@ -6,6 +6,7 @@ import type { Obis } from "../obis.js";
 import type { SecuritySetup } from "../security/security-setup.js";
 import type { Timers } from "../../../hal/timer.js";
 import type { AuthGuardConfig } from "./auth-guard.js";
+import type { ObjectDirectory } from "./directory.js";
 
 /** One association of the meter: who connects on which client SAP, how it authenticates, what its role may do. */
 export interface AssociationConfig {
@@ -30,8 +31,13 @@ export interface AssociationConfig {
 }
 
 export interface ServerOptions {
-  /** The object catalog: objects and each role's rights (data, see interface-class.ts). */
-  catalog: readonly ObjectEntry[];
+  /**
+   * The object catalog: objects and each role's rights (data, see
+   * interface-class.ts). A directory is served as it is (the server adds
+   * its Association LN rows to it: one catalog); rows are indexed into a
+   * directory of the server's own.
+   */
+  catalog: readonly ObjectEntry[] | ObjectDirectory;
   associations: readonly AssociationConfig[];
   crypto: CryptoPort;
   kv: KeyValueStore;

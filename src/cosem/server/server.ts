@@ -59,14 +59,16 @@ export class CosemServer implements ApduHandler {
     const limits = { maxPdu: this.#maxPdu, serverSap: options.serverSap ?? 1 };
     this.#associations = new Associations(options, limits, (role) => this.directory.visibleTo(role), this.#protector, (code, value) => this.#event(code, value));
     this.authGuard = this.#associations.authGuard;
-    const entries: ObjectEntry[] = [...options.catalog];
+    // One catalog (issue 13/18): the meter's directory is served as it is, not copied and indexed again.
+    const directory = options.catalog instanceof ObjectDirectory ? options.catalog : new ObjectDirectory(options.catalog);
     for (const cfg of options.associations) {
       const object = new AssociationLnObject(cfg.logicalName, this.#associations.binding(cfg));
-      const entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
+      let entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
+      if (!directory.find(cfg.logicalName)) entry = directory.insert(entry);
       this.#assocEntries.set(cfg, entry);
-      if (!entries.some((e) => e.object.logicalName.key === cfg.logicalName.key)) entries.push(entry);
     }
-    this.directory = new ObjectDirectory(entries);
+    directory.trim();
+    this.directory = directory;
     this.#services = new Services(this.directory, (a) => this.#ownEntry(a), this.#maxAssembly, () => this.#now());
   }
 
@@ -82,7 +84,8 @@ export class CosemServer implements ApduHandler {
     } finally {
       this.#associations.current = undefined;
       // New keys from key_transfer take effect only after the response went out under the old ones.
-      for (const c of this.#o.associations) c.securitySetup?.applyPendingKeys();
+      const list = this.#o.associations;
+      for (let i = 0; i < list.length; i++) list[i].securitySetup?.applyPendingKeys();
     }
   }
 

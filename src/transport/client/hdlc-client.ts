@@ -7,7 +7,7 @@
  */
 import type { TimerId, Timers } from "../../../hal/timer.js";
 import { encodeFrame, type Control, type HdlcAddress, type HdlcFrame, clientAddress, serverAddress } from "../hdlc/frame.js";
-import { LLC_REQUEST, LLC_RESPONSE, stripLlc, withLlc } from "../hdlc/llc.js";
+import { LLC_REQUEST, LLC_RESPONSE, stripLlc } from "../hdlc/llc.js";
 import { DEFAULT_PARAMETERS, decodeParameters, encodeParameters, type HdlcParameters } from "../hdlc/parameters.js";
 import { HdlcFrameReader } from "../hdlc/reader.js";
 import { nextSeq, prevSeq, Reassembly, Segmenter } from "../hdlc/segments.js";
@@ -109,7 +109,7 @@ export class HdlcClient {
       if (!this.linked) return reject(new HdlcLinkError("not-connected", "no HDLC link"));
       if (!this.begin({ op: "request", resolve, reject })) return;
       this.rx.clear();
-      this.tx.load(withLlc(apdu, LLC_REQUEST));
+      this.tx.load(apdu, LLC_REQUEST);
       this.sendSegment();
     });
   }
@@ -175,8 +175,9 @@ export class HdlcClient {
   }
 
   private sendSegment(): void {
-    const { chunk, more } = this.tx.next(this.params.maxInfoTx);
-    const bytes = encodeFrame({ dest: this.meter, src: this.me, control: { kind: "I", ns: this.vs, nr: this.vr, pf: true }, segmented: more, info: chunk });
+    const tx = this.tx;
+    tx.next(this.params.maxInfoTx);
+    const bytes = encodeFrame({ dest: this.meter, src: this.me, control: { kind: "I", ns: this.vs, nr: this.vr, pf: true }, segmented: tx.more, info: tx.body }, tx.head);
     this.vs = nextSeq(this.vs);
     this.lastI = bytes;
     this.send(bytes);
@@ -188,7 +189,8 @@ export class HdlcClient {
 
   private onFrame(f: HdlcFrame): void {
     if (f.dest.logical !== this.me.logical || f.src.logical !== this.meter.logical) return;
-    this.trace.push(f);
+    // The reader decodes in place: a kept frame needs its own copy of the info field.
+    this.trace.push({ dest: f.dest, src: f.src, control: f.control, segmented: f.segmented, info: f.info.slice() });
     const c = f.control;
     if (c.kind === "UI") {
       // A push longer than one frame comes as UI frames with the segmentation bit on all but the last.

@@ -10,7 +10,7 @@
  * the answer to it is a FRMR, not silence; a bad HCS/FCS is a DecodeError
  * because a corrupted frame is discarded without answer.
  */
-import { checkCrc16x25, putCrc16x25 } from "../../util/crc16.js";
+import { CRC16_X25_INIT, crc16x25Run } from "../../util/crc16.js";
 import { DecodeError, EncodeError } from "../../util/errors.js";
 
 export const FLAG = 0x7e;
@@ -94,70 +94,91 @@ export function decodeControl(b: number): Control {
   }
 }
 
-/** Throws EncodeError when the address cannot be written in its declared size. */
-function checkAddress(a: HdlcAddress, what: string): void {
-  const lim = a.size === 4 ? 0x3fff : 0x7f;
-  const okLogical = Number.isInteger(a.logical) && a.logical >= 0 && a.logical <= lim;
-  const okPhysical = a.size === 1 ? a.physical === undefined : Number.isInteger(a.physical) && (a.physical as number) >= 0 && (a.physical as number) <= lim;
-  if (!okLogical || !okPhysical) throw new EncodeError("hdlc-address", `${what} address out of range for ${a.size}-byte form`);
-}
-
-function putAddress(out: Uint8Array, at: number, a: HdlcAddress): number {
-  if (a.size === 1) {
-    out[at] = ((a.logical << 1) | 1) & 0xff;
+/**
+ * Writes an address in its declared size; throws EncodeError when it cannot be.
+ * `(v & lim) === v` holds exactly for the integers 0..lim (lim = 2^k - 1): one test for
+ * type, integrality and range.
+ */
+function putAddress(out: Uint8Array, at: number, a: HdlcAddress, what: string): number {
+  const logical = a.logical;
+  const lower = a.physical as number;
+  const size = a.size;
+  if (size === 1) {
+    if ((logical & 0x7f) !== logical || lower !== undefined) throw badAddress(a, what);
+    out[at] = (logical << 1) | 1;
     return at + 1;
   }
-  const lower = a.physical as number;
-  if (a.size === 2) {
-    out[at] = (a.logical << 1) & 0xff;
-    out[at + 1] = ((lower << 1) | 1) & 0xff;
+  if (size === 2) {
+    if ((logical & 0x7f) !== logical || (lower & 0x7f) !== lower) throw badAddress(a, what);
+    out[at] = logical << 1;
+    out[at + 1] = (lower << 1) | 1;
     return at + 2;
   }
-  out[at] = (a.logical >> 7) << 1;
-  out[at + 1] = (a.logical & 0x7f) << 1;
+  if (size !== 4 || (logical & 0x3fff) !== logical || (lower & 0x3fff) !== lower) throw badAddress(a, what);
+  out[at] = (logical >> 7) << 1;
+  out[at + 1] = (logical & 0x7f) << 1;
   out[at + 2] = (lower >> 7) << 1;
   out[at + 3] = ((lower & 0x7f) << 1) | 1;
   return at + 4;
 }
 
-/** Encoded frame length including both flags. */
-function frameSize(dest: HdlcAddress, src: HdlcAddress, infoLength: number): number {
-  return 2 + 2 + dest.size + src.size + 1 + (infoLength > 0 ? 2 + infoLength : 0) + 2;
+function badAddress(a: HdlcAddress, what: string): EncodeError {
+  return new EncodeError("hdlc-address", `${what} address out of range for ${a.size}-byte form`);
 }
 
-/** Encodes one frame with its flags. Throws EncodeError for an address or length that cannot be represented. */
-export function encodeFrame(f: HdlcFrame): Uint8Array {
-  checkAddress(f.dest, "destination");
-  checkAddress(f.src, "source");
-  const size = frameSize(f.dest, f.src, f.info.length);
+/**
+ * Encodes one frame with its flags. The information field is `head` ‖ f.info
+ * (head: an LLC header a link adds without copying the APDU first).
+ * Throws EncodeError for an address or length that cannot be represented.
+ */
+export function encodeFrame(f: HdlcFrame, head: Uint8Array = NO_INFO): Uint8Array {
+  const info = f.info;
+  const infoLength = head.length + info.length;
+  // Flags, format, addresses, control, then HCS and info when there is info, and the FCS.
+  const size = 7 + f.dest.size + f.src.size + (infoLength > 0 ? 2 + infoLength : 0);
   const len = size - 2;
   if (len > MAX_FRAME_LENGTH) throw new EncodeError("hdlc-length", `frame of ${len} bytes exceeds the 11-bit length field`);
   const out = new Uint8Array(size);
   out[0] = FLAG;
   out[1] = 0xa0 | (f.segmented ? 0x08 : 0) | (len >> 8);
   out[2] = len & 0xff;
-  let p = putAddress(out, 3, f.dest);
-  p = putAddress(out, p, f.src);
+  let p = putAddress(out, 3, f.dest, "destination");
+  p = putAddress(out, p, f.src, "source");
   out[p++] = encodeControl(f.control);
-  if (f.info.length > 0) {
-    putCrc16x25(out, 1, p);
+  // One CRC pass: the register over the header gives the HCS and runs on over HCS and info to the FCS.
+  let crc = crc16x25Run(CRC16_X25_INIT, out, 1, p);
+  if (infoLength > 0) {
+    const hcsAt = p;
+    const hcs = crc ^ 0xffff;
+    out[p] = hcs & 0xff;
+    out[p + 1] = hcs >>> 8;
     p += 2;
-    out.set(f.info, p);
-    p += f.info.length;
+    if (head.length > 0) {
+      out.set(head, p);
+      p += head.length;
+    }
+    out.set(info, p);
+    p += info.length;
+    crc = crc16x25Run(crc, out, hcsAt, p);
   }
-  putCrc16x25(out, 1, p);
+  crc ^= 0xffff;
+  out[p] = crc & 0xff;
+  out[p + 1] = crc >>> 8;
   out[size - 1] = FLAG;
   return out;
 }
 
+/** The information field of a frame that has none (shared: an empty view holds nothing to change). */
+const NO_INFO = new Uint8Array(0);
+
 /** Reads an address starting at p (bytes up to end): its size is where the LSB is 1. */
 function readAddress(b: Uint8Array, p: number, end: number, what: string): HdlcAddress {
-  let n = 0;
+  if (p < end && (b[p] & 1) !== 0) return { logical: b[p] >> 1, size: 1 };
+  if (p + 1 < end && (b[p + 1] & 1) !== 0) return { logical: b[p] >> 1, physical: b[p + 1] >> 1, size: 2 };
+  let n = 2;
   while (n < 4 && p + n < end && (b[p + n] & 1) === 0) n++;
   if (p + n >= end) throw new DecodeError("hdlc-address", `${what} address runs past the header`, p);
   n++;
-  if (n === 1) return { logical: b[p] >> 1, size: 1 };
-  if (n === 2) return { logical: b[p] >> 1, physical: b[p + 1] >> 1, size: 2 };
   if (n === 4) return { logical: ((b[p] >> 1) << 7) | (b[p + 1] >> 1), physical: ((b[p + 2] >> 1) << 7) | (b[p + 3] >> 1), size: 4 };
   throw new DecodeError("hdlc-address", `${what} address of ${n} bytes (only 1, 2 or 4 exist)`, p);
 }
@@ -174,23 +195,29 @@ export function decodeFrame(bytes: Uint8Array, start = 0, end = bytes.length): H
   if (f0 >> 4 !== 0xa) throw new DecodeError("hdlc-format", `frame format type ${f0 >> 4} (only type 3, 0xA, is used)`, start + 1);
   const len = ((f0 & 7) << 8) | bytes[start + 2];
   if (len !== size - 2) throw new DecodeError("hdlc-length", `length field ${len} but ${size - 2} bytes between flags`, start + 1);
-  const segmented = (f0 & 0x08) !== 0;
-  const last = end - 1; // index of closing flag
-  const dest = readAddress(bytes, start + 3, last - 2, "destination");
-  const srcAt = start + 3 + dest.size;
-  const src = readAddress(bytes, srcAt, last - 2, "source");
+  const fcsAt = end - 3;
+  // The usual addresses inline (a 2-byte meter address, a 1-byte client address, either way round); readAddress for the rest.
+  const d0 = start + 3;
+  const dest: HdlcAddress =
+    (bytes[d0] & 1) !== 0 ? { logical: bytes[d0] >> 1, size: 1 } : (bytes[d0 + 1] & 1) !== 0 ? { logical: bytes[d0] >> 1, physical: bytes[d0 + 1] >> 1, size: 2 } : readAddress(bytes, d0, fcsAt, "destination");
+  const srcAt = d0 + dest.size;
+  const src: HdlcAddress = srcAt < fcsAt && (bytes[srcAt] & 1) !== 0 ? { logical: bytes[srcAt] >> 1, size: 1 } : readAddress(bytes, srcAt, fcsAt, "source");
   const ctrlAt = srcAt + src.size;
-  if (ctrlAt >= last - 2) throw new DecodeError("hdlc-short", "no control field", ctrlAt);
+  if (ctrlAt >= fcsAt) throw new DecodeError("hdlc-short", "no control field", ctrlAt);
   const headerEnd = ctrlAt + 1;
-  if (!checkCrc16x25(bytes, start + 1, last - 2)) throw new DecodeError("hdlc-fcs", "frame check sequence mismatch", last - 2);
-  let info = bytes.subarray(headerEnd, headerEnd);
-  if (headerEnd < last - 2) {
+  // One CRC pass over the frame; the register at the header's end is the HCS's.
+  const headerCrc = crc16x25Run(CRC16_X25_INIT, bytes, start + 1, headerEnd);
+  const fcs = crc16x25Run(headerCrc, bytes, headerEnd, fcsAt) ^ 0xffff;
+  if (bytes[fcsAt] !== (fcs & 0xff) || bytes[fcsAt + 1] !== fcs >>> 8) throw new DecodeError("hdlc-fcs", "frame check sequence mismatch", fcsAt);
+  let info: Uint8Array = NO_INFO;
+  if (headerEnd < fcsAt) {
     // Anything between control and FCS starts with an HCS; an HCS with nothing after it is not a frame our encoder (or the standard) makes.
-    if (headerEnd + 2 >= last - 2) throw new DecodeError("hdlc-hcs", "header check sequence without an information field", headerEnd);
-    if (!checkCrc16x25(bytes, start + 1, headerEnd)) throw new DecodeError("hdlc-hcs", "header check sequence mismatch", headerEnd);
-    info = bytes.subarray(headerEnd + 2, last - 2);
+    if (headerEnd + 2 >= fcsAt) throw new DecodeError("hdlc-hcs", "header check sequence without an information field", headerEnd);
+    const hcs = headerCrc ^ 0xffff;
+    if (bytes[headerEnd] !== (hcs & 0xff) || bytes[headerEnd + 1] !== hcs >>> 8) throw new DecodeError("hdlc-hcs", "header check sequence mismatch", headerEnd);
+    info = bytes.subarray(headerEnd + 2, fcsAt);
   }
-  return { dest, src, control: decodeControl(bytes[ctrlAt]), segmented, info };
+  return { dest, src, control: decodeControl(bytes[ctrlAt]), segmented: (f0 & 0x08) !== 0, info };
 }
 
 /** The format field (2 bytes): segmentation bit and 11-bit length. */

@@ -8,6 +8,7 @@
  * noise) costs at most one frame and never stalls the reader.
  *
  * Memory is bounded: the buffer never holds more than one maximal frame.
+ * Frames are decoded where they lie in that buffer (FrameSink.frame).
  */
 import { DecodeError } from "../../util/errors.js";
 import { decodeFrame, FLAG, MAX_FRAME_LENGTH, type HdlcFrame } from "./frame.js";
@@ -15,6 +16,12 @@ import { decodeFrame, FLAG, MAX_FRAME_LENGTH, type HdlcFrame } from "./frame.js"
 const CAPACITY = MAX_FRAME_LENGTH + 2;
 
 export interface FrameSink {
+  /**
+   * A whole frame. It is decoded in place: its info field and `raw` (the
+   * frame's bytes, flags included) are views into the reader's buffer, valid
+   * until this call returns (the sink copies what it keeps), so a frame costs
+   * no copy on its way in.
+   */
   frame(frame: HdlcFrame, raw: Uint8Array): void;
   /** A candidate frame that was discarded (CRC or format error); for counters and logs. */
   discarded?(error: DecodeError): void;
@@ -36,6 +43,25 @@ export class HdlcFrameReader {
   }
 
   push(bytes: Uint8Array): void {
+    // The usual case, a chunk that is exactly one whole frame while nothing but a flag is
+    // pending, is decoded where it lies: no copy into the buffer, no compaction. Anything
+    // else (or a frame that does not decode) takes the general path below.
+    const n = bytes.length;
+    if (n >= 9 && this.len <= 1 && bytes[0] === FLAG && bytes[n - 1] === FLAG && (((bytes[1] & 7) << 8) | bytes[2]) === n - 2) {
+      let frame: HdlcFrame | undefined;
+      try {
+        frame = decodeFrame(bytes, 0, n);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+      }
+      if (frame) {
+        // As after the general path: the closing flag is kept as the next frame's opening flag.
+        this.buf[0] = FLAG;
+        this.len = 1;
+        this.sink.frame(frame, bytes);
+        return;
+      }
+    }
     let i = 0;
     while (i < bytes.length) {
       const n = Math.min(bytes.length - i, CAPACITY - this.len);
@@ -79,21 +105,19 @@ export class HdlcFrameReader {
         p++;
         continue;
       }
-      // The sink may keep the frame: it gets bytes of its own, not a view into the buffer.
-      const raw = b.slice(p, end);
       let frame: HdlcFrame;
       try {
-        frame = decodeFrame(raw);
+        frame = decodeFrame(b, p, end);
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         this.discard(e);
         p++;
         continue;
       }
-      // The closing flag may be the next frame's opening flag.
+      this.sink.frame(frame, b.subarray(p, end));
+      // Then drop it; the closing flag may be the next frame's opening flag. (The sink may have reset the reader.)
       this.compact(end - 1);
       p = 0;
-      this.sink.frame(frame, raw);
       if (this.len === 0) return;
     }
     this.compact(p);

@@ -19,7 +19,7 @@ import type { TimerId, Timers } from "../../../hal/timer.js";
 import type { ApduHandler, ApduSession } from "../apdu-port.js";
 import { DecodeError } from "../../util/errors.js";
 import { encodeControl, encodeFrame, type Control, type HdlcAddress, type HdlcFrame } from "./frame.js";
-import { LLC_REQUEST, LLC_RESPONSE, stripLlc, withLlc } from "./llc.js";
+import { LLC_REQUEST, LLC_RESPONSE, stripLlc } from "./llc.js";
 import { decodeParameters, encodeParameters, negotiate, DEFAULT_PARAMETERS, type HdlcParameters } from "./parameters.js";
 import { HdlcFrameReader } from "./reader.js";
 import { nextSeq, prevSeq, Reassembly, Segmenter } from "./segments.js";
@@ -118,7 +118,7 @@ export class HdlcServerLink {
   ) {
     this.rx = new Reassembly(config.maxApduSize + 3);
     this.reader = new HdlcFrameReader({
-      frame: (f) => this.onFrame(f),
+      frame: this.onFrame.bind(this),
       discarded: () => {
         this.counters.discarded++;
       },
@@ -158,9 +158,12 @@ export class HdlcServerLink {
       });
     }
     // ... and end within the frame time, which later bytes do not restart.
+    if (!begun) {
+      if (this.frameTimer !== undefined) this.stopFrameTimer();
+      return;
+    }
     const frameMs = this.config.frameTimeoutMs ?? DEFAULT_HDLC_FRAME_TIMEOUT_MS;
-    if (!begun) this.stopFrameTimer();
-    else if (this.frameTimer === undefined && frameMs > 0) {
+    if (this.frameTimer === undefined && frameMs > 0) {
       this.frameTimer = this.timers.once(frameMs, () => {
         this.frameTimer = undefined;
         this.dropPartial();
@@ -200,10 +203,12 @@ export class HdlcServerLink {
   pushUi(session: HdlcSession, apdu: Uint8Array): void {
     if (session !== this.session || !this.peer) return;
     const seg = new Segmenter();
-    seg.load(withLlc(apdu, LLC_RESPONSE));
+    seg.load(apdu, LLC_RESPONSE);
     while (seg.pending) {
-      const { chunk, more } = seg.next(this.params.maxInfoTx);
-      this.emit({ kind: "UI", pf: true }, chunk, more);
+      seg.next(this.params.maxInfoTx);
+      const peer = this.peer;
+      this.counters.framesOut++;
+      this.send(encodeFrame({ dest: peer.client, src: peer.server, control: UI_POLL, segmented: seg.more, info: seg.body }, seg.head));
     }
   }
 
@@ -215,7 +220,11 @@ export class HdlcServerLink {
   private onFrame(f: HdlcFrame): void {
     if (!this.addressedToUs(f.dest) || f.src.size !== 1) return;
     this.counters.framesIn++;
-    this.restartTimer();
+    // The inactivity timer restarts; the frame timer ends with the frame (receive() arms it again for a
+    // frame begun in the same chunk, and settles the inter-octet timer after each chunk).
+    if (this.frameTimer !== undefined) this.stopFrameTimer();
+    if (this.timer !== undefined) this.timers.clear(this.timer);
+    this.timer = this.config.inactivityMs > 0 ? this.timers.once(this.config.inactivityMs, this.onIdle) : undefined;
     const c = f.control;
     const fromPeer = this.peer !== undefined && this.peer.client.logical === f.src.logical && this.peer.server.logical === f.dest.logical;
     if (this.peer && !fromPeer) {
@@ -283,7 +292,9 @@ export class HdlcServerLink {
 
   private onI(f: HdlcFrame, ns: number, nr: number): void {
     if (f.info.length > this.params.maxInfoRx) return this.reject(f, FRMR_Y);
-    if (!this.checkAck(f, nr)) return;
+    // N(R) acknowledging our last I-frame (or all, when none is out) is the usual case; checkAck does the rest.
+    if (nr === this.vs) this.unacked = undefined;
+    else if (!this.checkAck(f, nr)) return;
     if (ns !== this.vr) {
       this.reply(f, { kind: "RR", nr: this.vr, pf: true });
       return;
@@ -291,15 +302,18 @@ export class HdlcServerLink {
     this.vr = nextSeq(this.vr);
     // The client sent new data: whatever we still had to send of an earlier answer is void.
     this.tx.clear();
-    if (!this.rx.add(f.info)) {
-      this.rx.clear();
-      return this.reject(f, FRMR_Y);
-    }
     if (f.segmented) {
+      if (!this.rx.add(f.info)) {
+        this.rx.clear();
+        return this.reject(f, FRMR_Y);
+      }
       this.reply(f, { kind: "RR", nr: this.vr, pf: true });
       return;
     }
-    const apdu = stripLlc(this.rx.take(), LLC_REQUEST);
+    // An APDU in one frame reaches the handler as a view into the frame reader's buffer, uncopied (ApduHandler.handle).
+    const whole = this.rx.complete(f.info);
+    if (!whole) return this.reject(f, FRMR_Y);
+    const apdu = stripLlc(whole, LLC_REQUEST);
     const session = this.session as HdlcSession;
     const response = apdu ? this.handler.handle(apdu, session) : undefined;
     // The handler may have ended the link (it should not, but a DISC cannot arrive meanwhile anyway).
@@ -308,7 +322,7 @@ export class HdlcServerLink {
       this.reply(f, { kind: "RR", nr: this.vr, pf: true });
       return;
     }
-    this.tx.load(withLlc(response, LLC_RESPONSE));
+    this.tx.load(response, LLC_RESPONSE);
     this.sendSegment();
   }
 
@@ -340,8 +354,9 @@ export class HdlcServerLink {
 
   private sendSegment(): void {
     const peer = this.peer as { client: HdlcAddress; server: HdlcAddress };
-    const { chunk, more } = this.tx.next(this.params.maxInfoTx);
-    const bytes = encodeFrame({ dest: peer.client, src: peer.server, control: { kind: "I", ns: this.vs, nr: this.vr, pf: true }, segmented: more, info: chunk });
+    const tx = this.tx;
+    tx.next(this.params.maxInfoTx);
+    const bytes = encodeFrame({ dest: peer.client, src: peer.server, control: { kind: "I", ns: this.vs, nr: this.vr, pf: true }, segmented: tx.more, info: tx.body }, tx.head);
     this.vs = nextSeq(this.vs);
     this.unacked = bytes;
     this.counters.framesOut++;
@@ -364,11 +379,6 @@ export class HdlcServerLink {
     this.emitTo(f.src, f.dest, control, EMPTY, false);
   }
 
-  private emit(control: Control, info: Uint8Array, segmented: boolean): void {
-    const peer = this.peer as { client: HdlcAddress; server: HdlcAddress };
-    this.emitTo(peer.client, peer.server, control, info, segmented);
-  }
-
   private emitTo(dest: HdlcAddress, src: HdlcAddress, control: Control, info: Uint8Array, segmented: boolean): void {
     this.counters.framesOut++;
     this.send(encodeFrame({ dest, src, control, segmented, info }));
@@ -389,8 +399,11 @@ export class HdlcServerLink {
 
   private restartTimer(): void {
     this.stopTimer();
-    if (this.config.inactivityMs > 0) this.timer = this.timers.once(this.config.inactivityMs, () => this.onTimeout());
+    if (this.config.inactivityMs > 0) this.timer = this.timers.once(this.config.inactivityMs, this.onIdle);
   }
+
+  /** The inactivity time-out's callback, made once (not a closure per frame). */
+  private readonly onIdle = (): void => this.onTimeout();
 
   private stopTimer(): void {
     if (this.timer !== undefined) this.timers.clear(this.timer);
@@ -409,6 +422,7 @@ export class HdlcServerLink {
 }
 
 const EMPTY = new Uint8Array(0);
+const UI_POLL: Control = frozen({ kind: "UI", pf: true });
 
 /** A frame that demands an answer: UI is connectionless and never does; an unknown control cannot say. */
 function polls(c: Control): boolean {
