@@ -133,6 +133,30 @@ export interface CosemObject {
   migrateSetting?(attribute: number, from: SettingOrigin, value: Data): Data | undefined;
 }
 
+/** The constants every object of one interface class shares. */
+export interface ClassConstants {
+  readonly classId: number;
+  readonly version: number;
+  readonly attributeCount: number;
+  readonly methodCount: number;
+}
+
+/**
+ * Puts a class's constants on its prototype as read-only data properties:
+ * one copy per class (a field would be a slot in each of a hundred
+ * registers), read by the ordinary property lookup every request makes,
+ * without the call a getter costs. Runs in the module body, so a Moddable
+ * build does it while preloading and the prototype stays in flash.
+ */
+export function classConstants(ctor: abstract new (...args: never[]) => CosemObject, c: ClassConstants): void {
+  Object.defineProperties(ctor.prototype, {
+    classId: { value: c.classId },
+    version: { value: c.version },
+    attributeCount: { value: c.attributeCount },
+    methodCount: { value: c.methodCount },
+  });
+}
+
 /** Class version and settings layout a stored setting was written under. */
 export interface SettingOrigin {
   readonly version: number;

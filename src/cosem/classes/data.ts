@@ -1,5 +1,5 @@
 import type { Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 
 /**
@@ -22,19 +22,11 @@ class ConstantValue implements DataBinding {
 }
 
 export class DataObject implements CosemObject {
-  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
-  get classId(): number {
-    return 1;
-  }
-  get version(): number {
-    return 0;
-  }
-  get attributeCount(): number {
-    return 2;
-  }
-  get methodCount(): number {
-    return 0;
-  }
+  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,
@@ -75,3 +67,4 @@ export class DataObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+classConstants(DataObject, { classId: 1, version: 0, attributeCount: 2, methodCount: 0 });

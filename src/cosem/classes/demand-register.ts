@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { DemandMeter } from "../../metrology/demand.js";
 import { asInt, u16, u32, u8 } from "../axdr-helpers.js";
@@ -13,19 +13,11 @@ import { intData, scaled, scalerUnitData, utcDateTime, type ScalerUnit } from ".
  * Averages are double-long-unsigned of W / 10^scaler.
  */
 export class DemandRegisterObject implements CosemObject {
-  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
-  get classId(): number {
-    return 5;
-  }
-  get version(): number {
-    return 0;
-  }
-  get attributeCount(): number {
-    return 9;
-  }
-  get methodCount(): number {
-    return 2;
-  }
+  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,
@@ -95,3 +87,4 @@ export class DemandRegisterObject implements CosemObject {
     return { result: ActionResult.success };
   }
 }
+classConstants(DemandRegisterObject, { classId: 5, version: 0, attributeCount: 9, methodCount: 2 });

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { scalerUnitData, utcDateTime, type ScalerUnit } from "./register.js";
 import { frozen } from "../../util/frozen.js";
@@ -23,19 +23,11 @@ const NOT_SPECIFIED_DATE_TIME: Data = frozen({
 });
 
 export class ExtendedRegisterObject implements CosemObject {
-  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
-  get classId(): number {
-    return 4;
-  }
-  get version(): number {
-    return 0;
-  }
-  get attributeCount(): number {
-    return 5;
-  }
-  get methodCount(): number {
-    return 1;
-  }
+  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,
@@ -72,3 +64,4 @@ export class ExtendedRegisterObject implements CosemObject {
     return { result: this.binding.reset() ? ActionResult.success : ActionResult.otherReason };
   }
 }
+classConstants(ExtendedRegisterObject, { classId: 4, version: 0, attributeCount: 5, methodCount: 1 });

@@ -3,6 +3,7 @@ import { civilFromDays, dateTimeToUtcMs, dayOfWeekFromDays, type DateTime } from
 import {
   ActionResult,
   DataAccessResult,
+  classConstants,
   type AccessContext,
   type AccessSelection,
   type ActionOutcome,
@@ -56,19 +57,11 @@ export interface ProfileGenericConfig extends ProfileDefinition {
 }
 
 export class ProfileGeneric implements CosemObject {
-  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
-  get classId(): number {
-    return 7;
-  }
-  get version(): number {
-    return 1;
-  }
-  get attributeCount(): number {
-    return 8;
-  }
-  get methodCount(): number {
-    return 2;
-  }
+  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
   readonly logicalName: Obis;
   private readonly cfg: ProfileGenericConfig;
 
@@ -225,6 +218,7 @@ export class ProfileGeneric implements CosemObject {
     return new BufferStream(count, rows, cols, this.cfg);
   }
 }
+classConstants(ProfileGeneric, { classId: 7, version: 1, attributeCount: 8, methodCount: 2 });
 
 /** Bytes of an integer column's value after its tag (Blue Book 4.1.5 A-XDR fixed sizes). */
 function integerBytes(tag: IntegerTag): number {

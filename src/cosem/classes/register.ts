@@ -1,6 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeFromUtcMs } from "../datetime.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { dateTimeOs, i8, en, st } from "../axdr-helpers.js";
 
@@ -56,19 +56,11 @@ export function utcDateTime(utcMs: number): Data {
 }
 
 export class RegisterObject implements CosemObject {
-  // Class constants on the prototype, not per instance (issue 13: a field is a slot in every object).
-  get classId(): number {
-    return 3;
-  }
-  get version(): number {
-    return 0;
-  }
-  get attributeCount(): number {
-    return 3;
-  }
-  get methodCount(): number {
-    return 1;
-  }
+  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,
@@ -96,3 +88,4 @@ export class RegisterObject implements CosemObject {
     return { result: this.binding.reset() ? ActionResult.success : ActionResult.otherReason };
   }
 }
+classConstants(RegisterObject, { classId: 3, version: 0, attributeCount: 3, methodCount: 1 });
