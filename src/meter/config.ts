@@ -16,7 +16,8 @@ import { DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, type DateTime } from "../cosem/
 import { Policy } from "../cosem/security/security-setup.js";
 import type { ScriptRef } from "../relay/limiter.js";
 import type { CalendarSet, DayProfile } from "../tariff/calendar.js";
-import { lastSundayPattern, type ClockConfig } from "../tariff/clock.js";
+import type { ClockConfig } from "../tariff/clock.js";
+import { lastSundayPattern } from "../tariff/date-patterns.js";
 import { DEFAULT_BUDGET } from "../storage/budget.js";
 import { ALARM_MASKS } from "../alarm/alarm-map.js";
 import { utf8Encode } from "../util/bytes.js";
