@@ -15,6 +15,7 @@ import { meterBootFullYear, profileAppend, profileAppendWorst, profileReadDay, s
 import { settingsFigures } from "./ops/settings.js";
 import { stsTokenDecode } from "./ops/sts.js";
 import { moddableFigures } from "./ops/moddable.js";
+import { pushAlarmCiphered } from "./ops/push.js";
 import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../host-tests/metrology/bench-ops.js";
 
 export const ops: BenchOp<any>[] = [
@@ -46,6 +47,7 @@ export const ops: BenchOp<any>[] = [
   profileGenericReadDayOfYear,
   profileGenericGetDayOfYear,
   meterTickCapture,
+  pushAlarmCiphered,
 ];
 
 export const figures: BenchFigure[] = [...storageFigures, ...settingsFigures, ...moddableFigures];

@@ -9,6 +9,7 @@ import type { SerialPort } from "../hal/serial.js";
 import type { SpiSensorOptions } from "../hal/spi-device.js";
 import type { SystemPort } from "../hal/system.js";
 import type { TcpListener } from "../hal/tcp.js";
+import type { TcpConnector } from "../hal/tcp-client.js";
 import type { Timers } from "../hal/timer.js";
 import type { MeterConfig } from "../src/meter/config.js";
 import { createMeter, type Meter } from "../src/meter/meter.js";
@@ -37,6 +38,8 @@ export interface DeviceBindings {
   serial?(uart: UartConfig, baud: number): SerialPort;
   /** Absent where the platform has no network (nRF52 native). */
   tcp?(port: number): TcpListener;
+  /** Outgoing connections (pushes); absent without a network. */
+  tcpClient?(): TcpConnector;
 }
 
 /** Mode E starts every session at 300 Bd (IEC 62056-21). */
@@ -111,6 +114,8 @@ export function boardPorts(board: Board, devices: DeviceBindings, mapIndex = 0):
   if (board.button) ports.button = activeHigh(devices.digitalIn(board.button), board.button.active);
   if (board.opticalPort && devices.serial) ports.optical = devices.serial(board.opticalPort, OPTICAL_START_BAUD);
   if (board.tcpPort !== undefined && devices.tcp) ports.tcp = devices.tcp(board.tcpPort);
+  if (board.tcpPort !== undefined && devices.tcpClient) ports.tcpClient = devices.tcpClient();
+  if (board.holdUp) ports.holdUp = { ...board.holdUp };
   return ports;
 }
 

@@ -96,6 +96,12 @@ export interface Board {
   relay?: { drive: number; feedback: InputPin };
   button?: InputPin;
   powerFail?: InputPin;
+  /**
+   * After the power-fail signal: how long the supply capacitor keeps the MCU
+   * (and its radio) running, and how much of it the power-fail flash save
+   * needs. The last gasp push gets the rest (src/push/engine.ts).
+   */
+  holdUp?: { holdUpMs: number; saveMs: number };
   /** DLMS wrapper TCP port when the board has a network. */
   tcpPort?: number;
   partitionMaps: PartitionMap[];

@@ -33,6 +33,96 @@ const allowedBare: { prefix: string; allow: (spec: string) => boolean }[] = [
 const testOnly = ["host-tests/", "bench/"];
 
 /**
+ * The direction inside src/ (ARCHITECTURE.md, "Direction inside src/"). Each
+ * file belongs to the layer of its longest matching path; a layer may import
+ * itself and the layers it lists, never one above it:
+ * - util: helpers with no meter knowledge;
+ * - contract: the event sink and the KeyValueStore port every area shares;
+ * - transport: links that carry APDUs (HDLC, wrapper, mode E);
+ * - core: the COSEM core (A-XDR, OBIS, date-time, the interface-class
+ *   contract, APDUs, security, the xDLMS server and client). It knows no
+ *   domain. Association LN (class 15) is in the core: it is how a client sees
+ *   its own association, the server builds it, and it imports only the core;
+ * - domain: what the meter does (metrology, storage and profiles, tariff and
+ *   clock, relay, FOTA, prepayment, push). A domain knows no interface class;
+ *   among domains only the uses in DOMAIN_USES are allowed (producers below
+ *   their consumers);
+ * - adapter: the interface classes, which show domains over COSEM;
+ * - composition: the composition root (src/meter) wires everything. Alarms
+ *   (src/alarm) sit here too: they map the event codes of every area to alarm
+ *   bits, the composition root's own (faults, settings) included.
+ * A folder in no layer fails the check, so a new area is placed on purpose.
+ */
+const SRC_LAYERS: readonly { readonly layer: string; readonly paths: readonly string[]; readonly may: readonly string[] }[] = [
+  { layer: "util", paths: ["src/util/"], may: [] },
+  { layer: "contract", paths: ["src/events.ts", "src/persistence.ts"], may: ["util"] },
+  { layer: "transport", paths: ["src/transport/"], may: ["util", "contract"] },
+  {
+    layer: "core",
+    // Everything under src/cosem/ but the interface classes (the longer path wins).
+    paths: ["src/cosem/", "src/cosem/classes/association-ln.ts"],
+    may: ["util", "contract", "transport"],
+  },
+  { layer: "domain", paths: ["src/metrology/", "src/storage/", "src/tariff/", "src/relay/", "src/fota/", "src/prepay/", "src/push/"], may: ["util", "contract", "transport", "core"] },
+  { layer: "adapter", paths: ["src/cosem/classes/"], may: ["util", "contract", "transport", "core", "domain"] },
+  { layer: "composition", paths: ["src/meter/", "src/alarm/"], may: ["util", "contract", "transport", "core", "domain", "adapter"] },
+];
+
+/**
+ * Which other domains a domain may import: a consumer knows its producer,
+ * never the other way round. Every entry says why.
+ */
+const DOMAIN_USES: Readonly<Record<string, readonly string[]>> = {
+  metrology: [],
+  relay: [],
+  fota: [],
+  push: [],
+  // The tariff engine splits metrology's energy deltas (src/metrology/energy.ts) over the tariffs.
+  tariff: ["metrology"],
+  // Prepayment opens and closes the disconnector.
+  prepay: ["relay"],
+  // The meter's profiles capture tariff billing snapshots and profile status; the boot health check reads metrology's energy record.
+  storage: ["metrology", "tariff"],
+};
+
+function srcLayerOf(path: string): { layer: string; may: readonly string[]; area: string } | undefined {
+  // An import names the .js file; the layers name the .ts source.
+  const file = path.replace(/\.js$/, ".ts");
+  let best: { layer: string; may: readonly string[]; area: string } | undefined;
+  let bestLength = 0;
+  for (const l of SRC_LAYERS) {
+    for (const p of l.paths) {
+      if ((p.endsWith("/") ? file.startsWith(p) : file === p) && p.length > bestLength) {
+        best = { layer: l.layer, may: l.may, area: file.split("/")[1] };
+        bestLength = p.length;
+      }
+    }
+  }
+  return best;
+}
+
+/** A src/ → src/ import against the direction inside src/, or undefined. */
+function srcDirectionViolation(from: string, target: string): string | undefined {
+  const f = srcLayerOf(from);
+  const t = srcLayerOf(target);
+  const place = "add it to SRC_LAYERS in scripts/check-firmware.ts and to ARCHITECTURE.md";
+  if (!f) return `"${from}" is in no layer of the direction inside src/ (${place})`;
+  if (!t) return `"${target}" is in no layer of the direction inside src/ (${place})`;
+  if (f.layer === t.layer) {
+    if (f.layer !== "domain" || f.area === t.area || DOMAIN_USES[f.area]?.includes(t.area)) return undefined;
+    return `the ${f.area} domain may not import the ${t.area} domain ("${target}"): a producer never knows its consumer (allowed uses are DOMAIN_USES in scripts/check-firmware.ts)`;
+  }
+  if (f.may.includes(t.layer)) return undefined;
+  const why =
+    t.layer === "adapter" && f.layer === "domain"
+      ? "a domain knows no interface class: move the logic into the domain and let the class call it"
+      : f.layer === "core" && t.layer === "domain"
+        ? "the COSEM core knows no domain"
+        : `${f.layer} is below ${t.layer}`;
+  return `${f.layer} "${from}" may not import ${t.layer} "${target}" (${why})`;
+}
+
+/**
  * Where each firmware folder may import from (relative imports), besides
  * itself. src/ is the firmware logic: HAL interfaces only, never an
  * implementation; hal/ may borrow src/util helpers; boards/ compose
@@ -45,6 +135,7 @@ function layerViolation(from: string, target: string): string | undefined {
   if (from.startsWith("src/")) {
     if (target.startsWith("hal/") && target.split("/").length > 2) return `src/ may import only the HAL interfaces (hal/*.ts), not "${target}"`;
     if (!target.startsWith("src/") && !target.startsWith("hal/")) return `src/ may import only src/ and hal/ interfaces, not "${target}"`;
+    if (target.startsWith("src/")) return srcDirectionViolation(from, target);
   } else if (from.startsWith("hal/")) {
     if (target.startsWith("src/") && !target.startsWith("src/util/")) return `hal/ may import only src/util/ helpers from src/, not "${target}" (a driver or port must not depend on a domain)`;
     if (!target.startsWith("src/") && !target.startsWith("hal/")) return `hal/ may import only hal/ and src/util/, not "${target}"`;

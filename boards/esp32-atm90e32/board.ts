@@ -34,6 +34,12 @@ export const board: Readonly<Board> = frozenBoard({
   relay: { drive: 33, feedback: { pin: 36, pull: "none", active: 1 } },
   button: { pin: 0, pull: "up", active: 0 },
   powerFail: { pin: 39, pull: "none", active: 0 },
+  // Our wiring: a 0.47 F supercapacitor on the 5 V rail behind a diode; the
+  // 3.3 V LDO drops out at 3.6 V, so with Wi-Fi transmitting (250 mA peak)
+  // t = C·ΔV/I = 0.47 × 1.4 / 0.25 ≈ 2.6 s. The save gets 200 ms: the
+  // power-fail records plus one sector erase of a collection (≈45 ms typ.,
+  // 400 ms max on the W25Q32; the store erases ahead, so rarely here).
+  holdUp: { holdUpMs: 2600, saveMs: 200 },
   tcpPort: 4059,
   partitionMaps: [
     {

@@ -15,6 +15,7 @@ import { openSerial } from "../../hal/moddable/device/serial.js";
 import { spiSensorOptions } from "../../hal/moddable/device/spi.js";
 import { moddableDelay } from "../../hal/moddable/device/delay.js";
 import { listenTcp } from "../../hal/moddable/device/tcp.js";
+import { tcpConnector } from "../../hal/moddable/device/tcp-client.js";
 import { esp32System } from "../../hal/moddable/device/system-esp32.js";
 import { moddableCrypto } from "../../hal/moddable/device/crypto.js";
 
@@ -36,4 +37,5 @@ startBoardMeter(board, {
   crypto: () => moddableCrypto(),
   serial: openSerial,
   tcp: (port) => listenTcp(port),
+  tcpClient: tcpConnector,
 }, 0, fotaConfig(config));

@@ -9,6 +9,7 @@ import { SimFlash } from "../../hal/sim/flash.js";
 import { LoadScenario, type PhaseLoad } from "../../hal/sim/load-scenario.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
 import type { SystemPort } from "../../hal/system.js";
+import type { TcpConnector } from "../../hal/tcp-client.js";
 import type { TcpListener } from "../../hal/tcp.js";
 import type { Timers } from "../../hal/timer.js";
 import type { DeviceBindings } from "../moddable-meter.js";
@@ -24,6 +25,7 @@ export interface HostPlatform {
   /** A blocking wait on the clock the simulated IC follows (Moddable's Timer.delay, or hal/sim/delay.ts on simulated time). */
   delay(): Delay;
   tcp?(port: number): TcpListener;
+  tcpClient?(): TcpConnector;
 }
 
 /** The household load the simulated IC measures: 230 V, 5 A per phase, cos φ 0.95 (no scenario file on a host without a file system). */
@@ -69,5 +71,6 @@ export function simDeviceBindings(board: Board, host: HostPlatform): DeviceBindi
     crypto: host.crypto,
     delay: host.delay,
     ...(host.tcp ? { tcp: host.tcp } : {}),
+    ...(host.tcpClient ? { tcpClient: host.tcpClient } : {}),
   };
 }

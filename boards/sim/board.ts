@@ -25,6 +25,8 @@ export const board: Readonly<Board> = frozenBoard({
   // drive, and its auxiliary contact that follows it.
   relay: { drive: 1, feedback: { pin: 2, pull: "none", active: 1 } },
   tcpPort: 4059,
+  // The simulated supply: the ESP32 board's hold-up (the simulator runs its last gasp within it).
+  holdUp: { holdUpMs: 2600, saveMs: 200 },
   partitionMaps: [
     {
       build: "host (simulated flash)",

@@ -12,6 +12,7 @@ import { moddableTimers } from "../../hal/moddable/device/timer.js";
 import { moddableClocks } from "../../hal/moddable/device/clock.js";
 import { traceLogger } from "../../hal/moddable/device/logger.js";
 import { listenTcp } from "../../hal/moddable/device/tcp.js";
+import { tcpConnector } from "../../hal/moddable/device/tcp-client.js";
 import { moddableCrypto } from "../../hal/moddable/device/crypto.js";
 import { moddableDelay } from "../../hal/moddable/device/delay.js";
 import { moddableSystemGlobal } from "../../hal/moddable/device/system-global.js";
@@ -27,6 +28,7 @@ const devices = simDeviceBindings(board, {
   delay: moddableDelay,
   // `mcconfig ... tcpPort=N` moves the DLMS wrapper off 4059.
   tcp: (port) => listenTcp(Number(config.tcpPort ?? port)),
+  tcpClient: tcpConnector,
 });
 const meter = startBoardMeter(board, devices, 0, fotaConfig(config));
 trace(`meter ${meter.config.identity.manufacturer}${meter.config.identity.serial}: DLMS wrapper on tcp ${Number(config.tcpPort ?? board.tcpPort)}, ${meter.catalog.entries.length} objects\n`);

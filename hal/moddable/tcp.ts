@@ -19,7 +19,7 @@ export interface SocketCallbacks {
  * port's (a DLMS block can exceed lwIP's send buffer); an error or a read of
  * zero bytes closes it once and tells the handler.
  */
-class ModdableTcpConnection implements TcpConnection {
+export class ModdableTcpConnection implements TcpConnection {
   readonly #release: () => void;
   #socket: TcpSocket | undefined;
   #writable = 0;

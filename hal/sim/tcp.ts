@@ -7,6 +7,7 @@
  * `onTransmit` and `inject`.
  */
 import type { TcpConnection, TcpListener } from "../tcp.js";
+import type { TcpConnectAttempt, TcpConnectHandler, TcpConnector } from "../tcp-client.js";
 import type { Timers } from "../timer.js";
 
 export class SimTcpEnd implements TcpConnection {
@@ -68,8 +69,14 @@ export class SimTcpEnd implements TcpConnection {
   }
 }
 
-class SimTcpListener implements TcpListener {
+export class SimTcpListener implements TcpListener {
   #handler: ((c: TcpConnection) => void) | undefined;
+  /** The next this many connection attempts are refused (a head-end that is down or overloaded). */
+  refuseNext = 0;
+  /** Extra time before an attempt is answered (a slow network), on top of the network latency. */
+  answerDelayMs = 0;
+  /** Connection attempts seen, refused ones included. */
+  attempts = 0;
 
   constructor(
     private readonly net: SimTcpNetwork,
@@ -119,6 +126,16 @@ export class SimTcpNetwork {
     return client;
   }
 
+  /** The meter's TCP client port on this network (host names are not modelled: a port is a destination). */
+  connector(): SimTcpConnector {
+    return new SimTcpConnector(this);
+  }
+
+  /** @internal the listener on a port, if any. */
+  listener(port: number): SimTcpListener | undefined {
+    return this.#listeners.get(port);
+  }
+
   /** @internal */
   unlisten(port: number): void {
     this.#listeners.delete(port);
@@ -127,5 +144,67 @@ export class SimTcpNetwork {
   /** @internal */
   later(fn: () => void): void {
     this.timers.once(this.latencyMs, fn);
+  }
+}
+
+/**
+ * The TCP client port on the in-memory network: an attempt is answered after
+ * the network latency (plus the listener's answerDelayMs), never inside
+ * connect(); no listener, or a listener refusing, is "refused".
+ */
+class SimTcpConnector implements TcpConnector {
+  /** Attempts started, for tests. */
+  attempts = 0;
+  readonly #live = new Set<() => void>();
+  readonly #ends = new Set<SimTcpEnd>();
+  #disposed = false;
+
+  constructor(private readonly net: SimTcpNetwork) {}
+
+  connect(_host: string, port: number, handler: TcpConnectHandler): TcpConnectAttempt {
+    this.attempts++;
+    let live = !this.#disposed;
+    const l = this.net.listener(port);
+    const delay = this.net.latencyMs + (l?.answerDelayMs ?? 0);
+    const cancel = (): void => {
+      if (!live) return;
+      live = false;
+      this.#live.delete(cancel);
+      this.net.timers.clear(id);
+    };
+    const id = this.net.timers.once(delay, () => {
+      if (!live) return;
+      live = false;
+      this.#live.delete(cancel);
+      const listener = this.net.listener(port);
+      if (listener) listener.attempts++;
+      if (!listener || listener.refuseNext > 0) {
+        if (listener) listener.refuseNext--;
+        handler.failed("refused");
+        return;
+      }
+      const end = this.net.connect(port);
+      if (!end) {
+        handler.failed("refused");
+        return;
+      }
+      for (const e of this.#ends) if (!e.open) this.#ends.delete(e);
+      this.#ends.add(end);
+      handler.connected(end);
+    });
+    if (live) this.#live.add(cancel);
+    return { cancel };
+  }
+
+  /**
+   * The MCU is gone (a reset or the end of the hold-up time): attempts stop
+   * and its connections close. Bytes already written still arrive: they left
+   * the MCU before it stopped.
+   */
+  dispose(): void {
+    this.#disposed = true;
+    for (const c of [...this.#live]) c();
+    for (const e of [...this.#ends]) e.close();
+    this.#ends.clear();
   }
 }

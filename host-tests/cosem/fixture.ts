@@ -11,6 +11,7 @@ import { Mechanism } from "../../src/cosem/apdu/acse.js";
 import { DlmsClient, type ClientOptions } from "../../src/cosem/client/client.js";
 import { DataObject } from "../../src/cosem/classes/data.js";
 import { PushSetupObject } from "../../src/cosem/classes/push-setup.js";
+import { PushSetup } from "../../src/push/setup.js";
 import { SapAssignmentObject } from "../../src/cosem/classes/sap-assignment.js";
 import { SecuritySetupObject } from "../../src/cosem/classes/security-setup.js";
 import {
@@ -167,15 +168,21 @@ export function buildMeter(
   // The server does not exist yet when the catalog is written: the push binding reaches it late.
   const late: { server?: CosemServer; meter?: Meter } = {};
   const push = new PushSetupObject(
-    LN.push,
+    new PushSetup(LN.push, {
+      objects: [
+        { classId: 1, logicalName: LN.name, attribute: 2, dataIndex: 0 },
+        { classId: 1, logicalName: LN.energy, attribute: 2, dataIndex: 0 },
+      ],
+    }),
     {
-      read: (c, ln, a) => late.server!.readAttribute(c, ln, a),
-      send: (body) => (late.meter?.pushSession ? late.server!.push(late.meter.pushSession, body) : false),
+      // Pushed on the test's open session (the meter's own push engine, src/push, is tested in host-tests/push).
+      push: (setup) => {
+        const session = late.meter?.pushSession;
+        if (!session) return false;
+        const body = D.struct(...setup.objects.map((o) => late.server!.readAttribute(o.classId, o.logicalName, o.attribute) ?? D.null()));
+        return late.server!.push(session, body);
+      },
     },
-    [
-      { classId: 1, logicalName: LN.name, attribute: 2, dataIndex: 0 },
-      { classId: 1, logicalName: LN.energy, attribute: 2, dataIndex: 0 },
-    ],
   );
   const big = new Uint8Array(3000);
   for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;

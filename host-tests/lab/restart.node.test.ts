@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -102,12 +102,18 @@ describe("simulator restart (state directory)", () => {
     c.sim.stop();
   });
 
-  it("an unreadable state file starts a fresh meter instead of failing", async () => {
+  it("a flash file of another size is refused and left as it is; an unreadable clock file starts from the host time", async () => {
     const dir = stateDir();
-    // Not a flash image of this partition's size: ignored, a fresh partition is formatted.
-    writeFileSync(join(dir, "flash.bin"), Uint8Array.of(200, 1, 2));
-    writeFileSync(join(dir, "rtc.json"), "{not json");
+    // Not a flash image of this partition's size (another --board, truncated or extended): starting
+    // over would silently destroy the meter's data, so the simulator refuses (issue 14).
+    const foreign = Uint8Array.of(200, 1, 2);
+    writeFileSync(join(dir, "flash.bin"), foreign);
     const host = { t: Date.UTC(2026, 0, 14, 6, 0) };
+    await expect(boot(dir, host)).rejects.toThrow(/flash\.bin is 3 bytes but this partition is/);
+    expect(new Uint8Array(readFileSync(join(dir, "flash.bin")))).toEqual(foreign);
+    // The clock file alone unreadable: a fresh meter on the host's time.
+    rmSync(join(dir, "flash.bin"));
+    writeFileSync(join(dir, "rtc.json"), "{not json");
     const a = await boot(dir, host);
     expect(a.sim.meter.restored).toBe(false);
     expect(a.sim.board.clock.nowUtcMs()).toBe(host.t);

@@ -183,6 +183,21 @@ function byClass(e: ObjectEntry): Gen | fc.Arbitrary<Values> | undefined {
         9: fc.array(fc.integer({ min: 1, max: 0xffff }), { minLength: 1, maxLength: 4 }).map((g) => arr(g.map(u16))),
         11: fc.tuple(scriptRef, scriptRef).map(([a, b]) => st([a, b])),
       };
+    case 40: {
+      const element = fc.tuple(fc.constantFrom(1, 3, 7, 8, 40), fc.constantFrom(ln.CLOCK, ln.LOGICAL_DEVICE_NAME, ln.ENERGY_IMPORT_TOTAL), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 2 }));
+      const windowTime = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) =>
+        os(Uint8Array.of(0xff, 0xff, NOT_SPECIFIED, NOT_SPECIFIED, NOT_SPECIFIED, h, m, 0, 0, 0x80, 0, NOT_SPECIFIED)),
+      );
+      const host = fc.array(fc.constantFrom(..."abcxyz0123456789."), { minLength: 1, maxLength: 20 }).map((c) => c.join(""));
+      return {
+        2: fc.array(element, { maxLength: 4 }).map((list) => arr(list.map(([c, l, a, d]) => st([u16(c), os(l.toBytes()), i8(a), u16(d)])))),
+        3: fc.tuple(host, fc.integer({ min: 1, max: 65535 })).map(([h, p]) => st([en(0), os(Uint8Array.from(`${h}:${p}`, (x) => x.charCodeAt(0))), en(0)])),
+        4: fc.array(fc.tuple(windowTime, windowTime), { maxLength: 3 }).map((w) => arr(w.map(([a, b]) => st([a, b])))),
+        5: fc.integer({ min: 0, max: 0xffff }).map(u16),
+        6: fc.integer({ min: 0, max: 255 }).map(u8),
+        7: fc.integer({ min: 0, max: 0xffff }).map(u16),
+      };
+    }
     case 70:
       return { 4: fc.integer({ min: 0, max: 6 }).map(en) };
     case 64:

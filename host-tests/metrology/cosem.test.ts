@@ -4,7 +4,7 @@ import { DataAccessResult, ActionResult, canRead, canWrite, type AccessContext, 
 import { Obis } from "../../src/cosem/obis.js";
 import { RegisterMonitorObject, type ScriptRef } from "../../src/cosem/classes/register-monitor.js";
 import { Qty } from "../../src/metrology/accumulators.js";
-import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../../src/metrology/catalog.js";
+import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../../src/meter/metrology.js";
 import { CALIBRATION_KEY, MetrologyService, decodeCalibration } from "../../src/metrology/service.js";
 import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { decodeData, Tag, type Data } from "../../src/cosem/axdr.js";
 import { DataAccessResult, ActionResult, type AccessContext } from "../../src/cosem/interface-class.js";
-import { metrologyCatalog } from "../../src/metrology/catalog.js";
+import { metrologyCatalog } from "../../src/meter/metrology.js";
 import { MetrologyService, decodeCalibration, decodeEnergyState } from "../../src/metrology/service.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { runtime } from "../support/report.js";

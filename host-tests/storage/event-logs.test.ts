@@ -6,6 +6,7 @@ import { dateTimeFromUtcMs } from "../../src/cosem/datetime.js";
 import type { EncodedStream } from "../../src/cosem/interface-class.js";
 import { LogStore } from "../../src/storage/log-store.js";
 import { EventLogSink } from "../../src/storage/event-logs.js";
+import { ProfileGeneric } from "../../src/cosem/classes/profile-generic.js";
 import { crc32 } from "../../src/storage/crc32.js";
 import type { EventLogId } from "../../src/events.js";
 
@@ -109,7 +110,7 @@ describe("hash-chained event logs", () => {
     ];
     events.forEach(([log, code, value], i) => sink.record({ log, code, utcMs: T0 + i * 1000, value }));
     const time = { dateTimeAt: (t: number) => dateTimeFromUtcMs(t, -60, 0), deviationAt: () => -60 };
-    const pgs = sink.profiles(time);
+    const pgs = sink.profiles().map((p) => new ProfileGeneric({ ...p, timeBase: time }));
     expect(pgs.map((p) => p.logicalName.toString())).toContain("0-0:99.97.0*255");
     const pf = pgs.find((p) => p.logicalName.toString() === "0-0:99.97.0*255");
     const r = pf?.get(2, { role: "reader", clientSap: 1, nowUtcMs: 0 });

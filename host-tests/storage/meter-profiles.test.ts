@@ -4,11 +4,12 @@ import { Tag, decodeData, type Data } from "../../src/cosem/axdr.js";
 import { dateTimeFromBytes } from "../../src/cosem/datetime.js";
 import type { EncodedStream } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
-import { MeterClock, lastSundayPattern } from "../../src/tariff/clock.js";
+import { MeterClock } from "../../src/tariff/clock.js";
+import { lastSundayPattern } from "../../src/tariff/date-patterns.js";
 import { ProfileStatusBit, ProfileStatusTracker } from "../../src/tariff/profile-status.js";
 import { LogStore } from "../../src/storage/log-store.js";
 import { BillingProfile, dailyProfile, energyRegister, loadProfile, type CaptureSource } from "../../src/storage/meter-profiles.js";
-import type { ProfileGeneric } from "../../src/cosem/classes/profile-generic.js";
+import { ProfileGeneric } from "../../src/cosem/classes/profile-generic.js";
 import { FakeRtc, RecordingSink } from "../tariff/fixture.js";
 
 const MIN = 60000;
@@ -31,12 +32,13 @@ function meter(startUtc: number) {
   const sources: CaptureSource[] = [1, 2, 3, 4].map((c, i) => ({ definition: energyRegister(c), read: () => ({ tag: Tag.DoubleLongUnsigned, value: regs[i] }) }));
   const flash = new SimFlash(withSectors(ESP32_NOR, 16));
   const log = new LogStore(flash);
-  const lp = loadProfile(log, clock, status, sources, { periodS: 900, capacity: 366 * 96 });
-  const daily = dailyProfile(log, clock, status, sources, 400);
+  const lp = new ProfileGeneric({ ...loadProfile(log, status, sources, { periodS: 900, capacity: 366 * 96 }), timeBase: clock });
+  const daily = new ProfileGeneric({ ...dailyProfile(log, status, sources, 400), timeBase: clock });
   const closed: number[] = [];
-  const billing = new BillingProfile(log, clock, [Obis.of(1, 0, 1, 8, 1, 255), Obis.of(1, 0, 1, 8, 2, 255)], [Obis.of(1, 0, 1, 6, 0, 255)], { capacity: 25, endOfBilling: (t) => closed.push(t) });
+  const billing = new BillingProfile(log, [Obis.of(1, 0, 1, 8, 1, 255), Obis.of(1, 0, 1, 8, 2, 255)], [Obis.of(1, 0, 1, 6, 0, 255)], { capacity: 25, endOfBilling: (t) => closed.push(t) });
+  const billingPg = new ProfileGeneric({ ...billing.profile, timeBase: clock });
   log.mount();
-  return { rtc, clock, status, regs, lp, daily, billing, flash, closed };
+  return { rtc, clock, status, regs, lp, daily, billing, billingPg, flash, closed };
 }
 
 describe("the meter's profiles", () => {
@@ -86,16 +88,16 @@ describe("the meter's profiles", () => {
       ],
       maxDemand: [{ obis: Obis.of(1, 0, 1, 6, 0, 255), value: 4321, utcMs: Date.UTC(2025, 0, 15, 18, 15) }],
     });
-    const b = rowsOf(m.billing.profile);
+    const b = rowsOf(m.billingPg);
     expect(b.length).toBe(1);
     expect(b[0].map((d) => d.tag)).toEqual([Tag.OctetString, Tag.Unsigned, Tag.DoubleLongUnsigned, Tag.DoubleLongUnsigned, Tag.DoubleLongUnsigned, Tag.OctetString]);
     expect(b[0].slice(1, 5).map((d) => d.value)).toEqual([1, 1234, 5678, 4321]);
     const when = dateTimeFromBytes(b[0][5].value as Uint8Array);
     expect([when.day, when.hour, when.minute]).toEqual([15, 19, 15]);
-    expect(m.billing.profile.logicalName.toString()).toBe("1-0:98.1.0*255");
+    expect(m.billingPg.logicalName.toString()).toBe("1-0:98.1.0*255");
     // Method 2 (end-of-billing script) goes to the billing service, not to a capture of zeros.
-    expect(m.billing.profile.action(2, { tag: Tag.Integer, value: 0 }, { ...ctx, nowUtcMs: 1234 }).result).toBe(0);
+    expect(m.billingPg.action(2, { tag: Tag.Integer, value: 0 }, { ...ctx, nowUtcMs: 1234 }).result).toBe(0);
     expect(m.closed).toEqual([1234]);
-    expect(rowsOf(m.billing.profile).length).toBe(1);
+    expect(rowsOf(m.billingPg).length).toBe(1);
   });
 });

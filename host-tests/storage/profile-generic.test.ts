@@ -4,7 +4,8 @@ import { Tag, decodeData, encodeData, type Data } from "../../src/cosem/axdr.js"
 import { dateTimeFromUtcMs, dateTimeToBytes } from "../../src/cosem/datetime.js";
 import { DataAccessResult, type AccessContext, type EncodedStream } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
-import { CLOCK_TIME, ProfileGeneric, definitionData, type ProfileColumn } from "../../src/cosem/classes/profile-generic.js";
+import { ProfileGeneric, definitionData } from "../../src/cosem/classes/profile-generic.js";
+import { CLOCK_TIME, type ProfileColumn } from "../../src/storage/profile.js";
 import { LogStore } from "../../src/storage/log-store.js";
 import { ProfileStore } from "../../src/storage/profile-store.js";
 import { toHex } from "../../src/util/bytes.js";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { ESP32_NOR, SimFlash, withSectors } from "../../hal/sim/flash.js";
 import { LogStore } from "../../src/storage/log-store.js";
 import { ProfileStore, type ProfileRow } from "../../src/storage/profile-store.js";
-import { MeterClock, lastSundayPattern } from "../../src/tariff/clock.js";
+import { MeterClock } from "../../src/tariff/clock.js";
+import { lastSundayPattern } from "../../src/tariff/date-patterns.js";
 import { FakeRtc, RecordingSink } from "../tariff/fixture.js";
 import { runtime } from "../support/report.js";
 

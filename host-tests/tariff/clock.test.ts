@@ -4,7 +4,8 @@ import { Tag, decodeData, encodeData, type Data } from "../../src/cosem/axdr.js"
 import { ClockStatus, DEVIATION_NOT_SPECIFIED, dateTimeFromBytes, dateTimeToUtcMs, daysFromCivil } from "../../src/cosem/datetime.js";
 import { ActionResult, DataAccessResult, type AccessContext } from "../../src/cosem/interface-class.js";
 import { ClockObject } from "../../src/cosem/classes/clock.js";
-import { MeterClock, lastSundayPattern, patternDayInMonth } from "../../src/tariff/clock.js";
+import { MeterClock } from "../../src/tariff/clock.js";
+import { lastSundayPattern, patternDayInMonth } from "../../src/tariff/date-patterns.js";
 import { toHex } from "../../src/util/bytes.js";
 import { dlmsVector } from "../support/vectors.js";
 import { runtime } from "../support/report.js";

@@ -121,5 +121,8 @@ export async function startPushListener(o: ListenOptions, onNotification: (n: No
 export function formatNotification(n: Notification, receivedMs: number): string {
   const who = n.systemTitle ? ` from ${n.systemTitle}` : "";
   const when = n.dateTime ? ` sent ${n.dateTime}` : "";
-  return `${new Date(receivedMs).toISOString()} push ${n.pushId}${who} (${n.from}, ${n.ciphered ? "ciphered" : "plain"})${when}: ${formatData(n.body)}`;
+  // long-invoke-id-and-priority: the 24-bit invoke id, and bit 31 for high priority (alarms, the last gasp).
+  const id = n.pushId & 0xffffff;
+  const priority = n.pushId >= 0x80000000 ? " high priority" : "";
+  return `${new Date(receivedMs).toISOString()} push ${id}${priority}${who} (${n.from}, ${n.ciphered ? "ciphered" : "plain"})${when}: ${formatData(n.body)}`;
 }

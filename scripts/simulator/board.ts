@@ -29,6 +29,7 @@ import type { FlashPartition } from "../../hal/flash.js";
 import { SimSerialLine } from "../../hal/sim/serial.js";
 import { SimSpiBus } from "../../hal/sim/spi-bus.js";
 import { SimTcpNetwork } from "../../hal/sim/tcp.js";
+import type { TcpConnector } from "../../hal/tcp-client.js";
 import type { SerialPort } from "../../hal/serial.js";
 import type { TcpListener } from "../../hal/tcp.js";
 import type { Timers } from "../../hal/timer.js";
@@ -111,6 +112,8 @@ export interface SimBoardOptions {
 
 export interface BoardLinks {
   tcp?: TcpListener;
+  /** Outgoing connections of this firmware instance; disposed when it restarts (an MCU reset drops them). */
+  tcpClient?: TcpConnector & { dispose(): void };
   optical?: SerialPort;
   linkTimers?: Timers;
 }
@@ -153,6 +156,7 @@ export class SimBoard {
   /** The optical line of the current firmware instance (a restart re-opens the UART on a fresh line). */
   line: SimSerialLine | undefined;
   readonly #links: () => BoardLinks;
+  #tcpClient: (TcpConnector & { dispose(): void }) | undefined;
   #config: Partial<MeterConfig> = {};
   /** What runs between a reset and the firmware's start: the bootloader (scripts/simulator/bootloader.ts). */
   beforeBoot: (() => void) | undefined;
@@ -184,7 +188,7 @@ export class SimBoard {
       options.links ??
       (() => {
         this.line = new SimSerialLine(this.worldTimers);
-        return { tcp: this.network.listen(SIM_TCP_PORT), optical: this.line.meter };
+        return { tcp: this.network.listen(SIM_TCP_PORT), optical: this.line.meter, tcpClient: this.network.connector() };
       });
   }
 
@@ -193,6 +197,8 @@ export class SimBoard {
     // The driver as boards/moddable-meter.ts opens it: ECMA-419 style {sensor: {io, select, hz, mode}} from the board's data.
     const ic = SIM_BOARD.energyIc;
     this.driver = this.#icDriver.open({ sensor: { io: this.bus.io, select: ic.selects[0], hz: ic.bus.hz, mode: ic.bus.mode }, delay: simDelay(this.clock) });
+    const links = this.#links();
+    this.#tcpClient = links.tcpClient;
     return {
       rtc: this.clock,
       mono: this.clock,
@@ -207,7 +213,8 @@ export class SimBoard {
       button: this.button,
       keypad: this.keypad,
       crypto: this.crypto,
-      ...this.#links(),
+      ...(SIM_BOARD.holdUp ? { holdUp: { ...SIM_BOARD.holdUp } } : {}),
+      ...links,
     };
   }
 
@@ -231,6 +238,7 @@ export class SimBoard {
     if (this.meter && warned && (cause === "power-on" || cause === "brown-out")) this.system.raisePowerFail();
     // A reset drops every connection and releases the listening port.
     this.meter?.dlms?.close();
+    this.#tcpClient?.dispose();
     this.timers.dispose();
     this.system.dispose();
     if (offMs > 0) this.clock.powerLoss(offMs);

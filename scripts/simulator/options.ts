@@ -19,6 +19,8 @@ export interface SimulatorOptions {
   board: BoardName;
   /** "fail": a newly activated image fails its self-test, so the bootloader reverts it. */
   selfTest: "pass" | "fail";
+  /** host:port of the head-end every Push Setup sends to (lab listen); undefined: no push. */
+  pushTo: string | undefined;
 }
 
 const USAGE = `usage: npm start -- [options]
@@ -29,10 +31,11 @@ const USAGE = `usage: npm start -- [options]
   --no-optical     do not open the optical port pseudo-terminal
   --quiet          no live status line
   --board NAME     storage partition and budget of a board of boards/registry.ts: ${BOARD_NAMES.join(", ")} (default esp32-atm90e32)
-  --self-test R    pass (default) or fail: the self-test a newly activated firmware image runs`;
+  --self-test R    pass (default) or fail: the self-test a newly activated firmware image runs
+  --push-to H:P    push to a head-end (npm run lab -- listen) on tcp://H:P: power-up, daily profile, alarms, last gasp`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
-  const o: SimulatorOptions = { tcpPort: 4059, stateDir: ".meter-state", curve: DEFAULT_CURVE, scenarioFile: undefined, speed: 1, optical: true, status: true, saveEveryMs: 10000, board: "esp32-atm90e32", selfTest: "pass" };
+  const o: SimulatorOptions = { tcpPort: 4059, stateDir: ".meter-state", curve: DEFAULT_CURVE, scenarioFile: undefined, speed: 1, optical: true, status: true, saveEveryMs: 10000, board: "esp32-atm90e32", selfTest: "pass", pushTo: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -80,6 +83,13 @@ export function parseOptions(argv: string[]): SimulatorOptions {
         const v = value();
         if (v !== "pass" && v !== "fail") throw new Error("--self-test takes pass or fail");
         o.selfTest = v;
+        break;
+      }
+      case "--push-to": {
+        const v = value();
+        const m = /^(.+):(\d{1,5})$/.exec(v);
+        if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error("--push-to takes HOST:PORT");
+        o.pushTo = v;
         break;
       }
       case "-h":

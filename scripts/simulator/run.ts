@@ -23,6 +23,9 @@ import { board as simBoardData } from "../../boards/sim/board.js";
 import { type ByteSource, IMAGE_MAGIC, decodeHeader, versionString } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { NodeTcpListener } from "./tcp-bridge.js";
+import { NodeTcpConnector } from "./tcp-client.js";
+import { defaultPushConfig } from "../../src/meter/push.js";
+import { PushReason } from "../../src/push/engine.js";
 import { simCommissioningToken, simPrepaySetup, simVendingLines } from "../sts/sim-setup.js";
 import { TOKEN_RESULT_NAMES } from "../../src/prepay/results.js";
 
@@ -91,7 +94,7 @@ export class Simulator {
       links: () => {
         this.#tcpView = new ListenerView(tcp);
         this.#serialView = optical ? new SerialView(optical) : undefined;
-        return { tcp: this.#tcpView, optical: this.#serialView, linkTimers: this.linkTimers };
+        return { tcp: this.#tcpView, optical: this.#serialView, linkTimers: this.linkTimers, tcpClient: new NodeTcpConnector() };
       },
     });
   }
@@ -136,8 +139,10 @@ export class Simulator {
       fota: { keys: [sim.state.fotaKey.spki], signature: "ecdsa-p256", blockSize: 256, bootloader: SIM_BOOTLOADER, selfTest },
       prepay: simPrepaySetup(),
       disconnectMode: 6,
+      push: { ...defaultPushConfig(), destination: options.pushTo ?? "" },
     });
     sim.#watchRestart();
+    sim.#watchPushes();
     const id = meter.config.identity;
     const sec = meter.config.security;
     log.line(`storage: ${boardStorage(options.board).where}`);
@@ -170,6 +175,7 @@ export class Simulator {
       log.line(`  commissioning credit token ${token}: ${TOKEN_RESULT_NAMES[r.result]}, credit ${(meter.prepay.available() / 1000).toFixed(1)} kWh`);
     }
     log.line(`listening on tcp://127.0.0.1:${tcp.port}`);
+    if (options.pushTo) log.line(`pushing to tcp://${options.pushTo} (wrapper wPort 1 to 102, general-glo-ciphering under the management keys): npm run lab -- listen --port ${options.pushTo.split(":").pop()} --akey ${toHex(sec.authenticationKey)} --ekey ${toHex(sec.globalUnicastKey)}`);
     if (optical) log.line(`optical port on ${optical.path}`);
     else if (options.optical) log.line(`optical port unavailable: ${opticalProblem}`);
     sim.#lastHost = now();
@@ -187,6 +193,15 @@ export class Simulator {
     if (early !== undefined) this.#restartCause = early;
   }
 
+  /** Each push attempt of the current firmware instance, on the log. */
+  #watchPushes(): void {
+    this.meter.pushes?.onOutcome((o) => {
+      const reason = Object.entries(PushReason).find(([, v]) => v === o.reason)?.[0] ?? String(o.reason);
+      const what = `push ${o.setup.toString()} (${reason}, attempt ${o.attempt})`;
+      this.log.line(o.ok ? `${what}: sent ${o.bytes} bytes` : `${what}: failed${o.dropped ? ", dropped" : ", will retry"}`);
+    });
+  }
+
   /** One host-loop step: simulated time follows host time; restarts, saves and the status line happen here. */
   step(): void {
     if (this.#stopped) return;
@@ -199,6 +214,7 @@ export class Simulator {
       this.meter.persist();
       this.board.restart(cause as "software" | "watchdog", false);
       this.#watchRestart();
+      this.#watchPushes();
       this.log.line(`firmware restarted (${cause})`);
     }
     if (host - this.#lastSave >= this.options.saveEveryMs) this.save();

@@ -36,7 +36,7 @@ import { TokenResult } from "../prepay/results.js";
 import { PrepayEvent } from "../prepay/service.js";
 import { DisconnectorEvent } from "../relay/disconnect.js";
 import { StorageEventCode } from "../storage/health.js";
-import { StandardEventCode } from "../tariff/clock.js";
+import { StandardEventCode } from "../tariff/event-codes.js";
 import { frozen } from "../util/frozen.js";
 
 /** The event is logged but raises no alarm. */

@@ -33,7 +33,7 @@ export interface DateTime extends CosemDate, CosemTime {
 }
 
 export const NOT_SPECIFIED = 0xff;
-const YEAR_NOT_SPECIFIED = 0xffff;
+export const YEAR_NOT_SPECIFIED = 0xffff;
 export const DEVIATION_NOT_SPECIFIED = -0x8000;
 const MONTH_DST_END = 0xfd;
 const MONTH_DST_BEGIN = 0xfe;

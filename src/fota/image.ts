@@ -6,6 +6,7 @@
  * more than once per TLV. It follows the bootloader's rules, not imgtool's
  * (the meter asks the bootloader to boot the image, so its verdict counts).
  */
+import { readU32le as u32 } from "../util/bytes.js";
 
 /** Anything the parser can read from: a FlashPartition (slot) or bytes in RAM. */
 export interface ByteSource {
@@ -108,10 +109,6 @@ export function versionString(v: ImageVersion): string {
 
 function u16(b: Uint8Array, o: number): number {
   return b[o] | (b[o + 1] << 8);
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 }
 
 export function decodeHeader(b: Uint8Array): ImageHeader {

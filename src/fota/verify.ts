@@ -1,5 +1,5 @@
 import type { CryptoPort } from "../../hal/crypto.js";
-import { bytesEqual } from "../util/bytes.js";
+import { bytesEqual, readU32le } from "../util/bytes.js";
 import { hashOnce, portHash, type HashAlgorithm, type HashFactory } from "./hash.js";
 import { type ByteSource, type ParsedImage, TlvType, parseImage, readTlv } from "./image.js";
 import { ecdsaDerToRaw, parseSpki, type KeyType, type PublicKey } from "./keys.js";
@@ -136,7 +136,7 @@ export class ImageVerifier {
         if (tlv.area !== "protected") continue;
         if (tlv.len !== 4) return { verdict: "malformed", reason: "SEC_CNT TLV is not 4 bytes", image };
         const v = readTlv(source, tlv);
-        securityCounter = (v[0] | (v[1] << 8) | (v[2] << 16) | (v[3] << 24)) >>> 0;
+        securityCounter = readU32le(v, 0);
         hasSecurityCounter = true;
       } else if (tlv.type === hashTlvType && !pure) {
         // image_validate.c:340-362: wrong size or value fails at once.

@@ -16,13 +16,15 @@ import { DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, type DateTime } from "../cosem/
 import { Policy } from "../cosem/security/security-setup.js";
 import type { ScriptRef } from "../relay/limiter.js";
 import type { CalendarSet, DayProfile } from "../tariff/calendar.js";
-import { lastSundayPattern, type ClockConfig } from "../tariff/clock.js";
+import type { ClockConfig } from "../tariff/clock.js";
+import { lastSundayPattern } from "../tariff/date-patterns.js";
 import { DEFAULT_BUDGET } from "../storage/budget.js";
 import { ALARM_MASKS } from "../alarm/alarm-map.js";
 import { utf8Encode } from "../util/bytes.js";
 import { fromHex } from "../util/bytes.js";
 import type { SecurityConfig } from "./dlms.js";
 import type { PrepaySetup } from "./prepay.js";
+import { defaultPushConfig, type PushConfig } from "./push.js";
 import type { MeterIdentity } from "./identity.js";
 import type { ExecutionTime } from "../tariff/schedule.js";
 import type { Script } from "../tariff/script-table.js";
@@ -64,6 +66,8 @@ export interface MeterConfig {
   fota?: FotaConfig;
   /** Prepayment (STS): decoder key, PAN, provisioned EA07 tables; absent = no prepayment objects. */
   prepay?: PrepaySetup;
+  /** Push Setups, their destination and the push action schedule (src/meter/push.ts). */
+  push: PushConfig;
 }
 
 export interface ScriptTableConfig {
@@ -201,5 +205,6 @@ export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", s
       policy: Policy.authenticatedRequest | Policy.encryptedRequest | Policy.authenticatedResponse | Policy.encryptedResponse,
       clientSaps: DEFAULT_CLIENT_SAPS,
     },
+    push: defaultPushConfig(),
   };
 }

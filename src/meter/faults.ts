@@ -43,6 +43,9 @@ export const FaultKind = Object.freeze({
   prepay: 13,
   /** A subscriber of the alarms (the push engine) threw, or handing over waiting alarm bits failed. */
   alarms: 14,
+  /** The push engine's tick (src/push) and the last gasp on the power-fail signal. */
+  push: 15,
+  powerFailPush: 16,
 } as const);
 export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
 

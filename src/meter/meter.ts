@@ -29,7 +29,8 @@ import { ControlState, DisconnectControl } from "../relay/disconnect.js";
 import { Limiter } from "../relay/limiter.js";
 import { BILLING_COUNTER_OBIS, Billing, DemandTracker, activeTariff, billingCaptureTarget, type BillingSnapshot } from "../tariff/billing.js";
 import { ActivityCalendar, SpecialDaysTable } from "../tariff/calendar.js";
-import { MeterClock, StandardEventCode } from "../tariff/clock.js";
+import { MeterClock } from "../tariff/clock.js";
+import { StandardEventCode } from "../tariff/event-codes.js";
 import { TariffEngine } from "../tariff/engine.js";
 import { ProfileStatusTracker } from "../tariff/profile-status.js";
 import { TouRegisterBank, standardTouActivation, type RegisterActivation } from "../tariff/registers.js";
@@ -43,10 +44,10 @@ import { DataObject } from "../cosem/classes/data.js";
 import { RegisterObject, Unit, intData, type RegisterBinding } from "../cosem/classes/register.js";
 import { frozen } from "../util/frozen.js";
 import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js";
-import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "../metrology/catalog.js";
+import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "./metrology.js";
 import { dateTimeOs } from "../cosem/axdr-helpers.js";
 import { DlmsFront } from "./dlms.js";
-import type { ProfileGeneric } from "../cosem/classes/profile-generic.js";
+import { ProfileGeneric } from "../cosem/classes/profile-generic.js";
 import type { Data } from "../cosem/axdr.js";
 import { EventLogSink } from "../storage/event-logs.js";
 import { LogKeyValueStore, maxRecords } from "../storage/kv-store.js";
@@ -63,7 +64,7 @@ import { ImageVerifier } from "../fota/verify.js";
 import * as ln from "./obis-codes.js";
 import { Qty } from "../metrology/accumulators.js";
 import { MetrologyService } from "../metrology/service.js";
-import { KEY_BILLING, KEY_RELAY, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32 } from "./persistence.js";
+import { KEY_BILLING, KEY_RELAY, loadEnergy, loadRelay, loadU32, saveEnergy, saveRelay, saveU32, type RelayState } from "./persistence.js";
 import type { MeterPorts } from "./ports.js";
 import type { MeterStatus } from "./status.js";
 import { BootGuard, FaultEvent, FaultKind, FaultMonitor, guardedSystem, type FaultDiagnostic } from "./faults.js";
@@ -72,6 +73,9 @@ import { addPrepayObjects, buildPrepay } from "./prepay.js";
 import { KeypadEntry } from "../prepay/keypad-entry.js";
 import { FactoryResetScriptTable } from "./factory-reset.js";
 import { SettingsStore, type RestoreReport } from "./settings.js";
+import type { PushEngine } from "../push/engine.js";
+import { PushReason } from "../push/engine.js";
+import { PushLn, buildPush } from "./push.js";
 import { Alarms } from "../alarm/alarms.js";
 import { addAlarmObjects } from "./alarm-objects.js";
 
@@ -138,6 +142,8 @@ export class Meter {
   readonly faults: FaultMonitor;
   /** Unstable starts in a row; safe mode after SAFE_MODE_AFTER of them. */
   readonly boot: BootGuard;
+  /** Pushes to the head-end (src/push): absent on a meter without a DLMS front. */
+  readonly pushes: PushEngine | undefined;
   /** Alarm registers, filters and descriptors (src/alarm): every logged event reaches them through `events`. */
   readonly alarms: Alarms;
   #dlmsFaults = 0;
@@ -176,11 +182,11 @@ export class Meter {
       this.loadRing = ring;
       this.store = new LogKeyValueStore(log);
       // Every owner registers before the mount scan; profile sources read metrology only at capture time.
-      const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.#total(c) % 1e9) : 0);
+      const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.metrology.registerEnergy(0, c)) : 0);
       const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
-      this.loadProfile = loadProfile(log, this.clock, this.profileStatus, sources, { periodS: config.capturePeriodS, capacity: config.profileEntries }, 0, ring);
-      this.dailyProfile = dailyProfile(log, this.clock, this.profileStatus, sources, config.dailyProfileEntries, 1);
-      this.billingProfile = new BillingProfile(log, this.clock, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
+      this.loadProfile = new ProfileGeneric({ ...loadProfile(log, this.profileStatus, sources, { periodS: config.capturePeriodS, capacity: config.profileEntries }, 0, ring), timeBase: this.clock });
+      this.dailyProfile = new ProfileGeneric({ ...dailyProfile(log, this.profileStatus, sources, config.dailyProfileEntries, 1), timeBase: this.clock });
+      this.billingProfile = new BillingProfile(log, this.bank.obis, this.demand.maxima.map((m) => m.obis), {
         stream: 2,
         capacity: config.billingProfileEntries,
         endOfBilling: (utc) => this.billing.endOfPeriod(utc),
@@ -216,6 +222,9 @@ export class Meter {
     this.settings = settings;
     this.catalog.attachSettings(settings);
 
+    // The last gasp goes first on the power-fail signal, before any flash save (metrology's and the meter's below).
+    const holdUp = ports.holdUp;
+    if (holdUp) ports.system.onPowerFail(() => this.faults.run(FaultKind.powerFailPush, () => this.pushes?.lastGasp(PushLn.powerDown, holdUp.holdUpMs - holdUp.saveMs)));
     // Built first so that its power-fail handler (drain the IC, persist) runs before the meter's.
     this.metrology = new MetrologyService({
       ic: ports.energyIc,
@@ -247,15 +256,7 @@ export class Meter {
     };
     this.calendar = new ActivityCalendar(this.clock, this.specialDays, calendarEvents, config.calendar);
 
-    let relay = loadRelay(store);
-    // The relay never closes because its state was lost: a meter with stored data but no readable (or, after damage,
-    // no proven-current) relay state comes back ready for reconnection.
-    const relayProven = !(store instanceof LogKeyValueStore) || store.proven(KEY_RELAY);
-    if ((!relay && (this.restored || this.health.damage > 0)) || (relay && relay.state === ControlState.connected && !relayProven)) {
-      relay = { state: ControlState.readyForReconnection, mode: config.disconnectMode };
-      this.health.relayStateLost = true;
-      events.record({ log: "disconnector", code: StorageEventCode.relayStateLost, utcMs: this.clock.now() });
-    }
+    const relay = this.#storedRelay(store, config);
     this.#checkEnergy();
     this.disconnect = new DisconnectControl(
       ports.relay,
@@ -267,23 +268,7 @@ export class Meter {
     );
     if (ports.button) this.disconnect.attachButton(ports.button);
 
-    this.limiter = new Limiter(
-      { classId: 3, logicalName: ln.ACTIVE_POWER, attribute: 2 },
-      () => this.activePowerW(),
-      () => this.clock.now(),
-      ports.mono,
-      (ref, utc) => this.scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
-      events,
-    );
-    // Configuration, not a change: assigned directly so that no threshold event is logged at start.
-    const lc = config.limiter;
-    this.limiter.thresholdNormal = lc.thresholdNormal;
-    this.limiter.thresholdEmergency = lc.thresholdEmergency;
-    this.limiter.minOverS = lc.minOverS;
-    this.limiter.minUnderS = lc.minUnderS;
-    this.limiter.actionOver = { scriptLn: lc.actionOver.scriptLn.slice(), selector: lc.actionOver.selector };
-    this.limiter.actionUnder = { scriptLn: lc.actionUnder.scriptLn.slice(), selector: lc.actionUnder.selector };
-    this.limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
+    this.limiter = this.#buildLimiter(ports, config, events);
     if (config.prepay) {
       const m = this.metrology;
       this.prepay = buildPrepay(config.prepay, { store, events, clock: this.clock, specialDays: this.specialDays, importWh: () => m.energy(0, Qty.importActive), disconnect: this.disconnect, limiter: this.limiter });
@@ -304,6 +289,25 @@ export class Meter {
     });
     if (ports.slots && config.fota && ports.crypto) this.firmware = this.#buildFirmware(ports.slots, config.fota, ports);
     this.#buildCatalog(endOfBilling);
+    // Push Setups resolve their values and security late (the DLMS front is built below); the schedule joins the tariff engine's.
+    const push = ports.crypto
+      ? buildPush(config.push, {
+          catalog: this.catalog,
+          scripts: this.scripts,
+          clock: this.clock,
+          timers: ports.linkTimers ?? ports.timers,
+          store,
+          crypto: ports.crypto,
+          security: (name) => this.dlms?.setups[name],
+          connector: ports.tcpClient,
+        })
+      : undefined;
+    this.pushes = push?.engine;
+    // An alarm bit that rose and passed its filter (src/alarm) pushes the on-alarm setup; its body carries the descriptors.
+    const pushes = this.pushes;
+    if (pushes) this.alarms.onAlarm(() => {
+      pushes.trigger(PushLn.alarm, PushReason.alarm);
+    });
 
     this.engine = new TariffEngine({
       clock: this.clock,
@@ -312,7 +316,7 @@ export class Meter {
       activation: this.activation,
       bank: this.bank,
       demand: this.demand,
-      schedules: [endOfBilling],
+      schedules: push ? [endOfBilling, push.schedule] : [endOfBilling],
       capturePeriodS: config.capturePeriodS,
       onCapture: (t) => this.#capture(t),
     });
@@ -352,21 +356,17 @@ export class Meter {
     this.firmware?.boot();
 
     const cause = ports.system.resetCause();
-    if (cause === "power-on" || cause === "brown-out") this.profileStatus.markPowerDown();
+    if (cause === "power-on" || cause === "brown-out") {
+      this.profileStatus.markPowerDown();
+      // Power restored: the power-up notification (on-connectivity push).
+      this.pushes?.trigger(PushLn.connectivity, PushReason.powerUp);
+    }
     ports.system.onPowerFail(() => this.faults.run(FaultKind.powerFailMeter, () => this.powerFail()));
     this.#lastPersistMono = ports.mono.nowMs();
     this.#savedRelay = this.#relayKey();
   }
 
   /** Energy total of a quantity by OBIS C (1 +A, 2 -A, 3 +R = QI+QII, 4 -R = QIII+QIV). */
-  #total(c: number): number {
-    const m = this.metrology;
-    if (c === 1) return m.energy(0, Qty.importActive);
-    if (c === 2) return m.energy(0, Qty.exportActive);
-    if (c === 3) return m.energy(0, Qty.reactiveQ1) + m.energy(0, Qty.reactiveQ2);
-    return m.energy(0, Qty.reactiveQ3) + m.energy(0, Qty.reactiveQ4);
-  }
-
   /**
    * FOTA: blocks go to the secondary slot, verification is the
    * bootloader's (same keys), activation requests a test swap and reboots.
@@ -374,6 +374,44 @@ export class Meter {
    * self-test (the meter was built, so the catalog and the store work) and
    * confirms the image, or leaves the bootloader to revert it.
    */
+  /**
+   * The relay state to start from. The relay never closes because its state was lost: a meter with
+   * stored data but no readable (or, after damage, no proven-current) relay state comes back ready
+   * for reconnection.
+   */
+  #storedRelay(store: KeyValueStore, config: MeterConfig): RelayState | undefined {
+    const relay = loadRelay(store);
+    const relayProven = !(store instanceof LogKeyValueStore) || store.proven(KEY_RELAY);
+    if ((!relay && (this.restored || this.health.damage > 0)) || (relay && relay.state === ControlState.connected && !relayProven)) {
+      this.health.relayStateLost = true;
+      this.events.record({ log: "disconnector", code: StorageEventCode.relayStateLost, utcMs: this.clock.now() });
+      return { state: ControlState.readyForReconnection, mode: config.disconnectMode };
+    }
+    return relay;
+  }
+
+  /** The load limiter on the active power, set from the configuration. */
+  #buildLimiter(ports: MeterPorts, config: MeterConfig, events: EventSink): Limiter {
+    const limiter = new Limiter(
+      { classId: 3, logicalName: ln.ACTIVE_POWER, attribute: 2 },
+      () => this.activePowerW(),
+      () => this.clock.now(),
+      ports.mono,
+      (ref, utc) => this.scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
+      events,
+    );
+    // Configuration, not a change: assigned directly so that no threshold event is logged at start.
+    const lc = config.limiter;
+    limiter.thresholdNormal = lc.thresholdNormal;
+    limiter.thresholdEmergency = lc.thresholdEmergency;
+    limiter.minOverS = lc.minOverS;
+    limiter.minUnderS = lc.minUnderS;
+    limiter.actionOver = { scriptLn: lc.actionOver.scriptLn.slice(), selector: lc.actionOver.selector };
+    limiter.actionUnder = { scriptLn: lc.actionUnder.scriptLn.slice(), selector: lc.actionUnder.selector };
+    limiter.localToUtc = (localMs) => this.clock.utcOfLocal(localMs);
+    return limiter;
+  }
+
   #buildFirmware(slots: NonNullable<MeterPorts["slots"]>, fota: NonNullable<MeterConfig["fota"]>, ports: MeterPorts): FirmwareUpdate {
     // The verdict is the board's bootloader's: its signature type, allow-list and trailer geometry.
     const bootloader = { ...(fota.bootloader ?? MCUBOOT_ESP32), signature: fota.signature };
@@ -463,7 +501,7 @@ export class Meter {
 
     const profileRights = { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] } as const;
     // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
-    if (this.billingProfile) c.add(this.billingProfile.profile, profileRights);
+    if (this.billingProfile) c.add(new ProfileGeneric({ ...this.billingProfile.profile, timeBase: this.clock }), profileRights);
     else c.addInternal(billingCaptureTarget(this.billing, ln.BILLING_PROFILE));
     for (const tc of this.config.scriptTables) {
       // Copies: a client's write replaces the table's scripts, never the configuration's.
@@ -494,7 +532,7 @@ export class Meter {
       c.add(new DataObject(ln.ACTIVE_FIRMWARE_SIGNATURE, { read: () => ({ tag: Tag.OctetString, value: fw.running?.hash ?? empty }) as const }), everyone("r r"));
     }
     for (const p of [this.loadProfile, this.dailyProfile]) if (p) c.add(p, profileRights);
-    if (this.eventLogs) for (const p of this.eventLogs.profiles(this.clock)) c.add(p, profileRights);
+    if (this.eventLogs) for (const p of this.eventLogs.profiles()) c.add(new ProfileGeneric({ ...p, timeBase: this.clock }), profileRights);
     // The control mode is a setting (stored before the response); the relay record written by the tick carries it too, but too late for a restart right after the write.
     c.add(new DisconnectControlObject(this.disconnect, ln.DISCONNECT_CONTROL), {
       public: ["r r r -", noMethods(2)],
@@ -630,6 +668,7 @@ export class Meter {
       f.run(FaultKind.monitor, this.#monitorStep);
     }
     f.run(FaultKind.relay, this.#relayStep);
+    if (this.pushes) f.run(FaultKind.push, this.#pushStep);
     f.run(FaultKind.alarms, this.#alarmStep);
     this.ports.system.kickWatchdog();
     // The rate registers are saved in the tick in which metrology saved its
@@ -664,6 +703,7 @@ export class Meter {
     this.#monitor?.evaluate();
   };
   readonly #persistStep = (): void => this.persist();
+  readonly #pushStep = (): void => this.pushes?.poll();
   readonly #alarmStep = (): void => this.alarms.tick();
   readonly #bootStep = (): void => this.boot.check(this.ports.mono.nowMs(), this.faults);
   readonly #maintainStep = (): void => {
@@ -747,6 +787,7 @@ export class Meter {
     this.faults.run(FaultKind.powerFailMetrology, () => this.metrology.powerFail());
     this.faults.run(FaultKind.powerFailMeter, () => this.powerFail());
     this.dlms?.close();
+    this.pushes?.stop();
     if (this.#tickTimer !== undefined) this.ports.timers.clear(this.#tickTimer);
     this.#tickTimer = undefined;
     this.#stopped = true;

@@ -7,6 +7,7 @@
  * then starts from zero and records nothing it cannot prove.
  */
 import type { KeyValueStore } from "../persistence.js";
+import { readU32, u32Bytes } from "../util/bytes.js";
 import type { TouRegisterBank } from "../tariff/registers.js";
 
 export const KEY_ENERGY = "m.energy";
@@ -36,14 +37,12 @@ export function loadEnergy(store: KeyValueStore, bank: TouRegisterBank): boolean
 }
 
 export function saveU32(store: KeyValueStore, key: string, value: number): void {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value >>> 0);
-  store.put(key, out);
+  store.put(key, u32Bytes(value));
 }
 
 export function loadU32(store: KeyValueStore, key: string): number | undefined {
   const b = store.get(key);
-  return b && b.length === 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0) : undefined;
+  return b && b.length === 4 ? readU32(b, 0) : undefined;
 }
 
 export interface RelayState {

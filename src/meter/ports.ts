@@ -11,6 +11,7 @@ import type { FlashPartition } from "../../hal/flash.js";
 import type { Logger } from "../../hal/logger.js";
 import type { SerialPort } from "../../hal/serial.js";
 import type { TcpListener } from "../../hal/tcp.js";
+import type { TcpConnector } from "../../hal/tcp-client.js";
 import type { SystemPort } from "../../hal/system.js";
 import type { Timers } from "../../hal/timer.js";
 import type { EventSink } from "../events.js";
@@ -53,6 +54,14 @@ export interface MeterPorts {
   /** The DLMS wrapper's TCP listener and the optical port, when the board has them. */
   tcp?: TcpListener;
   optical?: SerialPort;
+  /** Outgoing TCP connections (pushes to a head-end), when the board has a network. */
+  tcpClient?: TcpConnector;
+  /**
+   * The board's hold-up after the power-fail signal (ms the supply capacitor
+   * keeps the MCU running) and the part of it the flash save needs: the
+   * last gasp push gets the rest (board data).
+   */
+  holdUp?: { holdUpMs: number; saveMs: number };
   /**
    * Timers of the communication links (HDLC inter-octet and inactivity,
    * mode E acknowledgement, wrapper inactivity); the metering timers when

@@ -3,7 +3,7 @@ import type { DigitalIn } from "../../hal/digital.js";
 import type { SystemPort } from "../../hal/system.js";
 import type { EventLogId, EventSink } from "../events.js";
 import type { KeyValueStore } from "../persistence.js";
-import type { EnergyDeltas, EnergyFeed } from "../tariff/registers.js";
+import { ENERGY_REGISTER_QUANTITIES, type EnergyDeltas, type EnergyFeed } from "./energy.js";
 import { EnergyAccumulators, QTY_COUNT, SCOPES, type Qty } from "./accumulators.js";
 import { DemandMeter } from "./demand.js";
 import { CALIBRATION_FIELDS, IcFlag, type CalibrationField, type EnergyIc, type EnergySample, type PhaseCalibration } from "../../hal/energy-ic.js";
@@ -218,6 +218,18 @@ export class MetrologyService implements EnergyFeed {
   /** Register value, Wh / varh / VAh (modulo the register capacity). Scope 0 = all phases, 1..3 = L1..L3. */
   energy(scope: number, qty: Qty): number {
     return this.#acc.value(scope, qty);
+  }
+
+  /**
+   * Energy register 1.0.c.8 of a scope (ENERGY_REGISTER_QUANTITIES): the sum of its quantities,
+   * rolling over at the register capacity as each quantity does; 0 for an unknown c.
+   */
+  registerEnergy(scope: number, c: number): number {
+    const qty = ENERGY_REGISTER_QUANTITIES[c];
+    if (!qty) return 0;
+    let wh = 0;
+    for (const q of qty) wh += this.#acc.value(scope, q);
+    return wh % this.config.capacityWh;
   }
 
   /** EnergyFeed for the tariff engine: increments since the previous call. */

@@ -18,6 +18,7 @@
  *
  * Blocks are kept as two unsigned 32-bit halves (no BigInt: it is slow on XS).
  */
+import { readU32, writeU32 } from "../util/bytes.js";
 
 export interface StaTables {
   /** Substitution table 1: a permutation of 0..15. */
@@ -51,11 +52,14 @@ function inverse(t: readonly number[]): Uint8Array {
 
 /** Reads 8 bytes (most significant first) into [hi, lo]. */
 function halves(b: Uint8Array): [number, number] {
-  return [((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0, ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) >>> 0];
+  return [readU32(b, 0), readU32(b, 4)];
 }
 
 function bytesOf(hi: number, lo: number): Uint8Array {
-  return Uint8Array.of(hi >>> 24, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff, lo >>> 24, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
+  const out = new Uint8Array(8);
+  writeU32(out, 0, hi);
+  writeU32(out, 4, lo);
+  return out;
 }
 
 export class Sta {

@@ -1,10 +1,11 @@
 import type { EventLogId, EventSink, MeterEvent } from "../events.js";
 import { Tag } from "../cosem/axdr.js";
 import { Obis } from "../cosem/obis.js";
-import { CLOCK_TIME, ProfileGeneric, type ProfileTimeBase } from "../cosem/classes/profile-generic.js";
 import type { LogStore } from "./log-store.js";
 import { ProfileStore, type ProfileRow } from "./profile-store.js";
+import { CLOCK_TIME, type ProfileDefinition } from "./profile.js";
 import { frozen } from "../util/frozen.js";
+import { readU32 as u32, writeU32 as put32 } from "../util/bytes.js";
 
 /**
  * The meter's event logs: one profile store per log (time, event code,
@@ -134,20 +135,18 @@ export class EventLogSink implements EventSink {
     return this.specs.map((s) => this.verify(s.id));
   }
 
-  /** The COSEM view of every log (class 7), for the object catalog. */
-  profiles(timeBase: ProfileTimeBase): ProfileGeneric[] {
+  /** Every log as a profile (time, code, value), which the catalog shows through class 7. */
+  profiles(): ProfileDefinition[] {
     return this.specs.map(
-      (spec) =>
-        new ProfileGeneric({
-          logicalName: spec.logicalName,
-          store: this.store(spec.id),
-          timeBase,
-          columns: [
-            { definition: CLOCK_TIME, kind: "time" },
-            { definition: { classId: 1, logicalName: spec.codeObject, attributeIndex: 2, dataIndex: 0 }, kind: "stored", column: CODE, tag: spec.id === "standard" || spec.id === "fraud" ? Tag.Unsigned : Tag.LongUnsigned },
-            ...(spec.valueObject ? [{ definition: { classId: 3, logicalName: spec.valueObject, attributeIndex: 2, dataIndex: 0 }, kind: "stored" as const, column: VALUE, tag: Tag.DoubleLongUnsigned }] : []),
-          ],
-        }),
+      (spec): ProfileDefinition => ({
+        logicalName: spec.logicalName,
+        store: this.store(spec.id),
+        columns: [
+          { definition: CLOCK_TIME, kind: "time" },
+          { definition: { classId: 1, logicalName: spec.codeObject, attributeIndex: 2, dataIndex: 0 }, kind: "stored", column: CODE, tag: spec.id === "standard" || spec.id === "fraud" ? Tag.Unsigned : Tag.LongUnsigned },
+          ...(spec.valueObject ? [{ definition: { classId: 3, logicalName: spec.valueObject, attributeIndex: 2, dataIndex: 0 }, kind: "stored" as const, column: VALUE, tag: Tag.DoubleLongUnsigned }] : []),
+        ],
+      }),
     );
   }
 
@@ -185,13 +184,3 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function put32(b: Uint8Array, p: number, v: number): void {
-  b[p] = (v >>> 24) & 0xff;
-  b[p + 1] = (v >>> 16) & 0xff;
-  b[p + 2] = (v >>> 8) & 0xff;
-  b[p + 3] = v & 0xff;
-}
-
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
-}

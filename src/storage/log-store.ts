@@ -1,5 +1,6 @@
 import type { FlashPartition } from "../../hal/flash.js";
 import { crc32 } from "./crc32.js";
+import { readU32 as u32, writeU32 as put32 } from "../util/bytes.js";
 
 /**
  * Log-structured record store over erase-before-write sectors (DESIGN.md
@@ -700,16 +701,6 @@ export class LogStore {
   }
 }
 
-function u32(b: Uint8Array, p: number): number {
-  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
-}
-
-function put32(b: Uint8Array, p: number, v: number): void {
-  b[p] = v >>> 24;
-  b[p + 1] = (v >>> 16) & 0xff;
-  b[p + 2] = (v >>> 8) & 0xff;
-  b[p + 3] = v & 0xff;
-}
 
 function isZero(b: Uint8Array, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (b[i] !== 0) return false;

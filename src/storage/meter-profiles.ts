@@ -1,10 +1,10 @@
 import { Tag, type Data } from "../cosem/axdr.js";
 import { Obis } from "../cosem/obis.js";
-import { CLOCK_TIME, ProfileGeneric, type CaptureObjectDefinition, type ProfileColumn, type ProfileTimeBase } from "../cosem/classes/profile-generic.js";
 import type { BillingSink, BillingSnapshot } from "../tariff/billing.js";
 import type { ProfileStatusProvider } from "../tariff/profile-status.js";
 import type { LogStore } from "./log-store.js";
 import { ProfileStore, type ColumnKind } from "./profile-store.js";
+import { CLOCK_TIME, type CaptureObjectDefinition, type ProfileColumn, type ProfileDefinition } from "./profile.js";
 import { frozen } from "../util/frozen.js";
 
 /**
@@ -18,7 +18,8 @@ import { frozen } from "../util/frozen.js";
  *   src/tariff/billing.ts): the BillingSnapshot of each end of billing —
  *   billing counter, TOU registers, maximum demands and their times.
  * Capture sources are functions returning Data (metrology registers), so
- * nothing here knows metrology.
+ * nothing here knows metrology; the composition root shows each profile
+ * through Profile Generic (class 7) with the meter clock.
  */
 
 export interface CaptureSource {
@@ -42,7 +43,6 @@ export interface IntervalProfileOptions {
   readonly periodS: number;
   readonly capacity: number;
   readonly chunkRows: number;
-  readonly timeBase: ProfileTimeBase;
   readonly status: ProfileStatusProvider;
   /** Cumulative registers (energy), in capture order. */
   readonly sources: readonly CaptureSource[];
@@ -51,7 +51,7 @@ export interface IntervalProfileOptions {
 }
 
 /** A profile of clock, status and cumulative registers captured on a period. */
-function intervalProfile(log: LogStore, o: IntervalProfileOptions): ProfileGeneric {
+function intervalProfile(log: LogStore, o: IntervalProfileOptions): ProfileDefinition {
   const config = { stream: o.stream, columns: o.sources.map((): ColumnKind => "cumulative"), periodS: o.periodS, capacity: o.capacity, chunkRows: o.chunkRows };
   const store = o.ring ? new ProfileStore(o.ring, config, log) : new ProfileStore(log, config);
   const columns: ProfileColumn[] = [
@@ -59,7 +59,7 @@ function intervalProfile(log: LogStore, o: IntervalProfileOptions): ProfileGener
     { definition: AMR_STATUS, kind: "status" },
     ...o.sources.map((s, i): ProfileColumn => ({ definition: s.definition, kind: "stored", column: i, tag: tagOf(s.read()), read: () => s.read() })),
   ];
-  return new ProfileGeneric({ logicalName: o.logicalName, store, columns, timeBase: o.timeBase, status: o.status });
+  return { logicalName: o.logicalName, store, columns, status: o.status };
 }
 
 /** Period and depth of a profile, from the meter configuration. */
@@ -74,13 +74,13 @@ export function loadProfileChunkRows(periodS: number): number {
 }
 
 /** 1.0.99.1.0.255: the load profile, compacted a day per chunk, on its own ring when given one (src/storage/budget.ts). */
-export function loadProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], shape: ProfileShape, stream = 0, ring?: LogStore): ProfileGeneric {
-  return intervalProfile(log, { logicalName: LOAD_PROFILE, stream, periodS: shape.periodS, capacity: shape.capacity, chunkRows: loadProfileChunkRows(shape.periodS), timeBase, status, sources, ring });
+export function loadProfile(log: LogStore, status: ProfileStatusProvider, sources: readonly CaptureSource[], shape: ProfileShape, stream = 0, ring?: LogStore): ProfileDefinition {
+  return intervalProfile(log, { logicalName: LOAD_PROFILE, stream, periodS: shape.periodS, capacity: shape.capacity, chunkRows: loadProfileChunkRows(shape.periodS), status, sources, ring });
 }
 
 /** 1.0.99.2.0.255: daily values, compacted a month per chunk. */
-export function dailyProfile(log: LogStore, timeBase: ProfileTimeBase, status: ProfileStatusProvider, sources: readonly CaptureSource[], capacity: number, stream = 1): ProfileGeneric {
-  return intervalProfile(log, { logicalName: DAILY_PROFILE, stream, periodS: 86400, capacity, chunkRows: 31, timeBase, status, sources });
+export function dailyProfile(log: LogStore, status: ProfileStatusProvider, sources: readonly CaptureSource[], capacity: number, stream = 1): ProfileDefinition {
+  return intervalProfile(log, { logicalName: DAILY_PROFILE, stream, periodS: 86400, capacity, chunkRows: 31, status, sources });
 }
 
 /**
@@ -90,12 +90,11 @@ export function dailyProfile(log: LogStore, timeBase: ProfileTimeBase, status: P
  * which must match the snapshots' order.
  */
 export class BillingProfile implements BillingSink {
-  readonly profile: ProfileGeneric;
+  readonly profile: ProfileDefinition;
   private readonly store: ProfileStore;
 
   constructor(
     log: LogStore,
-    timeBase: ProfileTimeBase,
     readonly registers: readonly Obis[],
     readonly demands: readonly Obis[],
     options: { logicalName?: Obis; stream?: number; capacity: number; endOfBilling?: (utcMs: number) => void },
@@ -114,7 +113,7 @@ export class BillingProfile implements BillingSink {
       ]),
     ];
     // Method 2 (the end-of-billing script's target) closes the period through the tariff's Billing, which calls capture() below.
-    this.profile = new ProfileGeneric({ logicalName: options.logicalName ?? MONTHLY_BILLING_PROFILE, store: this.store, columns, timeBase, captureMethod: options.endOfBilling });
+    this.profile = { logicalName: options.logicalName ?? MONTHLY_BILLING_PROFILE, store: this.store, columns, captureMethod: options.endOfBilling };
   }
 
   capture(s: BillingSnapshot): void {

@@ -8,7 +8,9 @@ import {
   type CosemTime,
   type DateTime,
 } from "../cosem/datetime.js";
-import { MS_PER_DAY, StandardEventCode, dateMatches, patternDayInMonth, type MeterClock } from "./clock.js";
+import { MS_PER_DAY, type MeterClock } from "./clock.js";
+import { dateMatches, patternDayInMonth } from "./date-patterns.js";
+import { StandardEventCode } from "./event-codes.js";
 import { civilFromDays } from "../cosem/datetime.js";
 
 /**

@@ -2,7 +2,8 @@ import type { AccessContext } from "../cosem/interface-class.js";
 import { sameAction, type ActivityCalendar, type DayAction } from "./calendar.js";
 import type { MeterClock } from "./clock.js";
 import { activeTariff, type DemandTracker } from "./billing.js";
-import type { EnergyDeltas, RegisterActivation, TouRegisterBank } from "./registers.js";
+import type { EnergyDeltas } from "../metrology/energy.js";
+import type { RegisterActivation, TouRegisterBank } from "./registers.js";
 import type { SingleActionSchedule } from "./schedule.js";
 import { internalContext, type ScriptRegistry } from "./script-table.js";
 

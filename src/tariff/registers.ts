@@ -1,4 +1,5 @@
 import { Obis } from "../cosem/obis.js";
+import type { EnergyDeltas } from "../metrology/energy.js";
 
 /**
  * Time-of-use energy registers and the mask mechanism of Register Activation
@@ -11,23 +12,6 @@ import { Obis } from "../cosem/obis.js";
  * writes active_mask. Each energy delta goes to the register of the active
  * mask whose OBIS C group is the delta's quantity.
  */
-
-/** Energy since the previous tick, in Wh / varh (non-negative). */
-export interface EnergyDeltas {
-  importActive: number;
-  exportActive: number;
-  importReactive: number;
-  exportReactive: number;
-}
-
-/**
- * What metrology gives the tariff engine each tick: cumulative-energy deltas
- * over (previous tick, now]. The metrology service implements it.
- */
-export interface EnergyFeed {
-  /** Deltas since the last call. */
-  take(): EnergyDeltas;
-}
 
 const QUANTITY_C = Object.freeze([1, 2, 3, 4] as const);
 

@@ -211,6 +211,41 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
+/*
+ * Unsigned 32-bit fields at a known offset, for fixed layouts (record headers,
+ * stored counters) where a ByteReader/ByteWriter would only add an object.
+ * The caller has checked that four bytes are there. Big-endian is the DLMS
+ * and storage order; little-endian is MCUboot's. (ByteReader.u32 and
+ * ByteWriter.u32 keep the same arithmetic inline: they run for every field
+ * of every APDU, where a call costs more than the read.)
+ */
+
+/** The big-endian unsigned 32-bit value at b[p..p+4). */
+export function readU32(b: Uint8Array, p: number): number {
+  // `<< 24` alone would make the top bit a sign: add the high byte unsigned.
+  return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+}
+
+/** Writes v (taken modulo 2^32) big-endian at b[p..p+4). */
+export function writeU32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
+}
+
+/** v as four big-endian bytes. */
+export function u32Bytes(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  writeU32(b, 0, v);
+  return b;
+}
+
+/** The little-endian unsigned 32-bit value at b[p..p+4). */
+export function readU32le(b: Uint8Array, p: number): number {
+  return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+}
+
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -14,7 +14,7 @@ import { TokenResult } from "../../../src/prepay/results.js";
 import { PrepayEvent } from "../../../src/prepay/service.js";
 import { DisconnectorEvent } from "../../../src/relay/disconnect.js";
 import { StorageEventCode } from "../../../src/storage/health.js";
-import { StandardEventCode } from "../../../src/tariff/clock.js";
+import { StandardEventCode } from "../../../src/tariff/event-codes.js";
 
 export type CodeTable = Readonly<Record<string, number | ((phase: number) => number)>>;
 

@@ -14,8 +14,8 @@ import {
 import { Obis } from "../obis.js";
 import { ByteWriter } from "../../util/bytes.js";
 import type { ProfileRow, ProfileStore } from "../../storage/profile-store.js";
+import { captureProfile, checkProfileColumns, type CaptureObjectDefinition, type IntegerTag, type ProfileDefinition } from "../../storage/profile.js";
 import { asDateTime, asInt, asList, asObis, en, st, u16, u32, os, i8 } from "../axdr-helpers.js";
-import { frozen } from "../../util/frozen.js";
 
 /**
  * Profile Generic, class 7 version 1 (Blue Book 4.3.6).
@@ -24,47 +24,16 @@ import { frozen } from "../../util/frozen.js";
  * 2 capture. Selective access on the buffer: 1 range_descriptor (by the
  * clock column), 2 entry_descriptor.
  *
- * A thin adapter over ProfileStore (src/storage): the buffer is streamed
- * (EncodedStream) chunk by chunk from flash, so a year of profile never sits
- * in RAM and the server block-transfers it. Capture sources are plain
- * functions giving Data, so the profile knows nothing of metrology.
+ * A thin adapter over a profile of the storage domain (src/storage/profile.ts,
+ * which also captures its entries): the buffer is streamed (EncodedStream)
+ * chunk by chunk from flash, so a year of profile never sits in RAM and the
+ * server block-transfers it.
  *
  * Layout is fixed at construction (the composition root's catalog): writing
  * capture_objects, capture_period or profile_entries is refused
  * (read-write-denied) because the flash layout of the stored rows depends on
  * them. sort_method is FIFO only.
  */
-
-export interface CaptureObjectDefinition {
-  readonly classId: number;
-  readonly logicalName: Obis;
-  readonly attributeIndex: number;
-  readonly dataIndex: number;
-}
-
-/** Integer A-XDR types a stored column can have. */
-export type IntegerTag =
-  | typeof Tag.DoubleLong
-  | typeof Tag.DoubleLongUnsigned
-  | typeof Tag.Integer
-  | typeof Tag.Long
-  | typeof Tag.Unsigned
-  | typeof Tag.LongUnsigned
-  | typeof Tag.Enum
-  | typeof Tag.Long64
-  | typeof Tag.Long64Unsigned;
-
-/**
- * One capture object: the entry's time stamp (the clock), its status byte,
- * or an integer value read from a source at capture and kept in store
- * column `column`.
- */
-export type ProfileColumn =
-  | { readonly definition: CaptureObjectDefinition; readonly kind: "time" }
-  | { readonly definition: CaptureObjectDefinition; readonly kind: "status" }
-  | { readonly definition: CaptureObjectDefinition; readonly kind: "stored"; readonly column: number; readonly tag: IntegerTag; readonly read?: () => Data }
-  /** A UTC instant in whole seconds kept in store column `column`, shown as a date-time (0 = not set: null-data). */
-  | { readonly definition: CaptureObjectDefinition; readonly kind: "storedTime"; readonly column: number };
 
 /** What the profile needs from the meter clock (MeterClock provides both). */
 export interface ProfileTimeBase {
@@ -76,31 +45,16 @@ export interface ProfileTimeBase {
   steadyUntil?(utcMs: number): number;
 }
 
-export interface ProfileStatusSource {
-  takeStatus(utcMs: number): number;
-}
-
-export interface ProfileGenericConfig {
-  readonly logicalName: Obis;
-  readonly store: ProfileStore;
-  readonly columns: readonly ProfileColumn[];
+/** A profile of the storage domain as class 7 shows it: with the clock that dates its rows. */
+export interface ProfileGenericConfig extends ProfileDefinition {
   readonly timeBase: ProfileTimeBase;
-  readonly status?: ProfileStatusSource;
   /**
    * Send null-data for time stamps that follow the capture period (as many
    * meters do, and dlms-cosem's profile read shows); the first row of every
    * response and every row off the grid keep their date-time.
    */
   readonly nullImplicitTime?: boolean;
-  /**
-   * What method 2 (capture) does instead of reading the sources: the
-   * billing profile hands it to the end-of-billing service, which takes the
-   * snapshot and appends it itself.
-   */
-  readonly captureMethod?: (utcMs: number) => void;
 }
-
-export const CLOCK_TIME: CaptureObjectDefinition = frozen({ classId: 8, logicalName: Obis.of(0, 0, 1, 0, 0, 255), attributeIndex: 2, dataIndex: 0 });
 
 export class ProfileGeneric implements CosemObject {
   // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
@@ -114,8 +68,7 @@ export class ProfileGeneric implements CosemObject {
   constructor(cfg: ProfileGenericConfig) {
     this.cfg = cfg;
     this.logicalName = cfg.logicalName;
-    const stored = cfg.columns.filter((c) => c.kind === "stored" || c.kind === "storedTime").length;
-    if (stored > cfg.store.config.columns.length) throw new RangeError("profile columns exceed the store's");
+    checkProfileColumns(cfg);
   }
 
   get store(): ProfileStore {
@@ -124,15 +77,7 @@ export class ProfileGeneric implements CosemObject {
 
   /** capture(): reads every source now and appends the entry (also method 2). */
   capture(utcMs: number): number {
-    const values = new Array<number>(this.cfg.store.config.columns.length).fill(0);
-    let status = 0;
-    let hasStatus = false;
-    for (const c of this.cfg.columns) {
-      if (c.kind === "status") hasStatus = true;
-      else if (c.kind === "stored" && c.read) values[c.column] = integerOf(c.read());
-    }
-    if (hasStatus && this.cfg.status) status = this.cfg.status.takeStatus(utcMs);
-    return this.cfg.store.append(utcMs, status, values);
+    return captureProfile(this.cfg, utcMs);
   }
 
   get(attribute: number, _ctx: AccessContext, selection?: AccessSelection): GetResult {
@@ -485,17 +430,6 @@ function definitionOf(d: Data | undefined): CaptureObjectDefinition | undefined 
   const dataIndex = asInt(f?.[3], Tag.LongUnsigned);
   if (classId === undefined || !ln || attributeIndex === undefined || dataIndex === undefined) return undefined;
   return { classId, logicalName: ln, attributeIndex, dataIndex };
-}
-
-/** A captured value as the integer the store keeps (non-integers count as 0). */
-function integerOf(d: Data): number {
-  if (typeof d.value === "number" && Number.isSafeInteger(d.value)) return d.value;
-  if (typeof d.value === "bigint") {
-    const n = Number(d.value);
-    return Number.isSafeInteger(n) ? n : 0;
-  }
-  if (typeof d.value === "boolean") return d.value ? 1 : 0;
-  return 0;
 }
 
 function dataOf(tag: IntegerTag, v: number): Data {

@@ -1,4 +1,5 @@
 import type { KeyValueStore } from "../../persistence.js";
+import { readU32 as u32At, u32Bytes as u32 } from "../../util/bytes.js";
 
 /**
  * Invocation counters (Green Book 9.2.7.2.4.3): the IV is system title ||
@@ -19,13 +20,9 @@ const MAX = 0xffffffff;
  */
 const FIRST = 1;
 
+/** A stored counter: four big-endian bytes, anything else is none. */
 function readU32(b: Uint8Array | undefined): number | undefined {
-  if (!b || b.length !== 4) return undefined;
-  return ((b[0] << 24) >>> 0) + ((b[1] << 16) | (b[2] << 8) | b[3]);
-}
-
-function u32(v: number): Uint8Array {
-  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+  return b && b.length === 4 ? u32At(b, 0) : undefined;
 }
 
 export class TransmitCounter {

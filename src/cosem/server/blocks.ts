@@ -1,4 +1,7 @@
-import type { EncodedStream } from "../interface-class.js";
+import { encodeApdu } from "../apdu/apdu.js";
+import type { AttributeDescriptor, AttributeWithSelection, DataBlockSA, MethodDescriptor } from "../apdu/xdlms.js";
+import { ActionResult, DataAccessResult, type AccessSelection, type EncodedStream } from "../interface-class.js";
+import { concatBytes } from "../../util/bytes.js";
 
 /**
  * The bytes of one long response, handed out block by block. A value built
@@ -19,8 +22,9 @@ export class BlockSource {
 
   /** Buffers until n bytes are available or the source ended; returns the bytes available. */
   #fill(n: number): void {
-    while (!this.#ended && this.#buf.length < n) {
-      const chunk = this.#stream!.next(n - this.#buf.length);
+    const stream = this.#stream;
+    while (stream && !this.#ended && this.#buf.length < n) {
+      const chunk = stream.next(n - this.#buf.length);
       // An empty chunk would spin forever: it ends the value like undefined does.
       if (chunk === undefined || chunk.length === 0) {
         this.#ended = true;
@@ -47,4 +51,140 @@ export class BlockSource {
     this.#buf = this.#buf.subarray(bytes.length);
     return { bytes, last: this.#ended && this.#buf.length === 0 };
   }
+}
+
+/**
+ * Block transfer (IEC 62056-5-3 / Green Book 9.3.9): a long GET or ACTION
+ * response handed out block by block, and a long SET or ACTION request
+ * assembled block by block up to a size limit. This room only moves blocks
+ * and answers out-of-sequence ones; the service room runs the assembled
+ * request and checks rights.
+ */
+
+/** A long response being sent: its bytes and the number of the last block sent. */
+export interface LongOut {
+  readonly invokeId: number;
+  readonly source: BlockSource;
+  block: number;
+}
+
+interface Assembly {
+  readonly invokeId: number;
+  /** The blocks received so far, their total size and the number of the last one. */
+  readonly chunks: Uint8Array[];
+  size: number;
+  block: number;
+}
+
+/** A long SET or ACTION request being received, by the service it will run once complete. */
+export type LongIn = Assembly &
+  (
+    | { readonly kind: "set"; readonly descriptor: AttributeDescriptor; readonly access?: AccessSelection }
+    | { readonly kind: "set-list"; readonly items: readonly AttributeWithSelection[] }
+    | { readonly kind: "action"; readonly method: MethodDescriptor }
+    | { readonly kind: "action-list"; readonly methods: readonly MethodDescriptor[] }
+  );
+
+/** The long transfers an association may have running: at most one per direction and service. */
+export interface BlockTransfers {
+  getLong?: LongOut | undefined;
+  actionOut?: LongOut | undefined;
+  longIn?: LongIn | undefined;
+}
+
+/** Bytes of a with-datablock / with-pblock response around its raw data. */
+const BLOCK_OVERHEAD = 12;
+
+/** Starts a long GET response (the first block goes out at once). */
+export function startGet(t: BlockTransfers, invokeId: number, source: BlockSource, room: number): Uint8Array {
+  t.getLong = { invokeId, source, block: 0 };
+  return getBlock(t, t.getLong, room);
+}
+
+function getBlock(t: BlockTransfers, g: LongOut, room: number): Uint8Array {
+  const { bytes, last } = g.source.take(room - BLOCK_OVERHEAD);
+  g.block++;
+  if (last) t.getLong = undefined;
+  return encodeApdu({ type: "get-response-with-datablock", invokeId: g.invokeId, block: { lastBlock: last, blockNumber: g.block, result: { raw: bytes } } });
+}
+
+/** get-request-next: the next block, or the error that ends the transfer. */
+export function getNext(t: BlockTransfers, invokeId: number, blockNumber: number, room: number): Uint8Array {
+  const g = t.getLong;
+  if (!g || blockNumber !== g.block) {
+    t.getLong = undefined;
+    const error = g ? DataAccessResult.dataBlockNumberInvalid : DataAccessResult.noLongGetInProgress;
+    return encodeApdu({ type: "get-response-with-datablock", invokeId, block: { lastBlock: true, blockNumber, result: { error } } });
+  }
+  return getBlock(t, g, room);
+}
+
+/** Starts a long ACTION response (the first block goes out at once). */
+export function startAction(t: BlockTransfers, invokeId: number, source: BlockSource, room: number): Uint8Array {
+  t.actionOut = { invokeId, source, block: 0 };
+  return actionBlock(t, t.actionOut, room);
+}
+
+function actionBlock(t: BlockTransfers, out: LongOut, room: number): Uint8Array {
+  const { bytes, last } = out.source.take(room - BLOCK_OVERHEAD);
+  out.block++;
+  if (last) t.actionOut = undefined;
+  return encodeApdu({ type: "action-response-with-pblock", invokeId: out.invokeId, block: { lastBlock: last, blockNumber: out.block, raw: bytes } });
+}
+
+/** action-request-next-pblock: the next block, or the result that ends the transfer. */
+export function actionNext(t: BlockTransfers, invokeId: number, blockNumber: number, room: number): Uint8Array {
+  const out = t.actionOut;
+  if (!out || blockNumber !== out.block) {
+    t.actionOut = undefined;
+    return encodeApdu({ type: "action-response-normal", invokeId, response: { result: out ? ActionResult.longActionAborted : ActionResult.noLongActionInProgress } });
+  }
+  return actionBlock(t, out, room);
+}
+
+/**
+ * A refused long SET or ACTION, answered in the response form of its request (IEC 62056-5-3, 8:
+ * the with-list requests get Set-Response-Last-Datablock-With-List / Action-Response-With-List,
+ * one result per item), never in the single-item form a client would not match.
+ */
+export function refuseLongIn(t: BlockTransfers, s: LongIn, result: number, blockNumber: number): Uint8Array {
+  t.longIn = undefined;
+  switch (s.kind) {
+    case "set":
+      return encodeApdu({ type: "set-response-last-datablock", invokeId: s.invokeId, result, blockNumber });
+    case "set-list":
+      return encodeApdu({ type: "set-response-last-datablock-with-list", invokeId: s.invokeId, results: s.items.map(() => result), blockNumber });
+    case "action":
+      return encodeApdu({ type: "action-response-normal", invokeId: s.invokeId, response: { result } });
+    case "action-list":
+      return encodeApdu({ type: "action-response-with-list", invokeId: s.invokeId, responses: s.methods.map(() => ({ result })) });
+  }
+}
+
+/**
+ * Takes one block of a long SET or ACTION request: the reply asking for the next block, or the
+ * refusal of an out-of-sequence or oversized one; undefined once the last block is in, and then
+ * `assembled(s)` is the value to run the service on.
+ */
+export function receiveBlock(t: BlockTransfers, s: LongIn, block: DataBlockSA, maxAssembly: number): Uint8Array | undefined {
+  const isSet = s.kind === "set" || s.kind === "set-list";
+  // Action-Result has no data-block-number-invalid: a broken action transfer is long-action-aborted.
+  if (block.blockNumber !== s.block + 1) return refuseLongIn(t, s, isSet ? DataAccessResult.dataBlockNumberInvalid : ActionResult.longActionAborted, block.blockNumber);
+  if (s.size + block.raw.length > maxAssembly) return refuseLongIn(t, s, isSet ? DataAccessResult.longSetAborted : ActionResult.longActionAborted, block.blockNumber);
+  s.chunks.push(block.raw);
+  s.size += block.raw.length;
+  s.block = block.blockNumber;
+  if (!block.lastBlock) {
+    t.longIn = s;
+    return isSet
+      ? encodeApdu({ type: "set-response-datablock", invokeId: s.invokeId, blockNumber: s.block })
+      : encodeApdu({ type: "action-response-next-pblock", invokeId: s.invokeId, blockNumber: s.block });
+  }
+  t.longIn = undefined;
+  return undefined;
+}
+
+/** The whole value of a completed long request. */
+export function assembled(s: LongIn): Uint8Array {
+  return concatBytes(...s.chunks);
 }

@@ -5,16 +5,16 @@ import { RegisterMonitorObject, type ActionSet, type ScriptRef } from "../cosem/
 import { intData, RegisterObject, scaled, Unit, type RegisterBinding, type ScalerUnit } from "../cosem/classes/register.js";
 import { DataAccessResult, rights, type ObjectEntry, type ObjectRights, type Role } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
-import { Qty } from "./accumulators.js";
 import { CALIBRATION_FIELDS, type CalibrationField, type EnergySample } from "../../hal/energy-ic.js";
-import type { MetrologyService } from "./service.js";
+import type { MetrologyService } from "../metrology/service.js";
 import { frozen } from "../util/frozen.js";
 
 /**
  * The metrology rows of the object catalog: which OBIS code shows which
  * metrology value, with which scaler and unit, and who may do what. It is
- * the only metrology file that knows COSEM (the binding layer); the service
- * itself does not.
+ * the binding of metrology to COSEM, kept in the composition root so that
+ * the metrology domain knows no interface class (ARCHITECTURE.md, the
+ * direction inside src/).
  *
  * Energy (class 3, Wh/varh/VAh, scaler 0, double-long-unsigned, rolling over
  * with the accumulators): 1.0.c.8.0.255 for c = 1 +A, 2 -A, 3 +R (QI+QII),
@@ -47,16 +47,17 @@ const READ_ONLY: Partial<Record<Role, ObjectRights>> = frozen({
 const CALIBRATION_RIGHTS: Partial<Record<Role, ObjectRights>> = frozen({ management: rights("r rw r", "-") });
 const NOTHING: readonly number[] = frozen([]);
 
-const ENERGY_C: { c: number; qty: readonly number[]; unit: number }[] = frozen([
-  { c: 1, qty: [Qty.importActive], unit: Unit.Wh },
-  { c: 2, qty: [Qty.exportActive], unit: Unit.Wh },
-  { c: 3, qty: [Qty.reactiveQ1, Qty.reactiveQ2], unit: Unit.varh },
-  { c: 4, qty: [Qty.reactiveQ3, Qty.reactiveQ4], unit: Unit.varh },
-  { c: 5, qty: [Qty.reactiveQ1], unit: Unit.varh },
-  { c: 6, qty: [Qty.reactiveQ2], unit: Unit.varh },
-  { c: 7, qty: [Qty.reactiveQ3], unit: Unit.varh },
-  { c: 8, qty: [Qty.reactiveQ4], unit: Unit.varh },
-  { c: 9, qty: [Qty.apparent], unit: Unit.VAh },
+/** The energy registers by OBIS C and their units; what each sums is metrology's (ENERGY_REGISTER_QUANTITIES). */
+const ENERGY_C: { c: number; unit: number }[] = frozen([
+  { c: 1, unit: Unit.Wh },
+  { c: 2, unit: Unit.Wh },
+  { c: 3, unit: Unit.varh },
+  { c: 4, unit: Unit.varh },
+  { c: 5, unit: Unit.varh },
+  { c: 6, unit: Unit.varh },
+  { c: 7, unit: Unit.varh },
+  { c: 8, unit: Unit.varh },
+  { c: 9, unit: Unit.VAh },
 ]);
 
 /** Scaler/unit pairs shared by every row that shows them (frozen: preloaded into flash on a device). */
@@ -95,10 +96,7 @@ class EnergyValue implements RegisterBinding {
   ) {}
 
   read(): Data {
-    let wh = 0;
-    for (const q of ENERGY_C[this.e].qty) wh += this.svc.energy(this.scope, q as Qty);
-    // Sums of two registers roll over at the same capacity as the registers.
-    return intData(Tag.DoubleLongUnsigned, Math.floor(wh % this.svc.config.capacityWh));
+    return intData(Tag.DoubleLongUnsigned, Math.floor(this.svc.registerEnergy(this.scope, ENERGY_C[this.e].c)));
   }
 }
 

@@ -1,0 +1,173 @@
+/**
+ * The meter's pushes (IDIS-style): which Push Setups exist, what each sends,
+ * where, and what triggers them; and their wiring into the catalog, the
+ * script table and the push engine (src/push/engine.ts).
+ *
+ * Logical names follow the IDIS numbering of Push Setup objects
+ * 0-b:25.9.0.255 (b = 0 on connectivity, 1..3 interval, 4 on alarm,
+ * 5 on power down), with the push script table 0-0:10.0.108.255 (script b+1
+ * runs push of 0-b:25.9.0.255) and the push action schedule 0-1:15.0.4.255
+ * for interval 1. These were recalled, not read from the IDIS text (not
+ * available here): a head-end keyed on other names can write its own
+ * push_object_list into these objects.
+ */
+import type { TcpConnector } from "../../hal/tcp-client.js";
+import type { Timers } from "../../hal/timer.js";
+import type { CryptoPort } from "../../hal/crypto.js";
+import { Tag } from "../cosem/axdr.js";
+import { PushSetupObject } from "../cosem/classes/push-setup.js";
+import { SingleActionScheduleObject } from "../cosem/classes/single-action-schedule.js";
+import { NOT_SPECIFIED } from "../cosem/datetime.js";
+import { Obis } from "../cosem/obis.js";
+import type { SecuritySetup } from "../cosem/security/security-setup.js";
+import type { KeyValueStore } from "../persistence.js";
+import { PushEngine, PushReason, type PushClock } from "../push/engine.js";
+import { PushSetup, type PushObject, type PushSecurity, type PushWindow } from "../push/setup.js";
+import { catalogReader } from "../push/values.js";
+import { SingleActionSchedule, type ExecutionTime } from "../tariff/schedule.js";
+import { ScriptTable, isInternal, type Script, type ScriptRegistry } from "../tariff/script-table.js";
+import { ScriptTableObject } from "../cosem/classes/script-table.js";
+import { utf8Encode } from "../util/bytes.js";
+import { frozen } from "../util/frozen.js";
+import type { Catalog } from "./catalog.js";
+import { ALARM_DESCRIPTOR_1, ALARM_DESCRIPTOR_2, CLOCK, LOGICAL_DEVICE_NAME } from "./obis-codes.js";
+import { DAILY_PROFILE } from "../storage/meter-profiles.js";
+
+export const PushLn = frozen({
+  connectivity: Obis.of(0, 0, 25, 9, 0, 255),
+  interval1: Obis.of(0, 1, 25, 9, 0, 255),
+  alarm: Obis.of(0, 4, 25, 9, 0, 255),
+  powerDown: Obis.of(0, 5, 25, 9, 0, 255),
+} as const);
+
+/** Push script table (Blue Book 0-0:10.0.108.255): script n pushes the n-th setup of the configuration. */
+const PUSH_SCRIPTS = Obis.of(0, 0, 10, 0, 108, 255);
+/** Push action schedule of interval 1 (Blue Book 0-b:15.0.4.255). */
+const PUSH_SCHEDULE = Obis.of(0, 1, 15, 0, 4, 255);
+
+export interface PushSetupConfig {
+  logicalName: Obis;
+  objects: PushObject[];
+  windows: PushWindow[];
+  randomisationS: number;
+  retries: number;
+  repetitionDelayS: number;
+  security: PushSecurity;
+  highPriority: boolean;
+  /** The head-end's wPort for this push (default the IDIS push client SAP, 102). */
+  clientSap?: number;
+}
+
+export interface PushConfig {
+  /** "host:port" of the head-end for every setup of a fresh meter; "" = none (no push is attempted until a client writes one). */
+  destination: string;
+  setups: PushSetupConfig[];
+  /** When the push action schedule runs the interval-1 push (local time). */
+  schedule: ExecutionTime[];
+}
+
+/** A daily date-time pattern (every date) at a local time, as communication windows and restrictions take it. */
+function dailyAt(hour: number, minute: number): Uint8Array {
+  return Uint8Array.of(0xff, 0xff, NOT_SPECIFIED, NOT_SPECIFIED, NOT_SPECIFIED, hour, minute, 0, 0, 0x80, 0x00, NOT_SPECIFIED);
+}
+
+const attr = (classId: number, logicalName: Obis, attribute: number): PushObject => ({ classId, logicalName, attribute, dataIndex: 0 });
+
+/**
+ * A fresh meter's pushes. Every body starts with the push setup's own
+ * logical name and the logical device name (IDIS: who sends what).
+ * - on connectivity (power-up): + the clock;
+ * - interval 1: + the daily profile's row of this day's midnight (by date,
+ *   `*-*-* 00:00` to `*-*-* 00:00`), at 00:05 within the window 00:00-06:00,
+ *   randomised over 30 min, 3 retries 5 min apart;
+ * - on alarm: + alarm descriptors 1 and 2 (the bits reported since a client last cleared them), high
+ *   priority, 5 retries 1 min apart; every rising filtered alarm bit triggers it (src/alarm);
+ * - on power down (last gasp): the two names only, high priority.
+ * All are ciphered under the management Security Setup.
+ */
+export function defaultPushConfig(): PushConfig {
+  const head = (ln: Obis) => [attr(40, ln, 1), attr(1, LOGICAL_DEVICE_NAME, 2)];
+  const base = { windows: [] as PushWindow[], randomisationS: 0, retries: 3, repetitionDelayS: 60, security: "management" as const, highPriority: false };
+  return {
+    destination: "",
+    setups: [
+      { ...base, logicalName: PushLn.connectivity, objects: [...head(PushLn.connectivity), attr(8, CLOCK, 2)], randomisationS: 10 },
+      {
+        ...base,
+        logicalName: PushLn.interval1,
+        objects: [...head(PushLn.interval1), { classId: 7, logicalName: DAILY_PROFILE, attribute: 2, dataIndex: 0, restriction: { type: 1, from: dailyAt(0, 0), to: dailyAt(0, 0) }, columns: [] }],
+        windows: [{ start: dailyAt(0, 0), end: dailyAt(6, 0) }],
+        randomisationS: 1800,
+        repetitionDelayS: 300,
+      },
+      { ...base, logicalName: PushLn.alarm, objects: [...head(PushLn.alarm), attr(1, ALARM_DESCRIPTOR_1, 2), attr(1, ALARM_DESCRIPTOR_2, 2)], retries: 5, highPriority: true },
+      { ...base, logicalName: PushLn.powerDown, objects: head(PushLn.powerDown), retries: 0, highPriority: true },
+    ],
+    schedule: [{ time: { hour: 0, minute: 5, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: NOT_SPECIFIED, dayOfWeek: NOT_SPECIFIED } }],
+  };
+}
+
+/** The push script table's scripts: script n+1 invokes push (method 1) of the n-th setup. */
+function pushScripts(config: PushConfig): Script[] {
+  return config.setups.map((s, i) => ({
+    id: i + 1,
+    actions: [{ service: 2, classId: 40, logicalName: s.logicalName, index: 1, parameter: { tag: Tag.Integer, value: 0 } }],
+  }));
+}
+
+export interface PushWiring {
+  catalog: Catalog;
+  scripts: ScriptRegistry;
+  clock: PushClock;
+  timers: Timers;
+  store: KeyValueStore;
+  crypto: CryptoPort;
+  security: (name: "management" | "reader") => SecuritySetup | undefined;
+  connector?: TcpConnector;
+}
+
+/** The largest value a push reads from a stream (a profile buffer): a day of 15-minute rows fits. */
+const MAX_PUSH_VALUE = 16 * 1024;
+
+/**
+ * Builds the engine and adds the Push Setup objects and the push action
+ * schedule to the catalog (management writes, reader reads). The schedule is
+ * returned for the tariff engine, which runs schedules at their instants.
+ */
+export function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; schedule: SingleActionSchedule } {
+  const engine = new PushEngine({
+    clock: w.clock,
+    timers: w.timers,
+    store: w.store,
+    crypto: w.crypto,
+    security: w.security,
+    connector: w.connector,
+    read: catalogReader({ resolve: (c, ln) => w.catalog.resolve(c, ln), clock: w.clock, maxBytes: MAX_PUSH_VALUE }),
+  });
+  const address = utf8Encode(config.destination);
+  for (const sc of config.setups) {
+    const setup = new PushSetup(sc.logicalName, {
+      objects: sc.objects.map((o) => ({ ...o })),
+      destination: { service: 0, address, message: 0 },
+      windows: sc.windows.map((x) => ({ start: x.start.slice(), end: x.end.slice() })),
+      randomisationS: sc.randomisationS,
+      retries: sc.retries,
+      repetitionDelayS: sc.repetitionDelayS,
+      security: sc.security,
+      highPriority: sc.highPriority,
+      ...(sc.clientSap !== undefined ? { clientSap: sc.clientSap } : {}),
+    });
+    engine.add(setup);
+    w.catalog.add(new PushSetupObject(setup, { push: (s, ctx) => engine.trigger(s.logicalName, isInternal(ctx) ? PushReason.schedule : PushReason.method) }), {
+      reader: ["r r r r r r r", "-"],
+      management: ["r rw rw rw rw rw rw", "x"],
+    });
+  }
+  const table = new ScriptTable(PUSH_SCRIPTS, pushScripts(config), (c, ln) => w.catalog.resolve(c, ln));
+  w.scripts.add(table);
+  w.catalog.add(new ScriptTableObject(table), { reader: ["r r", "-"], management: ["r rw", "x"] });
+  const index = config.setups.findIndex((s) => s.logicalName.key === PushLn.interval1.key);
+  const schedule = new SingleActionSchedule(PUSH_SCRIPTS.toBytes(), index + 1, 1, config.schedule.map((t) => ({ time: { ...t.time }, date: { ...t.date } })));
+  w.catalog.add(new SingleActionScheduleObject(schedule, PUSH_SCHEDULE), { reader: ["r r r r", ""], management: ["r rw rw rw", ""] });
+  return { engine, schedule };
+}
