@@ -2,6 +2,7 @@ import { encodeApdu } from "../apdu/apdu.js";
 import type { AttributeDescriptor, AttributeWithSelection, DataBlockSA, MethodDescriptor } from "../apdu/xdlms.js";
 import { ActionResult, DataAccessResult, type AccessSelection, type EncodedStream } from "../interface-class.js";
 import { concatBytes } from "../../util/bytes.js";
+import { NO_DATA } from "./replies.js";
 
 /**
  * The bytes of one long response, handed out block by block. A value built
@@ -39,17 +40,22 @@ export class BlockSource {
 
   /** True when everything left fits in n bytes (pulls ahead one byte to know). */
   fitsIn(n: number): boolean {
-    this.#fill(n + 1);
+    // A value built in RAM has ended from the start: no pull (a call less for every short response).
+    if (!this.#ended) this.#fill(n + 1);
     return this.#ended && this.#buf.length <= n;
   }
 
   /** Takes up to n bytes; `last` tells whether nothing remains after them. */
   take(n: number): { bytes: Uint8Array; last: boolean } {
-    this.#fill(n + 1);
-    // All that is left: #buf is this source's own (encoded or joined here), handed over without a copy.
-    const bytes = n >= this.#buf.length ? this.#buf : this.#buf.subarray(0, n).slice();
-    this.#buf = this.#buf.subarray(bytes.length);
-    return { bytes, last: this.#ended && this.#buf.length === 0 };
+    if (!this.#ended) this.#fill(n + 1);
+    const buf = this.#buf;
+    if (n >= buf.length) {
+      // All that is left: #buf is this source's own (encoded or joined here), handed over without a copy.
+      this.#buf = NO_DATA;
+      return { bytes: buf, last: this.#ended };
+    }
+    this.#buf = buf.subarray(n);
+    return { bytes: buf.subarray(0, n).slice(), last: false };
   }
 }
 

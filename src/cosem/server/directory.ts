@@ -21,7 +21,7 @@ export class ObjectDirectory {
   #entries: ObjectEntry[] = [];
   /**
    * The index: each row's logical-name key at its catalog position, and an
-   * open-addressing hash table of row positions + 1 (0 = empty) whose size
+   * open-addressing hash table of row positions (EMPTY = none) whose size
    * is a prime at least twice the rows, so that the key modulo the size is
    * the hash (one operation; a multiplicative hash of the key's halves cost
    * about 60 XS computations more per GET). Typed arrays, about 12 bytes a
@@ -30,7 +30,7 @@ export class ObjectDirectory {
    * computations more per GET).
    */
   #keys = new Float64Array(16);
-  #slots = new Uint16Array(37);
+  #slots = new Uint16Array(37).fill(EMPTY);
   /** Objects that scripts may reach but no association sees (internal capture targets): a few. */
   readonly #internal: CosemObject[] = [];
   /**
@@ -95,14 +95,14 @@ export class ObjectDirectory {
     let i = key % size;
     for (;;) {
       const v = slots[i];
-      if (v === 0) return -1;
-      if (this.#keys[v - 1] === key) return v - 1;
+      if (v === EMPTY) return -1;
+      if (this.#keys[v] === key) return v;
       if (++i === size) i = 0;
     }
   }
 
   #index(key: number, row: number): void {
-    if (row === 0xfffe) throw new Error("catalog full (65534 rows)");
+    if (row === EMPTY) throw new Error("catalog full (65535 rows)");
     if (row === this.#keys.length) {
       const keys = new Float64Array(row * 2);
       keys.set(this.#keys);
@@ -111,7 +111,7 @@ export class ObjectDirectory {
     this.#keys[row] = key;
     if ((row + 1) * 2 > this.#slots.length) {
       // Rehash into a table about twice the size: keeps the load at most one half.
-      this.#slots = new Uint16Array(primeAtLeast(this.#slots.length * 2));
+      this.#slots = new Uint16Array(primeAtLeast(this.#slots.length * 2)).fill(EMPTY);
       for (let r = 0; r < row; r++) this.#place(this.#keys[r], r);
     }
     this.#place(key, row);
@@ -121,8 +121,8 @@ export class ObjectDirectory {
     const slots = this.#slots;
     const size = slots.length;
     let i = key % size;
-    while (slots[i] !== 0) if (++i === size) i = 0;
-    slots[i] = row + 1;
+    while (slots[i] !== EMPTY) if (++i === size) i = 0;
+    slots[i] = row;
   }
 
   #internalAt(key: number): CosemObject | undefined {
@@ -174,8 +174,8 @@ export class ObjectDirectory {
     let i = key % size;
     for (;;) {
       const v = slots[i];
-      if (v === 0) return undefined;
-      if (this.#keys[v - 1] === key) return this.#entries[v - 1];
+      if (v === EMPTY) return undefined;
+      if (this.#keys[v] === key) return this.#entries[v];
       if (++i === size) i = 0;
     }
   }
@@ -221,6 +221,9 @@ function primeAtLeast(n: number): number {
     if (prime) return p;
   }
 }
+
+/** An index slot without a row (row positions are 0..65534). */
+const EMPTY = 0xffff;
 
 /** The interning tables while a catalog is built: rows and per-role records by content key, and the records handed out. */
 interface Interning {
