@@ -141,8 +141,6 @@ export interface Meter {
   profile: StreamObject;
   setups: { reader: SecuritySetup; management: SecuritySetup };
   push: PushSetupObject;
-  /** Where Push Setup's push method sends (the composition root's choice; tests set it). */
-  pushSession: ApduSession | undefined;
 }
 
 export function buildMeter(
@@ -165,8 +163,7 @@ export function buildMeter(
   const reader = new SecuritySetup({ name: "ss.r", logicalName: LN.ssReader, serverSystemTitle: SERVER_TITLE, policy, keys }, kv, crypto, events, now);
   const echo = new EchoObject(LN.echo);
   const profile = new StreamObject(LN.profile, 900);
-  // The server does not exist yet when the catalog is written: the push binding reaches it late.
-  const late: { server?: CosemServer; meter?: Meter } = {};
+  // A Push Setup row as a catalog entry (rights, object_list); sending is the meter's push engine (src/push, tested in host-tests/push), which this fixture has not.
   const push = new PushSetupObject(
     new PushSetup(LN.push, {
       objects: [
@@ -174,15 +171,7 @@ export function buildMeter(
         { classId: 1, logicalName: LN.energy, attribute: 2, dataIndex: 0 },
       ],
     }),
-    {
-      // Pushed on the test's open session (the meter's own push engine, src/push, is tested in host-tests/push).
-      push: (setup) => {
-        const session = late.meter?.pushSession;
-        if (!session) return false;
-        const body = D.struct(...setup.objects.map((o) => late.server!.readAttribute(o.classId, o.logicalName, o.attribute) ?? D.null()));
-        return late.server!.push(session, body);
-      },
-    },
+    { push: () => false },
   );
   const big = new Uint8Array(3000);
   for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 0xff;
@@ -211,9 +200,7 @@ export function buildMeter(
     associations.push({ clientSap: SAP.ecdsa, role: "reader", logicalName: Obis.of(0, 0, 40, 0, 5), mechanism: Mechanism.hlsEcdsa, ecdsa: options.ecdsa, ciphered: true, securitySetup: suite1 });
   }
   const server = new CosemServer({ catalog, associations, crypto, kv, events, nowUtcMs: now, maxReceivePduSize: options.maxPdu ?? 512, ...(options.timers ? { timers: options.timers } : {}) });
-  const meter: Meter = { server, kv, events, crypto, catalog, echo, profile, setups: { reader, management }, push, pushSession: undefined };
-  late.server = server;
-  late.meter = meter;
+  const meter: Meter = { server, kv, events, crypto, catalog, echo, profile, setups: { reader, management }, push };
   return meter;
 }
 

@@ -128,35 +128,6 @@ describe("whole session through the client against the server", () => {
     expect(m.events.security(SecurityEvent.authenticationFailed).length).toBe(1);
   });
 
-  it("data-notification push goes ciphered to a ciphered association", async () => {
-    const m = buildMeter();
-    const { client, session } = connect(m, SAP.management);
-    await client.associate();
-    expect(m.server.push(session, D.u32(42))).toBe(true);
-    const p = decodeApdu(session.pushed[0]);
-    expect(p.type).toBe("general-glo-ciphering");
-    const pub = connect(m, SAP.public);
-    await pub.client.associate();
-    expect(m.server.push(pub.session, D.u32(42))).toBe(true);
-    expect(decodeApdu(pub.session.pushed[0])).toMatchObject({ type: "data-notification", longInvokeId: 1 });
-  });
-
-  it("Push Setup's push method sends the listed values as a ciphered data-notification the client opens", async () => {
-    const m = buildMeter();
-    const { client, session } = connect(m, SAP.management);
-    await client.associate();
-    expect(await client.action(40, LN.push, 1, D.i8(0))).toEqual({ ok: false, error: ActionResult.temporaryFailure });
-    m.pushSession = session;
-    expect(await client.action(40, LN.push, 1, D.i8(0))).toEqual({ ok: true, value: undefined });
-    expect(session.pushed.length).toBe(1);
-    const n = client.notification(session.pushed[0]);
-    expect(n.body).toEqual(D.struct(D.octets(utf8Encode("MTR0000000000001")), D.u32(12345)));
-    // The push list is writable: an empty list pushes an empty structure.
-    expect(await client.set(40, LN.push, 2, D.array([]))).toBe(DataAccessResult.success);
-    await client.action(40, LN.push, 1, D.i8(0));
-    expect(client.notification(session.pushed[1]).body).toEqual(D.struct());
-  });
-
   it("ciphering variants: dedicated key (ded- tags both ways), general-glo-ciphering, authentication only", async () => {
     const m = buildMeter(undefined, { policy: 0 });
     const base = { crypto: m.crypto, systemTitle: CLIENT_TITLE, keys: { encryptionKey: GUEK, authenticationKey: GAK } };

@@ -47,7 +47,6 @@ export interface Association extends ProtectedPeer, BlockTransfers {
   clientMaxPdu: number;
   /** Set with HLS: pass 3 checks f(StoC) and answers f(CtoS). */
   hls?: HlsChallenge;
-  pushId: number;
   /** Ends a pending association whose pass 3 does not come in time. */
   pendingTimer?: TimerId;
 }
@@ -291,7 +290,6 @@ export class Associations {
       status: 2,
       conformance,
       clientMaxPdu: initiate.clientMaxReceivePduSize === 0 ? 0xffff : initiate.clientMaxReceivePduSize,
-      pushId: 0,
     };
     if (o.title) a.clientTitle = o.title.slice();
     if (initiate.dedicatedKey && initiateSc & SC_ENCRYPTED) a.dedicatedKey = initiate.dedicatedKey;

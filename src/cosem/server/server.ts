@@ -1,20 +1,14 @@
-import { decodeData, D, type Data } from "../axdr.js";
-import { encodeApdu } from "../apdu/apdu.js";
 import { AcseTag, Mechanism } from "../apdu/acse.js";
 import { ServiceError, StateError } from "../apdu/xdlms.js";
 import { rights as rightsSpec, type ObjectEntry, type ObjectRights } from "../interface-class.js";
-import type { Obis } from "../obis.js";
 import { AssociationLnObject } from "../classes/association-ln.js";
-import { SC_AUTHENTICATED, SC_ENCRYPTED } from "../security/header.js";
 import type { ApduHandler, ApduSession } from "../../transport/apdu-port.js";
-import { DecodeError } from "../../util/errors.js";
 import { Associations, type Association } from "./association.js";
 import type { AuthGuard } from "./auth-guard.js";
-import { BlockSource } from "./blocks.js";
 import type { AssociationConfig, ServerOptions } from "./config.js";
 import { ObjectDirectory } from "./directory.js";
 import { Protector, isProtectedTag, type Protection } from "./protection.js";
-import { NO_DATA, exception } from "./replies.js";
+import { exception } from "./replies.js";
 import { Services } from "./services.js";
 
 export { DEFAULT_PENDING_ASSOCIATION_MS } from "./association.js";
@@ -35,7 +29,6 @@ export { DEFAULT_PENDING_ASSOCIATION_MS } from "./association.js";
 const DEFAULT_MAX_PDU = 1024;
 
 /** The general-glo ciphering of a data-notification on a ciphered association. */
-const PUSH_PROTECTION: Protection = Object.freeze({ sc: SC_AUTHENTICATED | SC_ENCRYPTED, requestAuthenticated: false, dedicated: false, general: true });
 
 export class CosemServer implements ApduHandler {
   readonly directory: ObjectDirectory;
@@ -110,42 +103,6 @@ export class CosemServer implements ApduHandler {
   /** 0 no association, 1 HLS pending, 2 associated (association_status of the session's association). */
   status(session: ApduSession): number {
     return this.#associations.of(session)?.status ?? 0;
-  }
-
-  /** Sends a data-notification to the client of a session (ciphered when its association is). Returns false if none is open. */
-  push(session: ApduSession, body: Data, dateTime: Uint8Array = NO_DATA): boolean {
-    const a = this.#associations.of(session);
-    if (!a || a.status !== 2) return false;
-    a.pushId = (a.pushId + 1) & 0x00ffffff;
-    let apdu = encodeApdu({ type: "data-notification", longInvokeId: a.pushId, dateTime, body });
-    if (a.cfg.ciphered) {
-      const sealed = this.#protector.seal(a, apdu, PUSH_PROTECTION);
-      if (!sealed) return false;
-      apdu = sealed;
-    }
-    session.push(apdu);
-    return true;
-  }
-
-  /**
-   * Reads one attribute from the catalog for the meter itself (Push Setup, displays): no
-   * association and no rights, a stream is gathered up to the block assembly limit.
-   */
-  readAttribute(classId: number, logicalName: Obis, attribute: number): Data | undefined {
-    const entry = this.directory.byName(logicalName);
-    if (!entry || entry.object.classId !== classId || attribute < 1 || attribute > entry.object.attributeCount) return undefined;
-    if (attribute === 1) return D.octets(logicalName.toBytes());
-    const r = entry.object.get(attribute, { role: "management", clientSap: 0, nowUtcMs: this.#now() });
-    if (!r.ok) return undefined;
-    if (!("kind" in r.value)) return r.value;
-    const src = new BlockSource(NO_DATA, r.value);
-    if (!src.fitsIn(this.#maxAssembly)) return undefined;
-    try {
-      return decodeData(src.take(this.#maxAssembly).bytes);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      return undefined;
-    }
   }
 
   #now(): number {
