@@ -19,10 +19,10 @@
  * which counts for every export of it. Using a symbol only inside its own
  * module does not count: then it should not be exported.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { sourceFiles, sourceProgram } from "./source-program.js";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -132,32 +132,11 @@ export interface DeadExport {
   message: string;
 }
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  if (!existsSync(dir)) return out;
-  for (const name of readdirSync(dir)) {
-    if (name === "node_modules" || name.startsWith(".")) continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (/\.(ts|js|mjs)$/.test(name) && !name.endsWith(".d.ts")) out.push(p);
-  }
-  return out;
-}
 
 /** Checks the exports of src/, hal/, boards/ and scripts/ under `base` (the project by default; tests point it at a fixture tree). */
 export function checkDeadExports(base = root, allowed: Readonly<Record<string, string>> = ALLOWED): DeadExport[] {
-  const files = IMPORTERS.flatMap((d) => walk(join(base, d)));
-  const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ES2022,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2022.d.ts"],
-    types: ["node"],
-    typeRoots: [join(root, "node_modules", "@types")],
-    allowJs: true,
-    noEmit: true,
-    skipLibCheck: true,
-  });
+  const files = IMPORTERS.flatMap((d) => sourceFiles(join(base, d)));
+  const program = sourceProgram(files);
   const checker = program.getTypeChecker();
   const rel = (f: string) => relative(base, resolve(f)).split(sep).join("/");
   const inTree = new Set(files.map((f) => resolve(f)));

@@ -12,10 +12,11 @@
  * setImmediate, structuredClone, ...) is a use of Node.
  */
 import { builtinModules } from "node:module";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { sourceFiles, sourceProgram } from "./source-program.js";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
@@ -160,7 +161,7 @@ function resolveImport(fromAbs: string, spec: string): string | undefined {
  * same Node rules hold for them as for firmware.
  */
 export function xsLoadedModules(base = root): string[] {
-  const tests = walk(join(base, "host-tests")).filter((f) => f.endsWith(".test.ts") && !f.endsWith(".node.test.ts"));
+  const tests = sourceFiles(join(base, "host-tests")).filter((f) => f.endsWith(".test.ts") && !f.endsWith(".node.test.ts"));
   const seen = new Set<string>();
   const out: string[] = [];
   const queue = [...tests];
@@ -181,21 +182,6 @@ export function xsLoadedModules(base = root): string[] {
 
 const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else if (/\.(ts|js|mjs)$/.test(name) && !name.endsWith(".d.ts")) out.push(p);
-  }
-  return out;
-}
 
 export interface Violation {
   file: string;
@@ -205,18 +191,8 @@ export interface Violation {
 
 /** Checks src/, hal/, boards/ and the modules XS tests load, under `base` (the project by default; tests point it at a fixture tree). */
 export function checkFirmware(base = root, dirs = ["src", "hal", "boards"]): Violation[] {
-  const files = [...new Set([...dirs.flatMap((d) => walk(join(base, d))), ...xsLoadedModules(base)])];
-  const program = ts.createProgram(files, {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ES2022,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ["lib.es2022.d.ts"],
-    types: ["node"],
-    typeRoots: [join(root, "node_modules", "@types")],
-    allowJs: true,
-    noEmit: true,
-    skipLibCheck: true,
-  });
+  const files = [...new Set([...dirs.flatMap((d) => sourceFiles(join(base, d))), ...xsLoadedModules(base)])];
+  const program = sourceProgram(files);
   const checker = program.getTypeChecker();
   const violations: Violation[] = [];
 
