@@ -1,4 +1,4 @@
-// xs-heap: 5472256 61184
+// xs-heap: 5488640 61184
 /**
  * The meter as a device holds it (issue 13): the sim-board meter boots with
  * its whole catalog and serves the management client's full object_list
@@ -10,51 +10,31 @@
  *   heap = what this host holds that is not the meter  +  the meter's budget
  *
  * - The meter's budget is the boards' creation record (boards/README.md):
- *   11,520 slots and 96 KiB of chunks = heap.meter.idle + the largest
- *   heap.peak.* + 32 % / 44 % (bench; slot counts are the same on a device).
- * - The host's share, measured on this engine with the project's host
- *   functions (xsMemoryLive, xsPeakBegin/End) at the peak of this test
- *   (the object_list read): 53,573 live slots, of which the meter's idle
- *   6,490 and its object-list peak 2,109 (bench), leaving 44,974 host slots:
- *   the engine's built-ins and this 0.8 MB bundle (33,489 slots and 2.48 MB
- *   of chunks before anything runs: its code, and the firmware modules'
- *   bodies, which a device keeps in flash), the simulated board (517 slots,
- *   1.58 MB of flash arrays) and the lab client with the decoded object_list
- *   it keeps (about 14,000 slots); with 1,106 slots (2.5 %) for the bundle
- *   to grow: 46,080. Its chunks: the smallest chunk size with which this
- *   file passes, found by bisection to 16 KiB, 5,324,800 B, less the
- *   meter's measured chunks (49,176 idle + 16,056 peak), plus about 2 %:
- *   5,373,952 B.
- * Later merges used that reserve up: the server's rooms and the new domain
- * modules of issue 18 (h18b) added 232 slots of module bodies
- * (heap.modules.firmware 11,395 -> 11,627 slots; the meter itself went down,
- * heap.meter.idle 154,168 -> 153,256 B), and the file then needed 57,856
- * slots; the host's share is 46,592 since (512 more: 256 over the need).
- * So 46,080 + 11,520 = 57,600 slots at first, 46,592 + 11,520 = 58,112 now
- * (at first the file failed below 56,311: the meter and its client need
- * about 2,700 slots more than their sampled peaks, for what is allocated
- * between two collections) and 5,373,952 +
- * 98,304 = 5,472,256 chunk bytes (it fails below 5,324,800, a limit set by
- * loading the bundle, not by the meter). The file therefore fails when the
- * meter outgrows its budget's margin (at least 256 slots are left at 58,112): raise
- * the budget in the boards' manifests, boards/README.md and here together,
- * from the bench figures.
- *
- * Host share raised by 1,024 slots to 47,104 (58,624 in all) with the
- * storage-damage code of issue 14 (h14): the file then failed at 57,600
- * and passed at 58,000 while heap.meter.idle moved only from 153,296 to
- * 154,088 B (about 50 slots), so the growth is the bundle's code, which
- * this host loads into the heap and a device keeps in flash.
- *
- * Both raises together (h14's 1,024 and h18b's 512, merged): 59,136.
- *
- * Raised by 2,048 slots more with push (issue 19, h19p): 61,184. Before
- * the last merge the file failed at 60,160 and passed at 60,672 (from
- * 58,624). Part of it is the push modules' code in the bundle; part is the
- * meter's own: heap.meter.idle went from 154,088 to 173,328 B (four Push
- * Setups, the push script table and schedule, the engine), which eats the
- * meter budget's margin. The boards' creation records and
- * boards/README.md are left to the RAM issue (13).
+ *   10,240 slots and 112 KiB of chunks = heap.meter.idle (7,337 slots,
+ *   55,304 chunk bytes, with push and alarms) + the largest heap.peak.*
+ *   (slots: profile-day 363; chunks: image-verify 19,168) + 32 % / 44 %
+ *   (bench; slot counts are the same on a device).
+ * - The host's share: the engine's built-ins and this bundle (its code and
+ *   the firmware modules' bodies, which a device keeps in flash; about
+ *   12,100 slots of module bodies alone, heap.modules.firmware), the
+ *   simulated board (about 500 slots, 1.58 MB of flash arrays) and the lab
+ *   client with the decoded object_list it keeps (about 14,000 slots).
+ *   First measured with the project's host functions (xsMemoryLive,
+ *   xsPeakBegin/End) at 44,974 slots + 2.5 % = 46,080; it has grown with
+ *   the bundle as issues 14, 18 and 19 added code (each merge re-bisected
+ *   the total: with push the file failed at 60,160 slots and passed at
+ *   60,672), so it is 61,184 - 10,240 = 50,944 slots now. Its chunks: the
+ *   smallest chunk size with which this file passes was found by bisection
+ *   to 5,324,800 B (a limit set by loading the bundle, not by the meter),
+ *   less the meter's chunks then, plus about 2 %: 5,373,952 B; with the
+ *   budget's 114,688: 5,488,640.
+ * The meter and its client need about 2,700 slots more than their sampled
+ * idle + peak (peaks are sampled every 4,096 computations; a fixed heap
+ * must also hold what is allocated between two collections), which the
+ * budget's margin covers. The file therefore fails when the meter or the
+ * bundle outgrows the margin (about 500 slots at the last bisection):
+ * raise the budget in the boards' manifests, boards/README.md and here
+ * together, from the bench figures.
  */
 import { describe, expect, it } from "vitest";
 import { decodeData, encodeData, Tag, type Data } from "../../src/cosem/axdr.js";
