@@ -38,8 +38,8 @@ const isFirmware = (file: string) => (file.startsWith("src/") || file.startsWith
  * Exports kept although the rule above calls them dead, each with its reason
  * ("file#symbol"). Test seams: firmware exports only tests or bench import,
  * on purpose (a codec checked against third-party vectors, a constant a test
- * names instead of repeating its value). Pending: exports in code another
- * engineer is changing this session; the lead removes them after the merge.
+ * names instead of repeating its value). No "pending" entries: code being
+ * changed on another branch is cleared when it merges.
  * An entry that is no longer an export fails the check, so the list stays true.
  */
 const ALLOWED: Readonly<Record<string, string>> = Object.freeze({
@@ -48,27 +48,9 @@ const ALLOWED: Readonly<Record<string, string>> = Object.freeze({
   "hal/drivers/registry.ts#ENERGY_IC_DRIVERS": "the board tests check every board names a registered IC (hal/sim/energy-ics.ts types its models by its keys)",
   "hal/drivers/atm90e32.ts#ATM90E32_RESET_WAIT_MS": "tests bound the energy the reset time costs by it",
   "hal/logger.ts#silentLogger": "the quiet logger tests pass to the composition root",
-  "scripts/check-firmware.ts#xsLoadedModules": "pending: scripts/check-firmware.ts is h18b's this session (the dependency-direction rules)",
-  "scripts/imgtool/lzma.ts#LZMA2_DEFAULTS": "pending: scripts/imgtool is h17's this session; the lead removes it after the merge",
-  "scripts/imgtool/dumpinfo.ts#TLV_NAMES": "pending: scripts/imgtool is h17's this session; the lead removes it after the merge",
-  "scripts/imgtool/encrypt.ts#TLV_ENC_EC256": "pending: scripts/imgtool is h17's this session; the lead removes it after the merge",
-  "scripts/imgtool/encrypt.ts#TLV_ENC_X25519": "pending: scripts/imgtool is h17's this session; the lead removes it after the merge",
-  "scripts/imgtool/encrypt.ts#TLV_ENC_X25519_SHA512": "pending: scripts/imgtool is h17's this session; the lead removes it after the merge",
-  "scripts/imgtool/keys.ts#keyHashAlg": "pending: scripts/imgtool is h17's this session; the lead removes it after the merge",
-  "scripts/imgtool/keys.ts#pemEncode": "pending: scripts/imgtool is h17's this session; the lead removes it after the merge",
-  "scripts/simulator/factory-image.ts#FACTORY_SECURITY_COUNTER": "pending: the simulator's MCUboot step is h17's this session",
-  "scripts/simulator/factory-image.ts#FACTORY_VERSION": "pending: the simulator's MCUboot step is h17's this session",
-  "scripts/simulator/run.ts#SIM_BOOTLOADER": "pending: the simulator's MCUboot step is h17's this session",
-  "scripts/simulator/state.ts#FileFlash": "pending: the simulator's state file is h14's this session",
-  "scripts/simulator/state.ts#writeAtomic": "pending: the simulator's state file is h14's this session",
-  "src/alarm/alarm-map.ts#ALARM_MAP": "pending: src/alarm is h19a's this session (the push engine, h19p, is to import it)",
-  "src/alarm/alarm-map.ts#AlarmBit": "pending: src/alarm is h19a's this session (the push engine, h19p, is to import it)",
-  "src/alarm/alarm-map.ts#NO_ALARM": "pending: src/alarm is h19a's this session (the push engine, h19p, is to import it)",
-  "src/alarm/alarms.ts#KEY_ALARMS": "pending: src/alarm is h19a's this session (the push engine, h19p, is to import it)",
   "src/cosem/classes/association-ln.ts#objectListElement": "the device-budget test compares the object_list writer with the element encoder",
   "src/cosem/classes/association-ln.ts#writeObjectListElement": "the device-budget test measures one element's allocation",
   "src/cosem/classes/profile-generic.ts#definitionData": "storage tests read the capture definition of a profile",
-  "src/cosem/classes/push-setup.ts#PushSetupObject": "pending: h19p wires the push engine (issue 19); not removed on purpose",
   "src/cosem/interface-class.ts#ROLES": "tests iterate every role's rights",
   "src/transport/hdlc/llc.ts#withLlc": "tests build the LLC-headed information field of the frames they send (the links write the header through encodeFrame's head instead of joining it)",
   "src/cosem/obis.ts#obisKeyAt": "the OBIS test checks the key read in place against Obis.key",
@@ -78,18 +60,15 @@ const ALLOWED: Readonly<Record<string, string>> = Object.freeze({
   "src/cosem/security/suite0.ts#iv": "GCM IV construction, checked against third-party vectors (host-tests/cosem/security.test.ts)",
   "src/cosem/server/auth-guard.ts#DEFAULT_AUTH_GUARD": "hardening tests name the lockout thresholds instead of repeating them",
   "src/cosem/server/server.ts#DEFAULT_PENDING_ASSOCIATION_MS": "the hardening test names the pending-association timeout",
-  "src/fota/bootloader-config.ts#MCUBOOT_ZEPHYR_NRF52840": "pending: h17 wires the per-board bootloader config (issue 17)",
-  "src/fota/hash.ts#Sha256": "pending: src/fota is h17's this session; the lead removes it after the merge",
-  "src/fota/hash.ts#Sha512": "pending: src/fota is h17's this session; the lead removes it after the merge",
   "src/fota/hash.ts#softwareHash": "the FOTA vectors and bench run the software hash without a platform hash",
-  "src/fota/image.ts#IMAGE_HEADER_SIZE": "pending: src/fota is h17's this session; the lead removes it after the merge",
-  "src/fota/image.ts#findTlv": "pending: src/fota is h17's this session; the lead removes it after the merge",
-  "src/fota/slot-check.ts#compareVersion": "pending: src/fota is h17's this session; the lead removes it after the merge",
-  "src/fota/trailer.ts#BOOT_MAGIC_8": "pending: src/fota is h17's this session; the lead removes it after the merge",
   "src/fota/transfer.ts#VerdictCode": "FOTA end-to-end tests name the image_transfer verdicts",
   "src/meter/config.ts#DEVELOPMENT_KEYS": "tests, bench and the lab client's sim profile use the development keys",
   "src/meter/dlms.ts#SAP_ASSIGNMENT": "the meter test checks the SAP assignment object",
   "src/meter/dlms.ts#SecuritySetupLn": "the writes property test addresses the security setup objects",
+  "src/alarm/alarm-map.ts#ALARM_MAP": "the alarm-map test walks every logged code against the table",
+  "src/alarm/alarm-map.ts#AlarmBit": "the alarm tests name the bits they expect",
+  "src/alarm/alarm-map.ts#NO_ALARM": "the alarm-map test tells an explicit no-alarm from a missing code",
+  "src/alarm/alarms.ts#KEY_ALARMS": "the alarm persistence test corrupts the stored record by its key",
   "src/meter/faults.ts#SAFE_MODE_AFTER": "the containment test names the safe-mode threshold",
   "src/meter/faults.ts#STABLE_AFTER_MS": "the containment test names the stable-start time",
   "src/meter/persistence.ts#KEY_ENERGY": "the meter test damages the stored energy record by its key",

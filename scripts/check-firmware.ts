@@ -160,7 +160,7 @@ function resolveImport(fromAbs: string, spec: string): string | undefined {
  * the relative imports of every dual-runtime test file. They run on XS, so the
  * same Node rules hold for them as for firmware.
  */
-export function xsLoadedModules(base = root): string[] {
+function xsLoadedModules(base = root): string[] {
   const tests = sourceFiles(join(base, "host-tests")).filter((f) => f.endsWith(".test.ts") && !f.endsWith(".node.test.ts"));
   const seen = new Set<string>();
   const out: string[] = [];

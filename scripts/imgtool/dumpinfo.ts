@@ -19,7 +19,7 @@ const IMAGE_F: [string, number][] = [
   ["COMPRESSED_ARM_THUMB", 0x800],
 ];
 
-export const TLV_NAMES: Record<number, string> = {
+const TLV_NAMES: Record<number, string> = {
   0x01: "KEYHASH",
   0x02: "PUBKEY",
   0x10: "SHA256",

@@ -31,9 +31,9 @@ export interface EncryptOptions {
   readonly clear?: boolean;
 }
 
-export const TLV_ENC_EC256 = 0x32;
-export const TLV_ENC_X25519 = 0x33;
-export const TLV_ENC_X25519_SHA512 = 0x34;
+const TLV_ENC_EC256 = 0x32;
+const TLV_ENC_X25519 = 0x33;
+const TLV_ENC_X25519_SHA512 = 0x34;
 
 /** Loads an -E key file: an X25519 or P-256 key, private or public (PKCS#8 / SPKI / SEC1 PEM). */
 export function loadEncryptionKey(text: string): EncryptionKey {

@@ -59,11 +59,6 @@ function nodeKey(k: KeyObject, isPrivateKey: boolean): PrivateSigningKey | Publi
   return isPrivateKey ? { ...base, secret: new Uint8Array(0) } : base;
 }
 
-/** The hash imgtool pairs with a key (image.py ALLOWED_KEY_SHA, first entry): SHA-384 for P-384, else SHA-256. */
-export function keyHashAlg(type: HostKeyType): "sha256" | "sha384" {
-  return type === "ecdsa-p384" ? "sha384" : "sha256";
-}
-
 const OID_EC_PUBLIC_KEY = "2a8648ce3d0201";
 const OID_P256 = "2a8648ce3d030107";
 const OID_ED25519 = "2b6570";
@@ -124,7 +119,7 @@ export function pemDecode(text: string): { label: string; der: Uint8Array } {
   return { label: m[1], der: Uint8Array.from(Buffer.from(m[2].replace(/\s+/g, ""), "base64")) };
 }
 
-export function pemEncode(label: string, body: Uint8Array): string {
+function pemEncode(label: string, body: Uint8Array): string {
   const b64 = Buffer.from(body).toString("base64");
   const lines = b64.match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;

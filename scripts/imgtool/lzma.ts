@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { UsageError } from "./sign.js";
 
 /** main.py comp_default_*. */
-export const LZMA2_DEFAULTS = Object.freeze({ dictSize: 131072, pb: 2, lc: 3, lp: 1, preset: 9 });
+const LZMA2_DEFAULTS = Object.freeze({ dictSize: 131072, pb: 2, lc: 3, lp: 1, preset: 9 });
 
 export function lzma2Compress(data: Uint8Array, armThumb: boolean): Uint8Array {
   const d = LZMA2_DEFAULTS;

@@ -12,8 +12,8 @@ import { IMAGE_MAGIC, decodeHeader } from "../../src/fota/image.js";
 import type { PrivateSigningKey } from "../imgtool/keys.js";
 import { sign } from "../imgtool/sign.js";
 
-export const FACTORY_VERSION = { major: 1, minor: 0, revision: 0, build: 0 } as const;
-export const FACTORY_SECURITY_COUNTER = 1;
+const FACTORY_VERSION = { major: 1, minor: 0, revision: 0, build: 0 } as const;
+const FACTORY_SECURITY_COUNTER = 1;
 
 /** Writes the factory image when the primary slot holds no image header; returns whether it did. */
 export function installFactoryImage(primary: FlashPartition, key: PrivateSigningKey): boolean {

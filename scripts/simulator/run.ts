@@ -40,7 +40,7 @@ export interface SimulatorLog {
  * 512-sector trailer, downgrade prevention by security counter), since the
  * sim board stands for the ESP32 meter.
  */
-export const SIM_BOOTLOADER = simBoardData.partitionMaps[0].mcuboot ?? MCUBOOT_ESP32;
+const SIM_BOOTLOADER = simBoardData.partitionMaps[0].mcuboot ?? MCUBOOT_ESP32;
 
 function runningVersion(primary: ByteSource): string {
   const h = decodeHeader(primary.read(0, 32));

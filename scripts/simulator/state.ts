@@ -20,7 +20,7 @@ import { SimFlash } from "../../hal/sim/flash.js";
 import { generateKey, isPrivate, loadKey, privateKeyPem, type PrivateSigningKey } from "../imgtool/keys.js";
 import { join } from "node:path";
 
-export function writeAtomic(path: string, data: Uint8Array | string): void {
+function writeAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp`;
   const fd = openSync(tmp, "w");
   try {
@@ -41,7 +41,7 @@ class StateFileError extends Error {
 }
 
 /** A simulated flash partition mirrored to a file at every program and erase. */
-export class FileFlash implements FlashPartition {
+class FileFlash implements FlashPartition {
   readonly #flash: SimFlash;
   readonly #fd: number;
 

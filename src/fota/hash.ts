@@ -100,7 +100,7 @@ abstract class BlockHash implements IncrementalHash {
   }
 }
 
-export class Sha256 extends BlockHash {
+class Sha256 extends BlockHash {
   readonly digestLength = 32;
   readonly #h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   readonly #w = new Uint32Array(64);
@@ -166,7 +166,7 @@ const K512 = new Uint32Array([
   0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817,
 ]);
 
-export class Sha512 extends BlockHash {
+class Sha512 extends BlockHash {
   readonly digestLength = 64;
   // [hi, lo] pairs of the 8 state words.
   readonly #h = new Uint32Array([

@@ -27,7 +27,7 @@ export function bytesSource(bytes: Uint8Array, slotSize = bytes.length): ByteSou
 }
 
 export const IMAGE_MAGIC = 0x96f3b83d;
-export const IMAGE_HEADER_SIZE = 32;
+const IMAGE_HEADER_SIZE = 32;
 export const TLV_INFO_MAGIC = 0x6907;
 export const TLV_PROT_INFO_MAGIC = 0x6908;
 
@@ -200,9 +200,4 @@ function walk(source: ByteSource, start: number, end: number, area: TlvEntry["ar
 /** Reads a TLV's value (TLVs are small: at most 0xffff bytes, signatures ~72). */
 export function readTlv(source: ByteSource, tlv: TlvEntry): Uint8Array {
   return source.read(tlv.dataOffset, tlv.len);
-}
-
-export function findTlv(image: ParsedImage, type: number, area?: TlvEntry["area"]): TlvEntry | undefined {
-  for (const t of image.tlvs) if (t.type === type && (area === undefined || t.area === area)) return t;
-  return undefined;
 }

@@ -12,7 +12,7 @@ import type { ImageVerifier, VerifyResult } from "./verify.js";
  */
 
 /** boot_compare_version() without MCUBOOT_VERSION_CMP_USE_BUILD_NUMBER: major, minor, revision. */
-export function compareVersion(a: ImageVersion, b: ImageVersion): number {
+function compareVersion(a: ImageVersion, b: ImageVersion): number {
   if (a.major !== b.major) return a.major > b.major ? 1 : -1;
   if (a.minor !== b.minor) return a.minor > b.minor ? 1 : -1;
   if (a.revision !== b.revision) return a.revision > b.revision ? 1 : -1;
