@@ -11,12 +11,13 @@
  *   on the wire of a pty) signs on through the optical pseudo-terminal and
  *   then opens HDLC at the negotiated rate.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort as NodeSerial } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
+import { startSimulator as start, tsx, type RunningSimulator } from "../support/simulator-process.node.js";
 import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
 import { toHex } from "../../src/util/bytes.js";
 import { DEFAULT_HDLC_CLIENT_CONFIG, HdlcClient } from "../../src/transport/client/hdlc-client.js";
@@ -24,50 +25,14 @@ import { NodeTimers } from "../../scripts/lab/node-ports.js";
 import { parseOptions } from "../../scripts/simulator/options.js";
 import { Simulator } from "../../scripts/simulator/run.js";
 
-const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
 const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const f of cleanup.splice(0).reverse()) f();
 });
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  out: () => string;
-  port: number;
-  /** The simulator's own process (tsx runs it as a child of its launcher). */
-  pid: number;
-  pty: string | undefined;
-  exited: Promise<number | null>;
-}
-
-function startSimulator(dir: string, extra: string[] = []): Promise<Running> {
-  const child = spawn(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--quiet", ...extra], { cwd: process.cwd(), stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  cleanup.push(() => child.kill("SIGKILL"));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`simulator not ready:\n${out}`)), 60000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      const pid = /simulator pid (\d+)/.exec(out);
-      if (m && pid) {
-        clearTimeout(timer);
-        cleanup.push(() => {
-          try {
-            process.kill(Number(pid[1]), "SIGKILL");
-          } catch {
-            // already gone
-          }
-        });
-        const pty = /optical port on (\/dev\/\S+)/.exec(out)?.[1];
-        resolve({ child, out: () => out, port: Number(m[1]), pid: Number(pid[1]), pty, exited });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`simulator exited with ${code}:\n${out}`)));
-  });
+/** The simulator process (host-tests/support/simulator-process.ts), stopped by this file's cleanup. */
+function startSimulator(dir: string, extra: string[] = []): Promise<RunningSimulator> {
+  return start(dir, extra, cleanup);
 }
 
 /** `npm run lab -- …` as management (HLS-GMAC); its invocation counters live in a private HOME. */

@@ -7,58 +7,23 @@
  * (truncated or extended) is refused with the reason and left
  * untouched, never started over.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startSimulator as start, tsx, type RunningSimulator } from "../support/simulator-process.node.js";
 import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
 import { toHex } from "../../src/util/bytes.js";
 
-const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
 const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const f of cleanup.splice(0).reverse()) f();
 });
 
-interface Running {
-  child: ChildProcessWithoutNullStreams;
-  out: () => string;
-  port: number;
-  pid: number;
-  exited: Promise<number | null>;
-}
-
-function startSimulator(dir: string, extra: string[] = []): Promise<Running> {
-  const child = spawn(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--quiet", "--no-optical", ...extra], { cwd: process.cwd(), stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  cleanup.push(() => child.kill("SIGKILL"));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`simulator not ready:\n${out}`)), 60000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      const pid = /simulator pid (\d+)/.exec(out);
-      if (m && pid) {
-        clearTimeout(timer);
-        cleanup.push(() => {
-          try {
-            process.kill(Number(pid[1]), "SIGKILL");
-          } catch {
-            // already gone
-          }
-        });
-        resolve({ child, out: () => out, port: Number(m[1]), pid: Number(pid[1]), exited });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`simulator exited with ${code}:\n${out}`));
-    });
-  });
+/** The simulator process (host-tests/support/simulator-process.ts), stopped by this file's cleanup. */
+function startSimulator(dir: string, extra: string[] = []): Promise<RunningSimulator> {
+  return start(dir, ["--no-optical", ...extra], cleanup);
 }
 
 /** The simulator run to its exit (for a start that must be refused). */
