@@ -17,9 +17,12 @@ import { SecuritySetupObject } from "../../src/cosem/classes/security-setup.js";
 import {
   ActionResult,
   DataAccessResult,
+  classTable,
+  defineClass,
   rights,
   type AccessContext,
   type ActionOutcome,
+  type ClassTable,
   type CosemObject,
   type EncodedStream,
   type GetResult,
@@ -54,10 +57,11 @@ export class RecordingEvents implements EventSink {
 
 /** A test object with methods: 1 echo(params) returns them, 2 count() increments attribute 2. */
 export class EchoObject implements CosemObject {
-  readonly classId = 9;
-  readonly version = 0;
-  readonly attributeCount = 2;
-  readonly methodCount = 2;
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
   calls = 0;
   constructor(readonly logicalName: Obis) {}
   get(attribute: number, _ctx: AccessContext): GetResult {
@@ -73,13 +77,15 @@ export class EchoObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+defineClass(EchoObject, classTable({ classId: 9, version: 0, attributes: ["calls:double-long-unsigned"], methods: ["echo", "count"] }));
 
 /** A profile-like attribute served as an EncodedStream: an array of n long-unsigned values. */
 export class StreamObject implements CosemObject {
-  readonly classId = 7;
-  readonly version = 1;
-  readonly attributeCount = 2;
-  readonly methodCount = 0;
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
   maxPulled = 0;
   constructor(
     readonly logicalName: Obis,
@@ -108,10 +114,8 @@ export class StreamObject implements CosemObject {
   action(): ActionOutcome {
     return { result: ActionResult.objectUndefined };
   }
-  accessSelectors(attribute: number): readonly number[] {
-    return attribute === 2 ? [1, 2] : [];
-  }
 }
+defineClass(StreamObject, classTable({ classId: 7, version: 1, attributes: ["values:array:s1,2"] }));
 
 export const LN = {
   energy: Obis.of(1, 0, 1, 8, 0),

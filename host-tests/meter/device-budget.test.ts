@@ -1,4 +1,4 @@
-// xs-heap: 5488640 61184
+// xs-heap: 5488640 62208
 /**
  * The meter as a device holds it (issue 13): the sim-board meter boots with
  * its whole catalog and serves the management client's full object_list

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { D, Tag, type Data } from "../../src/cosem/axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type CosemObject, type GetResult, type SettingOrigin } from "../../src/cosem/interface-class.js";
+import { ActionResult, DataAccessResult, classTable, type AccessContext, type ClassTable, type CosemObject, type GetResult, type SettingOrigin } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { Catalog } from "../../src/meter/catalog.js";
 import { DEVELOPMENT_KEYS, defaultConfig } from "../../src/meter/config.js";
@@ -163,6 +163,10 @@ describe("settings store", () => {
       readonly attributeCount = 2;
       readonly methodCount = 0;
       value = 5;
+      // A class table per instance: the test gives each knob its own version.
+      get classTable(): ClassTable {
+        return classTable({ classId: 1, version: this.version, attributes: ["value:long-unsigned:w"] });
+      }
       constructor(
         readonly logicalName: Obis,
         readonly version: number,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ESP32_NOR, SimFlash, withSectors } from "../../hal/sim/flash.js";
 import { Tag, decodeData, encodeData, type Data } from "../../src/cosem/axdr.js";
 import { dateTimeFromUtcMs, dateTimeToBytes } from "../../src/cosem/datetime.js";
-import { DataAccessResult, type AccessContext, type EncodedStream } from "../../src/cosem/interface-class.js";
+import { DataAccessResult, selectorsOf, type AccessContext, type EncodedStream } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { ProfileGeneric, definitionData } from "../../src/cosem/classes/profile-generic.js";
 import { CLOCK_TIME, type ProfileColumn } from "../../src/storage/profile.js";
@@ -244,7 +244,7 @@ describe("Profile Generic (class 7)", () => {
     expect(pg.set(5, { tag: Tag.Enum, value: 3 }, ctx)).toBe(DataAccessResult.otherReason);
     expect(pg.set(3, val(3), ctx)).toBe(DataAccessResult.readWriteDenied);
     expect(pg.get(9, ctx)).toEqual({ ok: false, error: DataAccessResult.objectUndefined });
-    expect(pg.accessSelectors(2)).toEqual([1, 2]);
-    expect(pg.accessSelectors(3)).toEqual([]);
+    expect(selectorsOf(pg, 2)).toEqual([1, 2]);
+    expect(selectorsOf(pg, 3)).toEqual([]);
   });
 });

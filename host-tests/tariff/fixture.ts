@@ -9,12 +9,13 @@ import { Tag, type Data } from "../../src/cosem/axdr.js";
 import { DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, type DateTime } from "../../src/cosem/datetime.js";
 import type { CosemObject } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
+import { ProfileCaptureTarget } from "../../src/cosem/classes/profile-generic.js";
 import { RegisterActivationObject } from "../../src/cosem/classes/register-activation.js";
 import type { EventSink, MeterEvent } from "../../src/events.js";
 import { ActivityCalendar, SpecialDaysTable, type CalendarSet, type DayProfile } from "../../src/tariff/calendar.js";
 import { MeterClock } from "../../src/tariff/clock.js";
 import { lastSundayPattern } from "../../src/tariff/date-patterns.js";
-import { Billing, DemandTracker, billingCaptureTarget, type BillingSnapshot } from "../../src/tariff/billing.js";
+import { Billing, DemandTracker, type BillingSnapshot } from "../../src/tariff/billing.js";
 import { TouRegisterBank, standardTouActivation } from "../../src/tariff/registers.js";
 import { SingleActionSchedule } from "../../src/tariff/schedule.js";
 import { ScriptRegistry, ScriptTable, type ObjectResolver } from "../../src/tariff/script-table.js";
@@ -153,7 +154,7 @@ export function buildMeter(startUtc: number): Meter {
     return o && o.classId === classId ? o : undefined;
   };
   objects.set(REGISTER_ACTIVATION.key, new RegisterActivationObject(activation, REGISTER_ACTIVATION));
-  const billingTarget = billingCaptureTarget(billing);
+  const billingTarget = new ProfileCaptureTarget(Obis.of(1, 0, 98, 1, 0, 255), (utcMs) => billing.endOfPeriod(utcMs));
   objects.set(billingTarget.logicalName.key, billingTarget);
   const scripts = new ScriptRegistry();
   scripts.add(

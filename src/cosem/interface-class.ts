@@ -117,8 +117,12 @@ export interface CosemObject {
   /** Validates type and range itself and answers typeUnmatched / otherReason, never throws. */
   set(attribute: number, value: Data, ctx: AccessContext): DataAccessResult;
   action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome;
-  /** Selectors supported per attribute (Blue Book access_selectors in object_list). */
-  accessSelectors?(attribute: number): readonly number[];
+  /**
+   * The class as data (defineClass, on the prototype): attributes, methods,
+   * types, selective access, what may be written. classId, version,
+   * attributeCount and methodCount above follow from it.
+   */
+  readonly classTable: ClassTable;
   /**
    * Layout of this object's stored settings (src/meter/settings.ts), 0 when
    * absent. Bump it when set() would read an already stored value
@@ -133,28 +137,129 @@ export interface CosemObject {
   migrateSetting?(attribute: number, from: SettingOrigin, value: Data): Data | undefined;
 }
 
-/** The constants every object of one interface class shares. */
-export interface ClassConstants {
-  readonly classId: number;
-  readonly version: number;
-  readonly attributeCount: number;
-  readonly methodCount: number;
+/**
+ * One attribute of an interface class as the Blue Book defines it (index 0
+ * of ClassTable.attributes is attribute 1, logical_name).
+ */
+export interface AttributeSpec {
+  readonly name: string;
+  /**
+   * The A-XDR tag of the value the class answers (Tag in axdr.ts);
+   * undefined where the Blue Book type is a CHOICE (a register's value).
+   */
+  readonly type: number | undefined;
+  /**
+   * Whether the class accepts a SET of it: the most a catalog may grant.
+   * A role's rights that grant write elsewhere are refused when the row is
+   * added (the object_list would promise what the class refuses).
+   */
+  readonly writable: boolean;
+  /** Selective access selectors (object_list access_selectors); empty: none. */
+  readonly selectors: readonly number[];
+}
+
+export interface MethodSpec {
+  readonly name: string;
 }
 
 /**
- * Puts a class's constants on its prototype as read-only data properties:
- * one copy per class (a field would be a slot in each of a hundred
- * registers), read by the ordinary property lookup every request makes,
- * without the call a getter costs. Runs in the module body, so a Moddable
- * build does it while preloading and the prototype stays in flash.
+ * An interface class as data (issue 18): its identity, attributes and
+ * methods in one frozen table, written once per class file. Everything
+ * that counts or describes the attributes follows from it: attributeCount,
+ * methodCount, the access_selectors of object_list, the ceiling on a
+ * catalog's rights (AttributeSpec.writable). The get/set/action code of the
+ * class stays a switch on the attribute id (the fastest dispatch on XS: the
+ * GET path is measured); the table says what exists and how it may be used.
  */
-export function classConstants(ctor: abstract new (...args: never[]) => CosemObject, c: ClassConstants): void {
-  Object.defineProperties(ctor.prototype, {
-    classId: { value: c.classId },
-    version: { value: c.version },
-    attributeCount: { value: c.attributeCount },
-    methodCount: { value: c.methodCount },
+export interface ClassTable {
+  readonly classId: number;
+  readonly version: number;
+  readonly attributes: readonly AttributeSpec[];
+  readonly methods: readonly MethodSpec[];
+}
+
+const NO_SELECTORS: readonly number[] = Object.freeze([]);
+
+/** Blue Book type names as class tables write them, to their A-XDR tags (axdr.ts Tag). */
+const TYPE_TAGS: Readonly<Record<string, number>> = Object.freeze({
+  array: 1,
+  structure: 2,
+  boolean: 3,
+  "bit-string": 4,
+  "double-long": 5,
+  "double-long-unsigned": 6,
+  "octet-string": 9,
+  "visible-string": 10,
+  "utf8-string": 12,
+  integer: 15,
+  long: 16,
+  unsigned: 17,
+  "long-unsigned": 18,
+  long64: 20,
+  "long64-unsigned": 21,
+  enum: 22,
+});
+
+/**
+ * Attribute rows of a class table, compactly: `"name:type"` read-only,
+ * `"name:type:w"` writable, `"name:type:s1,2"` with selective access
+ * selectors 1 and 2; type a Blue Book type name (TYPE_TAGS) or `*` for a
+ * CHOICE. logical_name (attribute 1, octet-string, read-only) comes first
+ * by itself. A bad row throws while the module loads: a class cannot
+ * exist with a table that does not parse.
+ */
+function attributeSpecs(specs: readonly string[]): readonly AttributeSpec[] {
+  const out: AttributeSpec[] = [Object.freeze({ name: "logical_name", type: TYPE_TAGS["octet-string"], writable: false, selectors: NO_SELECTORS })];
+  for (const spec of specs) {
+    const [name, typeName = "", flags = ""] = spec.split(":");
+    const tag = TYPE_TAGS[typeName];
+    const type = typeName === "*" ? undefined : typeof tag === "number" ? tag : -1;
+    if (!name || type === -1 || !/^(w|s[0-9]+(,[0-9]+)*)?$/.test(flags)) throw new Error(`bad attribute spec "${spec}"`);
+    const selectors = flags.startsWith("s") ? Object.freeze(flags.slice(1).split(",").map(Number)) : NO_SELECTORS;
+    out.push(Object.freeze({ name, type, writable: flags === "w", selectors }));
+  }
+  return Object.freeze(out);
+}
+
+/** What a class file declares: attributes from 2 on (see attributeSpecs), method names from 1 on. */
+export interface ClassDeclaration {
+  readonly classId: number;
+  readonly version: number;
+  readonly attributes: readonly string[];
+  readonly methods?: readonly string[];
+}
+
+/** The frozen table of a class declaration: module-level, so preloaded into flash on a device. */
+export function classTable(d: ClassDeclaration): ClassTable {
+  return Object.freeze({
+    classId: d.classId,
+    version: d.version,
+    attributes: attributeSpecs(d.attributes),
+    methods: Object.freeze((d.methods ?? []).map((name) => Object.freeze({ name }))),
   });
+}
+
+/**
+ * Puts a class table on a class's prototype with the constants that follow
+ * from it, as read-only data properties: one copy per class (a field would
+ * be a slot in each of a hundred registers), read by the ordinary property
+ * lookup every request makes, without the call a getter costs. Runs in the
+ * module body, so a Moddable build does it while preloading and the
+ * prototype and table stay in flash. Subclasses inherit them.
+ */
+export function defineClass(ctor: abstract new (...args: never[]) => CosemObject, table: ClassTable): void {
+  Object.defineProperties(ctor.prototype, {
+    classTable: { value: table },
+    classId: { value: table.classId },
+    version: { value: table.version },
+    attributeCount: { value: table.attributes.length },
+    methodCount: { value: table.methods.length },
+  });
+}
+
+/** The selective access selectors of an attribute (none for an attribute the class does not have). */
+export function selectorsOf(o: CosemObject, attribute: number): readonly number[] {
+  return o.classTable.attributes[attribute - 1]?.selectors ?? NO_SELECTORS;
 }
 
 /** Class version and settings layout a stored setting was written under. */

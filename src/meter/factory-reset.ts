@@ -8,17 +8,20 @@
  */
 import { Tag, type Data } from "../cosem/axdr.js";
 import { arr, asInt, st, u16 } from "../cosem/axdr-helpers.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../cosem/interface-class.js";
+import { SCRIPT_TABLE_CLASS } from "../cosem/classes/script-table.js";
+import { ActionResult, DataAccessResult, defineClass, type AccessContext, type ActionOutcome, type ClassTable, type CosemObject, type GetResult } from "../cosem/interface-class.js";
 import type { Obis } from "../cosem/obis.js";
 
 /** The script id of the factory defaults. */
 const FACTORY_DEFAULTS_SCRIPT = 1;
 
 export class FactoryResetScriptTable implements CosemObject {
-  readonly classId = 9;
-  readonly version = 0;
-  readonly attributeCount = 2;
-  readonly methodCount = 1;
+  // Class 9's table and constants, on the prototype (defineClass below).
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,
@@ -42,3 +45,4 @@ export class FactoryResetScriptTable implements CosemObject {
     return { result: this.reset() ? ActionResult.success : ActionResult.hardwareFault };
   }
 }
+defineClass(FactoryResetScriptTable, SCRIPT_TABLE_CLASS);

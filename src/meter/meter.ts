@@ -27,7 +27,7 @@ import type { EventSink } from "../events.js";
 import { Obis } from "../cosem/obis.js";
 import { ControlState, DisconnectControl } from "../relay/disconnect.js";
 import { Limiter } from "../relay/limiter.js";
-import { BILLING_COUNTER_OBIS, Billing, DemandTracker, activeTariff, billingCaptureTarget, type BillingSnapshot } from "../tariff/billing.js";
+import { BILLING_COUNTER_OBIS, Billing, DemandTracker, activeTariff, type BillingSnapshot } from "../tariff/billing.js";
 import { ActivityCalendar, SpecialDaysTable } from "../tariff/calendar.js";
 import { MeterClock } from "../tariff/clock.js";
 import { StandardEventCode } from "../tariff/event-codes.js";
@@ -47,7 +47,7 @@ import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js
 import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "./metrology.js";
 import { dateTimeOs } from "../cosem/axdr-helpers.js";
 import { DlmsFront } from "./dlms.js";
-import { ProfileGeneric } from "../cosem/classes/profile-generic.js";
+import { ProfileCaptureTarget, ProfileGeneric } from "../cosem/classes/profile-generic.js";
 import type { Data } from "../cosem/axdr.js";
 import { EventLogSink } from "../storage/event-logs.js";
 import { LogKeyValueStore, maxRecords } from "../storage/kv-store.js";
@@ -502,7 +502,7 @@ export class Meter {
     const profileRights = { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] } as const;
     // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
     if (this.billingProfile) c.add(new ProfileGeneric({ ...this.billingProfile.profile, timeBase: this.clock }), profileRights);
-    else c.addInternal(billingCaptureTarget(this.billing, ln.BILLING_PROFILE));
+    else c.addInternal(new ProfileCaptureTarget(ln.BILLING_PROFILE, (utcMs) => this.billing.endOfPeriod(utcMs)));
     for (const tc of this.config.scriptTables) {
       // Copies: a client's write replaces the table's scripts, never the configuration's.
       const t = new ScriptTable(tc.logicalName, tc.scripts.map((sc) => ({ id: sc.id, actions: sc.actions.map((a) => ({ ...a })) })), resolve);

@@ -29,6 +29,7 @@ import {
   type AccessContext,
   type AccessSelection,
   type ActionOutcome,
+  type ClassTable,
   type CosemObject,
   type GetResult,
   type ObjectEntry,
@@ -322,13 +323,12 @@ class PersistedObject implements CosemObject {
   get methodCount(): number {
     return this.#inner.methodCount;
   }
+  get classTable(): ClassTable {
+    return this.#inner.classTable;
+  }
 
   get(attribute: number, ctx: AccessContext, selection?: AccessSelection): GetResult {
     return this.#inner.get(attribute, ctx, selection);
-  }
-
-  accessSelectors(attribute: number): readonly number[] {
-    return this.#inner.accessSelectors?.(attribute) ?? [];
   }
 
   set(attribute: number, value: Data, ctx: AccessContext): DataAccessResult {

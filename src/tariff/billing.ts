@@ -1,4 +1,3 @@
-import { ActionResult, DataAccessResult, type CosemObject } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
 import type { RegisterActivation, TouRegisterBank } from "./registers.js";
 
@@ -118,28 +117,4 @@ export class Billing {
     this.demand.reset();
     return snapshot;
   }
-}
-
-/**
- * Script target for the end-of-billing script: an object with the Profile
- * Generic's class id and its capture method (2), so that the standard
- * end-of-billing script (execute method 2 of the billing profile) closes the
- * period. The billing Profile Generic (src/storage) takes its place in the
- * catalog once it exists and calls Billing.endOfPeriod from its capture.
- */
-export function billingCaptureTarget(billing: Billing, logicalName: Obis = Obis.of(1, 0, 98, 1, 0, 255)): CosemObject {
-  return {
-    classId: 7,
-    version: 1,
-    logicalName,
-    attributeCount: 8,
-    methodCount: 2,
-    get: () => ({ ok: false, error: DataAccessResult.objectUnavailable }),
-    set: () => DataAccessResult.readWriteDenied,
-    action: (method, _p, ctx) => {
-      if (method !== 2) return { result: ActionResult.objectUndefined };
-      billing.endOfPeriod(ctx.nowUtcMs);
-      return { result: ActionResult.success };
-    },
-  };
 }

@@ -1,7 +1,7 @@
 import { D, Tag, type Data } from "../axdr.js";
 import { asInt } from "../axdr-helpers.js";
 import { NOT_SPECIFIED_DATE_TIME } from "./prepay-common.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { PrepayService } from "../../prepay/service.js";
 
@@ -23,10 +23,12 @@ import type { PrepayService } from "../../prepay/service.js";
  * other-reason rather than pretend.
  */
 export class AccountObject implements CosemObject {
-  readonly classId = 111;
-  readonly version = 0;
-  readonly attributeCount = 19;
-  readonly methodCount = 3;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly prepay: PrepayService,
@@ -108,3 +110,31 @@ export class AccountObject implements CosemObject {
     return { result: ActionResult.otherReason };
   }
 }
+defineClass(
+  AccountObject,
+  classTable({
+    classId: 111,
+    version: 0,
+    attributes: [
+      "account_mode_and_status:structure",
+      "current_credit_in_use:unsigned",
+      "current_credit_status:bit-string",
+      "available_credit:double-long",
+      "amount_to_clear:double-long",
+      "clearance_threshold:double-long",
+      "aggregated_debt:double-long",
+      "credit_reference_list:array",
+      "charge_reference_list:array",
+      "credit_charge_configuration:array",
+      "token_gateway_configuration:array",
+      "account_activation_time:octet-string",
+      "account_closure_time:octet-string",
+      "currency:structure",
+      "low_credit_threshold:double-long:w",
+      "next_credit_available_threshold:double-long",
+      "max_provision:long-unsigned",
+      "max_provision_period:double-long-unsigned",
+    ],
+    methods: ["activate_account", "close_account", "reset_account"],
+  }),
+);

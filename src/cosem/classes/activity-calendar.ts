@@ -1,13 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { normalizeCalendar, type ActivityCalendar, type CalendarSet, type DayProfile, type SeasonProfile, type WeekProfile } from "../../tariff/calendar.js";
 import { isInternal } from "../../tariff/script-table.js";
@@ -93,10 +86,12 @@ function decodeDays(d: Data): DayProfile[] | undefined {
 }
 
 export class ActivityCalendarObject implements CosemObject {
-  readonly classId = 20;
-  readonly version = 0;
-  readonly attributeCount = 10;
-  readonly methodCount = 1;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly calendar: ActivityCalendar,
@@ -195,3 +190,22 @@ export class ActivityCalendarObject implements CosemObject {
     return { result: ActionResult.success };
   }
 }
+defineClass(
+  ActivityCalendarObject,
+  classTable({
+    classId: 20,
+    version: 0,
+    attributes: [
+      "calendar_name_active:octet-string:w",
+      "season_profile_active:array:w",
+      "week_profile_table_active:array:w",
+      "day_profile_table_active:array:w",
+      "calendar_name_passive:octet-string:w",
+      "season_profile_passive:array:w",
+      "week_profile_table_passive:array:w",
+      "day_profile_table_passive:array:w",
+      "activate_passive_calendar_time:octet-string:w",
+    ],
+    methods: ["activate_passive_calendar"],
+  }),
+);

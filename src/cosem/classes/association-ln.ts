@@ -2,8 +2,11 @@ import { D, Tag, writeLength, type Data } from "../axdr.js";
 import {
   ActionResult,
   DataAccessResult,
+  classTable,
+  defineClass,
   type AccessContext,
   type ActionOutcome,
+  type ClassTable,
   type CosemObject,
   type EncodedStream,
   type GetResult,
@@ -49,18 +52,23 @@ function contextName(kind: number, id: number): Data {
   return D.struct(D.u8(2), D.u8(16), D.u16(756), D.u8(5), D.u8(8), D.u8(kind), D.u8(id));
 }
 
-/** One object_list element: {class_id, version, logical_name, access_rights}. */
+/**
+ * One object_list element: {class_id, version, logical_name, access_rights}.
+ * Everything but the rights and the name follows from the class table
+ * (defineClass): which attributes and methods exist, and their selectors.
+ */
 export function objectListElement(e: ObjectEntry, role: Role): Data {
   const o = e.object;
+  const t = o.classTable;
   const r = e.rights[role]!;
   const attrs: Data[] = [];
-  for (let a = 1; a <= o.attributeCount; a++) {
-    const sel = o.accessSelectors?.(a);
-    attrs.push(D.struct(D.i8(a), D.enum(r.attributes[a - 1] ?? 0), sel && sel.length ? D.array(sel.map((s) => D.i8(s))) : D.null()));
+  for (let a = 0; a < t.attributes.length; a++) {
+    const sel = t.attributes[a].selectors;
+    attrs.push(D.struct(D.i8(a + 1), D.enum(r.attributes[a] ?? 0), sel.length ? D.array(sel.map((s) => D.i8(s))) : D.null()));
   }
   const methods: Data[] = [];
-  for (let m = 1; m <= o.methodCount; m++) methods.push(D.struct(D.i8(m), D.enum(r.methods[m - 1] ?? 0)));
-  return D.struct(D.u16(o.classId), D.u8(o.version), D.octets(o.logicalName.toBytes()), D.struct(D.array(attrs), D.array(methods)));
+  for (let m = 0; m < t.methods.length; m++) methods.push(D.struct(D.i8(m + 1), D.enum(r.methods[m] ?? 0)));
+  return D.struct(D.u16(t.classId), D.u8(t.version), D.octets(o.logicalName.toBytes()), D.struct(D.array(attrs), D.array(methods)));
 }
 
 /**
@@ -72,17 +80,19 @@ export function objectListElement(e: ObjectEntry, role: Role): Data {
  * caller retries with a larger buffer.
  */
 export function writeObjectListElement(out: Uint8Array, at: number, e: ObjectEntry, role: Role): number {
-  const o = e.object;
+  const t = e.object.classTable;
   const r = e.rights[role]!;
-  const ln = o.logicalName;
+  const ln = e.object.logicalName;
+  const attributes = t.attributes;
+  const methodCount = t.methods.length;
   let i = at;
   out[i++] = Tag.Structure;
   out[i++] = 4;
   out[i++] = Tag.LongUnsigned;
-  out[i++] = o.classId >> 8;
-  out[i++] = o.classId & 0xff;
+  out[i++] = t.classId >> 8;
+  out[i++] = t.classId & 0xff;
   out[i++] = Tag.Unsigned;
-  out[i++] = o.version;
+  out[i++] = t.version;
   out[i++] = Tag.OctetString;
   out[i++] = 6;
   ln.writeTo(out, i);
@@ -90,16 +100,16 @@ export function writeObjectListElement(out: Uint8Array, at: number, e: ObjectEnt
   out[i++] = Tag.Structure;
   out[i++] = 2;
   out[i++] = Tag.Array;
-  out[i++] = o.attributeCount; // class attribute and method counts are below 128: one length byte
-  for (let a = 1; a <= o.attributeCount; a++) {
+  out[i++] = attributes.length; // class attribute and method counts are below 128: one length byte
+  for (let a = 0; a < attributes.length; a++) {
     out[i++] = Tag.Structure;
     out[i++] = 3;
     out[i++] = Tag.Integer;
-    out[i++] = a;
+    out[i++] = a + 1;
     out[i++] = Tag.Enum;
-    out[i++] = r.attributes[a - 1] ?? 0;
-    const sel = o.accessSelectors?.(a);
-    if (sel && sel.length) {
+    out[i++] = r.attributes[a] ?? 0;
+    const sel = attributes[a].selectors;
+    if (sel.length) {
       out[i++] = Tag.Array;
       out[i++] = sel.length;
       for (const x of sel) {
@@ -109,14 +119,14 @@ export function writeObjectListElement(out: Uint8Array, at: number, e: ObjectEnt
     } else out[i++] = Tag.NullData;
   }
   out[i++] = Tag.Array;
-  out[i++] = o.methodCount;
-  for (let m = 1; m <= o.methodCount; m++) {
+  out[i++] = methodCount;
+  for (let m = 0; m < methodCount; m++) {
     out[i++] = Tag.Structure;
     out[i++] = 2;
     out[i++] = Tag.Integer;
-    out[i++] = m;
+    out[i++] = m + 1;
     out[i++] = Tag.Enum;
-    out[i++] = r.methods[m - 1] ?? 0;
+    out[i++] = r.methods[m] ?? 0;
   }
   return i;
 }
@@ -169,10 +179,12 @@ class ObjectListStream implements EncodedStream {
 }
 
 export class AssociationLnObject implements CosemObject {
-  readonly classId = 15;
-  readonly version = 1;
-  readonly attributeCount = 9;
-  readonly methodCount = 4;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,
@@ -230,3 +242,21 @@ export class AssociationLnObject implements CosemObject {
     return { result: method === 3 || method === 4 ? ActionResult.readWriteDenied : ActionResult.objectUndefined };
   }
 }
+defineClass(
+  AssociationLnObject,
+  classTable({
+    classId: 15,
+    version: 1,
+    attributes: [
+      "object_list:array",
+      "associated_partners_id:structure",
+      "application_context_name:structure",
+      "xDLMS_context_info:structure",
+      "authentication_mechanism_name:structure",
+      "secret:octet-string:w",
+      "association_status:enum",
+      "security_setup_reference:octet-string",
+    ],
+    methods: ["reply_to_HLS_authentication", "change_HLS_secret", "add_object", "remove_object"],
+  }),
+);

@@ -1,6 +1,6 @@
 import { D, type Data } from "../axdr.js";
 import { NOT_SPECIFIED_DATE_TIME } from "./prepay-common.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { PrepayService } from "../../prepay/service.js";
 
@@ -17,10 +17,12 @@ import type { PrepayService } from "../../prepay/service.js";
  * Methods 1..5 change what tokens and consumption alone may change: refused.
  */
 export class ChargeObject implements CosemObject {
-  readonly classId = 113;
-  readonly version = 0;
-  readonly attributeCount = 13;
-  readonly methodCount = 5;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly prepay: PrepayService,
@@ -74,3 +76,25 @@ export class ChargeObject implements CosemObject {
     return { result: method >= 1 && method <= 5 ? ActionResult.readWriteDenied : ActionResult.objectUndefined };
   }
 }
+defineClass(
+  ChargeObject,
+  classTable({
+    classId: 113,
+    version: 0,
+    attributes: [
+      "total_amount_paid:double-long",
+      "charge_type:enum",
+      "priority:unsigned",
+      "unit_charge_active:structure",
+      "unit_charge_passive:structure",
+      "unit_charge_activation_time:octet-string",
+      "period:double-long-unsigned",
+      "charge_configuration:bit-string",
+      "last_collection_time:octet-string",
+      "last_collection_amount:double-long",
+      "total_amount_remaining:double-long",
+      "proportion:long-unsigned",
+    ],
+    methods: ["update_unit_charge", "activate_passive_unit_charge", "collect", "update_total_amount_remaining", "set_total_amount_remaining"],
+  }),
+);

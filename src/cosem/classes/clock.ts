@@ -1,13 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { MeterClock } from "../../tariff/clock.js";
 import { asBool, asDateTime, asInt, asList, bool, dateTimeOs, en, i16, i8, u8 } from "../axdr-helpers.js";
@@ -21,10 +14,12 @@ import { asBool, asDateTime, asInt, asList, bool, dateTimeOs, en, i16, i8, u8 } 
  * 6 shift_time. Thin adapter over MeterClock (src/tariff/clock.ts).
  */
 export class ClockObject implements CosemObject {
-  readonly classId = 8;
-  readonly version = 0;
-  readonly attributeCount = 9;
-  readonly methodCount = 6;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     private readonly clock: MeterClock,
@@ -146,3 +141,21 @@ export class ClockObject implements CosemObject {
     }
   }
 }
+defineClass(
+  ClockObject,
+  classTable({
+    classId: 8,
+    version: 0,
+    attributes: [
+      "time:octet-string:w",
+      "time_zone:long:w",
+      "status:unsigned",
+      "daylight_savings_begin:octet-string:w",
+      "daylight_savings_end:octet-string:w",
+      "daylight_savings_deviation:integer:w",
+      "daylight_savings_enabled:boolean:w",
+      "clock_base:enum",
+    ],
+    methods: ["adjust_to_quarter", "adjust_to_measuring_period", "adjust_to_minute", "adjust_to_preset_time", "preset_adjusting_time", "shift_time"],
+  }),
+);

@@ -1,6 +1,6 @@
 import { D, type Data } from "../axdr.js";
 import { NOT_SPECIFIED_DATE_TIME } from "./prepay-common.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { PrepayService } from "../../prepay/service.js";
 
@@ -19,10 +19,12 @@ import type { PrepayService } from "../../prepay/service.js";
 export const CreditType = Object.freeze({ token: 0, emergency: 2 } as const);
 
 export class CreditObject implements CosemObject {
-  readonly classId = 112;
-  readonly version = 0;
-  readonly attributeCount = 11;
-  readonly methodCount = 3;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly prepay: PrepayService,
@@ -84,3 +86,23 @@ export class CreditObject implements CosemObject {
     return { result: this.prepay.activateEmergency() ? ActionResult.success : ActionResult.otherReason };
   }
 }
+defineClass(
+  CreditObject,
+  classTable({
+    classId: 112,
+    version: 0,
+    attributes: [
+      "current_credit_amount:double-long",
+      "type:enum",
+      "priority:unsigned",
+      "warning_threshold:double-long",
+      "limit:double-long",
+      "credit_configuration:bit-string",
+      "status:enum",
+      "preset_credit_amount:double-long",
+      "credit_available_threshold:double-long",
+      "period:octet-string",
+    ],
+    methods: ["update_amount", "set_amount_to_value", "invoke_credit"],
+  }),
+);

@@ -1,5 +1,5 @@
 import type { Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 
 /**
@@ -22,7 +22,8 @@ class ConstantValue implements DataBinding {
 }
 
 export class DataObject implements CosemObject {
-  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
   declare readonly classId: number;
   declare readonly version: number;
   declare readonly attributeCount: number;
@@ -67,4 +68,13 @@ export class DataObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
-classConstants(DataObject, { classId: 1, version: 0, attributeCount: 2, methodCount: 0 });
+defineClass(
+  DataObject,
+  classTable({
+    classId: 1,
+    version: 0,
+    attributes: [
+      "value:*:w",
+    ],
+  }),
+);

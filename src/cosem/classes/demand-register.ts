@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { DemandMeter } from "../../metrology/demand.js";
 import { asInt, u16, u32, u8 } from "../axdr-helpers.js";
@@ -13,7 +13,8 @@ import { intData, scaled, scalerUnitData, utcDateTime, type ScalerUnit } from ".
  * Averages are double-long-unsigned of W / 10^scaler.
  */
 export class DemandRegisterObject implements CosemObject {
-  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
   declare readonly classId: number;
   declare readonly version: number;
   declare readonly attributeCount: number;
@@ -87,4 +88,21 @@ export class DemandRegisterObject implements CosemObject {
     return { result: ActionResult.success };
   }
 }
-classConstants(DemandRegisterObject, { classId: 5, version: 0, attributeCount: 9, methodCount: 2 });
+defineClass(
+  DemandRegisterObject,
+  classTable({
+    classId: 5,
+    version: 0,
+    attributes: [
+      "current_average_value:*",
+      "last_average_value:*",
+      "scaler_unit:structure",
+      "status:*",
+      "capture_time:octet-string",
+      "start_time_current:octet-string",
+      "period:double-long-unsigned:w",
+      "number_of_periods:long-unsigned:w",
+    ],
+    methods: ["reset", "next_period"],
+  }),
+);

@@ -1,12 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { DisconnectControl, Trigger } from "../../relay/disconnect.js";
 import { isInternal } from "../../tariff/script-table.js";
@@ -25,10 +18,12 @@ import { asInt, bool, en } from "../axdr-helpers.js";
  * current state succeeds without changing anything.
  */
 export class DisconnectControlObject implements CosemObject {
-  readonly classId = 70;
-  readonly version = 0;
-  readonly attributeCount = 4;
-  readonly methodCount = 2;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly control: DisconnectControl,
@@ -65,3 +60,16 @@ export class DisconnectControlObject implements CosemObject {
     return { result: outcome.kind === "refused" ? ActionResult.otherReason : ActionResult.success };
   }
 }
+defineClass(
+  DisconnectControlObject,
+  classTable({
+    classId: 70,
+    version: 0,
+    attributes: [
+      "output_state:boolean",
+      "control_state:enum",
+      "control_mode:enum:w",
+    ],
+    methods: ["remote_disconnect", "remote_reconnect"],
+  }),
+);

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { scalerUnitData, utcDateTime, type ScalerUnit } from "./register.js";
 import { frozen } from "../../util/frozen.js";
@@ -23,7 +23,8 @@ const NOT_SPECIFIED_DATE_TIME: Data = frozen({
 });
 
 export class ExtendedRegisterObject implements CosemObject {
-  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
   declare readonly classId: number;
   declare readonly version: number;
   declare readonly attributeCount: number;
@@ -64,4 +65,17 @@ export class ExtendedRegisterObject implements CosemObject {
     return { result: this.binding.reset() ? ActionResult.success : ActionResult.otherReason };
   }
 }
-classConstants(ExtendedRegisterObject, { classId: 4, version: 0, attributeCount: 5, methodCount: 1 });
+defineClass(
+  ExtendedRegisterObject,
+  classTable({
+    classId: 4,
+    version: 0,
+    attributes: [
+      "value:*",
+      "scaler_unit:structure",
+      "status:*",
+      "capture_time:octet-string",
+    ],
+    methods: ["reset"],
+  }),
+);

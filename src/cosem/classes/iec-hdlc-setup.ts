@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { en, u16, u8, asInt } from "../axdr-helpers.js";
 import type { OpticalPortConfig } from "../../transport/optical-port.js";
@@ -26,10 +26,12 @@ const SPEEDS = Object.freeze([300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57
  * 1..7 are accepted as the Blue Book allows, but the link negotiates 1.
  */
 export class IecHdlcSetupObject implements CosemObject {
-  readonly classId = 23;
-  readonly version = 1;
-  readonly attributeCount = 9;
-  readonly methodCount = 0;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     private readonly port: HdlcSetupTarget,
@@ -123,3 +125,20 @@ export class IecHdlcSetupObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+defineClass(
+  IecHdlcSetupObject,
+  classTable({
+    classId: 23,
+    version: 1,
+    attributes: [
+      "comm_speed:enum:w",
+      "window_size_transmit:unsigned:w",
+      "window_size_receive:unsigned:w",
+      "max_info_field_length_transmit:long-unsigned:w",
+      "max_info_field_length_receive:long-unsigned:w",
+      "inter_octet_time_out:long-unsigned:w",
+      "inactivity_time_out:long-unsigned:w",
+      "device_address:long-unsigned:w",
+    ],
+  }),
+);

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { asInt, asOctets, en, os } from "../axdr-helpers.js";
 import { baudForLetter, letterForBaud } from "../../transport/iec62056-21.js";
@@ -17,10 +17,12 @@ import type { HdlcSetupTarget } from "./iec-hdlc-setup.js";
  * never read back.
  */
 export class IecLocalPortSetupObject implements CosemObject {
-  readonly classId = 19;
-  readonly version = 1;
-  readonly attributeCount = 9;
-  readonly methodCount = 0;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
   private readonly passwords: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)];
 
   /** The provisioned mode C/D password (1 = P1, 2 = P2, 3 = W5), for a future programming-mode service. */
@@ -108,6 +110,23 @@ export class IecLocalPortSetupObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+defineClass(
+  IecLocalPortSetupObject,
+  classTable({
+    classId: 19,
+    version: 1,
+    attributes: [
+      "default_mode:enum:w",
+      "default_baud:enum:w",
+      "prop_baud:enum:w",
+      "response_time:enum:w",
+      "device_addr:octet-string:w",
+      "pass_p1:octet-string:w",
+      "pass_p2:octet-string:w",
+      "pass_w5:octet-string:w",
+    ],
+  }),
+);
 
 function asciiBytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);

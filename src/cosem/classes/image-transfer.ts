@@ -1,12 +1,5 @@
 import { D, Tag, type Data } from "../axdr.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { FirmwareUpdate, Outcome } from "../../fota/transfer.js";
 import { asBool, asInt, asList, asOctets } from "../axdr-helpers.js";
@@ -25,10 +18,12 @@ import { asBool, asInt, asList, asOctets } from "../axdr-helpers.js";
  * image_transfer_status = verification failed (4), as the Blue Book asks.
  */
 export class ImageTransferObject implements CosemObject {
-  readonly classId = 18;
-  readonly version = 0;
-  readonly attributeCount = 7;
-  readonly methodCount = 4;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly service: FirmwareUpdate,
@@ -97,6 +92,22 @@ export class ImageTransferObject implements CosemObject {
     }
   }
 }
+defineClass(
+  ImageTransferObject,
+  classTable({
+    classId: 18,
+    version: 0,
+    attributes: [
+      "image_block_size:double-long-unsigned",
+      "image_transferred_blocks_status:bit-string",
+      "image_first_not_transferred_block_number:double-long-unsigned",
+      "image_transfer_enabled:boolean:w",
+      "image_transfer_status:enum",
+      "image_to_activate_info:array",
+    ],
+    methods: ["image_transfer_initiate", "image_block_transfer", "image_verify", "image_activate"],
+  }),
+);
 
 function result(o: Outcome): ActionOutcome {
   if (o.ok) return { result: ActionResult.success };

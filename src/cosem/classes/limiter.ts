@@ -1,13 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { Limiter, ScriptRef } from "../../relay/limiter.js";
 import { arr, asDateTime, asInt, asList, asObis, asOctets, bool, dateTimeOs, i8, os, st, u16, u32 } from "../axdr-helpers.js";
@@ -37,10 +30,12 @@ function readScriptRef(d: Data | undefined): ScriptRef | undefined {
 }
 
 export class LimiterObject implements CosemObject {
-  readonly classId = 71;
-  readonly version = 0;
-  readonly attributeCount = 11;
-  readonly methodCount = 0;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly limiter: Limiter,
@@ -162,3 +157,22 @@ export class LimiterObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+defineClass(
+  LimiterObject,
+  classTable({
+    classId: 71,
+    version: 0,
+    attributes: [
+      "monitored_value:structure:w",
+      "threshold_active:double-long-unsigned",
+      "threshold_normal:double-long-unsigned:w",
+      "threshold_emergency:double-long-unsigned:w",
+      "min_over_threshold_duration:double-long-unsigned:w",
+      "min_under_threshold_duration:double-long-unsigned:w",
+      "emergency_profile:structure:w",
+      "emergency_profile_group_id_list:array:w",
+      "emergency_profile_active:boolean",
+      "actions:structure:w",
+    ],
+  }),
+);

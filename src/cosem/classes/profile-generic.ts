@@ -3,10 +3,12 @@ import { civilFromDays, dateTimeToUtcMs, dayOfWeekFromDays, type DateTime } from
 import {
   ActionResult,
   DataAccessResult,
-  classConstants,
+  classTable,
+  defineClass,
   type AccessContext,
   type AccessSelection,
   type ActionOutcome,
+  type ClassTable,
   type CosemObject,
   type EncodedStream,
   type GetResult,
@@ -57,7 +59,8 @@ export interface ProfileGenericConfig extends ProfileDefinition {
 }
 
 export class ProfileGeneric implements CosemObject {
-  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
   declare readonly classId: number;
   declare readonly version: number;
   declare readonly attributeCount: number;
@@ -129,10 +132,6 @@ export class ProfileGeneric implements CosemObject {
     else if (this.cfg.captureMethod) this.cfg.captureMethod(ctx.nowUtcMs);
     else this.capture(ctx.nowUtcMs);
     return { result: ActionResult.success };
-  }
-
-  accessSelectors(attribute: number): readonly number[] {
-    return attribute === 2 ? [1, 2] : [];
   }
 
   // ---------------------------------------------------------------- buffer
@@ -218,7 +217,55 @@ export class ProfileGeneric implements CosemObject {
     return new BufferStream(count, rows, cols, this.cfg);
   }
 }
-classConstants(ProfileGeneric, { classId: 7, version: 1, attributeCount: 8, methodCount: 2 });
+const PROFILE_GENERIC_CLASS = classTable({
+  classId: 7,
+  version: 1,
+  attributes: [
+    "buffer:array:s1,2",
+    "capture_objects:array",
+    "capture_period:double-long-unsigned",
+    "sort_method:enum:w",
+    "sort_object:structure",
+    "entries_in_use:double-long-unsigned",
+    "profile_entries:double-long-unsigned",
+  ],
+  methods: ["reset", "capture"],
+});
+defineClass(ProfileGeneric, PROFILE_GENERIC_CLASS);
+
+/**
+ * A script target with Profile Generic's class and its capture method (2)
+ * only, so that the standard end-of-billing script (execute method 2 of
+ * the billing profile) closes the period where no billing Profile Generic
+ * is in the catalog: it reaches no association (ObjectDirectory.addInternal).
+ */
+export class ProfileCaptureTarget implements CosemObject {
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
+
+  constructor(
+    readonly logicalName: Obis,
+    private readonly onCapture: (utcMs: number) => void,
+  ) {}
+
+  get(): GetResult {
+    return { ok: false, error: DataAccessResult.objectUnavailable };
+  }
+
+  set(): DataAccessResult {
+    return DataAccessResult.readWriteDenied;
+  }
+
+  action(method: number, _parameters: Data | undefined, ctx: AccessContext): ActionOutcome {
+    if (method !== 2) return { result: ActionResult.objectUndefined };
+    this.onCapture(ctx.nowUtcMs);
+    return { result: ActionResult.success };
+  }
+}
+defineClass(ProfileCaptureTarget, PROFILE_GENERIC_CLASS);
 
 /** Bytes of an integer column's value after its tag (Blue Book 4.1.5 A-XDR fixed sizes). */
 function integerBytes(tag: IntegerTag): number {

@@ -1,5 +1,5 @@
 import { D, Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { PushColumn, PushObject, PushRestriction, PushSetup, PushWindow } from "../../push/setup.js";
 
@@ -82,10 +82,12 @@ function asObject(d: Data): PushObject | undefined {
 }
 
 export class PushSetupObject implements CosemObject {
-  readonly classId = 40;
-  readonly version = 0;
-  readonly attributeCount = 7;
-  readonly methodCount = 1;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly setup: PushSetup,
@@ -174,3 +176,19 @@ export class PushSetupObject implements CosemObject {
     return { result: this.binding.push(this.setup, ctx) ? ActionResult.success : ActionResult.temporaryFailure };
   }
 }
+defineClass(
+  PushSetupObject,
+  classTable({
+    classId: 40,
+    version: 0,
+    attributes: [
+      "push_object_list:array:w",
+      "send_destination_and_method:structure:w",
+      "communication_window:array:w",
+      "randomisation_start_interval:long-unsigned:w",
+      "number_of_retries:unsigned:w",
+      "repetition_delay:long-unsigned:w",
+    ],
+    methods: ["push"],
+  }),
+);

@@ -1,12 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { RegisterActivation, RegisterAssignment, RegisterMask } from "../../tariff/registers.js";
 import { arr, asInt, asList, asObis, asOctets, os, st, u16, u8 } from "../axdr-helpers.js";
@@ -40,10 +33,12 @@ function readMask(d: Data | undefined): RegisterMask | undefined {
 }
 
 export class RegisterActivationObject implements CosemObject {
-  readonly classId = 6;
-  readonly version = 0;
-  readonly attributeCount = 4;
-  readonly methodCount = 3;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly activation: RegisterActivation,
@@ -128,3 +123,16 @@ export class RegisterActivationObject implements CosemObject {
     }
   }
 }
+defineClass(
+  RegisterActivationObject,
+  classTable({
+    classId: 6,
+    version: 0,
+    attributes: [
+      "register_assignment:array:w",
+      "mask_list:array:w",
+      "active_mask:octet-string:w",
+    ],
+    methods: ["add_register", "add_mask", "delete_mask"],
+  }),
+);

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ThresholdMonitor } from "../../metrology/threshold-monitor.js";
 import { arr, asInt, asList, asObis, i8, os, st, u16 } from "../axdr-helpers.js";
@@ -35,10 +35,12 @@ export interface MonitoredValue {
 const INTEGER_TAGS: readonly number[] = Object.freeze([Tag.Integer, Tag.Long, Tag.DoubleLong, Tag.Unsigned, Tag.LongUnsigned, Tag.DoubleLongUnsigned]);
 
 export class RegisterMonitorObject implements CosemObject {
-  readonly classId = 21;
-  readonly version = 0;
-  readonly attributeCount = 4;
-  readonly methodCount = 0;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
   readonly #monitor: ThresholdMonitor;
   #thresholdTag: number;
   #actions: ActionSet[];
@@ -132,6 +134,18 @@ export class RegisterMonitorObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+defineClass(
+  RegisterMonitorObject,
+  classTable({
+    classId: 21,
+    version: 0,
+    attributes: [
+      "thresholds:array:w",
+      "monitored_value:structure",
+      "actions:array:w",
+    ],
+  }),
+);
 
 function scriptData(r: ScriptRef): Data {
   return st([os(r.script.toBytes()), u16(r.selector)]);

@@ -1,6 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeFromUtcMs } from "../datetime.js";
-import { ActionResult, DataAccessResult, classConstants, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { dateTimeOs, i8, en, st } from "../axdr-helpers.js";
 
@@ -56,7 +56,8 @@ export function utcDateTime(utcMs: number): Data {
 }
 
 export class RegisterObject implements CosemObject {
-  // Class constants live on the prototype (classConstants below): one copy per class, not a slot per object (issue 13).
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
   declare readonly classId: number;
   declare readonly version: number;
   declare readonly attributeCount: number;
@@ -88,4 +89,15 @@ export class RegisterObject implements CosemObject {
     return { result: this.binding.reset() ? ActionResult.success : ActionResult.otherReason };
   }
 }
-classConstants(RegisterObject, { classId: 3, version: 0, attributeCount: 3, methodCount: 1 });
+defineClass(
+  RegisterObject,
+  classTable({
+    classId: 3,
+    version: 0,
+    attributes: [
+      "value:*:w",
+      "scaler_unit:structure",
+    ],
+    methods: ["reset"],
+  }),
+);

@@ -1,5 +1,5 @@
 import { D, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 
 /**
@@ -15,10 +15,12 @@ export interface LogicalDevice {
 }
 
 export class SapAssignmentObject implements CosemObject {
-  readonly classId = 17;
-  readonly version = 0;
-  readonly attributeCount = 2;
-  readonly methodCount = 1;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
   readonly logicalName = Obis.of(0, 0, 41, 0, 0, 255);
 
   constructor(readonly devices: readonly LogicalDevice[]) {}
@@ -36,3 +38,14 @@ export class SapAssignmentObject implements CosemObject {
     return { result: method === 1 ? ActionResult.readWriteDenied : ActionResult.objectUndefined };
   }
 }
+defineClass(
+  SapAssignmentObject,
+  classTable({
+    classId: 17,
+    version: 0,
+    attributes: [
+      "SAP_assignment_list:array",
+    ],
+    methods: ["connect_logical_device"],
+  }),
+);

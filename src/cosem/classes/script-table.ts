@@ -1,12 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ScriptService, type Script, type ScriptAction, type ScriptTable } from "../../tariff/script-table.js";
 import { arr, asInt, asList, asObis, en, i8, os, st, u16 } from "../axdr-helpers.js";
@@ -32,10 +25,12 @@ function readAction(d: Data): ScriptAction | undefined {
 }
 
 export class ScriptTableObject implements CosemObject {
-  readonly classId = 9;
-  readonly version = 0;
-  readonly attributeCount = 2;
-  readonly methodCount = 1;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(readonly table: ScriptTable) {}
 
@@ -87,5 +82,15 @@ export class ScriptTableObject implements CosemObject {
     return { result: this.table.execute(id, ctx) ? ActionResult.success : ActionResult.otherReason };
   }
 }
+/** Class 9 as data: also the table of other class 9 objects (the global meter reset, src/meter/factory-reset.ts). */
+export const SCRIPT_TABLE_CLASS = classTable({
+  classId: 9,
+  version: 0,
+  attributes: [
+    "scripts:array:w",
+  ],
+  methods: ["execute"],
+});
+defineClass(ScriptTableObject, SCRIPT_TABLE_CLASS);
 
 export { ScriptService };

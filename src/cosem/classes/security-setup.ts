@@ -1,5 +1,5 @@
 import { D, Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { SecuritySetup } from "../security/security-setup.js";
 
@@ -14,10 +14,12 @@ import type { SecuritySetup } from "../security/security-setup.js";
  * management) belong to suite 1 and answer other-reason.
  */
 export class SecuritySetupObject implements CosemObject {
-  readonly classId = 64;
-  readonly version = 1;
-  readonly attributeCount = 6;
-  readonly methodCount = 8;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(readonly setup: SecuritySetup) {}
 
@@ -71,3 +73,18 @@ export class SecuritySetupObject implements CosemObject {
     return { result: method >= 3 && method <= 8 ? ActionResult.otherReason : ActionResult.objectUndefined };
   }
 }
+defineClass(
+  SecuritySetupObject,
+  classTable({
+    classId: 64,
+    version: 1,
+    attributes: [
+      "security_policy:enum",
+      "security_suite:enum",
+      "client_system_title:octet-string:w",
+      "server_system_title:octet-string",
+      "certificates:array",
+    ],
+    methods: ["security_activate", "key_transfer", "key_agreement", "generate_key_pair", "generate_certificate_request", "import_certificate", "export_certificate", "remove_certificate"],
+  }),
+);

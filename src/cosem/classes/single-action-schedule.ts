@@ -1,12 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { ExecutionTime, SingleActionSchedule } from "../../tariff/schedule.js";
 import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeOs, u16 } from "../axdr-helpers.js";
@@ -18,10 +11,12 @@ import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeO
  * 3 type enum 1..5; 4 execution_time array of {time octet-string(4), date octet-string(5)}.
  */
 export class SingleActionScheduleObject implements CosemObject {
-  readonly classId = 22;
-  readonly version = 0;
-  readonly attributeCount = 4;
-  readonly methodCount = 0;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly schedule: SingleActionSchedule,
@@ -86,3 +81,15 @@ export class SingleActionScheduleObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+defineClass(
+  SingleActionScheduleObject,
+  classTable({
+    classId: 22,
+    version: 0,
+    attributes: [
+      "executed_script:structure:w",
+      "type:enum:w",
+      "execution_time:array:w",
+    ],
+  }),
+);

@@ -1,12 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  type AccessContext,
-  type ActionOutcome,
-  type CosemObject,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { SpecialDay, SpecialDaysTable } from "../../tariff/calendar.js";
 import { arr, asDate, asInt, asList, dateOs, st, u16, u8 } from "../axdr-helpers.js";
@@ -27,10 +20,12 @@ function readEntry(d: Data | undefined): SpecialDay | undefined {
 }
 
 export class SpecialDaysTableObject implements CosemObject {
-  readonly classId = 11;
-  readonly version = 0;
-  readonly attributeCount = 2;
-  readonly methodCount = 2;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
 
   constructor(
     readonly table: SpecialDaysTable,
@@ -71,3 +66,14 @@ export class SpecialDaysTableObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+defineClass(
+  SpecialDaysTableObject,
+  classTable({
+    classId: 11,
+    version: 0,
+    attributes: [
+      "entries:array:w",
+    ],
+    methods: ["insert", "delete"],
+  }),
+);

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { asInt, asOctets, os, u16, u8 } from "../axdr-helpers.js";
 import type { WrapperServerConfig } from "../../transport/wrapper/server.js";
@@ -24,10 +24,12 @@ export interface TcpSetupTarget {
  * IP stack of the board; it is kept for the client to read.
  */
 export class TcpUdpSetupObject implements CosemObject {
-  readonly classId = 41;
-  readonly version = 0;
-  readonly attributeCount = 6;
-  readonly methodCount = 0;
+  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+  declare readonly classTable: ClassTable;
+  declare readonly classId: number;
+  declare readonly version: number;
+  declare readonly attributeCount: number;
+  declare readonly methodCount: number;
   private ipReference: Uint8Array = Obis.of(0, 0, 25, 1, 0, 255).toBytes();
   private mss = 576;
 
@@ -100,3 +102,17 @@ export class TcpUdpSetupObject implements CosemObject {
     return { result: ActionResult.objectUndefined };
   }
 }
+defineClass(
+  TcpUdpSetupObject,
+  classTable({
+    classId: 41,
+    version: 0,
+    attributes: [
+      "TCP-UDP_port:long-unsigned:w",
+      "IP_reference:octet-string:w",
+      "MSS:long-unsigned:w",
+      "nb_of_sim_conn:unsigned:w",
+      "inactivity_time_out:long-unsigned:w",
+    ],
+  }),
+);

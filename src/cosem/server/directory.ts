@@ -1,4 +1,4 @@
-import { AttributeAccess, MethodAccess, ROLES, type CosemObject, type ObjectEntry, type ObjectRights, type Role } from "../interface-class.js";
+import { AttributeAccess, MethodAccess, ROLES, canWrite, type ClassTable, type CosemObject, type ObjectEntry, type ObjectRights, type Role } from "../interface-class.js";
 import { Obis } from "../obis.js";
 
 /** The "current association" name that always means the caller's own Association LN object. */
@@ -42,6 +42,9 @@ export class ObjectDirectory {
    * come later).
    */
   #interning: Interning | undefined;
+  /** The rights record and class table last checked (rows come in runs of one class and record: one check per run). */
+  #checkedRights: Partial<Record<Role, ObjectRights>> | undefined;
+  #checkedTable: ClassTable | undefined;
 
   constructor(entries: readonly ObjectEntry[] = []) {
     for (const e of entries) this.insert(e);
@@ -49,19 +52,20 @@ export class ObjectDirectory {
 
   /**
    * Adds a row as it is (no settings binding): checks that its name is new
-   * and that each role's rights match the object's shape, and shares its
-   * rights with equal rows already here.
+   * and that each role's rights fit the object's class table, and shares
+   * its rights with equal rows already here.
    */
   insert(entry: ObjectEntry): ObjectEntry {
     const object = entry.object;
     const key = object.logicalName.key;
     if (this.#search(key) >= 0 || this.#internalAt(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
-    for (const role of ROLES) {
-      const x = entry.rights[role];
-      // A rights row that does not match the object's shape would make object_list lie.
-      if (x && (x.attributes.length !== object.attributeCount || x.methods.length !== object.methodCount)) {
-        throw new Error(`rights of ${role} on ${object.logicalName.toString()} do not match class ${object.classId} (${object.attributeCount} attributes, ${object.methodCount} methods)`);
+    if (entry.rights !== this.#checkedRights || object.classTable !== this.#checkedTable) {
+      for (const role of ROLES) {
+        const x = entry.rights[role];
+        if (x) checkRights(object, role, x);
       }
+      this.#checkedRights = entry.rights;
+      this.#checkedTable = object.classTable;
     }
     const rights = this.internRights(entry.rights);
     const row: ObjectEntry = rights === entry.rights ? entry : entry.persist ? { object, rights, persist: entry.persist } : { object, rights };
@@ -205,6 +209,21 @@ export class ObjectDirectory {
   /** The entries a role can see (its object_list), in catalog order. */
   visibleTo(role: Role): ObjectEntry[] {
     return this.entries.filter((e) => e.rights[role] !== undefined);
+  }
+}
+
+/**
+ * A role's rights on an object must fit its class table: one access per
+ * attribute and method (else object_list would lie about the class), and
+ * write access only where the class accepts a SET (else object_list would
+ * promise a write the class refuses).
+ */
+function checkRights(object: CosemObject, role: Role, x: ObjectRights): void {
+  const t = object.classTable;
+  const where = () => `rights of ${role} on ${object.logicalName.toString()} (class ${t.classId}: ${t.attributes.length} attributes, ${t.methods.length} methods)`;
+  if (x.attributes.length !== t.attributes.length || x.methods.length !== t.methods.length) throw new Error(`${where()} do not match the class`);
+  for (let a = 0; a < t.attributes.length; a++) {
+    if (canWrite(x.attributes[a]) && !t.attributes[a].writable) throw new Error(`${where()} grant write on ${t.attributes[a].name}, which the class does not accept`);
   }
 }
 

@@ -19,6 +19,7 @@ import {
   canInvoke,
   canRead,
   canWrite,
+  selectorsOf,
   type AccessContext,
   type AccessSelection,
   type ObjectEntry,
@@ -173,7 +174,7 @@ export class Services {
     const right = attributeRight(r.rights, d.attribute);
     if (!canRead(right) || (needsAuthenticatedRequest(right, false) && !prot?.requestAuthenticated)) return DataAccessResult.readWriteDenied;
     if (access) {
-      const selectors = r.entry.object.accessSelectors?.(d.attribute) ?? [];
+      const selectors = selectorsOf(r.entry.object, d.attribute);
       if (!(a.conformance & Conformance.selectiveAccess) || !selectors.includes(access.selector)) return DataAccessResult.scopeOfAccessViolated;
     }
     return r.entry;
