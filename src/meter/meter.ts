@@ -41,7 +41,7 @@ import { defaultConfig, type MeterConfig } from "./config.js";
 import { RamEventLog } from "./events.js";
 import { logicalDeviceName, serialNumberBytes, validIdentity } from "./identity.js";
 import { DataObject } from "../cosem/classes/data.js";
-import { RegisterObject, Unit, intData, type RegisterBinding } from "../cosem/classes/register.js";
+import { RegisterObject, Unit, intData, type ScalerUnit } from "../cosem/classes/register.js";
 import { frozen } from "../util/frozen.js";
 import type { RegisterMonitorObject } from "../cosem/classes/register-monitor.js";
 import { maxDemandCatalog, metrologyCatalog, registerMonitorOf } from "./metrology.js";
@@ -473,7 +473,7 @@ export class Meter {
     this.#monitor = registerMonitorOf(metrologyRows);
     // The rate registers of the tariff bank (1.0.c.8.t.255), whole Wh / varh as the display shows them.
     const registerRights = { reader: [readAll(3), noMethods(1)], management: [readAll(3), noMethods(1)] } as const;
-    for (const o of this.bank.obis) c.add(new RegisterObject(o, o.c <= 2 ? WH : VARH, new RateRegisterValue(this.bank, o)), registerRights);
+    for (const o of this.bank.obis) c.add(new RateRegister(o, this.bank), registerRights);
     for (const row of maxDemandCatalog(this.demand.maxima, toDateTime)) c.addEntry(row);
     c.add(new DataObject(BILLING_COUNTER_OBIS, { read: () => ({ tag: Tag.DoubleLongUnsigned, value: this.billing.counter >>> 0 }) }), {
       reader: ["r r", ""],
@@ -842,15 +842,21 @@ function storageData(d: StorageDiagnostic, toDateTime: (utc: number) => Data): D
 const WH = frozen({ scaler: 0, unit: Unit.Wh });
 const VARH = frozen({ scaler: 0, unit: Unit.varh });
 
-/** A rate register's value: a binding object, not a closure per register (a closure made at run time costs far more RAM on XS: issue 13). */
-class RateRegisterValue implements RegisterBinding {
+/** A rate register of the tariff bank: one object per row, not a closure or a binding object beside it (RAM on XS: issue 13). */
+class RateRegister extends RegisterObject {
   constructor(
+    readonly logicalName: Obis,
     readonly bank: TouRegisterBank,
-    readonly obis: Obis,
-  ) {}
+  ) {
+    super();
+  }
+
+  get scalerUnit(): ScalerUnit {
+    return this.logicalName.c <= 2 ? WH : VARH;
+  }
 
   read(): Data {
-    return intData(Tag.DoubleLongUnsigned, Math.floor(this.bank.value(this.obis) % 1e9));
+    return intData(Tag.DoubleLongUnsigned, Math.floor(this.bank.value(this.logicalName) % 1e9));
   }
 }
 

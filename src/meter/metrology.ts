@@ -2,7 +2,7 @@ import { Tag, type Data } from "../cosem/axdr.js";
 import { DemandRegisterObject } from "../cosem/classes/demand-register.js";
 import { ExtendedRegisterObject } from "../cosem/classes/extended-register.js";
 import { RegisterMonitorObject, type ActionSet, type ScriptRef } from "../cosem/classes/register-monitor.js";
-import { intData, RegisterObject, scaled, Unit, type RegisterBinding, type ScalerUnit } from "../cosem/classes/register.js";
+import { intData, RegisterObject, scaled, Unit, type ScalerUnit } from "../cosem/classes/register.js";
 import { DataAccessResult, rights, type ObjectEntry, type ObjectRights, type Role } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
 import { CALIBRATION_FIELDS, type CalibrationField, type EnergySample } from "../../hal/energy-ic.js";
@@ -80,20 +80,29 @@ function suOf(unit: number): ScalerUnit {
 }
 
 /*
- * The registers' values are read through small binding objects that hold
- * only what differs per row (scope, quantity, phase), not through a closure
- * per row: on XS a closure made at run time is a function instance, a
- * closure scope and a RAM copy of its bytecode (hundreds of bytes), where
- * these objects are a few slots (issue 13).
+ * Each register row is one object of a RegisterObject subclass that holds
+ * only what differs per row (logical name, service, scope, quantity,
+ * phase) and reads its value itself; scaler, unit and A-XDR type come from
+ * the frozen tables here. Not a closure per row (on XS a closure made at
+ * run time is a function instance, a closure scope and a RAM copy of its
+ * bytecode), nor a binding object beside each register (4 to 6 slots a
+ * row): issue 13.
  */
 
 /** An energy total (ENERGY_C row e) of one scope: rolling over at the accumulators' capacity. */
-class EnergyValue implements RegisterBinding {
+class EnergyRegister extends RegisterObject {
   constructor(
+    readonly logicalName: Obis,
     readonly svc: MetrologyService,
     readonly scope: number,
     readonly e: number,
-  ) {}
+  ) {
+    super();
+  }
+
+  get scalerUnit(): ScalerUnit {
+    return suOf(ENERGY_C[this.e].unit);
+  }
 
   read(): Data {
     return intData(Tag.DoubleLongUnsigned, Math.floor(this.svc.registerEnergy(this.scope, ENERGY_C[this.e].c)));
@@ -156,35 +165,65 @@ function instant(s: EnergySample, kind: number, phase: number): number {
   }
 }
 
+/** A-XDR type and scaler/unit of each kind of instantaneous register (Inst), by kind. */
+const INST_TAG: readonly number[] = frozen([
+  Tag.LongUnsigned,
+  Tag.DoubleLongUnsigned,
+  Tag.DoubleLongUnsigned,
+  Tag.DoubleLongUnsigned,
+  Tag.Long,
+  Tag.DoubleLongUnsigned,
+  Tag.DoubleLongUnsigned,
+  Tag.DoubleLongUnsigned,
+  Tag.DoubleLongUnsigned,
+  Tag.DoubleLongUnsigned,
+  Tag.DoubleLongUnsigned,
+  Tag.Long,
+  Tag.LongUnsigned,
+]);
+const INST_SU: readonly ScalerUnit[] = frozen([SU.V, SU.A, SU.W, SU.W, SU.PF, SU.A, SU.W, SU.W, SU.var, SU.var, SU.VA, SU.PF, SU.Hz]);
+
 /** An instantaneous value of the last sample (0 before the first), as the integer its scaler gives. */
-class InstantValue implements RegisterBinding {
+class InstantRegister extends RegisterObject {
   constructor(
+    readonly logicalName: Obis,
     readonly svc: MetrologyService,
     readonly kind: number,
     readonly phase: number,
-    readonly tag: number,
-    readonly scaler: number,
-  ) {}
+  ) {
+    super();
+  }
+
+  get scalerUnit(): ScalerUnit {
+    return INST_SU[this.kind];
+  }
 
   read(): Data {
     const s = this.svc.instantaneous;
-    return intData(this.tag, scaled(s ? instant(s, this.kind, this.phase) : 0, this.scaler));
+    return intData(INST_TAG[this.kind], scaled(s ? instant(s, this.kind, this.phase) : 0, INST_SU[this.kind].scaler));
   }
 }
 
 /** A calibration constant of one phase (management only; the metrology service stores it itself). */
-class CalibrationValue implements RegisterBinding {
+class CalibrationRegister extends RegisterObject {
   constructor(
+    readonly logicalName: Obis,
     readonly svc: MetrologyService,
     readonly phase: number,
     readonly field: CalibrationField,
-  ) {}
+  ) {
+    super();
+  }
+
+  get scalerUnit(): ScalerUnit {
+    return SU.none;
+  }
 
   read(): Data {
     return intData(Tag.DoubleLong, this.svc.calibration(this.phase, this.field) ?? 0);
   }
 
-  write(v: Data): DataAccessResult {
+  override write(v: Data): DataAccessResult {
     if (v.tag !== Tag.DoubleLong) return DataAccessResult.typeUnmatched;
     return this.svc.setCalibration(this.phase, this.field, v.value) ? DataAccessResult.success : DataAccessResult.otherReason;
   }
@@ -192,30 +231,30 @@ class CalibrationValue implements RegisterBinding {
 
 export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptions): ObjectEntry[] {
   const rows: ObjectEntry[] = [];
-  const add = (obis: Obis, su: ScalerUnit, binding: RegisterBinding) => rows.push({ object: new RegisterObject(obis, su, binding), rights: READ_ONLY });
+  const add = (object: RegisterObject) => rows.push({ object, rights: READ_ONLY });
   const scopes = Math.min(3, svc.phaseCount) + 1;
 
   for (let scope = 0; scope < scopes; scope++) {
-    ENERGY_C.forEach((e, i) => add(Obis.of(1, 0, e.c + 20 * scope, 8, 0, 255), suOf(e.unit), new EnergyValue(svc, scope, i)));
+    ENERGY_C.forEach((e, i) => add(new EnergyRegister(Obis.of(1, 0, e.c + 20 * scope, 8, 0, 255), svc, scope, i)));
   }
 
-  const instRow = (c: number, tag: number, su: ScalerUnit, kind: number, phase = 0) => add(Obis.of(1, 0, c, 7, 0, 255), su, new InstantValue(svc, kind, phase, tag, su.scaler));
+  const instRow = (c: number, kind: number, phase = 0) => add(new InstantRegister(Obis.of(1, 0, c, 7, 0, 255), svc, kind, phase));
   for (let p = 0; p < Math.min(3, svc.phaseCount); p++) {
     const base = 20 * (p + 1);
-    instRow(base + 12, Tag.LongUnsigned, SU.V, Inst.vRms, p);
-    instRow(base + 11, Tag.DoubleLongUnsigned, SU.A, Inst.iRms, p);
-    instRow(base + 1, Tag.DoubleLongUnsigned, SU.W, Inst.importW, p);
-    instRow(base + 2, Tag.DoubleLongUnsigned, SU.W, Inst.exportW, p);
-    instRow(base + 13, Tag.Long, SU.PF, Inst.powerFactor, p);
+    instRow(base + 12, Inst.vRms, p);
+    instRow(base + 11, Inst.iRms, p);
+    instRow(base + 1, Inst.importW, p);
+    instRow(base + 2, Inst.exportW, p);
+    instRow(base + 13, Inst.powerFactor, p);
   }
-  instRow(91, Tag.DoubleLongUnsigned, SU.A, Inst.neutralA);
-  instRow(1, Tag.DoubleLongUnsigned, SU.W, Inst.totalImportW);
-  instRow(2, Tag.DoubleLongUnsigned, SU.W, Inst.totalExportW);
-  instRow(3, Tag.DoubleLongUnsigned, SU.var, Inst.totalImportVar);
-  instRow(4, Tag.DoubleLongUnsigned, SU.var, Inst.totalExportVar);
-  instRow(9, Tag.DoubleLongUnsigned, SU.VA, Inst.totalVA);
-  instRow(13, Tag.Long, SU.PF, Inst.totalPowerFactor);
-  instRow(14, Tag.LongUnsigned, SU.Hz, Inst.frequency);
+  instRow(91, Inst.neutralA);
+  instRow(1, Inst.totalImportW);
+  instRow(2, Inst.totalExportW);
+  instRow(3, Inst.totalImportVar);
+  instRow(4, Inst.totalExportVar);
+  instRow(9, Inst.totalVA);
+  instRow(13, Inst.totalPowerFactor);
+  instRow(14, Inst.frequency);
   const W = SU.W;
 
   rows.push({
@@ -235,7 +274,7 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
   for (let p = 0; p < svc.phaseCount; p++) {
     CALIBRATION_FIELDS.forEach((field, i) => {
       rows.push({
-        object: new RegisterObject(Obis.of(1, 0, 128, p + 1, i + 1, 255), SU.none, new CalibrationValue(svc, p, field)),
+        object: new CalibrationRegister(Obis.of(1, 0, 128, p + 1, i + 1, 255), svc, p, field),
         // Only the management association sees calibration at all; the metrology service stores it itself.
         rights: CALIBRATION_RIGHTS,
         persist: NOTHING,

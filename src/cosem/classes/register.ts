@@ -6,24 +6,17 @@ import { dateTimeOs, i8, en, st } from "../axdr-helpers.js";
 
 /**
  * Register, class 3 version 0: 2 value, 3 scaler_unit {integer scaler, enum
- * unit}; method 1 reset. The value comes from a binding onto a domain
- * service (an energy accumulator, an instantaneous value, a calibration
- * constant), so the class only encodes. Units are the Blue Book enum
- * (27 W, 28 VA, 29 var, 30 Wh, 31 VAh, 32 varh, 33 A, 35 V, 44 Hz, 255 none).
+ * unit}; method 1 reset. The value comes from a domain service (an energy
+ * accumulator, an instantaneous value, a calibration constant) through the
+ * subclass the composition root writes for it, so the class only encodes.
+ * Units are the Blue Book enum (27 W, 28 VA, 29 var, 30 Wh, 31 VAh,
+ * 32 varh, 33 A, 35 V, 44 Hz, 255 none).
  */
 export const Unit = Object.freeze({ W: 27, VA: 28, var: 29, Wh: 30, VAh: 31, varh: 32, A: 33, V: 35, Hz: 44, none: 255 } as const);
 
 export interface ScalerUnit {
   scaler: number;
   unit: number;
-}
-
-export interface RegisterBinding {
-  read(): Data;
-  /** Absent: read-only whatever the rights say. */
-  write?(value: Data): DataAccessResult;
-  /** Method reset; absent: the register cannot be reset (billing registers). */
-  reset?(): boolean;
 }
 
 export function scalerUnitData(su: ScalerUnit): Data {
@@ -55,28 +48,38 @@ export function utcDateTime(utcMs: number): Data {
   return dateTimeOs(dateTimeFromUtcMs(utcMs, 0, 0));
 }
 
-export class RegisterObject implements CosemObject {
+/**
+ * A register row is one object: the subclass holds only what differs per
+ * row (which value of which service) and reads it itself, its scaler_unit
+ * usually from a frozen table; everything else is on prototypes. A binding
+ * object beside each register cost 4 to 6 slots a row, 93 rows on the sim
+ * board (issue 13).
+ */
+export abstract class RegisterObject implements CosemObject {
   // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
   declare readonly classTable: ClassTable;
   declare readonly classId: number;
   declare readonly version: number;
   declare readonly attributeCount: number;
   declare readonly methodCount: number;
+  abstract readonly logicalName: Obis;
+  abstract readonly scalerUnit: ScalerUnit;
 
-  constructor(
-    readonly logicalName: Obis,
-    readonly scalerUnit: ScalerUnit,
-    readonly binding: RegisterBinding,
-  ) {}
+  /** Attribute 2, as the integer its scaler gives. */
+  abstract read(): Data;
+  /** A write of attribute 2; absent: read-only whatever the rights say. */
+  write?(value: Data): DataAccessResult;
+  /** Method reset; absent: the register cannot be reset (billing registers). */
+  reset?(): boolean;
 
   get(attribute: number, _ctx: AccessContext): GetResult {
-    if (attribute === 2) return { ok: true, value: this.binding.read() };
+    if (attribute === 2) return { ok: true, value: this.read() };
     if (attribute === 3) return { ok: true, value: scalerUnitData(this.scalerUnit) };
     return { ok: false, error: DataAccessResult.objectUndefined };
   }
 
   set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {
-    if (attribute === 2) return this.binding.write ? this.binding.write(value) : DataAccessResult.readWriteDenied;
+    if (attribute === 2) return this.write ? this.write(value) : DataAccessResult.readWriteDenied;
     if (attribute === 3) return DataAccessResult.readWriteDenied;
     return DataAccessResult.objectUndefined;
   }
@@ -85,8 +88,8 @@ export class RegisterObject implements CosemObject {
     if (method !== 1) return { result: ActionResult.objectUndefined };
     // reset(data): the Blue Book parameter is integer 0.
     if (!parameters || parameters.tag !== Tag.Integer) return { result: ActionResult.typeUnmatched };
-    if (!this.binding.reset) return { result: ActionResult.readWriteDenied };
-    return { result: this.binding.reset() ? ActionResult.success : ActionResult.otherReason };
+    if (!this.reset) return { result: ActionResult.readWriteDenied };
+    return { result: this.reset() ? ActionResult.success : ActionResult.otherReason };
   }
 }
 defineClass(
