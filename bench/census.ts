@@ -84,7 +84,8 @@ export function census(only = ""): void {
   }
   const entries = m.catalog.entries;
   for (const e of entries) {
-    roots.push(e);
+    // The object is the row (ObjectDirectory keeps no entry object per row; `entries` makes them now): its rights are the index's.
+    roots.push(e.object);
     labels.push(`catalog.row ${rowLabel(e)}`);
   }
   roots.push(m.settings);

@@ -29,7 +29,15 @@ describe("ObjectDirectory", () => {
     for (const o of all) expect(d.find(o)?.object.logicalName.key).toBe(o.key);
     // Names next to existing ones are not found.
     for (const o of all.slice(0, 50)) expect(d.findKey(o.key + 1) === undefined || names.has(o.key + 1)).toBe(true);
-    expect(d.findKey(0)).toBe(names.has(0) ? d.entries[all.findIndex((o) => o.key === 0)] : undefined);
+    expect(d.findKey(0)?.object).toBe(names.has(0) ? d.entries[all.findIndex((o) => o.key === 0)].object : undefined);
+    // As requests go: one lookup gives the object, its row's rights in `found`; rows by position hold the same.
+    all.forEach((o, i) => {
+      expect(d.lookup(o.key)?.logicalName.key).toBe(o.key);
+      expect(d.found).toBe(r);
+      expect(d.objectAt(i).logicalName.key).toBe(o.key);
+      expect(d.rightsAt(i)).toBe(r);
+    });
+    for (const o of all.slice(0, 50)) if (!names.has(o.key + 1)) expect(d.lookup(o.key + 1)).toBeUndefined();
   });
 
   it("refuses a second row or an internal object of the same name, and rights that do not fit the class", () => {
@@ -61,5 +69,10 @@ describe("ObjectDirectory", () => {
     expect(Object.isFrozen(rows[0].rights.management!.attributes)).toBe(true);
     expect(d.countVisible("reader")).toBe(3);
     expect(d.visibleTo("management").length).toBe(4);
+    // A role's object_list rows: positions of the rows it sees, with that role's rights.
+    const v = d.visibleRows("reader");
+    expect(Array.from(v.rows)).toEqual([0, 1, 2]);
+    expect(v.objectAt(2)).toBe(rows[2].object);
+    expect(v.rightsAt(1)).toBe(rows[1].rights.reader);
   });
 });

@@ -86,7 +86,7 @@ describe("the meter within a device's budget", () => {
     for (const e of meter.catalog.entries) {
       for (const role of ROLES) {
         if (!e.rights[role]) continue;
-        const end = writeObjectListElement(out, 0, e, role);
+        const end = writeObjectListElement(out, 0, e.object, e.rights[role]);
         const want = encodeData(objectListElement(e, role));
         expect(toHex(out.subarray(0, end))).toBe(toHex(want));
         // And it decodes as one whole A-XDR value.

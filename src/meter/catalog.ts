@@ -30,7 +30,7 @@ export class Catalog extends ObjectDirectory {
    * before the first row.
    */
   attachSettings(settings: SettingsStore): void {
-    if (this.entries.length > 0) throw new Error("attach the settings store before the first catalog row");
+    if (this.size > 0) throw new Error("attach the settings store before the first catalog row");
     this.#settings = settings;
   }
 

@@ -128,7 +128,7 @@ describe("interface class tables", () => {
           if (canWrite(access)) expect(t.attributes[i].writable, `${where} ${role} may write ${t.attributes[i].name}`).toBe(true);
         });
         // The object_list element the server sends this role, decoded: class, version and one entry per table row.
-        const end = writeObjectListElement(scratch, 0, row, role);
+        const end = writeObjectListElement(scratch, 0, o, r);
         const [cls, version, name, rights] = (decodeData(scratch.subarray(0, end)).value as Data[]).map((d) => d.value) as [number, number, Uint8Array, Data[]];
         expect([cls, version, Array.from(name)], where).toEqual([t.classId, t.version, Array.from(o.logicalName.toBytes())]);
         const [attributeAccess, methodAccess] = rights.map((d) => d.value as Data[]);

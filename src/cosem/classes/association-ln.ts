@@ -11,6 +11,7 @@ import {
   type EncodedStream,
   type GetResult,
   type ObjectEntry,
+  type ObjectRights,
   type Role,
 } from "../interface-class.js";
 import type { Obis } from "../obis.js";
@@ -28,6 +29,14 @@ import { ByteWriter } from "../../util/bytes.js";
  * Methods: 1 reply_to_HLS_authentication, 2 change_HLS_secret
  *   (3 add_object, 4 remove_object: the catalog is fixed at build time).
  */
+/** A role's object_list rows by position (ObjectDirectory.visibleRows): no entry object per row. */
+export interface ObjectRows {
+  readonly length: number;
+  objectAt(i: number): CosemObject;
+  /** The role's rights on row i. */
+  rightsAt(i: number): ObjectRights;
+}
+
 export interface AssociationBinding {
   readonly role: Role;
   readonly clientSap: number;
@@ -36,8 +45,8 @@ export interface AssociationBinding {
   readonly mechanism: number;
   /** Logical name of the Security Setup object, or undefined. */
   readonly securitySetup: Obis | undefined;
-  /** The catalog rows this association sees. */
-  visibleEntries(): readonly ObjectEntry[];
+  /** The catalog rows this association sees (its object_list), by position. */
+  visibleRows(): ObjectRows;
   /** 0 non-associated, 1 association-pending, 2 associated. */
   status(): number;
   contextInfo(): { conformance: number; maxReceivePdu: number; maxSendPdu: number; dlmsVersion: number; qualityOfService: number };
@@ -61,6 +70,7 @@ export function objectListElement(e: ObjectEntry, role: Role): Data {
   const o = e.object;
   const t = o.classTable;
   const r = e.rights[role]!;
+
   const attrs: Data[] = [];
   for (let a = 0; a < t.attributes.length; a++) {
     const sel = t.attributes[a].selectors;
@@ -79,10 +89,9 @@ export function objectListElement(e: ObjectEntry, role: Role): Data {
  * element did not fit (typed arrays drop writes past their end) and the
  * caller retries with a larger buffer.
  */
-export function writeObjectListElement(out: Uint8Array, at: number, e: ObjectEntry, role: Role): number {
-  const t = e.object.classTable;
-  const r = e.rights[role]!;
-  const ln = e.object.logicalName;
+export function writeObjectListElement(out: Uint8Array, at: number, o: CosemObject, r: ObjectRights): number {
+  const t = o.classTable;
+  const ln = o.logicalName;
   const attributes = t.attributes;
   const methodCount = t.methods.length;
   let i = at;
@@ -145,26 +154,24 @@ class ObjectListStream implements EncodedStream {
   #start = 0;
   #end = 0;
 
-  constructor(
-    readonly entries: readonly ObjectEntry[],
-    readonly role: Role,
-  ) {}
+  constructor(readonly rows: ObjectRows) {}
 
   next(maxBytes: number): Uint8Array | undefined {
     while (this.#start === this.#end) {
       if (this.#i < 0) {
         const w = new ByteWriter(4);
         w.u8(Tag.Array);
-        writeLength(w, this.entries.length);
+        writeLength(w, this.rows.length);
         const head = w.toBytes();
         this.#scratch.set(head);
         this.#end = head.length;
-      } else if (this.#i < this.entries.length) {
-        const e = this.entries[this.#i];
-        let end = writeObjectListElement(this.#scratch, 0, e, this.role);
+      } else if (this.#i < this.rows.length) {
+        const o = this.rows.objectAt(this.#i);
+        const r = this.rows.rightsAt(this.#i);
+        let end = writeObjectListElement(this.#scratch, 0, o, r);
         if (end > this.#scratch.length) {
           this.#scratch = new Uint8Array(end);
-          end = writeObjectListElement(this.#scratch, 0, e, this.role);
+          end = writeObjectListElement(this.#scratch, 0, o, r);
         }
         this.#end = end;
       } else return undefined;
@@ -195,7 +202,7 @@ export class AssociationLnObject implements CosemObject {
     const b = this.binding;
     switch (attribute) {
       case 2:
-        return { ok: true, value: new ObjectListStream(b.visibleEntries(), b.role) };
+        return { ok: true, value: new ObjectListStream(b.visibleRows()) };
       case 3:
         return { ok: true, value: D.struct(D.i8(b.clientSap > 127 ? 127 : b.clientSap), D.u16(b.serverSap)) };
       case 4:

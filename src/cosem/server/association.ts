@@ -3,7 +3,8 @@ import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism, decod
 import { Conformance, SERVER_CONFORMANCE } from "../apdu/conformance.js";
 import { InitiateError, type InitiateRequest } from "../apdu/initiate.js";
 import type { AssociationBinding } from "../classes/association-ln.js";
-import type { ObjectEntry, Role } from "../interface-class.js";
+import type { Role } from "../interface-class.js";
+import type { VisibleRows } from "./directory.js";
 import type { Obis } from "../obis.js";
 import { SecurityEvent } from "../security/events.js";
 import { hlsEcdsaSign, hlsEcdsaVerify } from "../security/hls-ecdsa.js";
@@ -97,8 +98,8 @@ class AssociationView implements AssociationBinding {
     return this.cfg.securitySetup?.logicalName;
   }
 
-  visibleEntries(): readonly ObjectEntry[] {
-    return this.room.visibleEntries(this.cfg.role);
+  visibleRows(): VisibleRows {
+    return this.room.visibleRows(this.cfg.role);
   }
 
   status(): number {
@@ -135,7 +136,7 @@ export class Associations {
   /** The largest APDU the server accepts. */
   readonly maxPdu: number;
   /** The catalog rows a role sees (its object_list). */
-  readonly visibleEntries: (role: Role) => readonly ObjectEntry[];
+  readonly visibleRows: (role: Role) => VisibleRows;
   readonly #o: ServerOptions;
   readonly #protector: Protector;
   readonly #event: (code: number, value?: number) => void;
@@ -144,14 +145,14 @@ export class Associations {
   constructor(
     options: ServerOptions,
     limits: { maxPdu: number; serverSap: number },
-    visibleEntries: (role: Role) => readonly ObjectEntry[],
+    visibleRows: (role: Role) => VisibleRows,
     protector: Protector,
     event: (code: number, value?: number) => void,
   ) {
     this.#o = options;
     this.maxPdu = limits.maxPdu;
     this.serverSap = limits.serverSap;
-    this.visibleEntries = visibleEntries;
+    this.visibleRows = visibleRows;
     this.#protector = protector;
     this.#event = event;
     this.authGuard = new AuthGuard(options.kv, options.events, options.nowUtcMs, (sap) => this.#configFor(sap) !== undefined, options.authGuard);

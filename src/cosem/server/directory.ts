@@ -12,13 +12,24 @@ export const CURRENT_ASSOCIATION = Obis.of(0, 0, 40, 0, 0, 255);
  * (the meter's Catalog, src/meter/catalog.ts, is this directory plus its
  * settings binding), so a script can reach exactly what a client can.
  *
- * RAM (issue 13): a row costs its object and 10 bytes of index. Rights
- * are data shared between rows: equal rights rows, and equal per-role
- * rights records, are kept once per directory (interned as rows are added),
- * so 130 registers with the same rights hold one record, not 130.
+ * RAM (issue 13): a row is its object and about 14 bytes of typed arrays:
+ * the object is the row (no entry object beside it: 3 slots a row), its
+ * rights an index into the distinct rights records, which are interned as
+ * rows are added (130 registers with the same rights hold one record).
+ * ObjectEntry values ({object, rights}) are made only when asked for (the
+ * cold paths: find, entries, visibleTo); requests and the object_list go by
+ * row position (rowOf, objectAt, rightsAt, visibleRows).
  */
 export class ObjectDirectory {
-  #entries: ObjectEntry[] = [];
+  #objects: CosemObject[] = [];
+  /** Each row's rights: its index in #records. */
+  #rightsAt = new Uint16Array(16);
+  /** The distinct rights records of the rows, interned (a few dozen). */
+  #records: Partial<Record<Role, ObjectRights>>[] = [];
+  /** Each row's ObjectEntry.persist: its index in #persists, 0 for none (most rows). */
+  #persistAt = new Uint8Array(16);
+  /** The distinct persist lists (by content), index 0 = none: a handful. */
+  #persists: (readonly number[] | undefined)[] = [undefined];
   /**
    * The index: each row's logical-name key at its catalog position, and an
    * open-addressing hash table of row positions (EMPTY = none) whose size
@@ -51,9 +62,10 @@ export class ObjectDirectory {
   }
 
   /**
-   * Adds a row as it is (no settings binding): checks that its name is new
-   * and that each role's rights fit the object's class table, and shares
-   * its rights with equal rows already here.
+   * Adds a row (no settings binding): checks that its name is new and that
+   * each role's rights fit the object's class table, and shares its rights
+   * with equal rows already here. Returns the row as an entry, with the
+   * shared rights record.
    */
   insert(entry: ObjectEntry): ObjectEntry {
     const object = entry.object;
@@ -68,15 +80,24 @@ export class ObjectDirectory {
       this.#checkedTable = object.classTable;
     }
     const rights = this.internRights(entry.rights);
-    const row: ObjectEntry = rights === entry.rights ? entry : entry.persist ? { object, rights, persist: entry.persist } : { object, rights };
-    this.#index(key, this.#entries.length);
-    this.#entries.push(row);
-    return row;
+    const row = this.#objects.length;
+    this.#index(key, row);
+    this.#objects.push(object);
+    this.#rightsAt[row] = this.#recordIndex(rights);
+    if (entry.persist) this.#persistAt[row] = this.#persistIndex(entry.persist);
+    return rights === entry.rights ? entry : entry.persist ? { object, rights, persist: entry.persist } : { object, rights };
   }
 
-  /** The rows in catalog order (object_list order). */
+  /** How many rows (visible to some role) the directory holds. */
+  get size(): number {
+    return this.#objects.length;
+  }
+
+  /** The rows in catalog order (object_list order), as entries made now: for the cold paths (tests, tools). */
   get entries(): readonly ObjectEntry[] {
-    return this.#entries;
+    const out: ObjectEntry[] = [];
+    for (let i = 0; i < this.#objects.length; i++) out.push(this.#entryAt(i));
+    return out;
   }
 
   /**
@@ -86,10 +107,15 @@ export class ObjectDirectory {
    * still be added later; their rights are then shared among themselves.
    */
   trim(): void {
-    const n = this.#entries.length;
+    const n = this.#objects.length;
     this.#interning = undefined;
-    this.#entries = this.#entries.slice();
+    this.#checkedRights = undefined;
+    this.#checkedTable = undefined;
+    this.#objects = this.#objects.slice();
+    this.#records = this.#records.slice();
     this.#keys = this.#keys.slice(0, Math.max(1, n));
+    this.#rightsAt = this.#rightsAt.slice(0, Math.max(1, n));
+    this.#persistAt = this.#persistAt.slice(0, Math.max(1, n));
   }
 
   /** The row position of key, or -1 (written out in full: every request pays for it). */
@@ -112,6 +138,16 @@ export class ObjectDirectory {
       keys.set(this.#keys);
       this.#keys = keys;
     }
+    if (row === this.#rightsAt.length) {
+      const at = new Uint16Array(row * 2);
+      at.set(this.#rightsAt);
+      this.#rightsAt = at;
+    }
+    if (row === this.#persistAt.length) {
+      const at = new Uint8Array(row * 2);
+      at.set(this.#persistAt);
+      this.#persistAt = at;
+    }
     this.#keys[row] = key;
     if ((row + 1) * 2 > this.#slots.length) {
       // Rehash into a table about twice the size: keeps the load at most one half.
@@ -129,6 +165,34 @@ export class ObjectDirectory {
     slots[i] = row;
   }
 
+  /** The position of an interned record in #records, added when new. */
+  #recordIndex(r: Partial<Record<Role, ObjectRights>>): number {
+    const t = this.#interning;
+    let i = t ? (t.positions.get(r) ?? -1) : this.#records.indexOf(r);
+    if (i < 0) {
+      i = this.#records.length;
+      this.#records.push(r);
+      t?.positions.set(r, i);
+    }
+    return i;
+  }
+
+  /** The position of a persist list of this content in #persists, added when new. */
+  #persistIndex(p: readonly number[]): number {
+    const key = p.join(",");
+    for (let i = 1; i < this.#persists.length; i++) if (this.#persists[i]!.join(",") === key) return i;
+    if (this.#persists.length === 256) throw new Error("more than 255 distinct persist lists");
+    this.#persists.push(Object.isFrozen(p) ? p : Object.freeze(p.slice()));
+    return this.#persists.length - 1;
+  }
+
+  #entryAt(row: number): ObjectEntry {
+    const object = this.#objects[row];
+    const rights = this.#records[this.#rightsAt[row]];
+    const persist = this.#persists[this.#persistAt[row]];
+    return persist ? { object, rights, persist } : { object, rights };
+  }
+
   #internalAt(key: number): CosemObject | undefined {
     for (const o of this.#internal) if (o.logicalName.key === key) return o;
     return undefined;
@@ -136,7 +200,7 @@ export class ObjectDirectory {
 
   /** The shared record equal to `r` (itself, frozen, when it is the first of its content). */
   internRights(r: Partial<Record<Role, ObjectRights>>): Partial<Record<Role, ObjectRights>> {
-    const t = (this.#interning ??= { rows: new Map(), records: new Map(), shared: new Set() });
+    const t = (this.#interning ??= newInterning(this.#records));
     if (t.shared.has(r)) return r;
     let changed = false;
     let recordKey = "";
@@ -170,18 +234,43 @@ export class ObjectDirectory {
     this.#internal.push(object);
   }
 
-  /** The row of a logical name: every request's lookup, so #search is written out here (a call less per request). */
-  byName(ln: Obis): ObjectEntry | undefined {
-    const key = ln.key;
+  /**
+   * The rights record of the row the last lookup() found (each role's
+   * rights; absent for a role that cannot see it). Valid until the next
+   * lookup: the server handles one request at a time.
+   */
+  found: Partial<Record<Role, ObjectRights>> = NONE_FOUND;
+
+  /**
+   * The object of a logical-name key, or undefined; its rights record is
+   * then in `found`. Every request's lookup, so it is one call: the search
+   * written out, the rights handed over in a field rather than by a second
+   * call or an entry object per row (about 45 XS computations a GET).
+   */
+  lookup(key: number): CosemObject | undefined {
     const slots = this.#slots;
     const size = slots.length;
     let i = key % size;
     for (;;) {
       const v = slots[i];
       if (v === EMPTY) return undefined;
-      if (this.#keys[v] === key) return this.#entries[v];
+      if (this.#keys[v] === key) {
+        this.found = this.#records[this.#rightsAt[v]];
+        return this.#objects[v];
+      }
       if (++i === size) i = 0;
     }
+  }
+
+
+  /** The object of a row (rowOf). */
+  objectAt(row: number): CosemObject {
+    return this.#objects[row];
+  }
+
+  /** The rights record of a row (rowOf): each role's rights, absent for a role that cannot see it. */
+  rightsAt(row: number): Partial<Record<Role, ObjectRights>> {
+    return this.#records[this.#rightsAt[row]];
   }
 
   find(logicalName: Obis): ObjectEntry | undefined {
@@ -190,25 +279,57 @@ export class ObjectDirectory {
 
   findKey(key: number): ObjectEntry | undefined {
     const at = this.#search(key);
-    return at >= 0 ? this.#entries[at] : undefined;
+    return at >= 0 ? this.#entryAt(at) : undefined;
   }
 
   /** ObjectResolver for script tables: visible and internal objects, matched by class. */
   resolve(classId: number, logicalName: Obis): CosemObject | undefined {
-    const o = this.findKey(logicalName.key)?.object ?? this.#internalAt(logicalName.key);
+    const at = this.#search(logicalName.key);
+    const o = at >= 0 ? this.#objects[at] : this.#internalAt(logicalName.key);
     return o && o.classId === classId ? o : undefined;
   }
 
   /** How many entries a role can see (the length of its object_list). */
   countVisible(role: Role): number {
     let n = 0;
-    for (const e of this.entries) if (e.rights[role] !== undefined) n++;
+    for (let i = 0; i < this.#objects.length; i++) if (this.#records[this.#rightsAt[i]][role] !== undefined) n++;
     return n;
   }
 
-  /** The entries a role can see (its object_list), in catalog order. */
+  /** The entries a role can see (its object_list), in catalog order, made now: for the cold paths. */
   visibleTo(role: Role): ObjectEntry[] {
-    return this.entries.filter((e) => e.rights[role] !== undefined);
+    const out: ObjectEntry[] = [];
+    for (let i = 0; i < this.#objects.length; i++) if (this.#records[this.#rightsAt[i]][role] !== undefined) out.push(this.#entryAt(i));
+    return out;
+  }
+
+  /** The rows a role can see (its object_list), by position: what the object_list is encoded from, one typed array per read. */
+  visibleRows(role: Role): VisibleRows {
+    const rows = new Uint16Array(this.countVisible(role));
+    let n = 0;
+    for (let i = 0; i < this.#objects.length; i++) if (this.#records[this.#rightsAt[i]][role] !== undefined) rows[n++] = i;
+    return new VisibleRows(this, role, rows);
+  }
+}
+
+/** A role's object_list rows: the objects and that role's rights, by position, without an entry object per row. */
+export class VisibleRows {
+  constructor(
+    readonly directory: ObjectDirectory,
+    readonly role: Role,
+    readonly rows: Uint16Array,
+  ) {}
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  objectAt(i: number): CosemObject {
+    return this.directory.objectAt(this.rows[i]);
+  }
+
+  rightsAt(i: number): ObjectRights {
+    return this.directory.rightsAt(this.rows[i])[this.role]!;
   }
 }
 
@@ -241,6 +362,9 @@ function primeAtLeast(n: number): number {
   }
 }
 
+/** `found` before any lookup: no role. */
+const NONE_FOUND: Partial<Record<Role, ObjectRights>> = Object.freeze({});
+
 /** An index slot without a row (row positions are 0..65534). */
 const EMPTY = 0xffff;
 
@@ -250,6 +374,21 @@ interface Interning {
   readonly records: Map<string, Partial<Record<Role, ObjectRights>>>;
   /** A record already interned (e.g. by the settings binding) comes back as it is. */
   readonly shared: Set<Partial<Record<Role, ObjectRights>>>;
+  /** The position of each record in the directory's list of records. */
+  readonly positions: Map<Partial<Record<Role, ObjectRights>>, number>;
+}
+
+/**
+ * Fresh interning tables over the records the directory already holds
+ * (after trim(), rows added later share the records from before).
+ */
+function newInterning(records: readonly Partial<Record<Role, ObjectRights>>[]): Interning {
+  const t: Interning = { rows: new Map(), records: new Map(), shared: new Set(), positions: new Map() };
+  records.forEach((r, i) => {
+    t.shared.add(r);
+    t.positions.set(r, i);
+  });
+  return t;
 }
 
 /**

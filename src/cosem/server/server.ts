@@ -50,7 +50,7 @@ export class CosemServer implements ApduHandler {
     this.#maxAssembly = options.maxBlockAssembly ?? 16384;
     this.#protector = new Protector(options.crypto, (code, value) => this.#event(code, value));
     const limits = { maxPdu: this.#maxPdu, serverSap: options.serverSap ?? 1 };
-    this.#associations = new Associations(options, limits, (role) => this.directory.visibleTo(role), this.#protector, (code, value) => this.#event(code, value));
+    this.#associations = new Associations(options, limits, (role) => this.directory.visibleRows(role), this.#protector, (code, value) => this.#event(code, value));
     this.authGuard = this.#associations.authGuard;
     // One catalog (issue 13/18): the meter's directory is served as it is, not copied and indexed again.
     const directory = options.catalog instanceof ObjectDirectory ? options.catalog : new ObjectDirectory(options.catalog);

@@ -14,6 +14,7 @@ import {
 } from "../apdu/xdlms.js";
 import {
   ActionResult,
+  AttributeAccess,
   DataAccessResult,
   MethodAccess,
   canInvoke,
@@ -22,6 +23,7 @@ import {
   selectorsOf,
   type AccessContext,
   type AccessSelection,
+  type CosemObject,
   type ObjectEntry,
   type ObjectRights,
 } from "../interface-class.js";
@@ -153,61 +155,71 @@ export class Services {
 
   // ---------------------------------------------------------------- rights
 
-  /** Finds the object and the caller's rights, or the data-access-result that refuses it. */
-  #resolve(a: Association, classId: number, ln: Obis): { entry: ObjectEntry; rights: ObjectRights } | number {
+  /**
+   * The caller's rights on the object #resolve returned last: handed over in
+   * a field, not in an object made per request (requests are handled one at
+   * a time, synchronously).
+   */
+  #rights: ObjectRights = NO_RIGHTS;
+
+  /** Finds the object and the caller's rights (in #rights), or the data-access-result that refuses it. */
+  #resolve(a: Association, classId: number, ln: Obis): CosemObject | number {
     const own = this.#own(a);
-    const entry = ln.key === CURRENT_ASSOCIATION.key ? own : this.#directory.byName(ln);
-    if (!entry) return DataAccessResult.objectUndefined;
-    let rights = entry.rights[a.cfg.role];
+    const current = ln.key === CURRENT_ASSOCIATION.key;
+    // One lookup, the row's rights in the directory's `found`: it keeps no entry object per row (issue 13).
+    const object = current ? own.object : this.#directory.lookup(ln.key);
+    if (!object) return DataAccessResult.objectUndefined;
+    let rights = (current ? own.rights : this.#directory.found)[a.cfg.role];
     if (!rights) return DataAccessResult.objectUndefined;
-    if (entry.object.classId !== classId) return DataAccessResult.objectClassInconsistent;
+    if (object.classId !== classId) return DataAccessResult.objectClassInconsistent;
     // Before HLS completes the client may only answer the challenge (Green Book 9.2.7.4).
-    if (a.status === 1) rights = entry === own ? PENDING_RIGHTS : NO_RIGHTS;
-    return { entry, rights };
+    if (a.status === 1) rights = object === own.object ? PENDING_RIGHTS : NO_RIGHTS;
+    this.#rights = rights;
+    return object;
   }
 
-  /** The entry whose attribute the caller may read (with this selective access), or the refusal. */
-  #readable(a: Association, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): ObjectEntry | number {
-    const r = this.#resolve(a, d.classId, d.instance);
-    if (typeof r === "number") return r;
-    if (d.attribute < 1 || d.attribute > r.entry.object.attributeCount) return DataAccessResult.objectUndefined;
-    const right = attributeRight(r.rights, d.attribute);
+  /** The object whose attribute the caller may read (with this selective access), or the refusal. */
+  #readable(a: Association, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): CosemObject | number {
+    const o = this.#resolve(a, d.classId, d.instance);
+    if (typeof o === "number") return o;
+    if (d.attribute < 1 || d.attribute > o.attributeCount) return DataAccessResult.objectUndefined;
+    const right = this.#rights.attributes[d.attribute - 1] ?? AttributeAccess.none; // attributeRight written out: every GET pays the call
     if (!canRead(right) || (needsAuthenticatedRequest(right, false) && !prot?.requestAuthenticated)) return DataAccessResult.readWriteDenied;
     if (access) {
-      const selectors = selectorsOf(r.entry.object, d.attribute);
+      const selectors = selectorsOf(o, d.attribute);
       if (!(a.conformance & Conformance.selectiveAccess) || !selectors.includes(access.selector)) return DataAccessResult.scopeOfAccessViolated;
     }
-    return r.entry;
+    return o;
   }
 
-  /** The entry whose attribute the caller may write, or the refusal. */
-  #writable(a: Association, d: AttributeDescriptor, prot: Protection | undefined): ObjectEntry | number {
-    const r = this.#resolve(a, d.classId, d.instance);
-    if (typeof r === "number") return r;
-    if (d.attribute < 1 || d.attribute > r.entry.object.attributeCount) return DataAccessResult.objectUndefined;
-    const right = attributeRight(r.rights, d.attribute);
+  /** The object whose attribute the caller may write, or the refusal. */
+  #writable(a: Association, d: AttributeDescriptor, prot: Protection | undefined): CosemObject | number {
+    const o = this.#resolve(a, d.classId, d.instance);
+    if (typeof o === "number") return o;
+    if (d.attribute < 1 || d.attribute > o.attributeCount) return DataAccessResult.objectUndefined;
+    const right = attributeRight(this.#rights, d.attribute);
     if (!canWrite(right) || (needsAuthenticatedRequest(right, false) && !prot?.requestAuthenticated) || d.attribute === 1) return DataAccessResult.readWriteDenied;
-    return r.entry;
+    return o;
   }
 
-  /** The entry whose method the caller may invoke, or the refusal. */
-  #invocable(a: Association, d: MethodDescriptor, prot: Protection | undefined): ObjectEntry | number {
-    const r = this.#resolve(a, d.classId, d.instance);
-    if (typeof r === "number") return r;
-    if (d.method < 1 || d.method > r.entry.object.methodCount) return ActionResult.objectUndefined;
-    const right = methodRight(r.rights, d.method);
+  /** The object whose method the caller may invoke, or the refusal. */
+  #invocable(a: Association, d: MethodDescriptor, prot: Protection | undefined): CosemObject | number {
+    const o = this.#resolve(a, d.classId, d.instance);
+    if (typeof o === "number") return o;
+    if (d.method < 1 || d.method > o.methodCount) return ActionResult.objectUndefined;
+    const right = methodRight(this.#rights, d.method);
     if (!canInvoke(right) || (needsAuthenticatedRequest(right, true) && !prot?.requestAuthenticated)) return ActionResult.readWriteDenied;
-    return r.entry;
+    return o;
   }
 
   // ---------------------------------------------------------------- GET
 
   /** Reads an attribute into a block source (or the refusal). */
   #read(a: Association, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): BlockSource | number {
-    const entry = this.#readable(a, d, access, prot);
-    if (typeof entry === "number") return entry;
-    if (d.attribute === 1) return new BlockSource(encodeData(D.octets(entry.object.logicalName.toBytes())));
-    const res = entry.object.get(d.attribute, this.#ctx(a), access);
+    const object = this.#readable(a, d, access, prot);
+    if (typeof object === "number") return object;
+    if (d.attribute === 1) return new BlockSource(encodeData(D.octets(object.logicalName.toBytes())));
+    const res = object.get(d.attribute, this.#ctx(a), access);
     if (!res.ok) return res.error;
     if ("kind" in res.value) return new BlockSource(NO_DATA, res.value);
     return new BlockSource(encodeData(res.value));
@@ -241,15 +253,15 @@ export class Services {
   // ---------------------------------------------------------------- SET and ACTION
 
   #set(a: Association, d: AttributeDescriptor, value: Data, prot: Protection | undefined): number {
-    const entry = this.#writable(a, d, prot);
-    if (typeof entry === "number") return entry;
-    return entry.object.set(d.attribute, value, this.#ctx(a));
+    const object = this.#writable(a, d, prot);
+    if (typeof object === "number") return object;
+    return object.set(d.attribute, value, this.#ctx(a));
   }
 
   #invoke(a: Association, d: MethodDescriptor, params: Data | undefined, prot: Protection | undefined): ActionResultWithData {
-    const entry = this.#invocable(a, d, prot);
-    if (typeof entry === "number") return { result: entry };
-    const out = entry.object.action(d.method, params, this.#ctx(a));
+    const object = this.#invocable(a, d, prot);
+    if (typeof object === "number") return { result: object };
+    const out = object.action(d.method, params, this.#ctx(a));
     return out.returnData === undefined ? { result: out.result } : { result: out.result, returnParameters: { data: out.returnData } };
   }
 
