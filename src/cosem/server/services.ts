@@ -14,6 +14,7 @@ import {
 } from "../apdu/xdlms.js";
 import {
   ActionResult,
+  AttributeAccess,
   DataAccessResult,
   MethodAccess,
   canInvoke,
@@ -21,6 +22,7 @@ import {
   canWrite,
   type AccessContext,
   type AccessSelection,
+  type CosemObject,
   type ObjectEntry,
   type ObjectRights,
 } from "../interface-class.js";
@@ -29,7 +31,7 @@ import { ByteReader } from "../../util/bytes.js";
 import { DecodeError } from "../../util/errors.js";
 import { frozen } from "../../util/frozen.js";
 import type { Association } from "./association.js";
-import { BlockSource, actionNext, assembled, getNext, receiveBlock, refuseLongIn, startAction, startGet, type LongIn } from "./blocks.js";
+import { BlockSource, LONG_ACTION, LONG_GET, assembled, continueLong, receiveBlock, refuseLongIn, startLong, type LongIn } from "./blocks.js";
 import { CURRENT_ASSOCIATION, type ObjectDirectory, attributeRight, methodRight, needsAuthenticatedRequest } from "./directory.js";
 import { cipherOverhead, type Protection } from "./protection.js";
 import { NO_DATA, exception } from "./replies.js";
@@ -47,6 +49,45 @@ const SERVICE_CLASS_CONFIRMED = 0x40;
 
 const PENDING_RIGHTS: ObjectRights = frozen({ attributes: [], methods: [MethodAccess.access] });
 const NO_RIGHTS: ObjectRights = frozen({ attributes: [], methods: [] });
+
+/**
+ * One use of an object's attribute or method (read, write, invoke) as the
+ * rights check sees it: how many the object has, the caller's right to one,
+ * whether that right allows the use, and the results that refuse it (a
+ * data-access-result for attributes, an action-result for methods).
+ */
+interface Use {
+  readonly method: boolean;
+  count(o: CosemObject): number;
+  right(r: ObjectRights, index: number): AttributeAccess | MethodAccess;
+  allows(right: AttributeAccess | MethodAccess, index: number): boolean;
+  readonly undefinedResult: number;
+  readonly deniedResult: number;
+}
+
+const READ: Use = frozen({
+  method: false,
+  count: (o: CosemObject) => o.attributeCount,
+  right: attributeRight,
+  allows: (right: AttributeAccess) => canRead(right),
+  undefinedResult: DataAccessResult.objectUndefined,
+  deniedResult: DataAccessResult.readWriteDenied,
+});
+
+const WRITE: Use = frozen({
+  ...READ,
+  // logical_name (attribute 1) is never written, whatever the rights say.
+  allows: (right: AttributeAccess, attribute: number) => canWrite(right) && attribute !== 1,
+});
+
+const INVOKE: Use = frozen({
+  method: true,
+  count: (o: CosemObject) => o.methodCount,
+  right: methodRight,
+  allows: (right: MethodAccess) => canInvoke(right),
+  undefinedResult: ActionResult.objectUndefined,
+  deniedResult: ActionResult.readWriteDenied,
+});
 
 /** The largest plain APDU that still fits the client and the transport once protected. */
 function responseRoom(a: Association, prot: Protection | undefined): number {
@@ -99,7 +140,7 @@ export class Services {
       case "get-request-normal":
         return this.#getNormal(a, service.invokeId, service.descriptor, service.access, prot);
       case "get-request-next":
-        return getNext(a, service.invokeId, service.blockNumber, responseRoom(a, prot));
+        return continueLong(a, LONG_GET, service.invokeId, service.blockNumber, responseRoom(a, prot));
       case "get-request-with-list":
         return this.#getList(a, service.invokeId, service.items, prot);
       case "set-request-normal":
@@ -140,7 +181,7 @@ export class Services {
         }
         return this.#blockIn(a, a.longIn, service.block, prot);
       case "action-request-next-pblock":
-        return actionNext(a, service.invokeId, service.blockNumber, responseRoom(a, prot));
+        return continueLong(a, LONG_ACTION, service.invokeId, service.blockNumber, responseRoom(a, prot));
       default:
         return exception(StateError.serviceUnknown, ServiceError.serviceNotSupported);
     }
@@ -165,38 +206,31 @@ export class Services {
     return { entry, rights };
   }
 
+  /** The entry whose attribute or method the caller may put to `use` (with this request's protection), or the refusal. */
+  #allowed(a: Association, classId: number, instance: Obis, index: number, use: Use, prot: Protection | undefined): ObjectEntry | number {
+    const r = this.#resolve(a, classId, instance);
+    if (typeof r === "number") return r;
+    if (index < 1 || index > use.count(r.entry.object)) return use.undefinedResult;
+    const right = use.right(r.rights, index);
+    if (!use.allows(right, index) || (needsAuthenticatedRequest(right, use.method) && !prot?.requestAuthenticated)) return use.deniedResult;
+    return r.entry;
+  }
+
   /** The entry whose attribute the caller may read (with this selective access), or the refusal. */
   #readable(a: Association, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): ObjectEntry | number {
-    const r = this.#resolve(a, d.classId, d.instance);
-    if (typeof r === "number") return r;
-    if (d.attribute < 1 || d.attribute > r.entry.object.attributeCount) return DataAccessResult.objectUndefined;
-    const right = attributeRight(r.rights, d.attribute);
-    if (!canRead(right) || (needsAuthenticatedRequest(right, false) && !prot?.requestAuthenticated)) return DataAccessResult.readWriteDenied;
-    if (access) {
-      const selectors = r.entry.object.accessSelectors?.(d.attribute) ?? [];
-      if (!(a.conformance & Conformance.selectiveAccess) || !selectors.includes(access.selector)) return DataAccessResult.scopeOfAccessViolated;
-    }
-    return r.entry;
+    const entry = this.#allowed(a, d.classId, d.instance, d.attribute, READ, prot);
+    if (typeof entry === "number" || !access) return entry;
+    const selectors = entry.object.accessSelectors?.(d.attribute) ?? [];
+    if (!(a.conformance & Conformance.selectiveAccess) || !selectors.includes(access.selector)) return DataAccessResult.scopeOfAccessViolated;
+    return entry;
   }
 
-  /** The entry whose attribute the caller may write, or the refusal. */
   #writable(a: Association, d: AttributeDescriptor, prot: Protection | undefined): ObjectEntry | number {
-    const r = this.#resolve(a, d.classId, d.instance);
-    if (typeof r === "number") return r;
-    if (d.attribute < 1 || d.attribute > r.entry.object.attributeCount) return DataAccessResult.objectUndefined;
-    const right = attributeRight(r.rights, d.attribute);
-    if (!canWrite(right) || (needsAuthenticatedRequest(right, false) && !prot?.requestAuthenticated) || d.attribute === 1) return DataAccessResult.readWriteDenied;
-    return r.entry;
+    return this.#allowed(a, d.classId, d.instance, d.attribute, WRITE, prot);
   }
 
-  /** The entry whose method the caller may invoke, or the refusal. */
   #invocable(a: Association, d: MethodDescriptor, prot: Protection | undefined): ObjectEntry | number {
-    const r = this.#resolve(a, d.classId, d.instance);
-    if (typeof r === "number") return r;
-    if (d.method < 1 || d.method > r.entry.object.methodCount) return ActionResult.objectUndefined;
-    const right = methodRight(r.rights, d.method);
-    if (!canInvoke(right) || (needsAuthenticatedRequest(right, true) && !prot?.requestAuthenticated)) return ActionResult.readWriteDenied;
-    return r.entry;
+    return this.#allowed(a, d.classId, d.instance, d.method, INVOKE, prot);
   }
 
   // ---------------------------------------------------------------- GET
@@ -218,7 +252,7 @@ export class Services {
     const room = responseRoom(a, prot);
     if (src.fitsIn(room - 4)) return encodeApdu({ type: "get-response-normal", invokeId, result: { encoded: src.take(room).bytes } });
     if (!(a.conformance & Conformance.blockTransferWithGet)) return encodeApdu({ type: "get-response-normal", invokeId, result: { error: DataAccessResult.otherReason } });
-    return startGet(a, invokeId, src, room);
+    return startLong(a, LONG_GET, invokeId, src, room);
   }
 
   #getList(a: Association, invokeId: number, items: AttributeWithSelection[], prot: Protection | undefined): Uint8Array {
@@ -234,7 +268,7 @@ export class Services {
     if (whole.length <= room) return whole;
     if (!(a.conformance & Conformance.blockTransferWithGet)) return encodeApdu({ type: "get-response-with-list", invokeId, results: results.map(() => ({ error: DataAccessResult.otherReason })) });
     // The raw data of a long with-list response is its SEQUENCE OF Get-Data-Result.
-    return startGet(a, invokeId, new BlockSource(whole.subarray(3)), room);
+    return startLong(a, LONG_GET, invokeId, new BlockSource(whole.subarray(3)), room);
   }
 
   // ---------------------------------------------------------------- SET and ACTION
@@ -257,7 +291,7 @@ export class Services {
     const room = responseRoom(a, prot);
     if (whole.length <= room || !(a.conformance & Conformance.blockTransferWithAction)) return whole;
     // The raw data of a long action response is its Action-Response-With-Optional-Data.
-    return startAction(a, invokeId, new BlockSource(whole.subarray(3)), room);
+    return startLong(a, LONG_ACTION, invokeId, new BlockSource(whole.subarray(3)), room);
   }
 
   /** One block of a long SET or ACTION request; the last one runs the service on the assembled value. */
