@@ -17,8 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort as NodeSerial } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
-import { runProgramSync, startSimulator as start, type RunningSimulator } from "../support/simulator-process.node.js";
-import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
+import { runLabAsManagement, startSimulator as start, type RunningSimulator } from "../support/simulator-process.node.js";
 import { toHex } from "../../src/util/bytes.js";
 import { DEFAULT_HDLC_CLIENT_CONFIG, HdlcClient } from "../../src/transport/client/hdlc-client.js";
 import { NodeTimers } from "../../scripts/lab/node-ports.js";
@@ -35,14 +34,9 @@ function startSimulator(dir: string, extra: string[] = []): Promise<RunningSimul
   return start(dir, extra, cleanup);
 }
 
-/** `npm run lab -- …` as management (HLS-GMAC); its invocation counters live in a private HOME. */
+/** `npm run lab -- …` as management, reading the clock class (8); its invocation counters live in a private HOME. */
 function lab(home: string, port: number, args: string[]): { code: number | null; out: string } {
-  const r = runProgramSync(
-    "lab",
-    [...args, "--tcp", `127.0.0.1:${port}`, "--client-sap", "1", "--auth", "hls-gmac", "--akey", toHex(DEVELOPMENT_KEYS.authenticationKey), "--ekey", toHex(DEVELOPMENT_KEYS.globalUnicastKey), "--class", "8"],
-    { env: { ...process.env, HOME: home } },
-  );
-  return { code: r.code, out: `${r.stdout}${r.stderr}` };
+  return runLabAsManagement(home, port, [...args, "--class", "8"]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -12,6 +12,8 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
+import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
+import { toHex } from "../../src/util/bytes.js";
 
 export const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
 
@@ -112,6 +114,17 @@ export async function runProgram(program: string, args: readonly string[], optio
 export function runProgramSync(program: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(tsx, [`scripts/${program}.ts`, ...args], { cwd: process.cwd(), env: options.env ?? process.env, encoding: "utf8", timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * `npm run lab -- …args` as the management client (SAP 1, HLS-GMAC with the
+ * development keys) against the simulator at 127.0.0.1:port; its
+ * invocation counters live in a private HOME. Exit code and all output.
+ */
+export function runLabAsManagement(home: string, port: number, args: readonly string[]): { code: number | null; out: string } {
+  const management = ["--tcp", `127.0.0.1:${port}`, "--client-sap", "1", "--auth", "hls-gmac", "--akey", toHex(DEVELOPMENT_KEYS.authenticationKey), "--ekey", toHex(DEVELOPMENT_KEYS.globalUnicastKey)];
+  const r = runProgramSync("lab", [...args, ...management], { env: { ...process.env, HOME: home } });
+  return { code: r.code, out: `${r.stdout}${r.stderr}` };
 }
 
 export interface RunningSimulator extends ProgramProcess {
