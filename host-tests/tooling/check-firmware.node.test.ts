@@ -118,6 +118,18 @@ describe("firmware rule check", () => {
     }
   });
 
+  it("forbids a Node-only tool in scripts/ importing test code; it may import a bench rig", () => {
+    writeFileSync(join(base, "host-tests", "meter", "fixture.ts"), "export const f = 1;\n");
+    writeFileSync(join(base, "bench", "rig.ts"), "export const r = 1;\n");
+    try {
+      const v = check("scripts/years.ts", 'import { readFileSync } from "node:fs";\nimport { r } from "../bench/rig.js";\nimport { f } from "../host-tests/meter/fixture.js";\nexport const y = [r, f, readFileSync];\n');
+      expect(v).toEqual([{ file: "scripts/years.ts", line: 3, message: expect.stringContaining("scripts/ may not import test code") }]);
+    } finally {
+      rmSync(join(base, "host-tests", "meter", "fixture.ts"));
+      rmSync(join(base, "bench", "rig.ts"));
+    }
+  });
+
   it("forbids a module an XS test loads (the simulator board) importing bench code", () => {
     writeFileSync(join(base, "bench", "rig.ts"), "export const r = 1;\n");
     writeFileSync(join(base, "scripts", "simulator", "board.ts"), 'import { r } from "../../bench/rig.js";\nexport const b = r;\n');
