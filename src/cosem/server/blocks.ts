@@ -1,4 +1,4 @@
-import { encodeApdu } from "../apdu/apdu.js";
+import { encodeApdu, type Apdu } from "../apdu/apdu.js";
 import type { AttributeDescriptor, AttributeWithSelection, DataBlockSA, MethodDescriptor } from "../apdu/xdlms.js";
 import { ActionResult, DataAccessResult, type AccessSelection, type EncodedStream } from "../interface-class.js";
 import { concatBytes } from "../../util/bytes.js";
@@ -110,25 +110,30 @@ const BLOCK_OVERHEAD = 12;
  */
 interface LongService {
   readonly slot: "getLong" | "actionOut";
-  block(invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): Uint8Array;
-  refuse(invokeId: number, blockNumber: number, running: boolean): Uint8Array;
+  /** The APDUs, not their bytes: the caller encodes them, so a block costs no deeper stack than before. */
+  block(invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): Apdu;
+  refuse(invokeId: number, blockNumber: number, running: boolean): Apdu;
 }
 
 export const LONG_GET: LongService = frozen({
   slot: "getLong" as const,
-  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array) =>
-    encodeApdu({ type: "get-response-with-datablock", invokeId, block: { lastBlock, blockNumber, result: { raw } } }),
-  refuse: (invokeId: number, blockNumber: number, running: boolean) =>
-    encodeApdu({ type: "get-response-with-datablock", invokeId, block: { lastBlock: true, blockNumber, result: { error: running ? DataAccessResult.dataBlockNumberInvalid : DataAccessResult.noLongGetInProgress } } }),
+  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): Apdu => ({ type: "get-response-with-datablock", invokeId, block: { lastBlock, blockNumber, result: { raw } } }),
+  refuse: (invokeId: number, blockNumber: number, running: boolean): Apdu => ({
+    type: "get-response-with-datablock",
+    invokeId,
+    block: { lastBlock: true, blockNumber, result: { error: running ? DataAccessResult.dataBlockNumberInvalid : DataAccessResult.noLongGetInProgress } },
+  }),
 });
 
 export const LONG_ACTION: LongService = frozen({
   slot: "actionOut" as const,
-  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array) =>
-    encodeApdu({ type: "action-response-with-pblock", invokeId, block: { lastBlock, blockNumber, raw } }),
+  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): Apdu => ({ type: "action-response-with-pblock", invokeId, block: { lastBlock, blockNumber, raw } }),
   // Action-Result has no block-number-invalid: a broken transfer is long-action-aborted.
-  refuse: (invokeId: number, _blockNumber: number, running: boolean) =>
-    encodeApdu({ type: "action-response-normal", invokeId, response: { result: running ? ActionResult.longActionAborted : ActionResult.noLongActionInProgress } }),
+  refuse: (invokeId: number, _blockNumber: number, running: boolean): Apdu => ({
+    type: "action-response-normal",
+    invokeId,
+    response: { result: running ? ActionResult.longActionAborted : ActionResult.noLongActionInProgress },
+  }),
 });
 
 /** Starts a long response of `service` (the first block goes out at once). */
@@ -143,7 +148,7 @@ export function continueLong(t: BlockTransfers, service: LongService, invokeId: 
   const out = t[service.slot];
   if (!out || blockNumber !== out.block) {
     t[service.slot] = undefined;
-    return service.refuse(invokeId, blockNumber, out !== undefined);
+    return encodeApdu(service.refuse(invokeId, blockNumber, out !== undefined));
   }
   return nextBlock(t, service, out, room);
 }
@@ -152,7 +157,7 @@ function nextBlock(t: BlockTransfers, service: LongService, out: LongOut, room: 
   const { bytes, last } = out.source.take(room - BLOCK_OVERHEAD);
   out.block++;
   if (last) t[service.slot] = undefined;
-  return service.block(out.invokeId, out.block, last, bytes);
+  return encodeApdu(service.block(out.invokeId, out.block, last, bytes));
 }
 
 /**

@@ -108,7 +108,7 @@ export class Services {
       case "set-request-with-list":
         return encodeApdu({ type: "set-response-with-list", invokeId: service.invokeId, results: service.items.map((it, i) => this.#set(a, it.descriptor, service.values[i], prot)) });
       case "set-request-with-first-datablock": {
-        const check = this.#writable(a, service.descriptor, prot);
+        const check = this.#changeable(a, service.descriptor.classId, service.descriptor.instance, service.descriptor.attribute, false, prot);
         if (typeof check === "number") return encodeApdu({ type: "set-response-last-datablock", invokeId: service.invokeId, result: check, blockNumber: service.block.blockNumber });
         const longIn: LongIn = { invokeId: service.invokeId, kind: "set", descriptor: service.descriptor, access: service.access, chunks: [], size: 0, block: 0 };
         return this.#blockIn(a, longIn, service.block, prot);
@@ -129,7 +129,7 @@ export class Services {
           responses: service.descriptors.map((d, i) => this.#invoke(a, d, service.parameters[i], prot)),
         });
       case "action-request-with-first-pblock": {
-        const check = this.#invocable(a, service.descriptor, prot);
+        const check = this.#changeable(a, service.descriptor.classId, service.descriptor.instance, service.descriptor.method, true, prot);
         if (typeof check === "number") return encodeApdu({ type: "action-response-normal", invokeId: service.invokeId, response: { result: check } });
         return this.#blockIn(a, { invokeId: service.invokeId, kind: "action", method: service.descriptor, chunks: [], size: 0, block: 0 }, service.block, prot);
       }
@@ -200,14 +200,6 @@ export class Services {
     return r.entry;
   }
 
-  #writable(a: Association, d: AttributeDescriptor, prot: Protection | undefined): ObjectEntry | number {
-    return this.#changeable(a, d.classId, d.instance, d.attribute, false, prot);
-  }
-
-  #invocable(a: Association, d: MethodDescriptor, prot: Protection | undefined): ObjectEntry | number {
-    return this.#changeable(a, d.classId, d.instance, d.method, true, prot);
-  }
-
   // ---------------------------------------------------------------- GET
 
   /** Reads an attribute into a block source (or the refusal). */
@@ -249,13 +241,13 @@ export class Services {
   // ---------------------------------------------------------------- SET and ACTION
 
   #set(a: Association, d: AttributeDescriptor, value: Data, prot: Protection | undefined): number {
-    const entry = this.#writable(a, d, prot);
+    const entry = this.#changeable(a, d.classId, d.instance, d.attribute, false, prot);
     if (typeof entry === "number") return entry;
     return entry.object.set(d.attribute, value, this.#ctx(a));
   }
 
   #invoke(a: Association, d: MethodDescriptor, params: Data | undefined, prot: Protection | undefined): ActionResultWithData {
-    const entry = this.#invocable(a, d, prot);
+    const entry = this.#changeable(a, d.classId, d.instance, d.method, true, prot);
     if (typeof entry === "number") return { result: entry };
     const out = entry.object.action(d.method, params, this.#ctx(a));
     return out.returnData === undefined ? { result: out.result } : { result: out.result, returnParameters: { data: out.returnData } };
