@@ -49,7 +49,7 @@ async function runFile(file: string): Promise<FileResult> {
   const bundle = join(root, "build", "xs-tests", `${name}.mjs`);
   const result: FileResult = { file: rel(file), passed: 0, failed: 0, skipped: 0, failures: [], output: [] };
   const shim = join(root, "host-tests", "xs", "shim.ts");
-  const hostGlobals = join(root, "host-tests", "xs", "host-globals.ts");
+  const hostGlobals = join(root, "scripts", "xs-host-globals.ts");
   try {
     // The dynamic import makes esbuild wrap the test module in a lazy
     // initialiser, so an exception while loading it is caught and printed

@@ -9,7 +9,7 @@ import { Obis } from "../../src/cosem/obis.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { dlmsVector } from "../support/vectors.js";
-import { LN, SAP, TestSession, buildMeter, connect } from "./fixture.js";
+import { LN, SAP, TestSession, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 
 /** The invocation counter of a ciphered APDU (glo-/ded-: after tag and one length byte; general: after the title). */
 function icOf(apdu: Uint8Array): number {

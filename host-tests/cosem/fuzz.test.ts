@@ -18,7 +18,7 @@ import { bytesEqual, toHex } from "../../src/util/bytes.js";
 import { DecodeError } from "../../src/util/errors.js";
 import { report, runtime } from "../support/report.js";
 import { dlmsVector } from "../support/vectors.js";
-import { LN, SAP, TestSession, buildMeter, connect } from "./fixture.js";
+import { LN, SAP, TestSession, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 import { Rng, mutate } from "../support/mutate.js";
 
 const N_DECODE = runtime === "xs" ? 2_000 : 100_000;

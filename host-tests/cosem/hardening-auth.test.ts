@@ -19,7 +19,7 @@ import { DEFAULT_PENDING_ASSOCIATION_MS } from "../../src/cosem/server/server.js
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { fromHex, utf8Encode } from "../../src/util/bytes.js";
 import { runtime } from "../support/report.js";
-import { CLIENT_TITLE, GAK, GUEK, LN, LLS_PASSWORD, SAP, SERVER_TITLE, TestSession, buildMeter, connect, type Meter } from "./fixture.js";
+import { CLIENT_TITLE, GAK, GUEK, LN, LLS_PASSWORD, SAP, SERVER_TITLE, TestSession, buildMeter, connect, type Meter } from "../../bench/rigs/xdlms-meter.js";
 
 const KEYS = { encryptionKey: GUEK, authenticationKey: GAK };
 const CURRENT_ASSOCIATION = Obis.of(0, 0, 40, 0, 0, 255);

@@ -7,7 +7,7 @@ import { Obis } from "../../src/cosem/obis.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { toHex, utf8Encode } from "../../src/util/bytes.js";
 import { dlmsVector } from "../support/vectors.js";
-import { CLIENT_TITLE, GAK, GUEK, KEK, LN, SAP, buildMeter, connect } from "./fixture.js";
+import { CLIENT_TITLE, GAK, GUEK, KEK, LN, SAP, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 
 const CURRENT = Obis.of(0, 0, 40, 0, 0);
 

@@ -22,7 +22,7 @@ import { SimTcpNetwork, type SimTcpEnd } from "../../hal/sim/tcp.js";
 import { SimTimers } from "../../hal/sim/timers.js";
 import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
 import { decodeAare } from "../../src/cosem/apdu/acse.js";
-import { hlsGmacAarq } from "../support/hls.js";
+import { hlsGmacAarq } from "./hls.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";
 import { D } from "../../src/cosem/axdr.js";
 import { Obis } from "../../src/cosem/obis.js";
