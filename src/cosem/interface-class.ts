@@ -138,45 +138,44 @@ export interface CosemObject {
 }
 
 /**
- * One attribute of an interface class as the Blue Book defines it (index 0
- * of ClassTable.attributes is attribute 1, logical_name).
- */
-export interface AttributeSpec {
-  readonly name: string;
-  /**
-   * The A-XDR tag of the value the class answers (Tag in axdr.ts);
-   * undefined where the Blue Book type is a CHOICE (a register's value).
-   */
-  readonly type: number | undefined;
-  /**
-   * Whether the class accepts a SET of it: the most a catalog may grant.
-   * A role's rights that grant write elsewhere are refused when the row is
-   * added (the object_list would promise what the class refuses).
-   */
-  readonly writable: boolean;
-  /** Selective access selectors (object_list access_selectors); empty: none. */
-  readonly selectors: readonly number[];
-}
-
-export interface MethodSpec {
-  readonly name: string;
-}
-
-/**
  * An interface class as data (issue 18): its identity, attributes and
  * methods in one frozen table, written once per class file. Everything
  * that counts or describes the attributes follows from it: attributeCount,
  * methodCount, the access_selectors of object_list, the ceiling on a
- * catalog's rights (AttributeSpec.writable). The get/set/action code of the
- * class stays a switch on the attribute id (the fastest dispatch on XS: the
- * GET path is measured); the table says what exists and how it may be used.
+ * catalog's rights (writable). The get/set/action code of the class stays
+ * a switch on the attribute id (the fastest dispatch on XS: the GET path
+ * is measured); the table says what exists and how it may be used.
+ *
+ * Laid out by column, not as an object per attribute: a device keeps the
+ * tables in flash, but this host and the fixed-heap test hold them in the
+ * heap, and an object per attribute (about 200 in all) cost about 3 slots
+ * each more.
  */
 export interface ClassTable {
   readonly classId: number;
   readonly version: number;
-  readonly attributes: readonly AttributeSpec[];
-  readonly methods: readonly MethodSpec[];
+  /**
+   * The attribute rows as declared, index 0 = attribute 1: `"name:type"`,
+   * `"name:type:w"` (writable), `"name:type:s1,2"` (selectors); see
+   * classTable().
+   */
+  readonly attributes: readonly string[];
+  /** Per attribute (char code at index a - 1), the A-XDR tag of the value the class answers (axdr.ts Tag); CHOICE (a register's value): 255. */
+  readonly types: string;
+  /**
+   * Bit a - 1 set: attribute a accepts a SET, the most a catalog may grant.
+   * A role's rights that grant write elsewhere are refused when the row is
+   * added (the object_list would promise what the class refuses).
+   */
+  readonly writable: number;
+  /** Per attribute, its selective access selectors (object_list access_selectors); empty: none. */
+  readonly selectors: readonly (readonly number[])[];
+  /** The method names, index 0 = method 1. */
+  readonly methods: readonly string[];
 }
+
+/** The type char of a CHOICE in ClassTable.types. */
+const CHOICE = 255;
 
 const NO_SELECTORS: readonly number[] = Object.freeze([]);
 
@@ -200,28 +199,7 @@ const TYPE_TAGS: Readonly<Record<string, number>> = Object.freeze({
   enum: 22,
 });
 
-/**
- * Attribute rows of a class table, compactly: `"name:type"` read-only,
- * `"name:type:w"` writable, `"name:type:s1,2"` with selective access
- * selectors 1 and 2; type a Blue Book type name (TYPE_TAGS) or `*` for a
- * CHOICE. logical_name (attribute 1, octet-string, read-only) comes first
- * by itself. A bad row throws while the module loads: a class cannot
- * exist with a table that does not parse.
- */
-function attributeSpecs(specs: readonly string[]): readonly AttributeSpec[] {
-  const out: AttributeSpec[] = [Object.freeze({ name: "logical_name", type: TYPE_TAGS["octet-string"], writable: false, selectors: NO_SELECTORS })];
-  for (const spec of specs) {
-    const [name, typeName = "", flags = ""] = spec.split(":");
-    const tag = TYPE_TAGS[typeName];
-    const type = typeName === "*" ? undefined : typeof tag === "number" ? tag : -1;
-    if (!name || type === -1 || !/^(w|s[0-9]+(,[0-9]+)*)?$/.test(flags)) throw new Error(`bad attribute spec "${spec}"`);
-    const selectors = flags.startsWith("s") ? Object.freeze(flags.slice(1).split(",").map(Number)) : NO_SELECTORS;
-    out.push(Object.freeze({ name, type, writable: flags === "w", selectors }));
-  }
-  return Object.freeze(out);
-}
-
-/** What a class file declares: attributes from 2 on (see attributeSpecs), method names from 1 on. */
+/** What a class file declares: attribute rows from attribute 2 on (see classTable), method names from 1 on. */
 export interface ClassDeclaration {
   readonly classId: number;
   readonly version: number;
@@ -229,14 +207,49 @@ export interface ClassDeclaration {
   readonly methods?: readonly string[];
 }
 
-/** The frozen table of a class declaration: module-level, so preloaded into flash on a device. */
+/**
+ * The frozen table of a class declaration: module-level, so preloaded into
+ * flash on a device. Attribute rows: `"name:type"` read-only, `"name:type:w"`
+ * writable, `"name:type:s1,2"` with selective access selectors 1 and 2;
+ * type a Blue Book type name (TYPE_TAGS) or `*` for a CHOICE.
+ * logical_name (attribute 1, octet-string, read-only) comes first by
+ * itself. A bad row throws while the module loads: a class cannot exist
+ * with a table that does not parse.
+ */
 export function classTable(d: ClassDeclaration): ClassTable {
+  const attributes = ["logical_name:octet-string", ...d.attributes];
+  let types = "";
+  let writable = 0;
+  const selectors: (readonly number[])[] = [];
+  attributes.forEach((spec, i) => {
+    const [name, typeName = "", flags = ""] = spec.split(":");
+    const tag = typeName === "*" ? CHOICE : TYPE_TAGS[typeName];
+    if (!name || typeof tag !== "number" || !/^(w|s[0-9]+(,[0-9]+)*)?$/.test(flags) || i > 31) throw new Error(`bad attribute spec "${spec}"`);
+    types += String.fromCharCode(tag);
+    if (flags === "w") writable |= 1 << i;
+    selectors.push(flags.startsWith("s") ? Object.freeze(flags.slice(1).split(",").map(Number)) : NO_SELECTORS);
+  });
   return Object.freeze({
     classId: d.classId,
     version: d.version,
-    attributes: attributeSpecs(d.attributes),
-    methods: Object.freeze((d.methods ?? []).map((name) => Object.freeze({ name }))),
+    attributes: Object.freeze(attributes),
+    types,
+    writable,
+    selectors: Object.freeze(selectors),
+    methods: Object.freeze((d.methods ?? []).slice()),
   });
+}
+
+/** The name of attribute a (1 = logical_name) in a class table. */
+export function attributeName(t: ClassTable, a: number): string {
+  const spec = t.attributes[a - 1] ?? "";
+  const colon = spec.indexOf(":");
+  return colon < 0 ? spec : spec.slice(0, colon);
+}
+
+/** Whether the class accepts a SET of attribute a. */
+export function acceptsWrite(t: ClassTable, a: number): boolean {
+  return a >= 1 && a <= 32 && ((t.writable >>> (a - 1)) & 1) === 1;
 }
 
 /**
@@ -259,7 +272,7 @@ export function defineClass(ctor: abstract new (...args: never[]) => CosemObject
 
 /** The selective access selectors of an attribute (none for an attribute the class does not have). */
 export function selectorsOf(o: CosemObject, attribute: number): readonly number[] {
-  return o.classTable.attributes[attribute - 1]?.selectors ?? NO_SELECTORS;
+  return o.classTable.selectors[attribute - 1] ?? NO_SELECTORS;
 }
 
 /** Class version and settings layout a stored setting was written under. */

@@ -27,7 +27,7 @@ import * as specialDaysTable from "../../../src/cosem/classes/special-days-table
 import * as tcpUdpSetup from "../../../src/cosem/classes/tcp-udp-setup.js";
 import * as tokenGateway from "../../../src/cosem/classes/token-gateway.js";
 import { writeObjectListElement } from "../../../src/cosem/classes/association-ln.js";
-import { canRead, canWrite, ROLES, type AccessContext, type ClassTable } from "../../../src/cosem/interface-class.js";
+import { acceptsWrite, attributeName, canRead, canWrite, ROLES, type AccessContext, type ClassTable } from "../../../src/cosem/interface-class.js";
 import { SimBoard } from "../../../scripts/simulator/board.js";
 
 /**
@@ -92,11 +92,15 @@ describe("interface class tables", () => {
         const t = Object.getOwnPropertyDescriptor(p, "classTable")?.value as ClassTable | undefined;
         expect(t, `${file}.${name} has no class table`).toBeDefined();
         if (!t) continue;
-        expect(Object.isFrozen(t) && Object.isFrozen(t.attributes) && Object.isFrozen(t.methods)).toBe(true);
-        for (const a of t.attributes) expect(Object.isFrozen(a) && Object.isFrozen(a.selectors)).toBe(true);
+        expect(Object.isFrozen(t) && Object.isFrozen(t.attributes) && Object.isFrozen(t.selectors) && Object.isFrozen(t.methods)).toBe(true);
+        for (const s of t.selectors) expect(Object.isFrozen(s)).toBe(true);
         expect([p.classId, p.version, p.attributeCount, p.methodCount]).toEqual([t.classId, t.version, t.attributes.length, t.methods.length]);
-        expect(t.attributes[0]).toEqual({ name: "logical_name", type: Tag.OctetString, writable: false, selectors: [] });
-        expect(new Set(t.attributes.map((a) => a.name)).size, `${name}: attribute names repeat`).toBe(t.attributes.length);
+        // One entry per attribute in every column.
+        expect([t.types.length, t.selectors.length]).toEqual([t.attributes.length, t.attributes.length]);
+        expect(t.writable >>> t.attributes.length, `${name}: writable bits past the last attribute`).toBe(0);
+        expect([attributeName(t, 1), t.types.charCodeAt(0), acceptsWrite(t, 1), t.selectors[0]]).toEqual(["logical_name", Tag.OctetString, false, []]);
+        const names = t.attributes.map((_, i) => attributeName(t, i + 1));
+        expect(new Set(names).size, `${name}: attribute names repeat`).toBe(t.attributes.length);
         ids.add(t.classId);
       }
     }
@@ -125,7 +129,7 @@ describe("interface class tables", () => {
         if (!r) continue;
         expect([r.attributes.length, r.methods.length], `${where} ${role}`).toEqual([t.attributes.length, t.methods.length]);
         r.attributes.forEach((access, i) => {
-          if (canWrite(access)) expect(t.attributes[i].writable, `${where} ${role} may write ${t.attributes[i].name}`).toBe(true);
+          if (canWrite(access)) expect(acceptsWrite(t, i + 1), `${where} ${role} may write ${attributeName(t, i + 1)}`).toBe(true);
         });
         // The object_list element the server sends this role, decoded: class, version and one entry per table row.
         const end = writeObjectListElement(scratch, 0, o, r);
@@ -138,18 +142,18 @@ describe("interface class tables", () => {
           const [id, mode, selectors] = d.value as Data[];
           expect([id.value, mode.value], `${where} attribute ${i + 1}`).toEqual([i + 1, r.attributes[i]]);
           const sel = selectors.tag === Tag.NullData ? [] : (selectors.value as Data[]).map((s) => s.value);
-          expect(sel, `${where} ${t.attributes[i].name} selectors`).toEqual([...t.attributes[i].selectors]);
+          expect(sel, `${where} ${attributeName(t, i + 1)} selectors`).toEqual([...t.selectors[i]]);
         });
       }
-      // Each value the class answers has the type its table states (a CHOICE, undefined, may be any).
+      // Each value the class answers has the type its table states (a CHOICE, 255, may be any).
       const reader = row.rights.management ?? row.rights.reader ?? row.rights.public ?? row.rights.firmware;
       for (let a = 2; a <= t.attributes.length; a++) {
-        const spec = t.attributes[a - 1];
-        if (spec.type === undefined || !reader || !canRead(reader.attributes[a - 1])) continue;
+        const type = t.types.charCodeAt(a - 1);
+        if (type === 255 || !reader || !canRead(reader.attributes[a - 1])) continue;
         const got = o.get(a, ctx);
         if (!got.ok) continue;
         const tag = "kind" in got.value ? decodeData(drain(got.value)).tag : got.value.tag;
-        expect(tag, `${where} ${spec.name}`).toBe(spec.type);
+        expect(tag, `${where} ${attributeName(t, a)}`).toBe(type);
         values++;
       }
     }

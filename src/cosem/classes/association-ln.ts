@@ -73,7 +73,7 @@ export function objectListElement(e: ObjectEntry, role: Role): Data {
 
   const attrs: Data[] = [];
   for (let a = 0; a < t.attributes.length; a++) {
-    const sel = t.attributes[a].selectors;
+    const sel = t.selectors[a];
     attrs.push(D.struct(D.i8(a + 1), D.enum(r.attributes[a] ?? 0), sel.length ? D.array(sel.map((s) => D.i8(s))) : D.null()));
   }
   const methods: Data[] = [];
@@ -92,7 +92,7 @@ export function objectListElement(e: ObjectEntry, role: Role): Data {
 export function writeObjectListElement(out: Uint8Array, at: number, o: CosemObject, r: ObjectRights): number {
   const t = o.classTable;
   const ln = o.logicalName;
-  const attributes = t.attributes;
+  const selectors = t.selectors;
   const methodCount = t.methods.length;
   let i = at;
   out[i++] = Tag.Structure;
@@ -109,15 +109,15 @@ export function writeObjectListElement(out: Uint8Array, at: number, o: CosemObje
   out[i++] = Tag.Structure;
   out[i++] = 2;
   out[i++] = Tag.Array;
-  out[i++] = attributes.length; // class attribute and method counts are below 128: one length byte
-  for (let a = 0; a < attributes.length; a++) {
+  out[i++] = selectors.length; // class attribute and method counts are below 128: one length byte
+  for (let a = 0; a < selectors.length; a++) {
     out[i++] = Tag.Structure;
     out[i++] = 3;
     out[i++] = Tag.Integer;
     out[i++] = a + 1;
     out[i++] = Tag.Enum;
     out[i++] = r.attributes[a] ?? 0;
-    const sel = attributes[a].selectors;
+    const sel = selectors[a];
     if (sel.length) {
       out[i++] = Tag.Array;
       out[i++] = sel.length;

@@ -1,4 +1,4 @@
-import { AttributeAccess, MethodAccess, ROLES, canWrite, type ClassTable, type CosemObject, type ObjectEntry, type ObjectRights, type Role } from "../interface-class.js";
+import { AttributeAccess, MethodAccess, ROLES, acceptsWrite, attributeName, canWrite, type ClassTable, type CosemObject, type ObjectEntry, type ObjectRights, type Role } from "../interface-class.js";
 import { Obis } from "../obis.js";
 
 /** The "current association" name that always means the caller's own Association LN object. */
@@ -343,8 +343,8 @@ function checkRights(object: CosemObject, role: Role, x: ObjectRights): void {
   const t = object.classTable;
   const where = () => `rights of ${role} on ${object.logicalName.toString()} (class ${t.classId}: ${t.attributes.length} attributes, ${t.methods.length} methods)`;
   if (x.attributes.length !== t.attributes.length || x.methods.length !== t.methods.length) throw new Error(`${where()} do not match the class`);
-  for (let a = 0; a < t.attributes.length; a++) {
-    if (canWrite(x.attributes[a]) && !t.attributes[a].writable) throw new Error(`${where()} grant write on ${t.attributes[a].name}, which the class does not accept`);
+  for (let a = 1; a <= t.attributes.length; a++) {
+    if (canWrite(x.attributes[a - 1]) && !acceptsWrite(t, a)) throw new Error(`${where()} grant write on ${attributeName(t, a)}, which the class does not accept`);
   }
 }
 
