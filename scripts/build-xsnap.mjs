@@ -135,7 +135,7 @@ const result = spawnSync(
   { cwd: makeDir, stdio: "inherit" },
 );
 if (result.status !== 0 || !existsSync(binary)) {
-  console.error("build-xsnap: make failed; a C compiler and make are needed (Debian: build-essential)");
+  console.error(`build-xsnap: make failed; a C compiler and make are needed (Debian: build-essential${width.bits === "32" ? ", and gcc-multilib for -m32" : ""})`);
   process.exit(1);
 }
 writeFileSync(bitsFile, `${width.bits}\n`);
