@@ -306,7 +306,8 @@ function measureNode(): Map<string, number> {
 }
 
 function fmt(n: number | null): string {
-  return n === null ? "—" : n.toLocaleString("en-US");
+  // Not measured is null (NaN from a figure that could not compute, as results.json writes it).
+  return n === null || !Number.isFinite(n) ? "—" : n.toLocaleString("en-US");
 }
 
 const started = Date.now();
