@@ -8,8 +8,8 @@
  */
 import type { BenchOp, HeapFigure } from "../op.js";
 import { D, Tag, type Data } from "../../src/cosem/axdr.js";
-import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { decodeAare } from "../../src/cosem/apdu/acse.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/client/codec.js";
+import { decodeAare } from "../../src/cosem/client/client-apdu.js";
 import { hlsGmacAarq } from "../rigs/hls.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";
 import { dateTimeFromUtcMs, dateTimeToBytes } from "../../src/cosem/datetime.js";

@@ -17,7 +17,7 @@ import { encodeParameters } from "../../src/transport/hdlc/parameters.js";
 import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/hdlc/server.js";
 import { decodeWrapper, encodeWrapper, WrapperReader } from "../../src/transport/wrapper/wrapper.js";
 import { fromHex } from "../../src/util/bytes.js";
-import { encodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { encodeApdu } from "../../src/cosem/client/codec.js";
 import { buildMeter, LN } from "../rigs/xdlms-meter.js";
 
 const GET_REQUEST = fromHex("c001c1000100002b0100ff0200");

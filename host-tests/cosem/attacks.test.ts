@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { D } from "../../src/cosem/axdr.js";
-import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/client/codec.js";
+import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism } from "../../src/cosem/apdu/acse.js";
+import { decodeAare, encodeAarq } from "../../src/cosem/client/client-apdu.js";
 import { ServiceError, StateError } from "../../src/cosem/apdu/xdlms.js";
 import { ClientError } from "../../src/cosem/client/client.js";
 import { DataAccessResult } from "../../src/cosem/interface-class.js";

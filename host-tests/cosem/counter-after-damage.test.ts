@@ -9,7 +9,7 @@
  * replays again. A key change resets it too.
  */
 import { describe, expect, it } from "vitest";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { ServiceError, StateError } from "../../src/cosem/apdu/xdlms.js";
 import { ReceiveCounter } from "../../src/cosem/security/counters.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";

@@ -11,7 +11,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { D, type Data } from "../../src/cosem/axdr.js";
-import { decodeApdu, encodeApdu, type Apdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu, encodeApdu, type Apdu } from "../../src/cosem/client/codec.js";
 import type { ServiceApdu } from "../../src/cosem/apdu/xdlms.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { bytesEqual, toHex } from "../../src/util/bytes.js";

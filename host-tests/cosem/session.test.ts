@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { D, Tag } from "../../src/cosem/axdr.js";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { ClientError } from "../../src/cosem/client/client.js";
 import { DataAccessResult, ActionResult } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";

@@ -7,7 +7,7 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startPushListener, type Notification, type PushListener } from "../../scripts/lab/listen.js";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { encodeWrapper } from "../../src/transport/wrapper/wrapper.js";
 import { toHex } from "../../src/util/bytes.js";
 import { startProgram } from "../support/simulator-process.node.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSts } from "../../scripts/sts.js";
 import { sts } from "./vectors.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { runProgramSync, startSimulator } from "../support/simulator-process.node.js";
 
 /**

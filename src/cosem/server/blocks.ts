@@ -1,4 +1,4 @@
-import { encodeApdu, type Apdu } from "../apdu/apdu.js";
+import { encodeApdu, type ApduFromMeter } from "../apdu/apdu.js";
 import type { AttributeDescriptor, AttributeWithSelection, DataBlockSA, MethodDescriptor } from "../apdu/xdlms.js";
 import { ActionResult, DataAccessResult, type AccessSelection, type EncodedStream } from "../interface-class.js";
 import { concatBytes } from "../../util/bytes.js";
@@ -111,14 +111,14 @@ const BLOCK_OVERHEAD = 12;
 interface LongService {
   readonly slot: "getLong" | "actionOut";
   /** The APDUs, not their bytes: the caller encodes them, so a block costs no deeper stack than before. */
-  block(invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): Apdu;
-  refuse(invokeId: number, blockNumber: number, running: boolean): Apdu;
+  block(invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): ApduFromMeter;
+  refuse(invokeId: number, blockNumber: number, running: boolean): ApduFromMeter;
 }
 
 export const LONG_GET: LongService = frozen({
   slot: "getLong" as const,
-  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): Apdu => ({ type: "get-response-with-datablock", invokeId, block: { lastBlock, blockNumber, result: { raw } } }),
-  refuse: (invokeId: number, blockNumber: number, running: boolean): Apdu => ({
+  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): ApduFromMeter => ({ type: "get-response-with-datablock", invokeId, block: { lastBlock, blockNumber, result: { raw } } }),
+  refuse: (invokeId: number, blockNumber: number, running: boolean): ApduFromMeter => ({
     type: "get-response-with-datablock",
     invokeId,
     block: { lastBlock: true, blockNumber, result: { error: running ? DataAccessResult.dataBlockNumberInvalid : DataAccessResult.noLongGetInProgress } },
@@ -127,9 +127,9 @@ export const LONG_GET: LongService = frozen({
 
 export const LONG_ACTION: LongService = frozen({
   slot: "actionOut" as const,
-  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): Apdu => ({ type: "action-response-with-pblock", invokeId, block: { lastBlock, blockNumber, raw } }),
+  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): ApduFromMeter => ({ type: "action-response-with-pblock", invokeId, block: { lastBlock, blockNumber, raw } }),
   // Action-Result has no block-number-invalid: a broken transfer is long-action-aborted.
-  refuse: (invokeId: number, _blockNumber: number, running: boolean): Apdu => ({
+  refuse: (invokeId: number, _blockNumber: number, running: boolean): ApduFromMeter => ({
     type: "action-response-normal",
     invokeId,
     response: { result: running ? ActionResult.longActionAborted : ActionResult.noLongActionInProgress },
