@@ -69,6 +69,8 @@ export interface DlmsDeps {
   catalog: Catalog;
   crypto: CryptoPort;
   store: KeyValueStore;
+  /** The transmit counters' second copy, on other sectors than `store` (counters.ts). */
+  counterMirror?: KeyValueStore;
   events: EventSink;
   nowUtcMs: () => number;
   security: SecurityConfig;
@@ -103,7 +105,7 @@ export class DlmsFront {
     const s = d.security;
     const policy = s.policy;
     const keys = { globalUnicast: s.globalUnicastKey, authentication: s.authenticationKey, master: s.masterKey };
-    const setup = (name: string, ln: Obis) => new SecuritySetup({ name, logicalName: ln, serverSystemTitle: s.serverSystemTitle, policy, keys }, d.store, d.crypto, d.events, d.nowUtcMs);
+    const setup = (name: string, ln: Obis) => new SecuritySetup({ name, logicalName: ln, serverSystemTitle: s.serverSystemTitle, policy, keys }, d.store, d.crypto, d.events, d.nowUtcMs, d.counterMirror);
     this.setups = { management: setup("ss.m", SecuritySetupLn.management), reader: setup("ss.r", SecuritySetupLn.reader) };
 
     const c = d.catalog;

@@ -109,6 +109,8 @@ export class Meter {
   readonly log: LogStore | undefined;
   /** The load profile's own ring of sectors (src/storage/budget.ts). */
   readonly loadRing: LogStore | undefined;
+  /** The transmit invocation counters' second copy (on the load ring), when the meter has flash. */
+  readonly counterMirror: LogKeyValueStore | undefined;
   /** The storage budget's lines (partition, areas, streams), for the start-up print. */
   readonly storageLines: readonly string[] = [];
   /** What the boot found about storage: damage, an unclean shutdown, a clock behind stored data, a lost relay state. */
@@ -181,6 +183,8 @@ export class Meter {
       this.log = log;
       this.loadRing = ring;
       this.store = new LogKeyValueStore(log);
+      // The transmit counters' second copy lives on the load ring: other sectors, so damage to one area leaves a copy.
+      this.counterMirror = new LogKeyValueStore(ring);
       // Every owner registers before the mount scan; profile sources read metrology only at capture time.
       const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, this.metrology ? Math.floor(this.metrology.registerEnergy(0, c)) : 0);
       const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
@@ -327,6 +331,7 @@ export class Meter {
         catalog: this.catalog,
         crypto: ports.crypto,
         store,
+        counterMirror: this.counterMirror,
         events,
         nowUtcMs: () => this.clock.now(),
         security: config.security,
@@ -342,6 +347,7 @@ export class Meter {
     // New damage handled (logged, counters raised and stored above): recorded so that later boots do not handle it again.
     if (this.health.damageNew) {
       if (this.store instanceof LogKeyValueStore) this.store.lostRecordBound = 0;
+      if (this.counterMirror) this.counterMirror.lostRecordBound = 0;
       saveDamage(store, this.#damageFingerprint(), this.health.lastDamageUtcMs ?? this.clock.now());
     }
 
@@ -483,7 +489,12 @@ export class Meter {
     // Contained faults: {total, safe mode, unstable starts, [{kind, count}]} (faults.ts).
     c.add(new DataObject(ln.FAULT_DIAGNOSTIC, { read: () => faultData(this.faultDiagnostic()) }), { reader: ["r r", ""], management: ["r r", ""] });
     // Storage damage: {damaged records and regions, damaged or missing sectors, when the damage was first found} (storageData).
-    if (this.log) c.add(new DataObject(ln.STORAGE_DIAGNOSTIC, { read: () => storageData(this.storageDiagnostic(), toDateTime) }), { reader: ["r r", ""], management: ["r r", ""] });
+    if (this.log) c.add(new DataObject(ln.STORAGE_DIAGNOSTIC, { read: () => storageData(this.storageDiagnostic(), toDateTime) }), {
+        // Public too: when damage took the transmit counters, the ciphered associations are refused and this says why.
+        public: ["r r", ""],
+        reader: ["r r", ""],
+        management: ["r r", ""],
+      });
 
     // Tariff configuration: management writes, reader reads.
     // The active calendar (2..5) is a setting too: activation changes it, a client never writes it.
@@ -569,6 +580,7 @@ export class Meter {
         this.events.record({ log: "standard", code: StorageEventCode.damage, utcMs: now, value: h.damage });
         // Invocation counters skip every value a lost record could have reserved, and store the skip (src/cosem/security/counters.ts).
         if (this.store instanceof LogKeyValueStore && this.log) this.store.lostRecordBound = maxRecords(this.log);
+        if (this.counterMirror && this.loadRing) this.counterMirror.lostRecordBound = maxRecords(this.loadRing);
       }
     }
     const newest = Math.max(loadSeen(this.store) ?? 0, this.loadProfile?.store.lastUtcMs ?? 0, this.dailyProfile?.store.lastUtcMs ?? 0);
@@ -748,7 +760,9 @@ export class Meter {
     const damaged = (this.log?.damaged ?? 0) + (this.loadRing?.damaged ?? 0);
     const found = damaged > 0 && this.health.lastDamageUtcMs === undefined ? this.clock.now() : this.health.lastDamageUtcMs;
     if (damaged > 0 && this.health.lastDamageUtcMs === undefined) this.health.lastDamageUtcMs = found;
-    return { damaged, damagedSectors: (this.log?.damagedSectors ?? 0) + (this.loadRing?.damagedSectors ?? 0), lastDamageUtcMs: found };
+    const s = this.dlms?.setups;
+    const refused = (s?.management.tx.refused ? 1 : 0) | (s?.reader.tx.refused ? 2 : 0);
+    return { damaged, damagedSectors: (this.log?.damagedSectors ?? 0) + (this.loadRing?.damagedSectors ?? 0), lastDamageUtcMs: found, countersRefused: refused };
   }
 
   /** The diagnostic object's content (also a COSEM Data object, ln.FAULT_DIAGNOSTIC). */
@@ -821,6 +835,8 @@ export interface StorageDiagnostic {
   damagedSectors: number;
   /** When the damage in flash was first found (UTC ms), undefined without damage. */
   lastDamageUtcMs: number | undefined;
+  /** Security Setups whose transmit counter damage took with both copies (bit 0 management, bit 1 reader): their ciphered service is refused. */
+  countersRefused: number;
 }
 
 /** DLMS date-time "not specified" (Blue Book 4.1.6.1): no damage found. Made per read: a module-level typed array cannot be frozen. */
@@ -835,6 +851,7 @@ function storageData(d: StorageDiagnostic, toDateTime: (utc: number) => Data): D
       { tag: Tag.DoubleLongUnsigned, value: Math.min(d.damaged, 0xffffffff) },
       { tag: Tag.LongUnsigned, value: Math.min(d.damagedSectors, 0xffff) },
       d.lastDamageUtcMs === undefined ? { tag: Tag.OctetString, value: noTime() } : toDateTime(d.lastDamageUtcMs),
+      { tag: Tag.Unsigned, value: d.countersRefused },
     ],
   };
 }
