@@ -1,0 +1,147 @@
+/**
+ * The transmit invocation counter never goes back, whatever the damage
+ * (issue 14): each reservation is written to two copies in different
+ * storage areas (the main log and the load ring), so destroying one copy,
+ * however (its sectors erased, zeroed, or its value's bits flipped), leaves
+ * the other as an exact floor: the counter resumes at the stored
+ * reservation end, not below and without a skip. Destroying both leaves no
+ * provable value: the meter refuses ciphered service under those keys, its
+ * HLS-GMAC associations get a refusing AARE, the security log says why
+ * (event 15), the storage diagnostic shows it to the public client, and the
+ * refusal outlives restarts until new keys are loaded. Through the real
+ * meter (SimBoard) and a lab client over its TCP wrapper, on both geometries.
+ */
+import { describe, expect, it } from "vitest";
+import { ESP32_NOR, NRF52840_INTERNAL, SimFlash } from "../../hal/sim/flash.js";
+import type { FlashGeometry } from "../../hal/flash.js";
+import { SIM_TCP_PORT, SimBoard } from "../../scripts/simulator/board.js";
+import { ClientSession } from "../../scripts/lab/client-session.js";
+import { wrapperLink } from "../../scripts/lab/link.js";
+import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
+import { ClientSap } from "../../src/meter/dlms.js";
+import type { Data } from "../../src/cosem/axdr.js";
+import * as ln from "../../src/meter/obis-codes.js";
+import { TX_RESERVATION_BLOCK } from "../../src/cosem/security/counters.js";
+import { SecurityEvent } from "../../src/cosem/security/events.js";
+import { fromHex } from "../../src/util/bytes.js";
+import { settle } from "./drive.js";
+import { runtime } from "../support/report.js";
+
+const GEOMETRIES: [string, FlashGeometry][] = [
+  ["ESP32 NOR", { ...ESP32_NOR, sectorCount: 64 }],
+  ["nRF52840", { ...NRF52840_INTERNAL, sectorCount: 64 }],
+];
+const CLIENT_TITLE = fromHex("4D4B544C41423031");
+const KEY = "ss.m.tx";
+const START = Date.UTC(2026, 2, 1);
+
+/** The management client's own invocation counter: it only grows, across the meter's restarts from one image. */
+let clientCounter = 1;
+
+/** A session over the meter's TCP wrapper: the management client (HLS-GMAC) or the public one. */
+async function open(board: SimBoard, as: "management" | "public"): Promise<ClientSession> {
+  const end = board.network.connect(SIM_TCP_PORT);
+  if (!end) throw new Error("nothing listens on the meter's port");
+  const clientSap = as === "management" ? ClientSap.management : ClientSap.public;
+  const link = wrapperLink(end, board.worldTimers, { clientSap, serverLogical: 1, serverPhysical: 0x10, responseTimeoutMs: 5000 }, "sim tcp");
+  const sec =
+    as === "management"
+      ? ({ auth: "hls-gmac", akey: DEVELOPMENT_KEYS.authenticationKey, ekey: DEVELOPMENT_KEYS.globalUnicastKey, systemTitle: CLIENT_TITLE, crypto: board.crypto, invocationCounter: (clientCounter += 100) } as const)
+      : ({ auth: "none" } as const);
+  return settle(board, ClientSession.open(link, sec));
+}
+
+async function energyAsManagement(board: SimBoard): Promise<boolean> {
+  const s = await open(board, "management");
+  const got = await settle(board, s.get(3, ln.ENERGY_IMPORT_TOTAL, 2));
+  await settle(board, s.close());
+  return got.ok;
+}
+
+/** Start offsets of every place the key's bytes are stored, split by area (the load ring is the partition's tail). */
+function copies(im: Uint8Array, g: FlashGeometry, ringSectors: number): { main: number[]; mirror: number[] } {
+  const out = { main: [] as number[], mirror: [] as number[] };
+  const firstRing = (g.sectorCount - ringSectors) * g.sectorSize;
+  for (let p = 0; p + KEY.length <= im.length; p++) {
+    let k = 0;
+    while (k < KEY.length && im[p + k] === KEY.charCodeAt(k)) k++;
+    if (k === KEY.length) (p >= firstRing ? out.mirror : out.main).push(p);
+  }
+  return out;
+}
+
+type Destroy = (im: Uint8Array, g: FlashGeometry, at: number[]) => void;
+const sectorsOf = (g: FlashGeometry, at: number[]) => [...new Set(at.map((p) => Math.floor(p / g.sectorSize)))];
+const DESTROY: [string, Destroy][] = [
+  ["erased", (im, g, at) => sectorsOf(g, at).forEach((s) => im.fill(0xff, s * g.sectorSize, (s + 1) * g.sectorSize))],
+  ["zeroed", (im, g, at) => sectorsOf(g, at).forEach((s) => im.fill(0x00, s * g.sectorSize, (s + 1) * g.sectorSize))],
+  // One bit of the value of every record of the key (the value follows the key).
+  ["bit-flipped", (im, _g, at) => at.forEach((p) => (im[p + KEY.length + 1] ^= 0x10))],
+];
+
+describe("the transmit counter's two copies", () => {
+  for (const [name, g] of GEOMETRIES) {
+    it(`${name}: one copy destroyed, the counter resumes at the other; both destroyed, ciphered service is refused and says why`, async () => {
+      const board = new SimBoard({ startUtcMs: START, flash: new SimFlash(g) });
+      let meter = board.boot({ tickMs: 900_000 });
+      board.clock.advance(2 * 86_400_000);
+      expect(await energyAsManagement(board)).toBe(true);
+      const tx = meter.dlms!.setups.management.tx;
+      for (let i = 0; i < 2500; i++) tx.take();
+      const used = tx.peek - 1;
+      meter.persist();
+      const image = board.flash.exportImage();
+      // What a restart without damage resumes at: the stored reservation end.
+      const clean = new SimBoard({ startUtcMs: START + 3 * 86_400_000, flash: new SimFlash(g, image.slice()) }).boot({ tickMs: 900_000 });
+      const end = clean.dlms!.setups.management.tx.peek;
+      expect(end).toBeGreaterThan(used);
+      expect(end).toBeLessThanOrEqual(used + TX_RESERVATION_BLOCK + 1);
+      const at = copies(image, g, meter.loadRing!.sectorCount);
+      expect(at.main.length).toBeGreaterThan(0);
+      expect(at.mirror.length).toBeGreaterThan(0);
+
+      const ways = runtime === "xs" ? DESTROY.filter((_, i) => i !== 0) : DESTROY;
+      for (const [how, destroy] of ways) {
+        for (const which of ["main", "mirror"] as const) {
+          const im = image.slice();
+          destroy(im, g, at[which]);
+          const b = new SimBoard({ startUtcMs: START + 3 * 86_400_000, flash: new SimFlash(g, im) });
+          meter = b.boot({ tickMs: 900_000 });
+          const label = `${which} copy ${how}`;
+          expect(meter.health.damage, label).toBeGreaterThan(0);
+          // The other copy is exact: no value below the reservation end, and no skip either.
+          expect(meter.dlms!.setups.management.tx.refused, label).toBe(false);
+          expect(meter.dlms!.setups.management.tx.peek, label).toBe(end);
+          expect(await energyAsManagement(b), label).toBe(true);
+          expect(meter.dlms!.setups.management.tx.peek, label).toBeGreaterThan(end);
+        }
+      }
+
+      // Both copies destroyed (every sector holding either zeroed): no value can be proved unused.
+      const im = image.slice();
+      DESTROY[1][1](im, g, [...at.main, ...at.mirror]);
+      const b = new SimBoard({ startUtcMs: START + 3 * 86_400_000, flash: new SimFlash(g, im) });
+      meter = b.boot({ tickMs: 900_000 });
+      const setup = meter.dlms!.setups.management;
+      expect(setup.tx.refused).toBe(true);
+      expect(setup.tx.take()).toBeUndefined();
+      const refusedAtBoot = (): number => meter.events.recent().filter((e) => e.log === "security" && e.code === SecurityEvent.transmitCounterUnproven && e.value === 0).length;
+      expect(refusedAtBoot()).toBeGreaterThanOrEqual(1); // one per Security Setup whose copies were both in those sectors
+      // The management client's HLS-GMAC association is refused, and the security log says why (value = its SAP).
+      await expect(energyAsManagement(b)).rejects.toThrow(/association refused/);
+      expect(meter.events.recent().some((e) => e.log === "security" && e.code === SecurityEvent.transmitCounterUnproven && e.value === ClientSap.management)).toBe(true);
+      // The public client reads why in the storage diagnostic (element 4, bit 0: management's counter refused).
+      const pub = await open(b, "public");
+      const diag = await settle(b, pub.get(1, ln.STORAGE_DIAGNOSTIC, 2));
+      await settle(b, pub.close());
+      expect(diag.ok).toBe(true);
+      const v = (diag as { value: Data }).value.value as Data[];
+      expect((v[3].value as number) & 1).toBe(1);
+      // The refusal outlives restarts (a flag written after the damage), without logging it again at boot.
+      meter = b.restart("software");
+      expect(meter.dlms!.setups.management.tx.refused).toBe(true);
+      expect(refusedAtBoot()).toBe(0);
+      await expect(energyAsManagement(b)).rejects.toThrow(/association refused/);
+    });
+  }
+});
