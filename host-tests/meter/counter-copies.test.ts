@@ -82,7 +82,8 @@ const DESTROY: [string, Destroy][] = [
 describe("the transmit counter's two copies", () => {
   for (const [name, g] of GEOMETRIES) {
     it(`${name}: one copy destroyed, the counter resumes at the other; both destroyed, ciphered service is refused and says why`, async () => {
-      const board = new SimBoard({ startUtcMs: START, flash: new SimFlash(g) });
+      const flash = new SimFlash(g);
+      const board = new SimBoard({ startUtcMs: START, flash });
       let meter = board.boot({ tickMs: 900_000 });
       board.clock.advance(2 * 86_400_000);
       expect(await energyAsManagement(board)).toBe(true);
@@ -90,7 +91,7 @@ describe("the transmit counter's two copies", () => {
       for (let i = 0; i < 2500; i++) tx.take();
       const used = tx.peek - 1;
       meter.persist();
-      const image = board.flash.exportImage();
+      const image = flash.exportImage();
       // What a restart without damage resumes at: the stored reservation end.
       const clean = new SimBoard({ startUtcMs: START + 3 * 86_400_000, flash: new SimFlash(g, image.slice()) }).boot({ tickMs: 900_000 });
       const end = clean.dlms!.setups.management.tx.peek;
