@@ -18,8 +18,8 @@ import { SIM_TCP_PORT, SimBoard } from "../../scripts/simulator/board.js";
 import { ClientSession } from "../../scripts/lab/client-session.js";
 import { wrapperLink } from "../../scripts/lab/link.js";
 import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
-import { ClientSap } from "../../src/meter/dlms.js";
-import type { Data } from "../../src/cosem/axdr.js";
+import { ClientSap, SecuritySetupLn } from "../../src/meter/dlms.js";
+import { Tag, type Data } from "../../src/cosem/axdr.js";
 import * as ln from "../../src/meter/obis-codes.js";
 import { TX_RESERVATION_BLOCK } from "../../src/cosem/security/counters.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
@@ -38,16 +38,16 @@ const START = Date.UTC(2026, 2, 1);
 /** The management client's own invocation counter: it only grows, across the meter's restarts from one image. */
 let clientCounter = 1;
 
-/** A session over the meter's TCP wrapper: the management client (HLS-GMAC) or the public one. */
-async function open(board: SimBoard, as: "management" | "public"): Promise<ClientSession> {
+/** A session over the meter's TCP wrapper: the management or reader client (HLS-GMAC, `ekey` the unicast key) or the public one. */
+async function open(board: SimBoard, as: "management" | "reader" | "public", ekey = DEVELOPMENT_KEYS.globalUnicastKey): Promise<ClientSession> {
   const end = board.network.connect(SIM_TCP_PORT);
   if (!end) throw new Error("nothing listens on the meter's port");
-  const clientSap = as === "management" ? ClientSap.management : ClientSap.public;
+  const clientSap = as === "management" ? ClientSap.management : as === "reader" ? ClientSap.reader : ClientSap.public;
   const link = wrapperLink(end, board.worldTimers, { clientSap, serverLogical: 1, serverPhysical: 0x10, responseTimeoutMs: 5000 }, "sim tcp");
   const sec =
-    as === "management"
-      ? ({ auth: "hls-gmac", akey: DEVELOPMENT_KEYS.authenticationKey, ekey: DEVELOPMENT_KEYS.globalUnicastKey, systemTitle: CLIENT_TITLE, crypto: board.crypto, invocationCounter: (clientCounter += 100) } as const)
-      : ({ auth: "none" } as const);
+    as === "public"
+      ? ({ auth: "none" } as const)
+      : ({ auth: "hls-gmac", akey: DEVELOPMENT_KEYS.authenticationKey, ekey, systemTitle: CLIENT_TITLE, crypto: board.crypto, invocationCounter: (clientCounter += 100) } as const);
   return settle(board, ClientSession.open(link, sec));
 }
 
@@ -59,13 +59,13 @@ async function energyAsManagement(board: SimBoard): Promise<boolean> {
 }
 
 /** Start offsets of every place the key's bytes are stored, split by area (the load ring is the partition's tail). */
-function copies(im: Uint8Array, g: FlashGeometry, ringSectors: number): { main: number[]; mirror: number[] } {
+function copies(im: Uint8Array, g: FlashGeometry, ringSectors: number, key = KEY): { main: number[]; mirror: number[] } {
   const out = { main: [] as number[], mirror: [] as number[] };
   const firstRing = (g.sectorCount - ringSectors) * g.sectorSize;
   for (let p = 0; p + KEY.length <= im.length; p++) {
     let k = 0;
-    while (k < KEY.length && im[p + k] === KEY.charCodeAt(k)) k++;
-    if (k === KEY.length) (p >= firstRing ? out.mirror : out.main).push(p);
+    while (k < key.length && im[p + k] === key.charCodeAt(k)) k++;
+    if (k === key.length) (p >= firstRing ? out.mirror : out.main).push(p);
   }
   return out;
 }
@@ -145,4 +145,40 @@ describe("the transmit counter's two copies", () => {
       await expect(energyAsManagement(b)).rejects.toThrow(/association refused/);
     });
   }
+});
+
+describe("recovery from a refused transmit counter", () => {
+  it("the reader's counter lost with both copies: management's key_transfer of a new unicast key for it ends the refusal", async () => {
+    const g: FlashGeometry = { ...ESP32_NOR, sectorCount: 64 };
+    const flash = new SimFlash(g);
+    const board = new SimBoard({ startUtcMs: START, flash });
+    let meter = board.boot({ tickMs: 900_000 });
+    board.clock.advance(86_400_000);
+    meter.persist();
+    const image = flash.exportImage();
+    // Every record of the reader's counter, in both areas, gets a flipped bit in its value: only those records are lost.
+    const at = copies(image, g, meter.loadRing!.sectorCount, "ss.r.tx");
+    expect(at.main.length * at.mirror.length).toBeGreaterThan(0);
+    for (const p of [...at.main, ...at.mirror]) image[p + "ss.r.tx".length + 1] ^= 0x10;
+    const b = new SimBoard({ startUtcMs: START + 2 * 86_400_000, flash: new SimFlash(g, image) });
+    meter = b.boot({ tickMs: 900_000 });
+    expect(meter.dlms!.setups.reader.tx.refused).toBe(true);
+    expect(meter.dlms!.setups.management.tx.refused).toBe(false);
+    await expect(open(b, "reader")).rejects.toThrow(/association refused/);
+    // The management client wraps a new global unicast key for the reader's Security Setup under the KEK.
+    const newKey = new Uint8Array(16).fill(0x3c);
+    const wrapped = b.crypto.aesKeyWrap(DEVELOPMENT_KEYS.masterKey, newKey);
+    const m = await open(b, "management");
+    const reply = await settle(b, m.action(64, SecuritySetupLn.reader, 2, { tag: Tag.Array, value: [{ tag: Tag.Structure, value: [{ tag: Tag.Enum, value: 0 }, { tag: Tag.OctetString, value: wrapped }] }] }));
+    await settle(b, m.close());
+    expect(reply.result).toBe(0);
+    // A new key is a new nonce space: the refusal is over, the reader associates with the new key and counts from 1 again.
+    expect(meter.dlms!.setups.reader.tx.refused).toBe(false);
+    const r = await open(b, "reader", newKey);
+    expect((await settle(b, r.get(3, ln.ENERGY_IMPORT_TOTAL, 2))).ok).toBe(true);
+    await settle(b, r.close());
+    await expect(open(b, "reader")).rejects.toThrow(/association refused/); // the old key no longer opens it
+    meter = b.restart("software");
+    expect(meter.dlms!.setups.reader.tx.refused).toBe(false);
+  });
 });
