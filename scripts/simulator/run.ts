@@ -149,7 +149,7 @@ export class Simulator {
     for (const l of meter.storageLines) log.line(l);
     const h = meter.health;
     if (h.damage > 0) {
-      const when = h.damageNew ? "logged now, event 245; invocation counters raised" : `known since ${new Date(h.lastDamageUtcMs ?? 0).toISOString()}`;
+      const when = h.damageNew ? "logged now, event 245; invocation counters checked" : `known since ${new Date(h.lastDamageUtcMs ?? 0).toISOString()}`;
       log.line(`storage damage: ${h.damage} damaged regions or records, ${h.damagedSectors} damaged or missing sectors (${when}; read 0-0:96.128.1.255)`);
       const unproven = meter.dlms ? Object.entries(meter.dlms.setups).filter(([, s]) => !s.rx.proven).map(([n]) => n) : [];
       if (unproven.length) log.line(`receive invocation counters of ${unproven.join(", ")} not proven after the damage: ciphered service only after an HLS authentication (or a key change)`);
