@@ -130,5 +130,28 @@ describe("a chunk lost in the middle of a profile", () => {
       expect(c.store.missing).toEqual([{ from: 193, to: 288 }]);
       expect(c.store.entriesInUse).toBe(504);
     });
+
+    it(`${name}: a lost one-row record of the day in progress: the rows after it are compacted on, the ones before stay single`, () => {
+      const flash = new SimFlash(g);
+      const a = open(flash);
+      append(a.store, 1, 5 * 96 + 20); // rows 481..500 are one-row records, pending compaction
+      const before = all(a.store);
+      const image = flash.exportImage();
+      damageRecord(image, a.store, [before[489]]); // entry 490
+      const flash2 = new SimFlash(g, image);
+      const b = open(flash2);
+      expect(b.store.missing).toEqual([{ from: 490, to: 490 }]);
+      expect(all(b.store)).toEqual(before.filter((r) => r.entryNo !== 490));
+      // The day goes on: the contiguous run after the hole (491..) fills a chunk of 96 rows at entry 586.
+      append(b.store, 501, 96);
+      const c = open(flash2);
+      const rows = all(c.store);
+      expect(rows.map((r) => r.entryNo)).toEqual(Array.from({ length: 596 }, (_, i) => i + 1).filter((e) => e !== 490));
+      expect(rows.every((r) => r.values[0] === r.entryNo * 7)).toBe(true);
+      expect(c.store.entriesInUse).toBe(595);
+      // Chunk records: 5 days, 9 single rows before the hole, the chunk 491..586, then 10 single rows.
+      const items = (c.store as unknown as { items: { first: number; count: number }[] }).items;
+      expect(items.map((it) => it.count)).toEqual([96, 96, 96, 96, 96, ...new Array<number>(9).fill(1), 96, ...new Array<number>(10).fill(1)]);
+    });
   }
 });
