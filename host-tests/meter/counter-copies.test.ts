@@ -126,11 +126,12 @@ describe("the transmit counter's two copies", () => {
       const setup = meter.dlms!.setups.management;
       expect(setup.tx.refused).toBe(true);
       expect(setup.tx.take()).toBeUndefined();
-      const refusedAtBoot = (): number => meter.events.recent().filter((e) => e.log === "security" && e.code === SecurityEvent.transmitCounterUnproven && e.value === 0).length;
-      expect(refusedAtBoot()).toBeGreaterThanOrEqual(1); // one per Security Setup whose copies were both in those sectors
-      // The management client's HLS-GMAC association is refused, and the security log says why (value = its SAP).
+      // Logged at boot with the Security Setup's instance (E of 0-0:43.0.E.255).
+      const refusedAtBoot = (): number => meter.events.recent().filter((e) => e.log === "security" && e.code === SecurityEvent.transmitCounterUnproven && e.value === SecuritySetupLn.management.e).length;
+      expect(refusedAtBoot()).toBe(1);
+      // The management client's HLS-GMAC association is refused, and the security log says why (value = 256 + its SAP).
       await expect(energyAsManagement(b)).rejects.toThrow(/association refused/);
-      expect(meter.events.recent().some((e) => e.log === "security" && e.code === SecurityEvent.transmitCounterUnproven && e.value === ClientSap.management)).toBe(true);
+      expect(meter.events.recent().some((e) => e.log === "security" && e.code === SecurityEvent.transmitCounterUnproven && e.value === 256 + ClientSap.management)).toBe(true);
       // The public client reads why in the storage diagnostic (element 4, bit 0: management's counter refused).
       const pub = await open(b, "public");
       const diag = await settle(b, pub.get(1, ln.STORAGE_DIAGNOSTIC, 2));

@@ -42,8 +42,9 @@ export const SecurityEvent = Object.freeze({
    * Storage damage destroyed both copies of the transmit counter's
    * reservation (counters.ts), so no value can be proved unused under the
    * current keys: ciphered service with them is refused (logged at the boot
-   * that found it, value 0, and at each refused association, value = client
-   * SAP) until new keys are loaded (ARCHITECTURE.md, Storage).
+   * that found it, value = the Security Setup's instance E of 0-0:43.0.E.255,
+   * and at each refused association, value = client SAP + 256) until new
+   * keys are loaded (ARCHITECTURE.md, Storage).
    */
   transmitCounterUnproven: 15,
 } as const);

@@ -59,7 +59,8 @@ export class SecuritySetup {
     this.logicalName = cfg.logicalName;
     this.serverSystemTitle = cfg.serverSystemTitle;
     this.tx = new TransmitCounter(kv, `${cfg.name}.tx`, undefined, counterMirror);
-    if (this.tx.refusedNow) events.record({ log: "security", code: SecurityEvent.transmitCounterUnproven, utcMs: nowUtcMs(), value: 0 });
+    // Value: the Security Setup's instance (E of 0-0:43.0.E.255), so the log says which keys are refused.
+    if (this.tx.refusedNow) events.record({ log: "security", code: SecurityEvent.transmitCounterUnproven, utcMs: nowUtcMs(), value: cfg.logicalName.e });
     this.rx = new ReceiveCounter(kv, `${cfg.name}.rx`);
   }
 
