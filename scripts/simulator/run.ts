@@ -153,9 +153,10 @@ export class Simulator {
       log.line(`storage damage: ${h.damage} damaged regions or records, ${h.damagedSectors} damaged or missing sectors (${when}; read 0-0:96.128.1.255)`);
       const unproven = meter.dlms ? Object.entries(meter.dlms.setups).filter(([, s]) => !s.rx.proven).map(([n]) => n) : [];
       if (unproven.length) log.line(`receive invocation counters of ${unproven.join(", ")} not proven after the damage: ciphered service only after an HLS authentication (or a key change)`);
-      const refused = meter.dlms ? Object.entries(meter.dlms.setups).filter(([, s]) => s.tx.refused).map(([n]) => n) : [];
-      if (refused.length) log.line(`transmit invocation counters of ${refused.join(", ")} lost with every copy: ciphered service with their keys refused (security event 15) until new keys are loaded (ARCHITECTURE.md, Storage)`);
     }
+    // Also once the damage itself is collected away: the refusal lasts until new keys are loaded.
+    const refused = meter.dlms ? Object.entries(meter.dlms.setups).filter(([, s]) => s.tx.refused).map(([n]) => n) : [];
+    if (refused.length) log.line(`transmit invocation counters of ${refused.join(", ")} lost with every copy: ciphered service with their keys refused (security event 15) until new keys are loaded (ARCHITECTURE.md, Storage)`);
     if (h.unclean) log.line(`power failure without warning detected: logged from ${new Date(h.downUtcMs ?? 0).toISOString()}`);
     if (h.clockBehindS > 0) log.line(`clock ${h.clockBehindS} s behind stored data: clock status invalid until set`);
     if (h.relayStateLost) log.line("relay state unreadable: relay left disconnected, ready for reconnection");
