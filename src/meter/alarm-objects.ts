@@ -9,7 +9,9 @@
 import { Tag, type Data } from "../cosem/axdr.js";
 import { DataObject } from "../cosem/classes/data.js";
 import { DataAccessResult } from "../cosem/interface-class.js";
-import type { AlarmRegisterNo, Alarms } from "../alarm/alarms.js";
+import { Alarms, type AlarmRegisterNo } from "../alarm/alarms.js";
+import type { MeterConfig } from "./config.js";
+import type { Meter } from "./meter.js";
 import type { Catalog } from "./catalog.js";
 import * as ln from "./obis-codes.js";
 
@@ -47,4 +49,15 @@ export function addAlarmObjects(c: Catalog, alarms: Alarms): void {
     c.add(new DataObject(o.filter, { read: () => u32(alarms.filter(n)), write: writer((m) => alarms.setFilter(n, m)) }), { management: ["r rw", ""] });
     c.add(new DataObject(o.descriptor, { read: () => u32(alarms.descriptor(n)), write: writer((m) => alarms.clearDescriptor(n, m)) }), readClear, []);
   }
+}
+
+/**
+ * The alarms take every event from the one log, like the flash logs;
+ * attached before start-up ends, so the events of this boot so far (clock
+ * invalid, storage damage) are replayed into them too.
+ */
+export function wireAlarms(m: Meter, config: MeterConfig): Alarms {
+  const alarms = new Alarms(m.store, config.alarmFilters);
+  m.events.attach(alarms);
+  return alarms;
 }

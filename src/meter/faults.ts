@@ -20,7 +20,13 @@
 import type { SystemPort } from "../../hal/system.js";
 import type { EventSink } from "../events.js";
 import type { KeyValueStore } from "../persistence.js";
+import { Tag, type Data } from "../cosem/axdr.js";
+import { DataObject } from "../cosem/classes/data.js";
+import type { Catalog } from "./catalog.js";
+import type { Meter } from "./meter.js";
+import { FAULT_DIAGNOSTIC, STORAGE_DIAGNOSTIC } from "./obis-codes.js";
 import { loadU32, saveU32 } from "./persistence.js";
+import { storageData } from "./storage.js";
 
 /** What can fault; the number is the event value and the diagnostic's key. */
 export const FaultKind = Object.freeze({
@@ -84,10 +90,16 @@ export class FaultMonitor {
     this.#now = nowUtcMs;
   }
 
-  /** Runs one step; a throw is contained and recorded. True when the step completed. */
-  run(kind: FaultKind, step: () => void): boolean {
+  /**
+   * Runs one step; a throw is contained and recorded. True when the step
+   * completed. `arg` is passed to the step, so that a step can be a function
+   * made once (a static method) instead of a closure per caller (RAM on XS).
+   */
+  run(kind: FaultKind, step: () => void): boolean;
+  run<T>(kind: FaultKind, step: (arg: T) => void, arg: T): boolean;
+  run<T>(kind: FaultKind, step: (arg?: T) => void, arg?: T): boolean {
     try {
-      step();
+      step(arg);
       return true;
     } catch {
       this.record(kind, 1);
@@ -174,4 +186,31 @@ export class BootGuard {
     saveU32(this.store, KEY_BOOT_ATTEMPTS, 0);
     this.#stable = true;
   }
+}
+
+function faultData(d: FaultDiagnostic): Data {
+  return {
+    tag: Tag.Structure,
+    value: [
+      { tag: Tag.DoubleLongUnsigned, value: Math.min(d.total, 0xffffffff) },
+      { tag: Tag.Boolean, value: d.safeMode },
+      { tag: Tag.LongUnsigned, value: Math.min(d.bootAttempts, 0xffff) },
+      {
+        tag: Tag.Array,
+        value: d.byKind.map((k) => ({ tag: Tag.Structure, value: [{ tag: Tag.Unsigned, value: k.kind }, { tag: Tag.DoubleLongUnsigned, value: Math.min(k.count, 0xffffffff) }] }) as Data),
+      },
+    ],
+  };
+}
+
+const DIAGNOSTIC_RIGHTS = { reader: ["r r", ""], management: ["r r", ""] } as const;
+
+/**
+ * The diagnostic Data objects: contained faults {total, safe mode, unstable
+ * starts, [{kind, count}]}, and on flash the storage damage {damaged records
+ * and regions, damaged or missing sectors, when the damage was first found}.
+ */
+export function addDiagnosticObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): void {
+  c.add(new DataObject(FAULT_DIAGNOSTIC, { read: () => faultData(m.faultDiagnostic()) }), DIAGNOSTIC_RIGHTS);
+  if (m.log) c.add(new DataObject(STORAGE_DIAGNOSTIC, { read: () => storageData(m.storageDiagnostic(), toDateTime) }), DIAGNOSTIC_RIGHTS);
 }

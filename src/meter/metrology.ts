@@ -6,7 +6,13 @@ import { intData, RegisterObject, scaled, Unit, type RegisterBinding, type Scale
 import { DataAccessResult, rights, type ObjectEntry, type ObjectRights, type Role } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
 import { CALIBRATION_FIELDS, type CalibrationField, type EnergySample } from "../../hal/energy-ic.js";
-import type { MetrologyService } from "../metrology/service.js";
+import { MetrologyService } from "../metrology/service.js";
+import { internalContext } from "../tariff/script-table.js";
+import type { Catalog } from "./catalog.js";
+import type { MeterConfig } from "./config.js";
+import { FaultKind, guardedSystem } from "./faults.js";
+import type { Meter } from "./meter.js";
+import type { MeterPorts } from "./ports.js";
 import { frozen } from "../util/frozen.js";
 
 /**
@@ -278,4 +284,34 @@ class MaxDemandValue {
 export function registerMonitorOf(rows: readonly ObjectEntry[]): RegisterMonitorObject | undefined {
   for (const r of rows) if (r.object instanceof RegisterMonitorObject) return r.object;
   return undefined;
+}
+
+/** Metrology on the board's energy IC: its power-fail handler (drain the IC, persist) is contained under its own fault kind. */
+export function wireMetrology(m: Meter, ports: MeterPorts, config: MeterConfig): MetrologyService {
+  return new MetrologyService({
+    ic: ports.energyIc,
+    store: m.store,
+    events: m.events,
+    rtc: ports.rtc,
+    system: guardedSystem(ports.system, m.faults, FaultKind.powerFailMetrology),
+    tamper: ports.tamper,
+    defaultCalibration: ports.defaultCalibration,
+    config: { demandPeriodS: config.demandPeriodS },
+  });
+}
+
+/** Metrology's rows in the catalog (energy totals per phase and quadrant, instantaneous values, demand, monitor, calibration); returns the register monitor the tick evaluates. */
+export function addMetrologyObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): RegisterMonitorObject | undefined {
+  const rows = metrologyCatalog(m.metrology, {
+    nowUtc: () => m.clock.now(),
+    runScript: (ref) => m.scripts.run(ref.script.toBytes(), ref.selector, internalContext(m.clock.now())),
+    toDateTime,
+  });
+  for (const row of rows) c.addEntry(row);
+  return registerMonitorOf(rows);
+}
+
+/** The maximum demand registers over the tariff's demand maxima. */
+export function addMaxDemandObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): void {
+  for (const row of maxDemandCatalog(m.demand.maxima, toDateTime)) c.addEntry(row);
 }

@@ -30,6 +30,10 @@ import { ScriptTableObject } from "../cosem/classes/script-table.js";
 import { utf8Encode } from "../util/bytes.js";
 import { frozen } from "../util/frozen.js";
 import type { Catalog } from "./catalog.js";
+import type { MeterConfig } from "./config.js";
+import { FaultKind } from "./faults.js";
+import type { Meter } from "./meter.js";
+import type { MeterPorts } from "./ports.js";
 import { ALARM_DESCRIPTOR_1, ALARM_DESCRIPTOR_2, CLOCK, LOGICAL_DEVICE_NAME } from "./obis-codes.js";
 import { DAILY_PROFILE } from "../storage/meter-profiles.js";
 
@@ -134,7 +138,7 @@ const MAX_PUSH_VALUE = 16 * 1024;
  * schedule to the catalog (management writes, reader reads). The schedule is
  * returned for the tariff engine, which runs schedules at their instants.
  */
-export function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; schedule: SingleActionSchedule } {
+function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; schedule: SingleActionSchedule } {
   const engine = new PushEngine({
     clock: w.clock,
     timers: w.timers,
@@ -170,4 +174,44 @@ export function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngi
   const schedule = new SingleActionSchedule(PUSH_SCRIPTS.toBytes(), index + 1, 1, config.schedule.map((t) => ({ time: { ...t.time }, date: { ...t.date } })));
   w.catalog.add(new SingleActionScheduleObject(schedule, PUSH_SCHEDULE), { reader: ["r r r r", ""], management: ["r rw rw rw", ""] });
   return { engine, schedule };
+}
+
+/**
+ * The last gasp: registered first on the power-fail signal, before any flash
+ * save (metrology's and the meter's), within the board's hold-up budget less
+ * what the saves take. The engine is built later; until then there is nothing to push.
+ */
+export function wireLastGasp(m: Meter, ports: MeterPorts): void {
+  const holdUp = ports.holdUp;
+  if (holdUp) ports.system.onPowerFail(() => m.faults.run(FaultKind.powerFailPush, () => m.pushes?.lastGasp(PushLn.powerDown, holdUp.holdUpMs - holdUp.saveMs)));
+}
+
+/**
+ * The pushes of a meter with a crypto port: Push Setups resolve their values
+ * and security late (the DLMS front is built after them); an alarm bit that
+ * rose and passed its filter (src/alarm) pushes the on-alarm setup, whose
+ * body carries the descriptors. The schedule joins the tariff engine's.
+ */
+export function wirePush(m: Meter, ports: MeterPorts, config: MeterConfig): { engine: PushEngine; schedule: SingleActionSchedule } | undefined {
+  if (!ports.crypto) return undefined;
+  const push = buildPush(config.push, {
+    catalog: m.catalog,
+    scripts: m.scripts,
+    clock: m.clock,
+    timers: ports.linkTimers ?? ports.timers,
+    store: m.store,
+    crypto: ports.crypto,
+    security: (name) => m.dlms?.setups[name],
+    connector: ports.tcpClient,
+  });
+  const engine = push.engine;
+  m.alarms.onAlarm(() => {
+    engine.trigger(PushLn.alarm, PushReason.alarm);
+  });
+  return push;
+}
+
+/** Power restored (a power-on or brown-out reset): the power-up notification, the on-connectivity push. */
+export function pushPowerUp(m: Meter): void {
+  m.pushes?.trigger(PushLn.connectivity, PushReason.powerUp);
 }

@@ -39,6 +39,7 @@ import type { KeyValueStore } from "../persistence.js";
 import { StorageError } from "../storage/log-store.js";
 import { bytesEqual, toHex } from "../util/bytes.js";
 import { DecodeError } from "../util/errors.js";
+import type { Meter } from "./meter.js";
 
 const SETTINGS_FORMAT = 1;
 const SETTINGS_KEY_PREFIX = "S";
@@ -348,4 +349,26 @@ class PersistedObject implements CosemObject {
     if (out.result !== ActionResult.success) return out;
     return this.#settings.saveChanged(this.#b, before, ctx) ? out : { result: ActionResult.hardwareFault };
   }
+}
+
+/**
+ * The settings on the meter's store: every catalog row with settings is
+ * bound to it as it is added; restoreSettings() runs once the catalog is
+ * whole. On flash one setting is one KV record, which one log record body bounds.
+ */
+export function wireSettings(m: Meter): SettingsStore {
+  const settings = new SettingsStore(m.store, m.events, () => m.clock.now(), m.log ? m.log.maxBody : Infinity);
+  m.catalog.attachSettings(settings);
+  return settings;
+}
+
+/**
+ * Before the meter serves (the links deliver bytes only through timers,
+ * which run after the constructor): what clients wrote comes back. The
+ * domains' change events were logged when the client made the change.
+ */
+export function restoreSettings(m: Meter): RestoreReport {
+  const restored = m.events.quiet(() => m.settings.restore());
+  m.settings.recordDrops(restored);
+  return restored;
 }
