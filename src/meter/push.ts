@@ -15,7 +15,8 @@ import type { TcpConnector } from "../../hal/tcp-client.js";
 import type { Timers } from "../../hal/timer.js";
 import type { CryptoPort } from "../../hal/crypto.js";
 import { Tag } from "../cosem/axdr.js";
-import { PushSetupObject } from "../cosem/classes/push-setup.js";
+import { PushSetupObject, type PushBinding } from "../cosem/classes/push-setup.js";
+import type { AccessContext } from "../cosem/interface-class.js";
 import { SingleActionScheduleObject } from "../cosem/classes/single-action-schedule.js";
 import { NOT_SPECIFIED } from "../cosem/datetime.js";
 import { Obis } from "../cosem/obis.js";
@@ -23,7 +24,7 @@ import type { SecuritySetup } from "../cosem/security/security-setup.js";
 import type { KeyValueStore } from "../persistence.js";
 import { PushEngine, PushReason, type PushClock } from "../push/engine.js";
 import { PushSetup, type PushObject, type PushSecurity, type PushWindow } from "../push/setup.js";
-import { catalogReader } from "../push/values.js";
+import { CatalogReader } from "../push/values.js";
 import { SingleActionSchedule, type ExecutionTime } from "../tariff/schedule.js";
 import { ScriptTable, isInternal, type Script, type ScriptRegistry } from "../tariff/script-table.js";
 import { ScriptTableObject } from "../cosem/classes/script-table.js";
@@ -130,6 +131,17 @@ export interface PushWiring {
   connector?: TcpConnector;
 }
 
+const PUSH_SETUP_RIGHTS = { reader: ["r r r r r r r", "-"], management: ["r rw rw rw rw rw rw", "x"] } as const;
+
+/** Method 1 (push) of every Push Setup: one binding for all, not a closure per setup. */
+class PushMethod implements PushBinding {
+  constructor(readonly engine: PushEngine) {}
+
+  push(s: PushSetup, ctx: AccessContext): boolean {
+    return this.engine.trigger(s.logicalName, isInternal(ctx) ? PushReason.schedule : PushReason.method);
+  }
+}
+
 /** The largest value a push reads from a stream (a profile buffer): a day of 15-minute rows fits. */
 const MAX_PUSH_VALUE = 16 * 1024;
 
@@ -146,14 +158,17 @@ function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; sch
     crypto: w.crypto,
     security: w.security,
     connector: w.connector,
-    read: catalogReader({ resolve: (c, ln) => w.catalog.resolve(c, ln), clock: w.clock, maxBytes: MAX_PUSH_VALUE }),
+    values: new CatalogReader(w.catalog, w.clock, MAX_PUSH_VALUE),
   });
-  const address = utf8Encode(config.destination);
+  const destination = { service: 0, address: utf8Encode(config.destination), message: 0 };
+  const method = new PushMethod(engine);
   for (const sc of config.setups) {
+    // The configured lists are shared, not copied (frozen, in flash on a device): a client's write
+    // replaces a setup's list (PushSetupObject.set), never writes into it.
     const setup = new PushSetup(sc.logicalName, {
-      objects: sc.objects.map((o) => ({ ...o })),
-      destination: { service: 0, address, message: 0 },
-      windows: sc.windows.map((x) => ({ start: x.start.slice(), end: x.end.slice() })),
+      objects: sc.objects,
+      destination,
+      windows: sc.windows,
       randomisationS: sc.randomisationS,
       retries: sc.retries,
       repetitionDelayS: sc.repetitionDelayS,
@@ -162,10 +177,7 @@ function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; sch
       ...(sc.clientSap !== undefined ? { clientSap: sc.clientSap } : {}),
     });
     engine.add(setup);
-    w.catalog.add(new PushSetupObject(setup, { push: (s, ctx) => engine.trigger(s.logicalName, isInternal(ctx) ? PushReason.schedule : PushReason.method) }), {
-      reader: ["r r r r r r r", "-"],
-      management: ["r rw rw rw rw rw rw", "x"],
-    });
+    w.catalog.add(new PushSetupObject(setup, method), PUSH_SETUP_RIGHTS);
   }
   const table = new ScriptTable(PUSH_SCRIPTS, pushScripts(config), (c, ln) => w.catalog.resolve(c, ln));
   w.scripts.add(table);

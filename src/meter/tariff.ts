@@ -151,8 +151,9 @@ export function addBillingCounter(c: Catalog, m: Meter): void {
 /**
  * Tariff configuration: management writes, reader reads. The active
  * calendar (2..5) is a setting too: activation changes it, a client never
- * writes it. Script tables are copies: a client's write replaces the
- * table's scripts, never the configuration's.
+ * writes it. Script tables share the configuration's scripts (frozen, in
+ * flash on a device): a client's write replaces the table's list, never
+ * writes into it (ScriptTableObject.set).
  */
 export function addTariffObjects(c: Catalog, m: Meter, endOfBilling: SingleActionSchedule): void {
   c.add(
@@ -172,7 +173,7 @@ export function addTariffObjects(c: Catalog, m: Meter, endOfBilling: SingleActio
   else c.addInternal(billingCaptureTarget(m.billing, ln.BILLING_PROFILE));
   const resolve = (classId: number, name: Obis) => c.resolve(classId, name);
   for (const tc of m.config.scriptTables) {
-    const t = new ScriptTable(tc.logicalName, tc.scripts.map((sc) => ({ id: sc.id, actions: sc.actions.map((a) => ({ ...a })) })), resolve);
+    const t = new ScriptTable(tc.logicalName, tc.scripts, resolve);
     m.scripts.add(t);
     c.add(new ScriptTableObject(t), { reader: [readAll(2), noMethods(1)], management: ["r rw", allMethods(1)] });
   }
