@@ -56,7 +56,7 @@ import { pushPowerUp, wireLastGasp, wirePush } from "./push.js";
 import { RelayRecord, addRelayObjects, storedRelay, wireDisconnect, wireLimiter } from "./relay.js";
 import { restoreSettings, wireSettings, type RestoreReport, type SettingsStore } from "./settings.js";
 import type { MeterStatus } from "./status.js";
-import { addProfileObjects, checkEnergy, checkStorage, recordDamageHandled, storageDiagnostic, wireCaptures, wireStorage, type StorageDiagnostic } from "./storage.js";
+import { addProfileObjects, checkEnergy, checkStorage, recordDamageHandled, storageDiagnostic, storageLines, wireCaptures, wireStorage, type StorageDiagnostic } from "./storage.js";
 import { CalendarActivations, addBillingCounter, addClockObject, addRateRegisters, addTariffObjects, endOfBillingSchedule, wireTariff, wireTariffEngine } from "./tariff.js";
 
 /** Delay between the factory-defaults response and the reboot (ms). */
@@ -86,8 +86,6 @@ export class Meter {
   readonly log: LogStore | undefined;
   /** The load profile's own ring of sectors (src/storage/budget.ts). */
   readonly loadRing: LogStore | undefined;
-  /** The storage budget's lines (partition, areas, streams), for the start-up print. */
-  readonly storageLines: readonly string[];
   /** What the boot found about storage: damage, an unclean shutdown, a clock behind stored data, a lost relay state. */
   readonly health: BootHealth = { damage: 0, damagedSectors: 0, damageNew: false, unclean: false, clockBehindS: 0, relayStateLost: false };
   readonly loadProfile: ProfileGeneric | undefined;
@@ -154,7 +152,6 @@ export class Meter {
       store: this.store,
       log: this.log,
       loadRing: this.loadRing,
-      storageLines: this.storageLines,
       loadProfile: this.loadProfile,
       dailyProfile: this.dailyProfile,
       billingProfile: this.billingProfile,
@@ -369,6 +366,11 @@ export class Meter {
     const alarms = this.alarms.listenerFaults;
     this.faults.record(FaultKind.alarms, alarms - this.#alarmFaults);
     this.#alarmFaults = alarms;
+  }
+
+  /** The storage budget's lines (partition, areas, streams), for the start-up print. */
+  get storageLines(): readonly string[] {
+    return storageLines(this.ports, this.config);
   }
 
   /** Flash damage (the COSEM Data object ln.STORAGE_DIAGNOSTIC): what the boot found plus records found unreadable since. */

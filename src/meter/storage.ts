@@ -28,8 +28,6 @@ export interface MeterStorage {
   /** The main flash log and the load profile's own ring of sectors (src/storage/budget.ts); absent on a bare KeyValueStore. */
   log: LogStore | undefined;
   loadRing: LogStore | undefined;
-  /** The storage budget's lines (partition, areas, streams), for the start-up print. */
-  storageLines: readonly string[];
   loadProfile: ProfileGeneric | undefined;
   dailyProfile: ProfileGeneric | undefined;
   billingProfile: BillingProfile | undefined;
@@ -49,6 +47,16 @@ export interface StorageDiagnostic {
 
 const NO_LINES: readonly string[] = Object.freeze([]);
 
+/** The board's budget with the depths the configuration asks for: the configuration is the one source of depths, the budget of the split. */
+function budgetOf(ports: MeterPorts, config: MeterConfig) {
+  return withDepths(ports.storageBudget ?? DEFAULT_BUDGET, config.profileEntries, loadProfileChunkRows(config.capturePeriodS), config.dailyProfileEntries, config.billingProfileEntries);
+}
+
+/** The storage budget's lines (partition, areas, streams) for the start-up print: made when asked, not kept (RAM). */
+export function storageLines(ports: MeterPorts, config: MeterConfig): readonly string[] {
+  return ports.flash ? checkBudget(budgetOf(ports, config), ports.flash.geometry).lines : NO_LINES;
+}
+
 /**
  * Mounts the partition (or takes the board's store). Every owner of a stream
  * registers before the mount scan; the profiles read metrology and billing
@@ -57,11 +65,10 @@ const NO_LINES: readonly string[] = Object.freeze([]);
 export function wireStorage(m: Meter, ports: MeterPorts, config: MeterConfig): MeterStorage {
   if (!ports.flash) {
     if (!ports.store) throw new Error("a meter needs a flash partition or a KeyValueStore");
-    return { store: ports.store, log: undefined, loadRing: undefined, storageLines: NO_LINES, loadProfile: undefined, dailyProfile: undefined, billingProfile: undefined, eventLogs: undefined };
+    return { store: ports.store, log: undefined, loadRing: undefined, loadProfile: undefined, dailyProfile: undefined, billingProfile: undefined, eventLogs: undefined };
   }
   // The partition as a budget: refuse to start on one that cannot keep every promised depth.
-  // The board's budget with the depths the configuration asks for: the configuration is the one source of depths, the budget of the split.
-  const budget = withDepths(ports.storageBudget ?? DEFAULT_BUDGET, config.profileEntries, loadProfileChunkRows(config.capturePeriodS), config.dailyProfileEntries, config.billingProfileEntries);
+  const budget = budgetOf(ports, config);
   const check = checkBudget(budget, ports.flash.geometry);
   if (check.problems.length) throw new StorageBudgetError(check.problems);
   const areas = storageAreas(ports.flash, budget);
@@ -85,7 +92,7 @@ export function wireStorage(m: Meter, ports: MeterPorts, config: MeterConfig): M
   ring.mount(LogStore.formatted(areas.main));
   log.mount();
   if (eventLogs) m.events.attach(eventLogs);
-  return { store, log, loadRing: ring, storageLines: check.lines, loadProfile: lp, dailyProfile: dp, billingProfile, eventLogs };
+  return { store, log, loadRing: ring, loadProfile: lp, dailyProfile: dp, billingProfile, eventLogs };
 }
 
 /**
