@@ -25,7 +25,7 @@ import { fromHex } from "../util/bytes.js";
 import { frozen } from "../util/frozen.js";
 import type { SecurityConfig } from "./dlms.js";
 import type { PrepaySetup } from "./prepay.js";
-import { defaultPushConfig, type PushConfig } from "./push.js";
+import { DEFAULT_PUSH_CONFIG, type PushConfig } from "./push.js";
 import type { MeterIdentity } from "./identity.js";
 import type { ExecutionTime } from "../tariff/schedule.js";
 import type { Script } from "../tariff/script-table.js";
@@ -204,7 +204,7 @@ const DEFAULTS = frozen({
   persistEveryMs: 15 * 60000,
   disconnectMode: 1,
   alarmFilters: ALARM_MASKS,
-  push: defaultPushConfig(),
+  push: DEFAULT_PUSH_CONFIG,
 });
 
 /** The script tables of the default four rates, shared like DEFAULTS; another number of rates builds its own. */

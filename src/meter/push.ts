@@ -14,7 +14,7 @@
 import type { TcpConnector } from "../../hal/tcp-client.js";
 import type { Timers } from "../../hal/timer.js";
 import type { CryptoPort } from "../../hal/crypto.js";
-import { Tag } from "../cosem/axdr.js";
+import { Tag, type Data } from "../cosem/axdr.js";
 import { PushSetupObject, type PushBinding } from "../cosem/classes/push-setup.js";
 import type { AccessContext } from "../cosem/interface-class.js";
 import { SingleActionScheduleObject } from "../cosem/classes/single-action-schedule.js";
@@ -112,13 +112,16 @@ export function defaultPushConfig(): PushConfig {
   };
 }
 
+const PUSH_NOW: Data = frozen({ tag: Tag.Integer, value: 0 });
+
 /** The push script table's scripts: script n+1 invokes push (method 1) of the n-th setup. */
-function pushScripts(config: PushConfig): Script[] {
-  return config.setups.map((s, i) => ({
-    id: i + 1,
-    actions: [{ service: 2, classId: 40, logicalName: s.logicalName, index: 1, parameter: { tag: Tag.Integer, value: 0 } }],
-  }));
+function pushScripts(setups: readonly PushSetupConfig[]): Script[] {
+  return setups.map((s, i) => ({ id: i + 1, actions: [{ service: 2, classId: 40, logicalName: s.logicalName, index: 1, parameter: PUSH_NOW }] }));
 }
+
+/** A fresh meter's pushes as module-level frozen data (in flash on a device), with their push scripts: config.ts takes them. */
+export const DEFAULT_PUSH_CONFIG: PushConfig = frozen(defaultPushConfig());
+const DEFAULT_PUSH_SCRIPTS: readonly Script[] = frozen(pushScripts(DEFAULT_PUSH_CONFIG.setups));
 
 export interface PushWiring {
   catalog: Catalog;
@@ -179,7 +182,8 @@ function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; sch
     engine.add(setup);
     w.catalog.add(new PushSetupObject(setup, method), PUSH_SETUP_RIGHTS);
   }
-  const table = new ScriptTable(PUSH_SCRIPTS, pushScripts(config), (c, ln) => w.catalog.resolve(c, ln));
+  const scripts = config.setups === DEFAULT_PUSH_CONFIG.setups ? DEFAULT_PUSH_SCRIPTS : pushScripts(config.setups);
+  const table = new ScriptTable(PUSH_SCRIPTS, scripts as Script[], (c, ln) => w.catalog.resolve(c, ln));
   w.scripts.add(table);
   w.catalog.add(new ScriptTableObject(table), { reader: ["r r", "-"], management: ["r rw", "x"] });
   const index = config.setups.findIndex((s) => s.logicalName.key === PushLn.interval1.key);
