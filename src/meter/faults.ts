@@ -21,7 +21,7 @@ import type { SystemPort } from "../../hal/system.js";
 import type { EventSink } from "../events.js";
 import type { KeyValueStore } from "../persistence.js";
 import { Tag, type Data } from "../cosem/axdr.js";
-import { DataObject } from "../cosem/classes/data.js";
+import { DataObject, type DataBinding } from "../cosem/classes/data.js";
 import type { Catalog } from "./catalog.js";
 import type { Meter } from "./meter.js";
 import { FAULT_DIAGNOSTIC, STORAGE_DIAGNOSTIC } from "./obis-codes.js";
@@ -211,6 +211,26 @@ const DIAGNOSTIC_RIGHTS = { reader: ["r r", ""], management: ["r r", ""] } as co
  * and regions, damaged or missing sectors, when the damage was first found}.
  */
 export function addDiagnosticObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): void {
-  c.add(new DataObject(FAULT_DIAGNOSTIC, { read: () => faultData(m.faultDiagnostic()) }), DIAGNOSTIC_RIGHTS);
-  if (m.log) c.add(new DataObject(STORAGE_DIAGNOSTIC, { read: () => storageData(m.storageDiagnostic(), toDateTime) }), DIAGNOSTIC_RIGHTS);
+  c.add(new DataObject(FAULT_DIAGNOSTIC, new FaultDiagnosticValue(m)), DIAGNOSTIC_RIGHTS);
+  if (m.log) c.add(new DataObject(STORAGE_DIAGNOSTIC, new StorageDiagnosticValue(m, toDateTime)), DIAGNOSTIC_RIGHTS);
+}
+
+/** The diagnostics' values: binding objects, not a closure per object (RAM on XS, issue 13). */
+class FaultDiagnosticValue implements DataBinding {
+  constructor(readonly m: Meter) {}
+
+  read(): Data {
+    return faultData(this.m.faultDiagnostic());
+  }
+}
+
+class StorageDiagnosticValue implements DataBinding {
+  constructor(
+    readonly m: Meter,
+    readonly toDateTime: (utcMs: number) => Data,
+  ) {}
+
+  read(): Data {
+    return storageData(this.m.storageDiagnostic(), this.toDateTime);
+  }
 }

@@ -75,8 +75,7 @@ export function wireStorage(m: Meter, ports: MeterPorts, config: MeterConfig): M
   const log = new LogStore(areas.main);
   const ring = new LogStore(areas.load, "oldest");
   const store = new LogKeyValueStore(log);
-  const energy = (c: number) => (): Data => intData(Tag.DoubleLongUnsigned, m.metrology ? Math.floor(m.metrology.registerEnergy(0, c)) : 0);
-  const sources = [1, 2, 3, 4].map((c) => ({ definition: energyRegister(c), read: energy(c) }));
+  const sources = [1, 2, 3, 4].map((c) => new EnergySource(m, c));
   const lp = new ProfileGeneric({ ...loadProfile(log, m.profileStatus, sources, { periodS: config.capturePeriodS, capacity: config.profileEntries }, 0, ring), timeBase: m.clock });
   const dp = new ProfileGeneric({ ...dailyProfile(log, m.profileStatus, sources, config.dailyProfileEntries, 1), timeBase: m.clock });
   const billingProfile = new BillingProfile(log, m.bank.obis, m.demand.maxima.map((d) => d.obis), {
@@ -93,6 +92,23 @@ export function wireStorage(m: Meter, ports: MeterPorts, config: MeterConfig): M
   log.mount();
   if (eventLogs) m.events.attach(eventLogs);
   return { store, log, loadRing: ring, loadProfile: lp, dailyProfile: dp, billingProfile, eventLogs };
+}
+
+/** A profile's energy column (1.0.c.8.0.255 totals): an object with a method, not a closure per column (RAM on XS). */
+class EnergySource {
+  readonly definition: ReturnType<typeof energyRegister>;
+
+  constructor(
+    readonly m: Meter,
+    readonly c: number,
+  ) {
+    this.definition = energyRegister(c);
+  }
+
+  read(): Data {
+    const metrology = this.m.metrology;
+    return intData(Tag.DoubleLongUnsigned, metrology ? Math.floor(metrology.registerEnergy(0, this.c)) : 0);
+  }
 }
 
 /**

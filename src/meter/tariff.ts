@@ -9,7 +9,7 @@
 import { Tag, type Data } from "../cosem/axdr.js";
 import { ActivityCalendarObject } from "../cosem/classes/activity-calendar.js";
 import { ClockObject } from "../cosem/classes/clock.js";
-import { DataObject } from "../cosem/classes/data.js";
+import { DataObject, type DataBinding } from "../cosem/classes/data.js";
 import { ProfileGeneric } from "../cosem/classes/profile-generic.js";
 import { RegisterActivationObject } from "../cosem/classes/register-activation.js";
 import { RegisterObject, Unit, intData, type RegisterBinding } from "../cosem/classes/register.js";
@@ -145,7 +145,15 @@ export function addRateRegisters(c: Catalog, m: Meter): void {
 
 /** The billing period counter (0.0.0.1.0.255). */
 export function addBillingCounter(c: Catalog, m: Meter): void {
-  c.add(new DataObject(BILLING_COUNTER_OBIS, { read: () => ({ tag: Tag.DoubleLongUnsigned, value: m.billing.counter >>> 0 }) }), COUNTER_RIGHTS);
+  c.add(new DataObject(BILLING_COUNTER_OBIS, new BillingCounterValue(m)), COUNTER_RIGHTS);
+}
+
+class BillingCounterValue implements DataBinding {
+  constructor(readonly m: Meter) {}
+
+  read(): Data {
+    return { tag: Tag.DoubleLongUnsigned, value: this.m.billing.counter >>> 0 };
+  }
 }
 
 /**
