@@ -37,27 +37,36 @@ function touObis(tariffs: number): Obis[] {
 /** The names of the default four rates: module-level frozen data (in flash on a device), shared by every bank of four rates. */
 const TOU_OBIS_4: readonly Obis[] = frozen(touObis(4));
 
+/** The rate registers' values (Wh / varh) in one typed array in the order of `obis`, not a Map (RAM on XS, issue 13). */
 export class TouRegisterBank {
-  private readonly values = new Map<number, number>();
+  readonly #values: Float64Array;
   readonly obis: readonly Obis[];
 
   constructor(tariffs = 4) {
     this.obis = tariffs === 4 ? TOU_OBIS_4 : frozen(touObis(tariffs));
-    for (const o of this.obis) this.values.set(o.key, 0);
+    this.#values = new Float64Array(this.obis.length);
+  }
+
+  /** Position of a register by its OBIS key, -1 when the bank has none (16 registers: a scan). */
+  #at(key: number): number {
+    const obis = this.obis;
+    for (let i = 0; i < obis.length; i++) if (obis[i].key === key) return i;
+    return -1;
   }
 
   has(o: Obis): boolean {
-    return this.values.has(o.key);
+    return this.#at(o.key) >= 0;
   }
 
   /** Register value in Wh / varh (fractional: deltas split at tariff boundaries). */
   value(o: Obis): number {
-    return this.values.get(o.key) ?? 0;
+    const i = this.#at(o.key);
+    return i < 0 ? 0 : this.#values[i];
   }
 
   add(key: number, amount: number): void {
-    const v = this.values.get(key);
-    if (v !== undefined) this.values.set(key, v + amount);
+    const i = this.#at(key);
+    if (i >= 0) this.#values[i] += amount;
   }
 }
 
