@@ -9,7 +9,7 @@ import { DisconnectControlObject } from "../cosem/classes/disconnect-control.js"
 import { LimiterObject } from "../cosem/classes/limiter.js";
 import type { KeyValueStore } from "../persistence.js";
 import { ControlState, DisconnectControl } from "../relay/disconnect.js";
-import { Limiter } from "../relay/limiter.js";
+import { Limiter, type LimiterHost, type ScriptRef } from "../relay/limiter.js";
 import { StorageEventCode } from "../storage/health.js";
 import { LogKeyValueStore } from "../storage/kv-store.js";
 import { internalContext } from "../tariff/script-table.js";
@@ -50,16 +50,30 @@ export function wireDisconnect(m: Meter, ports: MeterPorts, config: MeterConfig,
   return d;
 }
 
+/** The limiter's view of the meter: the total active power, its clock and script registry. */
+class MeterLimiterHost implements LimiterHost {
+  constructor(readonly m: Meter) {}
+
+  monitoredValue(): number {
+    return this.m.activePowerW();
+  }
+
+  nowUtc(): number {
+    return this.m.clock.now();
+  }
+
+  runScript(ref: ScriptRef, utcMs: number): boolean {
+    return this.m.scripts.run(ref.scriptLn, ref.selector, internalContext(utcMs));
+  }
+
+  localToUtc(localMs: number): number {
+    return this.m.clock.utcOfLocal(localMs);
+  }
+}
+
 /** The load limiter on the active power, set from the configuration; its actions run scripts of the meter's registry. */
 export function wireLimiter(m: Meter, ports: MeterPorts, config: MeterConfig): Limiter {
-  const limiter = new Limiter(
-    { classId: 3, logicalName: ln.ACTIVE_POWER, attribute: 2 },
-    () => m.activePowerW(),
-    () => m.clock.now(),
-    ports.mono,
-    (ref, utc) => m.scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
-    m.events,
-  );
+  const limiter = new Limiter({ classId: 3, logicalName: ln.ACTIVE_POWER, attribute: 2 }, new MeterLimiterHost(m), ports.mono, m.events);
   // Configuration, not a change: assigned directly so that no threshold event is logged at start.
   const lc = config.limiter;
   limiter.thresholdNormal = lc.thresholdNormal;
@@ -68,7 +82,6 @@ export function wireLimiter(m: Meter, ports: MeterPorts, config: MeterConfig): L
   limiter.minUnderS = lc.minUnderS;
   limiter.actionOver = { scriptLn: lc.actionOver.scriptLn.slice(), selector: lc.actionOver.selector };
   limiter.actionUnder = { scriptLn: lc.actionUnder.scriptLn.slice(), selector: lc.actionUnder.selector };
-  limiter.localToUtc = (localMs) => m.clock.utcOfLocal(localMs);
   return limiter;
 }
 
