@@ -77,17 +77,23 @@ export interface FaultDiagnostic {
   byKind: { kind: FaultKind; count: number }[];
 }
 
+/** What reads the meter's time (MeterClock): domains keep the clock object, not a closure each. */
+export interface UtcClock {
+  now(): number;
+}
+
 export class FaultMonitor {
   readonly #counts = new Map<FaultKind, number>();
   readonly #events: EventSink;
-  readonly #now: () => number;
+  /** The meter's clock (an object, not a closure per domain: RAM on XS). */
+  readonly #clock: UtcClock;
   total = 0;
   /** Faults seen since the last stability check (BootGuard). */
   sinceCheck = 0;
 
-  constructor(events: EventSink, nowUtcMs: () => number) {
+  constructor(events: EventSink, clock: UtcClock) {
     this.#events = events;
-    this.#now = nowUtcMs;
+    this.#clock = clock;
   }
 
   /**
@@ -119,7 +125,7 @@ export class FaultMonitor {
     if (before === 0) {
       // The event log may itself be what fails: its fault is counted, never thrown.
       try {
-        this.#events.record({ log: "standard", code: FaultEvent.faultContained, utcMs: this.#now(), value: kind });
+        this.#events.record({ log: "standard", code: FaultEvent.faultContained, utcMs: this.#clock.now(), value: kind });
       } catch {
         if (kind !== FaultKind.events) this.record(FaultKind.events, 1);
       }

@@ -144,7 +144,7 @@ export class Meter {
     this.ports = ports;
     this.events = new RamEventLog(64, ports.events);
     this.clock = new MeterClock(ports.rtc, this.events, config.clock);
-    this.faults = new FaultMonitor(this.events, () => this.clock.now());
+    this.faults = new FaultMonitor(this.events, this.clock);
     this.profileStatus = new ProfileStatusTracker(this.clock);
     this.bank = new TouRegisterBank(config.tariffs);
     this.demand = new DemandTracker(config.demandPeriodS, config.tariffs);

@@ -40,6 +40,7 @@ import { StorageError } from "../storage/log-store.js";
 import { bytesEqual, toHex } from "../util/bytes.js";
 import { DecodeError } from "../util/errors.js";
 import type { Meter } from "./meter.js";
+import type { UtcClock } from "./faults.js";
 
 const SETTINGS_FORMAT = 1;
 const SETTINGS_KEY_PREFIX = "S";
@@ -102,7 +103,8 @@ function keyOf(b: Bound, attribute: number): string {
 export class SettingsStore {
   readonly #store: KeyValueStore;
   readonly #events: EventSink;
-  readonly #now: () => number;
+  /** The meter's clock (an object, not a closure per domain: RAM on XS). */
+  readonly #clock: UtcClock;
   readonly #bound: Bound[] = [];
   /** Flash writes done for settings since boot (what "only what changed" is checked by). */
   writes = 0;
@@ -114,10 +116,10 @@ export class SettingsStore {
    * KeyValueStore lays it out (key length, key, value: one log record body);
    * unbounded on a RAM store.
    */
-  constructor(store: KeyValueStore, events: EventSink, nowUtcMs: () => number, maxEntryBytes = Infinity) {
+  constructor(store: KeyValueStore, events: EventSink, clock: UtcClock, maxEntryBytes = Infinity) {
     this.#store = store;
     this.#events = events;
-    this.#now = nowUtcMs;
+    this.#clock = clock;
     this.#maxEntry = maxEntryBytes;
   }
 
@@ -174,7 +176,7 @@ export class SettingsStore {
    */
   saveCurrent(logicalName: Obis, attributes: readonly number[]): boolean {
     let ok = true;
-    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#now() };
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#clock.now() };
     for (const b of this.#bound) {
       if (b.object.logicalName.key !== logicalName.key) continue;
       for (const a of attributes) {
@@ -215,7 +217,7 @@ export class SettingsStore {
    */
   restore(): RestoreReport {
     const report: RestoreReport = { restored: 0, dropped: [] };
-    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#now() };
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#clock.now() };
     const claimed = new Set<string>();
     for (const b of this.#bound) {
       b.attributes.forEach((attribute) => {
@@ -268,7 +270,7 @@ export class SettingsStore {
   }
 
   recordDrops(report: RestoreReport): void {
-    for (const d of report.dropped) this.#events.record({ log: "standard", code: SettingsEvent.settingDropped, utcMs: this.#now(), value: d.classId * 256 + d.attribute });
+    for (const d of report.dropped) this.#events.record({ log: "standard", code: SettingsEvent.settingDropped, utcMs: this.#clock.now(), value: d.classId * 256 + d.attribute });
   }
 
   /** Stored settings as (key, record) pairs: what the flash holds for them. */
@@ -291,7 +293,7 @@ export class SettingsStore {
   clear(): number {
     const stored = this.stored();
     for (const s of stored) this.#store.delete(s.key);
-    this.#events.record({ log: "standard", code: SettingsEvent.factoryDefaults, utcMs: this.#now(), value: stored.length });
+    this.#events.record({ log: "standard", code: SettingsEvent.factoryDefaults, utcMs: this.#clock.now(), value: stored.length });
     return stored.length;
   }
 }
@@ -357,7 +359,7 @@ class PersistedObject implements CosemObject {
  * whole. On flash one setting is one KV record, which one log record body bounds.
  */
 export function wireSettings(m: Meter): SettingsStore {
-  const settings = new SettingsStore(m.store, m.events, () => m.clock.now(), m.log ? m.log.maxBody : Infinity);
+  const settings = new SettingsStore(m.store, m.events, m.clock, m.log ? m.log.maxBody : Infinity);
   m.catalog.attachSettings(settings);
   return settings;
 }
