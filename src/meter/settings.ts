@@ -105,7 +105,8 @@ export class SettingsStore {
   readonly #events: EventSink;
   /** The meter's clock (an object, not a closure per domain: RAM on XS). */
   readonly #clock: UtcClock;
-  readonly #bound: Bound[] = [];
+  #bound: Bound[] = [];
+  readonly #lists: (readonly number[])[] = [];
   /** Flash writes done for settings since boot (what "only what changed" is checked by). */
   writes = 0;
 
@@ -130,12 +131,19 @@ export class SettingsStore {
 
   /** The catalog row as the server must see it: its object wrapped when it has settings. */
   bind(entry: ObjectEntry): ObjectEntry {
-    const attributes = persistentAttributes(entry);
+    const attributes = this.#intern(persistentAttributes(entry));
     if (attributes.length === 0) return entry;
     const object = entry.object;
     const bound: Bound = { object, attributes };
     this.#bound.push(bound);
     return { ...entry, object: new PersistedObject(bound, this) };
+  }
+
+  /** Equal attribute lists are kept once (most rows share a few): RAM on XS, issue 13. */
+  #intern(list: readonly number[]): readonly number[] {
+    for (const l of this.#lists) if (l.length === list.length && l.every((a, i) => a === list[i])) return l;
+    this.#lists.push(list);
+    return list;
   }
 
   /** Every (object, attribute) the store keeps, in catalog order. */
@@ -216,6 +224,8 @@ export class SettingsStore {
    * own change events are no longer suppressed.
    */
   restore(): RestoreReport {
+    // The catalog is whole: the list shrinks to its rows (an array grown by push keeps spare room on XS).
+    this.#bound = this.#bound.slice();
     const report: RestoreReport = { restored: 0, dropped: [] };
     const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#clock.now() };
     const claimed = new Set<string>();
