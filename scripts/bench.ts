@@ -10,7 +10,8 @@ import { build, transformSync } from "esbuild";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { figures, heapFigures, ops } from "../bench/registry.js";
-import { bundleForXs, root, runOnXs } from "./xs-run.js";
+import { flatten, Repo } from "./manifest-rules.js";
+import { bundleForXs, engineIsDeviceWidth, root, runOnXs } from "./xs-run.js";
 
 const filter = process.argv[2];
 const selected = ops.filter((o) => !filter || o.name.includes(filter));
@@ -36,7 +37,7 @@ interface Row {
   xsComputations: number | null;
   hostNs: number | null;
   bytes: number | null;
-  /** Slots and chunk bytes one operation allocates on XS (host sizes: 32-byte slots on a 64-bit host). */
+  /** Slots and chunk bytes one operation allocates on the 32-bit XS engine (a device's sizes); null on a 64-bit engine. */
   allocatedSlots: number | null;
   allocatedChunkBytes: number | null;
   notes: string;
@@ -44,8 +45,14 @@ interface Row {
 
 const XS_ITERATIONS = 5;
 const WARMUP = 3;
-/** A device's XS slot: 16 bytes on a 32-bit build (ESP32, nRF52840). */
+/** A device's XS slot: 16 bytes on a 32-bit build (ESP32, nRF52840), as on the 32-bit engine the bench runs on. */
 const DEVICE_SLOT_BYTES = 16;
+/**
+ * Memory is measured, not estimated: on the 32-bit engine (scripts/build-xsnap.mjs
+ * with gcc-multilib) slots, pointers and chunk headers have the device's sizes.
+ * On a 64-bit engine every memory figure is left unmeasured, with this reason.
+ */
+const NOT_DEVICE_WIDTH = "not measured: the XS engine is 64-bit (built without gcc-multilib); install gcc-multilib and run `node scripts/build-xsnap.mjs`";
 /** Computations between two samples of the live set while a peak is measured. */
 const PEAK_INTERVAL = 4096;
 
@@ -56,7 +63,7 @@ interface XsResult {
   chunks: number;
 }
 
-/** Device bytes of a live or allocated set: slots at 16 bytes plus chunk bytes (the approximation of bench/README.md). */
+/** Device bytes of a live set measured on the 32-bit engine: its slots (16 bytes each) and its chunk bytes (headers included). */
 function deviceBytes(slots: number, chunks: number): number {
   return slots * DEVICE_SLOT_BYTES + chunks;
 }
@@ -74,7 +81,8 @@ async function measureXs(): Promise<{ ops: Map<string, XsResult | string>; heap:
 const wanted = ${names};
 const wantedHeap = ${heapNames};
 if (typeof xsMemoryLive !== "function") print("BENCHOLDENGINE");
-else for (const f of heapFigures) {
+else print("SLOTBYTES " + xsMachineSizes()[0]);
+if (typeof xsMemoryLive === "function") for (const f of heapFigures) {
   if (!wantedHeap.includes(f.name)) continue;
   try {
     const hardware = f.hardware ? f.hardware() : undefined;
@@ -137,6 +145,9 @@ print("BENCHDONE");
   if (run.stdout.includes("BENCHOLDENGINE")) throw new Error("the XS engine has no memory host functions (scripts/xsnap/): rebuild it with `node scripts/build-xsnap.mjs`");
   const out = new Map<string, XsResult | string>();
   const heap = new Map<string, { slots: number; chunks: number } | string>();
+  const slotBytes = Number(/^SLOTBYTES (\d+)$/m.exec(run.stdout)?.[1]);
+  // The engine's own word on its width, checked against the build's: a figure in the wrong sizes is never written.
+  if ((slotBytes === DEVICE_SLOT_BYTES) !== deviceWidth) throw new Error(`the XS engine's slots are ${slotBytes} bytes but its bits file says ${deviceWidth ? "32" : "64"}-bit: rebuild it`);
   for (const line of run.stdout.split("\n")) {
     let m = /^BENCH (\S+) (\d+) (-?\d+) (\d+) (\d+)$/.exec(line);
     if (m) out.set(m[1], { computations: Number(m[2]), bytes: Number(m[3]) < 0 ? null : Number(m[3]), slots: Number(m[4]), chunks: Number(m[5]) });
@@ -150,13 +161,17 @@ print("BENCHDONE");
 }
 
 /**
- * The modules a device build contains: the import closure of the ESP32
- * board's entry (boards/esp32-atm90e32/main.js), Moddable's own modules and
- * npm packages left out (the SDK provides those natively). The DLMS client,
- * the simulator and the tests are not in it because nothing there imports
- * them.
+ * The modules a device build contains: every module of the ESP32 build as
+ * mcconfig makes it from the manifests (scripts/manifest-rules.ts: a
+ * `folder/*` entry takes every file of the folder, imported or not), the
+ * SDK's own modules left out (the SDK provides those natively). The DLMS
+ * client (src/cosem/client/), the STS vending side (src/prepay/vending/),
+ * the simulator and the tests are not in it because no manifest names their
+ * folders. Every module the entry imports is in it (the manifest-rules test
+ * checks that; checked here too, or the figure would miss code).
  */
 async function deviceModules(): Promise<string[]> {
+  const fromManifests = [...flatten(new Repo(), "esp32").modules.values()].flatMap((m) => (m.kind !== "sdk" && m.source && !m.source.includes(": missing") ? [m.source] : [])).sort();
   const result = await build({
     entryPoints: [join(root, "boards", "esp32-atm90e32", "main.js")],
     bundle: true,
@@ -167,9 +182,9 @@ async function deviceModules(): Promise<string[]> {
     logLevel: "error",
     plugins: [{ name: "sdk-external", setup: (b) => b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: a.path, external: true })) }],
   });
-  return Object.keys(result.metafile.inputs)
-    .filter((f) => !f.includes("node_modules"))
-    .sort();
+  const missing = Object.keys(result.metafile.inputs).filter((f) => !f.includes("node_modules") && !fromManifests.includes(f));
+  if (missing.length) throw new Error(`the esp32 entry imports modules no manifest names: ${missing.join(", ")}`);
+  return fromManifests;
 }
 
 interface Footprint {
@@ -178,13 +193,19 @@ interface Footprint {
   symbols: number;
   /** Live set that the firmware modules' bodies leave (module-level tables, classes, closures). */
   modulesHeap: { slots: number; chunks: number };
+  /** Names the engine's own symbol table has (not the firmware's to count). */
+  engineNames: Set<string>;
 }
 
 /**
  * Bytecode and symbols as xsc makes them for a release build (no debug
  * information), compiled module by module by the engine's own compiler
- * (xsCompiledSize). Symbols are counted once across modules, as xsl links
- * them. In the same run, the live set the modules' bodies leave.
+ * (xsCompiledSize). On the 32-bit engine a symbol reference in the bytecode
+ * is 2 bytes as on a device (a 64-bit xsnap uses 4-byte IDs: its code bytes
+ * are about 15 % larger). Symbols are counted once across modules, as xsl
+ * links them, and names the engine's own table already has (xsEngineNames:
+ * "length", "prototype", ...) are not counted: a device has them whatever
+ * the firmware. In the same run, the live set the modules' bodies leave.
  */
 async function footprint(modules: string[]): Promise<Footprint> {
   const dir = join(root, "build", "bench", "xsb");
@@ -203,6 +224,7 @@ import * as meter from ${JSON.stringify(join(root, "src", "meter", "meter.ts"))}
 import { heapMarks } from ${JSON.stringify(mark)};
 const after = xsMemoryLive();
 print("MODULES " + (after[0] - heapMarks[0][0]) + " " + (after[1] - heapMarks[0][1]) + " " + Object.keys(meter).length);
+print("ENGINENAMES " + xsEngineNames().split("\\n").filter(Boolean).join(","));
 for (const f of ${JSON.stringify(files)}) {
   const r = xsCompiledSize(f.js);
   print("XSB " + f.module + " " + r[0] + " " + r[1] + " " + r[2].split("\\n").filter(Boolean).join(","));
@@ -213,20 +235,22 @@ print("BENCHDONE");
   );
   const run = await runOnXs(entry, { timeoutMs: 5 * 60_000 });
   if (!run.stdout.includes("BENCHDONE")) throw new Error(`XS footprint run did not finish: ${run.stderr || run.stdout.slice(-500)}`);
-  const out: Footprint = { modules: [], code: 0, symbols: 0, modulesHeap: { slots: 0, chunks: 0 } };
+  const out: Footprint = { modules: [], code: 0, symbols: 0, modulesHeap: { slots: 0, chunks: 0 }, engineNames: new Set() };
   const symbols = new Set<string>();
+  const engineNames = (out.engineNames = new Set((/^ENGINENAMES (.*)$/m.exec(run.stdout)?.[1] ?? "").split(",")));
+  if (engineNames.size < 100) throw new Error("the XS engine did not list its own names (xsEngineNames): rebuild it with `node scripts/build-xsnap.mjs`");
   for (const line of run.stdout.split("\n")) {
     let m = /^XSB (\S+) (\d+) (\d+) ?(.*)$/.exec(line);
     if (m) {
       out.modules.push({ module: m[1], code: Number(m[2]), symbols: Number(m[3]), names: m[4].split(",").filter(Boolean) });
       out.code += Number(m[2]);
-      for (const s of m[4].split(",")) if (s) symbols.add(s);
+      for (const s of m[4].split(",")) if (s && !engineNames.has(s)) symbols.add(s);
     }
     m = /^MODULES (-?\d+) (-?\d+)/.exec(line);
     if (m) out.modulesHeap = { slots: Number(m[1]), chunks: Number(m[2]) };
   }
-  // The linked symbol table: a 2-byte count, then each distinct name NUL-terminated.
-  out.symbols = 2 + [...symbols].reduce((a, s) => a + new TextEncoder().encode(s).length + 1, 0);
+  // The linked symbol table's part the firmware adds: each distinct name NUL-terminated (the 2-byte count is the engine's).
+  out.symbols = [...symbols].reduce((a, s) => a + new TextEncoder().encode(s).length + 1, 0);
   return out;
 }
 
@@ -246,7 +270,7 @@ function featureSizes(fp: Footprint): { feature: string; modules: number; code: 
   return FEATURES.map((f) => {
     const inside = fp.modules.filter((m) => f.match.test(m.module));
     const outsideNames = new Set(fp.modules.filter((m) => !f.match.test(m.module)).flatMap((m) => m.names));
-    const own = new Set(inside.flatMap((m) => m.names).filter((n) => !outsideNames.has(n)));
+    const own = new Set(inside.flatMap((m) => m.names).filter((n) => !outsideNames.has(n) && !fp.engineNames.has(n)));
     return {
       feature: f.name,
       modules: inside.length,
@@ -282,10 +306,13 @@ function measureNode(): Map<string, number> {
 }
 
 function fmt(n: number | null): string {
-  return n === null ? "—" : n.toLocaleString("en-US");
+  // Not measured is null (NaN from a figure that could not compute, as results.json writes it).
+  return n === null || !Number.isFinite(n) ? "—" : n.toLocaleString("en-US");
 }
 
 const started = Date.now();
+const deviceWidth = engineIsDeviceWidth();
+if (!deviceWidth) console.warn(`WARNING: memory figures and allocations ${NOT_DEVICE_WIDTH}`);
 const selectedHeap = heapFigures.filter((f) => !filter || f.name.includes(filter));
 const xs = await measureXs();
 // Figures first: their fixtures are shared with operations, and the Node
@@ -304,22 +331,40 @@ for (const op of selected) {
   if (typeof x === "string" || x === undefined) {
     rows.push({ operation: op.name, xsComputations: null, hostNs, bytes: null, allocatedSlots: null, allocatedChunkBytes: null, notes: `${op.notes} — XS failed: ${x ?? "no result"}` });
   } else {
-    rows.push({ operation: op.name, xsComputations: x.computations, hostNs, bytes: x.bytes, allocatedSlots: x.slots, allocatedChunkBytes: x.chunks, notes: op.notes });
+    rows.push({
+      operation: op.name,
+      xsComputations: x.computations,
+      hostNs,
+      bytes: x.bytes,
+      allocatedSlots: deviceWidth ? x.slots : null,
+      allocatedChunkBytes: deviceWidth ? x.chunks : null,
+      notes: op.notes,
+    });
   }
 }
 for (const f of selectedHeap) {
   const h = xs.heap.get(f.name);
   if (typeof h === "string" || h === undefined) figureRows.push({ figure: f.name, value: null, unit: "B", notes: `${f.notes} — XS failed: ${h ?? "no result"}` });
+  else if (!deviceWidth) figureRows.push({ figure: f.name, value: null, unit: "B", notes: `${f.notes} — ${NOT_DEVICE_WIDTH}` });
   else figureRows.push({ figure: f.name, value: deviceBytes(h.slots, h.chunks), unit: "B", notes: `${f.notes} (${h.slots} slots, ${h.chunks} chunk bytes)` });
 }
 const fp = !filter || "footprint.bytecode".includes(filter) || "heap.modules.firmware".includes(filter) ? await footprint(await deviceModules()) : undefined;
 if (fp) {
-  figureRows.push({ figure: "footprint.bytecode", value: fp.code + fp.symbols, unit: "B", notes: `XS bytecode (${fp.code} B, release, no debug information) and linked symbols (${fp.symbols} B) of the ${fp.modules.length} modules of the ESP32 device build` });
+  figureRows.push({
+    figure: "footprint.bytecode",
+    value: deviceWidth ? fp.code + fp.symbols : null,
+    unit: "B",
+    notes: deviceWidth
+      ? `XS bytecode (${fp.code} B, release, no debug information, 2-byte symbol IDs) and linked symbols (${fp.symbols} B, names the engine lacks) of the ${fp.modules.length} modules of the ESP32 device build`
+      : `XS bytecode and symbols of the ESP32 device build — ${NOT_DEVICE_WIDTH} (a 64-bit xsnap's bytecode has 4-byte symbol IDs)`,
+  });
   figureRows.push({
     figure: "heap.modules.firmware",
-    value: deviceBytes(fp.modulesHeap.slots, fp.modulesHeap.chunks),
+    value: deviceWidth ? deviceBytes(fp.modulesHeap.slots, fp.modulesHeap.chunks) : null,
     unit: "B",
-    notes: `live set the firmware modules' bodies leave (tables, classes, closures; ${fp.modulesHeap.slots} slots, ${fp.modulesHeap.chunks} chunk bytes): in flash on a device only where preloaded and frozen`,
+    notes: deviceWidth
+      ? `live set the firmware modules' bodies leave (tables, classes, closures; ${fp.modulesHeap.slots} slots, ${fp.modulesHeap.chunks} chunk bytes): in flash on a device only where preloaded and frozen`
+      : `live set the firmware modules' bodies leave — ${NOT_DEVICE_WIDTH}`,
   });
 }
 
@@ -351,6 +396,8 @@ writeFileSync(
     {
       generated: new Date().toISOString(),
       xsIterations: XS_ITERATIONS,
+      // The engine the memory figures come from: "32-bit" gives the device's slot and chunk sizes; "64-bit" leaves them null.
+      engine: deviceWidth ? "32-bit" : "64-bit",
       deviceSlotBytes: DEVICE_SLOT_BYTES,
       peakSampleInterval: PEAK_INTERVAL,
       operations: rows,

@@ -3,8 +3,11 @@
  * peripherals included, since the XS test run executes them), and every module
  * outside them that an XS test loads (the simulator board, the lab client's
  * session code), must run on XS, so it may not import Node modules or touch a
- * Node-only global, and it must keep the layer rules of ARCHITECTURE.md. Each
- * violation is printed with its file and line.
+ * Node-only global, and it must keep the layer rules of ARCHITECTURE.md.
+ * bench/ and scripts/ may use Node where no XS test loads them, but never
+ * import test code (host-tests/): tests import the bench's operations and
+ * rigs and the tools, not the other way. Each violation is printed with its
+ * file and line.
  *
  * Globals are found with the type checker, not a word list: the program is
  * built with Node's type declarations loaded, and any identifier whose symbol
@@ -26,12 +29,28 @@ const allowedBare: { prefix: string; allow: (spec: string) => boolean }[] = [
   { prefix: "hal/moddable/", allow: (s) => s.startsWith("embedded:") || /^[a-zA-Z][\w-]*(\/[\w-]+)*$/.test(s) },
   // Audited pure-JS crypto that XS runs, for the simulated crypto port.
   { prefix: "hal/sim/", allow: (s) => s.startsWith("@noble/") },
+  // Bench operations and rigs that XS tests load: the pure-JS packages the XS test run already bundles (signing a test image, generating values).
+  { prefix: "bench/", allow: (s) => s.startsWith("@noble/") || s === "fast-check" },
   // Device entries bind the Moddable HAL and may name SDK modules too.
   { prefix: "boards/", allow: (s) => s.startsWith("embedded:") || /^[a-zA-Z][\w-]*(\/[\w-]+)*$/.test(s) },
 ];
 
 /** Folders whose code is test or bench code: firmware never imports it. */
 const testOnly = ["host-tests/", "bench/"];
+/**
+ * Nothing outside host-tests/ imports a test's file: tests import bench
+ * operations and rigs (a test proves an operation does what its name says)
+ * and the tools, never the other way, so a bench figure or a tool never
+ * depends on a test.
+ */
+const testsDir = "host-tests/";
+/** Folders scanned for that rule alone where no XS test loads them (they may use Node). */
+const testFreeDirs = ["bench", "scripts"];
+
+function testImportViolation(from: string, target: string): string | undefined {
+  if (!target.startsWith(testsDir) || from.startsWith(testsDir)) return undefined;
+  return `${from.split("/")[0]}/ may not import test code "${target}" (tests import bench operations, rigs and tools, never the other way: move what both need to bench/rigs/)`;
+}
 
 /**
  * The direction inside src/ (ARCHITECTURE.md, "Direction inside src/"). Each
@@ -133,6 +152,8 @@ function layerViolation(from: string, target: string): string | undefined {
   if (testOnly.some((t) => target.startsWith(t)) && !testOnly.some((t) => from.startsWith(t))) {
     return `imports test or bench code "${target}" (firmware and the modules XS tests load may not depend on tests)`;
   }
+  const testImport = testImportViolation(from, target);
+  if (testImport) return testImport;
   if (from.startsWith("src/")) {
     if (target.startsWith("hal/") && target.split("/").length > 2) return `src/ may import only the HAL interfaces (hal/*.ts), not "${target}"`;
     if (!target.startsWith("src/") && !target.startsWith("hal/")) return `src/ may import only src/ and hal/ interfaces, not "${target}"`;
@@ -189,7 +210,7 @@ export interface Violation {
   message: string;
 }
 
-/** Checks src/, hal/, boards/ and the modules XS tests load, under `base` (the project by default; tests point it at a fixture tree). */
+/** Checks src/, hal/, boards/, the modules XS tests load, and bench/'s and scripts/' imports, under `base` (the project by default; tests point it at a fixture tree). */
 export function checkFirmware(base = root, dirs = ["src", "hal", "boards"]): Violation[] {
   const files = [...new Set([...dirs.flatMap((d) => sourceFiles(join(base, d))), ...xsLoadedModules(base)])];
   const program = sourceProgram(files);
@@ -244,6 +265,20 @@ export function checkFirmware(base = root, dirs = ["src", "hal", "boards"]): Vio
     };
     visit(sf);
   }
+
+  // The rest of bench/ and scripts/ (the registry, figures measured on Node,
+  // the tools) may use Node but keeps the one direction: no test code.
+  for (const abs of testFreeDirs.flatMap((d) => sourceFiles(join(base, d)))) {
+    if (files.includes(abs)) continue;
+    const rel = relative(base, abs).split(sep).join("/");
+    const text = readFileSync(abs, "utf8");
+    for (const ref of ts.preProcessFile(text, true, true).importedFiles) {
+      if (!ref.fileName.startsWith(".")) continue;
+      const target = relative(base, resolve(abs, "..", ref.fileName)).split(sep).join("/");
+      const message = testImportViolation(rel, target);
+      if (message) violations.push({ file: rel, line: text.slice(0, ref.pos).split("\n").length, message });
+    }
+  }
   return violations;
 }
 
@@ -263,6 +298,6 @@ function isPropertyName(node: ts.Identifier): boolean {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const v = checkFirmware();
   for (const x of v) console.error(`${x.file}:${x.line}: ${x.message}`);
-  console.log(v.length === 0 ? "firmware check: src/, hal/, boards/ and the modules XS tests load are free of Node and keep the layers" : `firmware check: ${v.length} violation(s)`);
+  console.log(v.length === 0 ? "firmware check: src/, hal/, boards/ and the modules XS tests load are free of Node and keep the layers; bench/ and scripts/ import no test code" : `firmware check: ${v.length} violation(s)`);
   process.exit(v.length === 0 ? 0 : 1);
 }

@@ -3,14 +3,15 @@
  * engine (it needs the xsCensus host function of scripts/xsnap/) and
  * prints the live set of the booted sim-board meter by part (domain,
  * catalog row grouped by class, DLMS front) and by kind (constructor or
- * function name), in device bytes (slots × 16 + chunk bytes, as the bench
- * converts: bench/README.md). `--json` prints the raw census; a part name
+ * function name), in device bytes (slots × 16 + chunk bytes, measured on
+ * the 32-bit engine as the bench's figures are: bench/README.md; it refuses
+ * a 64-bit engine, whose chunk bytes are not a device's). `--json` prints the raw census; a part name
  * (a substring of its label) limits the kind table to those parts.
  *
  *   npx tsx scripts/heap-census.ts [part] [--json]
  */
 import { join } from "node:path";
-import { bundleForXs, root, runOnXs } from "./xs-run.js";
+import { bundleForXs, engineIsDeviceWidth, root, runOnXs } from "./xs-run.js";
 
 interface Part {
   label: string;
@@ -32,6 +33,7 @@ const SLOT = 16;
 const bytes = (p: { slots: number; chunks: number }) => p.slots * SLOT + p.chunks;
 const fmt = (n: number) => n.toLocaleString("en-US");
 
+if (!engineIsDeviceWidth()) throw new Error("the XS engine is 64-bit (built without gcc-multilib): its chunk bytes are not a device's; install gcc-multilib and run `node scripts/build-xsnap.mjs`");
 const entry = join(root, "build", "bench", "census.mjs");
 const only = process.argv.slice(2).find((a) => !a.startsWith("--")) ?? "";
 await bundleForXs(

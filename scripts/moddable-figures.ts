@@ -3,7 +3,7 @@
  * (bench/ops/moddable.ts runs this as a child process and reads its JSON):
  *
  * - `stack`: the XS stack high-water, in slots, of each scenario of
- *   host-tests/boards/stack-scenarios.ts, on the project's XS engine: the
+ *   bench/rigs/stack-scenarios.ts (the rig host-tests/boards/stack-scenarios.test.ts checks), on the project's XS engine: the
  *   same xsnap sources and makefile as scripts/build-xsnap.mjs, built once
  *   more into build/xsnap-bounds/ with XS's stack bounds check on
  *   (mxBoundsCheck, as in Moddable's debug builds: the release xsnap checks
@@ -57,7 +57,7 @@ async function probeBundle(): Promise<string> {
   const out = join(root, "build", "stack-probe", "probe.mjs");
   mkdirSync(join(root, "build", "stack-probe"), { recursive: true });
   await bundleForXs(
-    `import { stackScenarios } from ${JSON.stringify(join(root, "host-tests", "boards", "stack-scenarios.ts"))};
+    `import { stackScenarios } from ${JSON.stringify(join(root, "bench", "rigs", "stack-scenarios.ts"))};
 const NAME = globalThis.__probeName;
 // globalThis.__padded (prepended per probe) holds a frame of N local slots under the step.
 function onTop(f) { globalThis.__current = f; return globalThis.__padded(); }

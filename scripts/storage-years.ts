@@ -5,7 +5,7 @@
  * state, the collections of the worst day and tick, and the first failure.
  */
 import { ESP32_NOR, NRF52840_INTERNAL } from "../hal/sim/flash.js";
-import { DAY_MS, runDays, startYears } from "../host-tests/storage/meter-years.js";
+import { DAY_MS, runDays, startYears } from "../bench/rigs/meter-years.js";
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {

@@ -20,7 +20,7 @@ const days = arg("--days", "14");
 const entry = join(root, "build", "bench", "worst-capture.mjs");
 await bundleForXs(
   `import { ESP32_NOR } from ${JSON.stringify(join(root, "hal/sim/flash.ts"))};
-import { retick, runDays, startYears } from ${JSON.stringify(join(root, "host-tests/storage/meter-years.ts"))};
+import { retick, runDays, startYears } from ${JSON.stringify(join(root, "bench/rigs/meter-years.ts"))};
 const r = startYears({ ...ESP32_NOR, sectorCount: 64 }, Date.UTC(2026, 0, 1), 86400000);
 let overall = 0;
 let overallAt = "";

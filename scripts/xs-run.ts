@@ -6,19 +6,31 @@
  */
 import { build } from "esbuild";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
 
 export const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
+// METERKIT_XSNAP_DIR: the engine scripts/build-xsnap.mjs built elsewhere (the same variable it takes).
+const engineDir = () => resolve(root, process.env.METERKIT_XSNAP_DIR || ".xsnap");
+
 function xsnapPath(): string {
   const platform = os.type() === "Darwin" ? "mac" : "lin";
-  // METERKIT_XSNAP_DIR: the engine scripts/build-xsnap.mjs built elsewhere (the same variable it takes).
-  const p = join(resolve(root, process.env.METERKIT_XSNAP_DIR || ".xsnap"), "bin", platform, "release", "xsnap");
+  const p = join(engineDir(), "bin", platform, "release", "xsnap");
   if (!existsSync(p)) throw new Error(`XS engine not built at ${p}: run \`npm install\` (or node scripts/build-xsnap.mjs)`);
   return p;
+}
+
+/**
+ * Whether the engine is the device's width: 32-bit (16-byte slots, 8-byte
+ * chunk headers, as on the ESP32 and nRF52840), which scripts/build-xsnap.mjs
+ * builds when the compiler can (gcc-multilib), or the host's 64-bit.
+ */
+export function engineIsDeviceWidth(): boolean {
+  const f = join(engineDir(), "bits");
+  return existsSync(f) && readFileSync(f, "utf8").trim() === "32";
 }
 
 /** Bundles `source` (module text importing project files by absolute path) into outFile for XS. */

@@ -8,9 +8,9 @@
  */
 import type { BenchOp, HeapFigure } from "../op.js";
 import { D, Tag, type Data } from "../../src/cosem/axdr.js";
-import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { decodeAare } from "../../src/cosem/apdu/acse.js";
-import { hlsGmacAarq } from "../../host-tests/support/hls.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/client/codec.js";
+import { decodeAare } from "../../src/cosem/client/client-apdu.js";
+import { hlsGmacAarq } from "../rigs/hls.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";
 import { dateTimeFromUtcMs, dateTimeToBytes } from "../../src/cosem/datetime.js";
 import { Obis } from "../../src/cosem/obis.js";
@@ -25,7 +25,7 @@ import { SimCrypto } from "../../hal/sim/crypto.js";
 import { bytesSource } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
-import { benchImage } from "../../host-tests/fota/support/bench-ops.js";
+import { benchImage } from "./fota.js";
 
 const T0 = Date.UTC(2026, 0, 14, 9, 0);
 const KEYS = { encryptionKey: DEVELOPMENT_KEYS.globalUnicastKey, authenticationKey: DEVELOPMENT_KEYS.authenticationKey };

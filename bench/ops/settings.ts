@@ -10,9 +10,9 @@
  * are not settings records and are not counted.
  */
 // fast-check reads the timer globals when it loads; the XS bench host has none (the test host's shim provides them).
-import "../../host-tests/xs/host-globals.js";
+import "../../scripts/xs-host-globals.js";
 import type { BenchFigure } from "../op.js";
-import { settingsFootprint } from "../../host-tests/meter/settings-values.js";
+import { settingsFootprint } from "../rigs/settings-values.js";
 
 export const settingsFigures: BenchFigure[] = [
   {

@@ -3,12 +3,12 @@
  * profile (4 cumulative channels and status) in a 256 KiB ESP32 NOR
  * partition. The year is built once per process (about 25 s on XS) and
  * shared by the operations and figures; the fixture is the one the capacity
- * and wear tests check (host-tests/storage/year-fixture.ts).
+ * and wear tests check (bench/rigs/storage-year.ts).
  */
 import type { BenchFigure, BenchOp } from "../op.js";
 import { ESP32_NOR } from "../../hal/sim/flash.js";
-import { appendOne, emptyYear, fillYear, readDay, yearFigures, type YearFixture } from "../../host-tests/storage/year-fixture.js";
-import { retick, runDays, startYears, type YearsRun } from "../../host-tests/storage/meter-years.js";
+import { appendOne, emptyYear, fillYear, readDay, yearFigures, type YearFixture } from "../rigs/storage-year.js";
+import { retick, runDays, startYears, type YearsRun } from "../rigs/meter-years.js";
 
 let year: YearFixture | undefined;
 function fullYear(): YearFixture {

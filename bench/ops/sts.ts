@@ -11,9 +11,9 @@ import type { BenchOp } from "../op.js";
 import type { Meter } from "../../src/meter/meter.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
 import { simDecoderKey, simPrepaySetup } from "../../scripts/sts/sim-setup.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { Sta } from "../../src/prepay/sta.js";
-import { creditToken, tidAt } from "../../src/prepay/vend.js";
+import { creditToken, tidAt } from "../../src/prepay/vending/vend.js";
 import { MIN_TID_MEMORY } from "../../src/prepay/service.js";
 
 const T0 = Date.UTC(2026, 2, 3, 10, 0);

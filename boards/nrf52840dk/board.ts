@@ -4,6 +4,15 @@ import { MCUBOOT_ZEPHYR_NRF52840 } from "../../src/fota/bootloader-config.js";
 
 const KiB = 1024;
 
+/** The nRF52840's internal flash, whichever build lays out its regions (see below). */
+const INTERNAL_FLASH = {
+  name: "internal",
+  size: 1024 * KiB,
+  sectorSize: 4 * KiB,
+  writeSize: 4,
+  ratedEraseCycles: 10_000,
+} as const;
+
 /**
  * Nordic nRF52840 DK (PCA10056) with an ADE7953 breakout on the Arduino
  * header's SPI pins: D13 SCK = P1.15, D12 MISO = P1.14, D11 MOSI = P1.13,
@@ -46,11 +55,7 @@ export const board: Readonly<Board> = frozenBoard({
       bootloader: "uf2",
       devices: [
         {
-          name: "internal",
-          size: 1024 * KiB,
-          sectorSize: 4 * KiB,
-          writeSize: 4,
-          ratedEraseCycles: 10_000,
+          ...INTERNAL_FLASH,
           regions: [
             { role: "softdevice", offset: 0x0, size: 0x27000, note: "MBR + SoftDevice S140 7.x" },
             { label: "running", role: "application", offset: 0x27000, size: 0x88000, note: "firmware and the xs mods area (linker FLASH 0x27000+0xC8000 minus storage)" },
@@ -68,11 +73,7 @@ export const board: Readonly<Board> = frozenBoard({
       mcuboot: MCUBOOT_ZEPHYR_NRF52840,
       devices: [
         {
-          name: "internal",
-          size: 1024 * KiB,
-          sectorSize: 4 * KiB,
-          writeSize: 4,
-          ratedEraseCycles: 10_000,
+          ...INTERNAL_FLASH,
           regions: [
             { label: "mcuboot", role: "bootloader", offset: 0x0, size: 0xc000 },
             { label: "image-0", role: "mcuboot-primary", offset: 0xc000, size: 0xac000, note: "688 KiB: Zephyr, XS and the firmware bytecode" },

@@ -1,5 +1,5 @@
 import type { SerialPort } from "../serial.js";
-import { asArrayBuffer } from "./buffers.js";
+import { PacedWriter } from "./buffers.js";
 
 /** What the HAL uses of an ECMA-419 Serial instance (`embedded:io/serial`, format "buffer"). */
 export interface SerialDevice {
@@ -22,8 +22,7 @@ export class ModdableSerial implements SerialPort {
   readonly #open: SerialOpener;
   #device: SerialDevice | undefined;
   #baud: number;
-  #writable = 0;
-  #queue: Uint8Array[] = [];
+  readonly #out = new PacedWriter();
   #handler: ((bytes: Uint8Array) => void) | undefined;
 
   constructor(open: SerialOpener, baud: number) {
@@ -41,16 +40,14 @@ export class ModdableSerial implements SerialPort {
     this.#device?.close();
     this.#baud = baud;
     // Bytes queued at the old rate would be garbage at the new one.
-    this.#queue = [];
-    this.#writable = 0;
+    this.#out.clear();
     this.#device = this.#connect(baud);
   }
 
   write(bytes: Uint8Array): void {
     if (!this.#device) throw new Error("serial port closed");
     if (bytes.length === 0) return;
-    this.#queue.push(bytes.slice());
-    this.#drain();
+    this.#out.write(this.#device, bytes);
   }
 
   onReceive(handler: (bytes: Uint8Array) => void): void {
@@ -60,17 +57,14 @@ export class ModdableSerial implements SerialPort {
   close(): void {
     this.#device?.close();
     this.#device = undefined;
-    this.#queue = [];
+    this.#out.clear();
   }
 
   #connect(baud: number): SerialDevice {
     return this.#open(
       baud,
       (count) => this.#readable(count),
-      (count) => {
-        this.#writable = count;
-        this.#drain();
-      },
+      (count) => this.#out.writable(this.#device, count),
     );
   }
 
@@ -79,17 +73,5 @@ export class ModdableSerial implements SerialPort {
     if (!device || count <= 0) return;
     const chunk = device.read(count);
     if (chunk instanceof ArrayBuffer && chunk.byteLength > 0) this.#handler?.(new Uint8Array(chunk));
-  }
-
-  #drain(): void {
-    const device = this.#device;
-    while (device && this.#writable > 0 && this.#queue.length > 0) {
-      const head = this.#queue[0];
-      const n = Math.min(head.length, this.#writable);
-      device.write(asArrayBuffer(n === head.length ? head : head.subarray(0, n)));
-      this.#writable -= n;
-      if (n === head.length) this.#queue.shift();
-      else this.#queue[0] = head.subarray(n);
-    }
   }
 }

@@ -1,5 +1,5 @@
 import type { TcpConnection, TcpListener } from "../tcp.js";
-import { asArrayBuffer } from "./buffers.js";
+import { PacedWriter } from "./buffers.js";
 
 /** What the HAL uses of an ECMA-419 TCP socket (`embedded:io/socket/tcp`, format "buffer"). */
 export interface TcpSocket {
@@ -22,8 +22,7 @@ export interface SocketCallbacks {
 export class ModdableTcpConnection implements TcpConnection {
   readonly #release: () => void;
   #socket: TcpSocket | undefined;
-  #writable = 0;
-  #queue: Uint8Array[] = [];
+  readonly #out = new PacedWriter();
   #onData: ((bytes: Uint8Array) => void) | undefined;
   #onClose: (() => void) | undefined;
 
@@ -46,18 +45,14 @@ export class ModdableTcpConnection implements TcpConnection {
         const chunk = socket.read(count);
         if (chunk instanceof ArrayBuffer && chunk.byteLength > 0) this.#onData?.(new Uint8Array(chunk));
       },
-      onWritable: (count) => {
-        this.#writable = count;
-        this.#drain();
-      },
+      onWritable: (count) => this.#out.writable(this.#socket, count),
       onError: () => this.close(),
     };
   }
 
   write(bytes: Uint8Array): void {
     if (!this.#socket || bytes.length === 0) return;
-    this.#queue.push(bytes.slice());
-    this.#drain();
+    this.#out.write(this.#socket, bytes);
   }
 
   onData(handler: (bytes: Uint8Array) => void): void {
@@ -72,7 +67,7 @@ export class ModdableTcpConnection implements TcpConnection {
     const socket = this.#socket;
     if (!socket) return;
     this.#socket = undefined;
-    this.#queue = [];
+    this.#out.clear();
     try {
       socket.close();
     } catch {
@@ -80,18 +75,6 @@ export class ModdableTcpConnection implements TcpConnection {
     }
     this.#release();
     this.#onClose?.();
-  }
-
-  #drain(): void {
-    const socket = this.#socket;
-    while (socket && this.#writable > 0 && this.#queue.length > 0) {
-      const head = this.#queue[0];
-      const n = Math.min(head.length, this.#writable);
-      socket.write(asArrayBuffer(n === head.length ? head : head.subarray(0, n)));
-      this.#writable -= n;
-      if (n === head.length) this.#queue.shift();
-      else this.#queue[0] = head.subarray(n);
-    }
   }
 }
 

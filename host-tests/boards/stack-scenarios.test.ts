@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bootScenario, dlmsScenario } from "./stack-scenarios.js";
+import { bootScenario, dlmsScenario } from "../../bench/rigs/stack-scenarios.js";
 
 /** The stack probe's scenarios do what their names say (the probe only sees whether they overflow). */
 describe("stack scenarios", () => {

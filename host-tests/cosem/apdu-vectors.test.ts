@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeApdu, encodeApdu, type Apdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu, encodeApdu, type Apdu } from "../../src/cosem/client/codec.js";
 import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism } from "../../src/cosem/apdu/acse.js";
 import type { GeneralCipheredApdu } from "../../src/cosem/apdu/ciphered.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";

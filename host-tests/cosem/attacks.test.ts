@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { D } from "../../src/cosem/axdr.js";
-import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/client/codec.js";
+import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism } from "../../src/cosem/apdu/acse.js";
+import { decodeAare, encodeAarq } from "../../src/cosem/client/client-apdu.js";
 import { ServiceError, StateError } from "../../src/cosem/apdu/xdlms.js";
 import { ClientError } from "../../src/cosem/client/client.js";
 import { DataAccessResult } from "../../src/cosem/interface-class.js";
@@ -9,7 +10,7 @@ import { Obis } from "../../src/cosem/obis.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { dlmsVector } from "../support/vectors.js";
-import { LN, SAP, TestSession, buildMeter, connect } from "./fixture.js";
+import { LN, SAP, TestSession, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 
 /** The invocation counter of a ciphered APDU (glo-/ded-: after tag and one length byte; general: after the title). */
 function icOf(apdu: Uint8Array): number {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { openApdu, readEnvelope } from "../../src/cosem/security/protect.js";
-import { hdlcGetSuite0, xdlmsBenchOps } from "./bench-ops.js";
-import { GAK, GUEK, SERVER_TITLE } from "./fixture.js";
+import { hdlcGetSuite0, xdlmsBenchOps } from "../../bench/ops/xdlms.js";
+import { GAK, GUEK, SERVER_TITLE } from "../../bench/rigs/xdlms-meter.js";
 
 /** The benchmark operations must keep working: each runs a few times without throwing. */
 describe("xDLMS bench operations", () => {

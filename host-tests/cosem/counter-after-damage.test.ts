@@ -9,12 +9,12 @@
  * replays again. A key change resets it too.
  */
 import { describe, expect, it } from "vitest";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { ServiceError, StateError } from "../../src/cosem/apdu/xdlms.js";
 import { ReceiveCounter } from "../../src/cosem/security/counters.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
-import { LN, SAP, TestSession, buildMeter, connect } from "./fixture.js";
+import { LN, SAP, TestSession, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 
 /** A store whose mount found damage not handled yet (the composition root sets this for that boot). */
 function damaged(kv: MemoryKeyValueStore): MemoryKeyValueStore {

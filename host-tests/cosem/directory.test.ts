@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { rights } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { ObjectDirectory } from "../../src/cosem/server/directory.js";
-import { EchoObject } from "./fixture.js";
+import { EchoObject } from "../../bench/rigs/xdlms-meter.js";
 
 /**
  * The one catalog (src/cosem/server/directory.ts): rows indexed by logical

@@ -11,14 +11,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { D, type Data } from "../../src/cosem/axdr.js";
-import { decodeApdu, encodeApdu, type Apdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu, encodeApdu, type Apdu } from "../../src/cosem/client/codec.js";
 import type { ServiceApdu } from "../../src/cosem/apdu/xdlms.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { bytesEqual, toHex } from "../../src/util/bytes.js";
 import { DecodeError } from "../../src/util/errors.js";
 import { report, runtime } from "../support/report.js";
 import { dlmsVector } from "../support/vectors.js";
-import { LN, SAP, TestSession, buildMeter, connect } from "./fixture.js";
+import { LN, SAP, TestSession, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 import { Rng, mutate } from "../support/mutate.js";
 
 const N_DECODE = runtime === "xs" ? 2_000 : 100_000;

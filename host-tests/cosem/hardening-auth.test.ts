@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimTimers } from "../../hal/sim/timers.js";
 import { D } from "../../src/cosem/axdr.js";
-import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/client/codec.js";
+import { AcseDiagnostic, ApplicationContext, AssociationResult, Mechanism } from "../../src/cosem/apdu/acse.js";
+import { decodeAare, encodeAarq } from "../../src/cosem/client/client-apdu.js";
 import { ServiceError, StateError } from "../../src/cosem/apdu/xdlms.js";
 import { ActionResult } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
@@ -19,7 +20,7 @@ import { DEFAULT_PENDING_ASSOCIATION_MS } from "../../src/cosem/server/server.js
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { fromHex, utf8Encode } from "../../src/util/bytes.js";
 import { runtime } from "../support/report.js";
-import { CLIENT_TITLE, GAK, GUEK, LN, LLS_PASSWORD, SAP, SERVER_TITLE, TestSession, buildMeter, connect, type Meter } from "./fixture.js";
+import { CLIENT_TITLE, GAK, GUEK, LN, LLS_PASSWORD, SAP, SERVER_TITLE, TestSession, buildMeter, connect, type Meter } from "../../bench/rigs/xdlms-meter.js";
 
 const KEYS = { encryptionKey: GUEK, authenticationKey: GAK };
 const CURRENT_ASSOCIATION = Obis.of(0, 0, 40, 0, 0, 255);

@@ -17,10 +17,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { D, encodeData } from "../../src/cosem/axdr.js";
-import { encodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { encodeApdu } from "../../src/cosem/client/codec.js";
 import { DataObject } from "../../src/cosem/classes/data.js";
 import { concatBytes, fromHex, toHex } from "../../src/util/bytes.js";
-import { LN, SAP, buildMeter, connect } from "./fixture.js";
+import { LN, SAP, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 
 /** The LLS firmware association: plain APDUs, so the response bytes are the wire bytes. */
 async function firmwareSession() {

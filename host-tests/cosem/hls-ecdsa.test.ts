@@ -5,7 +5,7 @@ import { Mechanism } from "../../src/cosem/apdu/acse.js";
 import { ClientError, DlmsClient } from "../../src/cosem/client/client.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { hlsEcdsaSign, hlsEcdsaVerify } from "../../src/cosem/security/hls-ecdsa.js";
-import { CLIENT_TITLE, GAK, GUEK, LN, SAP, SERVER_TITLE, TestSession, buildMeter, type Meter } from "./fixture.js";
+import { CLIENT_TITLE, GAK, GUEK, LN, SAP, SERVER_TITLE, TestSession, buildMeter, type Meter } from "../../bench/rigs/xdlms-meter.js";
 
 /**
  * HLS-ECDSA (mechanism 7) with P-256 keys from noble (not from this

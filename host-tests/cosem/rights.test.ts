@@ -4,7 +4,7 @@ import { ActionResult, DataAccessResult, ROLES, canInvoke, canRead, canWrite, ty
 import { attributeRight, methodRight } from "../../src/cosem/server/directory.js";
 import { report } from "../support/report.js";
 import { Policy } from "../../src/cosem/security/security-setup.js";
-import { SAP, buildMeter, connect } from "./fixture.js";
+import { SAP, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 
 /**
  * Every access right of the test catalog, through real APDUs for each role's

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SimCrypto } from "../../hal/sim/crypto.js";
-import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/client/codec.js";
 import { decodeAarq } from "../../src/cosem/apdu/acse.js";
 import { parseSecurityControl, securityControlByte } from "../../src/cosem/security/header.js";
 import { ReceiveCounter, TransmitCounter, TX_RESERVATION_BLOCK } from "../../src/cosem/security/counters.js";

@@ -22,7 +22,7 @@ import { DEFAULT_HDLC_SERVER_CONFIG } from "../../src/transport/hdlc/server.js";
 import { DEFAULT_OPTICAL_CONFIG, OpticalPort } from "../../src/transport/optical-port.js";
 import { DEFAULT_WRAPPER_CONFIG, DLMS_TCP_PORT, WrapperServer } from "../../src/transport/wrapper/server.js";
 import { drive } from "../transport/support.js";
-import { CLIENT_TITLE, GAK, GUEK, LN, SAP, buildMeter, type Meter } from "./fixture.js";
+import { CLIENT_TITLE, GAK, GUEK, LN, SAP, buildMeter, type Meter } from "../../bench/rigs/xdlms-meter.js";
 
 const CURRENT = Obis.of(0, 0, 40, 0, 0);
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { D, Tag } from "../../src/cosem/axdr.js";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { ClientError } from "../../src/cosem/client/client.js";
 import { DataAccessResult, ActionResult } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { SecurityEvent } from "../../src/cosem/security/events.js";
 import { toHex, utf8Encode } from "../../src/util/bytes.js";
 import { dlmsVector } from "../support/vectors.js";
-import { CLIENT_TITLE, GAK, GUEK, KEK, LN, SAP, buildMeter, connect } from "./fixture.js";
+import { CLIENT_TITLE, GAK, GUEK, KEK, LN, SAP, buildMeter, connect } from "../../bench/rigs/xdlms-meter.js";
 
 const CURRENT = Obis.of(0, 0, 40, 0, 0);
 

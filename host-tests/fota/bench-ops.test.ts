@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { SimCrypto } from "../../hal/sim/crypto.js";
 import { bytesSource } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
-import { benchImage, fotaVerifyImage1k, fotaVerifyPerKib } from "./support/bench-ops.js";
+import { benchImage, fotaVerifyImage1k, fotaVerifyPerKib } from "../../bench/ops/fota.js";
 
 describe("fota bench operations", () => {
   it("fota.verify.image-1k runs on a verifying image; the same image tampered is refused", () => {

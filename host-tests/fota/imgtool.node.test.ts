@@ -6,7 +6,6 @@
  * verify, dumpinfo, getpub and getpubhash print what imgtool printed
  * (outputs/*.txt, imgtool_stdout); each tool verifies the other's images.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { ImageVerifier } from "../../src/fota/verify.js";
 import { runImgtool } from "../../scripts/imgtool/cli.js";
 import { loadKey, privateKeyPem, type PrivateSigningKey } from "../../scripts/imgtool/keys.js";
 import { sharedDir } from "../../scripts/gen-vectors.js";
+import { runProgramSync } from "../support/simulator-process.node.js";
 
 const V = join(sharedDir, "vectors", "mcuboot-imgtool-2");
 const V1 = join(sharedDir, "vectors", "mcuboot");
@@ -233,12 +233,11 @@ describe("imgtool getpub / getpubhash / keygen", () => {
 
 describe("npm run imgtool", () => {
   it("runs as a command: getpub prints imgtool's C array, verify exits 1 on a refused image", () => {
-    const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
-    const ok = spawnSync(tsx, ["scripts/imgtool.ts", "getpub", "-k", join(V, "keys", "ec256.pem")], { encoding: "utf8" });
-    expect(ok.status).toBe(0);
+    const ok = runProgramSync("imgtool", ["getpub", "-k", join(V, "keys", "ec256.pem")]);
+    expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(loggedStdout("getpub.ec256.default.txt").stdout);
-    const bad = spawnSync(tsx, ["scripts/imgtool.ts", "verify", "-k", join(V, "keys", "ec256.pub.pem"), join(V, "images", "neg_payload_flip.bin")], { encoding: "utf8" });
-    expect(bad.status).toBe(1);
+    const bad = runProgramSync("imgtool", ["verify", "-k", join(V, "keys", "ec256.pub.pem"), join(V, "images", "neg_payload_flip.bin")]);
+    expect(bad.code).toBe(1);
     expect(bad.stdout).toBe("Image has an invalid hash\n");
   });
 });

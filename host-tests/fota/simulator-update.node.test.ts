@@ -13,7 +13,6 @@
  * mid-upload, restarted, the upload resumed and finished; a confirmed
  * image is still the one running after each restart of the simulator.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,68 +22,31 @@ import { parseLabArgs } from "../../scripts/lab/args.js";
 import { getCommand } from "../../scripts/lab/commands.js";
 import { openSession } from "../../scripts/lab/open.js";
 import { trailerLayout } from "../../src/fota/trailer.js";
+import { runProgram, startSimulator, waitUntil, type RunningSimulator } from "../support/simulator-process.node.js";
 
-const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
 const FIX = join(process.cwd(), "host-tests", "fota", "fixtures", "imgtool-2.4.0");
 const KEY = join(sharedDir, "vectors", "mcuboot-imgtool-2", "keys", "root-ec-p256.pem");
 const SLOT = 0x40000;
 const FIRMWARE = ["--client-sap", "48", "--auth", "lls", "--password", "12345678"];
 const MANAGEMENT = ["--client-sap", "1", "--auth", "hls-gmac", "--akey", "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf", "--ekey", "000102030405060708090a0b0c0d0e0f"];
 
-interface Sim {
-  child: ChildProcess;
-  port: number;
-  out: () => string;
-}
-
 const dir = mkdtempSync(join(tmpdir(), "meter-fota-"));
 copyFileSync(KEY, join(dir, "fota-signing-key.pem"));
-let sim: Sim | undefined;
+const cleanup: (() => void)[] = [];
+let sim: RunningSimulator | undefined;
 
 afterAll(() => {
-  if (sim && sim.child.exitCode === null) sim.child.kill("SIGKILL");
+  for (const f of cleanup.splice(0).reverse()) f();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startSim(extra: string[] = []): Promise<Sim> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--no-optical", "--quiet", ...extra], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`simulator not ready:\n${out}`)), 30000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m && /simulator pid/.test(out)) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), out: () => out });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-  });
+function startSim(extra: string[] = []): Promise<RunningSimulator> {
+  return startSimulator(dir, ["--no-optical", ...extra], cleanup);
 }
 
-function stopSim(s: Sim, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  return new Promise((resolve) => {
-    if (s.child.exitCode !== null) return resolve();
-    s.child.on("exit", () => resolve());
-    s.child.kill(signal);
-  });
-}
-
-/** Runs the lab client; `onStderr` may kill things while it runs. */
-function lab(args: string[], onStderr?: (text: string) => void): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tsx, ["scripts/lab.ts", ...args, "--tcp", `127.0.0.1:${sim!.port}`], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => {
-      err += b.toString();
-      onStderr?.(err);
-    });
-    child.on("exit", (code) => resolve({ code, out, err }));
-  });
+/** Runs the lab client against the simulator; `onStderr` may kill things while it runs. */
+function lab(args: string[], onStderr?: (err: string) => void): Promise<{ code: number | null; out: string; err: string }> {
+  return runProgram("lab", [...args, "--tcp", `127.0.0.1:${sim!.port}`], { onStderr });
 }
 
 /**
@@ -104,12 +66,8 @@ async function read(args: string[]): Promise<string> {
   return lines.join("\n");
 }
 
-async function waitFor(what: () => boolean, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error(`timed out; simulator said:\n${sim?.out()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function waitFor(what: () => boolean, ms = 20000): Promise<void> {
+  return waitUntil(what, ms, () => `simulator said:\n${sim?.out()}`);
 }
 
 /** The active firmware identifier (1.0.0.2.0.255), read by the public client. */
@@ -172,7 +130,7 @@ describe("firmware update in the simulator process, with images from MCUboot's i
   }, 60000);
 
   it("a new image whose self-test fails is reverted by the bootloader", async () => {
-    await stopSim(sim!);
+    await sim!.stop();
     sim = await startSim(["--self-test", "fail"]);
     // A confirmed image survives a restart of the whole simulator: the bootloader keeps it.
     expect(sim.out()).not.toMatch(/bootloader: (reverted|test swap)/);
@@ -192,7 +150,7 @@ describe("firmware update in the simulator process, with images from MCUboot's i
   }, 60000);
 
   it("a simulator killed mid-upload resumes the transfer after its restart and finishes it", async () => {
-    if (sim) await stopSim(sim);
+    await sim?.stop();
     sim = await startSim();
     const victim = sim;
     let killed = false;
@@ -200,12 +158,12 @@ describe("firmware update in the simulator process, with images from MCUboot's i
       if (!killed && /upload [5-9]0%/.test(err)) {
         killed = true;
         // The simulator itself (tsx runs it in a child process of its own): a power cut, no clean stop.
-        process.kill(Number(/simulator pid (\d+)/.exec(victim.out())![1]), "SIGKILL");
+        process.kill(victim.pid, "SIGKILL");
       }
     });
     expect(killed).toBe(true);
     expect(first.code, `${first.out}\n${first.err}`).not.toBe(0);
-    await stopSim(victim);
+    await victim.stop();
     sim = await startSim();
     const r = await update("sim-1.3.0.bin");
     const m = /resuming: the meter has (\d+) of (\d+) blocks/.exec(r.out);
@@ -216,10 +174,10 @@ describe("firmware update in the simulator process, with images from MCUboot's i
     expect(await transferStatus()).toBe(6);
     expect(primaryConfirmed()).toBe(true);
     // And after one more restart, as `npm start` again: still 1.3.0, no swap, no revert.
-    await stopSim(sim);
+    await sim.stop();
     sim = await startSim();
     expect(sim.out()).not.toMatch(/bootloader: (reverted|test swap)/);
     expect(await runningVersion()).toBe('"1.3.0+0"');
-    await stopSim(sim);
+    await sim.stop();
   }, 120000);
 });

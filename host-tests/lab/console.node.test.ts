@@ -9,51 +9,43 @@
  * With METER_CONSOLE_SCREENSHOTS=DIR it also saves a screenshot of each view
  * (the README's pictures come from there).
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseLabArgs } from "../../scripts/lab/args.js";
 import { startConsoleServer, type ConsoleServer } from "../../scripts/lab/console/http.js";
 import { MeterConsole } from "../../scripts/lab/console/service.js";
+import { runProgram, startSimulator as start } from "../support/simulator-process.node.js";
 
-const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
-const run = promisify(execFile);
 const chromiumPath = process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => existsSync(p));
 const shots = process.env.METER_CONSOLE_SCREENSHOTS;
 // CI installs Chromium (.ci/run): there a missing browser is a failure, not a skip.
 const needBrowser = process.env.CI === "true";
 
 interface Sim {
-  child: ChildProcess;
   port: number;
   akey: string;
   ekey: string;
   keyFile: string;
 }
 
-function startSimulator(dir: string): Promise<Sim> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--no-optical", "--quiet", "--speed", "900"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`simulator not ready:\n${out}`)), 60000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const port = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      const keys = /--akey ([0-9a-f]{32}) --ekey ([0-9a-f]{32})/.exec(out);
-      const key = /--key (\S+fota-signing-key\.pem)/.exec(out);
-      if (port && keys && key) {
-        clearTimeout(timer);
-        child.stdout!.off("data", onData);
-        resolve({ child, port: Number(port[1]), akey: keys[1], ekey: keys[2], keyFile: key[1] });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-  });
+const cleanup: (() => void)[] = [];
+
+/** `npm start` at 900x, with the keys and the signing key file it prints for its users. */
+async function startSimulator(dir: string): Promise<Sim> {
+  const p = await start(dir, ["--no-optical", "--speed", "900"], cleanup);
+  const keys = /--akey ([0-9a-f]{32}) --ekey ([0-9a-f]{32})/.exec(p.out());
+  const key = /--key (\S+fota-signing-key\.pem)/.exec(p.out());
+  if (!keys || !key) throw new Error(`simulator printed no keys:\n${p.out()}`);
+  return { port: p.port, akey: keys[1], ekey: keys[2], keyFile: key[1] };
+}
+
+/** A lab program (lab, imgtool) run to its end; fails with its output unless it exits 0. */
+async function run(program: string, args: string[]): Promise<void> {
+  const r = await runProgram(program, args);
+  if (r.code !== 0) throw new Error(`scripts/${program}.ts exited with ${r.code}:\n${r.out}`);
 }
 
 /** Date-time text as the lab prints it ("2026-12-05 00:53:09 dev -60", local = UTC − deviation) to UTC ms. */
@@ -94,7 +86,7 @@ describe.skipIf(!haveBrowser && !needBrowser)("lab console in a real browser aga
     await browser?.close();
     await meter?.disconnect();
     await server?.close();
-    sim?.child.kill("SIGKILL");
+    for (const f of cleanup.splice(0).reverse()) f();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -144,7 +136,7 @@ describe.skipIf(!haveBrowser && !needBrowser)("lab console in a real browser aga
     await page.click("#disconnect");
     await page.waitForSelector("#conn-state.off");
     const file = join(dir, "lp.csv");
-    await run(tsx, ["scripts/lab.ts", "profile", "1-0:99.1.0*255", "--from", new Date(from).toISOString(), "--to", new Date(to).toISOString(), "--out", file, ...labArgs], { cwd: process.cwd() });
+    await run("lab", ["profile", "1-0:99.1.0*255", "--from", new Date(from).toISOString(), "--to", new Date(to).toISOString(), "--out", file, ...labArgs]);
     const csv = readFileSync(file, "utf8");
     expect(csvLink).toBe(csv);
     expect(drawn.csv).toBe(csv);
@@ -205,7 +197,7 @@ describe.skipIf(!haveBrowser && !needBrowser)("lab console in a real browser aga
     const plain = join(dir, "app.bin");
     const signed = join(dir, "app.signed.bin");
     writeFileSync(plain, Uint8Array.from({ length: 24000 }, (_, i) => (i * 7919) & 0xff));
-    await run(tsx, ["scripts/imgtool.ts", "sign", "--key", sim.keyFile, "--header-size", "0x200", "--pad-header", "--align", "8", "--version", "1.0.1", "--security-counter", "1", "--slot-size", "262144", plain, signed], { cwd: process.cwd() });
+    await run("imgtool", ["sign", "--key", sim.keyFile, "--header-size", "0x200", "--pad-header", "--align", "8", "--version", "1.0.1", "--security-counter", "1", "--slot-size", "262144", plain, signed]);
     await page.click('nav button[data-view="firmware"]');
     await page.setInputFiles("#fw-file", signed);
     await page.click("#fw-upload");

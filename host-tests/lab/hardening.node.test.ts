@@ -9,7 +9,6 @@
  *   security log gets one entry per burst instead of one per guess, and a
  *   kill -9 does not reopen the window.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -29,72 +28,27 @@ import { wrapperLink } from "../../scripts/lab/link.js";
 import { NodeTimers, SocketTcpConnection } from "../../scripts/lab/node-ports.js";
 import { openSession } from "../../scripts/lab/open.js";
 import { report } from "../support/report.js";
+import { startSimulator as start, type RunningSimulator } from "../support/simulator-process.node.js";
 
-const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
+const cleanup: (() => void)[] = [];
+afterAll(() => {
+  for (const f of cleanup.splice(0).reverse()) f();
+});
 
-export interface SimProcess {
-  port: number;
-  child: ChildProcess;
-  output(): string;
-  /** SIGKILL (a power cut) and wait for the exit. */
-  kill(): Promise<void>;
-  /** SIGTERM and wait for the exit. */
-  stop(): Promise<void>;
-}
-
-export function stateDir(): { dir: string; remove(): void } {
+function stateDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), "meter-hard-"));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function startSimulator(dir: string, extra: string[] = []): Promise<SimProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--no-optical", "--quiet", ...extra], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let done = false;
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`simulator not ready:\n${out}`));
-    }, 60000);
-    const exited = new Promise<void>((r) => child.on("exit", () => r()));
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m && !done) {
-        done = true;
-        clearTimeout(timer);
-        resolve({
-          port: Number(m[1]),
-          child,
-          output: () => out,
-          kill: async () => {
-            child.kill("SIGKILL");
-            await exited;
-          },
-          stop: async () => {
-            child.kill("SIGTERM");
-            await exited;
-          },
-        });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => {
-      if (!done) {
-        clearTimeout(timer);
-        reject(new Error(`simulator exited with ${code}:\n${out}`));
-      }
-    });
-  });
+function startSimulator(dir: string): Promise<RunningSimulator> {
+  return start(dir, ["--no-optical"], cleanup);
 }
-
 
 const CLOCK = Obis.of(0, 0, 1, 0, 0, 255);
 /** What this test promises a legitimate client: associated and served within this time, whatever holds the slots. */
 const LEGIT_WITHIN_MS = 3000;
 
-let sim: SimProcess;
+let sim: RunningSimulator;
 let state: ReturnType<typeof stateDir>;
 const timers = new NodeTimers();
 const sockets: Socket[] = [];
@@ -216,7 +170,7 @@ const SECURITY_LOG = Obis.of(0, 0, 99, 98, 6, 255);
 const GUESS_FOR_MS = 5000;
 
 const bfState = stateDir();
-let bfSim: SimProcess | undefined;
+let bfSim: RunningSimulator | undefined;
 afterAll(async () => {
   await bfSim?.stop();
   bfState.remove();

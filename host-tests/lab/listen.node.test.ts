@@ -4,14 +4,13 @@
  * (tests/test_general_global_cipher.py:6, keys at :29, the plain APDU it
  * deciphers to at :47), sent over a real TCP connection in a wrapper frame.
  */
-import { spawn } from "node:child_process";
 import { connect } from "node:net";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startPushListener, type Notification, type PushListener } from "../../scripts/lab/listen.js";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { encodeWrapper } from "../../src/transport/wrapper/wrapper.js";
 import { toHex } from "../../src/util/bytes.js";
+import { startProgram } from "../support/simulator-process.node.js";
 import { dlmsVector } from "../support/vectors.js";
 
 const ciphered = dlmsVector("test_general_global_cipher.py", 6);
@@ -84,19 +83,13 @@ describe("lab listen: pushed data-notifications over TCP", () => {
   });
 
   it("npm run lab -- listen prints each push it receives", async () => {
-    const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
-    const child = spawn(tsx, ["scripts/lab.ts", "listen", "--port", "0", "--akey", toHex(key), "--ekey", toHex(key)], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    const child = startProgram("lab", ["listen", "--port", "0", "--akey", toHex(key), "--ekey", toHex(key)]);
     try {
-      for (let i = 0; i < 300 && !/listening for pushes on tcp:\/\/127\.0\.0\.1:\d+/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-      const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
-      await send(port, ciphered);
-      for (let i = 0; i < 100 && !/ push /.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(out).toMatch(new RegExp(`push \\d+ from ${senderTitle} \\(127\\.0\\.0\\.1:\\d+, ciphered\\)`));
+      const [, port] = await child.waitFor(/listening for pushes on tcp:\/\/127\.0\.0\.1:(\d+)/, 15_000);
+      await send(Number(port), ciphered);
+      await child.waitFor(new RegExp(`push \\d+ from ${senderTitle} \\(127\\.0\\.0\\.1:\\d+, ciphered\\)`), 5_000);
     } finally {
-      child.kill("SIGTERM");
+      await child.stop();
     }
   }, 30000);
 });

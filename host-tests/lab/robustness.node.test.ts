@@ -17,8 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort as NodeSerial } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator as start, tsx, type RunningSimulator } from "../support/simulator-process.node.js";
-import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
+import { runLabAsManagement, startSimulator as start, type RunningSimulator } from "../support/simulator-process.node.js";
 import { toHex } from "../../src/util/bytes.js";
 import { DEFAULT_HDLC_CLIENT_CONFIG, HdlcClient } from "../../src/transport/client/hdlc-client.js";
 import { NodeTimers } from "../../scripts/lab/node-ports.js";
@@ -35,14 +34,9 @@ function startSimulator(dir: string, extra: string[] = []): Promise<RunningSimul
   return start(dir, extra, cleanup);
 }
 
-/** `npm run lab -- …` as management (HLS-GMAC); its invocation counters live in a private HOME. */
+/** `npm run lab -- …` as management, reading the clock class (8); its invocation counters live in a private HOME. */
 function lab(home: string, port: number, args: string[]): { code: number | null; out: string } {
-  const r = spawnSync(
-    tsx,
-    ["scripts/lab.ts", ...args, "--tcp", `127.0.0.1:${port}`, "--client-sap", "1", "--auth", "hls-gmac", "--akey", toHex(DEVELOPMENT_KEYS.authenticationKey), "--ekey", toHex(DEVELOPMENT_KEYS.globalUnicastKey), "--class", "8"],
-    { cwd: process.cwd(), env: { ...process.env, HOME: home }, encoding: "utf8", timeout: 60000 },
-  );
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  return runLabAsManagement(home, port, [...args, "--class", "8"]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -79,20 +73,17 @@ describe("issue 15 against the simulator process", () => {
     expect(year()).toBeGreaterThanOrEqual(2026);
     expect(sim.out()).not.toMatch(/RangeError|firmware restarted/);
 
-    process.kill(sim.pid, "SIGKILL"); // a power cut without warning: the simulator itself, not its launcher
-    await sim.exited;
+    await sim.kill(); // a power cut without warning: the simulator itself, not only its launcher
     sim = await startSimulator(dir, ["--no-optical", "--speed", "600"]);
     expect(sim.out()).toMatch(/state restored from/);
     await sleep(3000);
     expect(year()).toBeGreaterThanOrEqual(2026);
 
-    sim.child.kill("SIGTERM");
-    expect(await sim.exited).toBe(0);
+    expect(await sim.stop()).toBe(0);
     expect(sim.out()).not.toMatch(/RangeError/);
     sim = await startSimulator(dir, ["--no-optical"]);
     expect(year()).toBeGreaterThanOrEqual(2026);
-    sim.child.kill("SIGTERM");
-    expect(await sim.exited).toBe(0);
+    expect(await sim.stop()).toBe(0);
   }, 180000);
 
   const havePython = spawnSync("python3", ["-c", "import pty"], { stdio: "ignore" }).status === 0;
@@ -134,7 +125,6 @@ describe("issue 15 against the simulator process", () => {
     expect(params.maxInfoRx).toBeGreaterThan(0);
     await hdlc.disconnect();
     await new Promise<void>((resolve) => port.close(() => resolve()));
-    sim.child.kill("SIGTERM");
-    expect(await sim.exited).toBe(0);
+    expect(await sim.stop()).toBe(0);
   }, 120000);
 });

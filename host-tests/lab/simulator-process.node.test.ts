@@ -1,35 +1,20 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { runProgram, startProgram } from "../support/simulator-process.node.js";
 
-const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const f of cleanup.splice(0).reverse()) f();
+});
 
 /** Runs `npm start`'s program until `ready` matches its output, then sends SIGTERM; resolves with all output and the exit code. */
-function runSimulator(args: string[], ready: RegExp): Promise<{ out: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsx, ["scripts/simulator.ts", ...args], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let signalled = false;
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`simulator not ready in time:\n${out}`));
-    }, 60000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (!signalled && ready.test(out)) {
-        signalled = true;
-        child.kill("SIGTERM");
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ out, code });
-    });
-  });
+async function runSimulator(args: string[], ready: RegExp): Promise<{ out: string; code: number | null }> {
+  const p = startProgram("simulator", args, cleanup);
+  await p.waitFor(ready);
+  const code = await p.stop("SIGTERM");
+  return { out: p.out(), code };
 }
 
 describe("npm start (the simulator process)", () => {
@@ -52,13 +37,7 @@ describe("npm start (the simulator process)", () => {
   }, 120000);
 
   it("refuses a bad option with the usage and exit code 2", async () => {
-    const r = await new Promise<{ out: string; code: number | null }>((resolve) => {
-      const child = spawn(tsx, ["scripts/simulator.ts", "--speed", "fast"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      child.stdout.on("data", (b: Buffer) => (out += b.toString()));
-      child.stderr.on("data", (b: Buffer) => (out += b.toString()));
-      child.on("exit", (code) => resolve({ out, code }));
-    });
+    const r = await runProgram("simulator", ["--speed", "fast"]);
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/--speed takes a positive number/);
   }, 60000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { meterBoot, meterStatusLine, meterTick } from "./bench-ops.js";
+import { meterBoot, meterStatusLine, meterTick } from "../../bench/ops/meter.js";
 
 describe("meter bench operations do what their names say", () => {
   it("meter.tick moves one second of energy into the registers", () => {

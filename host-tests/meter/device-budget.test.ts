@@ -1,40 +1,42 @@
-// xs-heap: 5488640 61184
+// xs-heap: 5242880 61184
 /**
  * The meter as a device holds it (issue 13): the sim-board meter boots with
  * its whole catalog and serves the management client's full object_list
  * over the TCP wrapper with HLS-GMAC and authenticated encryption, in GET
  * blocks. On XS this file runs in a fixed heap (the `xs-heap` line above:
  * chunk bytes, slots; scripts/xs-test.ts passes it to the engine, which
- * aborts with "not enough memory" instead of growing):
+ * aborts with "not enough memory" instead of growing). The sizes are a
+ * 32-bit engine's, a device's slot and chunk sizes (scripts/build-xsnap.mjs
+ * builds it with gcc-multilib); on a 64-bit engine the file runs without
+ * the fixed heap and the runner says so.
  *
  *   heap = what this host holds that is not the meter  +  the meter's budget
  *
  * - The meter's budget is the boards' creation record (boards/README.md):
- *   10,240 slots and 112 KiB of chunks = heap.meter.idle (7,337 slots,
- *   55,304 chunk bytes, with push and alarms) + the largest heap.peak.*
- *   (slots: profile-day 363; chunks: image-verify 19,168) + 32 % / 44 %
- *   (bench; slot counts are the same on a device).
+ *   10,240 slots and 64 KiB of chunks = heap.meter.idle (7,337 slots,
+ *   33,580 chunk bytes, measured on the 32-bit engine) + the largest
+ *   heap.peak.* (slots: profile-day 361; chunks: image-verify 10,280)
+ *   + 33 % / 49 %.
  * - The host's share: the engine's built-ins and this bundle (its code and
  *   the firmware modules' bodies, which a device keeps in flash; about
  *   12,100 slots of module bodies alone, heap.modules.firmware), the
  *   simulated board (about 500 slots, 1.58 MB of flash arrays) and the lab
  *   client with the decoded object_list it keeps (about 14,000 slots).
- *   First measured with the project's host functions (xsMemoryLive,
- *   xsPeakBegin/End) at 44,974 slots + 2.5 % = 46,080; it has grown with
- *   the bundle as issues 14, 18 and 19 added code (each merge re-bisected
- *   the total: with push the file failed at 60,160 slots and passed at
- *   60,672), so it is 61,184 - 10,240 = 50,944 slots now. Its chunks: the
- *   smallest chunk size with which this file passes was found by bisection
- *   to 5,324,800 B (a limit set by loading the bundle, not by the meter),
- *   less the meter's chunks then, plus about 2 %: 5,373,952 B; with the
- *   budget's 114,688: 5,488,640.
+ *   Bisected on the 32-bit engine (build/bisect: this file's bundle run with
+ *   METERKIT_XS_CREATION): with 61,184 slots it passes from 5,203,968 chunk
+ *   bytes (fails at 5,201,920, a limit set by loading the bundle, not by the
+ *   meter); with 5,488,640 chunk bytes it passes from 60,960 slots (fails at
+ *   60,928). Host share = that minimum less the meter's measured idle + peak
+ *   (43,860 chunk bytes), plus 16 KiB, rounded up to 4 KiB: 5,177,344 chunk
+ *   bytes; slots 61,184 - 10,240 = 50,944 as before (slot counts are the
+ *   same on both engines). Total 5,177,344 + 65,536 = 5,242,880.
  * The meter and its client need about 2,700 slots more than their sampled
  * idle + peak (peaks are sampled every 4,096 computations; a fixed heap
  * must also hold what is allocated between two collections), which the
  * budget's margin covers. The file therefore fails when the meter or the
- * bundle outgrows the margin (about 500 slots at the last bisection):
- * raise the budget in the boards' manifests, boards/README.md and here
- * together, from the bench figures.
+ * bundle outgrows the margin (224 slots and about 38 KB of chunks at the
+ * last bisection): raise the budget in the boards' manifests,
+ * boards/README.md and here together, from the bench figures.
  */
 import { describe, expect, it } from "vitest";
 import { decodeData, encodeData, Tag, type Data } from "../../src/cosem/axdr.js";

@@ -11,7 +11,7 @@ import * as ln from "../../src/meter/obis-codes.js";
 import { ESP32_NOR, NRF52840_INTERNAL, PowerLoss, SimFlash } from "../../hal/sim/flash.js";
 import { DATA_SECTORS, SimBoard } from "../../scripts/simulator/board.js";
 import { report, runtime } from "../support/report.js";
-import { NOT_SETTINGS, attributeId as id, plan, snapshot, write, writableAttributes } from "./settings-values.js";
+import { NOT_SETTINGS, attributeId as id, plan, snapshot, write, writableAttributes } from "../../bench/rigs/settings-values.js";
 
 /** Wednesday 2026-01-14 06:30 CET. */
 const T0 = Date.UTC(2026, 0, 14, 5, 30);

@@ -24,7 +24,7 @@ import { wrapperLink } from "../../scripts/lab/link.js";
 import { fromHex } from "../../src/util/bytes.js";
 import type { MeterEvent } from "../../src/events.js";
 import { settle } from "./drive.js";
-import { settingsFootprint } from "./settings-values.js";
+import { settingsFootprint } from "../../bench/rigs/settings-values.js";
 import { report } from "../support/report.js";
 
 const T0 = Date.UTC(2026, 0, 14, 5, 30);

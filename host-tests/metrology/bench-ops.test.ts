@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Qty } from "../../src/metrology/accumulators.js";
-import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "./bench-ops.js";
+import { metrologyPowerFailAde7953, metrologyPowerFailAtm90e32, metrologyTickAde7953, metrologyTickAtm90e32 } from "../../bench/ops/metrology.js";
 
 describe("metrology bench operations measure a real tick", () => {
   for (const op of [metrologyTickAtm90e32, metrologyTickAde7953]) {

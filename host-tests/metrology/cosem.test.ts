@@ -10,7 +10,7 @@ import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { ByteReader, toHex } from "../../src/util/bytes.js";
 import { dlmsVector } from "../support/vectors.js";
-import { H, NOMINAL, RecordingSink, e32Rig } from "./fixture.js";
+import { H, NOMINAL, RecordingSink, e32Rig } from "../../bench/rigs/metrology.js";
 
 const ctx = (role: AccessContext["role"]): AccessContext => ({ role, clientSap: role === "management" ? 1 : 16, nowUtcMs: 0 });
 

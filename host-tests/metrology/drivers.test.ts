@@ -4,7 +4,7 @@ import { E32, E32_UNLOCK } from "../../hal/sim/atm90e32.js";
 import { ADE, ADE_IRQ } from "../../hal/sim/ade7953.js";
 import { LoadScenario } from "../../hal/sim/load-scenario.js";
 import { IcFlag } from "../../hal/energy-ic.js";
-import { CS, NOMINAL, adeRig, e32Rig } from "./fixture.js";
+import { CS, NOMINAL, adeRig, e32Rig } from "../../bench/rigs/metrology.js";
 
 /** Raw SPI access to the simulated chips, as a board's bus would carry it. */
 function e32Frame(io: { transfer(b: Uint8Array): void }, read: boolean, a: number, v = 0): number {

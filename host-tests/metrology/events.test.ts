@@ -5,7 +5,7 @@ import { ATM90E32_RESET_WAIT_MS, defaultAtm90e32Calibration } from "../../hal/dr
 import { MetrologyEvent as E } from "../../src/metrology/event-codes.js";
 import { MetrologyService } from "../../src/metrology/service.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
-import { NOMINAL, RecordingSink, START_UTC, e32Rig } from "./fixture.js";
+import { NOMINAL, RecordingSink, START_UTC, e32Rig } from "../../bench/rigs/metrology.js";
 
 const MIN = 60000;
 

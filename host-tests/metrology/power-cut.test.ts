@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { LoadScenario, type LoadEvent } from "../../hal/sim/load-scenario.js";
 import { Qty } from "../../src/metrology/accumulators.js";
 import { report, runtime } from "../support/report.js";
-import { H, runMeter } from "./fixture.js";
+import { H, runMeter } from "../../bench/rigs/metrology.js";
 import { ATM90E32_RESET_WAIT_MS } from "../../hal/drivers/atm90e32.js";
 
 /** Deterministic generator (mulberry32) so that a failing seed can be replayed. */

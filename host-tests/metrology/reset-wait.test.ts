@@ -5,7 +5,7 @@ import { E32, E32_RESET, E32_RESET_MS, E32_UNLOCK } from "../../hal/sim/atm90e32
 import { SimClock } from "../../hal/sim/clock.js";
 import { simDelay } from "../../hal/sim/delay.js";
 import { SimTimers } from "../../hal/sim/timers.js";
-import { CS, e32Rig } from "./fixture.js";
+import { CS, e32Rig } from "../../bench/rigs/metrology.js";
 
 /**
  * The ATM90E32 is not ready for 5 ms after its soft reset. The chip model

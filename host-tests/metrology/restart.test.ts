@@ -4,7 +4,7 @@ import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { Qty } from "../../src/metrology/accumulators.js";
 import { MetrologyService } from "../../src/metrology/service.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
-import { H, RecordingSink, adeRig, e32Rig } from "./fixture.js";
+import { H, RecordingSink, adeRig, e32Rig } from "../../bench/rigs/metrology.js";
 
 /**
  * A firmware restart without a power loss (watchdog, software update, crash):

@@ -4,7 +4,7 @@ import { Qty } from "../../src/metrology/accumulators.js";
 import { decodeEnergyState, encodeEnergyState, ENERGY_KEY } from "../../src/metrology/service.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { report, runtime } from "../support/report.js";
-import { H, runMeter } from "./fixture.js";
+import { H, runMeter } from "../../bench/rigs/metrology.js";
 import { ATM90E32_RESET_WAIT_MS } from "../../hal/drivers/atm90e32.js";
 
 /** ATM90E32 energy LSB at the default PL constant (0.01 CF at 3200 imp/kWh). */

@@ -7,7 +7,7 @@ import { MetrologyService } from "../../src/metrology/service.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { runtime } from "../support/report.js";
 import { buildMeter } from "../tariff/fixture.js";
-import { H, NOMINAL, RecordingSink, START_UTC, e32Rig } from "./fixture.js";
+import { H, NOMINAL, RecordingSink, START_UTC, e32Rig } from "../../bench/rigs/metrology.js";
 
 describe("metrology feeds the tariff engine (EnergyFeed)", () => {
   it("each tick's take() goes to engine.tick(): the TOU registers add up to the metrology totals, with reverse flow on export", () => {

@@ -7,7 +7,7 @@ import { metrologyCatalog } from "../../src/meter/metrology.js";
 import { MetrologyService, decodeCalibration, decodeEnergyState } from "../../src/metrology/service.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { runtime } from "../support/report.js";
-import { CS, RecordingSink, adeRig, e32Rig } from "./fixture.js";
+import { CS, RecordingSink, adeRig, e32Rig } from "../../bench/rigs/metrology.js";
 
 const runs = runtime === "xs" ? 60 : 400;
 const ctx: AccessContext = { role: "management", clientSap: 1, nowUtcMs: 0 };

@@ -8,9 +8,9 @@ import { SIM_TCP_PORT, SimBoard } from "../../scripts/simulator/board.js";
 import { ClientSession, type SecurityOptions } from "../../scripts/lab/client-session.js";
 import { wrapperLink } from "../../scripts/lab/link.js";
 import { simDecoderKey, simPrepaySetup } from "../../scripts/sts/sim-setup.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { Sta } from "../../src/prepay/sta.js";
-import { creditToken, tidAt } from "../../src/prepay/vend.js";
+import { creditToken, tidAt } from "../../src/prepay/vending/vend.js";
 import { fromHex, utf8Encode } from "../../src/util/bytes.js";
 import { settle } from "../meter/drive.js";
 

@@ -9,11 +9,11 @@ import type { MeterEvent } from "../../src/events.js";
 import type { KeyValueStore } from "../../src/persistence.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
 import { DisconnectControl } from "../../src/relay/disconnect.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { PrepayService, defaultPrepayConfig, type PrepayConfig } from "../../src/prepay/service.js";
 import { Sta } from "../../src/prepay/sta.js";
 import type { KeyData } from "../../src/prepay/state.js";
-import { creditToken, encodeToken } from "../../src/prepay/vend.js";
+import { creditToken, encodeToken } from "../../src/prepay/vending/vend.js";
 import { encodeAmount } from "../../src/prepay/token.js";
 import { fromHex } from "../../src/util/bytes.js";
 

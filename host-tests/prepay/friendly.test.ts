@@ -3,9 +3,9 @@ import { NOT_SPECIFIED } from "../../src/cosem/datetime.js";
 import { DEFAULT_FRIENDLY, isFriendly } from "../../src/prepay/friendly.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
 import { simDecoderKey, simPrepaySetup } from "../../scripts/sts/sim-setup.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { Sta } from "../../src/prepay/sta.js";
-import { creditToken, tidAt } from "../../src/prepay/vend.js";
+import { creditToken, tidAt } from "../../src/prepay/vending/vend.js";
 import { ControlState } from "../../src/relay/disconnect.js";
 
 const local = (y: number, mo: number, d: number, h: number, mi = 0) => Date.UTC(y, mo - 1, d, h, mi);

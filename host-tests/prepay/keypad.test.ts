@@ -3,9 +3,9 @@ import { SimBoard } from "../../scripts/simulator/board.js";
 import { simDecoderKey, simPrepaySetup } from "../../scripts/sts/sim-setup.js";
 import { KEYPAD_TIMEOUT_MS, type KeypadOutcome } from "../../src/prepay/keypad-entry.js";
 import { TokenResult } from "../../src/prepay/results.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { Sta } from "../../src/prepay/sta.js";
-import { creditToken, tidAt } from "../../src/prepay/vend.js";
+import { creditToken, tidAt } from "../../src/prepay/vending/vend.js";
 import { groupDigits } from "../../src/prepay/token.js";
 
 /** The keypad entry path on the simulator's board: SimKeypad -> KeypadEntry -> PrepayService, with the HAL timer's time-out. */

@@ -5,7 +5,7 @@ import { LogStore } from "../../src/storage/log-store.js";
 import { LogKeyValueStore } from "../../src/storage/kv-store.js";
 import { TokenResult } from "../../src/prepay/results.js";
 import { KEY_PREPAY } from "../../src/prepay/state.js";
-import { encodeToken } from "../../src/prepay/vend.js";
+import { encodeToken } from "../../src/prepay/vending/vend.js";
 import { bytesEqual, toHex } from "../../src/util/bytes.js";
 import { report, runtime } from "../support/report.js";
 import { DK_A, DK_C, Env, credit, mpl, sta } from "./fixture.js";

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { Sta } from "../../src/prepay/sta.js";
-import { dkga02, controlBlock, luhnDigit, panBlock } from "../../src/prepay/dkga02.js";
+import { dkga02, controlBlock, luhnDigit, panBlock } from "../../src/prepay/vending/dkga02.js";
 import { decodeToken } from "../../src/prepay/decoder.js";
 import { TokenResult } from "../../src/prepay/results.js";
 import { blockCrc, blockFields, crcOk, decodeAmount, encodeAmount, groupDigits, parseTokenDigits, tokenDigits, transpose } from "../../src/prepay/token.js";
-import { encodeToken } from "../../src/prepay/vend.js";
+import { encodeToken } from "../../src/prepay/vending/vend.js";
 import { fromHex, toHex, utf8Encode } from "../../src/util/bytes.js";
 import { sts, type TokenVector } from "./vectors.js";
 

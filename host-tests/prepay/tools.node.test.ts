@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSts } from "../../scripts/sts.js";
 import { sts } from "./vectors.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
+import { runProgramSync, startSimulator } from "../support/simulator-process.node.js";
 
 /**
  * The host tools as a user runs them: `npm run sts -- vend/kct/key/decode`
@@ -13,7 +13,6 @@ import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
  * `npm run lab -- token` entering a freshly vended token over TCP/DLMS.
  */
 
-const tsx = join(process.cwd(), "node_modules", ".bin", "tsx");
 const KEYS = ["--auth", "hls-gmac", "--akey", "D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF", "--ekey", "000102030405060708090A0B0C0D0E0F"];
 
 function sts1(args: string[]): { code: number; lines: string[] } {
@@ -67,38 +66,26 @@ describe("npm run sts", () => {
 describe("simulator + npm run lab -- token", () => {
   it("the simulator prints PAN and vending inputs; a vended token goes in over DLMS once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "meter-sts-"));
-    const child = spawn(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--quiet", "--no-optical"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
+    const cleanup: (() => void)[] = [];
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`simulator not ready:\n${out}`)), 60000);
-        const onData = (b: Buffer) => {
-          out += b.toString();
-          const m = /listening on tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(Number(m[1]));
-          }
-        };
-        child.stdout.on("data", onData);
-        child.stderr.on("data", onData);
-      });
+      const sim = await startSimulator(dir, ["--no-optical"], cleanup);
+      const out = sim.out();
       expect(out).toMatch(/meter PAN 600727000000000009, decoder key e653341f9d5bf36f \(DKGA02\)/);
       expect(out).toMatch(/commissioning credit token \d{20}: accepted, credit 1000\.0 kWh/);
       const vend = sts1(["vend", "--vk", "abababababababab", "--sgc", "123456", "--ti", "1", "--krn", "1", "--pan", "600727000000000009", "--amount", "12.5"]);
       const token = vend.lines[0];
-      const lab = (t: string) => spawnSync(tsx, ["scripts/lab.ts", "token", t, "--tcp", `127.0.0.1:${port}`, ...KEYS], { cwd: process.cwd(), encoding: "utf8", timeout: 60000 });
+      const lab = (t: string) => runProgramSync("lab", ["token", t, "--tcp", `127.0.0.1:${sim.port}`, ...KEYS]);
       const first = lab(token);
       expect(first.stdout).toMatch(/^accepted \(token_status execution OK\); available credit 101\d\.\d kWh$/m);
-      expect(first.status).toBe(0);
+      expect(first.code).toBe(0);
       const again = lab(token);
       expect(again.stdout).toMatch(/^used \(token_status validation failure\)/m);
-      expect(again.status).toBe(1);
+      expect(again.code).toBe(1);
       const junk = lab("1234-5678");
       expect(junk.stdout).toMatch(/^format-error \(token_status format failure\)/m);
+      await sim.stop();
     } finally {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.on("exit", r));
+      for (const f of cleanup.splice(0).reverse()) f();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180000);

@@ -11,7 +11,7 @@ import { Obis } from "../../src/cosem/obis.js";
 import { PushLn, defaultPushConfig } from "../../src/meter/push.js";
 import { CLOCK, FAULT_DIAGNOSTIC, LOGICAL_DEVICE_NAME } from "../../src/meter/obis-codes.js";
 import { LOAD_PROFILE } from "../../src/storage/meter-profiles.js";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
 
 /** A daily local time as a 12-byte date-time with the date not specified (what windows and restrictions take). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ESP32_NOR, NRF52840_INTERNAL, SimFlash } from "../../hal/sim/flash.js";
 import { LogStore } from "../../src/storage/log-store.js";
 import { report, runtime } from "../support/report.js";
-import { YEAR_ENTRIES, appendOne, emptyYear, loadProfileStore, nextRow, readDay, yearFigures, type YearFixture } from "./year-fixture.js";
+import { YEAR_ENTRIES, appendOne, emptyYear, loadProfileStore, nextRow, readDay, yearFigures, type YearFixture } from "../../bench/rigs/storage-year.js";
 
 /**
  * Acceptance: 366 days of a 15-minute profile with 4 cumulative energy

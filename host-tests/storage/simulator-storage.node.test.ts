@@ -7,14 +7,11 @@
  * (truncated or extended) is refused with the reason and left
  * untouched, never started over.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startSimulator as start, tsx, type RunningSimulator } from "../support/simulator-process.node.js";
-import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
-import { toHex } from "../../src/util/bytes.js";
+import { runLabAsManagement, runProgramSync, startSimulator as start, type RunningSimulator } from "../support/simulator-process.node.js";
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -28,18 +25,13 @@ function startSimulator(dir: string, extra: string[] = []): Promise<RunningSimul
 
 /** The simulator run to its exit (for a start that must be refused). */
 function runToExit(dir: string, extra: string[] = []): { code: number | null; out: string } {
-  const r = spawnSync(tsx, ["scripts/simulator.ts", "--state", dir, "--tcp-port", "0", "--quiet", "--no-optical", ...extra], { cwd: process.cwd(), encoding: "utf8", timeout: 60000 });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  const r = runProgramSync("simulator", ["--state", dir, "--tcp-port", "0", "--quiet", "--no-optical", ...extra]);
+  return { code: r.code, out: `${r.stdout}${r.stderr}` };
 }
 
-/** `npm run lab -- get` as the reader (HLS-GMAC); its counters live in a private HOME. */
+/** `npm run lab -- get` of attribute 2 as management (HLS-GMAC); its counters live in a private HOME. */
 function labGet(home: string, port: number, obis: string, classId: number): { code: number | null; out: string } {
-  const r = spawnSync(
-    tsx,
-    ["scripts/lab.ts", "get", obis, "2", "--tcp", `127.0.0.1:${port}`, "--client-sap", "1", "--auth", "hls-gmac", "--akey", toHex(DEVELOPMENT_KEYS.authenticationKey), "--ekey", toHex(DEVELOPMENT_KEYS.globalUnicastKey), "--class", String(classId)],
-    { cwd: process.cwd(), env: { ...process.env, HOME: home }, encoding: "utf8", timeout: 60000 },
-  );
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  return runLabAsManagement(home, port, ["get", obis, "2", "--class", String(classId)]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,7 +10,7 @@ import { expect } from "vitest";
 import type { FlashGeometry } from "../../hal/flash.js";
 import type { ProfileStore } from "../../src/storage/profile-store.js";
 import { report, runtime } from "../support/report.js";
-import { DAY_MS, restart, runDays, startYears } from "./meter-years.js";
+import { DAY_MS, restart, runDays, startYears } from "../../bench/rigs/meter-years.js";
 
 export function tenYears(name: string, geometry: FlashGeometry): void {
   const days = runtime === "xs" ? 45 : 3653;

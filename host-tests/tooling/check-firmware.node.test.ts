@@ -98,6 +98,50 @@ describe("firmware rule check", () => {
     }
   });
 
+  it("forbids the bench importing test code, wherever the bench file runs; tests may import the bench", () => {
+    writeFileSync(join(base, "host-tests", "meter", "fixture.ts"), "export const f = 1;\n");
+    mkdirSync(join(base, "bench", "ops"), { recursive: true });
+    try {
+      // A Node-side bench file (no XS test loads it): Node is allowed, the test import is not.
+      const v1 = check("bench/registry.ts", 'import { spawnSync } from "node:child_process";\nimport { f } from "../host-tests/meter/fixture.js";\nexport const ops = [f, spawnSync];\n');
+      expect(v1).toEqual([{ file: "bench/registry.ts", line: 2, message: expect.stringContaining("bench/ may not import test code") }]);
+      // A bench operation an XS test loads: the same rule, found through the XS closure.
+      writeFileSync(join(base, "bench", "ops", "meter.ts"), 'import { f } from "../../host-tests/meter/fixture.js";\nexport const op = f;\n');
+      const v2 = check("host-tests/meter/bench-ops.test.ts", 'import { op } from "../../bench/ops/meter.js";\nexport const t = op;\n');
+      expect(v2).toEqual([{ file: "bench/ops/meter.ts", line: 1, message: expect.stringContaining("bench/ may not import test code") }]);
+      // The allowed direction: a test imports a clean bench operation.
+      writeFileSync(join(base, "bench", "ops", "meter.ts"), "export const op = 1;\n");
+      expect(check("host-tests/meter/bench-ops.test.ts", 'import { op } from "../../bench/ops/meter.js";\nexport const t = op;\n')).toEqual([]);
+    } finally {
+      rmSync(join(base, "host-tests", "meter", "fixture.ts"));
+      rmSync(join(base, "bench", "ops"), { recursive: true });
+    }
+  });
+
+  it("forbids a Node-only tool in scripts/ importing test code; it may import a bench rig", () => {
+    writeFileSync(join(base, "host-tests", "meter", "fixture.ts"), "export const f = 1;\n");
+    writeFileSync(join(base, "bench", "rig.ts"), "export const r = 1;\n");
+    try {
+      const v = check("scripts/years.ts", 'import { readFileSync } from "node:fs";\nimport { r } from "../bench/rig.js";\nimport { f } from "../host-tests/meter/fixture.js";\nexport const y = [r, f, readFileSync];\n');
+      expect(v).toEqual([{ file: "scripts/years.ts", line: 3, message: expect.stringContaining("scripts/ may not import test code") }]);
+    } finally {
+      rmSync(join(base, "host-tests", "meter", "fixture.ts"));
+      rmSync(join(base, "bench", "rig.ts"));
+    }
+  });
+
+  it("forbids a module an XS test loads (the simulator board) importing bench code", () => {
+    writeFileSync(join(base, "bench", "rig.ts"), "export const r = 1;\n");
+    writeFileSync(join(base, "scripts", "simulator", "board.ts"), 'import { r } from "../../bench/rig.js";\nexport const b = r;\n');
+    try {
+      const v = check("host-tests/meter/meter.test.ts", 'import { b } from "../../scripts/simulator/board.js";\nexport const t = b;\n');
+      expect(v).toEqual([{ file: "scripts/simulator/board.ts", line: 1, message: expect.stringContaining("test or bench code") }]);
+    } finally {
+      rmSync(join(base, "bench", "rig.ts"));
+      rmSync(join(base, "scripts", "simulator", "board.ts"));
+    }
+  });
+
   it("holds a module that an XS test loads to the Node rules, and leaves Node-only scripts alone", () => {
     writeFileSync(join(base, "scripts", "simulator", "board.ts"), 'import { homedir } from "node:os";\nexport const home = homedir();\n');
     writeFileSync(join(base, "scripts", "simulator", "run.ts"), 'import { homedir } from "node:os";\nexport const home = homedir();\n');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { decodeAare } from "../../src/cosem/apdu/acse.js";
-import { decodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { BENCH_GET_RESPONSE, hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "./bench-ops.js";
+import { decodeAare } from "../../src/cosem/client/client-apdu.js";
+import { decodeApdu } from "../../src/cosem/client/codec.js";
+import { BENCH_GET_RESPONSE, hdlcGetExchange, hdlcGetRegisterPlain, wrapperGetExchange } from "../../bench/ops/transport.js";
 
 // The benchmark operations must do the exchange they claim, every time they run.
 describe("transport bench operations", () => {

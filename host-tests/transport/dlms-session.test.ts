@@ -23,7 +23,7 @@ import { decodeFrame, type HdlcFrame } from "../../src/transport/hdlc/frame.js";
 import { DEFAULT_HDLC_SERVER_CONFIG } from "../../src/transport/hdlc/server.js";
 import { DEFAULT_OPTICAL_CONFIG, OpticalPort } from "../../src/transport/optical-port.js";
 import { DEFAULT_WRAPPER_CONFIG, DLMS_TCP_PORT, WrapperServer } from "../../src/transport/wrapper/server.js";
-import { buildMeter, CLIENT_TITLE, GAK, GUEK, LN, SAP, type Meter } from "../cosem/fixture.js";
+import { buildMeter, CLIENT_TITLE, GAK, GUEK, LN, SAP, type Meter } from "../../bench/rigs/xdlms-meter.js";
 import { drive } from "./support.js";
 
 const CURRENT = Obis.of(0, 0, 40, 0, 0);

@@ -7,13 +7,13 @@
  * `npm run sts -- vend` with these inputs work on the simulated meter.
  * No Node APIs: the dual-runtime tests use it too.
  */
-import { dkga02 } from "../../src/prepay/dkga02.js";
-import { SAMPLE_STA_TABLES } from "../../src/prepay/sample-tables.js";
+import { dkga02 } from "../../src/prepay/vending/dkga02.js";
+import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { defaultPrepayConfig } from "../../src/prepay/service.js";
 import type { PrepaySetup } from "../../src/meter/prepay.js";
 import { fromHex, toHex } from "../../src/util/bytes.js";
 import { Sta } from "../../src/prepay/sta.js";
-import { creditToken, tidAt } from "../../src/prepay/vend.js";
+import { creditToken, tidAt } from "../../src/prepay/vending/vend.js";
 
 const SIM_VENDING = Object.freeze({
   vendingKeyHex: "abababababababab",

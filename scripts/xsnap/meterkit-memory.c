@@ -16,17 +16,22 @@
  *                          backward branches), a full collection and a sample
  *                          of the live set
  *   xsPeakEnd()            [slots, chunk bytes] of the sample with the most
- *                          slots*16 + chunk bytes (a device's 32-bit slot is
- *                          16 bytes), then metering back to xsnap's own
+ *                          slots * sizeof(txSlot) + chunk bytes, then
+ *                          metering back to xsnap's own
  *   xsCompiledSize(path)   compiles the module at path as xsc would for a
  *                          release build (no debug information) and returns
  *                          [code bytes, symbol table bytes, symbol names
  *                          separated by "\n"]
- *   xsMachineSizes()       [slot bytes on this host, reserved chunk bytes,
+ *   xsMachineSizes()       [slot bytes of this build, reserved chunk bytes,
  *                          reserved slots]
+ *   xsEngineNames()        the names the engine's own symbol table has
+ *                          (gxIDStrings) separated by "\n": a device's
+ *                          linked symbol table has them whatever the modules
  *   xsCensus(roots, from[, to])  the live set by owner and by kind (below)
  *   xsCensusPath(value)    how the realm keeps value alive (below)
- * Counts are this host's (64-bit slots are 32 bytes); the bench converts.
+ * Counts and bytes are this build's: built with -m32 (scripts/build-xsnap.mjs)
+ * a slot is 16 bytes and a chunk header 8, as on the ESP32 and nRF52840; a
+ * 64-bit build has 32-byte slots and 16-byte chunk headers.
  */
 
 #include "xs.h"
@@ -49,7 +54,7 @@ static void meterkit_pair(txMachine* the, txNumber a, txNumber b)
 static void meterkit_sample(txMachine* the)
 {
 	fxCollect(the, XS_COMPACT_FLAG);
-	if ((txNumber)the->currentHeapCount * 16 + the->currentChunksSize > (txNumber)gxMeterkitPeakSlots * 16 + gxMeterkitPeakChunks) {
+	if ((txNumber)the->currentHeapCount * sizeof(txSlot) + the->currentChunksSize > (txNumber)gxMeterkitPeakSlots * sizeof(txSlot) + gxMeterkitPeakChunks) {
 		gxMeterkitPeakSlots = the->currentHeapCount;
 		gxMeterkitPeakChunks = the->currentChunksSize;
 	}
@@ -588,6 +593,26 @@ void xs_meterkit_machine_sizes(txMachine* the)
 	xsSetAt(xsResult, xsInteger(2), xsNumber(the->maximumHeapCount));
 }
 
+void xs_meterkit_engine_names(txMachine* the)
+{
+	txSize i, size = 1;
+	txString names, p;
+	for (i = 0; i < XS_ID_COUNT; i++)
+		size += (txSize)c_strlen(gxIDStrings[i]) + 1;
+	names = p = c_malloc(size);
+	if (!names)
+		xsUnknownError("not enough memory");
+	for (i = 0; i < XS_ID_COUNT; i++) {
+		txSize length = (txSize)c_strlen(gxIDStrings[i]);
+		c_memcpy(p, gxIDStrings[i], length);
+		p += length;
+		*p++ = '\n';
+	}
+	*p = 0;
+	xsResult = xsString(names);
+	c_free(names);
+}
+
 /*
  * METERKIT_XS_CREATION="chunkBytes,slots[,stackSlots]" gives the machine a
  * fixed heap (no incremental growth), as a device's creation record does:
@@ -631,5 +656,7 @@ void meterkit_build(txMachine* the)
 	xsDefine(xsGlobal, xsID("xsCensus"), xsResult, xsDontEnum);
 	xsResult = xsNewHostFunction(xs_meterkit_census_path, 1);
 	xsDefine(xsGlobal, xsID("xsCensusPath"), xsResult, xsDontEnum);
+	xsResult = xsNewHostFunction(xs_meterkit_engine_names, 0);
+	xsDefine(xsGlobal, xsID("xsEngineNames"), xsResult, xsDontEnum);
 }
 

@@ -10,8 +10,9 @@ extern void xs_meterkit_compiled_size(xsMachine* the);
 extern void xs_meterkit_machine_sizes(xsMachine* the);
 extern void xs_meterkit_census(xsMachine* the);
 extern void xs_meterkit_census_path(xsMachine* the);
+extern void xs_meterkit_engine_names(xsMachine* the);
 /* appended to gxSnapshotCallbacks, after the package's own */
-#define mxMeterkitCallbackCount 9
+#define mxMeterkitCallbackCount 10
 #define mxMeterkitCallbacks \
 	xs_meterkit_memory_live, xs_meterkit_allocation_begin, xs_meterkit_allocation_end, \
-	xs_meterkit_peak_begin, xs_meterkit_peak_end, xs_meterkit_compiled_size, xs_meterkit_machine_sizes, xs_meterkit_census, xs_meterkit_census_path,
+	xs_meterkit_peak_begin, xs_meterkit_peak_end, xs_meterkit_compiled_size, xs_meterkit_machine_sizes, xs_meterkit_census, xs_meterkit_census_path, xs_meterkit_engine_names,

@@ -1,7 +1,6 @@
-import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
 import { ModdableTcpConnector } from "../tcp-client.js";
-import type { TcpSocket } from "../tcp.js";
+import { openSocket } from "./tcp.js";
 
 /** A dotted IPv4 address goes to the socket as `address`, anything else as a `host` name the platform resolves. */
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -9,22 +8,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 /** The meter's outgoing connections (pushes to a head-end) on `embedded:io/socket/tcp`. */
 export function tcpConnector(): ModdableTcpConnector {
   return new ModdableTcpConnector(
-    (host, port, callbacks) =>
-      new TCP({
-        ...(IPV4.test(host) ? { address: host } : { host }),
-        port,
-        nodelay: true,
-        format: "buffer",
-        onReadable(bytes) {
-          callbacks.onReadable(bytes);
-        },
-        onWritable(bytes) {
-          callbacks.onWritable(bytes);
-        },
-        onError() {
-          callbacks.onError();
-        },
-      }) as unknown as TcpSocket,
+    (host, port, callbacks) => openSocket(IPV4.test(host) ? { address: host, port, nodelay: true } : { host, port, nodelay: true }, callbacks),
     (callback) => {
       Timer.set(() => callback(), 0);
     },

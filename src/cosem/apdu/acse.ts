@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, bytesEqual } from "../../util/bytes.js";
+import { ByteWriter, bytesEqual } from "../../util/bytes.js";
 import { DecodeError } from "../../util/errors.js";
 import { readOnly, readSmallInteger, readTlvs, tlv, writeTlv } from "./ber.js";
 
@@ -8,6 +8,9 @@ import { readOnly, readSmallInteger, readTlvs, tlv, writeTlv } from "./ber.js";
  * or a ciphered glo-/ded-initiate): the association layer decides how to
  * open it, so this codec stays independent of keys. Fields are encoded in
  * tag order, which is the order every peer (and the vectors) use.
+ * The code is the meter's direction (AARQ and RLRQ read, AARE and RLRE
+ * written); the client's is in src/cosem/client/client-apdu.ts, out of the
+ * device build.
  */
 export const AcseTag = Object.freeze({ aarq: 0x60, aare: 0x61, rlrq: 0x62, rlre: 0x63 } as const);
 
@@ -31,8 +34,8 @@ export const AcseDiagnostic = Object.freeze({
   authenticationRequired: 14,
 } as const);
 
-const CONTEXT_PREFIX = Uint8Array.of(0x60, 0x85, 0x74, 0x05, 0x08, 0x01);
-const MECHANISM_PREFIX = Uint8Array.of(0x60, 0x85, 0x74, 0x05, 0x08, 0x02);
+export const CONTEXT_PREFIX = Uint8Array.of(0x60, 0x85, 0x74, 0x05, 0x08, 0x01);
+export const MECHANISM_PREFIX = Uint8Array.of(0x60, 0x85, 0x74, 0x05, 0x08, 0x02);
 
 export interface Aarq {
   type: "aarq";
@@ -83,43 +86,43 @@ export interface Rlre {
 
 export type AcseApdu = Aarq | Aare | Rlrq | Rlre;
 
-function oidArc(value: Uint8Array, prefix: Uint8Array, what: string): number {
+export function oidArc(value: Uint8Array, prefix: Uint8Array, what: string): number {
   if (value.length !== 7 || !bytesEqual(value.subarray(0, 6), prefix)) throw new DecodeError("bad-value", `${what} is not a DLMS UA name`);
   return value[6];
 }
 
-function oid(prefix: Uint8Array, arc: number): Uint8Array {
+export function oid(prefix: Uint8Array, arc: number): Uint8Array {
   const out = new Uint8Array(7);
   out.set(prefix);
   out[6] = arc;
   return out;
 }
 
-function acseRequirements(value: Uint8Array): boolean {
+export function acseRequirements(value: Uint8Array): boolean {
   // BIT STRING: unused-bits octet, then the bits; bit 0 = authentication.
   if (value.length < 2) throw new DecodeError("bad-value", "acse-requirements needs 2 octets");
   return (value[1] & 0x80) !== 0;
 }
 
-function authValue(value: Uint8Array): Uint8Array {
+export function authValue(value: Uint8Array): Uint8Array {
   // Authentication-value CHOICE: charstring [0] (GraphicString) is what DLMS uses.
   return readOnly(value, 0x80, "authentication-value").slice();
 }
 
-function userInfo(value: Uint8Array): Uint8Array {
+export function userInfo(value: Uint8Array): Uint8Array {
   return readOnly(value, 0x04, "user-information").slice();
 }
 
-function apTitle(value: Uint8Array): Uint8Array {
+export function apTitle(value: Uint8Array): Uint8Array {
   return readOnly(value, 0x04, "AP-title").slice();
 }
 
-function outerContents(bytes: Uint8Array, tag: number, what: string): Uint8Array {
+export function outerContents(bytes: Uint8Array, tag: number, what: string): Uint8Array {
   if (bytes.length === 0) throw new DecodeError("truncated", `${what}: empty`);
   return readOnly(bytes, tag, what);
 }
 
-function checkOrder(prev: number, tag: number, at: number): number {
+export function checkOrder(prev: number, tag: number, at: number): number {
   const n = tag & 0x1f;
   if (n <= prev) throw new DecodeError("bad-order", `ACSE field [${n}] repeated or out of order`, at);
   return n;
@@ -171,65 +174,7 @@ export function decodeAarq(bytes: Uint8Array): Aarq {
   return out;
 }
 
-export function decodeAare(bytes: Uint8Array): Aare {
-  const out: Aare = { type: "aare", applicationContext: -1, result: -1, diagnosticSource: 1, diagnostic: -1, authenticationRequested: false };
-  let last = -1;
-  for (const t of readTlvs(outerContents(bytes, AcseTag.aare, "AARE"))) {
-    last = checkOrder(last, t.tag, t.at);
-    switch (t.tag) {
-      case 0x80:
-        out.protocolVersion = t.value.slice();
-        break;
-      case 0xa1:
-        out.applicationContext = oidArc(readOnly(t.value, 0x06, "application-context-name"), CONTEXT_PREFIX, "application-context-name");
-        break;
-      case 0xa2:
-        out.result = readSmallInteger(readOnly(t.value, 0x02, "result"), "result");
-        break;
-      case 0xa3: {
-        const r = new ByteReader(t.value);
-        const choice = r.u8("result-source-diagnostic");
-        if (choice !== 0xa1 && choice !== 0xa2) throw new DecodeError("bad-choice", "result-source-diagnostic", t.at);
-        out.diagnosticSource = choice & 0x1f;
-        const inner = t.value.subarray(1);
-        const len = new ByteReader(inner).u8("diagnostic length");
-        if (len + 1 !== inner.length) throw new DecodeError("bad-length", "result-source-diagnostic length", t.at);
-        out.diagnostic = readSmallInteger(readOnly(inner.subarray(1), 0x02, "diagnostic"), "diagnostic");
-        break;
-      }
-      case 0xa4:
-        out.respondingApTitle = apTitle(t.value);
-        break;
-      case 0xa5:
-        out.respondingAeQualifier = readOnly(t.value, 0x04, "responding-AE-qualifier").slice();
-        break;
-      case 0xa6:
-      case 0xa7:
-      case 0x8b:
-        break;
-      case 0x88:
-        out.authenticationRequested = acseRequirements(t.value);
-        break;
-      case 0x89:
-        out.mechanism = oidArc(t.value, MECHANISM_PREFIX, "mechanism-name");
-        break;
-      case 0xaa:
-        out.authenticationValue = authValue(t.value);
-        break;
-      case 0xbe:
-        out.userInformation = userInfo(t.value);
-        break;
-      default:
-        throw new DecodeError("bad-tag", `unexpected AARE field 0x${t.tag.toString(16)}`, t.at);
-    }
-  }
-  if (out.applicationContext < 0 || out.result < 0 || out.diagnostic < 0) {
-    throw new DecodeError("missing", "AARE needs application-context-name, result and result-source-diagnostic");
-  }
-  return out;
-}
-
-function decodeRelease(bytes: Uint8Array, tag: number, what: string): { reason?: number; userInformation?: Uint8Array } {
+export function decodeRelease(bytes: Uint8Array, tag: number, what: string): { reason?: number; userInformation?: Uint8Array } {
   const out: { reason?: number; userInformation?: Uint8Array } = {};
   let last = -1;
   for (const t of readTlvs(outerContents(bytes, tag, what))) {
@@ -245,29 +190,12 @@ export function decodeRlrq(bytes: Uint8Array): Rlrq {
   return { type: "rlrq", ...decodeRelease(bytes, AcseTag.rlrq, "RLRQ") };
 }
 
-export function decodeRlre(bytes: Uint8Array): Rlre {
-  return { type: "rlre", ...decodeRelease(bytes, AcseTag.rlre, "RLRE") };
-}
+export const AUTH_REQUIREMENTS = Uint8Array.of(0x07, 0x80);
 
-const AUTH_REQUIREMENTS = Uint8Array.of(0x07, 0x80);
-
-function finish(tag: number, body: ByteWriter): Uint8Array {
+export function finish(tag: number, body: ByteWriter): Uint8Array {
   const w = new ByteWriter(body.length + 4);
   writeTlv(w, tag, body.toBytes());
   return w.toBytes();
-}
-
-export function encodeAarq(a: Aarq): Uint8Array {
-  const w = new ByteWriter(96);
-  if (a.protocolVersion) writeTlv(w, 0x80, a.protocolVersion);
-  writeTlv(w, 0xa1, tlv(0x06, oid(CONTEXT_PREFIX, a.applicationContext)));
-  if (a.callingApTitle) writeTlv(w, 0xa6, tlv(0x04, a.callingApTitle));
-  if (a.callingAeQualifier) writeTlv(w, 0xa7, tlv(0x04, a.callingAeQualifier));
-  if (a.authenticationRequested) writeTlv(w, 0x8a, AUTH_REQUIREMENTS);
-  if (a.mechanism !== undefined) writeTlv(w, 0x8b, oid(MECHANISM_PREFIX, a.mechanism));
-  if (a.authenticationValue) writeTlv(w, 0xac, tlv(0x80, a.authenticationValue));
-  if (a.userInformation) writeTlv(w, 0xbe, tlv(0x04, a.userInformation));
-  return finish(AcseTag.aarq, w);
 }
 
 export function encodeAare(a: Aare): Uint8Array {
@@ -285,12 +213,11 @@ export function encodeAare(a: Aare): Uint8Array {
   return finish(AcseTag.aare, w);
 }
 
-function encodeRelease(tag: number, a: Rlrq | Rlre): Uint8Array {
+export function encodeRelease(tag: number, a: Rlrq | Rlre): Uint8Array {
   const w = new ByteWriter(32);
   if (a.reason !== undefined) writeTlv(w, 0x80, Uint8Array.of(a.reason));
   if (a.userInformation) writeTlv(w, 0xbe, tlv(0x04, a.userInformation));
   return finish(tag, w);
 }
 
-export const encodeRlrq = (a: Rlrq): Uint8Array => encodeRelease(AcseTag.rlrq, a);
 export const encodeRlre = (a: Rlre): Uint8Array => encodeRelease(AcseTag.rlre, a);

@@ -5,7 +5,9 @@ import { DecodeError } from "../../util/errors.js";
  * xDLMS InitiateRequest / InitiateResponse (carried in the AARQ/AARE
  * user-information) and ConfirmedServiceError (Green Book 9.5, A-XDR).
  * Optional fields remember whether they were present so that decode then
- * encode reproduces the input byte for byte.
+ * encode reproduces the input byte for byte. The code is the meter's
+ * direction (InitiateRequest read, InitiateResponse and ConfirmedServiceError
+ * written); the client's is in src/cosem/client/client-apdu.ts.
  */
 export const InitiateTag = Object.freeze({ request: 0x01, response: 0x08, confirmedServiceError: 0x0e } as const);
 
@@ -44,7 +46,7 @@ export interface ConfirmedServiceError {
 /** ServiceError initiate values. */
 export const InitiateError = Object.freeze({ other: 0, dlmsVersionTooLow: 1, incompatibleConformance: 2, pduSizeTooShort: 3, refusedByVdeHandler: 4 } as const);
 
-function readConformance(r: ByteReader): number {
+export function readConformance(r: ByteReader): number {
   const at = r.pos;
   if (r.u8("conformance tag") !== 0x5f || r.u8("conformance tag") !== 0x1f) {
     throw new DecodeError("bad-tag", "conformance block must start 5F 1F", at);
@@ -54,11 +56,11 @@ function readConformance(r: ByteReader): number {
   return (r.u8() << 16) | (r.u8() << 8) | r.u8("conformance");
 }
 
-function writeConformance(w: ByteWriter, c: number): void {
+export function writeConformance(w: ByteWriter, c: number): void {
   w.u8(0x5f).u8(0x1f).u8(4).u8(0).u8((c >>> 16) & 0xff).u16(c & 0xffff);
 }
 
-function flag(r: ByteReader, what: string): boolean {
+export function flag(r: ByteReader, what: string): boolean {
   const at = r.pos;
   const f = r.u8(what);
   if (f > 1) throw new DecodeError("bad-value", `${what}: optional flag ${f}`, at);
@@ -85,31 +87,6 @@ export function readInitiateRequest(r: ByteReader): InitiateRequest {
   return out;
 }
 
-export function writeInitiateRequest(w: ByteWriter, a: InitiateRequest): void {
-  w.u8(InitiateTag.request);
-  if (a.dedicatedKey) w.u8(1).u8(a.dedicatedKey.length).bytes(a.dedicatedKey);
-  else w.u8(0);
-  if (a.responseAllowed === undefined) w.u8(0);
-  else w.u8(1).u8(a.responseAllowed ? 1 : 0);
-  if (a.proposedQualityOfService === undefined) w.u8(0);
-  else w.u8(1).u8(a.proposedQualityOfService & 0xff);
-  w.u8(a.proposedDlmsVersion);
-  writeConformance(w, a.proposedConformance);
-  w.u16(a.clientMaxReceivePduSize);
-}
-
-export function readInitiateResponse(r: ByteReader): InitiateResponse {
-  let q: number | undefined;
-  if (flag(r, "quality-of-service")) q = r.i8("quality-of-service");
-  const negotiatedDlmsVersion = r.u8("dlms version");
-  const negotiatedConformance = readConformance(r);
-  const serverMaxReceivePduSize = r.u16("server-max-receive-pdu-size");
-  const vaaName = r.u16("vaa-name");
-  const out: InitiateResponse = { type: "initiate-response", negotiatedDlmsVersion, negotiatedConformance, serverMaxReceivePduSize, vaaName };
-  if (q !== undefined) out.negotiatedQualityOfService = q;
-  return out;
-}
-
 export function writeInitiateResponse(w: ByteWriter, a: InitiateResponse): void {
   w.u8(InitiateTag.response);
   if (a.negotiatedQualityOfService === undefined) w.u8(0);
@@ -117,15 +94,6 @@ export function writeInitiateResponse(w: ByteWriter, a: InitiateResponse): void 
   w.u8(a.negotiatedDlmsVersion);
   writeConformance(w, a.negotiatedConformance);
   w.u16(a.serverMaxReceivePduSize).u16(a.vaaName);
-}
-
-export function readConfirmedServiceError(r: ByteReader): ConfirmedServiceError {
-  const at = r.pos;
-  const service = r.u8("confirmed-service-error choice");
-  if (service < 1 || service > 19) throw new DecodeError("bad-choice", `confirmed-service-error choice ${service}`, at);
-  const errorKind = r.u8("service-error choice");
-  if (errorKind > 10) throw new DecodeError("bad-choice", `service-error choice ${errorKind}`, at + 1);
-  return { type: "confirmed-service-error", service, errorKind, value: r.u8("service-error value") };
 }
 
 export function writeConfirmedServiceError(w: ByteWriter, a: ConfirmedServiceError): void {

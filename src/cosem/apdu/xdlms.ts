@@ -8,9 +8,14 @@ import { DecodeError } from "../../util/errors.js";
  * xDLMS service APDUs of logical-name referencing (Green Book 9.5, A-XDR):
  * GET, SET, ACTION requests and responses in every variant, exception-
  * response and data-notification. One type per variant, discriminated by
- * `type`, so that server and client share the codec.
+ * `type`, so that server and client share the types.
+ *
+ * The code here is the meter's direction only: it reads requests and writes
+ * responses. Reading responses and writing requests is the client's
+ * (src/cosem/client/client-apdu.ts, built on the pieces exported here), so
+ * that a device build, which contains this folder, carries no client code.
  */
-const ServiceTag = Object.freeze({
+export const ServiceTag = Object.freeze({
   getRequest: 0xc0,
   setRequest: 0xc1,
   actionRequest: 0xc3,
@@ -127,6 +132,10 @@ export interface DataNotification {
 }
 
 export type ServiceApdu = GetRequest | GetResponse | SetRequest | SetResponse | ActionRequest | ActionResponse | ExceptionResponse | DataNotification;
+/** What a meter receives. */
+export type ServiceRequest = GetRequest | SetRequest | ActionRequest;
+/** What the meter's server sends (its data-notifications are built by src/push/notification.ts from encoded values). */
+export type ServiceResponse = GetResponse | SetResponse | ActionResponse | ExceptionResponse;
 
 // ------------------------------------------------------------------ reading
 
@@ -150,7 +159,7 @@ function readMethodDescriptor(r: ByteReader): MethodDescriptor {
   return { classId, instance, method: r.i8("method id") };
 }
 
-function readOptionalFlag(r: ByteReader, what: string): boolean {
+export function readOptionalFlag(r: ByteReader, what: string): boolean {
   const at = r.pos;
   const f = r.u8(what);
   if (f > 1) throw new DecodeError("bad-value", `${what}: optional flag ${f}`, at);
@@ -175,52 +184,21 @@ function readWithSelection(r: ByteReader): AttributeWithSelection {
   return access ? { descriptor, access } : { descriptor };
 }
 
-function readBool(r: ByteReader, what: string): boolean {
+export function readBool(r: ByteReader, what: string): boolean {
   const at = r.pos;
   const b = r.u8(what);
   if (b > 1) throw new DecodeError("bad-value", `${what}: boolean ${b}`, at);
   return b === 1;
 }
 
-function readOctets(r: ByteReader, what: string): Uint8Array {
+export function readOctets(r: ByteReader, what: string): Uint8Array {
   return r.bytes(readLength(r), what).slice();
 }
 
-function readDataResult(r: ByteReader): DataResult {
-  const at = r.pos;
-  const choice = r.u8("Get-Data-Result");
-  if (choice === 0) return { data: readData(r) };
-  if (choice === 1) return { error: r.u8("data-access-result") };
-  throw new DecodeError("bad-choice", `Get-Data-Result choice ${choice}`, at);
-}
-
-function readBlockG(r: ByteReader): DataBlockG {
-  const lastBlock = readBool(r, "last-block");
-  const blockNumber = r.u32("block-number");
-  const at = r.pos;
-  const choice = r.u8("DataBlock-G result");
-  if (choice === 0) return { lastBlock, blockNumber, result: { raw: readOctets(r, "raw-data") } };
-  if (choice === 1) return { lastBlock, blockNumber, result: { error: r.u8("data-access-result") } };
-  throw new DecodeError("bad-choice", `DataBlock-G result choice ${choice}`, at);
-}
-
-function readBlockSA(r: ByteReader): DataBlockSA {
+export function readBlockSA(r: ByteReader): DataBlockSA {
   const lastBlock = readBool(r, "last-block");
   const blockNumber = r.u32("block-number");
   return { lastBlock, blockNumber, raw: readOctets(r, "raw-data") };
-}
-
-function readActionResult(r: ByteReader): ActionResultWithData {
-  const result = r.u8("action-result");
-  if (!readOptionalFlag(r, "return-parameters")) return { result };
-  return { result, returnParameters: readDataResult(r) };
-}
-
-function readResults(r: ByteReader): number[] {
-  const n = readCount(r, 1);
-  const out: number[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = r.u8("data-access-result");
-  return out;
 }
 
 function readGetRequest(r: ByteReader, choice: number, at: number): GetRequest {
@@ -241,24 +219,6 @@ function readGetRequest(r: ByteReader, choice: number, at: number): GetRequest {
     }
     default:
       throw new DecodeError("bad-choice", `get-request choice ${choice}`, at);
-  }
-}
-
-function readGetResponse(r: ByteReader, choice: number, at: number): GetResponse {
-  const invokeId = r.u8("invoke-id");
-  switch (choice) {
-    case 1:
-      return { type: "get-response-normal", invokeId, result: readDataResult(r) };
-    case 2:
-      return { type: "get-response-with-datablock", invokeId, block: readBlockG(r) };
-    case 3: {
-      const n = readCount(r, 2);
-      const results: DataResult[] = new Array(n);
-      for (let i = 0; i < n; i++) results[i] = readDataResult(r);
-      return { type: "get-response-with-list", invokeId, results };
-    }
-    default:
-      throw new DecodeError("bad-choice", `get-response choice ${choice}`, at);
   }
 }
 
@@ -298,28 +258,6 @@ function readSetRequest(r: ByteReader, choice: number, at: number): SetRequest {
   }
 }
 
-function readSetResponse(r: ByteReader, choice: number, at: number): SetResponse {
-  const invokeId = r.u8("invoke-id");
-  switch (choice) {
-    case 1:
-      return { type: "set-response-normal", invokeId, result: r.u8("data-access-result") };
-    case 2:
-      return { type: "set-response-datablock", invokeId, blockNumber: r.u32("block-number") };
-    case 3: {
-      const result = r.u8("data-access-result");
-      return { type: "set-response-last-datablock", invokeId, result, blockNumber: r.u32("block-number") };
-    }
-    case 4: {
-      const results = readResults(r);
-      return { type: "set-response-last-datablock-with-list", invokeId, results, blockNumber: r.u32("block-number") };
-    }
-    case 5:
-      return { type: "set-response-with-list", invokeId, results: readResults(r) };
-    default:
-      throw new DecodeError("bad-choice", `set-response choice ${choice}`, at);
-  }
-}
-
 function readMethodList(r: ByteReader): MethodDescriptor[] {
   const n = readCount(r, 9);
   const out: MethodDescriptor[] = new Array(n);
@@ -356,57 +294,17 @@ function readActionRequest(r: ByteReader, choice: number, at: number): ActionReq
   }
 }
 
-function readActionResponse(r: ByteReader, choice: number, at: number): ActionResponse {
-  const invokeId = r.u8("invoke-id");
-  switch (choice) {
-    case 1:
-      return { type: "action-response-normal", invokeId, response: readActionResult(r) };
-    case 2:
-      return { type: "action-response-with-pblock", invokeId, block: readBlockSA(r) };
-    case 3: {
-      const n = readCount(r, 2);
-      const responses: ActionResultWithData[] = new Array(n);
-      for (let i = 0; i < n; i++) responses[i] = readActionResult(r);
-      return { type: "action-response-with-list", invokeId, responses };
-    }
-    case 4:
-      return { type: "action-response-next-pblock", invokeId, blockNumber: r.u32("block-number") };
-    default:
-      throw new DecodeError("bad-choice", `action-response choice ${choice}`, at);
-  }
-}
-
-/** Reads one service APDU at r (tag included); null when the tag is not a service tag of this module. */
-export function readServiceApdu(r: ByteReader): ServiceApdu | null {
+/** Reads one service request at r (tag included); null when the tag is not a request tag. */
+export function readServiceRequest(r: ByteReader): ServiceRequest | null {
   const at = r.pos;
   const tag = r.u8("APDU tag");
   switch (tag) {
     case ServiceTag.getRequest:
       return readGetRequest(r, r.u8("get-request choice"), at + 1);
-    case ServiceTag.getResponse:
-      return readGetResponse(r, r.u8("get-response choice"), at + 1);
     case ServiceTag.setRequest:
       return readSetRequest(r, r.u8("set-request choice"), at + 1);
-    case ServiceTag.setResponse:
-      return readSetResponse(r, r.u8("set-response choice"), at + 1);
     case ServiceTag.actionRequest:
       return readActionRequest(r, r.u8("action-request choice"), at + 1);
-    case ServiceTag.actionResponse:
-      return readActionResponse(r, r.u8("action-response choice"), at + 1);
-    case ServiceTag.exceptionResponse: {
-      const stateError = r.u8("state-error");
-      const serviceError = r.u8("service-error");
-      // Later editions of the Green Book append the expected counter to invocation-counter-error.
-      if (serviceError === ServiceError.invocationCounterError && r.remaining >= 4) {
-        return { type: "exception-response", stateError, serviceError, invocationCounter: r.u32("invocation counter") };
-      }
-      return { type: "exception-response", stateError, serviceError };
-    }
-    case ServiceTag.dataNotification: {
-      const longInvokeId = r.u32("long-invoke-id-and-priority");
-      const dateTime = readOctets(r, "date-time");
-      return { type: "data-notification", longInvokeId, dateTime, body: readData(r) };
-    }
     default:
       r.pos = at;
       return null;
@@ -415,30 +313,13 @@ export function readServiceApdu(r: ByteReader): ServiceApdu | null {
 
 // ------------------------------------------------------------------ writing
 
-function writeAttributeDescriptor(w: ByteWriter, d: AttributeDescriptor): void {
-  w.u16(d.classId).bytes(d.instance.toBytes()).u8(d.attribute & 0xff);
-}
-
-function writeMethodDescriptor(w: ByteWriter, d: MethodDescriptor): void {
-  w.u16(d.classId).bytes(d.instance.toBytes()).u8(d.method & 0xff);
-}
-
-function writeAccess(w: ByteWriter, a: AccessSelection | undefined): void {
-  if (!a) {
-    w.u8(0);
-    return;
-  }
-  w.u8(1).u8(a.selector);
-  writeData(w, a.parameters);
-}
-
-function writeOctets(w: ByteWriter, b: Uint8Array): void {
+export function writeOctets(w: ByteWriter, b: Uint8Array): void {
   writeLength(w, b.length);
   w.bytes(b);
 }
 
 /** Writes a Data given decoded or pre-encoded (the encoded form is already tagged). */
-function writeValue(w: ByteWriter, v: { data: Data } | { encoded: Uint8Array }): void {
+export function writeValue(w: ByteWriter, v: { data: Data } | { encoded: Uint8Array }): void {
   if ("data" in v) writeData(w, v.data);
   else w.bytes(v.encoded);
 }
@@ -460,7 +341,7 @@ function writeBlockG(w: ByteWriter, b: DataBlockG): void {
   }
 }
 
-function writeBlockSA(w: ByteWriter, b: DataBlockSA): void {
+export function writeBlockSA(w: ByteWriter, b: DataBlockSA): void {
   w.u8(b.lastBlock ? 1 : 0).u32(b.blockNumber);
   writeOctets(w, b.raw);
 }
@@ -474,34 +355,14 @@ function writeActionResult(w: ByteWriter, a: ActionResultWithData): void {
   }
 }
 
-function writeItems(w: ByteWriter, items: AttributeWithSelection[]): void {
-  writeLength(w, items.length);
-  for (const it of items) {
-    writeAttributeDescriptor(w, it.descriptor);
-    writeAccess(w, it.access);
-  }
-}
-
 function writeResults(w: ByteWriter, results: number[]): void {
   writeLength(w, results.length);
   for (const x of results) w.u8(x);
 }
 
-/** Appends the encoding of a service APDU. Throws EncodeError for unrepresentable Data. */
-export function writeServiceApdu(w: ByteWriter, a: ServiceApdu): void {
+/** Appends the encoding of a service response. Throws EncodeError for unrepresentable Data. */
+export function writeServiceResponse(w: ByteWriter, a: ServiceResponse): void {
   switch (a.type) {
-    case "get-request-normal":
-      w.u8(0xc0).u8(1).u8(a.invokeId);
-      writeAttributeDescriptor(w, a.descriptor);
-      writeAccess(w, a.access);
-      return;
-    case "get-request-next":
-      w.u8(0xc0).u8(2).u8(a.invokeId).u32(a.blockNumber);
-      return;
-    case "get-request-with-list":
-      w.u8(0xc0).u8(3).u8(a.invokeId);
-      writeItems(w, a.items);
-      return;
     case "get-response-normal":
       w.u8(0xc4).u8(1).u8(a.invokeId);
       writeDataResult(w, a.result);
@@ -514,33 +375,6 @@ export function writeServiceApdu(w: ByteWriter, a: ServiceApdu): void {
       w.u8(0xc4).u8(3).u8(a.invokeId);
       writeLength(w, a.results.length);
       for (const x of a.results) writeDataResult(w, x);
-      return;
-    case "set-request-normal":
-      w.u8(0xc1).u8(1).u8(a.invokeId);
-      writeAttributeDescriptor(w, a.descriptor);
-      writeAccess(w, a.access);
-      writeValue(w, a.value);
-      return;
-    case "set-request-with-first-datablock":
-      w.u8(0xc1).u8(2).u8(a.invokeId);
-      writeAttributeDescriptor(w, a.descriptor);
-      writeAccess(w, a.access);
-      writeBlockSA(w, a.block);
-      return;
-    case "set-request-with-datablock":
-      w.u8(0xc1).u8(3).u8(a.invokeId);
-      writeBlockSA(w, a.block);
-      return;
-    case "set-request-with-list":
-      w.u8(0xc1).u8(4).u8(a.invokeId);
-      writeItems(w, a.items);
-      writeLength(w, a.values.length);
-      for (const v of a.values) writeData(w, v);
-      return;
-    case "set-request-with-list-and-first-datablock":
-      w.u8(0xc1).u8(5).u8(a.invokeId);
-      writeItems(w, a.items);
-      writeBlockSA(w, a.block);
       return;
     case "set-response-normal":
       w.u8(0xc5).u8(1).u8(a.invokeId).u8(a.result);
@@ -559,40 +393,6 @@ export function writeServiceApdu(w: ByteWriter, a: ServiceApdu): void {
     case "set-response-with-list":
       w.u8(0xc5).u8(5).u8(a.invokeId);
       writeResults(w, a.results);
-      return;
-    case "action-request-normal":
-      w.u8(0xc3).u8(1).u8(a.invokeId);
-      writeMethodDescriptor(w, a.descriptor);
-      if (a.parameters === undefined) w.u8(0);
-      else {
-        w.u8(1);
-        writeData(w, a.parameters);
-      }
-      return;
-    case "action-request-next-pblock":
-      w.u8(0xc3).u8(2).u8(a.invokeId).u32(a.blockNumber);
-      return;
-    case "action-request-with-list":
-      w.u8(0xc3).u8(3).u8(a.invokeId);
-      writeLength(w, a.descriptors.length);
-      for (const d of a.descriptors) writeMethodDescriptor(w, d);
-      writeLength(w, a.parameters.length);
-      for (const p of a.parameters) writeData(w, p);
-      return;
-    case "action-request-with-first-pblock":
-      w.u8(0xc3).u8(4).u8(a.invokeId);
-      writeMethodDescriptor(w, a.descriptor);
-      writeBlockSA(w, a.block);
-      return;
-    case "action-request-with-list-and-first-pblock":
-      w.u8(0xc3).u8(5).u8(a.invokeId);
-      writeLength(w, a.descriptors.length);
-      for (const d of a.descriptors) writeMethodDescriptor(w, d);
-      writeBlockSA(w, a.block);
-      return;
-    case "action-request-with-pblock":
-      w.u8(0xc3).u8(6).u8(a.invokeId);
-      writeBlockSA(w, a.block);
       return;
     case "action-response-normal":
       w.u8(0xc7).u8(1).u8(a.invokeId);
@@ -613,11 +413,6 @@ export function writeServiceApdu(w: ByteWriter, a: ServiceApdu): void {
     case "exception-response":
       w.u8(0xd8).u8(a.stateError).u8(a.serviceError);
       if (a.invocationCounter !== undefined) w.u32(a.invocationCounter);
-      return;
-    case "data-notification":
-      w.u8(0x0f).u32(a.longInvokeId);
-      writeOctets(w, a.dateTime);
-      writeData(w, a.body);
       return;
   }
 }

@@ -1,7 +1,8 @@
 import type { CryptoPort } from "../../../hal/crypto.js";
 import { decodeData, encodeData, readData, type Data } from "../axdr.js";
-import { decodeApdu, encodeApdu, type Apdu } from "../apdu/apdu.js";
-import { AssociationResult, AcseDiagnostic, ApplicationContext, Mechanism, decodeAare, encodeAarq, encodeRlrq, decodeRlre } from "../apdu/acse.js";
+import { decodeApdu, encodeApdu, type Apdu } from "./codec.js";
+import { AssociationResult, AcseDiagnostic, ApplicationContext, Mechanism } from "../apdu/acse.js";
+import { decodeAare, decodeRlre, encodeAarq, encodeRlrq } from "./client-apdu.js";
 import { isServiceCipheredTag, GENERAL_GLO_CIPHERING, GENERAL_DED_CIPHERING } from "../apdu/ciphered.js";
 import { Conformance } from "../apdu/conformance.js";
 import type { ActionResultWithData, AttributeWithSelection, DataNotification, DataResult, ExceptionResponse, ServiceApdu } from "../apdu/xdlms.js";

@@ -1,7 +1,8 @@
-import { encodeApdu } from "../apdu/apdu.js";
+import { encodeApdu, type ApduFromMeter } from "../apdu/apdu.js";
 import type { AttributeDescriptor, AttributeWithSelection, DataBlockSA, MethodDescriptor } from "../apdu/xdlms.js";
 import { ActionResult, DataAccessResult, type AccessSelection, type EncodedStream } from "../interface-class.js";
 import { concatBytes } from "../../util/bytes.js";
+import { frozen } from "../../util/frozen.js";
 import { NO_DATA } from "./replies.js";
 
 /**
@@ -101,51 +102,62 @@ export interface BlockTransfers {
 /** Bytes of a with-datablock / with-pblock response around its raw data. */
 const BLOCK_OVERHEAD = 12;
 
-/** Starts a long GET response (the first block goes out at once). */
-export function startGet(t: BlockTransfers, invokeId: number, source: BlockSource, room: number): Uint8Array {
-  t.getLong = { invokeId, source, block: 0 };
-  return getBlock(t, t.getLong, room);
+/**
+ * A service whose response may go out in blocks (GET with datablocks,
+ * ACTION with pblocks): where an association keeps its transfer, how one
+ * block is written, and the answer to a next-block request that matches no
+ * transfer (none running, or another block number), which ends it.
+ */
+interface LongService {
+  readonly slot: "getLong" | "actionOut";
+  /** The APDUs, not their bytes: the caller encodes them, so a block costs no deeper stack than before. */
+  block(invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): ApduFromMeter;
+  refuse(invokeId: number, blockNumber: number, running: boolean): ApduFromMeter;
 }
 
-function getBlock(t: BlockTransfers, g: LongOut, room: number): Uint8Array {
-  const { bytes, last } = g.source.take(room - BLOCK_OVERHEAD);
-  g.block++;
-  if (last) t.getLong = undefined;
-  return encodeApdu({ type: "get-response-with-datablock", invokeId: g.invokeId, block: { lastBlock: last, blockNumber: g.block, result: { raw: bytes } } });
+export const LONG_GET: LongService = frozen({
+  slot: "getLong" as const,
+  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): ApduFromMeter => ({ type: "get-response-with-datablock", invokeId, block: { lastBlock, blockNumber, result: { raw } } }),
+  refuse: (invokeId: number, blockNumber: number, running: boolean): ApduFromMeter => ({
+    type: "get-response-with-datablock",
+    invokeId,
+    block: { lastBlock: true, blockNumber, result: { error: running ? DataAccessResult.dataBlockNumberInvalid : DataAccessResult.noLongGetInProgress } },
+  }),
+});
+
+export const LONG_ACTION: LongService = frozen({
+  slot: "actionOut" as const,
+  block: (invokeId: number, blockNumber: number, lastBlock: boolean, raw: Uint8Array): ApduFromMeter => ({ type: "action-response-with-pblock", invokeId, block: { lastBlock, blockNumber, raw } }),
+  // Action-Result has no block-number-invalid: a broken transfer is long-action-aborted.
+  refuse: (invokeId: number, _blockNumber: number, running: boolean): ApduFromMeter => ({
+    type: "action-response-normal",
+    invokeId,
+    response: { result: running ? ActionResult.longActionAborted : ActionResult.noLongActionInProgress },
+  }),
+});
+
+/** Starts a long response of `service` (the first block goes out at once). */
+export function startLong(t: BlockTransfers, service: LongService, invokeId: number, source: BlockSource, room: number): Uint8Array {
+  const out: LongOut = { invokeId, source, block: 0 };
+  t[service.slot] = out;
+  return nextBlock(t, service, out, room);
 }
 
-/** get-request-next: the next block, or the error that ends the transfer. */
-export function getNext(t: BlockTransfers, invokeId: number, blockNumber: number, room: number): Uint8Array {
-  const g = t.getLong;
-  if (!g || blockNumber !== g.block) {
-    t.getLong = undefined;
-    const error = g ? DataAccessResult.dataBlockNumberInvalid : DataAccessResult.noLongGetInProgress;
-    return encodeApdu({ type: "get-response-with-datablock", invokeId, block: { lastBlock: true, blockNumber, result: { error } } });
+/** A next-block request (get-request-next, action-request-next-pblock): the next block, or the answer that ends the transfer. */
+export function continueLong(t: BlockTransfers, service: LongService, invokeId: number, blockNumber: number, room: number): Uint8Array {
+  const out = t[service.slot];
+  if (!out || blockNumber !== out.block) {
+    t[service.slot] = undefined;
+    return encodeApdu(service.refuse(invokeId, blockNumber, out !== undefined));
   }
-  return getBlock(t, g, room);
+  return nextBlock(t, service, out, room);
 }
 
-/** Starts a long ACTION response (the first block goes out at once). */
-export function startAction(t: BlockTransfers, invokeId: number, source: BlockSource, room: number): Uint8Array {
-  t.actionOut = { invokeId, source, block: 0 };
-  return actionBlock(t, t.actionOut, room);
-}
-
-function actionBlock(t: BlockTransfers, out: LongOut, room: number): Uint8Array {
+function nextBlock(t: BlockTransfers, service: LongService, out: LongOut, room: number): Uint8Array {
   const { bytes, last } = out.source.take(room - BLOCK_OVERHEAD);
   out.block++;
-  if (last) t.actionOut = undefined;
-  return encodeApdu({ type: "action-response-with-pblock", invokeId: out.invokeId, block: { lastBlock: last, blockNumber: out.block, raw: bytes } });
-}
-
-/** action-request-next-pblock: the next block, or the result that ends the transfer. */
-export function actionNext(t: BlockTransfers, invokeId: number, blockNumber: number, room: number): Uint8Array {
-  const out = t.actionOut;
-  if (!out || blockNumber !== out.block) {
-    t.actionOut = undefined;
-    return encodeApdu({ type: "action-response-normal", invokeId, response: { result: out ? ActionResult.longActionAborted : ActionResult.noLongActionInProgress } });
-  }
-  return actionBlock(t, out, room);
+  if (last) t[service.slot] = undefined;
+  return encodeApdu(service.block(out.invokeId, out.block, last, bytes));
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Benchmark operations for the link layers, for bench/registry.ts to list
- * (the bench harness is another area's file). Each op is one request/answer
+ * Benchmark operations for the link layers (proved by
+ * host-tests/transport/bench-ops.test.ts). Each op is one request/answer
  * through the real code: client frame encode, the meter's reader and link
  * (or wrapper connection), the ApduHandler, the answer's frame, the client's
  * decode. The handler answers with fixed bytes so that only transport cost is
@@ -8,7 +8,7 @@
  * Payloads: the GET request and response of dlms-cosem
  * tests/test_xdlms/test_get.py:87 and :114 (shared/vectors/dlms).
  */
-import type { BenchOp } from "../../bench/op.js";
+import type { BenchOp } from "../op.js";
 import type { TimerId, Timers } from "../../hal/timer.js";
 import type { ApduHandler, ApduSession } from "../../src/transport/apdu-port.js";
 import { decodeFrame, encodeFrame } from "../../src/transport/hdlc/frame.js";
@@ -17,8 +17,8 @@ import { encodeParameters } from "../../src/transport/hdlc/parameters.js";
 import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/hdlc/server.js";
 import { decodeWrapper, encodeWrapper, WrapperReader } from "../../src/transport/wrapper/wrapper.js";
 import { fromHex } from "../../src/util/bytes.js";
-import { encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { buildMeter, LN } from "../cosem/fixture.js";
+import { encodeApdu } from "../../src/cosem/client/codec.js";
+import { buildMeter, LN } from "../rigs/xdlms-meter.js";
 
 const GET_REQUEST = fromHex("c001c1000100002b0100ff0200");
 const GET_RESPONSE = fromHex("c401c1000600001391");

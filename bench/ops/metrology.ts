@@ -1,16 +1,17 @@
 /**
- * Benchmark operations of the metrology area (bench/op.ts shape), kept with
- * the tests that prove what they measure. One operation = one metrology tick:
+ * Benchmark operations of the metrology area, on the SPI rigs the metrology
+ * tests use (bench/rigs/metrology.ts; proved by
+ * host-tests/metrology/bench-ops.test.ts). One operation = one metrology tick:
  * one second of simulated load, the driver's sample() over the simulated SPI
  * bus (every register read of a tick) and the service's accumulate, quality,
  * averages, demand and persistence check. Runs on XS: no Node APIs.
  */
-import type { BenchOp } from "../../bench/op.js";
+import type { BenchOp } from "../op.js";
 import { defaultAde7953Calibration } from "../../hal/drivers/ade7953.js";
 import { defaultAtm90e32Calibration } from "../../hal/drivers/atm90e32.js";
 import { MetrologyService } from "../../src/metrology/service.js";
 import { MemoryKeyValueStore } from "../../src/persistence.js";
-import { RecordingSink, adeRig, e32Rig } from "./fixture.js";
+import { RecordingSink, adeRig, e32Rig } from "../rigs/metrology.js";
 
 export interface TickState {
   advance(): void;

@@ -1,4 +1,4 @@
-import { frozen } from "../util/frozen.js";
+import { frozen } from "../../util/frozen.js";
 /**
  * Single DES encryption of one block (FIPS 46-3), for DKGA02 decoder-key
  * generation only: the meter itself never needs it (key change tokens carry

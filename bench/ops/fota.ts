@@ -1,6 +1,6 @@
 /**
- * Benchmark operations for image verification (issue 7), in the form of
- * bench/op.ts, proposed for bench/registry.ts. They run on XS, so the
+ * Benchmark operations for image verification (issue 7), proved by
+ * host-tests/fota/bench-ops.test.ts. They run on XS, so the
  * signed image is built in setup with the simulated crypto port (noble)
  * rather than read from files.
  *
@@ -12,12 +12,12 @@
  * Per KiB of an N KiB image ≈ per-kib + image-1k / N.
  */
 import { p256 } from "@noble/curves/nist.js";
-import type { BenchOp } from "../../../bench/op.js";
-import { SimCrypto } from "../../../hal/sim/crypto.js";
-import { hashOnce, softwareHash } from "../../../src/fota/hash.js";
-import { bytesSource, type ByteSource } from "../../../src/fota/image.js";
-import { ecdsaRawToDer, spkiFromRaw } from "../../../src/fota/keys.js";
-import { ImageVerifier } from "../../../src/fota/verify.js";
+import type { BenchOp } from "../op.js";
+import { SimCrypto } from "../../hal/sim/crypto.js";
+import { hashOnce, softwareHash } from "../../src/fota/hash.js";
+import { bytesSource, type ByteSource } from "../../src/fota/image.js";
+import { ecdsaRawToDer, spkiFromRaw } from "../../src/fota/keys.js";
+import { ImageVerifier } from "../../src/fota/verify.js";
 
 const SLOT = 0x40000;
 

@@ -1,4 +1,5 @@
-import { ApplicationContext, Mechanism, encodeAarq } from "../../src/cosem/apdu/acse.js";
+import { ApplicationContext, Mechanism } from "../../src/cosem/apdu/acse.js";
+import { encodeAarq } from "../../src/cosem/client/client-apdu.js";
 
 /** The client challenge (CtoS) the tests and bench operations send: 16 bytes, within HLS's 8..64. */
 export const TEST_CTOS: Uint8Array = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);

@@ -1,5 +1,5 @@
 /**
- * A small meter for the xDLMS tests: a catalog with every access right
+ * A small meter for the xDLMS tests and bench operations: a catalog with every access right
  * written as data, the four associations (public 16, reader 32 and
  * management 1 with HLS-GMAC and ciphering, firmware 48 with LLS), the
  * simulated crypto port, a RAM KeyValueStore and a recording event sink.

@@ -1,24 +1,26 @@
 /**
- * Benchmark operations of the xDLMS layer, for bench/registry.ts (which is
- * not this area's file: it imports these). Everything here is synchronous,
+ * Benchmark operations of the xDLMS layer, on the xDLMS test meter
+ * (bench/rigs/xdlms-meter.ts); host-tests/cosem/bench-ops.test.ts proves
+ * them. Everything here is synchronous,
  * built from the codecs, the security functions and the server directly
  * (the DLMS client is async), and runs on XS and Node.
  */
-import type { BenchOp } from "../../bench/op.js";
+import type { BenchOp } from "../op.js";
 import { SimClock } from "../../hal/sim/clock.js";
 import { SimTimers } from "../../hal/sim/timers.js";
 import { HdlcClient } from "../../src/transport/client/hdlc-client.js";
 import { DEFAULT_HDLC_SERVER_CONFIG, HdlcServerLink } from "../../src/transport/hdlc/server.js";
 import type { ApduHandler } from "../../src/transport/apdu-port.js";
 import { D } from "../../src/cosem/axdr.js";
-import { decodeApdu, encodeApdu } from "../../src/cosem/apdu/apdu.js";
-import { ApplicationContext, decodeAare, encodeAarq } from "../../src/cosem/apdu/acse.js";
-import { hlsGmacAarq } from "../support/hls.js";
+import { decodeApdu, encodeApdu } from "../../src/cosem/client/codec.js";
+import { ApplicationContext } from "../../src/cosem/apdu/acse.js";
+import { decodeAare, encodeAarq } from "../../src/cosem/client/client-apdu.js";
+import { hlsGmacAarq } from "../rigs/hls.js";
 import { Conformance } from "../../src/cosem/apdu/conformance.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { openApdu, readEnvelope, sealApdu } from "../../src/cosem/security/protect.js";
 import { hlsGmac } from "../../src/cosem/security/suite0.js";
-import { CLIENT_TITLE, GAK, GUEK, LN, SAP, SERVER_TITLE, TestSession, buildMeter, type Meter } from "./fixture.js";
+import { CLIENT_TITLE, GAK, GUEK, LN, SAP, SERVER_TITLE, TestSession, buildMeter, type Meter } from "../rigs/xdlms-meter.js";
 
 const KEYS = { encryptionKey: GUEK, authenticationKey: GAK };
 const CONF = Conformance.get | Conformance.set | Conformance.action | Conformance.blockTransferWithGet | Conformance.generalProtection | Conformance.selectiveAccess;
@@ -173,5 +175,5 @@ export const hdlcGetSuite0: BenchOp<HdlcBench> = {
   },
 };
 
-// hdlc.get.register.plain is the transport area's (host-tests/transport/bench-ops.ts); this is its ciphered twin.
+// hdlc.get.register.plain is the transport area's (bench/ops/transport.ts); this is its ciphered twin.
 export const xdlmsBenchOps = [hdlcGetSuite0, xdlmsGetPlain, xdlmsGetSuite0, associationHlsGmac, objectListBlocks];

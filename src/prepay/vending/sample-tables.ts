@@ -8,7 +8,7 @@
  * match `staTableFingerprints.sample` in ../shared/vectors/sts/sts-vectors.json
  * (checked by host-tests/prepay/sta.test.ts).
  */
-import type { StaTables } from "./sta.js";
+import type { StaTables } from "../sta.js";
 
 export const SAMPLE_STA_TABLES: StaTables = Object.freeze({
   sub1: Object.freeze([12, 10, 8, 4, 3, 15, 0, 2, 14, 1, 5, 13, 6, 9, 7, 11]),

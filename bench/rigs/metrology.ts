@@ -1,5 +1,5 @@
 /**
- * Shared test setup: simulated time, a load scenario, the simulated SPI bus
+ * The metrology rig the metrology tests and bench operations share: simulated time, a load scenario, the simulated SPI bus
  * with a chip on it, and the driver built the way a board builds it
  * ({sensor: {io, select, ...}}).
  */

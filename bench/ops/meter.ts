@@ -1,9 +1,9 @@
 /**
- * Benchmark operations of the whole meter, for bench/registry.ts (not this
- * area's file: it would import these). Synchronous, on the sim board, so
+ * Benchmark operations of the whole meter (proved by
+ * host-tests/meter/bench-ops.test.ts). Synchronous, on the sim board, so
  * they run on XS and Node.
  */
-import type { BenchOp } from "../../bench/op.js";
+import type { BenchOp } from "../op.js";
 import type { Meter } from "../../src/meter/meter.js";
 import { formatStatus } from "../../src/meter/status.js";
 import { SimBoard } from "../../scripts/simulator/board.js";

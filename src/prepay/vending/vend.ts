@@ -6,8 +6,8 @@
  * issuer that lets the exponent wrap issues a token worth almost nothing,
  * vector N12).
  */
-import type { Sta } from "./sta.js";
-import { MAX_AMOUNT, TID_BASE_2014, buildBlock, encodeAmount, tokenDigits, transpose, type TokenFields } from "./token.js";
+import type { Sta } from "../sta.js";
+import { MAX_AMOUNT, TID_BASE_2014, buildBlock, encodeAmount, tokenDigits, transpose, type TokenFields } from "../token.js";
 
 export function encodeToken(fields: TokenFields, key: Uint8Array, sta: Sta): string {
   if (fields.kind === "value") {
