@@ -38,7 +38,7 @@ import { MeterClock } from "../tariff/clock.js";
 import type { TariffEngine } from "../tariff/engine.js";
 import { ProfileStatusTracker } from "../tariff/profile-status.js";
 import { TouRegisterBank, type RegisterActivation } from "../tariff/registers.js";
-import { ScriptRegistry } from "../tariff/script-table.js";
+import { ScriptRegistry, type ObjectResolver } from "../tariff/script-table.js";
 import { addAlarmObjects, wireAlarms } from "./alarm-objects.js";
 import { Catalog } from "./catalog.js";
 import { defaultConfig, type MeterConfig } from "./config.js";
@@ -176,8 +176,8 @@ export class Meter {
     const endOfBilling = endOfBillingSchedule(config);
     wireCaptures(this);
     this.firmware = wireFirmware(this, ports, config);
-    this.#buildCatalog(endOfBilling);
-    const push = wirePush(this, ports, config);
+    const resolve = this.#buildCatalog(endOfBilling);
+    const push = wirePush(this, ports, config, resolve);
     this.pushes = push?.engine;
     this.engine = wireTariffEngine(this, config, push ? [endOfBilling, push.schedule] : [endOfBilling], (t) => this.#capture(t));
     this.dlms = wireDlms(this, ports, config);
@@ -194,9 +194,10 @@ export class Meter {
     this.#relay.stored();
   }
 
-  /** The catalog in object_list order, one domain's objects at a time. */
-  #buildCatalog(endOfBilling: ReturnType<typeof endOfBillingSchedule>): void {
+  /** The catalog in object_list order, one domain's objects at a time; returns the resolver the script tables share. */
+  #buildCatalog(endOfBilling: ReturnType<typeof endOfBillingSchedule>): ObjectResolver {
     const c = this.catalog;
+    const resolve: ObjectResolver = (classId, name) => c.resolve(classId, name);
     const toDateTime = (utc: number) => dateTimeOs(this.clock.dateTimeAt(utc));
     addIdentityObjects(c, this.config.identity);
     addClockObject(c, this);
@@ -205,12 +206,13 @@ export class Meter {
     addMaxDemandObjects(c, this, toDateTime);
     addBillingCounter(c, this);
     addDiagnosticObjects(c, this, toDateTime);
-    addTariffObjects(c, this, endOfBilling);
+    addTariffObjects(c, this, endOfBilling, resolve);
     if (this.firmware) addFirmwareObjects(c, this.firmware);
     addProfileObjects(c, this);
     addRelayObjects(c, this);
     if (this.prepay) addPrepayObjects(c, this.prepay, this.clock, ENERGY_IMPORT_TOTAL);
     addAlarmObjects(c, this.alarms);
+    return resolve;
   }
 
   /**

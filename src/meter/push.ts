@@ -26,7 +26,7 @@ import { PushEngine, PushReason, type PushClock } from "../push/engine.js";
 import { PushSetup, type PushObject, type PushSecurity, type PushWindow } from "../push/setup.js";
 import { CatalogReader } from "../push/values.js";
 import { SingleActionSchedule, type ExecutionTime } from "../tariff/schedule.js";
-import { ScriptTable, isInternal, type Script, type ScriptRegistry } from "../tariff/script-table.js";
+import { ScriptTable, isInternal, type ObjectResolver, type Script, type ScriptRegistry } from "../tariff/script-table.js";
 import { ScriptTableObject } from "../cosem/classes/script-table.js";
 import { utf8Encode } from "../util/bytes.js";
 import { frozen } from "../util/frozen.js";
@@ -132,6 +132,8 @@ export interface PushWiring {
   crypto: CryptoPort;
   security: (name: "management" | "reader") => SecuritySetup | undefined;
   connector?: TcpConnector;
+  /** The catalog's resolver the script tables share. */
+  resolve: ObjectResolver;
 }
 
 const PUSH_SETUP_RIGHTS = { reader: ["r r r r r r r", "-"], management: ["r rw rw rw rw rw rw", "x"] } as const;
@@ -183,7 +185,7 @@ function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; sch
     w.catalog.add(new PushSetupObject(setup, method), PUSH_SETUP_RIGHTS);
   }
   const scripts = config.setups === DEFAULT_PUSH_CONFIG.setups ? DEFAULT_PUSH_SCRIPTS : pushScripts(config.setups);
-  const table = new ScriptTable(PUSH_SCRIPTS, scripts as Script[], (c, ln) => w.catalog.resolve(c, ln));
+  const table = new ScriptTable(PUSH_SCRIPTS, scripts as Script[], w.resolve);
   w.scripts.add(table);
   w.catalog.add(new ScriptTableObject(table), { reader: ["r r", "-"], management: ["r rw", "x"] });
   const index = config.setups.findIndex((s) => s.logicalName.key === PushLn.interval1.key);
@@ -208,7 +210,7 @@ export function wireLastGasp(m: Meter, ports: MeterPorts): void {
  * rose and passed its filter (src/alarm) pushes the on-alarm setup, whose
  * body carries the descriptors. The schedule joins the tariff engine's.
  */
-export function wirePush(m: Meter, ports: MeterPorts, config: MeterConfig): { engine: PushEngine; schedule: SingleActionSchedule } | undefined {
+export function wirePush(m: Meter, ports: MeterPorts, config: MeterConfig, resolve: ObjectResolver): { engine: PushEngine; schedule: SingleActionSchedule } | undefined {
   if (!ports.crypto) return undefined;
   const push = buildPush(config.push, {
     catalog: m.catalog,
@@ -219,6 +221,7 @@ export function wirePush(m: Meter, ports: MeterPorts, config: MeterConfig): { en
     crypto: ports.crypto,
     security: (name) => m.dlms?.setups[name],
     connector: ports.tcpClient,
+    resolve,
   });
   const engine = push.engine;
   m.alarms.onAlarm(() => {

@@ -176,11 +176,10 @@ export function checkEnergy(m: Meter): void {
  */
 export function wireCaptures(m: Meter): void {
   const lp = m.loadProfile;
-  if (lp) m.onCapture((t) => {
-    if (t > lp.store.lastUtcMs) lp.capture(t);
-  });
   const dp = m.dailyProfile;
-  if (dp) m.onCapture((t) => {
+  if (!lp || !dp) return;
+  m.onCapture((t) => {
+    if (t > lp.store.lastUtcMs) lp.capture(t);
     if (m.clock.localMsAt(t) % 86400000 === 0 && t > dp.store.lastUtcMs) dp.capture(t);
   });
 }

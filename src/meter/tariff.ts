@@ -24,7 +24,7 @@ import { TariffEngine } from "../tariff/engine.js";
 import { StandardEventCode } from "../tariff/event-codes.js";
 import { standardTouActivation, type RegisterActivation, type TouRegisterBank } from "../tariff/registers.js";
 import { SingleActionSchedule } from "../tariff/schedule.js";
-import { ScriptTable } from "../tariff/script-table.js";
+import { ScriptTable, type ObjectResolver } from "../tariff/script-table.js";
 import { frozen } from "../util/frozen.js";
 import { allMethods, noMethods, readAll, type Catalog } from "./catalog.js";
 import type { MeterConfig } from "./config.js";
@@ -163,7 +163,7 @@ class BillingCounterValue implements DataBinding {
  * flash on a device): a client's write replaces the table's list, never
  * writes into it (ScriptTableObject.set).
  */
-export function addTariffObjects(c: Catalog, m: Meter, endOfBilling: SingleActionSchedule): void {
+export function addTariffObjects(c: Catalog, m: Meter, endOfBilling: SingleActionSchedule, resolve: ObjectResolver): void {
   c.add(
     new ActivityCalendarObject(m.calendar, ln.ACTIVITY_CALENDAR),
     {
@@ -179,13 +179,12 @@ export function addTariffObjects(c: Catalog, m: Meter, endOfBilling: SingleActio
   // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
   if (m.billingProfile) c.add(new ProfileGeneric({ ...m.billingProfile.profile, timeBase: m.clock }), PROFILE_RIGHTS);
   else c.addInternal(billingCaptureTarget(m.billing, ln.BILLING_PROFILE));
-  const resolve = (classId: number, name: Obis) => c.resolve(classId, name);
   for (const tc of m.config.scriptTables) {
     const t = new ScriptTable(tc.logicalName, tc.scripts, resolve);
     m.scripts.add(t);
     c.add(new ScriptTableObject(t), { reader: [readAll(2), noMethods(1)], management: ["r rw", allMethods(1)] });
   }
   // Global meter reset (Blue Book 0.0.10.0.0.255): script 1 restores the factory defaults, management only.
-  c.add(new FactoryResetScriptTable(ln.GLOBAL_METER_RESET, () => m.factoryDefaults()), { management: ["r r", allMethods(1)] });
+  c.add(new FactoryResetScriptTable(ln.GLOBAL_METER_RESET, m), { management: ["r r", allMethods(1)] });
   c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), { reader: [readAll(4), ""], management: ["r rw rw rw", ""] });
 }
