@@ -48,6 +48,8 @@ const DOMAINS: (keyof Meter)[] = [
   "keypadEntry",
   "firmware",
   "engine",
+  "alarms",
+  "pushes",
 ];
 
 function rowLabel(e: ObjectEntry): string {

@@ -19,6 +19,11 @@ export interface KeyValueStore {
    * transmit invocation counter) skip ahead by this bound.
    */
   readonly lostRecordBound?: number;
+  /**
+   * False when damage found at mount may have destroyed a newer record of
+   * the key, or its only record (absent: nothing is known to be lost).
+   */
+  proven?(key: string): boolean;
   /** Keys holding a value, for owners that must find what an older firmware stored (settings). */
   keys?(): string[];
 }

@@ -69,7 +69,7 @@ describe("meter composition", () => {
     expect(reads).toBeGreaterThan(100);
   });
 
-  it("role views: public sees identity, SAP assignment, clock and relay state only; registers need an authenticated association", () => {
+  it("role views: public sees identity, SAP assignment, clock, relay state and the storage diagnostic only; registers need an authenticated association", () => {
     const board = new SimBoard({ startUtcMs: T0 });
     const meter = board.boot();
     // Each association's own Association LN row (the server adds it to the one catalog) is seen by its role only.
@@ -77,7 +77,8 @@ describe("meter composition", () => {
     for (const role of ["public", "reader", "management", "firmware"] as const) {
       expect(meter.catalog.visibleTo(role).filter((e) => e.object.classId === 15).map((e) => e.object.logicalName.toString())).toEqual([meter.dlms!.associations.find((a) => a.role === role)!.logicalName.toString()]);
     }
-    expect(names("public").sort()).toEqual([ln.CLOCK, ln.LOGICAL_DEVICE_NAME, ln.SERIAL_NUMBER, ln.DISCONNECT_CONTROL, SAP_ASSIGNMENT].map((o) => o.toString()).sort());
+    // The storage diagnostic too: it says why when damage took the transmit counters and the ciphered associations are refused.
+    expect(names("public").sort()).toEqual([ln.CLOCK, ln.LOGICAL_DEVICE_NAME, ln.SERIAL_NUMBER, ln.DISCONNECT_CONTROL, SAP_ASSIGNMENT, ln.STORAGE_DIAGNOSTIC].map((o) => o.toString()).sort());
     expect(names("reader")).toContain(ln.ENERGY_IMPORT_TOTAL.toString());
     // Management sees everything the reader sees, plus calibration (1.0.128.p.f.255) and its own security setup.
     for (const n of names("reader")) expect(names("management")).toContain(n);

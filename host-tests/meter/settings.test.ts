@@ -196,7 +196,7 @@ describe("settings store", () => {
     // Firmware 1 (layout 0) stored 7 and, for the other knob, a value a later layout cannot read.
     store.put(settingKey(a, 2), Uint8Array.of(1, 0, 1, 0, 0, Tag.Unsigned, 7));
     store.put(settingKey(b, 2), Uint8Array.of(1, 0, 1, 0, 0, Tag.Boolean, 1));
-    const settings = new SettingsStore(store, sink, () => T0);
+    const settings = new SettingsStore(store, sink, { now: () => T0 });
     const catalog = new Catalog();
     catalog.attachSettings(settings);
     const ka = new Knob(a, 0, 1);

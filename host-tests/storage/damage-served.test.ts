@@ -79,23 +79,28 @@ function loadRows(m: Meter): ProfileRow[] {
   return [...store.rows(store.firstEntry, store.lastEntry)];
 }
 
-/** A GET as the reader over the TCP wrapper (HLS-GMAC): the storage diagnostic object. */
-async function readDiagnostic(board: SimBoard): Promise<Data> {
+/**
+ * A GET over the TCP wrapper: the storage diagnostic object, as the reader (HLS-GMAC), or as the public
+ * client when damage took the reader's transmit counter with both copies (its association is then refused).
+ */
+async function readDiagnostic(board: SimBoard, as: "reader" | "public" = "reader"): Promise<Data> {
   const end = board.network.connect(SIM_TCP_PORT);
   if (!end) throw new Error("nothing listens on the meter's port");
-  const link = wrapperLink(end, board.worldTimers, { clientSap: ClientSap.reader, serverLogical: 1, serverPhysical: 0x10, responseTimeoutMs: 5000 }, "sim tcp");
-  const s = await settle(board, ClientSession.open(link, { auth: "hls-gmac", akey: DEVELOPMENT_KEYS.authenticationKey, ekey: DEVELOPMENT_KEYS.globalUnicastKey, systemTitle: CLIENT_TITLE, crypto: board.crypto }));
+  const clientSap = as === "reader" ? ClientSap.reader : ClientSap.public;
+  const link = wrapperLink(end, board.worldTimers, { clientSap, serverLogical: 1, serverPhysical: 0x10, responseTimeoutMs: 5000 }, "sim tcp");
+  const sec = as === "reader" ? ({ auth: "hls-gmac", akey: DEVELOPMENT_KEYS.authenticationKey, ekey: DEVELOPMENT_KEYS.globalUnicastKey, systemTitle: CLIENT_TITLE, crypto: board.crypto } as const) : ({ auth: "none" } as const);
+  const s = await settle(board, ClientSession.open(link, sec));
   const got = await settle(board, s.get(1, ln.STORAGE_DIAGNOSTIC, 2));
   await settle(board, s.close());
   if (!got.ok) throw new Error(`GET of the storage diagnostic refused: ${got.error}`);
   return got.value;
 }
 
-function diagnosticCounts(d: Data): { damaged: number; sectors: number; dated: boolean } {
+function diagnosticCounts(d: Data): { damaged: number; sectors: number; dated: boolean; refused: number } {
   const v = d.value as Data[];
   expect(d.tag).toBe(Tag.Structure);
   const time = v[2].value as Uint8Array;
-  return { damaged: v[0].value as number, sectors: v[1].value as number, dated: time[0] !== 0xff };
+  return { damaged: v[0].value as number, sectors: v[1].value as number, dated: time[0] !== 0xff, refused: v[3].value as number };
 }
 
 describe("damage campaign, served to a client", () => {
@@ -136,14 +141,21 @@ describe("damage campaign, served to a client", () => {
         b2.clock.advance(2 * 900_000); // ticks, captures, persists
         expect(meter.status().captures, c.name).toBeGreaterThan(0);
         // Serves: a GET over the server's TCP wrapper, whose HLS pass 3 also proves the reader's receive counter.
-        const diag = diagnosticCounts(await readDiagnostic(b2));
+        // Where damage took both copies of the reader's transmit counter, its association is refused and the
+        // public client reads why (counters.ts; host-tests/meter/counter-copies.test.ts covers that path).
+        const refused = meter.dlms!.setups.reader.tx.refused;
+        if (refused) await expect(readDiagnostic(b2), c.name).rejects.toThrow(/association refused/);
+        const diag = diagnosticCounts(await readDiagnostic(b2, refused ? "public" : "reader"));
         expect(diag.damaged, c.name).toBe(meter.health.damage);
+        expect(diag.refused, c.name).toBe((meter.dlms!.setups.management.tx.refused ? 1 : 0) | (refused ? 2 : 0));
+        // Only damage to both storage areas (the main log and the load ring, where the second copy is) can take every copy.
+        if (refused) expect(meter.log!.damaged > 0 && meter.loadRing!.damaged > 0, c.name).toBe(true);
         if (c.reported) {
           expect(meter.health.damage, c.name).toBeGreaterThan(0);
           expect(diag.dated, c.name).toBe(true);
           expect(meter.events.recent().some((e) => e.code === StorageEventCode.damage), c.name).toBe(true);
           expect(meter.dlms!.setups.management.rx.proven, c.name).toBe(false);
-          expect(meter.dlms!.setups.reader.rx.proven, c.name).toBe(true);
+          expect(meter.dlms!.setups.reader.rx.proven, c.name).toBe(!refused);
         } else {
           expect(meter.health.damage, c.name).toBe(0);
           expect(diag.dated, c.name).toBe(false);
@@ -159,9 +171,11 @@ describe("damage campaign, served to a client", () => {
           expect(o !== undefined && o.values.join() === r.values.join() && o.status === r.status, `${c.name}: row at ${r.utcMs}`).toBe(true);
         }
         if (!c.reported) expect(after.length, c.name).toBe(before.length);
-        // Never reuses a transmit invocation counter; never closes the relay that was open.
-        const tx1 = meter.dlms!.setups.management.tx.peek;
-        expect(tx1, c.name).toBeGreaterThanOrEqual(usedTx);
+        // Never reuses a transmit invocation counter (a refused one hands out none); never closes the relay that was open.
+        const tx = meter.dlms!.setups.management.tx;
+        const tx1 = tx.peek;
+        if (tx.refused) expect(tx.take(), c.name).toBeUndefined();
+        else expect(tx1, c.name).toBeGreaterThanOrEqual(usedTx);
         expect(meter.disconnect.controlState, c.name).not.toBe(ControlState.connected);
         expect(b2.relay.level === 1 && meter.disconnect.outputState, c.name).toBe(false);
         // The same damage is handled once: a second boot neither logs it again nor skips the counter again.

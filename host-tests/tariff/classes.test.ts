@@ -24,7 +24,7 @@ function objects() {
   const m = buildMeter(START);
   const relay = new FakeRelay();
   const dc = new DisconnectControl(relay, relay.feedback, m.events, () => m.rtc.t, 1);
-  const limiter = new Limiter({ classId: 3, logicalName: Obis.of(1, 0, 1, 7, 0, 255), attribute: 2 }, () => 0, () => m.rtc.t, { nowMs: () => 0 }, () => true, m.events);
+  const limiter = new Limiter({ classId: 3, logicalName: Obis.of(1, 0, 1, 7, 0, 255), attribute: 2 }, { monitoredValue: () => 0, nowUtc: () => m.rtc.t, runScript: () => true }, { nowMs: () => 0 }, m.events);
   const cal = new ActivityCalendarObject(m.calendar);
   const sdt = new SpecialDaysTableObject(m.specialDays);
   const st = new ScriptTableObject(m.scripts.get(TARIFF_TABLE)!);

@@ -5,7 +5,7 @@ import { Obis } from "../../src/cosem/obis.js";
 import { DisconnectControlObject } from "../../src/cosem/classes/disconnect-control.js";
 import { LimiterObject } from "../../src/cosem/classes/limiter.js";
 import { ControlState, DisconnectControl } from "../../src/relay/disconnect.js";
-import { Limiter } from "../../src/relay/limiter.js";
+import { Limiter, type LimiterHost } from "../../src/relay/limiter.js";
 import { ScriptRegistry, ScriptTable, internalContext } from "../../src/tariff/script-table.js";
 import { FakeRelay, RecordingSink, pattern } from "./fixture.js";
 
@@ -34,14 +34,12 @@ function setup(mode: number) {
       },
     ),
   );
-  const limiter = new Limiter(
-    { classId: 3, logicalName: Obis.of(1, 0, 1, 7, 0, 255), attribute: 2 },
-    () => state.value,
-    () => state.utc,
-    { nowMs: () => state.mono },
-    (ref, utc) => scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
-    events,
-  );
+  const host: LimiterHost = {
+    monitoredValue: () => state.value,
+    nowUtc: () => state.utc,
+    runScript: (ref, utc) => scripts.run(ref.scriptLn, ref.selector, internalContext(utc)),
+  };
+  const limiter = new Limiter({ classId: 3, logicalName: Obis.of(1, 0, 1, 7, 0, 255), attribute: 2 }, host, { nowMs: () => state.mono }, events);
   limiter.setThresholds(5000, 2000);
   limiter.minOverS = 60;
   limiter.minUnderS = 120;
@@ -58,7 +56,7 @@ function setup(mode: number) {
     }
     limiter.poll();
   };
-  return { state, relay, events, dc, limiter, hold };
+  return { state, relay, events, dc, limiter, host, hold };
 }
 
 describe("limiter", () => {
@@ -111,11 +109,11 @@ describe("limiter", () => {
   });
 
   it("an emergency activation time without deviation is local time when a clock converter is given", () => {
-    const { limiter } = setup(5);
+    const { limiter, host } = setup(5);
     limiter.groupIds = [7];
     limiter.emergency = { id: 7, activation: pattern(2025, 6, 1, 12, 0), durationS: 600 }; // 12:00 local
     expect(limiter.emergencyActive(Date.UTC(2025, 5, 1, 12, 1))).toBe(true); // read as UTC without a converter
-    limiter.localToUtc = (local) => local - 2 * 3600000; // CEST
+    host.localToUtc = (local) => local - 2 * 3600000; // CEST
     expect(limiter.emergencyActive(Date.UTC(2025, 5, 1, 12, 1))).toBe(false);
     expect(limiter.emergencyActive(Date.UTC(2025, 5, 1, 10, 1))).toBe(true);
   });

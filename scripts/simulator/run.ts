@@ -149,11 +149,14 @@ export class Simulator {
     for (const l of meter.storageLines) log.line(l);
     const h = meter.health;
     if (h.damage > 0) {
-      const when = h.damageNew ? "logged now, event 245; invocation counters raised" : `known since ${new Date(h.lastDamageUtcMs ?? 0).toISOString()}`;
+      const when = h.damageNew ? "logged now, event 245; invocation counters checked" : `known since ${new Date(h.lastDamageUtcMs ?? 0).toISOString()}`;
       log.line(`storage damage: ${h.damage} damaged regions or records, ${h.damagedSectors} damaged or missing sectors (${when}; read 0-0:96.128.1.255)`);
       const unproven = meter.dlms ? Object.entries(meter.dlms.setups).filter(([, s]) => !s.rx.proven).map(([n]) => n) : [];
       if (unproven.length) log.line(`receive invocation counters of ${unproven.join(", ")} not proven after the damage: ciphered service only after an HLS authentication (or a key change)`);
     }
+    // Also once the damage itself is collected away: the refusal lasts until new keys are loaded.
+    const refused = meter.dlms ? Object.entries(meter.dlms.setups).filter(([, s]) => s.tx.refused).map(([n]) => n) : [];
+    if (refused.length) log.line(`transmit invocation counters of ${refused.join(", ")} lost with every copy: ciphered service with their keys refused (security event 15) until new keys are loaded (ARCHITECTURE.md, Storage)`);
     if (h.unclean) log.line(`power failure without warning detected: logged from ${new Date(h.downUtcMs ?? 0).toISOString()}`);
     if (h.clockBehindS > 0) log.line(`clock ${h.clockBehindS} s behind stored data: clock status invalid until set`);
     if (h.relayStateLost) log.line("relay state unreadable: relay left disconnected, ready for reconnection");

@@ -163,6 +163,7 @@ export const ALARM_MAP: Readonly<Record<EventLogId, Readonly<Record<number, numb
       // After storage damage: the damage itself (standard log 245) is the alarm, not each refusal it causes.
       SecurityEvent.receiveCounterUnproven,
       SecurityEvent.receiveCounterProven,
+      SecurityEvent.transmitCounterUnproven,
     ),
   ]),
   firmware: table([

@@ -22,9 +22,10 @@ import { DEFAULT_BUDGET } from "../storage/budget.js";
 import { ALARM_MASKS } from "../alarm/alarm-map.js";
 import { utf8Encode } from "../util/bytes.js";
 import { fromHex } from "../util/bytes.js";
+import { frozen } from "../util/frozen.js";
 import type { SecurityConfig } from "./dlms.js";
 import type { PrepaySetup } from "./prepay.js";
-import { defaultPushConfig, type PushConfig } from "./push.js";
+import { DEFAULT_PUSH_CONFIG, type PushConfig } from "./push.js";
 import type { MeterIdentity } from "./identity.js";
 import type { ExecutionTime } from "../tariff/schedule.js";
 import type { Script } from "../tariff/script-table.js";
@@ -167,44 +168,64 @@ function defaultCalendar(): CalendarSet {
   };
 }
 
+/**
+ * The factory defaults that depend on neither the identity nor the number of
+ * rates: module-level frozen data, so that a Moddable build preloads it into
+ * flash and every meter shares it instead of building 50 objects at boot
+ * (issue 13). Nothing writes into a configuration: a domain that changes a
+ * configured value keeps its own copy (copy on write, e.g. ActivityCalendar,
+ * ScriptTable, Limiter, PushSetup); the data is frozen here, so a writer
+ * throws in the tests as it would on a device.
+ */
+const DEFAULTS = frozen({
+  clock: { timeZone: -60, dstBegin: lastSundayPattern(3, 2), dstEnd: lastSundayPattern(10, 3), dstDeviation: 60, dstEnabled: true },
+  calendar: defaultCalendar(),
+  capturePeriodS: 900,
+  // The reference boards' promises (src/storage/budget.ts), written once there.
+  profileEntries: DEFAULT_BUDGET.loadProfile.entries,
+  dailyProfileEntries: DEFAULT_BUDGET.dailyProfile.entries,
+  billingProfileEntries: DEFAULT_BUDGET.billingProfile.entries,
+  // Month end: 00:00 local on the first day of every month runs billing script 1.
+  endOfBilling: {
+    script: { scriptLn: BILLING_SCRIPTS.toBytes(), selector: 1 },
+    type: 1,
+    times: [{ time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } }],
+  },
+  limiter: {
+    thresholdNormal: 17250, // 75 A at 230 V
+    thresholdEmergency: 5000,
+    minOverS: 60,
+    minUnderS: 120,
+    actionOver: { scriptLn: DISCONNECT_SCRIPTS.toBytes(), selector: 1 },
+    actionUnder: { scriptLn: DISCONNECT_SCRIPTS.toBytes(), selector: 2 },
+  },
+  demandPeriodS: 900,
+  tickMs: 1000,
+  persistEveryMs: 15 * 60000,
+  disconnectMode: 1,
+  alarmFilters: ALARM_MASKS,
+  push: DEFAULT_PUSH_CONFIG,
+});
+
+/** The script tables of the default four rates, shared like DEFAULTS; another number of rates builds its own. */
+const FOUR_RATE_SCRIPT_TABLES = frozen(defaultScriptTables(4));
+
+const DEFAULT_IDENTITY: MeterIdentity = frozen({ manufacturer: "MKT", serial: "1" });
+
+const DEFAULT_POLICY = Policy.authenticatedRequest | Policy.encryptedRequest | Policy.authenticatedResponse | Policy.encryptedResponse;
+
 /** `tariffs` sizes the tariffication script table (one script per rate). */
-export function defaultConfig(identity: MeterIdentity = { manufacturer: "MKT", serial: "1" }, tariffs = 4): MeterConfig {
+export function defaultConfig(identity: MeterIdentity = DEFAULT_IDENTITY, tariffs = 4): MeterConfig {
   return {
+    ...DEFAULTS,
     identity,
-    clock: { timeZone: -60, dstBegin: lastSundayPattern(3, 2), dstEnd: lastSundayPattern(10, 3), dstDeviation: 60, dstEnabled: true },
     tariffs,
-    calendar: defaultCalendar(),
-    capturePeriodS: 900,
-    // The reference boards' promises (src/storage/budget.ts), written once there.
-    profileEntries: DEFAULT_BUDGET.loadProfile.entries,
-    dailyProfileEntries: DEFAULT_BUDGET.dailyProfile.entries,
-    billingProfileEntries: DEFAULT_BUDGET.billingProfile.entries,
-    scriptTables: defaultScriptTables(tariffs),
-    // Month end: 00:00 local on the first day of every month runs billing script 1.
-    endOfBilling: {
-      script: { scriptLn: BILLING_SCRIPTS.toBytes(), selector: 1 },
-      type: 1,
-      times: [{ time: { hour: 0, minute: 0, second: 0, hundredths: 0 }, date: { year: 0xffff, month: NOT_SPECIFIED, day: 1, dayOfWeek: NOT_SPECIFIED } }],
-    },
-    limiter: {
-      thresholdNormal: 17250, // 75 A at 230 V
-      thresholdEmergency: 5000,
-      minOverS: 60,
-      minUnderS: 120,
-      actionOver: { scriptLn: DISCONNECT_SCRIPTS.toBytes(), selector: 1 },
-      actionUnder: { scriptLn: DISCONNECT_SCRIPTS.toBytes(), selector: 2 },
-    },
-    demandPeriodS: 900,
-    tickMs: 1000,
-    persistEveryMs: 15 * 60000,
-    disconnectMode: 1,
-    alarmFilters: ALARM_MASKS,
+    scriptTables: tariffs === 4 ? FOUR_RATE_SCRIPT_TABLES : defaultScriptTables(tariffs),
     security: {
       serverSystemTitle: systemTitle(identity),
       ...DEVELOPMENT_KEYS,
-      policy: Policy.authenticatedRequest | Policy.encryptedRequest | Policy.authenticatedResponse | Policy.encryptedResponse,
+      policy: DEFAULT_POLICY,
       clientSaps: DEFAULT_CLIENT_SAPS,
     },
-    push: defaultPushConfig(),
   };
 }

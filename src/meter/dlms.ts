@@ -30,7 +30,10 @@ import type { ApduHandler, ApduSession } from "../transport/apdu-port.js";
 import { DEFAULT_OPTICAL_CONFIG, OpticalPort } from "../transport/optical-port.js";
 import { DEFAULT_WRAPPER_CONFIG, WrapperServer } from "../transport/wrapper/server.js";
 import type { Catalog } from "./catalog.js";
-import { DEFAULT_CLIENT_SAPS } from "./config.js";
+import { DEFAULT_CLIENT_SAPS, type MeterConfig } from "./config.js";
+import { logicalDeviceName } from "./identity.js";
+import type { Meter } from "./meter.js";
+import type { MeterPorts } from "./ports.js";
 import { frozen } from "../util/frozen.js";
 
 /** Client SAPs of a meter built with the default configuration (config.ts holds them). */
@@ -69,6 +72,8 @@ export interface DlmsDeps {
   catalog: Catalog;
   crypto: CryptoPort;
   store: KeyValueStore;
+  /** The transmit counters' second copy, on other sectors than `store` (counters.ts). */
+  counterMirror?: KeyValueStore;
   events: EventSink;
   nowUtcMs: () => number;
   security: SecurityConfig;
@@ -103,7 +108,7 @@ export class DlmsFront {
     const s = d.security;
     const policy = s.policy;
     const keys = { globalUnicast: s.globalUnicastKey, authentication: s.authenticationKey, master: s.masterKey };
-    const setup = (name: string, ln: Obis) => new SecuritySetup({ name, logicalName: ln, serverSystemTitle: s.serverSystemTitle, policy, keys }, d.store, d.crypto, d.events, d.nowUtcMs);
+    const setup = (name: string, ln: Obis) => new SecuritySetup({ name, logicalName: ln, serverSystemTitle: s.serverSystemTitle, policy, keys }, d.store, d.crypto, d.events, d.nowUtcMs, d.counterMirror);
     this.setups = { management: setup("ss.m", SecuritySetupLn.management), reader: setup("ss.r", SecuritySetupLn.reader) };
 
     const c = d.catalog;
@@ -149,4 +154,25 @@ export class DlmsFront {
     this.wrapper?.close();
     this.optical?.close();
   }
+}
+
+/** The DLMS front of a meter with a crypto port, over its finished catalog, with the identity the configuration gives. */
+export function wireDlms(m: Meter, ports: MeterPorts, config: MeterConfig): DlmsFront | undefined {
+  if (!ports.crypto) return undefined;
+  const id = config.identity;
+  return new DlmsFront({
+    catalog: m.catalog,
+    crypto: ports.crypto,
+    store: m.store,
+    counterMirror: m.counterMirror,
+    events: m.events,
+    nowUtcMs: () => m.clock.now(),
+    security: config.security,
+    logicalDeviceName: logicalDeviceName(id),
+    manufacturer: id.manufacturer,
+    identification: id.serial,
+    linkTimers: ports.linkTimers ?? ports.timers,
+    tcp: ports.tcp,
+    optical: ports.optical,
+  });
 }

@@ -25,7 +25,8 @@ export class FactoryResetScriptTable implements CosemObject {
 
   constructor(
     readonly logicalName: Obis,
-    private readonly reset: () => boolean,
+    /** The meter (Meter.factoryDefaults): an object, not a closure over it. */
+    private readonly target: { factoryDefaults(): boolean },
   ) {}
 
   get(attribute: number, _ctx: AccessContext): GetResult {
@@ -42,7 +43,7 @@ export class FactoryResetScriptTable implements CosemObject {
     const id = asInt(parameters, Tag.LongUnsigned);
     if (id === undefined) return { result: ActionResult.typeUnmatched };
     if (id !== FACTORY_DEFAULTS_SCRIPT) return { result: ActionResult.otherReason };
-    return { result: this.reset() ? ActionResult.success : ActionResult.hardwareFault };
+    return { result: this.target.factoryDefaults() ? ActionResult.success : ActionResult.hardwareFault };
   }
 }
 defineClass(FactoryResetScriptTable, SCRIPT_TABLE_CLASS);

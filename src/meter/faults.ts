@@ -20,7 +20,13 @@
 import type { SystemPort } from "../../hal/system.js";
 import type { EventSink } from "../events.js";
 import type { KeyValueStore } from "../persistence.js";
+import { Tag, type Data } from "../cosem/axdr.js";
+import { DataObject, type DataBinding } from "../cosem/classes/data.js";
+import type { Catalog } from "./catalog.js";
+import type { Meter } from "./meter.js";
+import { FAULT_DIAGNOSTIC, STORAGE_DIAGNOSTIC } from "./obis-codes.js";
 import { loadU32, saveU32 } from "./persistence.js";
+import { storageData } from "./storage.js";
 
 /** What can fault; the number is the event value and the diagnostic's key. */
 export const FaultKind = Object.freeze({
@@ -71,23 +77,35 @@ export interface FaultDiagnostic {
   byKind: { kind: FaultKind; count: number }[];
 }
 
+/** What reads the meter's time (MeterClock): domains keep the clock object, not a closure each. */
+export interface UtcClock {
+  now(): number;
+}
+
 export class FaultMonitor {
   readonly #counts = new Map<FaultKind, number>();
   readonly #events: EventSink;
-  readonly #now: () => number;
+  /** The meter's clock (an object, not a closure per domain: RAM on XS). */
+  readonly #clock: UtcClock;
   total = 0;
   /** Faults seen since the last stability check (BootGuard). */
   sinceCheck = 0;
 
-  constructor(events: EventSink, nowUtcMs: () => number) {
+  constructor(events: EventSink, clock: UtcClock) {
     this.#events = events;
-    this.#now = nowUtcMs;
+    this.#clock = clock;
   }
 
-  /** Runs one step; a throw is contained and recorded. True when the step completed. */
-  run(kind: FaultKind, step: () => void): boolean {
+  /**
+   * Runs one step; a throw is contained and recorded. True when the step
+   * completed. `arg` is passed to the step, so that a step can be a function
+   * made once (a static method) instead of a closure per caller (RAM on XS).
+   */
+  run(kind: FaultKind, step: () => void): boolean;
+  run<T>(kind: FaultKind, step: (arg: T) => void, arg: T): boolean;
+  run<T>(kind: FaultKind, step: (arg?: T) => void, arg?: T): boolean {
     try {
-      step();
+      step(arg);
       return true;
     } catch {
       this.record(kind, 1);
@@ -107,7 +125,7 @@ export class FaultMonitor {
     if (before === 0) {
       // The event log may itself be what fails: its fault is counted, never thrown.
       try {
-        this.#events.record({ log: "standard", code: FaultEvent.faultContained, utcMs: this.#now(), value: kind });
+        this.#events.record({ log: "standard", code: FaultEvent.faultContained, utcMs: this.#clock.now(), value: kind });
       } catch {
         if (kind !== FaultKind.events) this.record(FaultKind.events, 1);
       }
@@ -173,5 +191,54 @@ export class BootGuard {
     if (monoNowMs - this.#since < STABLE_AFTER_MS) return;
     saveU32(this.store, KEY_BOOT_ATTEMPTS, 0);
     this.#stable = true;
+  }
+}
+
+function faultData(d: FaultDiagnostic): Data {
+  return {
+    tag: Tag.Structure,
+    value: [
+      { tag: Tag.DoubleLongUnsigned, value: Math.min(d.total, 0xffffffff) },
+      { tag: Tag.Boolean, value: d.safeMode },
+      { tag: Tag.LongUnsigned, value: Math.min(d.bootAttempts, 0xffff) },
+      {
+        tag: Tag.Array,
+        value: d.byKind.map((k) => ({ tag: Tag.Structure, value: [{ tag: Tag.Unsigned, value: k.kind }, { tag: Tag.DoubleLongUnsigned, value: Math.min(k.count, 0xffffffff) }] }) as Data),
+      },
+    ],
+  };
+}
+
+const DIAGNOSTIC_RIGHTS = { reader: ["r r", ""], management: ["r r", ""] } as const;
+// Public too: when damage took the transmit counters, the ciphered associations are refused and this says why.
+const STORAGE_DIAGNOSTIC_RIGHTS = { public: ["r r", ""], ...DIAGNOSTIC_RIGHTS } as const;
+
+/**
+ * The diagnostic Data objects: contained faults {total, safe mode, unstable
+ * starts, [{kind, count}]}, and on flash the storage damage {damaged records
+ * and regions, damaged or missing sectors, when the damage was first found}.
+ */
+export function addDiagnosticObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): void {
+  c.add(new DataObject(FAULT_DIAGNOSTIC, new FaultDiagnosticValue(m)), DIAGNOSTIC_RIGHTS);
+  if (m.log) c.add(new DataObject(STORAGE_DIAGNOSTIC, new StorageDiagnosticValue(m, toDateTime)), STORAGE_DIAGNOSTIC_RIGHTS);
+}
+
+/** The diagnostics' values: binding objects, not a closure per object (RAM on XS, issue 13). */
+class FaultDiagnosticValue implements DataBinding {
+  constructor(readonly m: Meter) {}
+
+  read(): Data {
+    return faultData(this.m.faultDiagnostic());
+  }
+}
+
+class StorageDiagnosticValue implements DataBinding {
+  constructor(
+    readonly m: Meter,
+    readonly toDateTime: (utcMs: number) => Data,
+  ) {}
+
+  read(): Data {
+    return storageData(this.m.storageDiagnostic(), this.toDateTime);
   }
 }

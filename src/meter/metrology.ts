@@ -6,7 +6,13 @@ import { intData, RegisterObject, scaled, Unit, type ScalerUnit } from "../cosem
 import { DataAccessResult, rights, type ObjectEntry, type ObjectRights, type Role } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
 import { CALIBRATION_FIELDS, type CalibrationField, type EnergySample } from "../../hal/energy-ic.js";
-import type { MetrologyService } from "../metrology/service.js";
+import { MetrologyService } from "../metrology/service.js";
+import { internalContext } from "../tariff/script-table.js";
+import type { Catalog } from "./catalog.js";
+import type { MeterConfig } from "./config.js";
+import { FaultKind, guardedSystem } from "./faults.js";
+import type { Meter } from "./meter.js";
+import type { MeterPorts } from "./ports.js";
 import { frozen } from "../util/frozen.js";
 
 /**
@@ -80,32 +86,46 @@ function suOf(unit: number): ScalerUnit {
 }
 
 /*
- * Each register row is one object of a RegisterObject subclass that holds
- * only what differs per row (logical name, service, scope, quantity,
- * phase) and reads its value itself; scaler, unit and A-XDR type come from
- * the frozen tables here. Not a closure per row (on XS a closure made at
- * run time is a function instance, a closure scope and a RAM copy of its
- * bytecode), nor a binding object beside each register (4 to 6 slots a
- * row): issue 13.
+ * The registers' values are read through small binding objects that hold
+ * only what differs per row (scope, quantity, phase), not through a closure
+ * per row: on XS a closure made at run time is a function instance, a
+ * closure scope and a RAM copy of its bytecode (hundreds of bytes), where
+ * these objects are a few slots (issue 13).
+ */
+
+/** An energy row: its name and what it sums (scope, ENERGY_C index e). Module-level frozen data (EnergyRows). */
+interface EnergyRow {
+  readonly obis: Obis;
+  readonly scope: number;
+  readonly e: number;
+}
+
+/*
+ * Each register row is one object of a RegisterObject subclass holding only
+ * the service and its row of the frozen tables below (name, scaler/unit,
+ * what it shows: in flash on a device): no binding object beside it, no
+ * logical name of its own (issue 13).
  */
 
 /** An energy total (ENERGY_C row e) of one scope: rolling over at the accumulators' capacity. */
 class EnergyRegister extends RegisterObject {
   constructor(
-    readonly logicalName: Obis,
     readonly svc: MetrologyService,
-    readonly scope: number,
-    readonly e: number,
+    readonly row: EnergyRow,
   ) {
     super();
   }
 
+  get logicalName(): Obis {
+    return this.row.obis;
+  }
+
   get scalerUnit(): ScalerUnit {
-    return suOf(ENERGY_C[this.e].unit);
+    return suOf(ENERGY_C[this.row.e].unit);
   }
 
   read(): Data {
-    return intData(Tag.DoubleLongUnsigned, Math.floor(this.svc.registerEnergy(this.scope, ENERGY_C[this.e].c)));
+    return intData(Tag.DoubleLongUnsigned, Math.floor(this.svc.registerEnergy(this.row.scope, ENERGY_C[this.row.e].c)));
   }
 }
 
@@ -165,42 +185,36 @@ function instant(s: EnergySample, kind: number, phase: number): number {
   }
 }
 
-/** A-XDR type and scaler/unit of each kind of instantaneous register (Inst), by kind. */
-const INST_TAG: readonly number[] = frozen([
-  Tag.LongUnsigned,
-  Tag.DoubleLongUnsigned,
-  Tag.DoubleLongUnsigned,
-  Tag.DoubleLongUnsigned,
-  Tag.Long,
-  Tag.DoubleLongUnsigned,
-  Tag.DoubleLongUnsigned,
-  Tag.DoubleLongUnsigned,
-  Tag.DoubleLongUnsigned,
-  Tag.DoubleLongUnsigned,
-  Tag.DoubleLongUnsigned,
-  Tag.Long,
-  Tag.LongUnsigned,
-]);
-const INST_SU: readonly ScalerUnit[] = frozen([SU.V, SU.A, SU.W, SU.W, SU.PF, SU.A, SU.W, SU.W, SU.var, SU.var, SU.VA, SU.PF, SU.Hz]);
+/** An instantaneous row: its name, A-XDR type, scaler/unit and what it shows. Module-level frozen data (INSTANT_ROWS). */
+interface InstantRow {
+  readonly obis: Obis;
+  readonly tag: number;
+  readonly su: ScalerUnit;
+  readonly kind: number;
+  readonly phase: number;
+}
 
 /** An instantaneous value of the last sample (0 before the first), as the integer its scaler gives. */
 class InstantRegister extends RegisterObject {
   constructor(
-    readonly logicalName: Obis,
     readonly svc: MetrologyService,
-    readonly kind: number,
-    readonly phase: number,
+    readonly row: InstantRow,
   ) {
     super();
   }
 
+  get logicalName(): Obis {
+    return this.row.obis;
+  }
+
   get scalerUnit(): ScalerUnit {
-    return INST_SU[this.kind];
+    return this.row.su;
   }
 
   read(): Data {
     const s = this.svc.instantaneous;
-    return intData(INST_TAG[this.kind], scaled(s ? instant(s, this.kind, this.phase) : 0, INST_SU[this.kind].scaler));
+    const r = this.row;
+    return intData(r.tag, scaled(s ? instant(s, r.kind, r.phase) : 0, r.su.scaler));
   }
 }
 
@@ -229,32 +243,61 @@ class CalibrationRegister extends RegisterObject {
   }
 }
 
+/**
+ * The rows' names and what each shows, for up to three phases, as
+ * module-level frozen data (in flash on a device): at boot a row costs one
+ * two-field RegisterObject, not its own logical name and descriptor nor a
+ * binding beside it (issue 13).
+ */
+const MAX_PHASES = 3;
+const ENERGY_ROWS: readonly EnergyRow[] = frozen(
+  Array.from({ length: (MAX_PHASES + 1) * ENERGY_C.length }, (_, n) => {
+    const scope = Math.floor(n / ENERGY_C.length);
+    const e = n % ENERGY_C.length;
+    return { obis: Obis.of(1, 0, ENERGY_C[e].c + 20 * scope, 8, 0, 255), scope, e };
+  }),
+);
+const inst = (c: number, tag: number, su: ScalerUnit, kind: number, phase = 0): InstantRow => ({ obis: Obis.of(1, 0, c, 7, 0, 255), tag, su, kind, phase });
+/** Per phase p (row blocks of five): voltage, current, +P, -P, power factor. */
+const PHASE_ROWS: readonly (readonly InstantRow[])[] = frozen(
+  Array.from({ length: MAX_PHASES }, (_, p) => {
+    const base = 20 * (p + 1);
+    return [
+      inst(base + 12, Tag.LongUnsigned, SU.V, Inst.vRms, p),
+      inst(base + 11, Tag.DoubleLongUnsigned, SU.A, Inst.iRms, p),
+      inst(base + 1, Tag.DoubleLongUnsigned, SU.W, Inst.importW, p),
+      inst(base + 2, Tag.DoubleLongUnsigned, SU.W, Inst.exportW, p),
+      inst(base + 13, Tag.Long, SU.PF, Inst.powerFactor, p),
+    ];
+  }),
+);
+const TOTAL_ROWS: readonly InstantRow[] = frozen([
+  inst(91, Tag.DoubleLongUnsigned, SU.A, Inst.neutralA),
+  inst(1, Tag.DoubleLongUnsigned, SU.W, Inst.totalImportW),
+  inst(2, Tag.DoubleLongUnsigned, SU.W, Inst.totalExportW),
+  inst(3, Tag.DoubleLongUnsigned, SU.var, Inst.totalImportVar),
+  inst(4, Tag.DoubleLongUnsigned, SU.var, Inst.totalExportVar),
+  inst(9, Tag.DoubleLongUnsigned, SU.VA, Inst.totalVA),
+  inst(13, Tag.Long, SU.PF, Inst.totalPowerFactor),
+  inst(14, Tag.LongUnsigned, SU.Hz, Inst.frequency),
+]);
+/** Calibration names 1.0.128.p.f.255 for the first three phases (a fourth is named at boot). */
+const CALIBRATION_OBIS: readonly (readonly Obis[])[] = frozen(Array.from({ length: MAX_PHASES }, (_, p) => CALIBRATION_FIELDS.map((_f, i) => calibrationObis(p, i))));
+
+function calibrationObis(phase: number, index: number): Obis {
+  return Obis.of(1, 0, 128, phase + 1, index + 1, 255);
+}
+
 export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptions): ObjectEntry[] {
   const rows: ObjectEntry[] = [];
   const add = (object: RegisterObject) => rows.push({ object, rights: READ_ONLY });
-  const scopes = Math.min(3, svc.phaseCount) + 1;
+  const phases = Math.min(MAX_PHASES, svc.phaseCount);
 
-  for (let scope = 0; scope < scopes; scope++) {
-    ENERGY_C.forEach((e, i) => add(new EnergyRegister(Obis.of(1, 0, e.c + 20 * scope, 8, 0, 255), svc, scope, i)));
+  for (let n = 0; n < (phases + 1) * ENERGY_C.length; n++) {
+    add(new EnergyRegister(svc, ENERGY_ROWS[n]));
   }
-
-  const instRow = (c: number, kind: number, phase = 0) => add(new InstantRegister(Obis.of(1, 0, c, 7, 0, 255), svc, kind, phase));
-  for (let p = 0; p < Math.min(3, svc.phaseCount); p++) {
-    const base = 20 * (p + 1);
-    instRow(base + 12, Inst.vRms, p);
-    instRow(base + 11, Inst.iRms, p);
-    instRow(base + 1, Inst.importW, p);
-    instRow(base + 2, Inst.exportW, p);
-    instRow(base + 13, Inst.powerFactor, p);
-  }
-  instRow(91, Inst.neutralA);
-  instRow(1, Inst.totalImportW);
-  instRow(2, Inst.totalExportW);
-  instRow(3, Inst.totalImportVar);
-  instRow(4, Inst.totalExportVar);
-  instRow(9, Inst.totalVA);
-  instRow(13, Inst.totalPowerFactor);
-  instRow(14, Inst.frequency);
+  for (let p = 0; p < phases; p++) for (const r of PHASE_ROWS[p]) add(new InstantRegister(svc, r));
+  for (const r of TOTAL_ROWS) add(new InstantRegister(svc, r));
   const W = SU.W;
 
   rows.push({
@@ -274,7 +317,7 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
   for (let p = 0; p < svc.phaseCount; p++) {
     CALIBRATION_FIELDS.forEach((field, i) => {
       rows.push({
-        object: new CalibrationRegister(Obis.of(1, 0, 128, p + 1, i + 1, 255), svc, p, field),
+        object: new CalibrationRegister(p < MAX_PHASES ? CALIBRATION_OBIS[p][i] : calibrationObis(p, i), svc, p, field),
         // Only the management association sees calibration at all; the metrology service stores it itself.
         rights: CALIBRATION_RIGHTS,
         persist: NOTHING,
@@ -317,4 +360,34 @@ class MaxDemandValue {
 export function registerMonitorOf(rows: readonly ObjectEntry[]): RegisterMonitorObject | undefined {
   for (const r of rows) if (r.object instanceof RegisterMonitorObject) return r.object;
   return undefined;
+}
+
+/** Metrology on the board's energy IC: its power-fail handler (drain the IC, persist) is contained under its own fault kind. */
+export function wireMetrology(m: Meter, ports: MeterPorts, config: MeterConfig): MetrologyService {
+  return new MetrologyService({
+    ic: ports.energyIc,
+    store: m.store,
+    events: m.events,
+    rtc: ports.rtc,
+    system: guardedSystem(ports.system, m.faults, FaultKind.powerFailMetrology),
+    tamper: ports.tamper,
+    defaultCalibration: ports.defaultCalibration,
+    config: { demandPeriodS: config.demandPeriodS },
+  });
+}
+
+/** Metrology's rows in the catalog (energy totals per phase and quadrant, instantaneous values, demand, monitor, calibration); returns the register monitor the tick evaluates. */
+export function addMetrologyObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): RegisterMonitorObject | undefined {
+  const rows = metrologyCatalog(m.metrology, {
+    nowUtc: () => m.clock.now(),
+    runScript: (ref) => m.scripts.run(ref.script.toBytes(), ref.selector, internalContext(m.clock.now())),
+    toDateTime,
+  });
+  for (const row of rows) c.addEntry(row);
+  return registerMonitorOf(rows);
+}
+
+/** The maximum demand registers over the tariff's demand maxima. */
+export function addMaxDemandObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): void {
+  for (const row of maxDemandCatalog(m.demand.maxima, toDateTime)) c.addEntry(row);
 }

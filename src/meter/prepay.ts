@@ -23,6 +23,11 @@ import type { MeterClock } from "../tariff/clock.js";
 import type { Catalog } from "./catalog.js";
 import { allMethods, noMethods, readAll } from "./catalog.js";
 import { frozen } from "../util/frozen.js";
+import { Qty } from "../metrology/accumulators.js";
+import { KeypadEntry } from "../prepay/keypad-entry.js";
+import type { MeterConfig } from "./config.js";
+import type { Meter } from "./meter.js";
+import type { MeterPorts } from "./ports.js";
 
 export interface PrepaySetup {
   config: PrepayConfig;
@@ -49,7 +54,7 @@ export interface PrepayWiring {
   limiter: Limiter;
 }
 
-export function buildPrepay(setup: PrepaySetup, w: PrepayWiring): PrepayService {
+function buildPrepay(setup: PrepaySetup, w: PrepayWiring): PrepayService {
   const friendly = setup.friendly ?? DEFAULT_FRIENDLY;
   return new PrepayService(setup.config, {
     store: w.store,
@@ -75,4 +80,20 @@ export function addPrepayObjects(c: Catalog, p: PrepayService, clock: MeterClock
   c.add(new CreditObject(p, PrepayLn.emergencyCredit, CreditType.emergency), { reader: [readAll(11), "- - x"], management: [readAll(11), allMethods(3)] });
   c.add(new ChargeObject(p, PrepayLn.charge, commodity), { reader: [readAll(13), noMethods(5)], management: [readAll(13), allMethods(5)] });
   c.add(new TokenGatewayObject(p, PrepayLn.tokenGateway, (utc) => clock.dateTimeAt(utc)), { reader: [readAll(6), noMethods(1)], management: [readAll(6), allMethods(1)] });
+}
+
+/** Prepayment when the configuration provisions it, with token entry on the customer keypad when the board has one. */
+export function wirePrepay(m: Meter, ports: MeterPorts, config: MeterConfig): { prepay: PrepayService | undefined; keypadEntry: KeypadEntry | undefined } {
+  if (!config.prepay) return { prepay: undefined, keypadEntry: undefined };
+  const metrology = m.metrology;
+  const prepay = buildPrepay(config.prepay, {
+    store: m.store,
+    events: m.events,
+    clock: m.clock,
+    specialDays: m.specialDays,
+    importWh: () => metrology.energy(0, Qty.importActive),
+    disconnect: m.disconnect,
+    limiter: m.limiter,
+  });
+  return { prepay, keypadEntry: ports.keypad ? new KeypadEntry(ports.keypad, ports.timers, prepay) : undefined };
 }

@@ -14,8 +14,9 @@
 import type { TcpConnector } from "../../hal/tcp-client.js";
 import type { Timers } from "../../hal/timer.js";
 import type { CryptoPort } from "../../hal/crypto.js";
-import { Tag } from "../cosem/axdr.js";
-import { PushSetupObject } from "../cosem/classes/push-setup.js";
+import { Tag, type Data } from "../cosem/axdr.js";
+import { PushSetupObject, type PushBinding } from "../cosem/classes/push-setup.js";
+import type { AccessContext } from "../cosem/interface-class.js";
 import { SingleActionScheduleObject } from "../cosem/classes/single-action-schedule.js";
 import { NOT_SPECIFIED } from "../cosem/datetime.js";
 import { Obis } from "../cosem/obis.js";
@@ -23,13 +24,17 @@ import type { SecuritySetup } from "../cosem/security/security-setup.js";
 import type { KeyValueStore } from "../persistence.js";
 import { PushEngine, PushReason, type PushClock } from "../push/engine.js";
 import { PushSetup, type PushObject, type PushSecurity, type PushWindow } from "../push/setup.js";
-import { catalogReader } from "../push/values.js";
+import { CatalogReader } from "../push/values.js";
 import { SingleActionSchedule, type ExecutionTime } from "../tariff/schedule.js";
-import { ScriptTable, isInternal, type Script, type ScriptRegistry } from "../tariff/script-table.js";
+import { ScriptTable, isInternal, type ObjectResolver, type Script, type ScriptRegistry } from "../tariff/script-table.js";
 import { ScriptTableObject } from "../cosem/classes/script-table.js";
 import { utf8Encode } from "../util/bytes.js";
 import { frozen } from "../util/frozen.js";
 import type { Catalog } from "./catalog.js";
+import type { MeterConfig } from "./config.js";
+import { FaultKind } from "./faults.js";
+import type { Meter } from "./meter.js";
+import type { MeterPorts } from "./ports.js";
 import { ALARM_DESCRIPTOR_1, ALARM_DESCRIPTOR_2, CLOCK, LOGICAL_DEVICE_NAME } from "./obis-codes.js";
 import { DAILY_PROFILE } from "../storage/meter-profiles.js";
 
@@ -107,13 +112,16 @@ export function defaultPushConfig(): PushConfig {
   };
 }
 
+const PUSH_NOW: Data = frozen({ tag: Tag.Integer, value: 0 });
+
 /** The push script table's scripts: script n+1 invokes push (method 1) of the n-th setup. */
-function pushScripts(config: PushConfig): Script[] {
-  return config.setups.map((s, i) => ({
-    id: i + 1,
-    actions: [{ service: 2, classId: 40, logicalName: s.logicalName, index: 1, parameter: { tag: Tag.Integer, value: 0 } }],
-  }));
+function pushScripts(setups: readonly PushSetupConfig[]): Script[] {
+  return setups.map((s, i) => ({ id: i + 1, actions: [{ service: 2, classId: 40, logicalName: s.logicalName, index: 1, parameter: PUSH_NOW }] }));
 }
+
+/** A fresh meter's pushes as module-level frozen data (in flash on a device), with their push scripts: config.ts takes them. */
+export const DEFAULT_PUSH_CONFIG: PushConfig = frozen(defaultPushConfig());
+const DEFAULT_PUSH_SCRIPTS: readonly Script[] = frozen(pushScripts(DEFAULT_PUSH_CONFIG.setups));
 
 export interface PushWiring {
   catalog: Catalog;
@@ -124,6 +132,19 @@ export interface PushWiring {
   crypto: CryptoPort;
   security: (name: "management" | "reader") => SecuritySetup | undefined;
   connector?: TcpConnector;
+  /** The catalog's resolver the script tables share. */
+  resolve: ObjectResolver;
+}
+
+const PUSH_SETUP_RIGHTS = { reader: ["r r r r r r r", "-"], management: ["r rw rw rw rw rw rw", "x"] } as const;
+
+/** Method 1 (push) of every Push Setup: one binding for all, not a closure per setup. */
+class PushMethod implements PushBinding {
+  constructor(readonly engine: PushEngine) {}
+
+  push(s: PushSetup, ctx: AccessContext): boolean {
+    return this.engine.trigger(s.logicalName, isInternal(ctx) ? PushReason.schedule : PushReason.method);
+  }
 }
 
 /** The largest value a push reads from a stream (a profile buffer): a day of 15-minute rows fits. */
@@ -134,7 +155,7 @@ const MAX_PUSH_VALUE = 16 * 1024;
  * schedule to the catalog (management writes, reader reads). The schedule is
  * returned for the tariff engine, which runs schedules at their instants.
  */
-export function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; schedule: SingleActionSchedule } {
+function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; schedule: SingleActionSchedule } {
   const engine = new PushEngine({
     clock: w.clock,
     timers: w.timers,
@@ -142,14 +163,17 @@ export function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngi
     crypto: w.crypto,
     security: w.security,
     connector: w.connector,
-    read: catalogReader({ resolve: (c, ln) => w.catalog.resolve(c, ln), clock: w.clock, maxBytes: MAX_PUSH_VALUE }),
+    values: new CatalogReader(w.catalog, w.clock, MAX_PUSH_VALUE),
   });
-  const address = utf8Encode(config.destination);
+  const destination = { service: 0, address: utf8Encode(config.destination), message: 0 };
+  const method = new PushMethod(engine);
   for (const sc of config.setups) {
+    // The configured lists are shared, not copied (frozen, in flash on a device): a client's write
+    // replaces a setup's list (PushSetupObject.set), never writes into it.
     const setup = new PushSetup(sc.logicalName, {
-      objects: sc.objects.map((o) => ({ ...o })),
-      destination: { service: 0, address, message: 0 },
-      windows: sc.windows.map((x) => ({ start: x.start.slice(), end: x.end.slice() })),
+      objects: sc.objects,
+      destination,
+      windows: sc.windows,
       randomisationS: sc.randomisationS,
       retries: sc.retries,
       repetitionDelayS: sc.repetitionDelayS,
@@ -158,16 +182,55 @@ export function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngi
       ...(sc.clientSap !== undefined ? { clientSap: sc.clientSap } : {}),
     });
     engine.add(setup);
-    w.catalog.add(new PushSetupObject(setup, { push: (s, ctx) => engine.trigger(s.logicalName, isInternal(ctx) ? PushReason.schedule : PushReason.method) }), {
-      reader: ["r r r r r r r", "-"],
-      management: ["r rw rw rw rw rw rw", "x"],
-    });
+    w.catalog.add(new PushSetupObject(setup, method), PUSH_SETUP_RIGHTS);
   }
-  const table = new ScriptTable(PUSH_SCRIPTS, pushScripts(config), (c, ln) => w.catalog.resolve(c, ln));
+  const scripts = config.setups === DEFAULT_PUSH_CONFIG.setups ? DEFAULT_PUSH_SCRIPTS : pushScripts(config.setups);
+  const table = new ScriptTable(PUSH_SCRIPTS, scripts as Script[], w.resolve);
   w.scripts.add(table);
   w.catalog.add(new ScriptTableObject(table), { reader: ["r r", "-"], management: ["r rw", "x"] });
   const index = config.setups.findIndex((s) => s.logicalName.key === PushLn.interval1.key);
   const schedule = new SingleActionSchedule(PUSH_SCRIPTS.toBytes(), index + 1, 1, config.schedule.map((t) => ({ time: { ...t.time }, date: { ...t.date } })));
   w.catalog.add(new SingleActionScheduleObject(schedule, PUSH_SCHEDULE), { reader: ["r r r r", ""], management: ["r rw rw rw", ""] });
   return { engine, schedule };
+}
+
+/**
+ * The last gasp: registered first on the power-fail signal, before any flash
+ * save (metrology's and the meter's), within the board's hold-up budget less
+ * what the saves take. The engine is built later; until then there is nothing to push.
+ */
+export function wireLastGasp(m: Meter, ports: MeterPorts): void {
+  const holdUp = ports.holdUp;
+  if (holdUp) ports.system.onPowerFail(() => m.faults.run(FaultKind.powerFailPush, () => m.pushes?.lastGasp(PushLn.powerDown, holdUp.holdUpMs - holdUp.saveMs)));
+}
+
+/**
+ * The pushes of a meter with a crypto port: Push Setups resolve their values
+ * and security late (the DLMS front is built after them); an alarm bit that
+ * rose and passed its filter (src/alarm) pushes the on-alarm setup, whose
+ * body carries the descriptors. The schedule joins the tariff engine's.
+ */
+export function wirePush(m: Meter, ports: MeterPorts, config: MeterConfig, resolve: ObjectResolver): { engine: PushEngine; schedule: SingleActionSchedule } | undefined {
+  if (!ports.crypto) return undefined;
+  const push = buildPush(config.push, {
+    catalog: m.catalog,
+    scripts: m.scripts,
+    clock: m.clock,
+    timers: ports.linkTimers ?? ports.timers,
+    store: m.store,
+    crypto: ports.crypto,
+    security: (name) => m.dlms?.setups[name],
+    connector: ports.tcpClient,
+    resolve,
+  });
+  const engine = push.engine;
+  m.alarms.onAlarm(() => {
+    engine.trigger(PushLn.alarm, PushReason.alarm);
+  });
+  return push;
+}
+
+/** Power restored (a power-on or brown-out reset): the power-up notification, the on-connectivity push. */
+export function pushPowerUp(m: Meter): void {
+  m.pushes?.trigger(PushLn.connectivity, PushReason.powerUp);
 }

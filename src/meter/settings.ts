@@ -40,6 +40,8 @@ import type { KeyValueStore } from "../persistence.js";
 import { StorageError } from "../storage/log-store.js";
 import { bytesEqual, toHex } from "../util/bytes.js";
 import { DecodeError } from "../util/errors.js";
+import type { Meter } from "./meter.js";
+import type { UtcClock } from "./faults.js";
 
 const SETTINGS_FORMAT = 1;
 const SETTINGS_KEY_PREFIX = "S";
@@ -102,8 +104,10 @@ function keyOf(b: Bound, attribute: number): string {
 export class SettingsStore {
   readonly #store: KeyValueStore;
   readonly #events: EventSink;
-  readonly #now: () => number;
-  readonly #bound: Bound[] = [];
+  /** The meter's clock (an object, not a closure per domain: RAM on XS). */
+  readonly #clock: UtcClock;
+  #bound: Bound[] = [];
+  readonly #lists: (readonly number[])[] = [];
   /** Flash writes done for settings since boot (what "only what changed" is checked by). */
   writes = 0;
 
@@ -114,10 +118,10 @@ export class SettingsStore {
    * KeyValueStore lays it out (key length, key, value: one log record body);
    * unbounded on a RAM store.
    */
-  constructor(store: KeyValueStore, events: EventSink, nowUtcMs: () => number, maxEntryBytes = Infinity) {
+  constructor(store: KeyValueStore, events: EventSink, clock: UtcClock, maxEntryBytes = Infinity) {
     this.#store = store;
     this.#events = events;
-    this.#now = nowUtcMs;
+    this.#clock = clock;
     this.#maxEntry = maxEntryBytes;
   }
 
@@ -128,12 +132,19 @@ export class SettingsStore {
 
   /** The catalog row as the server must see it: its object wrapped when it has settings. */
   bind(entry: ObjectEntry): ObjectEntry {
-    const attributes = persistentAttributes(entry);
+    const attributes = this.#intern(persistentAttributes(entry));
     if (attributes.length === 0) return entry;
     const object = entry.object;
     const bound: Bound = { object, attributes };
     this.#bound.push(bound);
     return { ...entry, object: new PersistedObject(bound, this) };
+  }
+
+  /** Equal attribute lists are kept once (most rows share a few): RAM on XS, issue 13. */
+  #intern(list: readonly number[]): readonly number[] {
+    for (const l of this.#lists) if (l.length === list.length && l.every((a, i) => a === list[i])) return l;
+    this.#lists.push(list);
+    return list;
   }
 
   /** Every (object, attribute) the store keeps, in catalog order. */
@@ -174,7 +185,7 @@ export class SettingsStore {
    */
   saveCurrent(logicalName: Obis, attributes: readonly number[]): boolean {
     let ok = true;
-    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#now() };
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#clock.now() };
     for (const b of this.#bound) {
       if (b.object.logicalName.key !== logicalName.key) continue;
       for (const a of attributes) {
@@ -214,8 +225,10 @@ export class SettingsStore {
    * own change events are no longer suppressed.
    */
   restore(): RestoreReport {
+    // The catalog is whole: the list shrinks to its rows (an array grown by push keeps spare room on XS).
+    this.#bound = this.#bound.slice();
     const report: RestoreReport = { restored: 0, dropped: [] };
-    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#now() };
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#clock.now() };
     const claimed = new Set<string>();
     for (const b of this.#bound) {
       b.attributes.forEach((attribute) => {
@@ -268,7 +281,7 @@ export class SettingsStore {
   }
 
   recordDrops(report: RestoreReport): void {
-    for (const d of report.dropped) this.#events.record({ log: "standard", code: SettingsEvent.settingDropped, utcMs: this.#now(), value: d.classId * 256 + d.attribute });
+    for (const d of report.dropped) this.#events.record({ log: "standard", code: SettingsEvent.settingDropped, utcMs: this.#clock.now(), value: d.classId * 256 + d.attribute });
   }
 
   /** Stored settings as (key, record) pairs: what the flash holds for them. */
@@ -291,7 +304,7 @@ export class SettingsStore {
   clear(): number {
     const stored = this.stored();
     for (const s of stored) this.#store.delete(s.key);
-    this.#events.record({ log: "standard", code: SettingsEvent.factoryDefaults, utcMs: this.#now(), value: stored.length });
+    this.#events.record({ log: "standard", code: SettingsEvent.factoryDefaults, utcMs: this.#clock.now(), value: stored.length });
     return stored.length;
   }
 }
@@ -348,4 +361,26 @@ class PersistedObject implements CosemObject {
     if (out.result !== ActionResult.success) return out;
     return this.#settings.saveChanged(this.#b, before, ctx) ? out : { result: ActionResult.hardwareFault };
   }
+}
+
+/**
+ * The settings on the meter's store: every catalog row with settings is
+ * bound to it as it is added; restoreSettings() runs once the catalog is
+ * whole. On flash one setting is one KV record, which one log record body bounds.
+ */
+export function wireSettings(m: Meter): SettingsStore {
+  const settings = new SettingsStore(m.store, m.events, m.clock, m.log ? m.log.maxBody : Infinity);
+  m.catalog.attachSettings(settings);
+  return settings;
+}
+
+/**
+ * Before the meter serves (the links deliver bytes only through timers,
+ * which run after the constructor): what clients wrote comes back. The
+ * domains' change events were logged when the client made the change.
+ */
+export function restoreSettings(m: Meter): RestoreReport {
+  const restored = m.events.quiet(() => m.settings.restore());
+  m.settings.recordDrops(restored);
+  return restored;
 }

@@ -42,29 +42,35 @@ export interface ConditionStats {
   totalS: number;
 }
 
+/** Per phase in QualityMonitor.#times: when it left the normal band, when it entered its band, since when over-current (-1: not). */
+const LEFT_NORMAL = 0;
+const BAND_ENTER = 1;
+const OVER_CURRENT_SINCE = 2;
+const TIMES = 3;
+/** Per phase in QualityMonitor.#stats: [band 0..3] then over-current, each {count, totalS}; the reverse stats after the phases. */
+const OVER_CURRENT = 4;
+const STATS = 5;
+
+/**
+ * Power quality per phase. Its state is two typed arrays and a band per
+ * phase, not objects and arrays per phase and condition (RAM on XS, issue
+ * 13); the statistics are built as objects when read.
+ */
 export class QualityMonitor {
   readonly #events: EventSink;
   #th: QualityThresholds;
-  readonly band: VoltageBand[];
-  /** When the phase left the normal band (the duration of "voltage normal"), and when it entered its current band. */
-  readonly #leftNormal: number[];
-  readonly #bandEnter: number[];
-  readonly #overCurrentSince: number[];
+  readonly #band: Uint8Array;
+  readonly #times: Float64Array;
+  /** [(phase * STATS + condition) * 2] count, [+1] totalS; the reverse stats at [phases * STATS * 2]. */
+  readonly #stats: Float64Array;
   #reverseSince = -1;
-  /** [phase][band 1..3] and [phase] over-current; [0] reverse. */
-  readonly voltageStats: ConditionStats[][];
-  readonly overCurrentStats: ConditionStats[];
-  readonly reverseStats: ConditionStats = { count: 0, totalS: 0 };
 
   constructor(events: EventSink, phases: number, thresholds: QualityThresholds = DEFAULT_QUALITY) {
     this.#events = events;
     this.#th = thresholds;
-    this.band = new Array<VoltageBand>(phases).fill(VoltageBand.normal);
-    this.#leftNormal = new Array<number>(phases).fill(-1);
-    this.#bandEnter = new Array<number>(phases).fill(-1);
-    this.#overCurrentSince = new Array<number>(phases).fill(-1);
-    this.voltageStats = Array.from({ length: phases }, () => [0, 0, 0, 0].map(() => ({ count: 0, totalS: 0 })));
-    this.overCurrentStats = Array.from({ length: phases }, () => ({ count: 0, totalS: 0 }));
+    this.#band = new Uint8Array(phases);
+    this.#times = new Float64Array(phases * TIMES).fill(-1);
+    this.#stats = new Float64Array((phases * STATS + 1) * 2);
   }
 
   get thresholds(): QualityThresholds {
@@ -73,6 +79,28 @@ export class QualityMonitor {
 
   setThresholds(t: QualityThresholds): void {
     this.#th = t;
+  }
+
+  /** [phase][band 1..3] (band 0 unused): how often and how long each phase was out of the normal band. */
+  get voltageStats(): ConditionStats[][] {
+    const out: ConditionStats[][] = [];
+    for (let p = 0; p < this.#band.length; p++) out.push([0, 1, 2, 3].map((b) => this.#stat(p * STATS + b)));
+    return out;
+  }
+
+  /** [phase]: over-current. */
+  get overCurrentStats(): ConditionStats[] {
+    const out: ConditionStats[] = [];
+    for (let p = 0; p < this.#band.length; p++) out.push(this.#stat(p * STATS + OVER_CURRENT));
+    return out;
+  }
+
+  get reverseStats(): ConditionStats {
+    return this.#stat(this.#band.length * STATS);
+  }
+
+  #stat(at: number): ConditionStats {
+    return { count: this.#stats[at * 2], totalS: this.#stats[at * 2 + 1] };
   }
 
   bandOf(v: number): VoltageBand {
@@ -84,7 +112,7 @@ export class QualityMonitor {
   }
 
   update(nowUtc: number, s: EnergySample): void {
-    const n = Math.min(this.band.length, s.phases.length);
+    const n = Math.min(this.#band.length, s.phases.length);
     let reversed = 0;
     for (let p = 0; p < n; p++) {
       const ph = s.phases[p];
@@ -92,44 +120,48 @@ export class QualityMonitor {
       this.#overCurrent(nowUtc, p, ph.iRms > this.#th.overCurrentA);
       if (ph.activeW < -this.#th.reverseW) reversed |= 1 << p;
     }
+    const reverse = this.#band.length * STATS * 2;
     if (reversed && this.#reverseSince < 0) {
       this.#reverseSince = nowUtc;
-      this.reverseStats.count++;
+      this.#stats[reverse]++;
       this.#record(MetrologyEvent.currentReversal, nowUtc, reversed);
     } else if (!reversed && this.#reverseSince >= 0) {
       const d = seconds(nowUtc - this.#reverseSince);
-      this.reverseStats.totalS += d;
+      this.#stats[reverse + 1] += d;
       this.#reverseSince = -1;
       this.#record(MetrologyEvent.currentReversalEnd, nowUtc, d);
     }
   }
 
   #voltage(now: number, p: number, b: VoltageBand): void {
-    const was = this.band[p];
+    const was = this.#band[p] as VoltageBand;
     if (b === was) return;
-    if (was !== VoltageBand.normal) this.voltageStats[p][was].totalS += seconds(now - this.#bandEnter[p]);
-    else this.#leftNormal[p] = now;
-    this.band[p] = b;
-    this.#bandEnter[p] = now;
+    const t = this.#times;
+    if (was !== VoltageBand.normal) this.#stats[(p * STATS + was) * 2 + 1] += seconds(now - t[p * TIMES + BAND_ENTER]);
+    else t[p * TIMES + LEFT_NORMAL] = now;
+    this.#band[p] = b;
+    t[p * TIMES + BAND_ENTER] = now;
     if (b === VoltageBand.normal) {
-      this.#record(MetrologyEvent.voltageNormal(p), now, seconds(now - this.#leftNormal[p]));
+      this.#record(MetrologyEvent.voltageNormal(p), now, seconds(now - t[p * TIMES + LEFT_NORMAL]));
       return;
     }
-    this.voltageStats[p][b].count++;
+    this.#stats[(p * STATS + b) * 2]++;
     const code = b === VoltageBand.under ? MetrologyEvent.underVoltage(p) : b === VoltageBand.over ? MetrologyEvent.overVoltage(p) : MetrologyEvent.missingVoltage(p);
     this.#record(code, now);
   }
 
   #overCurrent(now: number, p: number, over: boolean): void {
-    const since = this.#overCurrentSince[p];
+    const at = p * TIMES + OVER_CURRENT_SINCE;
+    const since = this.#times[at];
+    const stat = (p * STATS + OVER_CURRENT) * 2;
     if (over && since < 0) {
-      this.#overCurrentSince[p] = now;
-      this.overCurrentStats[p].count++;
+      this.#times[at] = now;
+      this.#stats[stat]++;
       this.#record(MetrologyEvent.overCurrent(p), now);
     } else if (!over && since >= 0) {
       const d = seconds(now - since);
-      this.overCurrentStats[p].totalS += d;
-      this.#overCurrentSince[p] = -1;
+      this.#stats[stat + 1] += d;
+      this.#times[at] = -1;
       this.#record(MetrologyEvent.overCurrentEnd(p), now, d);
     }
   }

@@ -55,15 +55,18 @@ export interface PushClock {
   dateTimeAt(utcMs: number): DateTime;
 }
 
-/** Reads one push_object_list element as encoded A-XDR (undefined: unreadable, sent as null-data). */
-export type PushValueReader = (o: PushObject, nowUtcMs: number) => Uint8Array | undefined;
+/** Reads push_object_list elements. */
+export interface PushValues {
+  /** One element as encoded A-XDR (undefined: unreadable, sent as null-data). */
+  read(o: PushObject, nowUtcMs: number): Uint8Array | undefined;
+}
 
 export interface PushEngineDeps {
   clock: PushClock;
   timers: Timers;
   store: KeyValueStore;
   crypto: CryptoPort;
-  read: PushValueReader;
+  values: PushValues;
   /** The Security Setup a push names (its keys, system title, policy, transmit counter). */
   security(name: "management" | "reader"): SecuritySetup | undefined;
   /** The TCP client port; absent: the board has no network, and no push is triggered. */
@@ -287,7 +290,7 @@ export class PushEngine {
   /** The data-notification APDU of a setup at an instant: plain, or general-glo-ciphered per its Security Setup's policy. */
   notification(setup: PushSetup, now: number): Uint8Array | undefined {
     const values: Uint8Array[] = [];
-    for (const o of setup.objects) values.push(this.#d.read(o, now) ?? NULL_DATA);
+    for (const o of setup.objects) values.push(this.#d.values.read(o, now) ?? NULL_DATA);
     this.#invokeId = (this.#invokeId + 1) & 0x00ffffff;
     const id = setup.highPriority ? (this.#invokeId | PRIORITY_HIGH) >>> 0 : this.#invokeId;
     const plain = encodeNotification(id, dateTimeToBytes(this.#d.clock.dateTimeAt(now)), encodeBody(values));

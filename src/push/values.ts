@@ -13,7 +13,7 @@ import { dateTimeToBytes, type DateTime } from "../cosem/datetime.js";
 import type { AccessSelection, CosemObject } from "../cosem/interface-class.js";
 import { Obis } from "../cosem/obis.js";
 import { concatBytes } from "../util/bytes.js";
-import type { PushValueReader } from "./engine.js";
+import type { PushValues } from "./engine.js";
 import type { PushObject } from "./setup.js";
 import { localMsOf, type LocalClock } from "./window.js";
 
@@ -21,19 +21,19 @@ import { localMsOf, type LocalClock } from "./window.js";
 const CLOCK_LN = Obis.of(0, 0, 1, 0, 0, 255);
 const MS_PER_DAY = 86_400_000;
 
-export interface CatalogReaderDeps {
+/** What the reader resolves elements in (the meter's catalog). */
+interface ObjectResolver {
   resolve(classId: number, logicalName: Obis): CosemObject | undefined;
-  clock: LocalClock & { dateTimeAt(utcMs: number): DateTime };
-  /** The largest value gathered from a stream; a larger one is sent as null-data. */
-  maxBytes: number;
 }
+
+type ReaderClock = LocalClock & { dateTimeAt(utcMs: number): DateTime };
 
 function definition(classId: number, ln: Obis, attribute: number, dataIndex: number): Data {
   return D.struct(D.u16(classId), D.octets(ln.toBytes()), D.i8(attribute), D.u16(dataIndex));
 }
 
 /** The selective access of a restricted element at an instant, or undefined for none (or a restriction that does not resolve). */
-function selectionOf(o: PushObject, clock: CatalogReaderDeps["clock"], nowUtcMs: number): AccessSelection | undefined | null {
+function selectionOf(o: PushObject, clock: ReaderClock, nowUtcMs: number): AccessSelection | undefined | null {
   const r = o.restriction;
   if (!r) return undefined;
   const columns = D.array((o.columns ?? []).map((c) => definition(c.classId, c.logicalName, c.attribute, c.dataIndex)));
@@ -48,12 +48,20 @@ function selectionOf(o: PushObject, clock: CatalogReaderDeps["clock"], nowUtcMs:
   return { selector: 1, parameters: D.struct(definition(8, CLOCK_LN, 2, 0), at(from), at(to), columns) };
 }
 
-export function catalogReader(d: CatalogReaderDeps): PushValueReader {
-  return (o: PushObject, nowUtcMs: number): Uint8Array | undefined => {
-    const object = d.resolve(o.classId, o.logicalName);
+/** The push engine's values (PushValues) read from the catalog: one object with a method, not a closure (RAM on XS). */
+export class CatalogReader implements PushValues {
+  constructor(
+    readonly objects: ObjectResolver,
+    readonly clock: ReaderClock,
+    /** The largest value gathered from a stream; a larger one is sent as null-data. */
+    readonly maxBytes: number,
+  ) {}
+
+  read(o: PushObject, nowUtcMs: number): Uint8Array | undefined {
+    const object = this.objects.resolve(o.classId, o.logicalName);
     if (!object || object.classId !== o.classId || o.attribute < 1 || o.attribute > object.attributeCount) return undefined;
     if (o.attribute === 1) return encodeData(D.octets(o.logicalName.toBytes()));
-    const selection = selectionOf(o, d.clock, nowUtcMs);
+    const selection = selectionOf(o, this.clock, nowUtcMs);
     if (selection === null) return undefined;
     const r = object.get(o.attribute, { role: "management", clientSap: 0, nowUtcMs }, selection);
     if (!r.ok) return undefined;
@@ -68,9 +76,9 @@ export function catalogReader(d: CatalogReaderDeps): PushValueReader {
     let size = 0;
     for (let chunk = r.value.next(1024); chunk; chunk = r.value.next(1024)) {
       size += chunk.length;
-      if (size > d.maxBytes) return undefined;
+      if (size > this.maxBytes) return undefined;
       parts.push(chunk);
     }
     return concatBytes(...parts);
-  };
+  }
 }

@@ -39,6 +39,24 @@ export interface EmergencyProfile {
 /** Runs a script for the limiter (bound to ScriptRegistry.run with an internal context). */
 export type ScriptRunner = (ref: ScriptRef, utcMs: number) => boolean;
 
+/**
+ * What the limiter needs from the meter, as one object with methods (the
+ * meter passes one small object, not a closure per need: RAM on XS).
+ */
+export interface LimiterHost {
+  /** The monitored value now (W). */
+  monitoredValue(): number;
+  nowUtc(): number;
+  /** Runs an action script; false when it did not run. */
+  runScript(ref: ScriptRef, utcMs: number): boolean;
+  /**
+   * Local wall time (ms, as if UTC) to UTC, for an emergency activation
+   * time without deviation (MeterClock.utcOfLocal); absent: such a time is
+   * read as UTC.
+   */
+  localToUtc?(localMs: number): number;
+}
+
 export class Limiter {
   monitored: ValueDefinition;
   thresholdNormal = 0;
@@ -49,12 +67,6 @@ export class Limiter {
   groupIds: number[] = [];
   actionOver: ScriptRef | undefined;
   actionUnder: ScriptRef | undefined;
-  /**
-   * Local wall time (ms, as if UTC) to UTC, used for an emergency activation
-   * time without deviation (MeterClock.utcOfLocal); without it such a time
-   * is read as UTC.
-   */
-  localToUtc: ((localMs: number) => number) | undefined;
   /** True once action_over_threshold ran and until action_under_threshold runs. */
   private over = false;
   private since = -1;
@@ -62,13 +74,15 @@ export class Limiter {
 
   constructor(
     monitored: ValueDefinition,
-    private readonly read: () => number,
-    private readonly utc: () => number,
+    private readonly host: LimiterHost,
     private readonly mono: MonotonicClock,
-    private readonly run: ScriptRunner,
     private readonly events: EventSink,
   ) {
     this.monitored = monitored;
+  }
+
+  private utc(): number {
+    return this.host.nowUtc();
   }
 
   /** Is an emergency profile of one of our groups in force at utcMs? */
@@ -77,7 +91,8 @@ export class Limiter {
     if (!e || this.groupIds.indexOf(e.id) < 0) return false;
     let start = dateTimeToUtcMs(e.activation, 0);
     if (start === undefined) return false;
-    if (e.activation.deviation === DEVIATION_NOT_SPECIFIED && this.localToUtc) start = this.localToUtc(start);
+    const host = this.host;
+    if (e.activation.deviation === DEVIATION_NOT_SPECIFIED && host.localToUtc) start = host.localToUtc(start);
     return utcMs >= start && utcMs < start + e.durationS * 1000;
   }
 
@@ -107,7 +122,7 @@ export class Limiter {
       this.events.record({ log: "disconnector", code: DisconnectorEvent.limiterThresholdChanged, utcMs: utc, value: threshold });
     }
     this.lastActive = threshold;
-    const value = this.read();
+    const value = this.host.monitoredValue();
     // Looking for the opposite condition of the current one.
     const crossing = this.over ? value <= threshold : value > threshold;
     if (!crossing) {
@@ -126,6 +141,6 @@ export class Limiter {
       value,
     });
     const action = this.over ? this.actionOver : this.actionUnder;
-    if (action) this.run(action, utc);
+    if (action) this.host.runScript(action, utc);
   }
 }

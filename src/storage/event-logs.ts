@@ -116,9 +116,13 @@ export class EventLogSink implements EventSink {
     let checked = 0;
     let alteredAt: number | undefined;
     let expectNo = store.firstEntry;
-    const removed = store.missing.slice();
+    const removed: { from: number; to: number }[] = [];
     for (const r of store.rows(store.firstEntry, store.lastEntry)) {
-      if (r.entryNo !== expectNo) removed.push({ from: expectNo, to: r.entryNo - 1 });
+      if (r.entryNo !== expectNo) {
+        // A hole (ProfileStore.missing): reported; the row after it anchors the chain again.
+        removed.push({ from: expectNo, to: r.entryNo - 1 });
+        prev = undefined;
+      }
       expectNo = r.entryNo + 1;
       const stored = chainOf(r);
       if (prev !== undefined) {

@@ -106,6 +106,8 @@ const MAGIC = 0x4d4b4c32; // "MKL2": part A written by a formatting store
 const PART_B = 12;
 const RECORDS = 20;
 const HDR = 7;
+/** Records with at most this many body bytes are CRC-checked at mount in every sector, also in a ring (see crcAtMountEndsOnly). */
+const SMALL_CHECKED = 32;
 /** Store-internal record written just before a collection erases its victim (see the class comment); never live. */
 const RECLAIM_MARK = 255 - 1;
 /** Store-internal record naming the sector about to become the head, written in the old head (see the class comment); never live. */
@@ -155,6 +157,9 @@ export class LogStore {
    * erased, the torn head); in the others mount checks the framing (length
    * within the sector, commit mark) and the CRC is checked when a record is
    * read (read()). Mount then costs no CRC over the bulk of a full ring.
+   * Small records (at most SMALL_CHECKED body bytes: the transmit counters'
+   * second copy, reset marks) are checked everywhere: they cost next to
+   * nothing and are read only at mount.
    */
   private readonly crcAtMountEndsOnly: boolean;
   collections = 0;
@@ -500,7 +505,8 @@ export class LogStore {
       }
       const len = (buf[p + 1] << 8) | buf[p + 2];
       const span = this.span(len);
-      if (!bad && (p + span > this.size || (checkCrc && u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)))) bad = true;
+      const check = checkCrc || len <= SMALL_CHECKED;
+      if (!bad && (p + span > this.size || (check && u32(buf, p + HDR + len) !== crc32(buf, p, p + HDR + len)))) bad = true;
       if (bad) {
         if (type === 0xff && isBlank(buf, p, this.size)) break;
         const q = this.resync(buf, p + u);
@@ -514,7 +520,7 @@ export class LogStore {
       }
       let committed = true;
       for (let i = p + span - u; i < p + span; i++) if (buf[i] !== 0) committed = false;
-      if (committed) visit(sector * this.size + p, u32(buf, p + 3), type, checkCrc ? buf.slice(p + HDR, p + HDR + len) : buf.subarray(p + HDR, p + HDR + len));
+      if (committed) visit(sector * this.size + p, u32(buf, p + 3), type, check ? buf.slice(p + HDR, p + HDR + len) : buf.subarray(p + HDR, p + HDR + len));
       p += span;
     }
     return p;

@@ -34,7 +34,10 @@ import { VarintReader, VarintWriter } from "./varint.js";
  *
  * The RAM index holds one item per chunk (first entry number, row count,
  * earliest and latest time, address), so a read by entry or by time reads
- * only the chunks it needs. Entry numbers only grow: reset records the
+ * only the chunks it needs. Items ascend by entry number and are contiguous
+ * except where damage destroyed a chunk: such a hole is found at mount and
+ * kept (`missing`), so damage loses only the damaged rows and every row on
+ * either side of it stays readable. Entry numbers only grow: reset records the
  * number below which rows are gone, capacity expiry (FIFO) is derived from
  * the last entry number, and a chunk resurrected by a half-erased sector is
  * recognised as a duplicate or as expired by its numbers.
@@ -101,7 +104,7 @@ export class ProfileStore implements LogOwner {
   private readonly journal: LogStore;
   private readonly chunkType: number;
   private readonly resetType: number;
-  /** Visible chunks, ascending and contiguous by entry number. */
+  /** Visible chunks, ascending by entry number; contiguous except at the holes in `missing`. */
   private items: Item[] = [];
   private readonly byAddr = new Map<number, Item>();
   private readonly byJournalAddr = new Map<number, Item>();
@@ -149,7 +152,13 @@ export class ProfileStore implements LogOwner {
     return this.journal !== this.log;
   }
 
-  /** Entry ranges found missing at start-up (rows that were lost or removed behind the store's back). */
+  /**
+   * Holes: entry ranges found missing at start-up (rows lost to damage or
+   * removed behind the store's back), ascending, between kept rows. Nothing
+   * legitimate makes one (compaction keeps the one-row records until the chunk
+   * is committed; FIFO and reset drop from the oldest end), so none appears
+   * at run time; they leave when FIFO passes them.
+   */
   readonly missing: { from: number; to: number }[] = [];
 
   /** Entry number of the oldest row kept. */
@@ -161,8 +170,23 @@ export class ProfileStore implements LogOwner {
     return this.nextEntry - 1;
   }
 
+  /** Rows kept (Blue Book entries_in_use): entry numbers from the oldest kept to the newest, less the holes. */
   get entriesInUse(): number {
-    return this.nextEntry - this.firstEntry;
+    const first = this.firstEntry;
+    let n = this.nextEntry - first;
+    for (const h of this.missing) if (h.from >= first) n -= h.to - h.from + 1;
+    return n;
+  }
+
+  /**
+   * The entry number of the row at buffer position `position` (1 = the oldest
+   * row kept; Blue Book entry_descriptor counts rows that exist, so positions
+   * run on across a hole). Beyond the newest row: lastEntry + the excess.
+   */
+  entryAt(position: number): number {
+    let e = this.firstEntry + position - 1;
+    for (const h of this.missing) if (h.from >= this.firstEntry && h.from <= e) e += h.to - h.from + 1;
+    return e;
   }
 
   /** Time of the newest row (UTC ms), 0 when empty. */
@@ -209,8 +233,16 @@ export class ProfileStore implements LogOwner {
     let e = Math.max(from, this.firstEntry);
     while (e <= to && e <= this.lastEntry) {
       if (e < this.firstEntry) e = this.firstEntry;
-      const it = this.items[this.itemAt(e)];
-      if (!it || it.first > e || it.first + it.count <= e) break;
+      const i = this.itemAt(e);
+      let it = this.items[i];
+      if (!it) break;
+      // In a hole (rows lost to damage): on to the next rows kept.
+      if (it.first + it.count <= e) it = this.items[i + 1];
+      if (!it) break;
+      if (it.first > e) {
+        e = it.first;
+        if (e > to) break;
+      }
       let next = it.first + it.count;
       for (const r of this.chunk(it)) {
         if (r.entryNo < e || r.entryNo > to) continue;
@@ -314,27 +346,21 @@ export class ProfileStore implements LogOwner {
       this.addItem(it);
       next = it.first + it.count;
     }
-    // Rows are contiguous from the oldest kept: a break would mean a chunk went missing; keep the newest run.
-    let start = 0;
-    // Nothing legitimate leaves a hole (compaction keeps the one-row records until the chunk is committed): report it.
+    // A break in the entry numbers means a chunk was lost (nothing legitimate leaves one): a hole, the rows on both sides kept.
     for (let i = 1; i < this.items.length; i++) {
       const prev = this.items[i - 1];
-      if (this.items[i].first !== prev.first + prev.count) {
-        this.missing.push({ from: prev.first + prev.count, to: this.items[i].first - 1 });
-        start = i;
-      }
+      if (this.items[i].first !== prev.first + prev.count) this.missing.push({ from: prev.first + prev.count, to: this.items[i].first - 1 });
     }
-    for (let i = 0; i < start; i++) this.unindex(this.items[i]);
-    if (start) this.items = this.items.slice(start);
     const lastItem = this.items[this.items.length - 1];
     for (const it of this.items) if (it.maxS > this.newestS) this.newestS = it.maxS;
     this.nextEntry = Math.max(this.resetPoint, lastItem ? lastItem.first + lastItem.count : 1);
     this.dropBelow = 1;
     this.expire();
-    // Rows after the last compacted chunk are pending compaction.
+    // Rows after the last compacted chunk are pending compaction: the newest contiguous run of one-row
+    // records (a chunk holds consecutive entries; one-row records before a hole stay as they are until FIFO).
     this.pending = [];
     let k = this.items.length;
-    while (k > 0 && this.items[k - 1].count === 1 && this.config.chunkRows > 1) k--;
+    while (k > 0 && this.items[k - 1].count === 1 && this.config.chunkRows > 1 && (k === this.items.length || this.items[k].first === this.items[k - 1].first + 1)) k--;
     for (let i = k; i < this.items.length; i++) {
       for (const r of this.chunk(this.items[i])) this.pending.push(r);
     }
@@ -441,6 +467,9 @@ export class ProfileStore implements LogOwner {
     if (n) this.items = this.items.slice(n);
     // A partly expired chunk stays stored until wholly expired; reads start at keepFrom.
     this.keepFrom = keepFrom;
+    // Holes FIFO has passed are no longer between kept rows.
+    const first = this.firstEntry;
+    while (this.missing.length && this.missing[0].from < first) this.missing.shift();
   }
 
   /** Rows of one chunk; none when its record is gone (collected while a read was under way). */

@@ -81,9 +81,24 @@ export function sameAction(a: DayAction | undefined, b: DayAction | undefined): 
   return a.selector === b.selector && bytesEqual(a.script, b.script);
 }
 
-/** Sorts the actions of every day profile by start time (call after any change). */
+function byStart(x: DayAction, y: DayAction): number {
+  return msOfTime(x.start) - msOfTime(y.start);
+}
+
+function sortedActions(d: DayProfile): boolean {
+  for (let i = 1; i < d.actions.length; i++) if (byStart(d.actions[i - 1], d.actions[i]) > 0) return false;
+  return true;
+}
+
+/**
+ * Puts the actions of every day profile in start-time order (call after any
+ * change). Copy on write: a day already in order is kept as it is, so the
+ * configuration's frozen calendar (src/meter/config.ts, in flash on a
+ * device) is shared, never written; `c.days` is replaced when one is not.
+ */
 export function normalizeCalendar(c: CalendarSet): void {
-  for (const d of c.days) d.actions.sort((x, y) => msOfTime(x.start) - msOfTime(y.start));
+  if (c.days.every(sortedActions)) return;
+  c.days = c.days.map((d) => (sortedActions(d) ? d : { dayId: d.dayId, actions: d.actions.slice().sort(byStart) }));
 }
 
 export class SpecialDaysTable {
@@ -123,8 +138,9 @@ export class ActivityCalendar {
     private readonly events: EventSink,
     active: CalendarSet = emptyCalendar(),
   ) {
-    this.active = active;
-    normalizeCalendar(active);
+    // The set's own fields are replaced by a restore (class 20 at boot); its profiles are shared with the configuration.
+    this.active = { ...active };
+    normalizeCalendar(this.active);
     this.passive = emptyCalendar();
     this.activatePassiveTime = {
       year: 0xffff,

@@ -1,3 +1,4 @@
+import { frozen } from "../util/frozen.js";
 import { Obis } from "../cosem/obis.js";
 import type { EnergyDeltas } from "../metrology/energy.js";
 
@@ -26,32 +27,46 @@ export interface RegisterMask {
   indices: number[];
 }
 
+/** The rate registers' names, quantity by quantity, rate by rate. */
+function touObis(tariffs: number): Obis[] {
+  const out: Obis[] = [];
+  for (const c of QUANTITY_C) for (let t = 1; t <= tariffs; t++) out.push(Obis.of(1, 0, c, 8, t, 255));
+  return out;
+}
+
+/** The names of the default four rates: module-level frozen data (in flash on a device), shared by every bank of four rates. */
+const TOU_OBIS_4: readonly Obis[] = frozen(touObis(4));
+
+/** The rate registers' values (Wh / varh) in one typed array in the order of `obis`, not a Map (RAM on XS, issue 13). */
 export class TouRegisterBank {
-  private readonly values = new Map<number, number>();
-  readonly obis: Obis[] = [];
+  readonly #values: Float64Array;
+  readonly obis: readonly Obis[];
 
   constructor(tariffs = 4) {
-    for (const c of QUANTITY_C) {
-      for (let t = 1; t <= tariffs; t++) {
-        const o = Obis.of(1, 0, c, 8, t, 255);
-        this.obis.push(o);
-        this.values.set(o.key, 0);
-      }
-    }
+    this.obis = tariffs === 4 ? TOU_OBIS_4 : frozen(touObis(tariffs));
+    this.#values = new Float64Array(this.obis.length);
+  }
+
+  /** Position of a register by its OBIS key, -1 when the bank has none (16 registers: a scan). */
+  #at(key: number): number {
+    const obis = this.obis;
+    for (let i = 0; i < obis.length; i++) if (obis[i].key === key) return i;
+    return -1;
   }
 
   has(o: Obis): boolean {
-    return this.values.has(o.key);
+    return this.#at(o.key) >= 0;
   }
 
   /** Register value in Wh / varh (fractional: deltas split at tariff boundaries). */
   value(o: Obis): number {
-    return this.values.get(o.key) ?? 0;
+    const i = this.#at(o.key);
+    return i < 0 ? 0 : this.#values[i];
   }
 
   add(key: number, amount: number): void {
-    const v = this.values.get(key);
-    if (v !== undefined) this.values.set(key, v + amount);
+    const i = this.#at(key);
+    if (i >= 0) this.#values[i] += amount;
   }
 }
 
@@ -68,6 +83,11 @@ export class RegisterActivation {
   /** Register key per quantity (index 0..3 = C 1..4) under the active mask; -1 = none. */
   private readonly targets = [-1, -1, -1, -1];
 
+  /**
+   * The lists may be shared frozen data (the standard activation of four
+   * rates): the methods below replace them, never write into them (copy on
+   * write), as the COSEM adapter's SETs do.
+   */
   constructor(assignment: RegisterAssignment[], masks: RegisterMask[]) {
     this.assignment = assignment;
     this.masks = masks;
@@ -88,15 +108,14 @@ export class RegisterActivation {
 
   /** Method 1: add_register. */
   addRegister(r: RegisterAssignment): void {
-    this.assignment.push(r);
+    this.assignment = this.assignment.concat([r]);
   }
 
   /** Method 2: add_mask (replaces a mask of the same name); indices must be within register_assignment. */
   addMask(mask: RegisterMask): boolean {
     for (const i of mask.indices) if (!Number.isInteger(i) || i < 1 || i > this.assignment.length) return false;
     const at = this.masks.findIndex((m) => bytesEqual(m.name, mask.name));
-    if (at >= 0) this.masks[at] = mask;
-    else this.masks.push(mask);
+    this.masks = at >= 0 ? this.masks.map((m, i) => (i === at ? mask : m)) : this.masks.concat([mask]);
     if (bytesEqual(mask.name, this.active)) this.recompute(mask);
     return true;
   }
@@ -105,7 +124,7 @@ export class RegisterActivation {
   deleteMask(name: Uint8Array): boolean {
     const at = this.masks.findIndex((m) => bytesEqual(m.name, name));
     if (at < 0) return false;
-    this.masks.splice(at, 1);
+    this.masks = this.masks.filter((_, i) => i !== at);
     if (bytesEqual(name, this.active)) {
       this.active = new Uint8Array(0);
       this.targets.fill(-1);
@@ -134,8 +153,8 @@ export class RegisterActivation {
 }
 
 /** The usual wiring: masks "T1".."Tn" each activating 1/2/3/4.8.t. */
-export function standardTouActivation(bank: TouRegisterBank, tariffs = 4): RegisterActivation {
-  const assignment: RegisterAssignment[] = bank.obis.map((o) => ({ classId: 3, logicalName: o }));
+function standardParts(obis: readonly Obis[], tariffs: number): { assignment: RegisterAssignment[]; masks: RegisterMask[] } {
+  const assignment: RegisterAssignment[] = obis.map((o) => ({ classId: 3, logicalName: o }));
   const masks: RegisterMask[] = [];
   for (let t = 1; t <= tariffs; t++) {
     const indices: number[] = [];
@@ -144,5 +163,13 @@ export function standardTouActivation(bank: TouRegisterBank, tariffs = 4): Regis
     });
     masks.push({ name: Uint8Array.of(0x54, 0x30 + t), indices }); // "T1".."T4"
   }
-  return new RegisterActivation(assignment, masks);
+  return { assignment, masks };
+}
+
+/** The standard activation of the default four rates, shared like TOU_OBIS_4. */
+const STANDARD_4 = frozen(standardParts(TOU_OBIS_4, 4));
+
+export function standardTouActivation(bank: TouRegisterBank, tariffs = 4): RegisterActivation {
+  const parts = bank.obis === TOU_OBIS_4 && tariffs === 4 ? STANDARD_4 : standardParts(bank.obis, tariffs);
+  return new RegisterActivation(parts.assignment, parts.masks);
 }

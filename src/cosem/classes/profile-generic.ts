@@ -186,12 +186,14 @@ export class ProfileGeneric implements CosemObject {
       return { ok: false, error: DataAccessResult.otherReason };
     }
     const s = this.cfg.store;
-    const base = s.firstEntry - 1; // buffer entry 1 is the oldest row kept
-    const first = base + fromEntry;
-    const last = Math.min(s.lastEntry, toEntry === 0 ? s.lastEntry : base + toEntry);
+    // Buffer entry 1 is the oldest row kept; entries count rows that exist, so they run on across a hole left by damage.
+    const inUse = s.entriesInUse;
+    const toPos = toEntry === 0 ? inUse : Math.min(toEntry, inUse);
+    const first = s.entryAt(fromEntry);
+    const last = Math.min(s.lastEntry, s.entryAt(toPos));
     const cols: number[] = [];
     for (let c = fromCol - 1; c < lastCol; c++) cols.push(c);
-    return { ok: true, value: this.stream(Math.max(0, last - first + 1), s.rows(first, last), cols) };
+    return { ok: true, value: this.stream(Math.max(0, toPos - fromEntry + 1), s.rows(first, last), cols) };
   }
 
   private columnOf(def: CaptureObjectDefinition): number {

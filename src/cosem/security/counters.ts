@@ -25,28 +25,91 @@ function readU32(b: Uint8Array | undefined): number | undefined {
   return b && b.length === 4 ? u32At(b, 0) : undefined;
 }
 
+/**
+ * The mirror copy's value: the reservation end and its complement, so that a
+ * bit flipped where the mirror's area checks no CRC at mount (the middle of
+ * the load ring) reads as damaged, never as another value.
+ */
+function mirrorBytes(v: number): Uint8Array {
+  const b = new Uint8Array(8);
+  b.set(u32(v), 0);
+  b.set(u32(~v >>> 0), 4);
+  return b;
+}
+
+function readMirror(b: Uint8Array | undefined): number | undefined {
+  if (!b || b.length !== 8) return undefined;
+  const v = u32At(b, 0);
+  return (u32At(b, 4) ^ v) >>> 0 === 0xffffffff ? v : undefined;
+}
+
+/**
+ * The transmit counter (see the file comment). Every reservation end is
+ * written to two copies before its first value is used: the main record in
+ * `kv`, and a mirror in `mirror`, a store on other sectors (the composition
+ * root puts it on the load ring, a separate area of the partition). So
+ * either copy alone is a floor: at mount the newest value of a copy that
+ * damage cannot have overtaken (KeyValueStore.proven) is exact, and the
+ * larger copy wins. Only when no copy is proven does the skip bound apply
+ * (an older value of a copy + every reservation damage could have lost);
+ * when no copy has any value left and damage could have taken them, no safe
+ * value can be proved: the counter is refused (take() gives undefined,
+ * `refused` is true) and stays refused across boots (flag `<key>.r` in both
+ * copies) until a key change (reset()) starts a new nonce space. The value
+ * never goes backwards otherwise: it only grows until reset().
+ */
 export class TransmitCounter {
   readonly #kv: KeyValueStore;
+  readonly #mirror: KeyValueStore | undefined;
   readonly #key: string;
   readonly #block: number;
   #next: number;
   #reservedEnd: number;
+  #refused: boolean;
+  /** Refused by this boot's damage handling (the flag was written now): the caller logs why once. */
+  readonly refusedNow: boolean;
 
-  constructor(kv: KeyValueStore, key: string, block = TX_RESERVATION_BLOCK) {
+  constructor(kv: KeyValueStore, key: string, block = TX_RESERVATION_BLOCK, mirror?: KeyValueStore) {
     this.#kv = kv;
+    this.#mirror = mirror;
     this.#key = key;
     this.#block = block;
-    // Everything below the stored end may already have been sent. After
-    // damage the newest reservations may be lost (an older one would then
-    // come back): skip every value they could have reserved, so no value
-    // is ever reused whatever the damage.
-    // The skip is stored at once (a record written after the damage), so
-    // the boot that found the damage skips, and later boots resume from there
-    // (the composition root sets lostRecordBound only for damage not handled yet).
-    const lost = kv.lostRecordBound ?? 0;
-    this.#next = Math.max(FIRST, Math.min(MAX, (readU32(kv.get(key)) ?? 0) + lost * block));
+    const main = copyState(kv, key, readU32);
+    const copies = mirror ? [main, copyState(mirror, key, readMirror)] : [main];
+    let exact = -1;
+    let bounded = -1;
+    let present = false;
+    for (const c of copies) {
+      if (c.value !== undefined) {
+        present = true;
+        // An unproven copy is an older value: below the newest, or skipped past every reservation damage could have lost.
+        if (c.proven) exact = Math.max(exact, c.value);
+        else bounded = Math.max(bounded, c.value + c.lost * block);
+      }
+    }
+    let floor: number | undefined;
+    if (exact >= 0) floor = Math.min(MAX, Math.max(exact, bounded));
+    else if (bounded >= 0) floor = Math.min(MAX, bounded);
+    // No value anywhere: a fresh counter if a copy proves it never had one (its area undamaged), else nothing is proved.
+    else if (copies.some((c) => c.proven && !c.invalid)) floor = 0;
+    this.#refused = floor === undefined || kv.get(`${key}.r`) !== undefined || mirror?.get(`${key}.r`) !== undefined;
+    this.refusedNow = false;
+    this.#next = Math.max(FIRST, floor ?? 0);
     this.#reservedEnd = this.#next;
-    if (lost > 0) kv.put(key, u32(this.#next));
+    if (this.#refused) {
+      if (kv.get(`${key}.r`) === undefined) {
+        kv.put(`${key}.r`, Uint8Array.of(1));
+        mirror?.put(`${key}.r`, Uint8Array.of(1));
+        this.refusedNow = true;
+      }
+      return;
+    }
+    // Both copies agree with the floor from now on: written at once after damage (so the boot that found it
+    // skips, and later boots resume from there: the composition root sets lostRecordBound only for damage not
+    // handled yet), and once for a mirror missing beside a main record (a meter stored before mirrors existed).
+    // On a store that can find damage a fresh counter is stored too (0: nothing reserved), so that later a copy lost
+    // to damage is told from one never written: damage then bounds it (skip) instead of leaving nothing to prove.
+    if (present ? copies.some((c) => c.value !== floor) : kv.proven !== undefined) this.#store(floor as number);
   }
 
   /** The value the next APDU will carry (what the Security Setup's counter object reports). */
@@ -54,23 +117,51 @@ export class TransmitCounter {
     return this.#next;
   }
 
-  /** Takes the next counter value; undefined when the 32-bit space is used up (the key must change). */
+  /** No value can be proved unused under the current keys (both copies lost to damage): ciphered service is refused until the keys change. */
+  get refused(): boolean {
+    return this.#refused;
+  }
+
+  /** Takes the next counter value; undefined when refused or the 32-bit space is used up (the key must change). */
   take(): number | undefined {
-    if (this.#next >= MAX) return undefined;
+    if (this.#refused || this.#next >= MAX) return undefined;
     if (this.#next >= this.#reservedEnd) {
       const end = Math.min(MAX, this.#next + this.#block);
-      this.#kv.put(this.#key, u32(end));
+      this.#store(end);
       this.#reservedEnd = end;
     }
     return this.#next++;
   }
 
-  /** After a key change the counter space starts again (the nonce is new with the key). */
+  /** After a key change the counter space starts again (the nonce is new with the key); a refusal ends with it. */
   reset(): void {
     this.#next = FIRST;
     this.#reservedEnd = FIRST;
-    this.#kv.put(this.#key, u32(0));
+    this.#refused = false;
+    this.#store(0);
+    this.#kv.delete(`${this.#key}.r`);
+    this.#mirror?.delete(`${this.#key}.r`);
   }
+
+  /** Both copies, main first, each committed before the caller uses a value below `end`. */
+  #store(end: number): void {
+    this.#kv.put(this.#key, u32(end));
+    this.#mirror?.put(this.#key, mirrorBytes(end));
+  }
+}
+
+/** What one copy of the reservation end says after mount. */
+function copyState(kv: KeyValueStore, key: string, read: (b: Uint8Array | undefined) => number | undefined) {
+  const bytes = kv.get(key);
+  const value = read(bytes);
+  return {
+    value,
+    /** Bytes there that are no counter (a damaged mirror). */
+    invalid: bytes !== undefined && value === undefined,
+    /** No damage can have destroyed a newer record of this copy (or, absent, its only one). */
+    proven: kv.proven ? kv.proven(key) : true,
+    lost: kv.lostRecordBound ?? 0,
+  };
 }
 
 /**

@@ -38,4 +38,13 @@ export const SecurityEvent = Object.freeze({
   receiveCounterUnproven: 13,
   /** The receive counter was proved again by an HLS pass 3 after storage damage (value = the new floor). */
   receiveCounterProven: 14,
+  /**
+   * Storage damage destroyed both copies of the transmit counter's
+   * reservation (counters.ts), so no value can be proved unused under the
+   * current keys: ciphered service with them is refused (logged at the boot
+   * that found it, value = the Security Setup's instance E of 0-0:43.0.E.255,
+   * and at each refused association, value = client SAP + 256) until new
+   * keys are loaded (ARCHITECTURE.md, Storage).
+   */
+  transmitCounterUnproven: 15,
 } as const);

@@ -49,7 +49,8 @@ export class SecuritySetup {
   readonly #events: EventSink;
   readonly #now: () => number;
 
-  constructor(cfg: SecuritySetupConfig, kv: KeyValueStore, crypto: CryptoPort, events: EventSink, nowUtcMs: () => number) {
+  /** `counterMirror`: where the transmit counter keeps its second copy (other sectors than `kv`'s; counters.ts). */
+  constructor(cfg: SecuritySetupConfig, kv: KeyValueStore, crypto: CryptoPort, events: EventSink, nowUtcMs: () => number, counterMirror?: KeyValueStore) {
     this.#cfg = cfg;
     this.#kv = kv;
     this.#crypto = crypto;
@@ -57,7 +58,9 @@ export class SecuritySetup {
     this.#now = nowUtcMs;
     this.logicalName = cfg.logicalName;
     this.serverSystemTitle = cfg.serverSystemTitle;
-    this.tx = new TransmitCounter(kv, `${cfg.name}.tx`);
+    this.tx = new TransmitCounter(kv, `${cfg.name}.tx`, undefined, counterMirror);
+    // Value: the Security Setup's instance (E of 0-0:43.0.E.255), so the log says which keys are refused.
+    if (this.tx.refusedNow) events.record({ log: "security", code: SecurityEvent.transmitCounterUnproven, utcMs: nowUtcMs(), value: cfg.logicalName.e });
     this.rx = new ReceiveCounter(kv, `${cfg.name}.rx`);
   }
 

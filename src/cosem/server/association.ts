@@ -254,6 +254,12 @@ export class Associations {
       refuse(SecurityEvent.associationRefused);
       return aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.callingApTitleNotRecognized);
     }
+    // Storage damage took every copy of this Security Setup's transmit counter: no response could be protected
+    // without risking a reused nonce. Not the client's fault, so not counted by the auth guard (counters.ts).
+    if (setup && (cfg.ciphered || hls) && setup.tx.refused) {
+      this.#event(SecurityEvent.transmitCounterUnproven, 256 + cfg.clientSap);
+      return aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.noReasonGiven, apTitle);
+    }
     return { cfg, session, aarq, context, hls, title, apTitle, refuse };
   }
 
