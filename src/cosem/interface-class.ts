@@ -319,39 +319,33 @@ export function persistentAttributes(entry: ObjectEntry): number[] {
   return out;
 }
 
-/** Helpers to write rights rows compactly: rights(3, "r", "rw") etc. */
-function attributeAccess(spec: string): AttributeAccess {
-  switch (spec) {
-    case "-":
-      return AttributeAccess.none;
-    case "r":
-      return AttributeAccess.read;
-    case "w":
-      return AttributeAccess.write;
-    case "rw":
-      return AttributeAccess.readWrite;
-    case "R":
-      return AttributeAccess.authenticatedRead;
-    case "W":
-      return AttributeAccess.authenticatedWrite;
-    case "RW":
-      return AttributeAccess.authenticatedReadWrite;
-    default:
-      throw new Error(`unknown attribute access "${spec}"`);
-  }
-}
+/** The letters of a rights row (`rights(3, "r", "rw")` etc.), one table per kind of access. */
+const ATTRIBUTE_LETTERS: Readonly<Record<string, AttributeAccess>> = Object.freeze({
+  "-": AttributeAccess.none,
+  r: AttributeAccess.read,
+  w: AttributeAccess.write,
+  rw: AttributeAccess.readWrite,
+  R: AttributeAccess.authenticatedRead,
+  W: AttributeAccess.authenticatedWrite,
+  RW: AttributeAccess.authenticatedReadWrite,
+});
 
-function methodAccess(spec: string): MethodAccess {
-  switch (spec) {
-    case "-":
-      return MethodAccess.none;
-    case "x":
-      return MethodAccess.access;
-    case "X":
-      return MethodAccess.authenticatedAccess;
-    default:
-      throw new Error(`unknown method access "${spec}"`);
-  }
+const METHOD_LETTERS: Readonly<Record<string, MethodAccess>> = Object.freeze({
+  "-": MethodAccess.none,
+  x: MethodAccess.access,
+  X: MethodAccess.authenticatedAccess,
+});
+
+/** Space-separated letters through one of the tables above; an unknown letter is a programming error. */
+function accessRow<A>(letters: Readonly<Record<string, A>>, kind: string, specs: string): readonly A[] {
+  const trimmed = specs.trim();
+  if (!trimmed) return Object.freeze([]);
+  return Object.freeze(
+    trimmed.split(/\s+/).map((spec) => {
+      if (!Object.prototype.hasOwnProperty.call(letters, spec)) throw new Error(`unknown ${kind} access "${spec}"`);
+      return letters[spec] as A;
+    }),
+  );
 }
 
 /**
@@ -364,8 +358,8 @@ function methodAccess(spec: string): MethodAccess {
  */
 export function rights(attributes: string, methods = ""): ObjectRights {
   return Object.freeze({
-    attributes: Object.freeze(attributes.trim() ? attributes.trim().split(/\s+/).map(attributeAccess) : []),
-    methods: Object.freeze(methods.trim() ? methods.trim().split(/\s+/).map(methodAccess) : []),
+    attributes: accessRow(ATTRIBUTE_LETTERS, "attribute", attributes),
+    methods: accessRow(METHOD_LETTERS, "method", methods),
   });
 }
 

@@ -98,6 +98,29 @@ interface Item {
 const X_STATUS = 1;
 const X_TIME = 2;
 
+/** Entry range and time bounds at the head of a chunk body (the rows follow). */
+interface ChunkHeader {
+  first: number;
+  count: number;
+  firstS: number;
+  minS: number;
+  maxS: number;
+}
+
+/**
+ * The one reader of a chunk header, for the index (header only) and the row
+ * decoder (which goes on with the column mask at r). Throws only DecodeError.
+ */
+function readChunkHeader(r: VarintReader): ChunkHeader {
+  const first = r.uint();
+  const count = r.uint();
+  const firstS = r.uint();
+  const minS = firstS - r.uint();
+  const maxS = minS + r.uint();
+  if (count < 1 || count > r.remaining || first < 1 || minS < 0) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
+  return { first, count, firstS, minS, maxS };
+}
+
 export class ProfileStore implements LogOwner {
   readonly config: ProfileStoreConfig;
   private readonly log: LogStore;
@@ -591,15 +614,8 @@ export class ProfileStore implements LogOwner {
   }
 
   /** The header of a chunk body: entry range and time bounds, without the rows. Throws only DecodeError. */
-  header(body: Uint8Array): { first: number; count: number; firstS: number; minS: number; maxS: number } {
-    const r = new VarintReader(body);
-    const first = r.uint();
-    const count = r.uint();
-    const firstS = r.uint();
-    const minS = firstS - r.uint();
-    const maxS = minS + r.uint();
-    if (count < 1 || count > r.remaining || first < 1 || minS < 0) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
-    return { first, count, firstS, minS, maxS };
+  header(body: Uint8Array): ChunkHeader {
+    return readChunkHeader(new VarintReader(body));
   }
 
   /** Total: any bytes give rows or a DecodeError. */
@@ -622,13 +638,9 @@ export class ProfileStore implements LogOwner {
     const nc = cols.length;
     const period = this.config.periodS;
     const r = new VarintReader(body);
-    const first = r.uint();
-    const count = r.uint();
-    const firstS = r.uint();
-    const minS = firstS - r.uint();
-    const maxS = minS + r.uint();
+    const { first, count, firstS, minS, maxS } = readChunkHeader(r);
     const mask = r.uint();
-    if (count < 1 || count > r.remaining || first < 1 || minS < 0 || mask >= 2 ** nc) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
+    if (count > r.remaining || mask >= 2 ** nc) throw new DecodeError("bad-count", `chunk of ${count} rows in ${r.remaining} bytes`);
     const nx = r.uint();
     if (nx > count) throw new DecodeError("bad-row", `${nx} exceptions in ${count} rows`);
     const xAt = new Array<number>(nx);

@@ -86,7 +86,7 @@ export interface Rlre {
 
 export type AcseApdu = Aarq | Aare | Rlrq | Rlre;
 
-export function oidArc(value: Uint8Array, prefix: Uint8Array, what: string): number {
+function oidArc(value: Uint8Array, prefix: Uint8Array, what: string): number {
   if (value.length !== 7 || !bytesEqual(value.subarray(0, 6), prefix)) throw new DecodeError("bad-value", `${what} is not a DLMS UA name`);
   return value[6];
 }
@@ -98,92 +98,103 @@ export function oid(prefix: Uint8Array, arc: number): Uint8Array {
   return out;
 }
 
-export function acseRequirements(value: Uint8Array): boolean {
+function acseRequirements(value: Uint8Array): boolean {
   // BIT STRING: unused-bits octet, then the bits; bit 0 = authentication.
   if (value.length < 2) throw new DecodeError("bad-value", "acse-requirements needs 2 octets");
   return (value[1] & 0x80) !== 0;
 }
 
-export function authValue(value: Uint8Array): Uint8Array {
-  // Authentication-value CHOICE: charstring [0] (GraphicString) is what DLMS uses.
-  return readOnly(value, 0x80, "authentication-value").slice();
-}
-
-export function userInfo(value: Uint8Array): Uint8Array {
-  return readOnly(value, 0x04, "user-information").slice();
-}
-
-export function apTitle(value: Uint8Array): Uint8Array {
+function apTitle(value: Uint8Array): Uint8Array {
   return readOnly(value, 0x04, "AP-title").slice();
 }
 
-export function outerContents(bytes: Uint8Array, tag: number, what: string): Uint8Array {
-  if (bytes.length === 0) throw new DecodeError("truncated", `${what}: empty`);
-  return readOnly(bytes, tag, what);
+/**
+ * How one ACSE field is read into the APDU being decoded: most fields are
+ * one value stored under one key (`field`); a few (AARE's
+ * result-source-diagnostic) fill several. `null` marks a field DLMS peers
+ * may send and the codec tolerates without keeping.
+ */
+export type AcseFieldReader<T> = ((out: T, value: Uint8Array, at: number) => void) | null;
+
+/** A field of one value, kept under `key`. */
+export function field<T, K extends keyof T>(key: K, read: (value: Uint8Array, at: number) => T[K]): AcseFieldReader<T> {
+  return (out, value, at) => {
+    out[key] = read(value, at);
+  };
 }
 
-export function checkOrder(prev: number, tag: number, at: number): number {
-  const n = tag & 0x1f;
-  if (n <= prev) throw new DecodeError("bad-order", `ACSE field [${n}] repeated or out of order`, at);
-  return n;
+/** The readers of the fields every ACSE APDU names alike, by what they hold (each APDU puts them at its own tag). */
+export const AcseField = Object.freeze({
+  bytes: (value: Uint8Array): Uint8Array => value.slice(),
+  applicationContext: (value: Uint8Array): number =>
+    oidArc(readOnly(value, 0x06, "application-context-name"), CONTEXT_PREFIX, "application-context-name"),
+  apTitle,
+  /** calling- or responding-AE-qualifier, named in its errors. */
+  aeQualifier:
+    (what: string) =>
+    (value: Uint8Array): Uint8Array =>
+      readOnly(value, 0x04, what).slice(),
+  acseRequirements,
+  mechanism: (value: Uint8Array): number => oidArc(value, MECHANISM_PREFIX, "mechanism-name"),
+  // Authentication-value CHOICE: charstring [0] (GraphicString) is what DLMS uses.
+  authenticationValue: (value: Uint8Array): Uint8Array => readOnly(value, 0x80, "authentication-value").slice(),
+  userInformation: (value: Uint8Array): Uint8Array => readOnly(value, 0x04, "user-information").slice(),
+});
+
+/**
+ * The one field-reading loop of every ACSE decoder (meter and client
+ * directions): the outer tag, fields in ascending tag number, each through
+ * its APDU's table of tag -> reader; a tag the table does not name is a
+ * bad-tag error, a repeated or out-of-order one bad-order.
+ */
+export function readAcseFields<T>(bytes: Uint8Array, tag: number, what: string, out: T, fields: Readonly<Record<number, AcseFieldReader<T>>>): T {
+  if (bytes.length === 0) throw new DecodeError("truncated", `${what}: empty`);
+  let last = -1;
+  for (const t of readTlvs(readOnly(bytes, tag, what))) {
+    const n = t.tag & 0x1f;
+    if (n <= last) throw new DecodeError("bad-order", `ACSE field [${n}] repeated or out of order`, t.at);
+    last = n;
+    const read = fields[t.tag];
+    if (read === undefined) throw new DecodeError("bad-tag", `unexpected ${what} field 0x${t.tag.toString(16)}`, t.at);
+    if (read) read(out, t.value, t.at);
+  }
+  return out;
 }
+
+const AARQ_FIELDS: Readonly<Record<number, AcseFieldReader<Aarq>>> = Object.freeze({
+  0x80: field<Aarq, "protocolVersion">("protocolVersion", AcseField.bytes),
+  0xa1: field<Aarq, "applicationContext">("applicationContext", AcseField.applicationContext),
+  // called-AP-title .. called-AE-invocation-id, calling-AP/AE-invocation-id, implementation-information: not used by DLMS clients, tolerated
+  0xa2: null,
+  0xa3: null,
+  0xa4: null,
+  0xa5: null,
+  0xa8: null,
+  0xa9: null,
+  0x9d: null,
+  0xa6: field<Aarq, "callingApTitle">("callingApTitle", AcseField.apTitle),
+  0xa7: field<Aarq, "callingAeQualifier">("callingAeQualifier", AcseField.aeQualifier("calling-AE-qualifier")),
+  0x8a: field<Aarq, "authenticationRequested">("authenticationRequested", AcseField.acseRequirements),
+  0x8b: field<Aarq, "mechanism">("mechanism", AcseField.mechanism),
+  0xac: field<Aarq, "authenticationValue">("authenticationValue", AcseField.authenticationValue),
+  0xbe: field<Aarq, "userInformation">("userInformation", AcseField.userInformation),
+});
 
 export function decodeAarq(bytes: Uint8Array): Aarq {
-  const out: Aarq = { type: "aarq", applicationContext: -1, authenticationRequested: false };
-  let last = -1;
-  for (const t of readTlvs(outerContents(bytes, AcseTag.aarq, "AARQ"))) {
-    last = checkOrder(last, t.tag, t.at);
-    switch (t.tag) {
-      case 0x80:
-        out.protocolVersion = t.value.slice();
-        break;
-      case 0xa1:
-        out.applicationContext = oidArc(readOnly(t.value, 0x06, "application-context-name"), CONTEXT_PREFIX, "application-context-name");
-        break;
-      case 0xa2: // called-AP-title .. called-AE-invocation-id: not used by DLMS clients, tolerated
-      case 0xa3:
-      case 0xa4:
-      case 0xa5:
-      case 0xa8:
-      case 0xa9:
-      case 0x9d:
-        break;
-      case 0xa6:
-        out.callingApTitle = apTitle(t.value);
-        break;
-      case 0xa7:
-        out.callingAeQualifier = readOnly(t.value, 0x04, "calling-AE-qualifier").slice();
-        break;
-      case 0x8a:
-        out.authenticationRequested = acseRequirements(t.value);
-        break;
-      case 0x8b:
-        out.mechanism = oidArc(t.value, MECHANISM_PREFIX, "mechanism-name");
-        break;
-      case 0xac:
-        out.authenticationValue = authValue(t.value);
-        break;
-      case 0xbe:
-        out.userInformation = userInfo(t.value);
-        break;
-      default:
-        throw new DecodeError("bad-tag", `unexpected AARQ field 0x${t.tag.toString(16)}`, t.at);
-    }
-  }
+  const out = readAcseFields<Aarq>(bytes, AcseTag.aarq, "AARQ", { type: "aarq", applicationContext: -1, authenticationRequested: false }, AARQ_FIELDS);
   if (out.applicationContext < 0) throw new DecodeError("missing", "AARQ without application-context-name");
   return out;
 }
 
-export function decodeRelease(bytes: Uint8Array, tag: number, what: string): { reason?: number; userInformation?: Uint8Array } {
-  const out: { reason?: number; userInformation?: Uint8Array } = {};
-  let last = -1;
-  for (const t of readTlvs(outerContents(bytes, tag, what))) {
-    last = checkOrder(last, t.tag, t.at);
-    if (t.tag === 0x80) out.reason = readSmallInteger(t.value, "release reason");
-    else if (t.tag === 0xbe) out.userInformation = userInfo(t.value);
-    else throw new DecodeError("bad-tag", `unexpected ${what} field 0x${t.tag.toString(16)}`, t.at);
-  }
-  return out;
+type Release = { reason?: number; userInformation?: Uint8Array };
+
+const RELEASE_FIELDS: Readonly<Record<number, AcseFieldReader<Release>>> = Object.freeze({
+  0x80: field<Release, "reason">("reason", (value) => readSmallInteger(value, "release reason")),
+  0xbe: field<Release, "userInformation">("userInformation", AcseField.userInformation),
+});
+
+export function decodeRelease(bytes: Uint8Array, tag: number, what: string): Release {
+  return readAcseFields<Release>(bytes, tag, what, {}, RELEASE_FIELDS);
 }
 
 export function decodeRlrq(bytes: Uint8Array): Rlrq {

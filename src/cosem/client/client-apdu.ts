@@ -1,22 +1,19 @@
 import { ByteReader, ByteWriter } from "../../util/bytes.js";
 import { DecodeError } from "../../util/errors.js";
-import { readOnly, readSmallInteger, readTlvs, tlv, writeTlv } from "../apdu/ber.js";
+import { readOnly, readSmallInteger, tlv, writeTlv } from "../apdu/ber.js";
 import {
   AcseTag,
   AUTH_REQUIREMENTS,
   CONTEXT_PREFIX,
   MECHANISM_PREFIX,
-  acseRequirements,
-  apTitle,
-  authValue,
-  checkOrder,
+  AcseField,
   decodeRelease,
   encodeRelease,
+  field,
   finish,
   oid,
-  oidArc,
-  outerContents,
-  userInfo,
+  readAcseFields,
+  type AcseFieldReader,
   type Aare,
   type Aarq,
   type Rlre,
@@ -65,58 +62,38 @@ export type ClientReceives = GetResponse | SetResponse | ActionResponse | Except
 
 // ------------------------------------------------------------------ ACSE
 
+/** result-source-diagnostic: a CHOICE of acse-service-user [1] or -provider [2], each an INTEGER. */
+function readDiagnostic(out: Aare, value: Uint8Array, at: number): void {
+  const r = new ByteReader(value);
+  const choice = r.u8("result-source-diagnostic");
+  if (choice !== 0xa1 && choice !== 0xa2) throw new DecodeError("bad-choice", "result-source-diagnostic", at);
+  out.diagnosticSource = choice & 0x1f;
+  const inner = value.subarray(1);
+  const len = new ByteReader(inner).u8("diagnostic length");
+  if (len + 1 !== inner.length) throw new DecodeError("bad-length", "result-source-diagnostic length", at);
+  out.diagnostic = readSmallInteger(readOnly(inner.subarray(1), 0x02, "diagnostic"), "diagnostic");
+}
+
+const AARE_FIELDS: Readonly<Record<number, AcseFieldReader<Aare>>> = Object.freeze({
+  0x80: field<Aare, "protocolVersion">("protocolVersion", AcseField.bytes),
+  0xa1: field<Aare, "applicationContext">("applicationContext", AcseField.applicationContext),
+  0xa2: field<Aare, "result">("result", (value) => readSmallInteger(readOnly(value, 0x02, "result"), "result")),
+  0xa3: readDiagnostic,
+  0xa4: field<Aare, "respondingApTitle">("respondingApTitle", AcseField.apTitle),
+  0xa5: field<Aare, "respondingAeQualifier">("respondingAeQualifier", AcseField.aeQualifier("responding-AE-qualifier")),
+  // responding-AP/AE-invocation-id, responder-acse-requirements' neighbour implementation-information: tolerated
+  0xa6: null,
+  0xa7: null,
+  0x8b: null,
+  0x88: field<Aare, "authenticationRequested">("authenticationRequested", AcseField.acseRequirements),
+  0x89: field<Aare, "mechanism">("mechanism", AcseField.mechanism),
+  0xaa: field<Aare, "authenticationValue">("authenticationValue", AcseField.authenticationValue),
+  0xbe: field<Aare, "userInformation">("userInformation", AcseField.userInformation),
+});
+
 export function decodeAare(bytes: Uint8Array): Aare {
-  const out: Aare = { type: "aare", applicationContext: -1, result: -1, diagnosticSource: 1, diagnostic: -1, authenticationRequested: false };
-  let last = -1;
-  for (const t of readTlvs(outerContents(bytes, AcseTag.aare, "AARE"))) {
-    last = checkOrder(last, t.tag, t.at);
-    switch (t.tag) {
-      case 0x80:
-        out.protocolVersion = t.value.slice();
-        break;
-      case 0xa1:
-        out.applicationContext = oidArc(readOnly(t.value, 0x06, "application-context-name"), CONTEXT_PREFIX, "application-context-name");
-        break;
-      case 0xa2:
-        out.result = readSmallInteger(readOnly(t.value, 0x02, "result"), "result");
-        break;
-      case 0xa3: {
-        const r = new ByteReader(t.value);
-        const choice = r.u8("result-source-diagnostic");
-        if (choice !== 0xa1 && choice !== 0xa2) throw new DecodeError("bad-choice", "result-source-diagnostic", t.at);
-        out.diagnosticSource = choice & 0x1f;
-        const inner = t.value.subarray(1);
-        const len = new ByteReader(inner).u8("diagnostic length");
-        if (len + 1 !== inner.length) throw new DecodeError("bad-length", "result-source-diagnostic length", t.at);
-        out.diagnostic = readSmallInteger(readOnly(inner.subarray(1), 0x02, "diagnostic"), "diagnostic");
-        break;
-      }
-      case 0xa4:
-        out.respondingApTitle = apTitle(t.value);
-        break;
-      case 0xa5:
-        out.respondingAeQualifier = readOnly(t.value, 0x04, "responding-AE-qualifier").slice();
-        break;
-      case 0xa6:
-      case 0xa7:
-      case 0x8b:
-        break;
-      case 0x88:
-        out.authenticationRequested = acseRequirements(t.value);
-        break;
-      case 0x89:
-        out.mechanism = oidArc(t.value, MECHANISM_PREFIX, "mechanism-name");
-        break;
-      case 0xaa:
-        out.authenticationValue = authValue(t.value);
-        break;
-      case 0xbe:
-        out.userInformation = userInfo(t.value);
-        break;
-      default:
-        throw new DecodeError("bad-tag", `unexpected AARE field 0x${t.tag.toString(16)}`, t.at);
-    }
-  }
+  const fresh: Aare = { type: "aare", applicationContext: -1, result: -1, diagnosticSource: 1, diagnostic: -1, authenticationRequested: false };
+  const out = readAcseFields(bytes, AcseTag.aare, "AARE", fresh, AARE_FIELDS);
   if (out.applicationContext < 0 || out.result < 0 || out.diagnostic < 0) {
     throw new DecodeError("missing", "AARE needs application-context-name, result and result-source-diagnostic");
   }
