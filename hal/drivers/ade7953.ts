@@ -23,12 +23,12 @@
  * so a 1 s tick has a 40x margin). A RESET flag seen at a sample means the
  * chip restarted, so the registers counted from zero.
  */
-import type { SpiIo, SpiSensorOptions } from "../spi-device.js";
+import type { SpiSensorOptions } from "../spi-device.js";
+import { SpiEnergyIc } from "./spi-energy-ic.js";
 import {
   IcFlag,
   type CalibrationField,
   type EnergyDelta,
-  type EnergyIc,
   type EnergySample,
   type PhaseCalibration,
   type PhaseValues,
@@ -108,9 +108,8 @@ export function defaultAde7953Calibration(): PhaseCalibration[] {
 
 const s24 = (v: number) => (v & 0x800000 ? v - 0x1000000 : v);
 
-export class Ade7953 implements EnergyIc {
+export class Ade7953 extends SpiEnergyIc {
   readonly phaseCount: number;
-  readonly #io: SpiIo;
   readonly #scale: Ade7953Scale;
   readonly #accumulate: boolean;
   readonly #neutral: boolean;
@@ -121,16 +120,13 @@ export class Ade7953 implements EnergyIc {
   readonly #last = new Int32Array(6);
   /** Counts drained before a reset, reported with the first sample. */
   readonly #pending = new Float64Array(6);
-  #flagsCarry = 0;
-  #closed = false;
   /** One frame buffer per register width (1..4 data bytes): no allocation per access. */
   readonly #frames = [4, 5, 6, 7].map((n) => new Uint8Array(n));
   readonly #counts = new Float64Array(6);
 
   constructor(options: Ade7953Options) {
-    const { io, ...bus } = options.sensor;
     // Datasheet: SCLK <= 5 MHz, MOSI sampled on the rising edge (Tasmota SPI_MODE0 at 1 MHz).
-    this.#io = new io({ hz: 1_000_000, mode: 0, ...bus });
+    super(options.sensor, { hz: 1_000_000, mode: 0 });
     this.#scale = options.scale ?? SHELLY_SCALE;
     this.#accumulate = options.energyMode === "accumulate";
     this.#neutral = (options.channelB ?? "neutral") === "neutral";
@@ -138,12 +134,7 @@ export class Ade7953 implements EnergyIc {
     this.#nominal = options.nominalVoltage ?? 230;
     this.#maxCurrent = options.maxCurrent ?? 60;
     this.#cal = (options.calibration ?? defaultAde7953Calibration()).map((c) => ({ ...c }));
-    try {
-      this.#start();
-    } catch (e) {
-      this.#io.close();
-      throw e;
-    }
+    this.start(() => this.#start());
   }
 
   get energyLsbWh(): number {
@@ -167,15 +158,13 @@ export class Ade7953 implements EnergyIc {
   }
 
   configure(calibration: readonly PhaseCalibration[]): boolean {
-    for (const c of calibration) for (const k of Object.keys(c) as CalibrationField[]) if (!this.validCalibration(k, c[k])) return false;
+    if (!this.acceptsAll(calibration)) return false;
     this.#cal = calibration.slice(0, 2).map((c) => ({ ...c }));
     return this.#writeCalibration();
   }
 
   sample(): EnergySample {
-    if (this.#closed) throw new Error("closed");
-    let flags = this.#flagsCarry;
-    this.#flagsCarry = 0;
+    let flags = this.takeFlags();
     const irqA = this.#read(R.RSTIRQSTATA, 3);
     const irqB = this.#read(R.RSTIRQSTATB, 3);
     if (irqA & IRQ_RESET) {
@@ -216,18 +205,12 @@ export class Ade7953 implements EnergyIc {
   }
 
   drain(): { energy: EnergyDelta[]; total: EnergyDelta } {
-    if (this.#closed) throw new Error("closed");
+    this.checkOpen();
     const counts = this.#readEnergy();
     const energy: EnergyDelta[] = [this.#delta(counts, 0)];
     if (this.#neutral) return { energy, total: energy[0] };
     energy.push(this.#delta(counts, 1));
     return { energy, total: sumDelta(energy[0], energy[1]) };
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#io.close();
   }
 
   #start(): void {
@@ -261,7 +244,7 @@ export class Ade7953 implements EnergyIc {
     if (this.#accumulate) {
       for (let k = 0; k < 6; k++) this.#last[k] = s24(this.#read(R.AENERGYA + k, 3));
     }
-    if (!ok) this.#flagsCarry |= IcFlag.configError;
+    if (!ok) this.carryFlags(IcFlag.configError);
   }
 
   #writeCalibration(): boolean {
@@ -347,7 +330,7 @@ export class Ade7953 implements EnergyIc {
     f[0] = a >> 8;
     f[1] = a & 0xff;
     f[2] = 0x80;
-    this.#io.transfer(f);
+    this.io.transfer(f);
     let v = 0;
     for (let i = 0; i < width; i++) v = v * 256 + f[3 + i];
     return v;
@@ -359,7 +342,7 @@ export class Ade7953 implements EnergyIc {
     f[1] = a & 0xff;
     f[2] = 0x00;
     for (let i = 0; i < width; i++) f[3 + i] = (v / 2 ** (8 * (width - 1 - i))) & 0xff;
-    this.#io.transfer(f);
+    this.io.transfer(f);
   }
 }
 

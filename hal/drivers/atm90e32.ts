@@ -24,12 +24,12 @@
  * that does not wait fails its LastSPIData check there as on a board.
  */
 import type { Delay } from "../delay.js";
-import type { SpiIo, SpiSensorOptions } from "../spi-device.js";
+import type { SpiSensorOptions } from "../spi-device.js";
+import { SpiEnergyIc } from "./spi-energy-ic.js";
 import {
   IcFlag,
   type CalibrationField,
   type EnergyDelta,
-  type EnergyIc,
   type EnergySample,
   type PhaseCalibration,
   type PhaseValues,
@@ -105,9 +105,8 @@ export function defaultAtm90e32Calibration(): PhaseCalibration[] {
 
 const s16 = (v: number) => (v << 16) >> 16;
 
-export class Atm90e32 implements EnergyIc {
+export class Atm90e32 extends SpiEnergyIc {
   readonly phaseCount = 3;
-  readonly #io: SpiIo;
   readonly #delay: Delay;
   readonly #frame = new Uint8Array(4);
   readonly #o: Required<Omit<Atm90e32Options, "sensor" | "delay" | "calibration">>;
@@ -115,13 +114,10 @@ export class Atm90e32 implements EnergyIc {
   #lsbWh: number;
   /** Raw counts read before a reset, reported with the first sample. */
   readonly #pending = new Uint32Array(20);
-  #flagsCarry = 0;
-  #closed = false;
 
   constructor(options: Atm90e32Options) {
-    const { io, ...bus } = options.sensor;
     // ESPHome: SPI mode 3 at 1 MHz (atm90e32.h l.15-16); board options override.
-    this.#io = new io({ hz: 1_000_000, mode: 3, ...bus });
+    super(options.sensor, { hz: 1_000_000, mode: 3 });
     this.#delay = options.delay;
     this.#o = {
       lineFrequency: options.lineFrequency ?? 50,
@@ -132,12 +128,7 @@ export class Atm90e32 implements EnergyIc {
     };
     this.#cal = (options.calibration ?? defaultAtm90e32Calibration()).map((c) => ({ ...c }));
     this.#lsbWh = (10 * this.#o.plConst) / 4.5e11;
-    try {
-      this.#start();
-    } catch (e) {
-      this.#io.close();
-      throw e;
-    }
+    this.start(() => this.#start());
   }
 
   /** Energy of one register LSB in Wh (0.01 CF pulse: 10 / MC with MC = 4.5e11 / PLconst). */
@@ -160,7 +151,7 @@ export class Atm90e32 implements EnergyIc {
   }
 
   configure(calibration: readonly PhaseCalibration[]): boolean {
-    for (const c of calibration) for (const k of Object.keys(c) as CalibrationField[]) if (!this.validCalibration(k, c[k])) return false;
+    if (!this.acceptsAll(calibration)) return false;
     this.#cal = calibration.slice(0, 3).map((c) => ({ ...c }));
     this.#write(R.CfgRegAccEn, 0x55aa);
     const ok = this.#writeCalibration() && this.#writeThresholds();
@@ -168,9 +159,7 @@ export class Atm90e32 implements EnergyIc {
   }
 
   sample(): EnergySample {
-    if (this.#closed) throw new Error("closed");
-    let flags = this.#flagsCarry;
-    this.#flagsCarry = 0;
+    let flags = this.takeFlags();
     if (this.#read(R.MeterEn) !== 1) {
       // The chip restarted on its own (brown-out): what it had counted is gone; configure it again.
       flags |= IcFlag.chipRestarted;
@@ -221,18 +210,12 @@ export class Atm90e32 implements EnergyIc {
   }
 
   drain(): { energy: EnergyDelta[]; total: EnergyDelta } {
-    if (this.#closed) throw new Error("closed");
+    this.checkOpen();
     const counts = this.#readEnergy(this.#pending.slice());
     this.#pending.fill(0);
     const energy: EnergyDelta[] = [];
     for (let p = 0; p < 3; p++) energy.push(this.#delta(counts, 1 + p));
     return { energy, total: this.#delta(counts, 0) };
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#io.close();
   }
 
   #start(): void {
@@ -267,7 +250,7 @@ export class Atm90e32 implements EnergyIc {
     ok = this.#set(R.FreqHiTh, this.#o.lineFrequency === 60 ? 6300 : 5300) && ok;
     ok = this.#writeCalibration() && ok;
     ok = this.#writeThresholds() && ok;
-    if (!this.#lock() || !ok) this.#flagsCarry |= IcFlag.configError;
+    if (!this.#lock() || !ok) this.carryFlags(IcFlag.configError);
   }
 
   /** Latches the golden CRC, relocks, and checks the chip agrees. */
@@ -339,7 +322,7 @@ export class Atm90e32 implements EnergyIc {
     f[1] = a & 0xff;
     f[2] = 0;
     f[3] = 0;
-    this.#io.transfer(f);
+    this.io.transfer(f);
     return (f[2] << 8) | f[3];
   }
 
@@ -349,6 +332,6 @@ export class Atm90e32 implements EnergyIc {
     f[1] = a & 0xff;
     f[2] = (v >> 8) & 0xff;
     f[3] = v & 0xff;
-    this.#io.transfer(f);
+    this.io.transfer(f);
   }
 }

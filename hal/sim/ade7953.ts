@@ -27,7 +27,7 @@
  * not modelled.
  */
 import type { MonotonicClock } from "../clock.js";
-import { SupplyWalk, type LoadScenario, type PhaseLoad } from "./load-scenario.js";
+import { SimEnergyChip, type LoadScenario, type SimChipCounts } from "./load-scenario.js";
 import type { SimSpiChip } from "./spi-bus.js";
 
 // Frozen: the sim board preloads this model inside Moddable's simulator (boards/sim/manifest.json).
@@ -130,11 +130,7 @@ const SIGNED_24 = new Set<number>([
 const wrap24 = (v: number) => ((v % 0x1000000) + 0x1000000) % 0x1000000;
 const s24 = (v: number) => (v & 0x800000 ? v - 0x1000000 : v);
 
-export class SimAde7953 implements SimSpiChip {
-  readonly maxHz: number;
-  readonly modes: readonly number[];
-  readonly #scenario: LoadScenario;
-  readonly #clock: MonotonicClock;
+export class SimAde7953 extends SimEnergyChip<SimChipCounts> implements SimSpiChip {
   readonly #phase: number;
   readonly #channelB: number | "neutral";
   readonly #r8 = new Uint8Array(0x100);
@@ -144,31 +140,14 @@ export class SimAde7953 implements SimSpiChip {
   /** Fractions of an energy LSB kept inside the chip: AENERGYA, AENERGYB, RENERGYA, ..., APENERGYB. */
   readonly #frac = new Float64Array(6);
   #unlockArmed = false;
-  readonly #supply: SupplyWalk;
-  // Bound once: advance() runs on every register access.
-  readonly #powerUp = (): void => {
-    this.#reset();
-    this.counts.powerCycles++;
-  };
-  readonly #integrateMs = (ms: number): void => this.#integrate(ms);
-  readonly #load: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 };
   /** Measured [channel][V, I, P, Q, S, phi, f]. */
   readonly #m = [new Float64Array(7), new Float64Array(7)];
-  readonly counts = { reads: 0, writes: 0, rejectedWrites: 0, resets: 0, powerCycles: 0 };
 
   constructor(o: SimAde7953Options) {
-    this.#scenario = o.scenario;
-    this.#clock = o.clock;
+    super(o, 5_000_000, { reads: 0, writes: 0, rejectedWrites: 0, resets: 0, powerCycles: 0 });
     this.#phase = o.phase ?? 0;
     this.#channelB = o.channelB ?? "neutral";
-    this.modes = o.modes ?? [0, 3];
-    this.maxHz = o.maxHz ?? 5_000_000;
-    this.#supply = new SupplyWalk(o.scenario, o.clock.nowMs());
-    this.#reset();
-  }
-
-  get powered(): boolean {
-    return this.#supply.powered;
+    this.reset();
   }
 
   /** Raw 8/16/24-bit register content, for tests (no side effects). */
@@ -181,7 +160,7 @@ export class SimAde7953 implements SimSpiChip {
 
   transaction(frame: Uint8Array): void {
     this.advance();
-    if (!this.#supply.powered || frame.length < 4) {
+    if (!this.supply.powered || frame.length < 4) {
       frame.fill(0xff);
       return;
     }
@@ -210,11 +189,7 @@ export class SimAde7953 implements SimSpiChip {
     this.#r16[ADE.LAST_ADD - 0x100] = address;
   }
 
-  advance(): void {
-    this.#supply.advance(this.#clock.nowMs(), this.#powerUp, this.#integrateMs);
-  }
-
-  #reset(): void {
+  protected reset(): void {
     this.#r8.fill(0);
     this.#r16.fill(0);
     this.#r24.fill(0);
@@ -252,7 +227,7 @@ export class SimAde7953 implements SimSpiChip {
       return;
     }
     if (a === ADE.CONFIG && v & 0x80) {
-      this.#reset(); // SWRST, self-clearing
+      this.reset(); // SWRST, self-clearing
       return;
     }
     if (width === 1) this.#r8[a] = v;
@@ -299,10 +274,10 @@ export class SimAde7953 implements SimSpiChip {
     const pgaV = 2 ** Math.min(this.#r8[ADE.PGA_V], 4);
     for (let ch = 0; ch < 2; ch++) {
       const m = this.#m[ch];
-      const l = this.#scenario.at(this.#supply.t, this.#channel(ch), this.#load);
+      const l = this.scenario.at(this.supply.t, this.#channel(ch), this.load);
       const base = ch === 0 ? 0x280 : 0x28c;
       const pgaI = 2 ** Math.min(this.#r8[ch === 0 ? ADE.PGA_IA : ADE.PGA_IB], 4);
-      const vLoad = this.#scenario.at(this.#supply.t, this.#phase, { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 });
+      const vLoad = this.scenario.at(this.supply.t, this.#phase, { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 });
       const v = vLoad.vRms * pgaV * g(ch === 0 ? ADE.AVGAIN : ADE.BVGAIN);
       const i = l.iRms * pgaI * g(base);
       const s = v * i;
@@ -316,7 +291,7 @@ export class SimAde7953 implements SimSpiChip {
     }
   }
 
-  #integrate(dtMs: number): void {
+  protected integrate(dtMs: number): void {
     this.#measure();
     const k = (dtMs / 1000) * ((154 * 154) / 3600);
     const offs = [ADE.AWATTOS, ADE.AVAROS, ADE.AVAOS, ADE.BWATTOS, ADE.BVAROS, ADE.BVAOS];

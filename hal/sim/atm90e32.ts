@@ -50,7 +50,7 @@
  */
 import type { MonotonicClock } from "../clock.js";
 import { crc16x25 } from "../../src/util/crc16.js";
-import { SupplyWalk, type LoadScenario, type PhaseLoad } from "./load-scenario.js";
+import { SimEnergyChip, type LoadScenario, type SimChipCounts } from "./load-scenario.js";
 import type { SimSpiChip } from "./spi-bus.js";
 import { frozen } from "../../src/util/frozen.js";
 
@@ -136,45 +136,23 @@ const RAD = Math.PI / 180;
 const s16 = (v: number) => (v << 16) >> 16;
 const igain = (phase: number) => E32.Ugain + 1 + 4 * phase;
 
-export class SimAtm90e32 implements SimSpiChip {
-  readonly maxHz: number;
-  readonly modes: readonly number[];
-  readonly #scenario: LoadScenario;
-  readonly #clock: MonotonicClock;
+export class SimAtm90e32 extends SimEnergyChip<SimChipCounts & { accessesWhileResetting: number }> implements SimSpiChip {
   readonly #ugainIdeal: number;
   readonly #igainIdeal: number;
   readonly #regs = new Uint16Array(0x400);
   /** Energy in LSBs (with the internal fraction) for 0x80..0xAF. */
   readonly #energy = new Float64Array(0x30);
   #golden: number | undefined;
-  readonly #supply: SupplyWalk;
-  // Bound once: advance() runs on every register access.
-  readonly #powerUp = (): void => {
-    this.#reset();
-    this.counts.powerCycles++;
-  };
-  readonly #integrateMs = (ms: number): void => this.#integrate(ms);
-  readonly #load: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 };
   /** Measured per phase, physical units: V, I, P, Q, S, phi, f. */
   readonly #m = [new Float64Array(7), new Float64Array(7), new Float64Array(7)];
-  /** Register accesses by kind, for tests. */
-  readonly counts = { reads: 0, writes: 0, rejectedWrites: 0, resets: 0, powerCycles: 0, accessesWhileResetting: 0 };
   /** Monotonic ms until which a soft reset keeps the chip busy. */
   #busyUntilMs = -Infinity;
 
   constructor(o: SimAtm90e32Options) {
-    this.#scenario = o.scenario;
-    this.#clock = o.clock;
+    super(o, 16_000_000, { reads: 0, writes: 0, rejectedWrites: 0, resets: 0, powerCycles: 0, accessesWhileResetting: 0 });
     this.#ugainIdeal = o.ugainIdeal ?? 7305;
     this.#igainIdeal = o.igainIdeal ?? 27961;
-    this.modes = o.modes ?? [0, 3];
-    this.maxHz = o.maxHz ?? 16_000_000;
-    this.#supply = new SupplyWalk(o.scenario, o.clock.nowMs());
-    this.#reset();
-  }
-
-  get powered(): boolean {
-    return this.#supply.powered;
+    this.reset();
   }
 
   /** Raw register content, for tests (no side effects, no time advance). */
@@ -184,11 +162,11 @@ export class SimAtm90e32 implements SimSpiChip {
 
   transaction(frame: Uint8Array): void {
     this.advance();
-    if (!this.#supply.powered || frame.length !== 4) {
+    if (!this.supply.powered || frame.length !== 4) {
       frame.fill(0xff);
       return;
     }
-    if (this.#clock.nowMs() < this.#busyUntilMs) {
+    if (this.clock.nowMs() < this.#busyUntilMs) {
       this.counts.accessesWhileResetting++;
       frame.fill(0);
       return;
@@ -213,11 +191,7 @@ export class SimAtm90e32 implements SimSpiChip {
   }
 
   /** Integrates the scenario up to now, splitting at load changes and supply edges. */
-  advance(): void {
-    this.#supply.advance(this.#clock.nowMs(), this.#powerUp, this.#integrateMs);
-  }
-
-  #reset(): void {
+  protected reset(): void {
     this.#regs.fill(0);
     for (const [a, v] of DEFAULTS) this.#regs[a] = v;
     this.#energy.fill(0);
@@ -228,8 +202,8 @@ export class SimAtm90e32 implements SimSpiChip {
   #write(a: number, v: number): void {
     if (a === E32.SoftReset) {
       if (v === E32_RESET) {
-        this.#reset();
-        this.#busyUntilMs = this.#clock.nowMs() + E32_RESET_MS;
+        this.reset();
+        this.#busyUntilMs = this.clock.nowMs() + E32_RESET_MS;
       }
       return;
     }
@@ -273,12 +247,12 @@ export class SimAtm90e32 implements SimSpiChip {
     const pgaBits = r[E32.MMode1];
     for (let p = 0; p < 3; p++) {
       const m = this.#m[p];
-      if (!this.#metering() || p >= this.#scenario.phases) {
+      if (!this.#metering() || p >= this.scenario.phases) {
         m.fill(0);
         m[6] = 0;
         continue;
       }
-      const l = this.#scenario.at(this.#supply.t, p, this.#load);
+      const l = this.scenario.at(this.supply.t, p, this.load);
       const pga = 1 << ((pgaBits >> (2 * p)) & 3);
       const v = (l.vRms * r[E32.Ugain + 4 * p]) / this.#ugainIdeal;
       const i = (l.iRms * pga * r[igain(p)]) / this.#igainIdeal;
@@ -294,7 +268,7 @@ export class SimAtm90e32 implements SimSpiChip {
     }
   }
 
-  #integrate(dtMs: number): void {
+  protected integrate(dtMs: number): void {
     this.#measure();
     if (!this.#metering()) return;
     const r = this.#regs;

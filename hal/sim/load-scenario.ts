@@ -1,3 +1,5 @@
+import type { MonotonicClock } from "../clock.js";
+
 /**
  * The electrical world the simulated energy ICs measure: per-phase RMS
  * voltage, RMS current, the angle by which current lags voltage and the line
@@ -189,7 +191,7 @@ function quadrant(p: number, q: number): number {
  * on its decoupling (the power-fail handler reads it then); it is off once
  * time moves past the edge.
  */
-export class SupplyWalk {
+class SupplyWalk {
   /** The instant up to which the chip has integrated. */
   t: number;
   powered: boolean;
@@ -217,4 +219,61 @@ export class SupplyWalk {
       this.powered = true;
     }
   }
+}
+
+/** What each chip model counts of the accesses it saw, for tests. */
+export interface SimChipCounts {
+  reads: number;
+  writes: number;
+  rejectedWrites: number;
+  resets: number;
+  powerCycles: number;
+}
+
+/**
+ * What every energy-IC chip model shares around its own registers: the SPI
+ * limits it accepts, its walk along the scenario (integrating while powered,
+ * a power-on reset when the supply returns) and its access counts. Each model
+ * keeps its own register file and map (deliberately independent of its
+ * driver's, both checked against ../shared/docs/energy-ic/registers.json);
+ * it calls reset() at the end of its constructor, once its registers exist.
+ */
+export abstract class SimEnergyChip<C extends SimChipCounts> {
+  readonly maxHz: number;
+  readonly modes: readonly number[];
+  readonly counts: C;
+  protected readonly scenario: LoadScenario;
+  protected readonly clock: MonotonicClock;
+  protected readonly supply: SupplyWalk;
+  /** Scratch for scenario.at(): no allocation per register access. */
+  protected readonly load: PhaseLoad = { vRms: 0, iRms: 0, phiDeg: 0, freqHz: 50 };
+  // Bound once: advance() runs on every register access.
+  readonly #powerUp = (): void => {
+    this.reset();
+    this.counts.powerCycles++;
+  };
+  readonly #integrateMs = (ms: number): void => this.integrate(ms);
+
+  protected constructor(o: { scenario: LoadScenario; clock: MonotonicClock; modes?: readonly number[]; maxHz?: number }, maxHz: number, counts: C) {
+    this.scenario = o.scenario;
+    this.clock = o.clock;
+    this.modes = o.modes ?? [0, 3];
+    this.maxHz = o.maxHz ?? maxHz;
+    this.counts = counts;
+    this.supply = new SupplyWalk(o.scenario, o.clock.nowMs());
+  }
+
+  get powered(): boolean {
+    return this.supply.powered;
+  }
+
+  /** Brings the chip up to the clock's now: integrates, and resets at each return of the supply. */
+  advance(): void {
+    this.supply.advance(this.clock.nowMs(), this.#powerUp, this.#integrateMs);
+  }
+
+  /** The chip's power-on register state. */
+  protected abstract reset(): void;
+  /** Accumulates dtMs of metering at the scenario's load into the energy registers. */
+  protected abstract integrate(dtMs: number): void;
 }

@@ -268,6 +268,16 @@ export function defineClass(ctor: abstract new (...args: never[]) => CosemObject
     attributeCount: { value: table.attributes.length },
     methodCount: { value: table.methods.length },
   });
+  // A class without methods answers every ACTION object-undefined: it declares `action` and gets this one.
+  if (typeof (ctor.prototype as Partial<CosemObject>).action !== "function") {
+    if (table.methods.length > 0) throw new Error(`class ${table.classId} has methods but no action()`);
+    Object.defineProperty(ctor.prototype, "action", { value: noMethods });
+  }
+}
+
+/** The action() of a class with no methods. */
+function noMethods(): ActionOutcome {
+  return { result: ActionResult.objectUndefined };
 }
 
 /** The selective access selectors of an attribute (none for an attribute the class does not have). */

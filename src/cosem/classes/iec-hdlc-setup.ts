@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { en, u16, u8, asInt } from "../axdr-helpers.js";
 import type { OpticalPortConfig } from "../../transport/optical-port.js";
@@ -32,6 +32,8 @@ export class IecHdlcSetupObject implements CosemObject {
   declare readonly version: number;
   declare readonly attributeCount: number;
   declare readonly methodCount: number;
+  /** No methods: defineClass gives the object-undefined answer. */
+  declare readonly action: CosemObject["action"];
 
   constructor(
     private readonly port: HdlcSetupTarget,
@@ -121,9 +123,6 @@ export class IecHdlcSetupObject implements CosemObject {
     return DataAccessResult.success;
   }
 
-  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
-    return { result: ActionResult.objectUndefined };
-  }
 }
 defineClass(
   IecHdlcSetupObject,

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { asInt, asOctets, en, os } from "../axdr-helpers.js";
 import { baudForLetter, letterForBaud } from "../../transport/iec62056-21.js";
@@ -23,6 +23,8 @@ export class IecLocalPortSetupObject implements CosemObject {
   declare readonly version: number;
   declare readonly attributeCount: number;
   declare readonly methodCount: number;
+  /** No methods: defineClass gives the object-undefined answer. */
+  declare readonly action: CosemObject["action"];
   private readonly passwords: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)];
 
   /** The provisioned mode C/D password (1 = P1, 2 = P2, 3 = W5), for a future programming-mode service. */
@@ -106,9 +108,6 @@ export class IecLocalPortSetupObject implements CosemObject {
     }
   }
 
-  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
-    return { result: ActionResult.objectUndefined };
-  }
 }
 defineClass(
   IecLocalPortSetupObject,

@@ -1,6 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { Limiter, ScriptRef } from "../../relay/limiter.js";
 import { arr, asDateTime, asInt, asList, asObis, asOctets, bool, dateTimeOs, i8, os, st, u16, u32 } from "../axdr-helpers.js";
@@ -36,6 +36,8 @@ export class LimiterObject implements CosemObject {
   declare readonly version: number;
   declare readonly attributeCount: number;
   declare readonly methodCount: number;
+  /** No methods: defineClass gives the object-undefined answer. */
+  declare readonly action: CosemObject["action"];
 
   constructor(
     readonly limiter: Limiter,
@@ -153,9 +155,6 @@ export class LimiterObject implements CosemObject {
     }
   }
 
-  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
-    return { result: ActionResult.objectUndefined };
-  }
 }
 defineClass(
   LimiterObject,

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ThresholdMonitor } from "../../metrology/threshold-monitor.js";
 import { arr, asInt, asList, asObis, i8, os, st, u16 } from "../axdr-helpers.js";
@@ -41,6 +41,8 @@ export class RegisterMonitorObject implements CosemObject {
   declare readonly version: number;
   declare readonly attributeCount: number;
   declare readonly methodCount: number;
+  /** No methods: defineClass gives the object-undefined answer. */
+  declare readonly action: CosemObject["action"];
   readonly #monitor: ThresholdMonitor;
   #thresholdTag: number;
   #actions: ActionSet[];
@@ -130,9 +132,6 @@ export class RegisterMonitorObject implements CosemObject {
     }
   }
 
-  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
-    return { result: ActionResult.objectUndefined };
-  }
 }
 defineClass(
   RegisterMonitorObject,

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { ExecutionTime, SingleActionSchedule } from "../../tariff/schedule.js";
 import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeOs, u16 } from "../axdr-helpers.js";
@@ -17,6 +17,8 @@ export class SingleActionScheduleObject implements CosemObject {
   declare readonly version: number;
   declare readonly attributeCount: number;
   declare readonly methodCount: number;
+  /** No methods: defineClass gives the object-undefined answer. */
+  declare readonly action: CosemObject["action"];
 
   constructor(
     readonly schedule: SingleActionSchedule,
@@ -77,9 +79,6 @@ export class SingleActionScheduleObject implements CosemObject {
     }
   }
 
-  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
-    return { result: ActionResult.objectUndefined };
-  }
 }
 defineClass(
   SingleActionScheduleObject,

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { asInt, asOctets, os, u16, u8 } from "../axdr-helpers.js";
 import type { WrapperServerConfig } from "../../transport/wrapper/server.js";
@@ -30,6 +30,8 @@ export class TcpUdpSetupObject implements CosemObject {
   declare readonly version: number;
   declare readonly attributeCount: number;
   declare readonly methodCount: number;
+  /** No methods: defineClass gives the object-undefined answer. */
+  declare readonly action: CosemObject["action"];
   private ipReference: Uint8Array = Obis.of(0, 0, 25, 1, 0, 255).toBytes();
   private mss = 576;
 
@@ -98,9 +100,6 @@ export class TcpUdpSetupObject implements CosemObject {
     }
   }
 
-  action(_method: number, _parameters: Data | undefined, _ctx: AccessContext): ActionOutcome {
-    return { result: ActionResult.objectUndefined };
-  }
 }
 defineClass(
   TcpUdpSetupObject,
