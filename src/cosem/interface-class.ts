@@ -253,6 +253,26 @@ export function acceptsWrite(t: ClassTable, a: number): boolean {
 }
 
 /**
+ * What defineClass puts on a class's prototype, as a class's type sees it. A
+ * class file merges it into its class (`export interface XObject extends
+ * TableDefined {}` beside `export class XObject`): the members are typed
+ * without a field in each object and without a `declare` line for each of
+ * them in each class.
+ */
+export interface TableDefined {
+  readonly classTable: ClassTable;
+  readonly classId: number;
+  readonly version: number;
+  readonly attributeCount: number;
+  readonly methodCount: number;
+}
+
+/** A class without methods: defineClass gives it the action() that answers object-undefined. */
+export interface WithoutMethods {
+  readonly action: CosemObject["action"];
+}
+
+/**
  * Puts a class table on a class's prototype with the constants that follow
  * from it, as read-only data properties: one copy per class (a field would
  * be a slot in each of a hundred registers), read by the ordinary property

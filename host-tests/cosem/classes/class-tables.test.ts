@@ -27,7 +27,7 @@ import * as specialDaysTable from "../../../src/cosem/classes/special-days-table
 import * as tcpUdpSetup from "../../../src/cosem/classes/tcp-udp-setup.js";
 import * as tokenGateway from "../../../src/cosem/classes/token-gateway.js";
 import { writeObjectListElement } from "../../../src/cosem/classes/association-ln.js";
-import { acceptsWrite, attributeName, canRead, canWrite, ROLES, type AccessContext, type ClassTable } from "../../../src/cosem/interface-class.js";
+import { acceptsWrite, ActionResult, attributeName, canRead, canWrite, classTable, defineClass, ROLES, type AccessContext, type ClassTable, type CosemObject } from "../../../src/cosem/interface-class.js";
 import { SimBoard } from "../../../scripts/simulator/board.js";
 
 /**
@@ -80,6 +80,7 @@ function classesOf(mod: Record<string, unknown>): [string, { prototype: Record<s
 }
 
 const T0 = Date.UTC(2026, 0, 14, 9, 0);
+const CTX: AccessContext = { role: "management", clientSap: 1, nowUtcMs: T0 };
 
 describe("interface class tables", () => {
   it("every class module defines each of its classes through a frozen table, with the constants that follow from it", () => {
@@ -101,11 +102,25 @@ describe("interface class tables", () => {
         expect([attributeName(t, 1), t.types.charCodeAt(0), acceptsWrite(t, 1), t.selectors[0]]).toEqual(["logical_name", Tag.OctetString, false, []]);
         const names = t.attributes.map((_, i) => attributeName(t, i + 1));
         expect(new Set(names).size, `${name}: attribute names repeat`).toBe(t.attributes.length);
+        if (t.methods.length === 0) {
+          // A class without methods answers every ACTION object-undefined (defineClass's action()).
+          const action = p.action as CosemObject["action"];
+          for (const m of [0, 1, 2, 255]) expect(action.call(p, m, undefined, CTX), `${name} method ${m}`).toEqual({ result: ActionResult.objectUndefined });
+        }
         ids.add(t.classId);
       }
     }
     // The 26 files hold 26 Blue Book classes (Profile Generic's capture target shares class 7's table).
     expect(ids.size).toBe(26);
+  });
+
+  it("defineClass refuses a class that declares methods without an action()", () => {
+    abstract class NoAction {}
+    const table = classTable({ classId: 9999, version: 0, attributes: [], methods: ["m1"] });
+    expect(() => defineClass(NoAction as unknown as abstract new () => CosemObject, table)).toThrow(/has methods but no action/);
+    abstract class Plain {}
+    defineClass(Plain as unknown as abstract new () => CosemObject, classTable({ classId: 9998, version: 0, attributes: [] }));
+    expect((Plain.prototype as CosemObject).action(1, undefined, CTX)).toEqual({ result: ActionResult.objectUndefined });
   });
 
   it("the booted meter's catalog agrees with the tables: constants, rights, object_list and value types", () => {

@@ -1,7 +1,7 @@
 import { D, Tag, type Data } from "../axdr.js";
 import { asInt } from "../axdr-helpers.js";
 import { NOT_SPECIFIED_DATE_TIME } from "./prepay-common.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { PrepayService } from "../../prepay/service.js";
 
@@ -22,14 +22,9 @@ import type { PrepayService } from "../../prepay/service.js";
  * account is always active (provisioned at manufacture); they answer
  * other-reason rather than pretend.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface AccountObject extends TableDefined {}
 export class AccountObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly prepay: PrepayService,
     readonly logicalName: Obis,

@@ -1,6 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { normalizeCalendar, type ActivityCalendar, type CalendarSet, type DayProfile, type SeasonProfile, type WeekProfile } from "../../tariff/calendar.js";
 import { isInternal } from "../../tariff/script-table.js";
@@ -85,14 +85,9 @@ function decodeDays(d: Data): DayProfile[] | undefined {
   return out;
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface ActivityCalendarObject extends TableDefined {}
 export class ActivityCalendarObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly calendar: ActivityCalendar,
     readonly logicalName: Obis = Obis.of(0, 0, 13, 0, 0, 255),

@@ -1,19 +1,5 @@
 import { D, Tag, writeLength, type Data } from "../axdr.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  classTable,
-  defineClass,
-  type AccessContext,
-  type ActionOutcome,
-  type ClassTable,
-  type CosemObject,
-  type EncodedStream,
-  type GetResult,
-  type ObjectEntry,
-  type ObjectRights,
-  type Role,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, classTable, defineClass, type AccessContext, type ActionOutcome, type CosemObject, type EncodedStream, type GetResult, type ObjectEntry, type ObjectRights, type Role, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ByteWriter } from "../../util/bytes.js";
 
@@ -185,14 +171,9 @@ class ObjectListStream implements EncodedStream {
   }
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface AssociationLnObject extends TableDefined {}
 export class AssociationLnObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly logicalName: Obis,
     readonly binding: AssociationBinding,

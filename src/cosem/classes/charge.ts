@@ -1,6 +1,6 @@
 import { D, type Data } from "../axdr.js";
 import { NOT_SPECIFIED_DATE_TIME } from "./prepay-common.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { PrepayService } from "../../prepay/service.js";
 
@@ -16,14 +16,9 @@ import type { PrepayService } from "../../prepay/service.js";
  * 12 total_amount_remaining, 13 proportion.
  * Methods 1..5 change what tokens and consumption alone may change: refused.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface ChargeObject extends TableDefined {}
 export class ChargeObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly prepay: PrepayService,
     readonly logicalName: Obis,

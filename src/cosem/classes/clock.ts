@@ -1,6 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { MeterClock } from "../../tariff/clock.js";
 import { asBool, asDateTime, asInt, asList, bool, dateTimeOs, en, i16, i8, u8 } from "../axdr-helpers.js";
@@ -13,14 +13,9 @@ import { asBool, asDateTime, asInt, asList, bool, dateTimeOs, en, i16, i8, u8 } 
  * 3 adjust_to_minute, 4 adjust_to_preset_time, 5 preset_adjusting_time,
  * 6 shift_time. Thin adapter over MeterClock (src/tariff/clock.ts).
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface ClockObject extends TableDefined {}
 export class ClockObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     private readonly clock: MeterClock,
     readonly logicalName: Obis = Obis.of(0, 0, 1, 0, 0, 255),

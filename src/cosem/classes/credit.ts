@@ -1,6 +1,6 @@
 import { D, type Data } from "../axdr.js";
 import { NOT_SPECIFIED_DATE_TIME } from "./prepay-common.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { PrepayService } from "../../prepay/service.js";
 
@@ -18,14 +18,9 @@ import type { PrepayService } from "../../prepay/service.js";
  */
 export const CreditType = Object.freeze({ token: 0, emergency: 2 } as const);
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface CreditObject extends TableDefined {}
 export class CreditObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly prepay: PrepayService,
     readonly logicalName: Obis,

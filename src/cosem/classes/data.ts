@@ -1,5 +1,5 @@
 import type { Data } from "../axdr.js";
-import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 
 /**
@@ -21,16 +21,9 @@ class ConstantValue implements DataBinding {
   }
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface DataObject extends TableDefined, WithoutMethods {}
 export class DataObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-  /** No methods: defineClass gives the object-undefined answer. */
-  declare readonly action: CosemObject["action"];
-
   constructor(
     readonly logicalName: Obis,
     readonly binding: DataBinding,

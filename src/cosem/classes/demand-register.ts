@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { DemandMeter } from "../../metrology/demand.js";
 import { asInt, u16, u32, u8 } from "../axdr-helpers.js";
@@ -12,14 +12,9 @@ import { intData, scaled, scalerUnitData, utcDateTime, type ScalerUnit } from ".
  * 9 number_of_periods (long-unsigned); methods 1 reset, 2 next_period.
  * Averages are double-long-unsigned of W / 10^scaler.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface DemandRegisterObject extends TableDefined {}
 export class DemandRegisterObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly logicalName: Obis,
     readonly scalerUnit: ScalerUnit,

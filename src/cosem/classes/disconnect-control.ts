@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { DisconnectControl, Trigger } from "../../relay/disconnect.js";
 import { isInternal } from "../../tariff/script-table.js";
@@ -17,14 +17,9 @@ import { asInt, bool, en } from "../axdr-helpers.js";
  * no result code); an enabled trigger that has no transition from the
  * current state succeeds without changing anything.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface DisconnectControlObject extends TableDefined {}
 export class DisconnectControlObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly control: DisconnectControl,
     readonly logicalName: Obis = Obis.of(0, 0, 96, 3, 10, 255),

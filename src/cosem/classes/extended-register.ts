@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { scalerUnitData, utcDateTime, type ScalerUnit } from "./register.js";
 import { frozen } from "../../util/frozen.js";
@@ -22,14 +22,9 @@ const NOT_SPECIFIED_DATE_TIME: Data = frozen({
   value: new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff]),
 });
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface ExtendedRegisterObject extends TableDefined {}
 export class ExtendedRegisterObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly logicalName: Obis,
     readonly scalerUnit: ScalerUnit,

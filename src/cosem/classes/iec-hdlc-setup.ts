@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { en, u16, u8, asInt } from "../axdr-helpers.js";
 import type { OpticalPortConfig } from "../../transport/optical-port.js";
@@ -25,16 +25,9 @@ const SPEEDS = Object.freeze([300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57
  * (the same setting as class 19 prop_baud, kept in one place). Window sizes
  * 1..7 are accepted as the Blue Book allows, but the link negotiates 1.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface IecHdlcSetupObject extends TableDefined, WithoutMethods {}
 export class IecHdlcSetupObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-  /** No methods: defineClass gives the object-undefined answer. */
-  declare readonly action: CosemObject["action"];
-
   constructor(
     private readonly port: HdlcSetupTarget,
     readonly logicalName: Obis = Obis.of(0, 0, 22, 0, 0, 255),

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { asInt, asOctets, en, os } from "../axdr-helpers.js";
 import { baudForLetter, letterForBaud } from "../../transport/iec62056-21.js";
@@ -16,15 +16,9 @@ import type { HdlcSetupTarget } from "./iec-hdlc-setup.js";
  * meter does not offer: they are kept so a head-end can provision them, and
  * never read back.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface IecLocalPortSetupObject extends TableDefined, WithoutMethods {}
 export class IecLocalPortSetupObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-  /** No methods: defineClass gives the object-undefined answer. */
-  declare readonly action: CosemObject["action"];
   private readonly passwords: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)];
 
   /** The provisioned mode C/D password (1 = P1, 2 = P2, 3 = W5), for a future programming-mode service. */

@@ -1,5 +1,5 @@
 import { D, Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { FirmwareUpdate, Outcome } from "../../fota/transfer.js";
 import { asBool, asInt, asList, asOctets } from "../axdr-helpers.js";
@@ -17,14 +17,9 @@ import { asBool, asInt, asList, asOctets } from "../axdr-helpers.js";
  * temporary-failure polling); a refused image answers other-reason with
  * image_transfer_status = verification failed (4), as the Blue Book asks.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface ImageTransferObject extends TableDefined {}
 export class ImageTransferObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly service: FirmwareUpdate,
     readonly logicalName: Obis = Obis.of(0, 0, 44, 0, 0, 255),

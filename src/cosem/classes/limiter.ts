@@ -1,6 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
-import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { Limiter, ScriptRef } from "../../relay/limiter.js";
 import { arr, asDateTime, asInt, asList, asObis, asOctets, bool, dateTimeOs, i8, os, st, u16, u32 } from "../axdr-helpers.js";
@@ -29,16 +29,9 @@ function readScriptRef(d: Data | undefined): ScriptRef | undefined {
   return ln && sel !== undefined ? { scriptLn: ln.slice(), selector: sel } : undefined;
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface LimiterObject extends TableDefined, WithoutMethods {}
 export class LimiterObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-  /** No methods: defineClass gives the object-undefined answer. */
-  declare readonly action: CosemObject["action"];
-
   constructor(
     readonly limiter: Limiter,
     readonly logicalName: Obis = Obis.of(0, 0, 17, 0, 0, 255),

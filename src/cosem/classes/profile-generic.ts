@@ -1,18 +1,6 @@
 import { Tag, writeData, writeLength, type Data } from "../axdr.js";
 import { civilFromDays, dateTimeToUtcMs, dayOfWeekFromDays, type DateTime } from "../datetime.js";
-import {
-  ActionResult,
-  DataAccessResult,
-  classTable,
-  defineClass,
-  type AccessContext,
-  type AccessSelection,
-  type ActionOutcome,
-  type ClassTable,
-  type CosemObject,
-  type EncodedStream,
-  type GetResult,
-} from "../interface-class.js";
+import { ActionResult, DataAccessResult, classTable, defineClass, type AccessContext, type AccessSelection, type ActionOutcome, type CosemObject, type EncodedStream, type GetResult, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { ByteWriter } from "../../util/bytes.js";
 import type { ProfileRow, ProfileStore } from "../../storage/profile-store.js";
@@ -58,13 +46,9 @@ export interface ProfileGenericConfig extends ProfileDefinition {
   readonly nullImplicitTime?: boolean;
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface ProfileGeneric extends TableDefined {}
 export class ProfileGeneric implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
   readonly logicalName: Obis;
   private readonly cfg: ProfileGenericConfig;
 
@@ -241,12 +225,8 @@ defineClass(ProfileGeneric, PROFILE_GENERIC_CLASS);
  * the billing profile) closes the period where no billing Profile Generic
  * is in the catalog: it reaches no association (ObjectDirectory.addInternal).
  */
+export interface ProfileCaptureTarget extends TableDefined {}
 export class ProfileCaptureTarget implements CosemObject {
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
 
   constructor(
     readonly logicalName: Obis,

@@ -1,5 +1,5 @@
 import { D, Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { PushColumn, PushObject, PushRestriction, PushSetup, PushWindow } from "../../push/setup.js";
 
@@ -81,14 +81,9 @@ function asObject(d: Data): PushObject | undefined {
   return restriction ? { ...head, restriction, columns } : { ...head, columns };
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface PushSetupObject extends TableDefined {}
 export class PushSetupObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly setup: PushSetup,
     readonly binding: PushBinding,

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { RegisterActivation, RegisterAssignment, RegisterMask } from "../../tariff/registers.js";
 import { arr, asInt, asList, asObis, asOctets, os, st, u16, u8 } from "../axdr-helpers.js";
@@ -32,14 +32,9 @@ function readMask(d: Data | undefined): RegisterMask | undefined {
   return { name: name.slice(), indices };
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface RegisterActivationObject extends TableDefined {}
 export class RegisterActivationObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly activation: RegisterActivation,
     readonly logicalName: Obis = Obis.of(0, 0, 14, 0, 0, 255),

@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ThresholdMonitor } from "../../metrology/threshold-monitor.js";
 import { arr, asInt, asList, asObis, i8, os, st, u16 } from "../axdr-helpers.js";
@@ -34,15 +34,9 @@ export interface MonitoredValue {
 /** A-XDR integer tags a threshold may have (the monitored values are integers with scalers). */
 const INTEGER_TAGS: readonly number[] = Object.freeze([Tag.Integer, Tag.Long, Tag.DoubleLong, Tag.Unsigned, Tag.LongUnsigned, Tag.DoubleLongUnsigned]);
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface RegisterMonitorObject extends TableDefined, WithoutMethods {}
 export class RegisterMonitorObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-  /** No methods: defineClass gives the object-undefined answer. */
-  declare readonly action: CosemObject["action"];
   readonly #monitor: ThresholdMonitor;
   #thresholdTag: number;
   #actions: ActionSet[];

@@ -1,6 +1,6 @@
 import { Tag, type Data } from "../axdr.js";
 import { dateTimeFromUtcMs } from "../datetime.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { dateTimeOs, i8, en, st } from "../axdr-helpers.js";
 
@@ -55,13 +55,9 @@ export function utcDateTime(utcMs: number): Data {
  * object beside each register cost 4 to 6 slots a row, 93 rows on the sim
  * board (issue 13).
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface RegisterObject extends TableDefined {}
 export abstract class RegisterObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
   abstract readonly logicalName: Obis;
   abstract readonly scalerUnit: ScalerUnit;
 

@@ -1,5 +1,5 @@
 import { D, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 
 /**
@@ -14,13 +14,9 @@ export interface LogicalDevice {
   name: Uint8Array;
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface SapAssignmentObject extends TableDefined {}
 export class SapAssignmentObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
   readonly logicalName = Obis.of(0, 0, 41, 0, 0, 255);
 
   constructor(readonly devices: readonly LogicalDevice[]) {}

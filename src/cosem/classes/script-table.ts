@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ScriptService, type Script, type ScriptAction, type ScriptTable } from "../../tariff/script-table.js";
 import { arr, asInt, asList, asObis, en, i8, os, st, u16 } from "../axdr-helpers.js";
@@ -24,14 +24,9 @@ function readAction(d: Data): ScriptAction | undefined {
   return { service, classId, logicalName: ln, index, parameter: s[4] };
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface ScriptTableObject extends TableDefined {}
 export class ScriptTableObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(readonly table: ScriptTable) {}
 
   get logicalName(): Obis {

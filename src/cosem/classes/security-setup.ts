@@ -1,5 +1,5 @@
 import { D, Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { SecuritySetup } from "../security/security-setup.js";
 
@@ -13,14 +13,9 @@ import type { SecuritySetup } from "../security/security-setup.js";
  * (RFC 3394 through the crypto port); 3..8 (key agreement and certificate
  * management) belong to suite 1 and answer other-reason.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface SecuritySetupObject extends TableDefined {}
 export class SecuritySetupObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(readonly setup: SecuritySetup) {}
 
   get logicalName(): Obis {

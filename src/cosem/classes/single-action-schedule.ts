@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { ExecutionTime, SingleActionSchedule } from "../../tariff/schedule.js";
 import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeOs, u16 } from "../axdr-helpers.js";
@@ -10,16 +10,9 @@ import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeO
  * 2 executed_script {script_logical_name octet-string, script_selector long-unsigned};
  * 3 type enum 1..5; 4 execution_time array of {time octet-string(4), date octet-string(5)}.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface SingleActionScheduleObject extends TableDefined, WithoutMethods {}
 export class SingleActionScheduleObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-  /** No methods: defineClass gives the object-undefined answer. */
-  declare readonly action: CosemObject["action"];
-
   constructor(
     readonly schedule: SingleActionSchedule,
     readonly logicalName: Obis = Obis.of(0, 0, 15, 0, 0, 255),

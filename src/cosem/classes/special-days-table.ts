@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { SpecialDay, SpecialDaysTable } from "../../tariff/calendar.js";
 import { arr, asDate, asInt, asList, dateOs, st, u16, u8 } from "../axdr-helpers.js";
@@ -19,14 +19,9 @@ function readEntry(d: Data | undefined): SpecialDay | undefined {
   return index === undefined || !date || dayId === undefined ? undefined : { index, date, dayId };
 }
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface SpecialDaysTableObject extends TableDefined {}
 export class SpecialDaysTableObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly table: SpecialDaysTable,
     readonly logicalName: Obis = Obis.of(0, 0, 11, 0, 0, 255),

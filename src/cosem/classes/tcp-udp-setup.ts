@@ -1,5 +1,5 @@
 import { Tag, type Data } from "../axdr.js";
-import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { asInt, asOctets, os, u16, u8 } from "../axdr-helpers.js";
 import type { WrapperServerConfig } from "../../transport/wrapper/server.js";
@@ -23,15 +23,9 @@ export interface TcpSetupTarget {
  * reopens the listener) and refused when none is given. MSS belongs to the
  * IP stack of the board; it is kept for the client to read.
  */
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface TcpUdpSetupObject extends TableDefined, WithoutMethods {}
 export class TcpUdpSetupObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-  /** No methods: defineClass gives the object-undefined answer. */
-  declare readonly action: CosemObject["action"];
   private ipReference: Uint8Array = Obis.of(0, 0, 25, 1, 0, 255).toBytes();
   private mss = 576;
 

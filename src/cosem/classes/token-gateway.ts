@@ -2,7 +2,7 @@ import { D, Tag, type Data } from "../axdr.js";
 import { NOT_SPECIFIED_DATE_TIME } from "./prepay-common.js";
 import { dateTimeOs } from "../axdr-helpers.js";
 import type { DateTime } from "../datetime.js";
-import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type ClassTable } from "../interface-class.js";
+import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { PrepayService } from "../../prepay/service.js";
 import { TOKEN_RESULT_NAMES, GatewayStatus, gatewayStatusOf } from "../../prepay/results.js";
@@ -21,14 +21,9 @@ import { utf8Decode, utf8Encode } from "../../util/bytes.js";
  */
 const METHODS = Object.freeze({ remote: 0, local: 1, manual: 2 } as const);
 
+// The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
+export interface TokenGatewayObject extends TableDefined {}
 export class TokenGatewayObject implements CosemObject {
-  // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly prepay: PrepayService,
     readonly logicalName: Obis,
