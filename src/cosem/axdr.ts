@@ -123,6 +123,12 @@ export function writeLength(w: ByteWriter, n: number): void {
   else w.u8(0x84).u32(n);
 }
 
+/** A SEQUENCE OF: its count, then each element through `write`. */
+export function writeList<T>(w: ByteWriter, items: readonly T[], write: (w: ByteWriter, item: T) => void): void {
+  writeLength(w, items.length);
+  for (const x of items) write(w, x);
+}
+
 /** A count of elements, refused when it cannot fit in what is left (bounds allocation). */
 export function readCount(r: ByteReader, minBytesEach: number): number {
   const at = r.pos;
@@ -131,6 +137,14 @@ export function readCount(r: ByteReader, minBytesEach: number): number {
     throw new DecodeError("bad-length", `${n} elements cannot fit in ${r.remaining} bytes`, at);
   }
   return n;
+}
+
+/** A SEQUENCE OF: its count (checked as readCount does), then each element through `read`. */
+export function readList<T>(r: ByteReader, minBytesEach: number, read: (r: ByteReader) => T): T[] {
+  const n = readCount(r, minBytesEach);
+  const out: T[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = read(r);
+  return out;
 }
 
 // ---------------------------------------------------------------- decoding

@@ -1,4 +1,4 @@
-import { readCount, readData, readLength, writeData, writeLength, type Data } from "../axdr.js";
+import { readCount, readData, readLength, readList, writeData, writeLength, writeList, type Data } from "../axdr.js";
 import type { AccessSelection } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { ByteReader, ByteWriter } from "../../util/bytes.js";
@@ -211,12 +211,8 @@ function readGetRequest(r: ByteReader, choice: number, at: number): GetRequest {
     }
     case 2:
       return { type: "get-request-next", invokeId, blockNumber: r.u32("block-number") };
-    case 3: {
-      const n = readCount(r, 10);
-      const items: AttributeWithSelection[] = new Array(n);
-      for (let i = 0; i < n; i++) items[i] = readWithSelection(r);
-      return { type: "get-request-with-list", invokeId, items };
-    }
+    case 3:
+      return { type: "get-request-with-list", invokeId, items: readList(r, 10, readWithSelection) };
     default:
       throw new DecodeError("bad-choice", `get-request choice ${choice}`, at);
   }
@@ -243,9 +239,8 @@ function readSetRequest(r: ByteReader, choice: number, at: number): SetRequest {
       return { type: "set-request-with-datablock", invokeId, block: readBlockSA(r) };
     case 4:
     case 5: {
-      const n = readCount(r, 10);
-      const items: AttributeWithSelection[] = new Array(n);
-      for (let i = 0; i < n; i++) items[i] = readWithSelection(r);
+      const items = readList(r, 10, readWithSelection);
+      const n = items.length;
       if (choice === 5) return { type: "set-request-with-list-and-first-datablock", invokeId, items, block: readBlockSA(r) };
       const m = readCount(r, 1);
       if (m !== n) throw new DecodeError("bad-length", `set-request-with-list: ${n} attributes but ${m} values`, r.pos);
@@ -259,10 +254,7 @@ function readSetRequest(r: ByteReader, choice: number, at: number): SetRequest {
 }
 
 function readMethodList(r: ByteReader): MethodDescriptor[] {
-  const n = readCount(r, 9);
-  const out: MethodDescriptor[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = readMethodDescriptor(r);
-  return out;
+  return readList(r, 9, readMethodDescriptor);
 }
 
 function readActionRequest(r: ByteReader, choice: number, at: number): ActionRequest {
@@ -355,9 +347,12 @@ function writeActionResult(w: ByteWriter, a: ActionResultWithData): void {
   }
 }
 
+function writeAccessResult(w: ByteWriter, result: number): void {
+  w.u8(result);
+}
+
 function writeResults(w: ByteWriter, results: number[]): void {
-  writeLength(w, results.length);
-  for (const x of results) w.u8(x);
+  writeList(w, results, writeAccessResult);
 }
 
 /** Appends the encoding of a service response. Throws EncodeError for unrepresentable Data. */
@@ -373,8 +368,7 @@ export function writeServiceResponse(w: ByteWriter, a: ServiceResponse): void {
       return;
     case "get-response-with-list":
       w.u8(0xc4).u8(3).u8(a.invokeId);
-      writeLength(w, a.results.length);
-      for (const x of a.results) writeDataResult(w, x);
+      writeList(w, a.results, writeDataResult);
       return;
     case "set-response-normal":
       w.u8(0xc5).u8(1).u8(a.invokeId).u8(a.result);
@@ -404,8 +398,7 @@ export function writeServiceResponse(w: ByteWriter, a: ServiceResponse): void {
       return;
     case "action-response-with-list":
       w.u8(0xc7).u8(3).u8(a.invokeId);
-      writeLength(w, a.responses.length);
-      for (const x of a.responses) writeActionResult(w, x);
+      writeList(w, a.responses, writeActionResult);
       return;
     case "action-response-next-pblock":
       w.u8(0xc7).u8(4).u8(a.invokeId).u32(a.blockNumber);

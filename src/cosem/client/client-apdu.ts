@@ -43,7 +43,7 @@ import {
   type ServiceRequest,
   type SetResponse,
 } from "../apdu/xdlms.js";
-import { readCount, readData, writeData, writeLength } from "../axdr.js";
+import { readData, readList, writeData, writeList } from "../axdr.js";
 import type { AccessSelection } from "../interface-class.js";
 
 /**
@@ -181,11 +181,12 @@ function readActionResult(r: ByteReader): ActionResultWithData {
   return { result, returnParameters: readDataResult(r) };
 }
 
+function readAccessResult(r: ByteReader): number {
+  return r.u8("data-access-result");
+}
+
 function readResults(r: ByteReader): number[] {
-  const n = readCount(r, 1);
-  const out: number[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = r.u8("data-access-result");
-  return out;
+  return readList(r, 1, readAccessResult);
 }
 
 function readGetResponse(r: ByteReader, choice: number, at: number): GetResponse {
@@ -195,12 +196,8 @@ function readGetResponse(r: ByteReader, choice: number, at: number): GetResponse
       return { type: "get-response-normal", invokeId, result: readDataResult(r) };
     case 2:
       return { type: "get-response-with-datablock", invokeId, block: readBlockG(r) };
-    case 3: {
-      const n = readCount(r, 2);
-      const results: DataResult[] = new Array(n);
-      for (let i = 0; i < n; i++) results[i] = readDataResult(r);
-      return { type: "get-response-with-list", invokeId, results };
-    }
+    case 3:
+      return { type: "get-response-with-list", invokeId, results: readList(r, 2, readDataResult) };
     default:
       throw new DecodeError("bad-choice", `get-response choice ${choice}`, at);
   }
@@ -235,12 +232,8 @@ function readActionResponse(r: ByteReader, choice: number, at: number): ActionRe
       return { type: "action-response-normal", invokeId, response: readActionResult(r) };
     case 2:
       return { type: "action-response-with-pblock", invokeId, block: readBlockSA(r) };
-    case 3: {
-      const n = readCount(r, 2);
-      const responses: ActionResultWithData[] = new Array(n);
-      for (let i = 0; i < n; i++) responses[i] = readActionResult(r);
-      return { type: "action-response-with-list", invokeId, responses };
-    }
+    case 3:
+      return { type: "action-response-with-list", invokeId, responses: readList(r, 2, readActionResult) };
     case 4:
       return { type: "action-response-next-pblock", invokeId, blockNumber: r.u32("block-number") };
     default:
@@ -296,12 +289,13 @@ function writeAccess(w: ByteWriter, a: AccessSelection | undefined): void {
   writeData(w, a.parameters);
 }
 
+function writeItem(w: ByteWriter, item: AttributeWithSelection): void {
+  writeAttributeDescriptor(w, item.descriptor);
+  writeAccess(w, item.access);
+}
+
 function writeItems(w: ByteWriter, items: AttributeWithSelection[]): void {
-  writeLength(w, items.length);
-  for (const it of items) {
-    writeAttributeDescriptor(w, it.descriptor);
-    writeAccess(w, it.access);
-  }
+  writeList(w, items, writeItem);
 }
 
 /** Appends the encoding of a service request (or a data-notification, for tests and the lab's listener). Throws EncodeError for unrepresentable Data. */
@@ -338,8 +332,7 @@ export function writeServiceRequest(w: ByteWriter, a: ServiceRequest | DataNotif
     case "set-request-with-list":
       w.u8(0xc1).u8(4).u8(a.invokeId);
       writeItems(w, a.items);
-      writeLength(w, a.values.length);
-      for (const v of a.values) writeData(w, v);
+      writeList(w, a.values, writeData);
       return;
     case "set-request-with-list-and-first-datablock":
       w.u8(0xc1).u8(5).u8(a.invokeId);
@@ -360,10 +353,8 @@ export function writeServiceRequest(w: ByteWriter, a: ServiceRequest | DataNotif
       return;
     case "action-request-with-list":
       w.u8(0xc3).u8(3).u8(a.invokeId);
-      writeLength(w, a.descriptors.length);
-      for (const d of a.descriptors) writeMethodDescriptor(w, d);
-      writeLength(w, a.parameters.length);
-      for (const p of a.parameters) writeData(w, p);
+      writeList(w, a.descriptors, writeMethodDescriptor);
+      writeList(w, a.parameters, writeData);
       return;
     case "action-request-with-first-pblock":
       w.u8(0xc3).u8(4).u8(a.invokeId);
@@ -372,8 +363,7 @@ export function writeServiceRequest(w: ByteWriter, a: ServiceRequest | DataNotif
       return;
     case "action-request-with-list-and-first-pblock":
       w.u8(0xc3).u8(5).u8(a.invokeId);
-      writeLength(w, a.descriptors.length);
-      for (const d of a.descriptors) writeMethodDescriptor(w, d);
+      writeList(w, a.descriptors, writeMethodDescriptor);
       writeBlockSA(w, a.block);
       return;
     case "action-request-with-pblock":
