@@ -289,6 +289,7 @@ function writeAccess(w: ByteWriter, a: AccessSelection | undefined): void {
   writeData(w, a.parameters);
 }
 
+/** An attribute descriptor and its optional selective access: a list item, or the body of a normal GET or SET request. */
 function writeItem(w: ByteWriter, item: AttributeWithSelection): void {
   writeAttributeDescriptor(w, item.descriptor);
   writeAccess(w, item.access);
@@ -303,8 +304,7 @@ export function writeServiceRequest(w: ByteWriter, a: ServiceRequest | DataNotif
   switch (a.type) {
     case "get-request-normal":
       w.u8(0xc0).u8(1).u8(a.invokeId);
-      writeAttributeDescriptor(w, a.descriptor);
-      writeAccess(w, a.access);
+      writeItem(w, a);
       return;
     case "get-request-next":
       w.u8(0xc0).u8(2).u8(a.invokeId).u32(a.blockNumber);
@@ -315,14 +315,12 @@ export function writeServiceRequest(w: ByteWriter, a: ServiceRequest | DataNotif
       return;
     case "set-request-normal":
       w.u8(0xc1).u8(1).u8(a.invokeId);
-      writeAttributeDescriptor(w, a.descriptor);
-      writeAccess(w, a.access);
+      writeItem(w, a);
       writeValue(w, a.value);
       return;
     case "set-request-with-first-datablock":
       w.u8(0xc1).u8(2).u8(a.invokeId);
-      writeAttributeDescriptor(w, a.descriptor);
-      writeAccess(w, a.access);
+      writeItem(w, a);
       writeBlockSA(w, a.block);
       return;
     case "set-request-with-datablock":
