@@ -106,8 +106,12 @@ export class ProfileStore implements LogOwner {
   private readonly resetType: number;
   /** Visible chunks, ascending by entry number; contiguous except at the holes in `missing`. */
   private items: Item[] = [];
+  /**
+   * The items by record address: the main log's as they are, the journal's
+   * as -1 - address (addresses are never negative). One Map for both logs,
+   * not one per log: a Map is about 130 B on XS and there are 11 streams (RAM, issue 13).
+   */
   private readonly byAddr = new Map<number, Item>();
-  private readonly byJournalAddr = new Map<number, Item>();
   /** mounted() calls still expected (one per log). */
   private mountsDue: number;
   /** Rows given up to a ring's collection before capacity expired them (rows larger than budgeted). */
@@ -373,7 +377,7 @@ export class ProfileStore implements LogOwner {
   /** @internal */
   isLiveOn(j: boolean, addr: number, type: number): boolean {
     if (type === this.resetType) return j === this.ring && addr === this.resetAddr;
-    return (j ? this.byJournalAddr : this.byAddr).has(addr);
+    return this.byAddr.has(j ? -1 - addr : addr);
   }
 
   moved(from: number, to: number, type: number): void {
@@ -386,12 +390,12 @@ export class ProfileStore implements LogOwner {
       if (j === this.ring && from === this.resetAddr) this.resetAddr = to;
       return;
     }
-    const map = j ? this.byJournalAddr : this.byAddr;
-    const it = map.get(from);
+    const map = this.byAddr;
+    const it = map.get(j ? -1 - from : from);
     if (!it) return;
-    map.delete(from);
+    map.delete(j ? -1 - from : from);
     it.addr = to;
-    map.set(to, it);
+    map.set(j ? -1 - to : to, it);
   }
 
   /** A ring's collection reclaims the sector of this chunk: the rows up to it go (oldest first) instead of being copied. */
@@ -445,14 +449,14 @@ export class ProfileStore implements LogOwner {
 
   private addItem(it: Item): void {
     this.items.push(it);
-    (it.j ? this.byJournalAddr : this.byAddr).set(it.addr, it);
+    this.byAddr.set(it.j ? -1 - it.addr : it.addr, it);
   }
 
   /** The item's record is dead: out of the index, garbage for its log's collector. */
   private unindex(it: Item): void {
-    const map = it.j ? this.byJournalAddr : this.byAddr;
-    if (map.get(it.addr) !== it) return;
-    map.delete(it.addr);
+    const key = it.j ? -1 - it.addr : it.addr;
+    if (this.byAddr.get(key) !== it) return;
+    this.byAddr.delete(key);
     if (this.mountsDue <= 0) (it.j ? this.journal : this.log).release(it.addr, it.bytes);
   }
 
@@ -486,7 +490,7 @@ export class ProfileStore implements LogOwner {
    */
   private chunkIn(it: Item, fromS: number, toS: number, out: ProfileRow[] | undefined, minEntry: number): number {
     const log = it.j ? this.journal : this.log;
-    const indexed = (it.j ? this.byJournalAddr : this.byAddr).get(it.addr) === it;
+    const indexed = this.byAddr.get(it.j ? -1 - it.addr : it.addr) === it;
     const body = log.read(it.addr);
     // Unreadable while still indexed: damage (a record collected during a read is simply gone).
     if (!body) {
