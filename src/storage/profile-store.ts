@@ -117,7 +117,8 @@ export class ProfileStore implements LogOwner {
   /** Rows given up to a ring's collection before capacity expired them (rows larger than budgeted). */
   droppedBySpace = 0;
 
-  private candidates: Item[] = [];
+  /** Chunks found while the logs mount; none after (an empty array per stream is RAM for nothing, issue 13). */
+  private candidates: Item[] | undefined;
   /** Rows since the last compacted chunk (committed as one-row records). */
   private pending: ProfileRow[] = [];
   private nextEntry = 1;
@@ -329,7 +330,7 @@ export class ProfileStore implements LogOwner {
       }
       // Only the header: the rows are decoded when read.
       const h = this.header(body);
-      this.candidates.push({ first: h.first, count: h.count, minS: h.minS, maxS: h.maxS, addr, seq, bytes: body.length, j });
+      (this.candidates ??= []).push({ first: h.first, count: h.count, minS: h.minS, maxS: h.maxS, addr, seq, bytes: body.length, j });
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e; // a CRC-valid record we cannot read is ignored, like any unknown record
       (j ? this.journal : this.log).reportDamage();
@@ -338,8 +339,8 @@ export class ProfileStore implements LogOwner {
 
   mounted(): void {
     if (--this.mountsDue > 0) return;
-    const c = this.candidates;
-    this.candidates = [];
+    const c = this.candidates ?? [];
+    this.candidates = undefined;
     // Longest chunk first at each start, newest copy first: compacted chunks hide their one-row records.
     c.sort((a, b) => a.first - b.first || b.count - a.count || b.seq - a.seq);
     let next = -1;
