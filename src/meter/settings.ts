@@ -91,6 +91,7 @@ function recordOf(o: CosemObject, encoded: Uint8Array): Uint8Array {
   return record;
 }
 
+/** A bound row, as the store sees it: the wrapped object and the attributes it keeps (the wrapper itself, no record beside it: RAM, issue 13). */
 interface Bound {
   readonly object: CosemObject;
   readonly attributes: readonly number[];
@@ -134,10 +135,9 @@ export class SettingsStore {
   bind(entry: ObjectEntry): ObjectEntry {
     const attributes = this.#intern(persistentAttributes(entry));
     if (attributes.length === 0) return entry;
-    const object = entry.object;
-    const bound: Bound = { object, attributes };
+    const bound = new PersistedObject(entry.object, attributes, this);
     this.#bound.push(bound);
-    return { ...entry, object: new PersistedObject(bound, this) };
+    return { ...entry, object: bound };
   }
 
   /** Equal attribute lists are kept once (most rows share a few): RAM on XS, issue 13. */
@@ -310,56 +310,57 @@ export class SettingsStore {
 }
 
 /** The object as the server and scripts see it: the same object, whose successful writes are stored. */
-class PersistedObject implements CosemObject {
-  readonly #b: Bound;
+class PersistedObject implements CosemObject, Bound {
+  /** The wrapped object (Bound.object) and its settings: public for the store, which the server never sees (it sees a CosemObject). */
+  readonly object: CosemObject;
+  readonly attributes: readonly number[];
   readonly #settings: SettingsStore;
-  readonly #inner: CosemObject;
 
-  constructor(b: Bound, settings: SettingsStore) {
-    this.#b = b;
+  constructor(object: CosemObject, attributes: readonly number[], settings: SettingsStore) {
+    this.object = object;
+    this.attributes = attributes;
     this.#settings = settings;
-    this.#inner = b.object;
   }
 
   get classId(): number {
-    return this.#inner.classId;
+    return this.object.classId;
   }
   get version(): number {
-    return this.#inner.version;
+    return this.object.version;
   }
   get logicalName(): Obis {
-    return this.#inner.logicalName;
+    return this.object.logicalName;
   }
   get attributeCount(): number {
-    return this.#inner.attributeCount;
+    return this.object.attributeCount;
   }
   get methodCount(): number {
-    return this.#inner.methodCount;
+    return this.object.methodCount;
   }
   get classTable(): ClassTable {
-    return this.#inner.classTable;
+    return this.object.classTable;
   }
 
   get(attribute: number, ctx: AccessContext, selection?: AccessSelection): GetResult {
-    return this.#inner.get(attribute, ctx, selection);
+    return this.object.get(attribute, ctx, selection);
   }
 
   set(attribute: number, value: Data, ctx: AccessContext): DataAccessResult {
-    if (this.#b.attributes.indexOf(attribute) < 0) return this.#inner.set(attribute, value, ctx);
+    if (this.attributes.indexOf(attribute) < 0) return this.object.set(attribute, value, ctx);
     const encoded = encodeData(value);
     // A value the store cannot keep is refused before it is applied, rather than lost at the next restart.
-    if (!this.#settings.fits(this.#b, attribute, encoded)) return DataAccessResult.otherReason;
-    const before = encodedGet(this.#inner, attribute, ctx);
-    const r = this.#inner.set(attribute, value, ctx);
+    if (!this.#settings.fits(this, attribute, encoded)) return DataAccessResult.otherReason;
+    const before = encodedGet(this.object, attribute, ctx);
+    const r = this.object.set(attribute, value, ctx);
     if (r !== DataAccessResult.success) return r;
-    return this.#settings.save(this.#b, attribute, encoded, before, ctx) ? r : DataAccessResult.hardwareFault;
+    return this.#settings.save(this, attribute, encoded, before, ctx) ? r : DataAccessResult.hardwareFault;
   }
 
   action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome {
-    const before = this.#settings.snapshot(this.#b, ctx);
-    const out = this.#inner.action(method, parameters, ctx);
+    const before = this.#settings.snapshot(this, ctx);
+    const out = this.object.action(method, parameters, ctx);
     if (out.result !== ActionResult.success) return out;
-    return this.#settings.saveChanged(this.#b, before, ctx) ? out : { result: ActionResult.hardwareFault };
+    return this.#settings.saveChanged(this, before, ctx) ? out : { result: ActionResult.hardwareFault };
   }
 }
 

@@ -129,14 +129,19 @@ export class ProfileStore implements LogOwner {
   private readonly resetType: number;
   /** Visible chunks, ascending by entry number; contiguous except at the holes in `missing`. */
   private items: Item[] = [];
+  /**
+   * The items by record address: the main log's as they are, the journal's
+   * as -1 - address (addresses are never negative). One Map for both logs,
+   * not one per log: a Map is about 130 B on XS and there are 11 streams (RAM, issue 13).
+   */
   private readonly byAddr = new Map<number, Item>();
-  private readonly byJournalAddr = new Map<number, Item>();
   /** mounted() calls still expected (one per log). */
   private mountsDue: number;
   /** Rows given up to a ring's collection before capacity expired them (rows larger than budgeted). */
   droppedBySpace = 0;
 
-  private candidates: Item[] = [];
+  /** Chunks found while the logs mount; none after (an empty array per stream is RAM for nothing, issue 13). */
+  private candidates: Item[] | undefined;
   /** Rows since the last compacted chunk (committed as one-row records). */
   private pending: ProfileRow[] = [];
   private nextEntry = 1;
@@ -348,7 +353,7 @@ export class ProfileStore implements LogOwner {
       }
       // Only the header: the rows are decoded when read.
       const h = this.header(body);
-      this.candidates.push({ first: h.first, count: h.count, minS: h.minS, maxS: h.maxS, addr, seq, bytes: body.length, j });
+      (this.candidates ??= []).push({ first: h.first, count: h.count, minS: h.minS, maxS: h.maxS, addr, seq, bytes: body.length, j });
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e; // a CRC-valid record we cannot read is ignored, like any unknown record
       (j ? this.journal : this.log).reportDamage();
@@ -357,8 +362,8 @@ export class ProfileStore implements LogOwner {
 
   mounted(): void {
     if (--this.mountsDue > 0) return;
-    const c = this.candidates;
-    this.candidates = [];
+    const c = this.candidates ?? [];
+    this.candidates = undefined;
     // Longest chunk first at each start, newest copy first: compacted chunks hide their one-row records.
     c.sort((a, b) => a.first - b.first || b.count - a.count || b.seq - a.seq);
     let next = -1;
@@ -396,7 +401,7 @@ export class ProfileStore implements LogOwner {
   /** @internal */
   isLiveOn(j: boolean, addr: number, type: number): boolean {
     if (type === this.resetType) return j === this.ring && addr === this.resetAddr;
-    return (j ? this.byJournalAddr : this.byAddr).has(addr);
+    return this.byAddr.has(j ? -1 - addr : addr);
   }
 
   moved(from: number, to: number, type: number): void {
@@ -409,12 +414,12 @@ export class ProfileStore implements LogOwner {
       if (j === this.ring && from === this.resetAddr) this.resetAddr = to;
       return;
     }
-    const map = j ? this.byJournalAddr : this.byAddr;
-    const it = map.get(from);
+    const map = this.byAddr;
+    const it = map.get(j ? -1 - from : from);
     if (!it) return;
-    map.delete(from);
+    map.delete(j ? -1 - from : from);
     it.addr = to;
-    map.set(to, it);
+    map.set(j ? -1 - to : to, it);
   }
 
   /** A ring's collection reclaims the sector of this chunk: the rows up to it go (oldest first) instead of being copied. */
@@ -468,14 +473,14 @@ export class ProfileStore implements LogOwner {
 
   private addItem(it: Item): void {
     this.items.push(it);
-    (it.j ? this.byJournalAddr : this.byAddr).set(it.addr, it);
+    this.byAddr.set(it.j ? -1 - it.addr : it.addr, it);
   }
 
   /** The item's record is dead: out of the index, garbage for its log's collector. */
   private unindex(it: Item): void {
-    const map = it.j ? this.byJournalAddr : this.byAddr;
-    if (map.get(it.addr) !== it) return;
-    map.delete(it.addr);
+    const key = it.j ? -1 - it.addr : it.addr;
+    if (this.byAddr.get(key) !== it) return;
+    this.byAddr.delete(key);
     if (this.mountsDue <= 0) (it.j ? this.journal : this.log).release(it.addr, it.bytes);
   }
 
@@ -509,7 +514,7 @@ export class ProfileStore implements LogOwner {
    */
   private chunkIn(it: Item, fromS: number, toS: number, out: ProfileRow[] | undefined, minEntry: number): number {
     const log = it.j ? this.journal : this.log;
-    const indexed = (it.j ? this.byJournalAddr : this.byAddr).get(it.addr) === it;
+    const indexed = this.byAddr.get(it.j ? -1 - it.addr : it.addr) === it;
     const body = log.read(it.addr);
     // Unreadable while still indexed: damage (a record collected during a read is simply gone).
     if (!body) {

@@ -214,7 +214,10 @@ export class ObjectDirectory {
       recordKey += key;
       let row = t.rows.get(key);
       if (!row) {
-        row = Object.isFrozen(x) && Object.isFrozen(x.attributes) && Object.isFrozen(x.methods) ? x : Object.freeze({ attributes: Object.freeze(x.attributes.slice()), methods: Object.freeze(x.methods.slice()) });
+        // Its attribute and method lists shared with equal lists of other rows (41 rows hold 42 distinct lists of 82: RAM, issue 13).
+        const attributes = internList(t, x.attributes);
+        const methods = internList(t, x.methods);
+        row = Object.isFrozen(x) && attributes === x.attributes && methods === x.methods ? x : Object.freeze({ attributes, methods });
         t.rows.set(key, row);
       }
       if (row !== x) changed = true;
@@ -371,6 +374,8 @@ const EMPTY = 0xffff;
 /** The interning tables while a catalog is built: rows and per-role records by content key, and the records handed out. */
 interface Interning {
   readonly rows: Map<string, ObjectRights>;
+  /** The distinct access lists of the rows (attributes and methods alike: both are small integers), by content. */
+  readonly lists: Map<string, readonly number[]>;
   readonly records: Map<string, Partial<Record<Role, ObjectRights>>>;
   /** A record already interned (e.g. by the settings binding) comes back as it is. */
   readonly shared: Set<Partial<Record<Role, ObjectRights>>>;
@@ -383,12 +388,22 @@ interface Interning {
  * (after trim(), rows added later share the records from before).
  */
 function newInterning(records: readonly Partial<Record<Role, ObjectRights>>[]): Interning {
-  const t: Interning = { rows: new Map(), records: new Map(), shared: new Set(), positions: new Map() };
+  const t: Interning = { rows: new Map(), lists: new Map(), records: new Map(), shared: new Set(), positions: new Map() };
   records.forEach((r, i) => {
     t.shared.add(r);
     t.positions.set(r, i);
   });
   return t;
+}
+
+/** The shared frozen list equal to `list` (itself when it is the first of its content and frozen). */
+function internList<T extends number>(t: Interning, list: readonly T[]): readonly T[] {
+  const key = String.fromCharCode(...list);
+  const known = t.lists.get(key);
+  if (known) return known as readonly T[];
+  const own = Object.isFrozen(list) ? list : Object.freeze(list.slice());
+  t.lists.set(key, own);
+  return own;
 }
 
 /**
