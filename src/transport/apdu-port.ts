@@ -16,6 +16,27 @@ export interface ApduSession {
   push(apdu: Uint8Array): void;
 }
 
+/** The link a session sends through: an HDLC link (UI frames), a wrapper connection. */
+export interface SessionLink {
+  /** Sends an APDU to the session's client; dropped when the session or link has ended. */
+  sendTo(session: LinkSession, apdu: Uint8Array): void;
+}
+
+/** A client's session on one link, as every transport keeps it: its addresses, the link's APDU limit, pushes through the link. */
+export class LinkSession implements ApduSession {
+  constructor(
+    readonly transport: ApduSession["transport"],
+    private readonly link: SessionLink,
+    readonly clientSap: number,
+    readonly serverLogical: number,
+    readonly maxApduSize: number,
+  ) {}
+
+  push(apdu: Uint8Array): void {
+    this.link.sendTo(this, apdu);
+  }
+}
+
 export interface ApduHandler {
   /**
    * A complete APDU from the client; returns the response APDU, or undefined when none is due.

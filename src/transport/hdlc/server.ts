@@ -16,7 +16,7 @@
  * - a push (data-notification) leaves as UI frames (no poll is needed for UI).
  */
 import type { TimerId, Timers } from "../../../hal/timer.js";
-import type { ApduHandler, ApduSession } from "../apdu-port.js";
+import { LinkSession, type ApduHandler, type SessionLink } from "../apdu-port.js";
 import { DecodeError } from "../../util/errors.js";
 import { encodeControl, encodeFrame, type Control, type HdlcAddress, type HdlcFrame } from "./frame.js";
 import { LLC_REQUEST, LLC_RESPONSE, stripLlc } from "./llc.js";
@@ -78,20 +78,7 @@ const FRMR_X = 0x02; // information field not permitted
 const FRMR_Y = 0x04; // information field too long
 const FRMR_Z = 0x08; // invalid N(R)
 
-class HdlcSession implements ApduSession {
-  readonly transport = "hdlc" as const;
-  constructor(
-    private readonly link: HdlcServerLink,
-    readonly clientSap: number,
-    readonly serverLogical: number,
-    readonly maxApduSize: number,
-  ) {}
-  push(apdu: Uint8Array): void {
-    this.link.pushUi(this, apdu);
-  }
-}
-
-export class HdlcServerLink {
+export class HdlcServerLink implements SessionLink {
   private readonly reader: HdlcFrameReader;
   private readonly rx: Reassembly;
   private readonly tx = new Segmenter();
@@ -99,7 +86,7 @@ export class HdlcServerLink {
   private octetTimer: TimerId | undefined;
   private frameTimer: TimerId | undefined;
   private peer: { client: HdlcAddress; server: HdlcAddress } | undefined;
-  private session: HdlcSession | undefined;
+  private session: LinkSession | undefined;
   private params: HdlcParameters = { ...DEFAULT_PARAMETERS };
   private vs = 0;
   private vr = 0;
@@ -200,7 +187,8 @@ export class HdlcServerLink {
     this.restartTimer();
   }
 
-  pushUi(session: HdlcSession, apdu: Uint8Array): void {
+  /** A pushed APDU (data-notification) in UI frames to the session's client. */
+  sendTo(session: LinkSession, apdu: Uint8Array): void {
     if (session !== this.session || !this.peer) return;
     const seg = new Segmenter();
     seg.load(apdu, LLC_RESPONSE);
@@ -286,7 +274,7 @@ export class HdlcServerLink {
     this.frmrInfo = undefined;
     this.rx.clear();
     this.tx.clear();
-    this.session = new HdlcSession(this, f.src.logical, f.dest.logical, this.config.maxApduSize);
+    this.session = new LinkSession("hdlc", this, f.src.logical, f.dest.logical, this.config.maxApduSize);
     this.emitTo(f.src, f.dest, { kind: "UA", pf: true }, encodeParameters(this.params), false);
   }
 
@@ -314,7 +302,7 @@ export class HdlcServerLink {
     const whole = this.rx.complete(f.info);
     if (!whole) return this.reject(f, FRMR_Y);
     const apdu = stripLlc(whole, LLC_REQUEST);
-    const session = this.session as HdlcSession;
+    const session = this.session as LinkSession;
     const response = apdu ? this.handler.handle(apdu, session) : undefined;
     // The handler may have ended the link (it should not, but a DISC cannot arrive meanwhile anyway).
     if (this.session !== session) return;

@@ -15,7 +15,7 @@
  */
 import type { TcpConnection, TcpListener } from "../../../hal/tcp.js";
 import type { TimerId, Timers } from "../../../hal/timer.js";
-import type { ApduHandler, ApduSession } from "../apdu-port.js";
+import { LinkSession, type ApduHandler, type SessionLink } from "../apdu-port.js";
 import { displaceFor } from "../admission.js";
 import { encodeWrapper, WrapperReader, type WrapperMessage } from "./wrapper.js";
 import { frozen } from "../../util/frozen.js";
@@ -50,21 +50,8 @@ export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = frozen({
 /** The IANA port of DLMS/COSEM over TCP. */
 export const DLMS_TCP_PORT = 4059;
 
-class WrapperSession implements ApduSession {
-  readonly transport = "wrapper" as const;
-  constructor(
-    private readonly conn: WrapperConnection,
-    readonly clientSap: number,
-    readonly serverLogical: number,
-    readonly maxApduSize: number,
-  ) {}
-  push(apdu: Uint8Array): void {
-    this.conn.send(this, apdu);
-  }
-}
-
-class WrapperConnection {
-  private readonly sessions: WrapperSession[] = [];
+class WrapperConnection implements SessionLink {
+  private readonly sessions: LinkSession[] = [];
   private readonly reader: WrapperReader;
   private timer: TimerId | undefined;
   private frameTimer: TimerId | undefined;
@@ -106,7 +93,7 @@ class WrapperConnection {
     return this.sessions.length;
   }
 
-  send(session: WrapperSession, apdu: Uint8Array): void {
+  sendTo(session: LinkSession, apdu: Uint8Array): void {
     if (!this.open || apdu.length > 0xffff) return;
     this.tcp.write(encodeWrapper(session.serverLogical, session.clientSap, apdu));
   }
@@ -125,11 +112,11 @@ class WrapperConnection {
     let s = this.sessions.find((x) => x.clientSap === source && x.serverLogical === destination);
     if (!s) {
       if (this.sessions.length >= this.server.config.maxSessionsPerConnection) return;
-      s = new WrapperSession(this, source, destination, this.server.config.maxApduSize);
+      s = new LinkSession("wrapper", this, source, destination, this.server.config.maxApduSize);
       this.sessions.push(s);
     }
     const response = this.server.handler.handle(m.apdu, s);
-    if (response && this.open) this.send(s, response);
+    if (response && this.open) this.sendTo(s, response);
   }
 
   /** Restarts the inactivity and idle timers: a complete message arrived (or the connection opened). */
