@@ -1,5 +1,19 @@
 import { D, Tag, writeLength, type Data } from "../axdr.js";
-import { ActionResult, DataAccessResult, classTable, defineClass, type AccessContext, type ActionOutcome, type CosemObject, type EncodedStream, type GetResult, type ObjectEntry, type ObjectRights, type Role, type TableDefined } from "../interface-class.js";
+import {
+  ActionResult,
+  DataAccessResult,
+  classTable,
+  defineClass,
+  type AccessContext,
+  type ActionOutcome,
+  type CosemObject,
+  type EncodedStream,
+  type GetResult,
+  type ObjectEntry,
+  type ObjectRights,
+  type Role,
+  type TableDefined,
+} from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ByteWriter } from "../../util/bytes.js";
 
