@@ -9,20 +9,15 @@
 import { Tag, type Data } from "../cosem/axdr.js";
 import { arr, asInt, st, u16 } from "../cosem/axdr-helpers.js";
 import { SCRIPT_TABLE_CLASS } from "../cosem/classes/script-table.js";
-import { ActionResult, DataAccessResult, defineClass, type AccessContext, type ActionOutcome, type ClassTable, type CosemObject, type GetResult } from "../cosem/interface-class.js";
+import { ActionResult, DataAccessResult, defineClass, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, type TableDefined } from "../cosem/interface-class.js";
 import type { Obis } from "../cosem/obis.js";
 
 /** The script id of the factory defaults. */
 const FACTORY_DEFAULTS_SCRIPT = 1;
 
+// Class 9's table and constants, on the prototype (defineClass below).
+export interface FactoryResetScriptTable extends TableDefined {}
 export class FactoryResetScriptTable implements CosemObject {
-  // Class 9's table and constants, on the prototype (defineClass below).
-  declare readonly classTable: ClassTable;
-  declare readonly classId: number;
-  declare readonly version: number;
-  declare readonly attributeCount: number;
-  declare readonly methodCount: number;
-
   constructor(
     readonly logicalName: Obis,
     /** The meter (Meter.factoryDefaults): an object, not a closure over it. */
