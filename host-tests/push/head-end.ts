@@ -9,7 +9,8 @@ import type { Data } from "../../src/cosem/axdr.js";
 import type { SimTcpListener } from "../../hal/sim/tcp.js";
 import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";
 import { WrapperReader } from "../../src/transport/wrapper/wrapper.js";
-import type { SimBoard } from "../../scripts/simulator/board.js";
+import { SimBoard } from "../../scripts/simulator/board.js";
+import { defaultPushConfig } from "../../src/meter/push.js";
 
 export interface Received {
   atUtcMs: number;
@@ -71,4 +72,17 @@ export class HeadEnd {
   from(setup: string): Received[] {
     return this.got.filter((r) => r.setup === setup);
   }
+}
+
+/**
+ * A sim-board meter booted at `startUtcMs` with the default pushes sent to a
+ * head-end on `port`; `settleMs` of simulated time first (boot's power-up
+ * push goes out in it), `random` for the push randomisation.
+ */
+export function bootWithHeadEnd(startUtcMs: number, port: number, settleMs = 0, random?: (n: number) => Uint8Array) {
+  const board = new SimBoard({ startUtcMs, ...(random ? { random } : {}) });
+  const headEnd = new HeadEnd(board, port);
+  const meter = board.boot({ push: { ...defaultPushConfig(), destination: `head-end:${port}` } });
+  if (settleMs > 0) board.clock.advance(settleMs);
+  return { board, headEnd, meter };
 }

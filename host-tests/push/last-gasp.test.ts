@@ -10,11 +10,11 @@ import { describe, expect, it } from "vitest";
 import type { FlashPartition } from "../../hal/flash.js";
 import type { TcpConnector } from "../../hal/tcp-client.js";
 import { Tag, type Data } from "../../src/cosem/axdr.js";
-import { PushLn, defaultPushConfig } from "../../src/meter/push.js";
+import { PushLn } from "../../src/meter/push.js";
 import type { PushOutcome } from "../../src/push/engine.js";
 import { board as simBoardData } from "../../boards/sim/board.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
-import { HeadEnd } from "./head-end.js";
+import { bootWithHeadEnd } from "./head-end.js";
 
 const T0 = Date.UTC(2026, 0, 14, 9, 0);
 const HEAD_END = 4062;
@@ -23,13 +23,7 @@ const CONNECTIVITY = "0.0.25.9.0.255";
 const { holdUpMs, saveMs } = simBoardData.holdUp!;
 const BUDGET = holdUpMs - saveMs;
 
-function boot() {
-  const board = new SimBoard({ startUtcMs: T0 });
-  const headEnd = new HeadEnd(board, HEAD_END);
-  const meter = board.boot({ push: { ...defaultPushConfig(), destination: `head-end:${HEAD_END}` } });
-  board.clock.advance(15_000);
-  return { board, headEnd, meter };
-}
+const boot = () => bootWithHeadEnd(T0, HEAD_END, 15_000);
 
 /** Records flash programs and erases and connection requests, in the order they happen. */
 function trace(flash: FlashPartition, connector: TcpConnector): string[] {

@@ -9,20 +9,14 @@ import { describe, expect, it } from "vitest";
 import { PushLn, defaultPushConfig } from "../../src/meter/push.js";
 import { PushReason, type PushOutcome } from "../../src/push/engine.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
-import { HeadEnd } from "./head-end.js";
+import { HeadEnd, bootWithHeadEnd } from "./head-end.js";
 
 const T0 = Date.UTC(2026, 0, 14, 9, 0);
 const HEAD_END = 4061;
 const ALARM = "0.4.25.9.0.255";
 
-function boot() {
-  const board = new SimBoard({ startUtcMs: T0 });
-  const headEnd = new HeadEnd(board, HEAD_END);
-  const meter = board.boot({ push: { ...defaultPushConfig(), destination: `head-end:${HEAD_END}` } });
-  // Boot's power-up push goes first; the tests look at the alarm setup only.
-  board.clock.advance(15_000);
-  return { board, headEnd, meter };
-}
+// Boot's power-up push goes first; the tests look at the alarm setup only.
+const boot = () => bootWithHeadEnd(T0, HEAD_END, 15_000);
 
 describe("push retries, repetition delay and persistence", () => {
   it("a triggered alarm push leaves within one tick", () => {

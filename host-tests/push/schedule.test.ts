@@ -7,9 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { Tag, type Data } from "../../src/cosem/axdr.js";
 import { dateTimeFromBytes } from "../../src/cosem/datetime.js";
-import { PushLn, defaultPushConfig } from "../../src/meter/push.js";
-import { SimBoard } from "../../scripts/simulator/board.js";
-import { HeadEnd } from "./head-end.js";
+import { PushLn } from "../../src/meter/push.js";
+import { bootWithHeadEnd } from "./head-end.js";
 
 /** A daily local time as a 12-byte date-time with the date not specified (what windows and restrictions take). */
 function dailyAt(hour: number, minute: number): Uint8Array {
@@ -23,12 +22,7 @@ const MIN = 60_000;
 const HEAD_END = 4060;
 const INTERVAL1 = "0.1.25.9.0.255";
 
-function boot(random?: (n: number) => Uint8Array) {
-  const board = new SimBoard({ startUtcMs: T0, ...(random ? { random } : {}) });
-  const headEnd = new HeadEnd(board, HEAD_END);
-  const meter = board.boot({ push: { ...defaultPushConfig(), destination: `head-end:${HEAD_END}` } });
-  return { board, headEnd, meter };
-}
+const boot = (random?: (n: number) => Uint8Array) => bootWithHeadEnd(T0, HEAD_END, 0, random);
 
 describe("scheduled push of the daily profile", () => {
   it("goes once, randomised within 30 min after 00:05, inside the window, ciphered, with this midnight's row", () => {
