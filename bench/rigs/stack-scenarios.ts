@@ -12,14 +12,8 @@
  */
 import { board as esp32 } from "../../boards/esp32-atm90e32/board.js";
 import { startBoardMeter } from "../../boards/moddable-meter.js";
-import { simDeviceBindings } from "../../boards/sim/bindings.js";
-import { silentLogger } from "../../hal/logger.js";
-import { SimClock } from "../../hal/sim/clock.js";
-import { SimCrypto } from "../../hal/sim/crypto.js";
-import { simDelay } from "../../hal/sim/delay.js";
-import { SimSystem } from "../../hal/sim/system.js";
-import { SimTcpNetwork, type SimTcpEnd } from "../../hal/sim/tcp.js";
-import { SimTimers } from "../../hal/sim/timers.js";
+import type { SimTcpEnd } from "../../hal/sim/tcp.js";
+import { simHost } from "./sim-host.js";
 import { decodeApdu, encodeApdu } from "../../src/cosem/client/codec.js";
 import { decodeAare } from "../../src/cosem/client/client-apdu.js";
 import { hlsGmacAarq } from "./hls.js";
@@ -45,26 +39,7 @@ export interface StackScenario {
   steps(): StackStep[] & { outcome?: () => { blocks: number; done: boolean } };
 }
 
-function host() {
-  const clock = new SimClock({ startUtcMs: Date.UTC(2026, 5, 1, 12) });
-  const timers = new SimTimers(clock);
-  const network = new SimTcpNetwork(timers);
-  const crypto = new SimCrypto();
-  return {
-    clock,
-    network,
-    crypto,
-    bindings: simDeviceBindings(esp32, {
-      timers: () => timers,
-      clocks: () => ({ monotonic: clock, rtc: clock }),
-      logger: () => silentLogger,
-      system: () => new SimSystem(clock),
-      crypto: () => crypto,
-      delay: () => simDelay(clock),
-      tcp: (port) => network.listen(port),
-    }),
-  };
-}
+const host = () => simHost(esp32);
 
 /** The meter's first boot on the esp32 board: formats the store, builds the catalog, starts the links. */
 export const bootScenario: StackScenario = {

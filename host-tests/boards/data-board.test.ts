@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { boardPorts, startBoardMeter } from "../../boards/moddable-meter.js";
-import { simDeviceBindings } from "../../boards/sim/bindings.js";
 import { frozenBoard, type Board } from "../../boards/types.js";
-import { silentLogger } from "../../hal/logger.js";
-import { SimClock } from "../../hal/sim/clock.js";
-import { SimCrypto } from "../../hal/sim/crypto.js";
-import { simDelay } from "../../hal/sim/delay.js";
-import { SimSystem } from "../../hal/sim/system.js";
-import { SimTcpNetwork } from "../../hal/sim/tcp.js";
-import { SimTimers } from "../../hal/sim/timers.js";
 import { Mechanism } from "../../src/cosem/apdu/acse.js";
 import { Tag } from "../../src/cosem/axdr.js";
 import { DlmsClient } from "../../src/cosem/client/client.js";
@@ -17,6 +9,7 @@ import { ClientSap } from "../../src/meter/dlms.js";
 import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
 import { WrapperClient } from "../../src/transport/client/wrapper-client.js";
 import { drive } from "../transport/support.js";
+import { simHost } from "../../bench/rigs/sim-host.js";
 
 const KiB = 1024;
 
@@ -62,22 +55,7 @@ const board: Readonly<Board> = frozenBoard({
   sources: ["host-tests/boards/data-board.test.ts (a test board)"],
 });
 
-function host() {
-  const clock = new SimClock({ startUtcMs: Date.UTC(2026, 5, 1, 12) });
-  const timers = new SimTimers(clock);
-  const network = new SimTcpNetwork(timers);
-  const crypto = new SimCrypto();
-  const bindings = simDeviceBindings(board, {
-    timers: () => timers,
-    clocks: () => ({ monotonic: clock, rtc: clock }),
-    logger: () => silentLogger,
-    system: () => new SimSystem(clock),
-    crypto: () => crypto,
-    delay: () => simDelay(clock),
-    tcp: (port) => network.listen(port),
-  });
-  return { clock, timers, network, bindings };
-}
+const host = () => simHost(board);
 
 describe("a board defined in data alone", () => {
   it("gets its IC's driver and its own partitions from the composition root", () => {
