@@ -349,6 +349,7 @@ for (const f of selectedHeap) {
   else figureRows.push({ figure: f.name, value: deviceBytes(h.slots, h.chunks), unit: "B", notes: `${f.notes} (${h.slots} slots, ${h.chunks} chunk bytes)` });
 }
 const fp = !filter || "footprint.bytecode".includes(filter) || "heap.modules.firmware".includes(filter) ? await footprint(await deviceModules()) : undefined;
+const features = fp ? featureSizes(fp) : undefined;
 if (fp) {
   figureRows.push({
     figure: "footprint.bytecode",
@@ -382,7 +383,7 @@ if (fp) {
   for (const m of fp.modules) console.log(`  ${m.module.padEnd(50)} ${fmt(m.code).padStart(9)} ${fmt(m.symbols).padStart(7)}`);
   console.log("features a board build could leave out (bytecode + symbols only they use):");
   let left = fp.code + fp.symbols;
-  for (const f of featureSizes(fp)) {
+  for (const f of features ?? []) {
     left -= f.code + f.symbols;
     console.log(`  ${f.feature.padEnd(20)} ${String(f.modules).padStart(3)} modules ${fmt(f.code + f.symbols).padStart(9)} B`);
   }
@@ -403,7 +404,7 @@ writeFileSync(
       operations: rows,
       figures: figureRows,
       notMeasured: filter ? [] : pending,
-      footprint: fp ? { codeBytes: fp.code, symbolBytes: fp.symbols, modules: fp.modules.map(({ names: _n, ...m }) => m), features: featureSizes(fp) } : undefined,
+      footprint: fp ? { codeBytes: fp.code, symbolBytes: fp.symbols, modules: fp.modules.map(({ names: _n, ...m }) => m), features } : undefined,
     },
     null,
     2,

@@ -54,7 +54,7 @@ if (process.argv.includes("--json")) {
 const groups = new Map<string, Part & { n: number }>();
 const order: string[] = [];
 for (const p of c.parts) {
-  const key = p.label.startsWith("catalog.row ") ? p.label : p.label;
+  const key = p.label;
   const g = groups.get(key);
   if (g) {
     g.slots += p.slots;
@@ -79,9 +79,8 @@ console.log(`heap.meter.idle (bench method): ${fmt(bytes(c.idle))} B (${fmt(c.id
 console.log(`census of the parts: ${fmt(bytes(counted))} B (reached from the meter and the board after boot, minus the board's objects before boot)`);
 console.log(`\npart (first come, first counted)                          count    slots   chunk B   device B`);
 for (const p of meterParts.sort((a, b) => bytes(b) - bytes(a))) {
-  const label = p.label;
   const b = bytes(p);
-  console.log(`${label.padEnd(56)} ${String(p.n).padStart(6)} ${fmt(p.slots).padStart(8)} ${fmt(p.chunks).padStart(9)} ${fmt(b).padStart(10)}`);
+  console.log(`${p.label.padEnd(56)} ${String(p.n).padStart(6)} ${fmt(p.slots).padStart(8)} ${fmt(p.chunks).padStart(9)} ${fmt(b).padStart(10)}`);
 }
 console.log(`\nkind (instances of ${only ? `the parts "${only}"` : "the meter's parts"}, own slots and chunks)   instances    slots   chunk B   device B`);
 for (const k of c.kinds.sort((a, b) => bytes(b) - bytes(a)).slice(0, Number(process.env.CENSUS_KINDS ?? 45))) {

@@ -278,7 +278,7 @@ export const heapFigures: HeapFigure<any>[] = [
   {
     name: "heap.peak.sim-aes-gcm",
     notes:
-      "largest live set above the state while the simulator's JavaScript AES-GCM (hal/sim/crypto.ts, noble) opens one 256-byte ciphered APDU: part of every ciphered heap.peak.* here, native on a board (outside the XS heap); the meter's own share of a peak is that peak minus this",
+      "largest live set above the state while the simulator's JavaScript AES-GCM (hal/sim/aes-gcm.ts) opens one 256-byte ciphered APDU: part of every ciphered heap.peak.* here, native on a board (outside the XS heap); the meter's own share of a peak is that peak minus this",
     setup: () => {
       const c = new SimCrypto();
       const key = new Uint8Array(16);

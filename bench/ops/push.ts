@@ -3,6 +3,7 @@ import { PushLn, defaultPushConfig } from "../../src/meter/push.js";
 import type { Meter } from "../../src/meter/meter.js";
 import type { PushSetup } from "../../src/push/setup.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
+import { TX_RESERVATION_BLOCK } from "../../src/cosem/security/counters.js";
 
 const T0 = Date.UTC(2026, 0, 14, 9, 0);
 const TX_KEY = "ss.m.tx";
@@ -46,7 +47,7 @@ export const pushAlarmCiphered: BenchOp<PushState> = {
     // Find a block start, then stop one value before the next one.
     const seen = s.reservations;
     while (s.reservations === seen) tx.take();
-    for (let i = 0; i < 1023; i++) tx.take();
+    for (let i = 0; i < TX_RESERVATION_BLOCK - 1; i++) tx.take();
   },
   run(s) {
     const seen = s.reservations;

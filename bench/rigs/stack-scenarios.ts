@@ -7,7 +7,7 @@
  * time moves, the meter answers inside the same call, so the probe can run
  * a step on top of a known amount of used stack. Runs on XS and Node.
  *
- * Crypto is the simulated port (@noble, JavaScript), deeper than the SDK's
+ * Crypto is the simulated port (JavaScript: hal/sim/aes-gcm.ts, noble for the rest), deeper than the SDK's
  * native AES and GHASH on a board: the figure errs on the safe side.
  */
 import { board as esp32 } from "../../boards/esp32-atm90e32/board.js";

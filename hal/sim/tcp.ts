@@ -153,8 +153,6 @@ export class SimTcpNetwork {
  * connect(); no listener, or a listener refusing, is "refused".
  */
 class SimTcpConnector implements TcpConnector {
-  /** Attempts started, for tests. */
-  attempts = 0;
   readonly #live = new Set<() => void>();
   readonly #ends = new Set<SimTcpEnd>();
   #disposed = false;
@@ -162,7 +160,6 @@ class SimTcpConnector implements TcpConnector {
   constructor(private readonly net: SimTcpNetwork) {}
 
   connect(_host: string, port: number, handler: TcpConnectHandler): TcpConnectAttempt {
-    this.attempts++;
     let live = !this.#disposed;
     const l = this.net.listener(port);
     const delay = this.net.latencyMs + (l?.answerDelayMs ?? 0);

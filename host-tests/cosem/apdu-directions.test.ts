@@ -6,7 +6,6 @@ import { D } from "../../src/cosem/axdr.js";
 import { decodeApdu, encodeApdu, type Apdu } from "../../src/cosem/client/codec.js";
 import { encodeAarq } from "../../src/cosem/client/client-apdu.js";
 import { Obis } from "../../src/cosem/obis.js";
-import { toHex } from "../../src/util/bytes.js";
 import { DecodeError } from "../../src/util/errors.js";
 import { dlmsVector } from "../support/vectors.js";
 import { SAP, TestSession, buildMeter } from "../../bench/rigs/xdlms-meter.js";
@@ -55,19 +54,15 @@ function badTag(bytes: Uint8Array): string {
 }
 
 describe("the meter's half of the APDU codec", () => {
-  it("decodes what a meter receives as the two-way codec does", () => {
-    for (const a of toMeter) {
-      const bytes = encodeApdu(a);
-      expect(meterDecode(bytes), a.type).toEqual(decodeApdu(bytes));
-    }
+  // The two-way codec hands the meter's directions to this half, so each direction is checked
+  // against the other half's code (the client's writers and readers in src/cosem/client/), and
+  // against third-party bytes in apdu-vectors.test.ts.
+  it("decodes what the client's half writes back to the same APDU", () => {
+    for (const a of toMeter) expect(meterDecode(encodeApdu(a)), a.type).toEqual(a);
   });
 
-  it("encodes what a meter sends to the bytes of the two-way codec, which decodes them back", () => {
-    for (const a of fromMeter) {
-      const bytes = meterEncode(a);
-      expect(toHex(bytes), a.type).toBe(toHex(encodeApdu(a)));
-      expect(decodeApdu(bytes)).toEqual(a);
-    }
+  it("encodes what a meter sends to bytes the client's half reads back to the same APDU", () => {
+    for (const a of fromMeter) expect(decodeApdu(meterEncode(a)), a.type).toEqual(a);
   });
 
   it("refuses what only a client receives with a bad-tag DecodeError", () => {

@@ -29,7 +29,7 @@ afterEach(() => {
   for (const f of cleanup.splice(0).reverse()) f();
 });
 
-/** The simulator process (host-tests/support/simulator-process.ts), stopped by this file's cleanup. */
+/** The simulator process (host-tests/support/simulator-process.node.ts), stopped by this file's cleanup. */
 function startSimulator(dir: string, extra: string[] = []): Promise<RunningSimulator> {
   return start(dir, extra, cleanup);
 }

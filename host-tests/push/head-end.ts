@@ -86,3 +86,8 @@ export function bootWithHeadEnd(startUtcMs: number, port: number, settleMs = 0, 
   if (settleMs > 0) board.clock.advance(settleMs);
   return { board, headEnd, meter };
 }
+
+/** A push schedule's execution time as the Blue Book writes it: every day at hour:minute (date and seconds not specified). */
+export function dailyAt(hour: number, minute: number): Uint8Array {
+  return Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, hour, minute, 0, 0, 0x80, 0x00, 0xff);
+}

@@ -13,12 +13,9 @@ import { CLOCK, FAULT_DIAGNOSTIC, LOGICAL_DEVICE_NAME } from "../../src/meter/ob
 import { LOAD_PROFILE } from "../../src/storage/meter-profiles.js";
 import { decodeApdu } from "../../src/cosem/client/codec.js";
 import { SimBoard } from "../../scripts/simulator/board.js";
+import { dailyAt } from "./head-end.js";
 
 /** A daily local time as a 12-byte date-time with the date not specified (what windows and restrictions take). */
-function dailyAt(hour: number, minute: number): Uint8Array {
-  return Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, hour, minute, 0, 0, 0x80, 0x00, 0xff);
-}
-
 const T0 = Date.UTC(2026, 0, 14, 9, 0);
 const ctx = { role: "management" as const, clientSap: 1, nowUtcMs: T0 };
 

@@ -8,13 +8,9 @@ import { describe, expect, it } from "vitest";
 import { Tag, type Data } from "../../src/cosem/axdr.js";
 import { dateTimeFromBytes } from "../../src/cosem/datetime.js";
 import { PushLn } from "../../src/meter/push.js";
-import { bootWithHeadEnd } from "./head-end.js";
+import { bootWithHeadEnd, dailyAt } from "./head-end.js";
 
 /** A daily local time as a 12-byte date-time with the date not specified (what windows and restrictions take). */
-function dailyAt(hour: number, minute: number): Uint8Array {
-  return Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, hour, minute, 0, 0, 0x80, 0x00, 0xff);
-}
-
 // 23:50 CET (UTC+1) on a Wednesday: the daily profile captures at 00:00, the schedule runs at 00:05.
 const T0 = Date.UTC(2026, 0, 14, 22, 50);
 const MIDNIGHT_UTC = Date.UTC(2026, 0, 14, 23, 0);

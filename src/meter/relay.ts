@@ -11,7 +11,6 @@ import type { KeyValueStore } from "../persistence.js";
 import { ControlState, DisconnectControl } from "../relay/disconnect.js";
 import { Limiter, type LimiterHost, type ScriptRef } from "../relay/limiter.js";
 import { StorageEventCode } from "../storage/health.js";
-import { LogKeyValueStore } from "../storage/kv-store.js";
 import { internalContext } from "../tariff/script-table.js";
 import { allMethods, noMethods, readAll, type Catalog } from "./catalog.js";
 import type { MeterConfig } from "./config.js";
@@ -28,7 +27,7 @@ import type { MeterPorts } from "./ports.js";
 export function storedRelay(m: Meter, config: MeterConfig): RelayState | undefined {
   const store = m.store;
   const relay = loadRelay(store);
-  const relayProven = !(store instanceof LogKeyValueStore) || store.proven(KEY_RELAY);
+  const relayProven = store.proven?.(KEY_RELAY) ?? true;
   if ((!relay && (m.restored || m.health.damage > 0)) || (relay && relay.state === ControlState.connected && !relayProven)) {
     m.health.relayStateLost = true;
     m.events.record({ log: "disconnector", code: StorageEventCode.relayStateLost, utcMs: m.clock.now() });

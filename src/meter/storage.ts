@@ -10,6 +10,7 @@
 import { Tag, type Data } from "../cosem/axdr.js";
 import { intData } from "../cosem/classes/register.js";
 import { ProfileGeneric } from "../cosem/classes/profile-generic.js";
+import { NOT_SPECIFIED_DATE_TIME } from "../cosem/classes/prepay-common.js";
 import type { KeyValueStore } from "../persistence.js";
 import { DEFAULT_BUDGET, StorageBudgetError, checkBudget, storageAreas, withDepths } from "../storage/budget.js";
 import { EventLogSink } from "../storage/event-logs.js";
@@ -200,12 +201,8 @@ export function storageDiagnostic(m: Meter): StorageDiagnostic {
   if (damaged > 0 && h.lastDamageUtcMs === undefined) h.lastDamageUtcMs = found;
   const s = m.dlms?.setups;
   const refused = (s?.management.tx.refused ? 1 : 0) | (s?.reader.tx.refused ? 2 : 0);
-  return { damaged, damagedSectors: (m.log?.damagedSectors ?? 0) + (m.loadRing?.damagedSectors ?? 0), lastDamageUtcMs: found, countersRefused: refused };
-}
-
-/** DLMS date-time "not specified" (Blue Book 4.1.6.1): no damage found. Made per read: a module-level typed array cannot be frozen. */
-function noTime(): Uint8Array {
-  return Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff);
+  // Sector damage is found only by the mount (checkStorage); records can still be found unreadable later.
+  return { damaged, damagedSectors: h.damagedSectors, lastDamageUtcMs: found, countersRefused: refused };
 }
 
 /** The storage diagnostic's content: {damaged records and regions, damaged or missing sectors, when the damage was first found}. */
@@ -215,7 +212,7 @@ export function storageData(d: StorageDiagnostic, toDateTime: (utc: number) => D
     value: [
       { tag: Tag.DoubleLongUnsigned, value: Math.min(d.damaged, 0xffffffff) },
       { tag: Tag.LongUnsigned, value: Math.min(d.damagedSectors, 0xffff) },
-      d.lastDamageUtcMs === undefined ? { tag: Tag.OctetString, value: noTime() } : toDateTime(d.lastDamageUtcMs),
+      d.lastDamageUtcMs === undefined ? { tag: Tag.OctetString, value: NOT_SPECIFIED_DATE_TIME.slice() } : toDateTime(d.lastDamageUtcMs),
       { tag: Tag.Unsigned, value: d.countersRefused },
     ],
   };

@@ -38,7 +38,7 @@ import type { Obis } from "../cosem/obis.js";
 import type { SecuritySetup } from "../cosem/security/security-setup.js";
 import type { KeyValueStore } from "../persistence.js";
 import { encodeWrapper } from "../transport/wrapper/wrapper.js";
-import { toHex } from "../util/bytes.js";
+import { readU32, toHex } from "../util/bytes.js";
 import { PRIORITY_HIGH, encodeBody, encodeNotification, pushSecurityControl, sealNotification } from "./notification.js";
 import { parseDestination, type PushObject, type PushSetup } from "./setup.js";
 import { inAnyWindow } from "./window.js";
@@ -232,8 +232,7 @@ export class PushEngine {
     const span = setup.randomisationS * 1000;
     if (span <= 0) return 0;
     const r = this.#d.crypto.randomBytes(4);
-    const u = ((r[0] << 24) >>> 0) + ((r[1] << 16) | (r[2] << 8) | r[3]);
-    return u % (span + 1);
+    return readU32(r, 0) % (span + 1);
   }
 
   #attempt(setup: PushSetup, p: Pending): void {

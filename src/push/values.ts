@@ -15,11 +15,10 @@ import { Obis } from "../cosem/obis.js";
 import { concatBytes } from "../util/bytes.js";
 import type { PushValues } from "./engine.js";
 import type { PushObject } from "./setup.js";
-import { localMsOf, type LocalClock } from "./window.js";
+import { MS_PER_DAY, localMsOf, type LocalClock } from "./window.js";
 
 /** The clock column that range access restricts on (Blue Book 0-0:1.0.0.255, attribute 2). */
 const CLOCK_LN = Obis.of(0, 0, 1, 0, 0, 255);
-const MS_PER_DAY = 86_400_000;
 
 /** What the reader resolves elements in (the meter's catalog). */
 interface ObjectResolver {

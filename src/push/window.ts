@@ -8,7 +8,7 @@
 import { NOT_SPECIFIED, YEAR_NOT_SPECIFIED, civilFromDays, daysFromCivil } from "../cosem/datetime.js";
 import type { PushWindow } from "./setup.js";
 
-const MS_PER_DAY = 86_400_000;
+export const MS_PER_DAY = 86_400_000;
 
 /** What window and restriction arithmetic needs of the meter's clock. */
 export interface LocalClock {

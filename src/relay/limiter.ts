@@ -36,9 +36,6 @@ export interface EmergencyProfile {
   durationS: number;
 }
 
-/** Runs a script for the limiter (bound to ScriptRegistry.run with an internal context). */
-export type ScriptRunner = (ref: ScriptRef, utcMs: number) => boolean;
-
 /**
  * What the limiter needs from the meter, as one object with methods (the
  * meter passes one small object, not a closure per need: RAM on XS).

@@ -14,8 +14,8 @@ import { frozen } from "../util/frozen.js";
  *   cumulative energy registers, captured every `periodS`, `capacity` rows;
  * - daily billing values 1.0.99.2.0.255: once a day, the same registers;
  * Periods and depths are the meter configuration's (src/meter/config.ts).
- * - monthly billing 1.0.98.1.0.255 (the billing script target of
- *   src/tariff/billing.ts): the BillingSnapshot of each end of billing —
+ * - monthly billing 1.0.98.1.0.255 (BillingProfile below, whose method 2
+ *   the end-of-billing script runs): the BillingSnapshot of each end of billing —
  *   billing counter, TOU registers, maximum demands and their times.
  * Capture sources are functions returning Data (metrology registers), so
  * nothing here knows metrology; the composition root shows each profile

@@ -1,4 +1,4 @@
-import { decodeData, encodeData, readData, readLength, D, type Data } from "../axdr.js";
+import { decodeData, encodeData, readData, readList, D, type Data } from "../axdr.js";
 import { decodeApdu, encodeApdu, type Apdu } from "../apdu/apdu.js";
 import { Conformance } from "../apdu/conformance.js";
 import {
@@ -322,10 +322,8 @@ function isUnconfirmable(s: ServiceApdu): boolean {
 function readSequenceOfData(raw: Uint8Array, n: number): Data[] | undefined {
   try {
     const r = new ByteReader(raw);
-    if (readLength(r) !== n) return undefined;
-    const out: Data[] = [];
-    for (let i = 0; i < n; i++) out.push(readData(r));
-    return r.remaining === 0 ? out : undefined;
+    const out = readList(r, 1, readData);
+    return out.length === n && r.remaining === 0 ? out : undefined;
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     return undefined;

@@ -173,7 +173,6 @@ const NO_INFO = new Uint8Array(0);
 
 /** Reads an address starting at p (bytes up to end): its size is where the LSB is 1. */
 function readAddress(b: Uint8Array, p: number, end: number, what: string): HdlcAddress {
-  if (p < end && (b[p] & 1) !== 0) return { logical: b[p] >> 1, size: 1 };
   if (p + 1 < end && (b[p + 1] & 1) !== 0) return { logical: b[p] >> 1, physical: b[p + 1] >> 1, size: 2 };
   let n = 2;
   while (n < 4 && p + n < end && (b[p + n] & 1) === 0) n++;

@@ -11,10 +11,3 @@ export function stripLlc(bytes: Uint8Array, header: Uint8Array): Uint8Array | un
   if (bytes.length < 3 || bytes[0] !== header[0] || bytes[1] !== header[1] || bytes[2] !== header[2]) return undefined;
   return bytes.subarray(3);
 }
-
-export function withLlc(apdu: Uint8Array, header: Uint8Array): Uint8Array {
-  const out = new Uint8Array(apdu.length + 3);
-  out.set(header, 0);
-  out.set(apdu, 3);
-  return out;
-}
