@@ -1,7 +1,6 @@
 import { readLength, writeLength } from "../axdr.js";
 import { ByteReader, ByteWriter } from "../../util/bytes.js";
 import { DecodeError } from "../../util/errors.js";
-import { readSecurityHeader, writeSecurityHeader } from "../security/header.js";
 
 /**
  * Ciphered APDU envelopes (Green Book 9.5): service-specific glo- and ded-
@@ -66,28 +65,31 @@ export function cipheredTagOf(plainTag: number, dedicated: boolean): number | un
   return dedicated ? DED_OF[plainTag] : GLO_OF[plainTag];
 }
 
-function readContent(r: ByteReader, what: string): { securityControl: number; invocationCounter: number; content: Uint8Array } {
-  const at = r.pos;
-  const len = readLength(r);
-  if (len < 5) throw new DecodeError("bad-length", `${what}: ${len} bytes cannot hold a security header`, at);
-  const body = new ByteReader(r.bytes(len, what));
-  const h = readSecurityHeader(body);
-  return { securityControl: h.securityControl, invocationCounter: h.invocationCounter, content: body.bytes(body.remaining).slice() };
-}
-
+/**
+ * Reads an envelope, or null (nothing consumed) when the tag is none. Built
+ * as one object with no intermediate header object or spread: every ciphered
+ * request (and, in the client, response) goes through here.
+ */
 export function readCiphered(r: ByteReader): CipheredApdu | GeneralCipheredApdu | null {
   const at = r.pos;
   const tag = r.u8("APDU tag");
-  if (isServiceCipheredTag(tag)) {
-    return { type: "ciphered", tag, dedicated: isDedicatedTag(tag), ...readContent(r, "ciphered APDU") };
+  const general = tag === GENERAL_GLO_CIPHERING || tag === GENERAL_DED_CIPHERING;
+  if (!general && !isServiceCipheredTag(tag)) {
+    r.pos = at;
+    return null;
   }
-  if (tag === GENERAL_GLO_CIPHERING || tag === GENERAL_DED_CIPHERING) {
-    const systemTitle = r.bytes(readLength(r), "system-title").slice();
-    const type = tag === GENERAL_GLO_CIPHERING ? "general-glo-ciphering" : "general-ded-ciphering";
-    return { type, systemTitle, ...readContent(r, type) };
-  }
-  r.pos = at;
-  return null;
+  const systemTitle = general ? r.bytes(readLength(r), "system-title").slice() : undefined;
+  const what = general ? (tag === GENERAL_GLO_CIPHERING ? "general-glo-ciphering" : "general-ded-ciphering") : "ciphered APDU";
+  const lengthAt = r.pos;
+  const len = readLength(r);
+  if (len < 5) throw new DecodeError("bad-length", `${what}: ${len} bytes cannot hold a security header`, lengthAt);
+  // The security header (Green Book 9.2.7.2.4): security control byte, then the 4-byte invocation counter.
+  const body = r.bytes(len, what);
+  const securityControl = body[0];
+  const invocationCounter = ((body[1] << 24) | (body[2] << 16) | (body[3] << 8) | body[4]) >>> 0;
+  const content = body.slice(5);
+  if (!general) return { type: "ciphered", tag, dedicated: isDedicatedTag(tag), securityControl, invocationCounter, content };
+  return { type: what as GeneralCipheredApdu["type"], systemTitle: systemTitle as Uint8Array, securityControl, invocationCounter, content };
 }
 
 export function writeCiphered(w: ByteWriter, a: CipheredApdu | GeneralCipheredApdu): void {
@@ -98,6 +100,6 @@ export function writeCiphered(w: ByteWriter, a: CipheredApdu | GeneralCipheredAp
     w.bytes(a.systemTitle);
   }
   writeLength(w, 5 + a.content.length);
-  writeSecurityHeader(w, a);
+  w.u8(a.securityControl).u32(a.invocationCounter);
   w.bytes(a.content);
 }

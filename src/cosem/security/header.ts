@@ -1,5 +1,3 @@
-import { ByteReader, ByteWriter } from "../../util/bytes.js";
-
 /**
  * The security header of a ciphered APDU (Green Book 9.2.7.2.4): the
  * security control byte and the 4-byte invocation counter.
@@ -32,20 +30,6 @@ export function parseSecurityControl(b: number): SecurityControl {
 
 export function securityControlByte(sc: SecurityControl): number {
   return (sc.suite & 0x0f) | (sc.authenticated ? SC_AUTHENTICATED : 0) | (sc.encrypted ? SC_ENCRYPTED : 0) | (sc.broadcastKey ? SC_BROADCAST : 0) | (sc.compressed ? SC_COMPRESSED : 0);
-}
-
-export interface SecurityHeader {
-  securityControl: number;
-  invocationCounter: number;
-}
-
-export function readSecurityHeader(r: ByteReader): SecurityHeader {
-  const securityControl = r.u8("security control");
-  return { securityControl, invocationCounter: r.u32("invocation counter") };
-}
-
-export function writeSecurityHeader(w: ByteWriter, h: SecurityHeader): void {
-  w.u8(h.securityControl).u32(h.invocationCounter);
 }
 
 /**

@@ -17,15 +17,25 @@ export interface Suite0Keys {
   authenticationKey: Uint8Array;
 }
 
+/** The GCM nonce: system title || invocation counter (big-endian). */
 export function iv(systemTitle: Uint8Array, invocationCounter: number): Uint8Array {
-  return new ByteWriter(12).bytes(systemTitle).u32(invocationCounter >>> 0).toBytes();
+  const n = systemTitle.length;
+  const out = new Uint8Array(n + 4);
+  out.set(systemTitle);
+  out[n] = invocationCounter >>> 24;
+  out[n + 1] = invocationCounter >>> 16;
+  out[n + 2] = invocationCounter >>> 8;
+  out[n + 3] = invocationCounter;
+  return out;
 }
 
+/** SC || AK (|| extra): written straight into one array, as iv(): this runs twice per ciphered request. */
 function aad(sc: number, ak: Uint8Array, extra?: Uint8Array): Uint8Array {
-  const w = new ByteWriter(1 + ak.length + (extra ? extra.length : 0));
-  w.u8(sc).bytes(ak);
-  if (extra) w.bytes(extra);
-  return w.toBytes();
+  const out = new Uint8Array(1 + ak.length + (extra ? extra.length : 0));
+  out[0] = sc;
+  out.set(ak, 1);
+  if (extra) out.set(extra, 1 + ak.length);
+  return out;
 }
 
 /** Protects plaintext per the control byte; returns the ciphered content after the security header. */

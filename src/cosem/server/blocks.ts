@@ -22,21 +22,35 @@ export class BlockSource {
     this.#ended = stream === undefined;
   }
 
-  /** Buffers until n bytes are available or the source ended; returns the bytes available. */
+  /**
+   * Buffers until n bytes are available or the source ended. The pulls go
+   * straight into one buffer of n bytes: one allocation per block, not a
+   * growing copy per chunk pulled. A stream that hands out more than it was
+   * asked (the contract says at most maxBytes) only costs a larger buffer.
+   */
   #fill(n: number): void {
     const stream = this.#stream;
-    while (stream && !this.#ended && this.#buf.length < n) {
-      const chunk = stream.next(n - this.#buf.length);
+    const held = this.#buf;
+    if (!stream || this.#ended || held.length >= n) return;
+    let into = new Uint8Array(n);
+    into.set(held);
+    let have = held.length;
+    while (have < n) {
+      const chunk = stream.next(n - have);
       // An empty chunk would spin forever: it ends the value like undefined does.
       if (chunk === undefined || chunk.length === 0) {
         this.#ended = true;
         break;
       }
-      const joined = new Uint8Array(this.#buf.length + chunk.length);
-      joined.set(this.#buf);
-      joined.set(chunk, this.#buf.length);
-      this.#buf = joined;
+      if (have + chunk.length > into.length) {
+        const grown = new Uint8Array(have + chunk.length);
+        grown.set(into.subarray(0, have));
+        into = grown;
+      }
+      into.set(chunk, have);
+      have += chunk.length;
     }
+    this.#buf = have === into.length ? into : into.subarray(0, have);
   }
 
   /** True when everything left fits in n bytes (pulls ahead one byte to know). */
@@ -55,8 +69,9 @@ export class BlockSource {
       this.#buf = NO_DATA;
       return { bytes: buf, last: this.#ended };
     }
+    // Views, not copies: nothing writes into #buf once filled (the next fill makes a new buffer).
     this.#buf = buf.subarray(n);
-    return { bytes: buf.subarray(0, n).slice(), last: false };
+    return { bytes: buf.subarray(0, n), last: false };
   }
 }
 
