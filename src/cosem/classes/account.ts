@@ -33,7 +33,7 @@ export class AccountObject implements CosemObject {
     readonly gateway: Obis,
   ) {}
 
-  #statusBits(): number {
+  private statusBits(): number {
     const p = this.prepay;
     const avail = p.available();
     let b = 0;
@@ -54,7 +54,7 @@ export class AccountObject implements CosemObject {
       case 3:
         return { ok: true, value: D.u8(p.emergencyActive && p.creditWh <= 0 ? 1 : 0) };
       case 4:
-        return { ok: true, value: D.bits(8, Uint8Array.of(this.#statusBits())) };
+        return { ok: true, value: D.bits(8, Uint8Array.of(this.statusBits())) };
       case 5:
         return { ok: true, value: i32(p.available()) };
       case 6:

@@ -115,7 +115,7 @@ export class ActivityCalendarObject implements CosemObject {
 
   set(attribute: number, value: Data, ctx: AccessContext): DataAccessResult {
     // The active calendar changes only by activation; the meter itself (client SAP 0) restores it from its settings at boot.
-    if (attribute >= 2 && attribute <= 5) return isInternal(ctx) ? this.#restoreActive(attribute, value) : DataAccessResult.readWriteDenied;
+    if (attribute >= 2 && attribute <= 5) return isInternal(ctx) ? this.restoreActive(attribute, value) : DataAccessResult.readWriteDenied;
     const p = this.calendar.passive;
     switch (attribute) {
       case 6: {
@@ -155,7 +155,7 @@ export class ActivityCalendarObject implements CosemObject {
     }
   }
 
-  #restoreActive(attribute: number, value: Data): DataAccessResult {
+  private restoreActive(attribute: number, value: Data): DataAccessResult {
     const a = this.calendar.active;
     if (attribute === 2) {
       const n = asOctets(value);

@@ -148,39 +148,39 @@ export function writeObjectListElement(out: Uint8Array, at: number, o: CosemObje
  */
 class ObjectListStream implements EncodedStream {
   readonly kind = "stream";
-  #i = -1;
+  private i = -1;
   /** Large enough for the elements of every class the meter has; grows if one does not fit. */
-  #scratch = new Uint8Array(192);
-  #start = 0;
-  #end = 0;
+  private scratch = new Uint8Array(192);
+  private start = 0;
+  private end = 0;
 
   constructor(readonly rows: ObjectRows) {}
 
   next(maxBytes: number): Uint8Array | undefined {
-    while (this.#start === this.#end) {
-      if (this.#i < 0) {
+    while (this.start === this.end) {
+      if (this.i < 0) {
         const w = new ByteWriter(4);
         w.u8(Tag.Array);
         writeLength(w, this.rows.length);
         const head = w.toBytes();
-        this.#scratch.set(head);
-        this.#end = head.length;
-      } else if (this.#i < this.rows.length) {
-        const o = this.rows.objectAt(this.#i);
-        const r = this.rows.rightsAt(this.#i);
-        let end = writeObjectListElement(this.#scratch, 0, o, r);
-        if (end > this.#scratch.length) {
-          this.#scratch = new Uint8Array(end);
-          end = writeObjectListElement(this.#scratch, 0, o, r);
+        this.scratch.set(head);
+        this.end = head.length;
+      } else if (this.i < this.rows.length) {
+        const o = this.rows.objectAt(this.i);
+        const r = this.rows.rightsAt(this.i);
+        let end = writeObjectListElement(this.scratch, 0, o, r);
+        if (end > this.scratch.length) {
+          this.scratch = new Uint8Array(end);
+          end = writeObjectListElement(this.scratch, 0, o, r);
         }
-        this.#end = end;
+        this.end = end;
       } else return undefined;
-      this.#start = 0;
-      this.#i++;
+      this.start = 0;
+      this.i++;
     }
-    const n = Math.min(Math.max(1, maxBytes), this.#end - this.#start);
-    const out = this.#scratch.subarray(this.#start, this.#start + n);
-    this.#start += n;
+    const n = Math.min(Math.max(1, maxBytes), this.end - this.start);
+    const out = this.scratch.subarray(this.start, this.start + n);
+    this.start += n;
     return out;
   }
 }

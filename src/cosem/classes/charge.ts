@@ -26,7 +26,7 @@ export class ChargeObject implements CosemObject {
     readonly commodity: Obis,
   ) {}
 
-  #unitCharge(): Data {
+  private unitCharge(): Data {
     return D.struct(
       D.struct(D.i8(0), D.i8(0)),
       D.struct(D.u16(3), D.octets(this.commodity.toBytes()), D.i8(2)),
@@ -45,7 +45,7 @@ export class ChargeObject implements CosemObject {
         return { ok: true, value: D.u8(1) };
       case 5:
       case 6:
-        return { ok: true, value: this.#unitCharge() };
+        return { ok: true, value: this.unitCharge() };
       case 7:
       case 10:
         return { ok: true, value: D.octets(NOT_SPECIFIED_DATE_TIME.slice()) };

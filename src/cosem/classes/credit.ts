@@ -27,16 +27,16 @@ export class CreditObject implements CosemObject {
     readonly creditType: (typeof CreditType)[keyof typeof CreditType],
   ) {}
 
-  #amount(): number {
+  private amount(): number {
     const p = this.prepay;
     if (this.creditType === CreditType.token) return p.creditWh;
     return p.emergencyActive ? p.config.emergencyCreditWh - p.record.emergencyUsedWh : p.config.emergencyCreditWh;
   }
 
-  #status(): number {
+  private status(): number {
     const p = this.prepay;
     if (this.creditType === CreditType.token) return p.creditWh > 0 ? 3 : 4;
-    if (p.emergencyActive) return p.creditWh > 0 ? 2 : this.#amount() > 0 ? 3 : 4;
+    if (p.emergencyActive) return p.creditWh > 0 ? 2 : this.amount() > 0 ? 3 : 4;
     return p.available() <= p.config.lowCreditWh ? 1 : 0;
   }
 
@@ -46,7 +46,7 @@ export class CreditObject implements CosemObject {
     const i32 = (v: number) => D.i32(Math.max(-2147483648, Math.min(2147483647, Math.floor(v))));
     switch (attribute) {
       case 2:
-        return { ok: true, value: i32(this.#amount()) };
+        return { ok: true, value: i32(this.amount()) };
       case 3:
         return { ok: true, value: D.enum(this.creditType) };
       case 4:
@@ -59,7 +59,7 @@ export class CreditObject implements CosemObject {
         // token: bit 4 receives token amounts; emergency: bit 1 requires confirmation, bit 2 paid back from tokens.
         return { ok: true, value: D.bits(5, Uint8Array.of(token ? 0x08 : 0x60)) };
       case 8:
-        return { ok: true, value: D.enum(this.#status()) };
+        return { ok: true, value: D.enum(this.status()) };
       case 9:
         return { ok: true, value: i32(token ? 0 : p.config.emergencyCreditWh) };
       case 10:

@@ -37,9 +37,9 @@ const INTEGER_TAGS: readonly number[] = Object.freeze([Tag.Integer, Tag.Long, Ta
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface RegisterMonitorObject extends TableDefined, WithoutMethods {}
 export class RegisterMonitorObject implements CosemObject {
-  readonly #monitor: ThresholdMonitor;
-  #thresholdTag: number;
-  #actions: ActionSet[];
+  private readonly monitor: ThresholdMonitor;
+  private thresholdTag: number;
+  private actions: ActionSet[];
 
   constructor(
     readonly logicalName: Obis,
@@ -51,9 +51,9 @@ export class RegisterMonitorObject implements CosemObject {
     actions: readonly ActionSet[] = [],
     thresholdTag: number = Tag.DoubleLongUnsigned,
   ) {
-    this.#monitor = new ThresholdMonitor(thresholds);
-    this.#actions = actions.slice();
-    this.#thresholdTag = thresholdTag;
+    this.monitor = new ThresholdMonitor(thresholds);
+    this.actions = actions.slice();
+    this.thresholdTag = thresholdTag;
   }
 
   /** One evaluation; returns the scripts run (for tests and logs). */
@@ -61,8 +61,8 @@ export class RegisterMonitorObject implements CosemObject {
     const v = this.read();
     if (v === undefined) return [];
     const ran: ScriptRef[] = [];
-    for (const c of this.#monitor.evaluate(v)) {
-      const a = this.#actions[c.index];
+    for (const c of this.monitor.evaluate(v)) {
+      const a = this.actions[c.index];
       if (!a) continue;
       const ref = c.up ? a.up : a.down;
       this.runScript(ref);
@@ -74,13 +74,13 @@ export class RegisterMonitorObject implements CosemObject {
   get(attribute: number, _ctx: AccessContext): GetResult {
     switch (attribute) {
       case 2:
-        return { ok: true, value: arr(this.#monitor.thresholds.map((t) => ({ tag: this.#thresholdTag, value: t }) as Data)) };
+        return { ok: true, value: arr(this.monitor.thresholds.map((t) => ({ tag: this.thresholdTag, value: t }) as Data)) };
       case 3: {
         const m = this.monitored;
         return { ok: true, value: st([u16(m.classId), os(m.logicalName.toBytes()), i8(m.attribute)]) };
       }
       case 4:
-        return { ok: true, value: arr(this.#actions.map((a) => st([scriptData(a.up), scriptData(a.down)]))) };
+        return { ok: true, value: arr(this.actions.map((a) => st([scriptData(a.up), scriptData(a.down)]))) };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }
@@ -99,8 +99,8 @@ export class RegisterMonitorObject implements CosemObject {
           tag = d.tag;
           out.push(d.value as number);
         }
-        if (tag !== undefined) this.#thresholdTag = tag;
-        this.#monitor.setThresholds(out);
+        if (tag !== undefined) this.thresholdTag = tag;
+        this.monitor.setThresholds(out);
         return DataAccessResult.success;
       }
       case 4: {
@@ -115,7 +115,7 @@ export class RegisterMonitorObject implements CosemObject {
           if (!up || !down) return DataAccessResult.typeUnmatched;
           out.push({ up, down });
         }
-        this.#actions = out;
+        this.actions = out;
         return DataAccessResult.success;
       }
       case 3:

@@ -59,21 +59,21 @@ function readMirror(b: Uint8Array | undefined): number | undefined {
  * never goes backwards otherwise: it only grows until reset().
  */
 export class TransmitCounter {
-  readonly #kv: KeyValueStore;
-  readonly #mirror: KeyValueStore | undefined;
-  readonly #key: string;
-  readonly #block: number;
-  #next: number;
-  #reservedEnd: number;
-  #refused: boolean;
+  private readonly kv: KeyValueStore;
+  private readonly mirror: KeyValueStore | undefined;
+  private readonly key: string;
+  private readonly block: number;
+  private next: number;
+  private reservedEnd: number;
+  private isRefused: boolean;
   /** Refused by this boot's damage handling (the flag was written now): the caller logs why once. */
   readonly refusedNow: boolean;
 
   constructor(kv: KeyValueStore, key: string, block = TX_RESERVATION_BLOCK, mirror?: KeyValueStore) {
-    this.#kv = kv;
-    this.#mirror = mirror;
-    this.#key = key;
-    this.#block = block;
+    this.kv = kv;
+    this.mirror = mirror;
+    this.key = key;
+    this.block = block;
     const main = copyState(kv, key, readU32);
     const copies = mirror ? [main, copyState(mirror, key, readMirror)] : [main];
     let exact = -1;
@@ -92,11 +92,11 @@ export class TransmitCounter {
     else if (bounded >= 0) floor = Math.min(MAX, bounded);
     // No value anywhere: a fresh counter if a copy proves it never had one (its area undamaged), else nothing is proved.
     else if (copies.some((c) => c.proven && !c.invalid)) floor = 0;
-    this.#refused = floor === undefined || kv.get(`${key}.r`) !== undefined || mirror?.get(`${key}.r`) !== undefined;
+    this.isRefused = floor === undefined || kv.get(`${key}.r`) !== undefined || mirror?.get(`${key}.r`) !== undefined;
     this.refusedNow = false;
-    this.#next = Math.max(FIRST, floor ?? 0);
-    this.#reservedEnd = this.#next;
-    if (this.#refused) {
+    this.next = Math.max(FIRST, floor ?? 0);
+    this.reservedEnd = this.next;
+    if (this.isRefused) {
       if (kv.get(`${key}.r`) === undefined) {
         kv.put(`${key}.r`, Uint8Array.of(1));
         mirror?.put(`${key}.r`, Uint8Array.of(1));
@@ -109,44 +109,44 @@ export class TransmitCounter {
     // handled yet), and once for a mirror missing beside a main record (a meter stored before mirrors existed).
     // On a store that can find damage a fresh counter is stored too (0: nothing reserved), so that later a copy lost
     // to damage is told from one never written: damage then bounds it (skip) instead of leaving nothing to prove.
-    if (present ? copies.some((c) => c.value !== floor) : kv.proven !== undefined) this.#store(floor as number);
+    if (present ? copies.some((c) => c.value !== floor) : kv.proven !== undefined) this.store(floor as number);
   }
 
   /** The value the next APDU will carry (what the Security Setup's counter object reports). */
   get peek(): number {
-    return this.#next;
+    return this.next;
   }
 
   /** No value can be proved unused under the current keys (both copies lost to damage): ciphered service is refused until the keys change. */
   get refused(): boolean {
-    return this.#refused;
+    return this.isRefused;
   }
 
   /** Takes the next counter value; undefined when refused or the 32-bit space is used up (the key must change). */
   take(): number | undefined {
-    if (this.#refused || this.#next >= MAX) return undefined;
-    if (this.#next >= this.#reservedEnd) {
-      const end = Math.min(MAX, this.#next + this.#block);
-      this.#store(end);
-      this.#reservedEnd = end;
+    if (this.isRefused || this.next >= MAX) return undefined;
+    if (this.next >= this.reservedEnd) {
+      const end = Math.min(MAX, this.next + this.block);
+      this.store(end);
+      this.reservedEnd = end;
     }
-    return this.#next++;
+    return this.next++;
   }
 
   /** After a key change the counter space starts again (the nonce is new with the key); a refusal ends with it. */
   reset(): void {
-    this.#next = FIRST;
-    this.#reservedEnd = FIRST;
-    this.#refused = false;
-    this.#store(0);
-    this.#kv.delete(`${this.#key}.r`);
-    this.#mirror?.delete(`${this.#key}.r`);
+    this.next = FIRST;
+    this.reservedEnd = FIRST;
+    this.isRefused = false;
+    this.store(0);
+    this.kv.delete(`${this.key}.r`);
+    this.mirror?.delete(`${this.key}.r`);
   }
 
   /** Both copies, main first, each committed before the caller uses a value below `end`. */
-  #store(end: number): void {
-    this.#kv.put(this.#key, u32(end));
-    this.#mirror?.put(this.#key, mirrorBytes(end));
+  private store(end: number): void {
+    this.kv.put(this.key, u32(end));
+    this.mirror?.put(this.key, mirrorBytes(end));
   }
 }
 
@@ -180,44 +180,44 @@ function copyState(kv: KeyValueStore, key: string, read: (b: Uint8Array | undefi
  * Storage, gives the recovery path.
  */
 export class ReceiveCounter {
-  readonly #kv: KeyValueStore;
-  readonly #key: string;
-  #last: number;
-  #proven: boolean;
+  private readonly kv: KeyValueStore;
+  private readonly key: string;
+  private last: number;
+  private isProven: boolean;
 
   constructor(kv: KeyValueStore, key: string) {
-    this.#kv = kv;
-    this.#key = key;
+    this.kv = kv;
+    this.key = key;
     const stored = readU32(kv.get(key));
-    this.#last = stored === undefined ? -1 : stored;
+    this.last = stored === undefined ? -1 : stored;
     // New damage (the composition root sets lostRecordBound for the boot that found it), or an earlier boot's flag.
-    this.#proven = !kv.get(`${key}.u`);
-    if ((kv.lostRecordBound ?? 0) > 0 && this.#proven) {
+    this.isProven = !kv.get(`${key}.u`);
+    if ((kv.lostRecordBound ?? 0) > 0 && this.isProven) {
       kv.put(`${key}.u`, Uint8Array.of(1));
-      this.#proven = false;
+      this.isProven = false;
     }
   }
 
   /** The lowest value that would be accepted next. */
   get expected(): number {
-    return this.#last + 1;
+    return this.last + 1;
   }
 
   /** False after storage damage until an HLS authentication or a key change proves the counter again. */
   get proven(): boolean {
-    return this.#proven;
+    return this.isProven;
   }
 
   /** True when above the last accepted value. Check before deciphering, commit only after the tag verified. */
   fresh(ic: number): boolean {
-    return ic > this.#last;
+    return ic > this.last;
   }
 
   /** Records an authenticated value (never called for a forged APDU, which could otherwise block the peer). */
   commit(ic: number): void {
-    if (ic <= this.#last) return;
-    this.#last = ic;
-    this.#kv.put(this.#key, u32(ic));
+    if (ic <= this.last) return;
+    this.last = ic;
+    this.kv.put(this.key, u32(ic));
   }
 
   /**
@@ -227,16 +227,16 @@ export class ReceiveCounter {
    */
   prove(ic: number): boolean {
     this.commit(ic);
-    if (this.#proven) return false;
-    this.#proven = true;
-    this.#kv.delete(`${this.#key}.u`);
+    if (this.isProven) return false;
+    this.isProven = true;
+    this.kv.delete(`${this.key}.u`);
     return true;
   }
 
   reset(): void {
-    this.#last = -1;
-    this.#proven = true;
-    this.#kv.delete(this.#key);
-    this.#kv.delete(`${this.#key}.u`);
+    this.last = -1;
+    this.isProven = true;
+    this.kv.delete(this.key);
+    this.kv.delete(`${this.key}.u`);
   }
 }

@@ -43,19 +43,19 @@ export class SecuritySetup {
   readonly serverSystemTitle: Uint8Array;
   readonly tx: TransmitCounter;
   readonly rx: ReceiveCounter;
-  readonly #cfg: SecuritySetupConfig;
-  readonly #kv: KeyValueStore;
-  readonly #crypto: CryptoPort;
-  readonly #events: EventSink;
-  readonly #now: () => number;
+  private readonly cfg: SecuritySetupConfig;
+  private readonly kv: KeyValueStore;
+  private readonly crypto: CryptoPort;
+  private readonly events: EventSink;
+  private readonly now: () => number;
 
   /** `counterMirror`: where the transmit counter keeps its second copy (other sectors than `kv`'s; counters.ts). */
   constructor(cfg: SecuritySetupConfig, kv: KeyValueStore, crypto: CryptoPort, events: EventSink, nowUtcMs: () => number, counterMirror?: KeyValueStore) {
-    this.#cfg = cfg;
-    this.#kv = kv;
-    this.#crypto = crypto;
-    this.#events = events;
-    this.#now = nowUtcMs;
+    this.cfg = cfg;
+    this.kv = kv;
+    this.crypto = crypto;
+    this.events = events;
+    this.now = nowUtcMs;
     this.logicalName = cfg.logicalName;
     this.serverSystemTitle = cfg.serverSystemTitle;
     this.tx = new TransmitCounter(kv, `${cfg.name}.tx`, undefined, counterMirror);
@@ -66,27 +66,27 @@ export class SecuritySetup {
 
   /** The expected client system title (attribute 4); a written one is kept across power cuts. */
   get clientSystemTitle(): Uint8Array | undefined {
-    return this.#kv.get(`${this.#cfg.name}.cst`) ?? this.#cfg.clientSystemTitle;
+    return this.kv.get(`${this.cfg.name}.cst`) ?? this.cfg.clientSystemTitle;
   }
 
   set clientSystemTitle(title: Uint8Array | undefined) {
-    if (title) this.#kv.put(`${this.#cfg.name}.cst`, title);
-    else this.#kv.delete(`${this.#cfg.name}.cst`);
+    if (title) this.kv.put(`${this.cfg.name}.cst`, title);
+    else this.kv.delete(`${this.cfg.name}.cst`);
   }
 
   get policy(): number {
-    const p = this.#kv.get(`${this.#cfg.name}.pol`);
-    return p && p.length === 1 ? p[0] : this.#cfg.policy;
+    const p = this.kv.get(`${this.cfg.name}.pol`);
+    return p && p.length === 1 ? p[0] : this.cfg.policy;
   }
 
   get suite(): number {
-    return this.#cfg.suite ?? 0;
+    return this.cfg.suite ?? 0;
   }
 
   key(id: number): Uint8Array | undefined {
-    const stored = this.#kv.get(`${this.#cfg.name}.k${id}`);
+    const stored = this.kv.get(`${this.cfg.name}.k${id}`);
     if (stored) return stored;
-    const k = this.#cfg.keys;
+    const k = this.cfg.keys;
     switch (id) {
       case KeyId.globalUnicast:
         return k.globalUnicast;
@@ -111,8 +111,8 @@ export class SecuritySetup {
   /** security_activate: the policy can only be strengthened (Blue Book class 64). */
   activate(policy: number): boolean {
     if (!Number.isInteger(policy) || policy < 0 || policy > 0xff || (policy & this.policy) !== this.policy) return false;
-    this.#kv.put(`${this.#cfg.name}.pol`, Uint8Array.of(policy));
-    this.#events.record({ log: "security", code: SecurityEvent.policyActivated, utcMs: this.#now(), value: policy });
+    this.kv.put(`${this.cfg.name}.pol`, Uint8Array.of(policy));
+    this.events.record({ log: "security", code: SecurityEvent.policyActivated, utcMs: this.now(), value: policy });
     return true;
   }
 
@@ -124,33 +124,33 @@ export class SecuritySetup {
     const kek = this.key(KeyId.master);
     const plain: { id: number; key: Uint8Array }[] = [];
     for (const k of keys) {
-      const unwrapped = kek && k.id >= 0 && k.id <= 3 ? this.#crypto.aesKeyUnwrap(kek, k.wrapped) : undefined;
+      const unwrapped = kek && k.id >= 0 && k.id <= 3 ? this.crypto.aesKeyUnwrap(kek, k.wrapped) : undefined;
       if (!unwrapped || unwrapped.length !== 16) {
-        this.#events.record({ log: "security", code: SecurityEvent.keyUnwrapFailed, utcMs: this.#now(), value: k.id });
+        this.events.record({ log: "security", code: SecurityEvent.keyUnwrapFailed, utcMs: this.now(), value: k.id });
         return false;
       }
       plain.push({ id: k.id, key: unwrapped });
     }
     // Applied by applyPendingKeys() once the response to key_transfer is protected under the old keys.
-    this.#pending = plain;
+    this.pending = plain;
     return true;
   }
 
-  #pending: { id: number; key: Uint8Array }[] | undefined;
+  private pending: { id: number; key: Uint8Array }[] | undefined;
 
   /** Makes keys from a key_transfer effective; the server calls it after sending the response. */
   applyPendingKeys(): void {
-    const plain = this.#pending;
+    const plain = this.pending;
     if (!plain) return;
-    this.#pending = undefined;
+    this.pending = undefined;
     for (const k of plain) {
-      this.#kv.put(`${this.#cfg.name}.k${k.id}`, k.key);
+      this.kv.put(`${this.cfg.name}.k${k.id}`, k.key);
       // A new unicast key starts a new nonce space for both directions.
       if (k.id === KeyId.globalUnicast) {
         this.tx.reset();
         this.rx.reset();
       }
-      this.#events.record({ log: "security", code: SecurityEvent.keyChanged, utcMs: this.#now(), value: k.id });
+      this.events.record({ log: "security", code: SecurityEvent.keyChanged, utcMs: this.now(), value: k.id });
     }
   }
 }

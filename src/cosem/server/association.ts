@@ -137,10 +137,10 @@ export class Associations {
   readonly maxPdu: number;
   /** The catalog rows a role sees (its object_list). */
   readonly visibleRows: (role: Role) => VisibleRows;
-  readonly #o: ServerOptions;
-  readonly #protector: Protector;
-  readonly #event: (code: number, value?: number) => void;
-  readonly #sessions = new Map<ApduSession, Association>();
+  private readonly o: ServerOptions;
+  private readonly protector: Protector;
+  private readonly event: (code: number, value?: number) => void;
+  private readonly sessions = new Map<ApduSession, Association>();
 
   constructor(
     options: ServerOptions,
@@ -149,32 +149,32 @@ export class Associations {
     protector: Protector,
     event: (code: number, value?: number) => void,
   ) {
-    this.#o = options;
+    this.o = options;
     this.maxPdu = limits.maxPdu;
     this.serverSap = limits.serverSap;
     this.visibleRows = visibleRows;
-    this.#protector = protector;
-    this.#event = event;
-    this.authGuard = new AuthGuard(options.kv, options.events, options.nowUtcMs, (sap) => this.#configFor(sap) !== undefined, options.authGuard);
+    this.protector = protector;
+    this.event = event;
+    this.authGuard = new AuthGuard(options.kv, options.events, options.nowUtcMs, (sap) => this.configFor(sap) !== undefined, options.authGuard);
   }
 
   /** The session's association, pending or established. */
   of(session: ApduSession): Association | undefined {
-    return this.#sessions.get(session);
+    return this.sessions.get(session);
   }
 
   /** Open associations (pending or established) over all sessions. */
   get size(): number {
-    return this.#sessions.size;
+    return this.sessions.size;
   }
 
   /** Ends the session's association (release, link closed, failed or late HLS pass 3). */
   drop(session: ApduSession): void {
-    const a = this.#sessions.get(session);
+    const a = this.sessions.get(session);
     if (!a) return;
-    if (a.pendingTimer !== undefined) this.#o.timers?.clear(a.pendingTimer);
+    if (a.pendingTimer !== undefined) this.o.timers?.clear(a.pendingTimer);
     a.pendingTimer = undefined;
-    this.#sessions.delete(session);
+    this.sessions.delete(session);
   }
 
   /** COSEM-OPEN: the AARE for an AARQ. */
@@ -183,19 +183,19 @@ export class Associations {
     // in IDLE, never in ASSOCIATED. The AARQ is refused (rather than ignored, which would leave
     // the client waiting) and the established association kept, so a second AARQ can neither
     // tear down nor silently replace an authenticated session.
-    const held = this.#sessions.get(session);
+    const held = this.sessions.get(session);
     if (held?.status === 2) return aare(contextOf(held.cfg), AssociationResult.rejectedPermanent, AcseDiagnostic.noReasonGiven);
     // A new AARQ replaces a pending association.
     this.drop(session);
-    const opening = this.#acse(bytes, session);
+    const opening = this.acse(bytes, session);
     if (opening instanceof Uint8Array) return opening;
-    const initiate = this.#initiate(opening);
+    const initiate = this.initiate(opening);
     if (initiate instanceof Uint8Array) return initiate;
-    const a = this.#negotiate(opening, initiate.request, initiate.sc);
+    const a = this.negotiate(opening, initiate.request, initiate.sc);
     if (a instanceof Uint8Array) return a;
-    const auth = this.#authenticate(opening, a);
+    const auth = this.authenticate(opening, a);
     if (auth instanceof Uint8Array) return auth;
-    return this.#accept(opening, a, initiate.sc, auth);
+    return this.accept(opening, a, initiate.sc, auth);
   }
 
   /** COSEM-RELEASE: the RLRE for an RLRQ. */
@@ -211,13 +211,13 @@ export class Associations {
     return encodeRlre({ type: "rlre", reason: 0 });
   }
 
-  #configFor(sap: number): AssociationConfig | undefined {
-    return this.#o.associations.find((c) => c.clientSap === sap);
+  private configFor(sap: number): AssociationConfig | undefined {
+    return this.o.associations.find((c) => c.clientSap === sap);
   }
 
   /** The lockout, the AARQ's decoding and its ACSE fields: context, mechanism, calling AP title. */
-  #acse(bytes: Uint8Array, session: ApduSession): Opening | Uint8Array {
-    const cfg = this.#configFor(session.clientSap);
+  private acse(bytes: Uint8Array, session: ApduSession): Opening | Uint8Array {
+    const cfg = this.configFor(session.clientSap);
     const context = cfg?.ciphered ? ApplicationContext.lnCiphered : ApplicationContext.ln;
     const refuse = (code: number): void => this.authGuard.failed(session.clientSap, code, cfg !== undefined && cfg.mechanism !== Mechanism.none);
     // Locked out after repeated failures: refused before the password or challenge is looked at.
@@ -257,18 +257,18 @@ export class Associations {
     // Storage damage took every copy of this Security Setup's transmit counter: no response could be protected
     // without risking a reused nonce. Not the client's fault, so not counted by the auth guard (counters.ts).
     if (setup && (cfg.ciphered || hls) && setup.tx.refused) {
-      this.#event(SecurityEvent.transmitCounterUnproven, 256 + cfg.clientSap);
+      this.event(SecurityEvent.transmitCounterUnproven, 256 + cfg.clientSap);
       return aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.noReasonGiven, apTitle);
     }
     return { cfg, session, aarq, context, hls, title, apTitle, refuse };
   }
 
   /** The xDLMS InitiateRequest in the user-information, plain or glo-ciphered, with the security control it came under. */
-  #initiate(o: Opening): { request: InitiateRequest; sc: number } | Uint8Array {
+  private initiate(o: Opening): { request: InitiateRequest; sc: number } | Uint8Array {
     const ui = o.aarq.userInformation;
     if (!ui) return aare(o.context, AssociationResult.rejectedPermanent, AcseDiagnostic.noReasonGiven);
     try {
-      const opened = this.#protector.openInitiate(o.cfg, o.title, ui);
+      const opened = this.protector.openInitiate(o.cfg, o.title, ui);
       if (!opened.ok) {
         o.refuse(opened.event);
         return initiateError(o.context, InitiateError.other, o.apTitle);
@@ -283,7 +283,7 @@ export class Associations {
   }
 
   /** Version, conformance, PDU size and dedicated key: the association as negotiated, or the InitiateError. */
-  #negotiate(o: Opening, initiate: InitiateRequest, initiateSc: number): Association | Uint8Array {
+  private negotiate(o: Opening, initiate: InitiateRequest, initiateSc: number): Association | Uint8Array {
     const { cfg, context, apTitle } = o;
     if (initiate.proposedDlmsVersion < 6) return initiateError(context, InitiateError.dlmsVersionTooLow, apTitle);
     const offered = (cfg.conformance ?? SERVER_CONFORMANCE) & (cfg.ciphered ? 0xffffff : ~Conformance.generalProtection);
@@ -304,11 +304,11 @@ export class Associations {
   }
 
   /** LLS checks the password; HLS issues StoC and leaves the association pending. The AARE fields it adds, or the refusal. */
-  #authenticate(o: Opening, a: Association): { diagnostic: number; extra: Partial<Aare> } | Uint8Array {
+  private authenticate(o: Opening, a: Association): { diagnostic: number; extra: Partial<Aare> } | Uint8Array {
     const { cfg, aarq, context } = o;
     const extra: Partial<Aare> = { ...o.apTitle };
     if (cfg.mechanism === Mechanism.lls) {
-      if (!aarq.authenticationValue || !constantTimeEqual(aarq.authenticationValue, this.#secret(cfg) ?? NO_DATA)) {
+      if (!aarq.authenticationValue || !constantTimeEqual(aarq.authenticationValue, this.secret(cfg) ?? NO_DATA)) {
         o.refuse(SecurityEvent.authenticationFailed);
         return aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.authenticationFailure);
       }
@@ -322,7 +322,7 @@ export class Associations {
         o.refuse(SecurityEvent.authenticationFailed);
         return aare(context, AssociationResult.rejectedPermanent, AcseDiagnostic.authenticationFailure);
       }
-      const stoc = this.#o.crypto.randomBytes(cfg.mechanism === Mechanism.hlsEcdsa ? 32 : 16);
+      const stoc = this.o.crypto.randomBytes(cfg.mechanism === Mechanism.hlsEcdsa ? 32 : 16);
       a.hls = { ctos: ctos.slice(), stoc };
       a.status = 1;
       extra.authenticationRequested = true;
@@ -335,7 +335,7 @@ export class Associations {
   }
 
   /** The InitiateResponse (sealed like the request was), the association kept, a pending one timed. */
-  #accept(o: Opening, a: Association, initiateSc: number, auth: { diagnostic: number; extra: Partial<Aare> }): Uint8Array {
+  private accept(o: Opening, a: Association, initiateSc: number, auth: { diagnostic: number; extra: Partial<Aare> }): Uint8Array {
     const { session, context } = o;
     let ui = encodeApdu({
       type: "initiate-response",
@@ -345,24 +345,24 @@ export class Associations {
       vaaName: 0x0007,
     });
     if (initiateSc !== 0) {
-      const sealed = this.#protector.seal(a, ui, { sc: initiateSc, requestAuthenticated: (initiateSc & SC_AUTHENTICATED) !== 0, dedicated: false, general: false });
+      const sealed = this.protector.seal(a, ui, { sc: initiateSc, requestAuthenticated: (initiateSc & SC_AUTHENTICATED) !== 0, dedicated: false, general: false });
       if (!sealed) return aare(context, AssociationResult.rejectedTransient, AcseDiagnostic.noReasonGiven);
       ui = sealed;
     }
-    this.#sessions.set(session, a);
-    const timers = this.#o.timers;
+    this.sessions.set(session, a);
+    const timers = this.o.timers;
     if (a.status === 1 && timers) {
       // Pass 3 must come in time: a pending association must not hold the session (and its connection's standing) forever.
-      a.pendingTimer = timers.once(this.#o.pendingAssociationMs ?? DEFAULT_PENDING_ASSOCIATION_MS, () => {
+      a.pendingTimer = timers.once(this.o.pendingAssociationMs ?? DEFAULT_PENDING_ASSOCIATION_MS, () => {
         a.pendingTimer = undefined;
-        if (this.#sessions.get(session) === a && a.status === 1) this.#sessions.delete(session);
+        if (this.sessions.get(session) === a && a.status === 1) this.sessions.delete(session);
       });
     }
     return aare(context, AssociationResult.accepted, auth.diagnostic, { ...auth.extra, userInformation: ui });
   }
 
-  #secret(cfg: AssociationConfig): Uint8Array | undefined {
-    return this.#o.kv.get(`assoc.${cfg.clientSap}.secret`) ?? cfg.secret;
+  private secret(cfg: AssociationConfig): Uint8Array | undefined {
+    return this.o.kv.get(`assoc.${cfg.clientSap}.secret`) ?? cfg.secret;
   }
 
   /** What the Association LN object of `cfg` reads and does through the server. */
@@ -374,15 +374,15 @@ export class Associations {
   stateOf(cfg: AssociationConfig): Association | undefined {
     const cur = this.current;
     if (cur && cur.cfg === cfg) return cur;
-    for (const a of this.#sessions.values()) if (a.cfg === cfg) return a;
+    for (const a of this.sessions.values()) if (a.cfg === cfg) return a;
     return undefined;
   }
 
   /** change_secret of the Association LN object: LLS only, 1..64 bytes, kept in the KeyValueStore. */
   changeSecret(cfg: AssociationConfig, secret: Uint8Array): boolean {
     if (cfg.mechanism !== Mechanism.lls || secret.length < 1 || secret.length > 64) return false;
-    this.#o.kv.put(`assoc.${cfg.clientSap}.secret`, secret);
-    this.#event(SecurityEvent.secretChanged, cfg.clientSap);
+    this.o.kv.put(`assoc.${cfg.clientSap}.secret`, secret);
+    this.event(SecurityEvent.secretChanged, cfg.clientSap);
     return true;
   }
 
@@ -395,23 +395,23 @@ export class Associations {
     const a = this.current;
     const setup = cfg.securitySetup;
     if (!a || a.cfg !== cfg || a.status !== 1 || !setup || !a.hls || !a.clientTitle) return undefined;
-    const answer = this.#checkPass3(cfg, setup, a.hls, a.clientTitle, f);
+    const answer = this.checkPass3(cfg, setup, a.hls, a.clientTitle, f);
     if (!answer) {
       this.authGuard.failed(cfg.clientSap, SecurityEvent.authenticationFailed);
       this.drop(a.session);
       return undefined;
     }
     a.status = 2;
-    if (a.pendingTimer !== undefined) this.#o.timers?.clear(a.pendingTimer);
+    if (a.pendingTimer !== undefined) this.o.timers?.clear(a.pendingTimer);
     a.pendingTimer = undefined;
     this.authGuard.succeeded(cfg.clientSap);
     return answer;
   }
 
   /** f(CtoS) when f(StoC) verifies, undefined otherwise. */
-  #checkPass3(cfg: AssociationConfig, setup: SecuritySetup, challenge: HlsChallenge, clientTitle: Uint8Array, f: Uint8Array): Uint8Array | undefined {
+  private checkPass3(cfg: AssociationConfig, setup: SecuritySetup, challenge: HlsChallenge, clientTitle: Uint8Array, f: Uint8Array): Uint8Array | undefined {
     const { stoc, ctos } = challenge;
-    const c = this.#o.crypto;
+    const c = this.o.crypto;
     if (cfg.mechanism === Mechanism.hlsEcdsa && cfg.ecdsa) {
       if (!hlsEcdsaVerify(c, cfg.ecdsa.clientPublicKey, clientTitle, setup.serverSystemTitle, stoc, ctos, f)) return undefined;
       return hlsEcdsaSign(c, cfg.ecdsa.serverPrivateKey, setup.serverSystemTitle, clientTitle, ctos, stoc);
@@ -426,7 +426,7 @@ export class Associations {
     // No counter check here: f(StoC) is bound to this association's fresh random StoC, so it
     // cannot be replayed, and its counter may precede the one of the APDU that carries it.
     // For the same reason it proves the client's current counter: a floor again after storage damage.
-    if (setup.rx.prove(ic)) this.#event(SecurityEvent.receiveCounterProven, setup.rx.expected - 1);
+    if (setup.rx.prove(ic)) this.event(SecurityEvent.receiveCounterProven, setup.rx.expected - 1);
     const own = setup.tx.take();
     if (own === undefined) return undefined;
     return hlsGmac(c, keys, setup.serverSystemTitle, own, ctos);

@@ -77,26 +77,26 @@ function decodeState(b: Uint8Array | undefined): SapState | undefined {
 const UNKNOWN_SAP = -1;
 
 export class AuthGuard {
-  readonly #kv: KeyValueStore;
-  readonly #events: EventSink;
-  readonly #now: () => number;
-  readonly #known: (sap: number) => boolean;
-  readonly #states = new Map<number, SapState>();
+  private readonly kv: KeyValueStore;
+  private readonly events: EventSink;
+  private readonly now: () => number;
+  private readonly known: (sap: number) => boolean;
+  private readonly states = new Map<number, SapState>();
   config: AuthGuardConfig;
 
   constructor(kv: KeyValueStore, events: EventSink, nowUtcMs: () => number, known: (sap: number) => boolean, config: AuthGuardConfig = DEFAULT_AUTH_GUARD) {
-    this.#kv = kv;
-    this.#events = events;
-    this.#now = nowUtcMs;
-    this.#known = known;
+    this.kv = kv;
+    this.events = events;
+    this.now = nowUtcMs;
+    this.known = known;
     this.config = config;
   }
 
   /** Milliseconds the SAP stays locked out (0: an attempt may be evaluated). */
   lockedFor(sap: number): number {
-    const s = this.#state(sap);
+    const s = this.state(sap);
     if (!s) return 0;
-    const now = this.#now();
+    const now = this.now();
     // A clock set backwards must not lengthen the window beyond its maximum.
     const left = Math.min(s.lockedUntilUtc - now, this.config.maxLockoutMs);
     return left > 0 ? left : 0;
@@ -104,7 +104,7 @@ export class AuthGuard {
 
   /** Failures counted in the SAP's current burst. */
   failures(sap: number): number {
-    return this.#state(sap)?.failures ?? 0;
+    return this.state(sap)?.failures ?? 0;
   }
 
   /**
@@ -113,14 +113,14 @@ export class AuthGuard {
    * there is no secret to guess, and a lockout would only lock the public client out.
    */
   failed(sap: number, code: number, lockable = true): void {
-    const now = this.#now();
-    const key = this.#known(sap) ? sap : UNKNOWN_SAP;
-    let s = this.#state(key);
+    const now = this.now();
+    const key = this.known(sap) ? sap : UNKNOWN_SAP;
+    let s = this.state(key);
     // A new burst after a quiet period (or once the clock was set far back).
     if (!s || (now - s.lastFailureUtc > this.config.forgetMs && this.lockedFor(key) === 0) || now < s.lastFailureUtc - this.config.forgetMs) {
       s = { failures: 0, lastFailureUtc: now, lockedUntilUtc: 0, lockoutLogged: false };
     }
-    if (s.failures === 0) this.#log(code, sap, now);
+    if (s.failures === 0) this.log(code, sap, now);
     s.failures++;
     s.lastFailureUtc = now;
     const c = this.config;
@@ -129,32 +129,32 @@ export class AuthGuard {
       s.lockedUntilUtc = now + Math.min(c.maxLockoutMs, c.lockoutMs * 2 ** doublings);
       if (!s.lockoutLogged) {
         s.lockoutLogged = true;
-        this.#log(SecurityEvent.authenticationLockout, sap, now);
+        this.log(SecurityEvent.authenticationLockout, sap, now);
       }
     }
-    this.#states.set(key, s);
-    if (key !== UNKNOWN_SAP) this.#kv.put(`auth.${key}`, encodeState(s));
+    this.states.set(key, s);
+    if (key !== UNKNOWN_SAP) this.kv.put(`auth.${key}`, encodeState(s));
   }
 
   /** A successful authentication ends the burst. */
   succeeded(sap: number): void {
-    const s = this.#state(sap);
+    const s = this.state(sap);
     if (!s || s.failures === 0) return;
-    this.#states.delete(sap);
-    this.#kv.delete(`auth.${sap}`);
+    this.states.delete(sap);
+    this.kv.delete(`auth.${sap}`);
   }
 
-  #state(sap: number): SapState | undefined {
-    const key = sap === UNKNOWN_SAP || this.#known(sap) ? sap : UNKNOWN_SAP;
-    let s = this.#states.get(key);
+  private state(sap: number): SapState | undefined {
+    const key = sap === UNKNOWN_SAP || this.known(sap) ? sap : UNKNOWN_SAP;
+    let s = this.states.get(key);
     if (!s && key !== UNKNOWN_SAP) {
-      s = decodeState(this.#kv.get(`auth.${key}`));
-      if (s) this.#states.set(key, s);
+      s = decodeState(this.kv.get(`auth.${key}`));
+      if (s) this.states.set(key, s);
     }
     return s;
   }
 
-  #log(code: number, sap: number, utcMs: number): void {
-    this.#events.record({ log: "security", code, utcMs, value: sap });
+  private log(code: number, sap: number, utcMs: number): void {
+    this.events.record({ log: "security", code, utcMs, value: sap });
   }
 }

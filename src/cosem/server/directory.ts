@@ -21,15 +21,15 @@ export const CURRENT_ASSOCIATION = Obis.of(0, 0, 40, 0, 0, 255);
  * row position (rowOf, objectAt, rightsAt, visibleRows).
  */
 export class ObjectDirectory {
-  #objects: CosemObject[] = [];
-  /** Each row's rights: its index in #records. */
-  #rightsAt = new Uint16Array(16);
+  private objects: CosemObject[] = [];
+  /** Each row's rights: its index in records. */
+  private rowRights = new Uint16Array(16);
   /** The distinct rights records of the rows, interned (a few dozen). */
-  #records: Partial<Record<Role, ObjectRights>>[] = [];
-  /** Each row's ObjectEntry.persist: its index in #persists, 0 for none (most rows). */
-  #persistAt = new Uint8Array(16);
+  private records: Partial<Record<Role, ObjectRights>>[] = [];
+  /** Each row's ObjectEntry.persist: its index in persists, 0 for none (most rows). */
+  private persistAt = new Uint8Array(16);
   /** The distinct persist lists (by content), index 0 = none: a handful. */
-  #persists: (readonly number[] | undefined)[] = [undefined];
+  private persists: (readonly number[] | undefined)[] = [undefined];
   /**
    * The index: each row's logical-name key at its catalog position, and an
    * open-addressing hash table of row positions (EMPTY = none) whose size
@@ -40,10 +40,10 @@ export class ObjectDirectory {
    * per lookup, which every request pays (a binary search cost about 100 XS
    * computations more per GET).
    */
-  #keys = new Float64Array(16);
-  #slots = new Uint16Array(37).fill(EMPTY);
+  private keys = new Float64Array(16);
+  private slots = new Uint16Array(37).fill(EMPTY);
   /** Objects that scripts may reach but no association sees (internal capture targets): a few. */
-  readonly #internal: CosemObject[] = [];
+  private readonly internal: CosemObject[] = [];
   /**
    * The distinct rights rows and per-role records of the rows so far, by
    * content key (rowKey): a few dozen, but every row added looks them up, and
@@ -52,10 +52,10 @@ export class ObjectDirectory {
    * live only until trim(), which lets the tables go (made again if rows
    * come later).
    */
-  #interning: Interning | undefined;
+  private interning: Interning | undefined;
   /** The rights record and class table last checked (rows come in runs of one class and record: one check per run). */
-  #checkedRights: Partial<Record<Role, ObjectRights>> | undefined;
-  #checkedTable: ClassTable | undefined;
+  private checkedRights: Partial<Record<Role, ObjectRights>> | undefined;
+  private checkedTable: ClassTable | undefined;
 
   constructor(entries: readonly ObjectEntry[] = []) {
     for (const e of entries) this.insert(e);
@@ -70,33 +70,33 @@ export class ObjectDirectory {
   insert(entry: ObjectEntry): ObjectEntry {
     const object = entry.object;
     const key = object.logicalName.key;
-    if (this.#search(key) >= 0 || this.#internalAt(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
-    if (entry.rights !== this.#checkedRights || object.classTable !== this.#checkedTable) {
+    if (this.search(key) >= 0 || this.internalAt(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
+    if (entry.rights !== this.checkedRights || object.classTable !== this.checkedTable) {
       for (const role of ROLES) {
         const x = entry.rights[role];
         if (x) checkRights(object, role, x);
       }
-      this.#checkedRights = entry.rights;
-      this.#checkedTable = object.classTable;
+      this.checkedRights = entry.rights;
+      this.checkedTable = object.classTable;
     }
     const rights = this.internRights(entry.rights);
-    const row = this.#objects.length;
-    this.#index(key, row);
-    this.#objects.push(object);
-    this.#rightsAt[row] = this.#recordIndex(rights);
-    if (entry.persist) this.#persistAt[row] = this.#persistIndex(entry.persist);
+    const row = this.objects.length;
+    this.index(key, row);
+    this.objects.push(object);
+    this.rowRights[row] = this.recordIndex(rights);
+    if (entry.persist) this.persistAt[row] = this.persistIndex(entry.persist);
     return rights === entry.rights ? entry : entry.persist ? { object, rights, persist: entry.persist } : { object, rights };
   }
 
   /** How many rows (visible to some role) the directory holds. */
   get size(): number {
-    return this.#objects.length;
+    return this.objects.length;
   }
 
   /** The rows in catalog order (object_list order), as entries made now: for the cold paths (tests, tools). */
   get entries(): readonly ObjectEntry[] {
     const out: ObjectEntry[] = [];
-    for (let i = 0; i < this.#objects.length; i++) out.push(this.#entryAt(i));
+    for (let i = 0; i < this.objects.length; i++) out.push(this.entryAt(i));
     return out;
   }
 
@@ -107,100 +107,100 @@ export class ObjectDirectory {
    * still be added later; their rights are then shared among themselves.
    */
   trim(): void {
-    const n = this.#objects.length;
-    this.#interning = undefined;
-    this.#checkedRights = undefined;
-    this.#checkedTable = undefined;
-    this.#objects = this.#objects.slice();
-    this.#records = this.#records.slice();
-    this.#keys = this.#keys.slice(0, Math.max(1, n));
-    this.#rightsAt = this.#rightsAt.slice(0, Math.max(1, n));
-    this.#persistAt = this.#persistAt.slice(0, Math.max(1, n));
+    const n = this.objects.length;
+    this.interning = undefined;
+    this.checkedRights = undefined;
+    this.checkedTable = undefined;
+    this.objects = this.objects.slice();
+    this.records = this.records.slice();
+    this.keys = this.keys.slice(0, Math.max(1, n));
+    this.rowRights = this.rowRights.slice(0, Math.max(1, n));
+    this.persistAt = this.persistAt.slice(0, Math.max(1, n));
   }
 
   /** The row position of key, or -1 (written out in full: every request pays for it). */
-  #search(key: number): number {
-    const slots = this.#slots;
+  private search(key: number): number {
+    const slots = this.slots;
     const size = slots.length;
     let i = key % size;
     for (;;) {
       const v = slots[i];
       if (v === EMPTY) return -1;
-      if (this.#keys[v] === key) return v;
+      if (this.keys[v] === key) return v;
       if (++i === size) i = 0;
     }
   }
 
-  #index(key: number, row: number): void {
+  private index(key: number, row: number): void {
     if (row === EMPTY) throw new Error("catalog full (65535 rows)");
-    if (row === this.#keys.length) {
+    if (row === this.keys.length) {
       const keys = new Float64Array(row * 2);
-      keys.set(this.#keys);
-      this.#keys = keys;
+      keys.set(this.keys);
+      this.keys = keys;
     }
-    if (row === this.#rightsAt.length) {
+    if (row === this.rowRights.length) {
       const at = new Uint16Array(row * 2);
-      at.set(this.#rightsAt);
-      this.#rightsAt = at;
+      at.set(this.rowRights);
+      this.rowRights = at;
     }
-    if (row === this.#persistAt.length) {
+    if (row === this.persistAt.length) {
       const at = new Uint8Array(row * 2);
-      at.set(this.#persistAt);
-      this.#persistAt = at;
+      at.set(this.persistAt);
+      this.persistAt = at;
     }
-    this.#keys[row] = key;
-    if ((row + 1) * 2 > this.#slots.length) {
+    this.keys[row] = key;
+    if ((row + 1) * 2 > this.slots.length) {
       // Rehash into a table about twice the size: keeps the load at most one half.
-      this.#slots = new Uint16Array(primeAtLeast(this.#slots.length * 2)).fill(EMPTY);
-      for (let r = 0; r < row; r++) this.#place(this.#keys[r], r);
+      this.slots = new Uint16Array(primeAtLeast(this.slots.length * 2)).fill(EMPTY);
+      for (let r = 0; r < row; r++) this.place(this.keys[r], r);
     }
-    this.#place(key, row);
+    this.place(key, row);
   }
 
-  #place(key: number, row: number): void {
-    const slots = this.#slots;
+  private place(key: number, row: number): void {
+    const slots = this.slots;
     const size = slots.length;
     let i = key % size;
     while (slots[i] !== EMPTY) if (++i === size) i = 0;
     slots[i] = row;
   }
 
-  /** The position of an interned record in #records, added when new. */
-  #recordIndex(r: Partial<Record<Role, ObjectRights>>): number {
-    const t = this.#interning;
-    let i = t ? (t.positions.get(r) ?? -1) : this.#records.indexOf(r);
+  /** The position of an interned record in records, added when new. */
+  private recordIndex(r: Partial<Record<Role, ObjectRights>>): number {
+    const t = this.interning;
+    let i = t ? (t.positions.get(r) ?? -1) : this.records.indexOf(r);
     if (i < 0) {
-      i = this.#records.length;
-      this.#records.push(r);
+      i = this.records.length;
+      this.records.push(r);
       t?.positions.set(r, i);
     }
     return i;
   }
 
-  /** The position of a persist list of this content in #persists, added when new. */
-  #persistIndex(p: readonly number[]): number {
+  /** The position of a persist list of this content in persists, added when new. */
+  private persistIndex(p: readonly number[]): number {
     const key = p.join(",");
-    for (let i = 1; i < this.#persists.length; i++) if (this.#persists[i]!.join(",") === key) return i;
-    if (this.#persists.length === 256) throw new Error("more than 255 distinct persist lists");
-    this.#persists.push(Object.isFrozen(p) ? p : Object.freeze(p.slice()));
-    return this.#persists.length - 1;
+    for (let i = 1; i < this.persists.length; i++) if (this.persists[i]!.join(",") === key) return i;
+    if (this.persists.length === 256) throw new Error("more than 255 distinct persist lists");
+    this.persists.push(Object.isFrozen(p) ? p : Object.freeze(p.slice()));
+    return this.persists.length - 1;
   }
 
-  #entryAt(row: number): ObjectEntry {
-    const object = this.#objects[row];
-    const rights = this.#records[this.#rightsAt[row]];
-    const persist = this.#persists[this.#persistAt[row]];
+  private entryAt(row: number): ObjectEntry {
+    const object = this.objects[row];
+    const rights = this.records[this.rowRights[row]];
+    const persist = this.persists[this.persistAt[row]];
     return persist ? { object, rights, persist } : { object, rights };
   }
 
-  #internalAt(key: number): CosemObject | undefined {
-    for (const o of this.#internal) if (o.logicalName.key === key) return o;
+  private internalAt(key: number): CosemObject | undefined {
+    for (const o of this.internal) if (o.logicalName.key === key) return o;
     return undefined;
   }
 
   /** The shared record equal to `r` (itself, frozen, when it is the first of its content). */
   internRights(r: Partial<Record<Role, ObjectRights>>): Partial<Record<Role, ObjectRights>> {
-    const t = (this.#interning ??= newInterning(this.#records));
+    const t = (this.interning ??= newInterning(this.records));
     if (t.shared.has(r)) return r;
     let changed = false;
     let recordKey = "";
@@ -233,8 +233,8 @@ export class ObjectDirectory {
 
   addInternal(object: CosemObject): void {
     const key = object.logicalName.key;
-    if (this.#search(key) >= 0 || this.#internalAt(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
-    this.#internal.push(object);
+    if (this.search(key) >= 0 || this.internalAt(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
+    this.internal.push(object);
   }
 
   /**
@@ -251,15 +251,15 @@ export class ObjectDirectory {
    * call or an entry object per row (about 45 XS computations a GET).
    */
   lookup(key: number): CosemObject | undefined {
-    const slots = this.#slots;
+    const slots = this.slots;
     const size = slots.length;
     let i = key % size;
     for (;;) {
       const v = slots[i];
       if (v === EMPTY) return undefined;
-      if (this.#keys[v] === key) {
-        this.found = this.#records[this.#rightsAt[v]];
-        return this.#objects[v];
+      if (this.keys[v] === key) {
+        this.found = this.records[this.rowRights[v]];
+        return this.objects[v];
       }
       if (++i === size) i = 0;
     }
@@ -268,12 +268,12 @@ export class ObjectDirectory {
 
   /** The object of a row (rowOf). */
   objectAt(row: number): CosemObject {
-    return this.#objects[row];
+    return this.objects[row];
   }
 
   /** The rights record of a row (rowOf): each role's rights, absent for a role that cannot see it. */
   rightsAt(row: number): Partial<Record<Role, ObjectRights>> {
-    return this.#records[this.#rightsAt[row]];
+    return this.records[this.rowRights[row]];
   }
 
   find(logicalName: Obis): ObjectEntry | undefined {
@@ -281,28 +281,28 @@ export class ObjectDirectory {
   }
 
   findKey(key: number): ObjectEntry | undefined {
-    const at = this.#search(key);
-    return at >= 0 ? this.#entryAt(at) : undefined;
+    const at = this.search(key);
+    return at >= 0 ? this.entryAt(at) : undefined;
   }
 
   /** ObjectResolver for script tables: visible and internal objects, matched by class. */
   resolve(classId: number, logicalName: Obis): CosemObject | undefined {
-    const at = this.#search(logicalName.key);
-    const o = at >= 0 ? this.#objects[at] : this.#internalAt(logicalName.key);
+    const at = this.search(logicalName.key);
+    const o = at >= 0 ? this.objects[at] : this.internalAt(logicalName.key);
     return o && o.classId === classId ? o : undefined;
   }
 
   /** How many entries a role can see (the length of its object_list). */
   countVisible(role: Role): number {
     let n = 0;
-    for (let i = 0; i < this.#objects.length; i++) if (this.#records[this.#rightsAt[i]][role] !== undefined) n++;
+    for (let i = 0; i < this.objects.length; i++) if (this.records[this.rowRights[i]][role] !== undefined) n++;
     return n;
   }
 
   /** The entries a role can see (its object_list), in catalog order, made now: for the cold paths. */
   visibleTo(role: Role): ObjectEntry[] {
     const out: ObjectEntry[] = [];
-    for (let i = 0; i < this.#objects.length; i++) if (this.#records[this.#rightsAt[i]][role] !== undefined) out.push(this.#entryAt(i));
+    for (let i = 0; i < this.objects.length; i++) if (this.records[this.rowRights[i]][role] !== undefined) out.push(this.entryAt(i));
     return out;
   }
 
@@ -310,7 +310,7 @@ export class ObjectDirectory {
   visibleRows(role: Role): VisibleRows {
     const rows = new Uint16Array(this.countVisible(role));
     let n = 0;
-    for (let i = 0; i < this.#objects.length; i++) if (this.#records[this.#rightsAt[i]][role] !== undefined) rows[n++] = i;
+    for (let i = 0; i < this.objects.length; i++) if (this.records[this.rowRights[i]][role] !== undefined) rows[n++] = i;
     return new VisibleRows(this, role, rows);
   }
 }

@@ -59,18 +59,18 @@ function policyProtectsRequests(cfg: AssociationConfig): boolean {
 }
 
 export class Protector {
-  readonly #crypto: CryptoPort;
-  readonly #event: (code: number, value?: number) => void;
+  private readonly crypto: CryptoPort;
+  private readonly event: (code: number, value?: number) => void;
 
   constructor(crypto: CryptoPort, event: (code: number, value?: number) => void) {
-    this.#crypto = crypto;
-    this.#event = event;
+    this.crypto = crypto;
+    this.event = event;
   }
 
   /** A plain request where the policy demands protection: logged, and the exception to answer. */
   refusePlain(a: ProtectedPeer): Uint8Array | undefined {
     if (!policyProtectsRequests(a.cfg)) return undefined;
-    this.#event(SecurityEvent.policyViolation, a.cfg.clientSap);
+    this.event(SecurityEvent.policyViolation, a.cfg.clientSap);
     return exception(StateError.serviceNotAllowed, ServiceError.operationNotPossible);
   }
 
@@ -86,7 +86,7 @@ export class Protector {
       env = undefined;
     }
     if (!env) {
-      this.#event(SecurityEvent.decipheringFailed, a.cfg.clientSap);
+      this.event(SecurityEvent.decipheringFailed, a.cfg.clientSap);
       return exception(StateError.serviceNotAllowed, ServiceError.decipheringError);
     }
     const general = env.type !== "ciphered";
@@ -95,32 +95,32 @@ export class Protector {
     const keys = setup.suite0Keys(dedicated ? a.dedicatedKey : undefined, (env.securityControl & SC_BROADCAST) !== 0);
     // The security control byte must name the suite of this Security Setup (Green Book 9.2.7.2.4).
     if (unsupportedReason(env.securityControl) !== undefined || (env.securityControl & 0x0f) !== setup.suite) {
-      this.#event(SecurityEvent.unsupportedSecurity, env.securityControl);
+      this.event(SecurityEvent.unsupportedSecurity, env.securityControl);
       return exception(StateError.serviceNotAllowed, ServiceError.decipheringError);
     }
     if (!title || (a.clientTitle && !bytesEqual(title, a.clientTitle)) || !keys || (dedicated && !a.dedicatedKey)) {
-      this.#event(SecurityEvent.decipheringFailed, a.cfg.clientSap);
+      this.event(SecurityEvent.decipheringFailed, a.cfg.clientSap);
       return exception(StateError.serviceNotAllowed, ServiceError.decipheringError);
     }
     if (!setup.rx.fresh(env.invocationCounter)) {
-      this.#event(SecurityEvent.replay, env.invocationCounter);
+      this.event(SecurityEvent.replay, env.invocationCounter);
       return exception(StateError.serviceNotAllowed, ServiceError.invocationCounterError, setup.rx.expected);
     }
     // After storage damage only HLS pass 3 (a pending association) may prove the counter again (counters.ts).
     if (!setup.rx.proven && a.status !== 1) {
-      this.#event(SecurityEvent.receiveCounterUnproven, a.cfg.clientSap);
+      this.event(SecurityEvent.receiveCounterUnproven, a.cfg.clientSap);
       return exception(StateError.serviceNotAllowed, ServiceError.invocationCounterError, setup.rx.expected);
     }
-    const opened = openApdu(this.#crypto, env, title, keys);
+    const opened = openApdu(this.crypto, env, title, keys);
     const expectTag = env.type === "ciphered" ? plainTagOf(env.tag) : undefined;
     if (!opened.ok || opened.plain.length === 0 || (expectTag !== undefined && opened.plain[0] !== expectTag)) {
-      this.#event(SecurityEvent.decipheringFailed, a.cfg.clientSap);
+      this.event(SecurityEvent.decipheringFailed, a.cfg.clientSap);
       return exception(StateError.serviceNotAllowed, ServiceError.decipheringError);
     }
     const sc = env.securityControl;
     const policy = setup.policy;
     if (((policy & Policy.authenticatedRequest) !== 0 && (sc & SC_AUTHENTICATED) === 0) || ((policy & Policy.encryptedRequest) !== 0 && (sc & SC_ENCRYPTED) === 0)) {
-      this.#event(SecurityEvent.policyViolation, a.cfg.clientSap);
+      this.event(SecurityEvent.policyViolation, a.cfg.clientSap);
       return exception(StateError.serviceNotAllowed, ServiceError.operationNotPossible);
     }
     // Committed only now: a forged APDU must not move the counter and lock the real client out.
@@ -138,10 +138,10 @@ export class Protector {
     if (!setup || !keys) return undefined;
     const ic = setup.tx.take();
     if (ic === undefined) {
-      this.#event(SecurityEvent.counterExhausted);
+      this.event(SecurityEvent.counterExhausted);
       return undefined;
     }
-    return sealApdu(this.#crypto, plain, {
+    return sealApdu(this.crypto, plain, {
       securityControl: prot.sc,
       systemTitle: setup.serverSystemTitle,
       invocationCounter: ic,
@@ -168,7 +168,7 @@ export class Protector {
     if (!env || !setup || !keys || !title || env.type !== "ciphered" || env.tag !== 0x21) throw new DecodeError("bad-tag", "not an InitiateRequest");
     if (unsupportedReason(env.securityControl) !== undefined || (env.securityControl & 0x0f) !== setup.suite) return { ok: false, event: SecurityEvent.unsupportedSecurity };
     if (!setup.rx.fresh(env.invocationCounter)) return { ok: false, event: SecurityEvent.replay };
-    const opened = openApdu(this.#crypto, env, title, keys);
+    const opened = openApdu(this.crypto, env, title, keys);
     if (!opened.ok) return { ok: false, event: SecurityEvent.decipheringFailed };
     setup.rx.commit(env.invocationCounter);
     return { ok: true, plain: opened.plain, sc: env.securityControl & (SC_AUTHENTICATED | SC_ENCRYPTED) };

@@ -32,58 +32,58 @@ const DEFAULT_MAX_PDU = 1024;
 
 export class CosemServer implements ApduHandler {
   readonly directory: ObjectDirectory;
-  readonly #o: ServerOptions;
-  readonly #maxPdu: number;
-  readonly #maxAssembly: number;
-  readonly #assocEntries = new Map<AssociationConfig, ObjectEntry>();
-  readonly #protector: Protector;
-  readonly #associations: Associations;
-  readonly #services: Services;
+  private readonly o: ServerOptions;
+  private readonly maxPdu: number;
+  private readonly maxAssembly: number;
+  private readonly assocEntries = new Map<AssociationConfig, ObjectEntry>();
+  private readonly protector: Protector;
+  private readonly associations: Associations;
+  private readonly services: Services;
   /** Requests that ended in an unexpected exception (an adapter or encoder fault); tests expect 0. */
   faults = 0;
   /** Failed association attempts per client SAP: lockout and aggregated security events. */
   readonly authGuard: AuthGuard;
 
   constructor(options: ServerOptions) {
-    this.#o = options;
-    this.#maxPdu = options.maxReceivePduSize ?? DEFAULT_MAX_PDU;
-    this.#maxAssembly = options.maxBlockAssembly ?? 16384;
-    this.#protector = new Protector(options.crypto, (code, value) => this.#event(code, value));
-    const limits = { maxPdu: this.#maxPdu, serverSap: options.serverSap ?? 1 };
-    this.#associations = new Associations(options, limits, (role) => this.directory.visibleRows(role), this.#protector, (code, value) => this.#event(code, value));
-    this.authGuard = this.#associations.authGuard;
+    this.o = options;
+    this.maxPdu = options.maxReceivePduSize ?? DEFAULT_MAX_PDU;
+    this.maxAssembly = options.maxBlockAssembly ?? 16384;
+    this.protector = new Protector(options.crypto, (code, value) => this.event(code, value));
+    const limits = { maxPdu: this.maxPdu, serverSap: options.serverSap ?? 1 };
+    this.associations = new Associations(options, limits, (role) => this.directory.visibleRows(role), this.protector, (code, value) => this.event(code, value));
+    this.authGuard = this.associations.authGuard;
     // One catalog (issue 13/18): the meter's directory is served as it is, not copied and indexed again.
     const directory = options.catalog instanceof ObjectDirectory ? options.catalog : new ObjectDirectory(options.catalog);
     for (const cfg of options.associations) {
-      const object = new AssociationLnObject(cfg.logicalName, this.#associations.binding(cfg));
+      const object = new AssociationLnObject(cfg.logicalName, this.associations.binding(cfg));
       let entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
       if (!directory.find(cfg.logicalName)) entry = directory.insert(entry);
-      this.#assocEntries.set(cfg, entry);
+      this.assocEntries.set(cfg, entry);
     }
     directory.trim();
     this.directory = directory;
-    this.#services = new Services(this.directory, (a) => this.#ownEntry(a), this.#maxAssembly, () => this.#now());
+    this.services = new Services(this.directory, (a) => this.ownEntry(a), this.maxAssembly, () => this.now());
   }
 
   // ---------------------------------------------------------------- transport port
 
   handle(apdu: Uint8Array, session: ApduSession): Uint8Array | undefined {
     try {
-      return this.#handle(apdu, session);
+      return this.route(apdu, session);
     } catch {
       // Only a fault in an adapter or encoder lands here: answer, never take the transport down.
       this.faults++;
       return exception(StateError.serviceNotAllowed, ServiceError.otherReason);
     } finally {
-      this.#associations.current = undefined;
+      this.associations.current = undefined;
       // New keys from key_transfer take effect only after the response went out under the old ones.
-      const list = this.#o.associations;
+      const list = this.o.associations;
       for (let i = 0; i < list.length; i++) list[i].securitySetup?.applyPendingKeys();
     }
   }
 
   sessionClosed(session: ApduSession): void {
-    this.#associations.drop(session);
+    this.associations.drop(session);
   }
 
   /**
@@ -91,61 +91,61 @@ export class CosemServer implements ApduHandler {
    * a transport keeps when it must displace a connection to admit a new one.
    */
   authenticated(session: ApduSession): boolean {
-    const a = this.#associations.of(session);
+    const a = this.associations.of(session);
     return a !== undefined && a.status === 2 && a.cfg.mechanism !== Mechanism.none;
   }
 
   /** Open associations (pending or established) over all sessions. */
   get associationCount(): number {
-    return this.#associations.size;
+    return this.associations.size;
   }
 
   /** 0 no association, 1 HLS pending, 2 associated (association_status of the session's association). */
   status(session: ApduSession): number {
-    return this.#associations.of(session)?.status ?? 0;
+    return this.associations.of(session)?.status ?? 0;
   }
 
-  #now(): number {
-    return this.#o.nowUtcMs();
+  private now(): number {
+    return this.o.nowUtcMs();
   }
 
-  #event(code: number, value?: number): void {
-    this.#o.events.record(value === undefined ? { log: "security", code, utcMs: this.#now() } : { log: "security", code, utcMs: this.#now(), value });
+  private event(code: number, value?: number): void {
+    this.o.events.record(value === undefined ? { log: "security", code, utcMs: this.now() } : { log: "security", code, utcMs: this.now(), value });
   }
 
   /** The association's own Association LN entry (what 0.0.40.0.0.255 names), made for every configuration. */
-  #ownEntry(a: Association): ObjectEntry {
-    const own = this.#assocEntries.get(a.cfg);
+  private ownEntry(a: Association): ObjectEntry {
+    const own = this.assocEntries.get(a.cfg);
     if (!own) throw new Error("association without its Association LN entry");
     return own;
   }
 
   /** Routes an APDU: ACSE to association control, the rest through protection to the services. */
-  #handle(apdu: Uint8Array, session: ApduSession): Uint8Array | undefined {
+  private route(apdu: Uint8Array, session: ApduSession): Uint8Array | undefined {
     if (apdu.length === 0) return undefined;
     const tag = apdu[0];
-    if (tag === AcseTag.aarq) return this.#associations.open(apdu, session);
-    if (tag === AcseTag.rlrq) return this.#associations.release(apdu, session);
-    const a = this.#associations.of(session);
+    if (tag === AcseTag.aarq) return this.associations.open(apdu, session);
+    if (tag === AcseTag.rlrq) return this.associations.release(apdu, session);
+    const a = this.associations.of(session);
     if (!a) return exception(StateError.serviceNotAllowed, ServiceError.operationNotPossible);
-    this.#associations.current = a;
-    if (apdu.length > this.#maxPdu + 32) return exception(StateError.serviceNotAllowed, ServiceError.pduTooLong);
+    this.associations.current = a;
+    if (apdu.length > this.maxPdu + 32) return exception(StateError.serviceNotAllowed, ServiceError.pduTooLong);
     let plain = apdu;
     let prot: Protection | undefined;
     if (isProtectedTag(tag)) {
-      const opened = this.#protector.open(a, apdu);
+      const opened = this.protector.open(a, apdu);
       if (opened instanceof Uint8Array) return opened;
       plain = opened.plain;
       prot = opened.prot;
     } else {
-      const refused = this.#protector.refusePlain(a);
+      const refused = this.protector.refusePlain(a);
       if (refused) return refused;
     }
-    if (plain.length > this.#maxPdu) return exception(StateError.serviceNotAllowed, ServiceError.pduTooLong);
-    const response = this.#services.serve(a, plain, prot);
+    if (plain.length > this.maxPdu) return exception(StateError.serviceNotAllowed, ServiceError.pduTooLong);
+    const response = this.services.serve(a, plain, prot);
     if (!response || !prot) return response;
     // Error replies about the request itself stay plain: the client may be unable to open anything.
-    return this.#protector.seal(a, response, prot);
+    return this.protector.seal(a, response, prot);
   }
 }
 

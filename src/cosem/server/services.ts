@@ -58,17 +58,17 @@ function responseRoom(a: Association, prot: Protection | undefined): number {
 }
 
 export class Services {
-  readonly #directory: ObjectDirectory;
+  private readonly directory: ObjectDirectory;
   /** Each association's own Association LN entry: what the current-association name means. */
-  readonly #own: (a: Association) => ObjectEntry;
-  readonly #maxAssembly: number;
-  readonly #now: () => number;
+  private readonly own: (a: Association) => ObjectEntry;
+  private readonly maxAssembly: number;
+  private readonly now: () => number;
 
   constructor(directory: ObjectDirectory, own: (a: Association) => ObjectEntry, maxAssembly: number, now: () => number) {
-    this.#directory = directory;
-    this.#own = own;
-    this.#maxAssembly = maxAssembly;
-    this.#now = now;
+    this.directory = directory;
+    this.own = own;
+    this.maxAssembly = maxAssembly;
+    this.now = now;
   }
 
   /** Serves one plain request; undefined for an unconfirmed service, which gets no answer. */
@@ -93,55 +93,55 @@ export class Services {
     // unconfirmed services have no .response). Block transfers need their answers.
     const silent = isUnconfirmable(service) && "invokeId" in service && (service.invokeId & SERVICE_CLASS_CONFIRMED) === 0;
     if ((a.conformance & need) !== need) return silent ? undefined : exception(StateError.serviceNotAllowed, ServiceError.serviceNotSupported);
-    const response = this.#dispatch(a, service, prot);
+    const response = this.dispatch(a, service, prot);
     return silent ? undefined : response;
   }
 
-  #dispatch(a: Association, service: ServiceApdu, prot: Protection | undefined): Uint8Array | undefined {
+  private dispatch(a: Association, service: ServiceApdu, prot: Protection | undefined): Uint8Array | undefined {
     switch (service.type) {
       case "get-request-normal":
-        return this.#getNormal(a, service.invokeId, service.descriptor, service.access, prot);
+        return this.getNormal(a, service.invokeId, service.descriptor, service.access, prot);
       case "get-request-next":
         return continueLong(a, LONG_GET, service.invokeId, service.blockNumber, responseRoom(a, prot));
       case "get-request-with-list":
-        return this.#getList(a, service.invokeId, service.items, prot);
+        return this.getList(a, service.invokeId, service.items, prot);
       case "set-request-normal":
-        return encodeApdu({ type: "set-response-normal", invokeId: service.invokeId, result: this.#set(a, service.descriptor, "data" in service.value ? service.value.data : decodeData(service.value.encoded), prot) });
+        return encodeApdu({ type: "set-response-normal", invokeId: service.invokeId, result: this.set(a, service.descriptor, "data" in service.value ? service.value.data : decodeData(service.value.encoded), prot) });
       case "set-request-with-list":
-        return encodeApdu({ type: "set-response-with-list", invokeId: service.invokeId, results: service.items.map((it, i) => this.#set(a, it.descriptor, service.values[i], prot)) });
+        return encodeApdu({ type: "set-response-with-list", invokeId: service.invokeId, results: service.items.map((it, i) => this.set(a, it.descriptor, service.values[i], prot)) });
       case "set-request-with-first-datablock": {
-        const check = this.#changeable(a, service.descriptor.classId, service.descriptor.instance, service.descriptor.attribute, false, prot);
+        const check = this.changeable(a, service.descriptor.classId, service.descriptor.instance, service.descriptor.attribute, false, prot);
         if (typeof check === "number") return encodeApdu({ type: "set-response-last-datablock", invokeId: service.invokeId, result: check, blockNumber: service.block.blockNumber });
         const longIn: LongIn = { invokeId: service.invokeId, kind: "set", descriptor: service.descriptor, access: service.access, chunks: [], size: 0, block: 0 };
-        return this.#blockIn(a, longIn, service.block, prot);
+        return this.blockIn(a, longIn, service.block, prot);
       }
       case "set-request-with-list-and-first-datablock":
-        return this.#blockIn(a, { invokeId: service.invokeId, kind: "set-list", items: service.items, chunks: [], size: 0, block: 0 }, service.block, prot);
+        return this.blockIn(a, { invokeId: service.invokeId, kind: "set-list", items: service.items, chunks: [], size: 0, block: 0 }, service.block, prot);
       case "set-request-with-datablock":
         if (!a.longIn || (a.longIn.kind !== "set" && a.longIn.kind !== "set-list")) {
           return encodeApdu({ type: "set-response-last-datablock", invokeId: service.invokeId, result: DataAccessResult.noLongSetInProgress, blockNumber: service.block.blockNumber });
         }
-        return this.#blockIn(a, a.longIn, service.block, prot);
+        return this.blockIn(a, a.longIn, service.block, prot);
       case "action-request-normal":
-        return this.#actionResponse(a, service.invokeId, this.#invoke(a, service.descriptor, service.parameters, prot), prot);
+        return this.actionResponse(a, service.invokeId, this.invoke(a, service.descriptor, service.parameters, prot), prot);
       case "action-request-with-list":
         return encodeApdu({
           type: "action-response-with-list",
           invokeId: service.invokeId,
-          responses: service.descriptors.map((d, i) => this.#invoke(a, d, service.parameters[i], prot)),
+          responses: service.descriptors.map((d, i) => this.invoke(a, d, service.parameters[i], prot)),
         });
       case "action-request-with-first-pblock": {
-        const check = this.#changeable(a, service.descriptor.classId, service.descriptor.instance, service.descriptor.method, true, prot);
+        const check = this.changeable(a, service.descriptor.classId, service.descriptor.instance, service.descriptor.method, true, prot);
         if (typeof check === "number") return encodeApdu({ type: "action-response-normal", invokeId: service.invokeId, response: { result: check } });
-        return this.#blockIn(a, { invokeId: service.invokeId, kind: "action", method: service.descriptor, chunks: [], size: 0, block: 0 }, service.block, prot);
+        return this.blockIn(a, { invokeId: service.invokeId, kind: "action", method: service.descriptor, chunks: [], size: 0, block: 0 }, service.block, prot);
       }
       case "action-request-with-list-and-first-pblock":
-        return this.#blockIn(a, { invokeId: service.invokeId, kind: "action-list", methods: service.descriptors, chunks: [], size: 0, block: 0 }, service.block, prot);
+        return this.blockIn(a, { invokeId: service.invokeId, kind: "action-list", methods: service.descriptors, chunks: [], size: 0, block: 0 }, service.block, prot);
       case "action-request-with-pblock":
         if (!a.longIn || (a.longIn.kind !== "action" && a.longIn.kind !== "action-list")) {
           return encodeApdu({ type: "action-response-normal", invokeId: service.invokeId, response: { result: ActionResult.noLongActionInProgress } });
         }
-        return this.#blockIn(a, a.longIn, service.block, prot);
+        return this.blockIn(a, a.longIn, service.block, prot);
       case "action-request-next-pblock":
         return continueLong(a, LONG_ACTION, service.invokeId, service.blockNumber, responseRoom(a, prot));
       default:
@@ -149,45 +149,45 @@ export class Services {
     }
   }
 
-  #ctx(a: Association): AccessContext {
-    return { role: a.cfg.role, clientSap: a.cfg.clientSap, nowUtcMs: this.#now() };
+  private ctx(a: Association): AccessContext {
+    return { role: a.cfg.role, clientSap: a.cfg.clientSap, nowUtcMs: this.now() };
   }
 
   // ---------------------------------------------------------------- rights
 
   /**
-   * The caller's rights on the object #resolve returned last: handed over in
+   * The caller's rights on the object resolve returned last: handed over in
    * a field, not in an object made per request (requests are handled one at
    * a time, synchronously).
    */
-  #rights: ObjectRights = NO_RIGHTS;
+  private rights: ObjectRights = NO_RIGHTS;
 
-  /** Finds the object and the caller's rights (in #rights), or the data-access-result that refuses it. */
-  #resolve(a: Association, classId: number, ln: Obis): CosemObject | number {
-    const own = this.#own(a);
+  /** Finds the object and the caller's rights (in rights), or the data-access-result that refuses it. */
+  private resolve(a: Association, classId: number, ln: Obis): CosemObject | number {
+    const own = this.own(a);
     const current = ln.key === CURRENT_ASSOCIATION.key;
     // One lookup, the row's rights in the directory's `found`: it keeps no entry object per row (issue 13).
-    const object = current ? own.object : this.#directory.lookup(ln.key);
+    const object = current ? own.object : this.directory.lookup(ln.key);
     if (!object) return DataAccessResult.objectUndefined;
-    let rights = (current ? own.rights : this.#directory.found)[a.cfg.role];
+    let rights = (current ? own.rights : this.directory.found)[a.cfg.role];
     if (!rights) return DataAccessResult.objectUndefined;
     if (object.classId !== classId) return DataAccessResult.objectClassInconsistent;
     // Before HLS completes the client may only answer the challenge (Green Book 9.2.7.4).
     if (a.status === 1) rights = object === own.object ? PENDING_RIGHTS : NO_RIGHTS;
-    this.#rights = rights;
+    this.rights = rights;
     return object;
   }
 
   /**
    * The object whose attribute the caller may read (with this selective access), or the refusal.
-   * The steps of #changeable, written out for reading alone: this runs on every GET, and the
+   * The steps of changeable, written out for reading alone: this runs on every GET, and the
    * shared form costs a GET of a register 40 to 70 more XS computations (hdlc.get.register.plain).
    */
-  #readable(a: Association, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): CosemObject | number {
-    const o = this.#resolve(a, d.classId, d.instance);
+  private readable(a: Association, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): CosemObject | number {
+    const o = this.resolve(a, d.classId, d.instance);
     if (typeof o === "number") return o;
     if (d.attribute < 1 || d.attribute > o.attributeCount) return DataAccessResult.objectUndefined;
-    const right = this.#rights.attributes[d.attribute - 1] ?? AttributeAccess.none; // attributeRight written out: every GET pays the call
+    const right = this.rights.attributes[d.attribute - 1] ?? AttributeAccess.none; // attributeRight written out: every GET pays the call
     if (!canRead(right) || (needsAuthenticatedRequest(right, false) && !prot?.requestAuthenticated)) return DataAccessResult.readWriteDenied;
     if (access) {
       const selectors = selectorsOf(o, d.attribute);
@@ -201,11 +201,11 @@ export class Services {
    * invoke (`method` true), or the refusal: one check for both changes, each answering in its
    * own result enumeration (they share these codes).
    */
-  #changeable(a: Association, classId: number, instance: Obis, index: number, method: boolean, prot: Protection | undefined): CosemObject | number {
-    const o = this.#resolve(a, classId, instance);
+  private changeable(a: Association, classId: number, instance: Obis, index: number, method: boolean, prot: Protection | undefined): CosemObject | number {
+    const o = this.resolve(a, classId, instance);
     if (typeof o === "number") return o;
     if (index < 1 || index > (method ? o.methodCount : o.attributeCount)) return method ? ActionResult.objectUndefined : DataAccessResult.objectUndefined;
-    const right = method ? methodRight(this.#rights, index) : attributeRight(this.#rights, index);
+    const right = method ? methodRight(this.rights, index) : attributeRight(this.rights, index);
     // logical_name (attribute 1) is never written, whatever the rights say.
     const allows = method ? canInvoke(right as MethodAccess) : canWrite(right as AttributeAccess) && index !== 1;
     if (!allows || (needsAuthenticatedRequest(right, method) && !prot?.requestAuthenticated)) return method ? ActionResult.readWriteDenied : DataAccessResult.readWriteDenied;
@@ -215,18 +215,18 @@ export class Services {
   // ---------------------------------------------------------------- GET
 
   /** Reads an attribute into a block source (or the refusal). */
-  #read(a: Association, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): BlockSource | number {
-    const object = this.#readable(a, d, access, prot);
+  private read(a: Association, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): BlockSource | number {
+    const object = this.readable(a, d, access, prot);
     if (typeof object === "number") return object;
     if (d.attribute === 1) return new BlockSource(encodeData(D.octets(object.logicalName.toBytes())));
-    const res = object.get(d.attribute, this.#ctx(a), access);
+    const res = object.get(d.attribute, this.ctx(a), access);
     if (!res.ok) return res.error;
     if ("kind" in res.value) return new BlockSource(NO_DATA, res.value);
     return new BlockSource(encodeData(res.value));
   }
 
-  #getNormal(a: Association, invokeId: number, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): Uint8Array {
-    const src = this.#read(a, d, access, prot);
+  private getNormal(a: Association, invokeId: number, d: AttributeDescriptor, access: AccessSelection | undefined, prot: Protection | undefined): Uint8Array {
+    const src = this.read(a, d, access, prot);
     if (typeof src === "number") return encodeApdu({ type: "get-response-normal", invokeId, result: { error: src } });
     const room = responseRoom(a, prot);
     if (src.fitsIn(room - 4)) return encodeApdu({ type: "get-response-normal", invokeId, result: { encoded: src.take(room).bytes } });
@@ -234,13 +234,13 @@ export class Services {
     return startLong(a, LONG_GET, invokeId, src, room);
   }
 
-  #getList(a: Association, invokeId: number, items: AttributeWithSelection[], prot: Protection | undefined): Uint8Array {
+  private getList(a: Association, invokeId: number, items: AttributeWithSelection[], prot: Protection | undefined): Uint8Array {
     const results: DataResult[] = [];
     for (const it of items) {
-      const src = this.#read(a, it.descriptor, it.access, prot);
+      const src = this.read(a, it.descriptor, it.access, prot);
       if (typeof src === "number") results.push({ error: src });
-      else if (!src.fitsIn(this.#maxAssembly)) results.push({ error: DataAccessResult.otherReason });
-      else results.push({ encoded: src.take(this.#maxAssembly).bytes });
+      else if (!src.fitsIn(this.maxAssembly)) results.push({ error: DataAccessResult.otherReason });
+      else results.push({ encoded: src.take(this.maxAssembly).bytes });
     }
     const whole = encodeApdu({ type: "get-response-with-list", invokeId, results });
     const room = responseRoom(a, prot);
@@ -252,20 +252,20 @@ export class Services {
 
   // ---------------------------------------------------------------- SET and ACTION
 
-  #set(a: Association, d: AttributeDescriptor, value: Data, prot: Protection | undefined): number {
-    const object = this.#changeable(a, d.classId, d.instance, d.attribute, false, prot);
+  private set(a: Association, d: AttributeDescriptor, value: Data, prot: Protection | undefined): number {
+    const object = this.changeable(a, d.classId, d.instance, d.attribute, false, prot);
     if (typeof object === "number") return object;
-    return object.set(d.attribute, value, this.#ctx(a));
+    return object.set(d.attribute, value, this.ctx(a));
   }
 
-  #invoke(a: Association, d: MethodDescriptor, params: Data | undefined, prot: Protection | undefined): ActionResultWithData {
-    const object = this.#changeable(a, d.classId, d.instance, d.method, true, prot);
+  private invoke(a: Association, d: MethodDescriptor, params: Data | undefined, prot: Protection | undefined): ActionResultWithData {
+    const object = this.changeable(a, d.classId, d.instance, d.method, true, prot);
     if (typeof object === "number") return { result: object };
-    const out = object.action(d.method, params, this.#ctx(a));
+    const out = object.action(d.method, params, this.ctx(a));
     return out.returnData === undefined ? { result: out.result } : { result: out.result, returnParameters: { data: out.returnData } };
   }
 
-  #actionResponse(a: Association, invokeId: number, response: ActionResultWithData, prot: Protection | undefined): Uint8Array {
+  private actionResponse(a: Association, invokeId: number, response: ActionResultWithData, prot: Protection | undefined): Uint8Array {
     const whole = encodeApdu({ type: "action-response-normal", invokeId, response });
     const room = responseRoom(a, prot);
     if (whole.length <= room || !(a.conformance & Conformance.blockTransferWithAction)) return whole;
@@ -274,8 +274,8 @@ export class Services {
   }
 
   /** One block of a long SET or ACTION request; the last one runs the service on the assembled value. */
-  #blockIn(a: Association, s: LongIn, block: DataBlockSA, prot: Protection | undefined): Uint8Array | undefined {
-    const reply = receiveBlock(a, s, block, this.#maxAssembly);
+  private blockIn(a: Association, s: LongIn, block: DataBlockSA, prot: Protection | undefined): Uint8Array | undefined {
+    const reply = receiveBlock(a, s, block, this.maxAssembly);
     if (reply) return reply;
     const raw = assembled(s);
     switch (s.kind) {
@@ -287,11 +287,11 @@ export class Services {
           if (!(e instanceof DecodeError)) throw e;
           return refuseLongIn(a, s, DataAccessResult.typeUnmatched, s.block);
         }
-        return encodeApdu({ type: "set-response-last-datablock", invokeId: s.invokeId, result: this.#set(a, s.descriptor, value, prot), blockNumber: s.block });
+        return encodeApdu({ type: "set-response-last-datablock", invokeId: s.invokeId, result: this.set(a, s.descriptor, value, prot), blockNumber: s.block });
       }
       case "set-list": {
         const values = readSequenceOfData(raw, s.items.length);
-        const results = values ? s.items.map((it, i) => this.#set(a, it.descriptor, values[i], prot)) : s.items.map(() => DataAccessResult.typeUnmatched);
+        const results = values ? s.items.map((it, i) => this.set(a, it.descriptor, values[i], prot)) : s.items.map(() => DataAccessResult.typeUnmatched);
         return encodeApdu({ type: "set-response-last-datablock-with-list", invokeId: s.invokeId, results, blockNumber: s.block });
       }
       case "action": {
@@ -302,11 +302,11 @@ export class Services {
           if (!(e instanceof DecodeError)) throw e;
           return refuseLongIn(a, s, ActionResult.typeUnmatched, s.block);
         }
-        return this.#actionResponse(a, s.invokeId, this.#invoke(a, s.method, params, prot), prot);
+        return this.actionResponse(a, s.invokeId, this.invoke(a, s.method, params, prot), prot);
       }
       case "action-list": {
         const values = readSequenceOfData(raw, s.methods.length);
-        const responses = values ? s.methods.map((m, i) => this.#invoke(a, m, values[i], prot)) : s.methods.map(() => ({ result: ActionResult.typeUnmatched }));
+        const responses = values ? s.methods.map((m, i) => this.invoke(a, m, values[i], prot)) : s.methods.map(() => ({ result: ActionResult.typeUnmatched }));
         return encodeApdu({ type: "action-response-with-list", invokeId: s.invokeId, responses });
       }
     }
