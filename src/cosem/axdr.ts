@@ -126,7 +126,10 @@ export function writeLength(w: ByteWriter, n: number): void {
 /** A SEQUENCE OF: its count, then each element through `write`. */
 export function writeList<T>(w: ByteWriter, items: readonly T[], write: (w: ByteWriter, item: T) => void): void {
   writeLength(w, items.length);
-  for (const x of items) write(w, x);
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
+    write(w, x);
+  }
 }
 
 /** A count of elements, refused when it cannot fit in what is left (bounds allocation). */
@@ -296,7 +299,10 @@ function minSize(t: TypeDescription): number {
       return t.count * minSize(t.element);
     case Tag.Structure: {
       let n = 0;
-      for (const f of t.fields) n += minSize(f);
+      for (let i = 0; i < t.fields.length; i++) {
+        const f = t.fields[i];
+        n += minSize(f);
+      }
       return n;
     }
     case Tag.NullData:
@@ -372,7 +378,10 @@ function writeValue(w: ByteWriter, d: Data): void {
     case Tag.Array:
     case Tag.Structure:
       writeLength(w, d.value.length);
-      for (const item of d.value) writeData(w, item);
+      for (let i = 0; i < d.value.length; i++) {
+        const item = d.value[i];
+        writeData(w, item);
+      }
       return;
     case Tag.Boolean:
       w.u8(d.value ? 1 : 0);
@@ -458,14 +467,20 @@ function writeTypeDescription(w: ByteWriter, t: TypeDescription): void {
     writeTypeDescription(w, t.element);
   } else if (t.tag === Tag.Structure) {
     writeLength(w, t.fields.length);
-    for (const f of t.fields) writeTypeDescription(w, f);
+    for (let i = 0; i < t.fields.length; i++) {
+      const f = t.fields[i];
+      writeTypeDescription(w, f);
+    }
   }
 }
 
 function writeCompactArray(w: ByteWriter, ca: CompactArray): void {
   writeTypeDescription(w, ca.description);
   const content = new ByteWriter(64);
-  for (const v of ca.values) writeUntagged(content, v, ca.description);
+  for (let i = 0; i < ca.values.length; i++) {
+    const v = ca.values[i];
+    writeUntagged(content, v, ca.description);
+  }
   writeLength(w, content.length);
   w.bytes(content.toBytes());
 }
@@ -475,7 +490,10 @@ function writeUntagged(w: ByteWriter, d: Data, t: TypeDescription): void {
   if (t.tag === Tag.Array) {
     const items = d.value as Data[];
     if (items.length !== t.count) throw new EncodeError("type-mismatch", `compact-array element needs ${t.count} items`);
-    for (const item of items) writeUntagged(w, item, t.element);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      writeUntagged(w, item, t.element);
+    }
   } else if (t.tag === Tag.Structure) {
     const items = d.value as Data[];
     if (items.length !== t.fields.length) throw new EncodeError("type-mismatch", "compact-array structure field count");

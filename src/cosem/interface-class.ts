@@ -339,7 +339,8 @@ export function persistentAttributes(entry: ObjectEntry): number[] {
   if (entry.persist) return entry.persist.filter((a) => a >= 2 && a <= entry.object.attributeCount).sort((a, b) => a - b);
   const out: number[] = [];
   for (let a = 2; a <= entry.object.attributeCount; a++) {
-    for (const role of ROLES) {
+    for (let i = 0; i < ROLES.length; i++) {
+      const role = ROLES[i];
       if (canWrite(entry.rights[role]?.attributes[a - 1])) {
         out.push(a);
         break;

@@ -150,7 +150,9 @@ export const AcseField = Object.freeze({
 export function readAcseFields<T>(bytes: Uint8Array, tag: number, what: string, out: T, fields: Readonly<Record<number, AcseFieldReader<T>>>): T {
   if (bytes.length === 0) throw new DecodeError("truncated", `${what}: empty`);
   let last = -1;
-  for (const t of readTlvs(readOnly(bytes, tag, what))) {
+  const tlvs = readTlvs(readOnly(bytes, tag, what));
+  for (let i = 0; i < tlvs.length; i++) {
+    const t = tlvs[i];
     const n = t.tag & 0x1f;
     if (n <= last) throw new DecodeError("bad-order", `ACSE field [${n}] repeated or out of order`, t.at);
     last = n;

@@ -73,6 +73,9 @@ export function tlv(tag: number, value: Uint8Array): Uint8Array {
 export function readSmallInteger(value: Uint8Array, what: string): number {
   if (value.length < 1 || value.length > 2) throw new DecodeError("bad-value", `${what}: integer of ${value.length} octets`);
   let v = 0;
-  for (const b of value) v = v * 256 + b;
+  for (let i = 0; i < value.length; i++) {
+    const b = value[i];
+    v = v * 256 + b;
+  }
   return v;
 }

@@ -52,7 +52,9 @@ export function plainTagOf(cipheredTag: number): number | undefined {
 /** Reverse of PLAIN_OF, built once: sealing runs for every ciphered response. */
 const GLO_OF: Record<number, number> = {};
 const DED_OF: Record<number, number> = {};
-for (const k of Object.keys(PLAIN_OF)) {
+const keys = Object.keys(PLAIN_OF);
+for (let i = 0; i < keys.length; i++) {
+  const k = keys[i];
   const t = Number(k);
   if (isDedicatedTag(t)) DED_OF[PLAIN_OF[t]] = t;
   else GLO_OF[PLAIN_OF[t]] = t;

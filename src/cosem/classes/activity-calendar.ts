@@ -32,7 +32,8 @@ function decodeSeasons(d: Data): SeasonProfile[] | undefined {
   const list = asList(d, Tag.Array);
   if (!list) return undefined;
   const out: SeasonProfile[] = [];
-  for (const x of list) {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
     const s = asList(x, Tag.Structure, 3);
     const name = asOctets(s?.[0]);
     const start = asDateTime(s?.[1]);
@@ -47,7 +48,8 @@ function decodeWeeks(d: Data): WeekProfile[] | undefined {
   const list = asList(d, Tag.Array);
   if (!list) return undefined;
   const out: WeekProfile[] = [];
-  for (const x of list) {
+  for (let j = 0; j < list.length; j++) {
+    const x = list[j];
     const s = asList(x, Tag.Structure, 8);
     const name = asOctets(s?.[0]);
     if (!s || !name) return undefined;
@@ -66,13 +68,15 @@ function decodeDays(d: Data): DayProfile[] | undefined {
   const list = asList(d, Tag.Array);
   if (!list) return undefined;
   const out: DayProfile[] = [];
-  for (const x of list) {
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
     const s = asList(x, Tag.Structure, 2);
     const id = asInt(s?.[0], Tag.Unsigned);
     const sched = asList(s?.[1], Tag.Array);
     if (id === undefined || !sched) return undefined;
     const actions = [];
-    for (const y of sched) {
+    for (let i = 0; i < sched.length; i++) {
+      const y = sched[i];
       const a = asList(y, Tag.Structure, 3);
       const start = asTime(a?.[0]);
       const script = asOctets(a?.[1], 6);

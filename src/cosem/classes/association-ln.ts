@@ -121,7 +121,8 @@ export function writeObjectListElement(out: Uint8Array, at: number, o: CosemObje
     if (sel.length) {
       out[i++] = Tag.Array;
       out[i++] = sel.length;
-      for (const x of sel) {
+      for (let j = 0; j < sel.length; j++) {
+        const x = sel[j];
         out[i++] = Tag.Integer;
         out[i++] = x;
       }

@@ -131,7 +131,8 @@ function asciiBytes(s: string): Uint8Array {
 function addressText(b: Uint8Array): string | undefined {
   if (b.length > 32) return undefined;
   let s = "";
-  for (const c of b) {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
     const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x20;
     if (!ok) return undefined;
     s += String.fromCharCode(c);

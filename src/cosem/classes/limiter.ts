@@ -123,7 +123,8 @@ export class LimiterObject implements CosemObject {
         const list = asList(value, Tag.Array);
         if (!list) return DataAccessResult.typeUnmatched;
         const ids: number[] = [];
-        for (const x of list) {
+        for (let i = 0; i < list.length; i++) {
+          const x = list[i];
           const id = asInt(x, Tag.LongUnsigned);
           if (id === undefined) return DataAccessResult.typeUnmatched;
           ids.push(id);

@@ -143,7 +143,8 @@ export class ProfileGeneric implements CosemObject {
     const to = this.utcOf(f[2]);
     if (from === undefined || to === undefined) return { ok: false, error: DataAccessResult.typeUnmatched };
     const cols: number[] = [];
-    for (const d of selected) {
+    for (let j = 0; j < selected.length; j++) {
+      const d = selected[j];
       const def = definitionOf(d);
       const i = def ? this.columnOf(def) : -1;
       if (i < 0) return { ok: false, error: DataAccessResult.otherReason };
@@ -353,7 +354,8 @@ class BufferStream implements EncodedStream {
     let i = at;
     b[i++] = Tag.Structure;
     b[i++] = this.cols.length; // a profile has fewer than 128 capture objects
-    for (const ci of this.cols) {
+    for (let j = 0; j < this.cols.length; j++) {
+      const ci = this.cols[j];
       const c = this.cfg.columns[ci];
       if (!r) {
         b[i++] = Tag.NullData;

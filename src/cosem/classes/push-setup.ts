@@ -73,7 +73,8 @@ function asObject(d: Data): PushObject | undefined {
   const cols = d.value[5];
   if (restriction === null || cols.tag !== Tag.Array) return undefined;
   const columns: PushColumn[] = [];
-  for (const c of cols.value) {
+  for (let i = 0; i < cols.value.length; i++) {
+    const c = cols.value[i];
     const col = asColumn(c);
     if (!col) return undefined;
     columns.push(col);
@@ -120,7 +121,8 @@ export class PushSetupObject implements CosemObject {
         if (value.tag !== Tag.Array) return DataAccessResult.typeUnmatched;
         if (value.value.length > MAX_OBJECTS) return DataAccessResult.otherReason;
         const list: PushObject[] = [];
-        for (const item of value.value) {
+        for (let i = 0; i < value.value.length; i++) {
+          const item = value.value[i];
           const o = asObject(item);
           if (!o) return DataAccessResult.typeUnmatched;
           list.push(o);
@@ -141,7 +143,8 @@ export class PushSetupObject implements CosemObject {
         if (value.tag !== Tag.Array) return DataAccessResult.typeUnmatched;
         if (value.value.length > MAX_WINDOWS) return DataAccessResult.otherReason;
         const windows: PushWindow[] = [];
-        for (const w of value.value) {
+        for (let i = 0; i < value.value.length; i++) {
+          const w = value.value[i];
           if (w.tag !== Tag.Structure || w.value.length !== 2) return DataAccessResult.typeUnmatched;
           const [a, b] = w.value;
           if (a.tag !== Tag.OctetString || b.tag !== Tag.OctetString || a.value.length !== 12 || b.value.length !== 12) return DataAccessResult.typeUnmatched;

@@ -24,7 +24,8 @@ function readMask(d: Data | undefined): RegisterMask | undefined {
   const list = asList(s?.[1], Tag.Array);
   if (!name || !list) return undefined;
   const indices: number[] = [];
-  for (const x of list) {
+  for (let j = 0; j < list.length; j++) {
+    const x = list[j];
     const i = asInt(x, Tag.Unsigned);
     if (i === undefined) return undefined;
     indices.push(i);
@@ -61,7 +62,8 @@ export class RegisterActivationObject implements CosemObject {
         const list = asList(value, Tag.Array);
         if (!list) return DataAccessResult.typeUnmatched;
         const out: RegisterAssignment[] = [];
-        for (const x of list) {
+        for (let i = 0; i < list.length; i++) {
+          const x = list[i];
           const r = readAssignment(x);
           if (!r) return DataAccessResult.typeUnmatched;
           out.push(r);
@@ -73,10 +75,14 @@ export class RegisterActivationObject implements CosemObject {
         const list = asList(value, Tag.Array);
         if (!list) return DataAccessResult.typeUnmatched;
         const out: RegisterMask[] = [];
-        for (const x of list) {
+        for (let j = 0; j < list.length; j++) {
+          const x = list[j];
           const m = readMask(x);
           if (!m) return DataAccessResult.typeUnmatched;
-          for (const i of m.indices) if (i < 1 || i > a.assignment.length) return DataAccessResult.otherReason;
+          for (let j = 0; j < m.indices.length; j++) {
+            const i = m.indices[j];
+            if (i < 1 || i > a.assignment.length) return DataAccessResult.otherReason;
+          }
           out.push(m);
         }
         a.masks = out;

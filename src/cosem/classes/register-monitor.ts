@@ -61,7 +61,9 @@ export class RegisterMonitorObject implements CosemObject {
     const v = this.read();
     if (v === undefined) return [];
     const ran: ScriptRef[] = [];
-    for (const c of this.monitor.evaluate(v)) {
+    const crossed = this.monitor.evaluate(v);
+    for (let i = 0; i < crossed.length; i++) {
+      const c = crossed[i];
       const a = this.actions[c.index];
       if (!a) continue;
       const ref = c.up ? a.up : a.down;
@@ -94,7 +96,8 @@ export class RegisterMonitorObject implements CosemObject {
         if (list.length > 16) return DataAccessResult.otherReason;
         const out: number[] = [];
         let tag: number | undefined;
-        for (const d of list) {
+        for (let i = 0; i < list.length; i++) {
+          const d = list[i];
           if (!INTEGER_TAGS.includes(d.tag) || (tag !== undefined && d.tag !== tag)) return DataAccessResult.typeUnmatched;
           tag = d.tag;
           out.push(d.value as number);
@@ -108,7 +111,8 @@ export class RegisterMonitorObject implements CosemObject {
         if (!list) return DataAccessResult.typeUnmatched;
         if (list.length > 16) return DataAccessResult.otherReason;
         const out: ActionSet[] = [];
-        for (const d of list) {
+        for (let i = 0; i < list.length; i++) {
+          const d = list[i];
           const pair = asList(d, Tag.Structure, 2);
           const up = readScript(pair?.[0]);
           const down = readScript(pair?.[1]);

@@ -53,13 +53,15 @@ export class ScriptTableObject implements CosemObject {
     const list = asList(value, Tag.Array);
     if (!list) return DataAccessResult.typeUnmatched;
     const scripts: Script[] = [];
-    for (const x of list) {
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i];
       const s = asList(x, Tag.Structure, 2);
       const id = asInt(s?.[0], Tag.LongUnsigned);
       const actions = asList(s?.[1], Tag.Array);
       if (id === undefined || !actions) return DataAccessResult.typeUnmatched;
       const parsed: ScriptAction[] = [];
-      for (const a of actions) {
+      for (let i = 0; i < actions.length; i++) {
+        const a = actions[i];
         const r = readAction(a);
         if (!r) return DataAccessResult.typeUnmatched;
         parsed.push(r);

@@ -57,7 +57,8 @@ export class SecuritySetupObject implements CosemObject {
     if (method === 2) {
       if (parameters?.tag !== Tag.Array) return { result: ActionResult.typeUnmatched };
       const keys: { id: number; wrapped: Uint8Array }[] = [];
-      for (const item of parameters.value) {
+      for (let i = 0; i < parameters.value.length; i++) {
+        const item = parameters.value[i];
         if (item.tag !== Tag.Structure || item.value.length !== 2) return { result: ActionResult.typeUnmatched };
         const [id, wrapped] = item.value;
         if (id.tag !== Tag.Enum || wrapped.tag !== Tag.OctetString) return { result: ActionResult.typeUnmatched };

@@ -55,7 +55,8 @@ export class SingleActionScheduleObject implements CosemObject {
         const list = asList(value, Tag.Array);
         if (!list) return DataAccessResult.typeUnmatched;
         const times: ExecutionTime[] = [];
-        for (const x of list) {
+        for (let i = 0; i < list.length; i++) {
+          const x = list[i];
           const e = asList(x, Tag.Structure, 2);
           const time = asTime(e?.[0]);
           const date = asDate(e?.[1]);

@@ -37,7 +37,8 @@ export class SpecialDaysTableObject implements CosemObject {
     const list = asList(value, Tag.Array);
     if (!list) return DataAccessResult.typeUnmatched;
     const entries: SpecialDay[] = [];
-    for (const x of list) {
+    for (let i = 0; i < list.length; i++) {
+      const x = list[i];
       const e = readEntry(x);
       if (!e) return DataAccessResult.typeUnmatched;
       entries.push(e);

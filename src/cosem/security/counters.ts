@@ -79,7 +79,8 @@ export class TransmitCounter {
     let exact = -1;
     let bounded = -1;
     let present = false;
-    for (const c of copies) {
+    for (let i = 0; i < copies.length; i++) {
+      const c = copies[i];
       if (c.value !== undefined) {
         present = true;
         // An unproven copy is an older value: below the newest, or skipped past every reservation damage could have lost.

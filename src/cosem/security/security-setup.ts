@@ -123,7 +123,8 @@ export class SecuritySetup {
   transferKeys(keys: readonly { id: number; wrapped: Uint8Array }[]): boolean {
     const kek = this.key(KeyId.master);
     const plain: { id: number; key: Uint8Array }[] = [];
-    for (const k of keys) {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const unwrapped = kek && k.id >= 0 && k.id <= 3 ? this.crypto.aesKeyUnwrap(kek, k.wrapped) : undefined;
       if (!unwrapped || unwrapped.length !== 16) {
         this.events.record({ log: "security", code: SecurityEvent.keyUnwrapFailed, utcMs: this.now(), value: k.id });
@@ -143,7 +144,8 @@ export class SecuritySetup {
     const plain = this.pending;
     if (!plain) return;
     this.pending = undefined;
-    for (const k of plain) {
+    for (let i = 0; i < plain.length; i++) {
+      const k = plain[i];
       this.kv.put(`${this.cfg.name}.k${k.id}`, k.key);
       // A new unicast key starts a new nonce space for both directions.
       if (k.id === KeyId.globalUnicast) {

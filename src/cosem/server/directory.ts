@@ -58,7 +58,10 @@ export class ObjectDirectory {
   private checkedTable: ClassTable | undefined;
 
   constructor(entries: readonly ObjectEntry[] = []) {
-    for (const e of entries) this.insert(e);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      this.insert(e);
+    }
   }
 
   /**
@@ -72,7 +75,8 @@ export class ObjectDirectory {
     const key = object.logicalName.key;
     if (this.search(key) >= 0 || this.internalAt(key)) throw new Error(`duplicate logical name ${object.logicalName.toString()}`);
     if (entry.rights !== this.checkedRights || object.classTable !== this.checkedTable) {
-      for (const role of ROLES) {
+      for (let i = 0; i < ROLES.length; i++) {
+        const role = ROLES[i];
         const x = entry.rights[role];
         if (x) checkRights(object, role, x);
       }
@@ -194,7 +198,10 @@ export class ObjectDirectory {
   }
 
   private internalAt(key: number): CosemObject | undefined {
-    for (const o of this.internal) if (o.logicalName.key === key) return o;
+    for (let i = 0; i < this.internal.length; i++) {
+      const o = this.internal[i];
+      if (o.logicalName.key === key) return o;
+    }
     return undefined;
   }
 
@@ -205,7 +212,8 @@ export class ObjectDirectory {
     let changed = false;
     let recordKey = "";
     const shared: Partial<Record<Role, ObjectRights>> = {};
-    for (const role of ROLES) {
+    for (let i = 0; i < ROLES.length; i++) {
+      const role = ROLES[i];
       const x = r[role];
       // A role's part of the record key: its row's key, or nothing; the separator keeps the roles apart.
       recordKey += "\uffff";

@@ -54,7 +54,8 @@ export class CosemServer implements ApduHandler {
     this.authGuard = this.associations.authGuard;
     // One catalog (issue 13/18): the meter's directory is served as it is, not copied and indexed again.
     const directory = options.catalog instanceof ObjectDirectory ? options.catalog : new ObjectDirectory(options.catalog);
-    for (const cfg of options.associations) {
+    for (let i = 0; i < options.associations.length; i++) {
+      const cfg = options.associations[i];
       const object = new AssociationLnObject(cfg.logicalName, this.associations.binding(cfg));
       let entry: ObjectEntry = { object, rights: { [cfg.role]: cfg.associationRights ?? defaultAssociationRights(cfg.mechanism) } };
       if (!directory.find(cfg.logicalName)) entry = directory.insert(entry);

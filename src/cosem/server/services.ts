@@ -236,7 +236,8 @@ export class Services {
 
   private getList(a: Association, invokeId: number, items: AttributeWithSelection[], prot: Protection | undefined): Uint8Array {
     const results: DataResult[] = [];
-    for (const it of items) {
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
       const src = this.read(a, it.descriptor, it.access, prot);
       if (typeof src === "number") results.push({ error: src });
       else if (!src.fitsIn(this.maxAssembly)) results.push({ error: DataAccessResult.otherReason });
