@@ -1,10 +1,10 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { normalizeCalendar, type ActivityCalendar, type CalendarSet, type DayProfile, type SeasonProfile, type WeekProfile } from "../../tariff/calendar.js";
 import { isInternal } from "../../tariff/script-table.js";
-import { arr, asDateTime, asInt, asList, asOctets, asTime, dateTimeOs, os, st, timeOs, u16, u8 } from "../axdr-helpers.js";
+import { asDateTime, asInt, asList, asOctets, asTime, dateTimeOs, timeOs } from "../axdr-helpers.js";
 
 /**
  * Activity calendar, class 20 version 0 (0.0.13.0.0.255).
@@ -17,15 +17,15 @@ import { arr, asDateTime, asInt, asList, asOctets, asTime, dateTimeOs, os, st, t
  * script_logical_name octet-string(6), script_selector long-unsigned}}.
  */
 function encodeSeasons(s: SeasonProfile[]): Data {
-  return arr(s.map((x) => st([os(x.name.slice()), dateTimeOs(x.start), os(x.weekName.slice())])));
+  return D.array(s.map((x) => D.struct(D.octets(x.name.slice()), dateTimeOs(x.start), D.octets(x.weekName.slice()))));
 }
 
 function encodeWeeks(w: WeekProfile[]): Data {
-  return arr(w.map((x) => st([os(x.name.slice()), ...x.days.map(u8)])));
+  return D.array(w.map((x) => D.struct(D.octets(x.name.slice()), ...x.days.map(D.u8))));
 }
 
 function encodeDays(d: DayProfile[]): Data {
-  return arr(d.map((x) => st([u8(x.dayId), arr(x.actions.map((a) => st([timeOs(a.start), os(a.script.slice()), u16(a.selector)])))])));
+  return D.array(d.map((x) => D.struct(D.u8(x.dayId), D.array(x.actions.map((a) => D.struct(timeOs(a.start), D.octets(a.script.slice()), D.u16(a.selector)))))));
 }
 
 function decodeSeasons(d: Data): SeasonProfile[] | undefined {
@@ -107,7 +107,7 @@ export class ActivityCalendarObject implements CosemObject {
     const c = this.set_(attribute);
     switch ((attribute - 2) % 4) {
       case 0:
-        return { ok: true, value: os(c.name.slice()) };
+        return { ok: true, value: D.octets(c.name.slice()) };
       case 1:
         return { ok: true, value: encodeSeasons(c.seasons) };
       case 2:

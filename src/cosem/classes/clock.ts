@@ -1,9 +1,9 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { MeterClock } from "../../tariff/clock.js";
-import { asBool, asDateTime, asInt, asList, bool, dateTimeOs, en, i16, i8, u8 } from "../axdr-helpers.js";
+import { asBool, asDateTime, asInt, asList, dateTimeOs } from "../axdr-helpers.js";
 
 /**
  * Clock, class 8 version 0 (0.0.1.0.0.255). Attributes: 2 time, 3 time_zone,
@@ -29,10 +29,10 @@ export class ClockObject implements CosemObject {
         value = dateTimeOs(c.dateTime());
         break;
       case 3:
-        value = i16(c.timeZone);
+        value = D.i16(c.timeZone);
         break;
       case 4:
-        value = u8(c.statusAt(c.now()));
+        value = D.u8(c.statusAt(c.now()));
         break;
       case 5:
         value = dateTimeOs(c.dstBegin);
@@ -41,13 +41,13 @@ export class ClockObject implements CosemObject {
         value = dateTimeOs(c.dstEnd);
         break;
       case 7:
-        value = i8(c.dstDeviation);
+        value = D.i8(c.dstDeviation);
         break;
       case 8:
-        value = bool(c.dstEnabled);
+        value = D.bool(c.dstEnabled);
         break;
       case 9:
-        value = en(c.clockBase);
+        value = D.enum(c.clockBase);
         break;
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };

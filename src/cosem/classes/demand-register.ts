@@ -1,8 +1,8 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import type { DemandMeter } from "../../metrology/demand.js";
-import { asInt, u16, u32, u8 } from "../axdr-helpers.js";
+import { asInt } from "../axdr-helpers.js";
 import { intData, scaled, scalerUnitData, utcDateTime, type ScalerUnit } from "./register.js";
 
 /**
@@ -34,15 +34,15 @@ export class DemandRegisterObject implements CosemObject {
       case 4:
         return { ok: true, value: scalerUnitData(this.scalerUnit) };
       case 5:
-        return { ok: true, value: u8(0) };
+        return { ok: true, value: D.u8(0) };
       case 6:
         return { ok: true, value: this.toDateTime(d.captureTime) };
       case 7:
         return { ok: true, value: this.toDateTime(d.startTimeCurrent) };
       case 8:
-        return { ok: true, value: u32(d.periodS) };
+        return { ok: true, value: D.u32(d.periodS) };
       case 9:
-        return { ok: true, value: u16(d.numberOfPeriods) };
+        return { ok: true, value: D.u16(d.numberOfPeriods) };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }

@@ -1,9 +1,9 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { DisconnectControl, Trigger } from "../../relay/disconnect.js";
 import { isInternal } from "../../tariff/script-table.js";
-import { asInt, bool, en } from "../axdr-helpers.js";
+import { asInt } from "../axdr-helpers.js";
 
 /**
  * Disconnect control, class 70 version 0 (0.0.96.3.10.255).
@@ -28,11 +28,11 @@ export class DisconnectControlObject implements CosemObject {
   get(attribute: number, _ctx: AccessContext): GetResult {
     switch (attribute) {
       case 2:
-        return { ok: true, value: bool(this.control.outputState) };
+        return { ok: true, value: D.bool(this.control.outputState) };
       case 3:
-        return { ok: true, value: en(this.control.controlState) };
+        return { ok: true, value: D.enum(this.control.controlState) };
       case 4:
-        return { ok: true, value: en(this.control.controlMode) };
+        return { ok: true, value: D.enum(this.control.controlMode) };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }

@@ -1,7 +1,7 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
-import { en, u16, u8, asInt } from "../axdr-helpers.js";
+import { asInt } from "../axdr-helpers.js";
 import type { OpticalPortConfig } from "../../transport/optical-port.js";
 
 /** What the adapter needs of the optical port (OpticalPort satisfies it). */
@@ -40,29 +40,29 @@ export class IecHdlcSetupObject implements CosemObject {
     switch (attribute) {
       case 2: {
         const i = (SPEEDS as readonly number[]).indexOf(c.maxBaud);
-        value = en(i < 0 ? 5 : i);
+        value = D.enum(i < 0 ? 5 : i);
         break;
       }
       case 3:
-        value = u8(h.limits.windowTx);
+        value = D.u8(h.limits.windowTx);
         break;
       case 4:
-        value = u8(h.limits.windowRx);
+        value = D.u8(h.limits.windowRx);
         break;
       case 5:
-        value = u16(h.limits.maxInfoTx);
+        value = D.u16(h.limits.maxInfoTx);
         break;
       case 6:
-        value = u16(h.limits.maxInfoRx);
+        value = D.u16(h.limits.maxInfoRx);
         break;
       case 7:
-        value = u16(h.interOctetMs);
+        value = D.u16(h.interOctetMs);
         break;
       case 8:
-        value = u16(Math.round(h.inactivityMs / 1000));
+        value = D.u16(Math.round(h.inactivityMs / 1000));
         break;
       case 9:
-        value = u16(h.physicalAddress);
+        value = D.u16(h.physicalAddress);
         break;
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };

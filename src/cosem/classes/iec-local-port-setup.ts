@@ -1,7 +1,7 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
-import { asInt, asOctets, en, os } from "../axdr-helpers.js";
+import { asInt, asOctets } from "../axdr-helpers.js";
 import { baudForLetter, letterForBaud } from "../../transport/iec62056-21.js";
 import type { HdlcSetupTarget } from "./iec-hdlc-setup.js";
 
@@ -35,17 +35,17 @@ export class IecLocalPortSetupObject implements CosemObject {
     const c = this.port.currentConfig;
     switch (attribute) {
       case 2:
-        return { ok: true, value: en(0) };
+        return { ok: true, value: D.enum(0) };
       case 3:
-        return { ok: true, value: en(0) };
+        return { ok: true, value: D.enum(0) };
       case 4: {
         const l = letterForBaud(c.maxBaud);
-        return { ok: true, value: en(l === undefined ? 5 : l.charCodeAt(0) - 0x30) };
+        return { ok: true, value: D.enum(l === undefined ? 5 : l.charCodeAt(0) - 0x30) };
       }
       case 5:
-        return { ok: true, value: en(c.responseDelayMs < 200 ? 0 : 1) };
+        return { ok: true, value: D.enum(c.responseDelayMs < 200 ? 0 : 1) };
       case 6:
-        return { ok: true, value: os(asciiBytes(c.deviceAddress)) };
+        return { ok: true, value: D.octets(asciiBytes(c.deviceAddress)) };
       case 7:
       case 8:
       case 9:

@@ -1,9 +1,9 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { dateTimeProblem } from "../datetime.js";
 import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { Limiter, ScriptRef } from "../../relay/limiter.js";
-import { arr, asDateTime, asInt, asList, asObis, asOctets, bool, dateTimeOs, i8, os, st, u16, u32 } from "../axdr-helpers.js";
+import { asDateTime, asInt, asList, asObis, asOctets, dateTimeOs } from "../axdr-helpers.js";
 
 /**
  * Limiter, class 71 version 0 (0.0.17.0.0.255).
@@ -19,7 +19,7 @@ import { arr, asDateTime, asInt, asList, asObis, asOctets, bool, dateTimeOs, i8,
  * script_selector}. No methods.
  */
 function scriptRef(r: ScriptRef | undefined): Data {
-  return st([os(r ? r.scriptLn.slice() : new Uint8Array(6)), u16(r ? r.selector : 0)]);
+  return D.struct(D.octets(r ? r.scriptLn.slice() : new Uint8Array(6)), D.u16(r ? r.selector : 0));
 }
 
 function readScriptRef(d: Data | undefined): ScriptRef | undefined {
@@ -42,38 +42,38 @@ export class LimiterObject implements CosemObject {
     let value: Data;
     switch (attribute) {
       case 2:
-        value = st([u16(l.monitored.classId), os(l.monitored.logicalName.toBytes()), i8(l.monitored.attribute)]);
+        value = D.struct(D.u16(l.monitored.classId), D.octets(l.monitored.logicalName.toBytes()), D.i8(l.monitored.attribute));
         break;
       case 3:
-        value = u32(l.thresholdActive(ctx.nowUtcMs));
+        value = D.u32(l.thresholdActive(ctx.nowUtcMs));
         break;
       case 4:
-        value = u32(l.thresholdNormal);
+        value = D.u32(l.thresholdNormal);
         break;
       case 5:
-        value = u32(l.thresholdEmergency);
+        value = D.u32(l.thresholdEmergency);
         break;
       case 6:
-        value = u32(l.minOverS);
+        value = D.u32(l.minOverS);
         break;
       case 7:
-        value = u32(l.minUnderS);
+        value = D.u32(l.minUnderS);
         break;
       case 8: {
         const e = l.emergency;
         value = e
-          ? st([u16(e.id), dateTimeOs(e.activation), u32(e.durationS)])
-          : st([u16(0), os(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff])), u32(0)]);
+          ? D.struct(D.u16(e.id), dateTimeOs(e.activation), D.u32(e.durationS))
+          : D.struct(D.u16(0), D.octets(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0x00, 0xff])), D.u32(0));
         break;
       }
       case 9:
-        value = arr(l.groupIds.map(u16));
+        value = D.array(l.groupIds.map(D.u16));
         break;
       case 10:
-        value = bool(l.emergencyActive(ctx.nowUtcMs));
+        value = D.bool(l.emergencyActive(ctx.nowUtcMs));
         break;
       case 11:
-        value = st([scriptRef(l.actionOver), scriptRef(l.actionUnder)]);
+        value = D.struct(scriptRef(l.actionOver), scriptRef(l.actionUnder));
         break;
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };

@@ -1,11 +1,11 @@
-import { Tag, writeData, writeLength, type Data } from "../axdr.js";
+import { D, Tag, writeData, writeLength, type Data } from "../axdr.js";
 import { civilFromDays, dateTimeToUtcMs, dayOfWeekFromDays, type DateTime } from "../datetime.js";
 import { ActionResult, DataAccessResult, classTable, defineClass, type AccessContext, type AccessSelection, type ActionOutcome, type CosemObject, type EncodedStream, type GetResult, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import { ByteWriter } from "../../util/bytes.js";
 import type { ProfileRow, ProfileStore } from "../../storage/profile-store.js";
 import { captureProfile, checkProfileColumns, type CaptureObjectDefinition, type IntegerTag, type ProfileDefinition } from "../../storage/profile.js";
-import { asDateTime, asInt, asList, asObis, en, st, u16, u32, os, i8 } from "../axdr-helpers.js";
+import { asDateTime, asInt, asList, asObis } from "../axdr-helpers.js";
 
 /**
  * Profile Generic, class 7 version 1 (Blue Book 4.3.6).
@@ -76,15 +76,15 @@ export class ProfileGeneric implements CosemObject {
       case 3:
         return { ok: true, value: { tag: Tag.Array, value: this.cfg.columns.map((c) => definitionData(c.definition)) } };
       case 4:
-        return { ok: true, value: u32(s.config.periodS) };
+        return { ok: true, value: D.u32(s.config.periodS) };
       case 5:
-        return { ok: true, value: en(1) };
+        return { ok: true, value: D.enum(1) };
       case 6:
         return { ok: true, value: definitionData({ classId: 0, logicalName: Obis.of(0, 0, 0, 0, 0, 0), attributeIndex: 0, dataIndex: 0 }) };
       case 7:
-        return { ok: true, value: u32(s.entriesInUse) };
+        return { ok: true, value: D.u32(s.entriesInUse) };
       case 8:
-        return { ok: true, value: u32(s.config.capacity) };
+        return { ok: true, value: D.u32(s.config.capacity) };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }
@@ -449,7 +449,7 @@ class BufferStream implements EncodedStream {
 }
 
 export function definitionData(d: CaptureObjectDefinition): Data {
-  return st([u16(d.classId), os(d.logicalName.toBytes()), i8(d.attributeIndex), u16(d.dataIndex)]);
+  return D.struct(D.u16(d.classId), D.octets(d.logicalName.toBytes()), D.i8(d.attributeIndex), D.u16(d.dataIndex));
 }
 
 /** capture_object_definition {class_id, logical_name, attribute_index, data_index}, or undefined. */

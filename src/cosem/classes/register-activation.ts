@@ -1,8 +1,8 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { RegisterActivation, RegisterAssignment, RegisterMask } from "../../tariff/registers.js";
-import { arr, asInt, asList, asObis, asOctets, os, st, u16, u8 } from "../axdr-helpers.js";
+import { asInt, asList, asObis, asOctets } from "../axdr-helpers.js";
 
 /**
  * Register activation, class 6 version 0 (e.g. 0.0.14.0.0.255).
@@ -45,11 +45,11 @@ export class RegisterActivationObject implements CosemObject {
     const a = this.activation;
     switch (attribute) {
       case 2:
-        return { ok: true, value: arr(a.assignment.map((r) => st([u16(r.classId), os(r.logicalName.toBytes())]))) };
+        return { ok: true, value: D.array(a.assignment.map((r) => D.struct(D.u16(r.classId), D.octets(r.logicalName.toBytes())))) };
       case 3:
-        return { ok: true, value: arr(a.masks.map((m) => st([os(m.name.slice()), arr(m.indices.map(u8))]))) };
+        return { ok: true, value: D.array(a.masks.map((m) => D.struct(D.octets(m.name.slice()), D.array(m.indices.map(D.u8))))) };
       case 4:
-        return { ok: true, value: os(a.activeMask.slice()) };
+        return { ok: true, value: D.octets(a.activeMask.slice()) };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }

@@ -1,8 +1,8 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ThresholdMonitor } from "../../metrology/threshold-monitor.js";
-import { arr, asInt, asList, asObis, i8, os, st, u16 } from "../axdr-helpers.js";
+import { asInt, asList, asObis } from "../axdr-helpers.js";
 
 /**
  * Register Monitor, class 21 version 0: 2 thresholds (array of the monitored
@@ -76,13 +76,13 @@ export class RegisterMonitorObject implements CosemObject {
   get(attribute: number, _ctx: AccessContext): GetResult {
     switch (attribute) {
       case 2:
-        return { ok: true, value: arr(this.monitor.thresholds.map((t) => ({ tag: this.thresholdTag, value: t }) as Data)) };
+        return { ok: true, value: D.array(this.monitor.thresholds.map((t) => ({ tag: this.thresholdTag, value: t }) as Data)) };
       case 3: {
         const m = this.monitored;
-        return { ok: true, value: st([u16(m.classId), os(m.logicalName.toBytes()), i8(m.attribute)]) };
+        return { ok: true, value: D.struct(D.u16(m.classId), D.octets(m.logicalName.toBytes()), D.i8(m.attribute)) };
       }
       case 4:
-        return { ok: true, value: arr(this.actions.map((a) => st([scriptData(a.up), scriptData(a.down)]))) };
+        return { ok: true, value: D.array(this.actions.map((a) => D.struct(scriptData(a.up), scriptData(a.down)))) };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }
@@ -145,7 +145,7 @@ defineClass(
 );
 
 function scriptData(r: ScriptRef): Data {
-  return st([os(r.script.toBytes()), u16(r.selector)]);
+  return D.struct(D.octets(r.script.toBytes()), D.u16(r.selector));
 }
 
 function readScript(d: Data | undefined): ScriptRef | undefined {

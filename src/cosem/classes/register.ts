@@ -1,8 +1,8 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { dateTimeFromUtcMs } from "../datetime.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
-import { dateTimeOs, i8, en, st } from "../axdr-helpers.js";
+import { dateTimeOs } from "../axdr-helpers.js";
 
 /**
  * Register, class 3 version 0: 2 value, 3 scaler_unit {integer scaler, enum
@@ -20,7 +20,7 @@ export interface ScalerUnit {
 }
 
 export function scalerUnitData(su: ScalerUnit): Data {
-  return st([i8(su.scaler), en(su.unit)]);
+  return D.struct(D.i8(su.scaler), D.enum(su.unit));
 }
 
 /** A physical value as the integer a register of this scaler carries: value / 10^scaler. */

@@ -1,8 +1,8 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import type { Obis } from "../obis.js";
 import { ScriptService, type Script, type ScriptAction, type ScriptTable } from "../../tariff/script-table.js";
-import { arr, asInt, asList, asObis, en, i8, os, st, u16 } from "../axdr-helpers.js";
+import { asInt, asList, asObis } from "../axdr-helpers.js";
 
 /**
  * Script table, class 9 version 0 (tariffication 0.0.10.0.100.255,
@@ -37,12 +37,12 @@ export class ScriptTableObject implements CosemObject {
     if (attribute !== 2) return { ok: false, error: DataAccessResult.objectUndefined };
     return {
       ok: true,
-      value: arr(
+      value: D.array(
         this.table.scripts.map((s) =>
-          st([
-            u16(s.id),
-            arr(s.actions.map((a) => st([en(a.service), u16(a.classId), os(a.logicalName.toBytes()), i8(a.index), a.parameter]))),
-          ]),
+          D.struct(
+            D.u16(s.id),
+            D.array(s.actions.map((a) => D.struct(D.enum(a.service), D.u16(a.classId), D.octets(a.logicalName.toBytes()), D.i8(a.index), a.parameter))),
+          ),
         ),
       ),
     };

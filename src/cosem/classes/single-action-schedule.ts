@@ -1,8 +1,8 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { ExecutionTime, SingleActionSchedule } from "../../tariff/schedule.js";
-import { arr, asDate, asInt, asList, asOctets, asTime, dateOs, en, os, st, timeOs, u16 } from "../axdr-helpers.js";
+import { asDate, asInt, asList, asOctets, asTime, dateOs, timeOs } from "../axdr-helpers.js";
 
 /**
  * Single action schedule, class 22 version 0 (end of billing period
@@ -22,11 +22,11 @@ export class SingleActionScheduleObject implements CosemObject {
     const s = this.schedule;
     switch (attribute) {
       case 2:
-        return { ok: true, value: st([os(s.scriptLn.slice()), u16(s.selector)]) };
+        return { ok: true, value: D.struct(D.octets(s.scriptLn.slice()), D.u16(s.selector)) };
       case 3:
-        return { ok: true, value: en(s.type) };
+        return { ok: true, value: D.enum(s.type) };
       case 4:
-        return { ok: true, value: arr(s.times.map((t) => st([timeOs(t.time), dateOs(t.date)]))) };
+        return { ok: true, value: D.array(s.times.map((t) => D.struct(timeOs(t.time), dateOs(t.date)))) };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }

@@ -1,8 +1,8 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { ActionResult, DataAccessResult, type AccessContext, type ActionOutcome, type CosemObject, type GetResult, classTable, defineClass, type TableDefined } from "../interface-class.js";
 import { Obis } from "../obis.js";
 import type { SpecialDay, SpecialDaysTable } from "../../tariff/calendar.js";
-import { arr, asDate, asInt, asList, dateOs, st, u16, u8 } from "../axdr-helpers.js";
+import { asDate, asInt, asList, dateOs } from "../axdr-helpers.js";
 
 /**
  * Special days table, class 11 version 0 (0.0.11.0.0.255).
@@ -29,7 +29,7 @@ export class SpecialDaysTableObject implements CosemObject {
 
   get(attribute: number, _ctx: AccessContext): GetResult {
     if (attribute !== 2) return { ok: false, error: DataAccessResult.objectUndefined };
-    return { ok: true, value: arr(this.table.entries.map((e) => st([u16(e.index), dateOs(e.date), u8(e.dayId)]))) };
+    return { ok: true, value: D.array(this.table.entries.map((e) => D.struct(D.u16(e.index), dateOs(e.date), D.u8(e.dayId)))) };
   }
 
   set(attribute: number, value: Data, _ctx: AccessContext): DataAccessResult {

@@ -1,7 +1,7 @@
-import { Tag, type Data } from "../axdr.js";
+import { D, Tag, type Data } from "../axdr.js";
 import { DataAccessResult, type AccessContext, type CosemObject, type GetResult, classTable, defineClass, type TableDefined, type WithoutMethods } from "../interface-class.js";
 import { Obis } from "../obis.js";
-import { asInt, asOctets, os, u16, u8 } from "../axdr-helpers.js";
+import { asInt, asOctets } from "../axdr-helpers.js";
 import type { WrapperServerConfig } from "../../transport/wrapper/server.js";
 
 /** What the adapter needs of the wrapper server (WrapperServer satisfies it). */
@@ -39,15 +39,15 @@ export class TcpUdpSetupObject implements CosemObject {
     const c = this.server.currentConfig;
     switch (attribute) {
       case 2:
-        return { ok: true, value: u16(this.server.port) };
+        return { ok: true, value: D.u16(this.server.port) };
       case 3:
-        return { ok: true, value: os(this.ipReference.slice()) };
+        return { ok: true, value: D.octets(this.ipReference.slice()) };
       case 4:
-        return { ok: true, value: u16(this.mss) };
+        return { ok: true, value: D.u16(this.mss) };
       case 5:
-        return { ok: true, value: u8(Math.min(255, c.maxConnections)) };
+        return { ok: true, value: D.u8(Math.min(255, c.maxConnections)) };
       case 6:
-        return { ok: true, value: u16(Math.round(c.inactivityMs / 1000)) };
+        return { ok: true, value: D.u16(Math.round(c.inactivityMs / 1000)) };
       default:
         return { ok: false, error: DataAccessResult.objectUndefined };
     }
