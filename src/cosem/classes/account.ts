@@ -25,13 +25,25 @@ import type { PrepayService } from "../../prepay/service.js";
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface AccountObject extends TableDefined {}
 export class AccountObject implements CosemObject {
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare readonly prepay: PrepayService;
+  declare readonly logicalName: Obis;
+  declare readonly credits: readonly Obis[];
+  declare readonly charges: readonly Obis[];
+  declare readonly gateway: Obis;
   constructor(
-    readonly prepay: PrepayService,
-    readonly logicalName: Obis,
-    readonly credits: readonly Obis[],
-    readonly charges: readonly Obis[],
-    readonly gateway: Obis,
-  ) {}
+    prepay: PrepayService,
+    logicalName: Obis,
+    credits: readonly Obis[],
+    charges: readonly Obis[],
+    gateway: Obis,
+  ) {
+    this.prepay = prepay;
+    this.logicalName = logicalName;
+    this.credits = credits;
+    this.charges = charges;
+    this.gateway = gateway;
+  }
 
   private statusBits(): number {
     const p = this.prepay;

@@ -148,14 +148,23 @@ export function writeObjectListElement(out: Uint8Array, at: number, o: CosemObje
  * server's BlockSource copies them at once).
  */
 class ObjectListStream implements EncodedStream {
-  readonly kind = "stream";
-  private i = -1;
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare readonly rows: ObjectRows;
+  declare readonly kind: "stream";
+  declare private i: number;
   /** Large enough for the elements of every class the meter has; grows if one does not fit. */
-  private scratch = new Uint8Array(192);
-  private start = 0;
-  private end = 0;
+  declare private scratch: Uint8Array;
+  declare private start: number;
+  declare private end: number;
 
-  constructor(readonly rows: ObjectRows) {}
+  constructor(rows: ObjectRows) {
+    this.rows = rows;
+    this.kind = "stream";
+    this.i = -1;
+    this.scratch = new Uint8Array(192);
+    this.start = 0;
+    this.end = 0;
+  }
 
   next(maxBytes: number): Uint8Array | undefined {
     while (this.start === this.end) {
@@ -189,10 +198,15 @@ class ObjectListStream implements EncodedStream {
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface AssociationLnObject extends TableDefined {}
 export class AssociationLnObject implements CosemObject {
+  declare readonly logicalName: Obis;
+  declare readonly binding: AssociationBinding;
   constructor(
-    readonly logicalName: Obis,
-    readonly binding: AssociationBinding,
-  ) {}
+    logicalName: Obis,
+    binding: AssociationBinding,
+  ) {
+    this.logicalName = logicalName;
+    this.binding = binding;
+  }
 
   get(attribute: number, _ctx: AccessContext): GetResult {
     const b = this.binding;

@@ -19,12 +19,20 @@ import type { PrepayService } from "../../prepay/service.js";
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface ChargeObject extends TableDefined {}
 export class ChargeObject implements CosemObject {
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare readonly prepay: PrepayService;
+  declare readonly logicalName: Obis;
+  /** The energy register charged (class 3, attribute 2). */
+  declare readonly commodity: Obis;
   constructor(
-    readonly prepay: PrepayService,
-    readonly logicalName: Obis,
-    /** The energy register charged (class 3, attribute 2). */
-    readonly commodity: Obis,
-  ) {}
+    prepay: PrepayService,
+    logicalName: Obis,
+    commodity: Obis,
+  ) {
+    this.prepay = prepay;
+    this.logicalName = logicalName;
+    this.commodity = commodity;
+  }
 
   private unitCharge(): Data {
     return D.struct(

@@ -28,10 +28,16 @@ const SPEEDS = Object.freeze([300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface IecHdlcSetupObject extends TableDefined, WithoutMethods {}
 export class IecHdlcSetupObject implements CosemObject {
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare private readonly port: HdlcSetupTarget;
+  declare readonly logicalName: Obis;
   constructor(
-    private readonly port: HdlcSetupTarget,
-    readonly logicalName: Obis = Obis.of(0, 0, 22, 0, 0, 255),
-  ) {}
+    port: HdlcSetupTarget,
+    logicalName: Obis = Obis.of(0, 0, 22, 0, 0, 255),
+  ) {
+    this.port = port;
+    this.logicalName = logicalName;
+  }
 
   get(attribute: number, _ctx: AccessContext): GetResult {
     const c = this.port.currentConfig;

@@ -19,7 +19,10 @@ import type { HdlcSetupTarget } from "./iec-hdlc-setup.js";
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface IecLocalPortSetupObject extends TableDefined, WithoutMethods {}
 export class IecLocalPortSetupObject implements CosemObject {
-  private readonly passwords: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)];
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare private readonly port: HdlcSetupTarget;
+  declare readonly logicalName: Obis;
+  declare private readonly passwords: Uint8Array[];
 
   /** The provisioned mode C/D password (1 = P1, 2 = P2, 3 = W5), for a future programming-mode service. */
   password(which: 1 | 2 | 3): Uint8Array {
@@ -27,9 +30,13 @@ export class IecLocalPortSetupObject implements CosemObject {
   }
 
   constructor(
-    private readonly port: HdlcSetupTarget,
-    readonly logicalName: Obis = Obis.of(0, 0, 20, 0, 0, 255),
-  ) {}
+    port: HdlcSetupTarget,
+    logicalName: Obis = Obis.of(0, 0, 20, 0, 0, 255),
+  ) {
+    this.port = port;
+    this.logicalName = logicalName;
+    this.passwords = [new Uint8Array(0), new Uint8Array(0), new Uint8Array(0)];
+  }
 
   get(attribute: number, _ctx: AccessContext): GetResult {
     const c = this.port.currentConfig;

@@ -20,10 +20,16 @@ import { asBool, asInt, asList, asOctets } from "../axdr-helpers.js";
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface ImageTransferObject extends TableDefined {}
 export class ImageTransferObject implements CosemObject {
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare readonly service: FirmwareUpdate;
+  declare readonly logicalName: Obis;
   constructor(
-    readonly service: FirmwareUpdate,
-    readonly logicalName: Obis = Obis.of(0, 0, 44, 0, 0, 255),
-  ) {}
+    service: FirmwareUpdate,
+    logicalName: Obis = Obis.of(0, 0, 44, 0, 0, 255),
+  ) {
+    this.service = service;
+    this.logicalName = logicalName;
+  }
 
   get(attribute: number, _ctx: AccessContext): GetResult {
     const s = this.service;

@@ -49,8 +49,9 @@ export interface ProfileGenericConfig extends ProfileDefinition {
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface ProfileGeneric extends TableDefined {}
 export class ProfileGeneric implements CosemObject {
-  readonly logicalName: Obis;
-  private readonly cfg: ProfileGenericConfig;
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare readonly logicalName: Obis;
+  declare private readonly cfg: ProfileGenericConfig;
 
   constructor(cfg: ProfileGenericConfig) {
     this.cfg = cfg;
@@ -228,11 +229,16 @@ defineClass(ProfileGeneric, PROFILE_GENERIC_CLASS);
  */
 export interface ProfileCaptureTarget extends TableDefined {}
 export class ProfileCaptureTarget implements CosemObject {
+  declare readonly logicalName: Obis;
+  declare private readonly onCapture: (utcMs: number) => void;
 
   constructor(
-    readonly logicalName: Obis,
-    private readonly onCapture: (utcMs: number) => void,
-  ) {}
+    logicalName: Obis,
+    onCapture: (utcMs: number) => void,
+  ) {
+    this.logicalName = logicalName;
+    this.onCapture = onCapture;
+  }
 
   get(): GetResult {
     return { ok: false, error: DataAccessResult.objectUnavailable };
@@ -283,32 +289,51 @@ function rowMaxBytes(columns: number): number {
  * (the server's BlockSource copies them at once).
  */
 class BufferStream implements EncodedStream {
-  readonly kind = "stream";
-  private buf: Uint8Array;
+  declare private readonly rows: Iterator<ProfileRow>;
+  declare private readonly cols: readonly number[];
+  declare private readonly cfg: ProfileGenericConfig;
+  declare readonly kind: "stream";
+  declare private buf: Uint8Array;
   /** buf[start, end) is encoded and not yet handed out. */
-  private start = 0;
-  private end = 0;
-  private left: number;
-  private prevUtcMs = Number.NaN;
-  private readonly periodMs: number;
+  declare private start: number;
+  declare private end: number;
+  declare private left: number;
+  declare private prevUtcMs: number;
+  declare private readonly periodMs: number;
   /** Civil date of the local day `days` (days since 1970-01-01), computed once per day. */
-  private days = Number.NaN;
-  private year = 0;
-  private month = 0;
-  private day = 0;
-  private dayOfWeek = 0;
+  declare private days: number;
+  declare private year: number;
+  declare private month: number;
+  declare private day: number;
+  declare private dayOfWeek: number;
   /** Deviation and clock status hold for time stamps in [steadyFrom, steadyTo) (ProfileTimeBase.steadyUntil); re-asked at each block. */
-  private steadyFrom = Number.NaN;
-  private steadyTo = Number.NaN;
-  private deviation = 0;
-  private status = 0;
+  declare private steadyFrom: number;
+  declare private steadyTo: number;
+  declare private deviation: number;
+  declare private status: number;
 
   constructor(
     count: number,
-    private readonly rows: Iterator<ProfileRow>,
-    private readonly cols: readonly number[],
-    private readonly cfg: ProfileGenericConfig,
+    rows: Iterator<ProfileRow>,
+    cols: readonly number[],
+    cfg: ProfileGenericConfig,
   ) {
+    this.rows = rows;
+    this.cols = cols;
+    this.cfg = cfg;
+    this.kind = "stream";
+    this.start = 0;
+    this.end = 0;
+    this.prevUtcMs = Number.NaN;
+    this.days = Number.NaN;
+    this.year = 0;
+    this.month = 0;
+    this.day = 0;
+    this.dayOfWeek = 0;
+    this.steadyFrom = Number.NaN;
+    this.steadyTo = Number.NaN;
+    this.deviation = 0;
+    this.status = 0;
     this.left = count;
     this.periodMs = cfg.store.config.periodS * 1000;
     this.buf = new Uint8Array(256);

@@ -16,7 +16,11 @@ import type { SecuritySetup } from "../security/security-setup.js";
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface SecuritySetupObject extends TableDefined {}
 export class SecuritySetupObject implements CosemObject {
-  constructor(readonly setup: SecuritySetup) {}
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare readonly setup: SecuritySetup;
+  constructor(setup: SecuritySetup) {
+    this.setup = setup;
+  }
 
   get logicalName(): Obis {
     return this.setup.logicalName;

@@ -24,11 +24,19 @@ const METHODS = Object.freeze({ remote: 0, local: 1, manual: 2 } as const);
 // The class as data (defineClass below): its table and constants live on the prototype, not in a slot per object.
 export interface TokenGatewayObject extends TableDefined {}
 export class TokenGatewayObject implements CosemObject {
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare readonly prepay: PrepayService;
+  declare readonly logicalName: Obis;
+  declare readonly dateTimeAt: (utcMs: number) => DateTime;
   constructor(
-    readonly prepay: PrepayService,
-    readonly logicalName: Obis,
-    readonly dateTimeAt: (utcMs: number) => DateTime,
-  ) {}
+    prepay: PrepayService,
+    logicalName: Obis,
+    dateTimeAt: (utcMs: number) => DateTime,
+  ) {
+    this.prepay = prepay;
+    this.logicalName = logicalName;
+    this.dateTimeAt = dateTimeAt;
+  }
 
   get(attribute: number, _ctx: AccessContext): GetResult {
     const last = this.prepay.last;

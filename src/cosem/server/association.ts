@@ -74,10 +74,16 @@ interface Opening {
  * bytecode on XS: issue 13).
  */
 class AssociationView implements AssociationBinding {
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare readonly cfg: AssociationConfig;
+  declare readonly room: Associations;
   constructor(
-    readonly cfg: AssociationConfig,
-    readonly room: Associations,
-  ) {}
+    cfg: AssociationConfig,
+    room: Associations,
+  ) {
+    this.cfg = cfg;
+    this.room = room;
+  }
 
   get role(): Role {
     return this.cfg.role;
@@ -128,19 +134,19 @@ class AssociationView implements AssociationBinding {
 
 export class Associations {
   /** Failed association attempts per client SAP: lockout and aggregated security events. */
-  readonly authGuard: AuthGuard;
+  declare readonly authGuard: AuthGuard;
   /** The association of the request being handled (CosemServer.handle is synchronous). */
-  current: Association | undefined;
+  declare current: Association | undefined;
   /** The logical device's server SAP (associated_partners_id). */
-  readonly serverSap: number;
+  declare readonly serverSap: number;
   /** The largest APDU the server accepts. */
-  readonly maxPdu: number;
+  declare readonly maxPdu: number;
   /** The catalog rows a role sees (its object_list). */
-  readonly visibleRows: (role: Role) => VisibleRows;
-  private readonly o: ServerOptions;
-  private readonly protector: Protector;
-  private readonly event: (code: number, value?: number) => void;
-  private readonly sessions = new Map<ApduSession, Association>();
+  declare readonly visibleRows: (role: Role) => VisibleRows;
+  declare private readonly o: ServerOptions;
+  declare private readonly protector: Protector;
+  declare private readonly event: (code: number, value?: number) => void;
+  declare private readonly sessions: Map<ApduSession, Association>;
 
   constructor(
     options: ServerOptions,
@@ -149,6 +155,7 @@ export class Associations {
     protector: Protector,
     event: (code: number, value?: number) => void,
   ) {
+    this.sessions = new Map<ApduSession, Association>();
     this.o = options;
     this.maxPdu = limits.maxPdu;
     this.serverSap = limits.serverSap;

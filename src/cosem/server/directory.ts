@@ -21,15 +21,16 @@ export const CURRENT_ASSOCIATION = Obis.of(0, 0, 40, 0, 0, 255);
  * row position (rowOf, objectAt, rightsAt, visibleRows).
  */
 export class ObjectDirectory {
-  private objects: CosemObject[] = [];
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare private objects: CosemObject[];
   /** Each row's rights: its index in records. */
-  private rowRights = new Uint16Array(16);
+  declare private rowRights: Uint16Array;
   /** The distinct rights records of the rows, interned (a few dozen). */
-  private records: Partial<Record<Role, ObjectRights>>[] = [];
+  declare private records: Partial<Record<Role, ObjectRights>>[];
   /** Each row's ObjectEntry.persist: its index in persists, 0 for none (most rows). */
-  private persistAt = new Uint8Array(16);
+  declare private persistAt: Uint8Array;
   /** The distinct persist lists (by content), index 0 = none: a handful. */
-  private persists: (readonly number[] | undefined)[] = [undefined];
+  declare private persists: (readonly number[] | undefined)[];
   /**
    * The index: each row's logical-name key at its catalog position, and an
    * open-addressing hash table of row positions (EMPTY = none) whose size
@@ -40,10 +41,10 @@ export class ObjectDirectory {
    * per lookup, which every request pays (a binary search cost about 100 XS
    * computations more per GET).
    */
-  private keys = new Float64Array(16);
-  private slots = new Uint16Array(37).fill(EMPTY);
+  declare private keys: Float64Array;
+  declare private slots: Uint16Array;
   /** Objects that scripts may reach but no association sees (internal capture targets): a few. */
-  private readonly internal: CosemObject[] = [];
+  declare private readonly internal: CosemObject[];
   /**
    * The distinct rights rows and per-role records of the rows so far, by
    * content key (rowKey): a few dozen, but every row added looks them up, and
@@ -52,12 +53,21 @@ export class ObjectDirectory {
    * live only until trim(), which lets the tables go (made again if rows
    * come later).
    */
-  private interning: Interning | undefined;
+  declare private interning: Interning | undefined;
   /** The rights record and class table last checked (rows come in runs of one class and record: one check per run). */
-  private checkedRights: Partial<Record<Role, ObjectRights>> | undefined;
-  private checkedTable: ClassTable | undefined;
+  declare private checkedRights: Partial<Record<Role, ObjectRights>> | undefined;
+  declare private checkedTable: ClassTable | undefined;
 
   constructor(entries: readonly ObjectEntry[] = []) {
+    this.objects = [];
+    this.rowRights = new Uint16Array(16);
+    this.records = [];
+    this.persistAt = new Uint8Array(16);
+    this.persists = [undefined];
+    this.keys = new Float64Array(16);
+    this.slots = new Uint16Array(37).fill(EMPTY);
+    this.internal = [];
+    this.found = NONE_FOUND;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       this.insert(e);
@@ -250,7 +260,7 @@ export class ObjectDirectory {
    * rights; absent for a role that cannot see it). Valid until the next
    * lookup: the server handles one request at a time.
    */
-  found: Partial<Record<Role, ObjectRights>> = NONE_FOUND;
+  declare found: Partial<Record<Role, ObjectRights>>;
 
   /**
    * The object of a logical-name key, or undefined; its rights record is
@@ -325,11 +335,18 @@ export class ObjectDirectory {
 
 /** A role's object_list rows: the objects and that role's rights, by position, without an entry object per row. */
 export class VisibleRows {
+  declare readonly directory: ObjectDirectory;
+  declare readonly role: Role;
+  declare readonly rows: Uint16Array;
   constructor(
-    readonly directory: ObjectDirectory,
-    readonly role: Role,
-    readonly rows: Uint16Array,
-  ) {}
+    directory: ObjectDirectory,
+    role: Role,
+    rows: Uint16Array,
+  ) {
+    this.directory = directory;
+    this.role = role;
+    this.rows = rows;
+  }
 
   get length(): number {
     return this.rows.length;

@@ -58,13 +58,15 @@ function responseRoom(a: Association, prot: Protection | undefined): number {
 }
 
 export class Services {
-  private readonly directory: ObjectDirectory;
+  // Fields are `declare`d and set in the constructor: a plain declaration is emitted as a class field (~40 B of XS bytecode per class).
+  declare private readonly directory: ObjectDirectory;
   /** Each association's own Association LN entry: what the current-association name means. */
-  private readonly own: (a: Association) => ObjectEntry;
-  private readonly maxAssembly: number;
-  private readonly now: () => number;
+  declare private readonly own: (a: Association) => ObjectEntry;
+  declare private readonly maxAssembly: number;
+  declare private readonly now: () => number;
 
   constructor(directory: ObjectDirectory, own: (a: Association) => ObjectEntry, maxAssembly: number, now: () => number) {
+    this.rights = NO_RIGHTS;
     this.directory = directory;
     this.own = own;
     this.maxAssembly = maxAssembly;
@@ -160,7 +162,7 @@ export class Services {
    * a field, not in an object made per request (requests are handled one at
    * a time, synchronously).
    */
-  private rights: ObjectRights = NO_RIGHTS;
+  declare private rights: ObjectRights;
 
   /** Finds the object and the caller's rights (in rights), or the data-access-result that refuses it. */
   private resolve(a: Association, classId: number, ln: Obis): CosemObject | number {
