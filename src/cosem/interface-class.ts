@@ -222,7 +222,10 @@ export function classTable(d: ClassDeclaration): ClassTable {
   let writable = 0;
   const selectors: (readonly number[])[] = [];
   attributes.forEach((spec, i) => {
-    const [name, typeName = "", flags = ""] = spec.split(":");
+    const parts = spec.split(":");
+    const name = parts[0];
+    const typeName = parts[1] ?? "";
+    const flags = parts[2] ?? "";
     const tag = typeName === "*" ? CHOICE : TYPE_TAGS[typeName];
     if (!name || typeof tag !== "number" || !/^(w|s[0-9]+(,[0-9]+)*)?$/.test(flags) || i > 31) throw new Error(`bad attribute spec "${spec}"`);
     types += String.fromCharCode(tag);

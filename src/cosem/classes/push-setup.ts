@@ -33,20 +33,25 @@ function definitionData(c: PushColumn): Data {
 }
 
 function objectData(o: PushObject): Data {
-  const head = [D.u16(o.classId), D.octets(o.logicalName.toBytes()), D.i8(o.attribute), D.u16(o.dataIndex)];
-  if (!o.restriction && !o.columns) return D.struct(...head);
+  const fields = [D.u16(o.classId), D.octets(o.logicalName.toBytes()), D.i8(o.attribute), D.u16(o.dataIndex)];
+  if (!o.restriction && !o.columns) return { tag: Tag.Structure, value: fields };
   const r = o.restriction;
   const restriction = !r
     ? D.struct(D.enum(0), D.null())
     : r.type === 1
       ? D.struct(D.enum(1), D.struct(D.octets(r.from), D.octets(r.to)))
       : D.struct(D.enum(2), D.struct(D.u32(r.fromEntry), D.u32(r.toEntry)));
-  return D.struct(...head, restriction, D.array((o.columns ?? []).map(definitionData)));
+  fields.push(restriction, D.array((o.columns ?? []).map(definitionData)));
+  return { tag: Tag.Structure, value: fields };
 }
 
 function asColumn(d: Data): PushColumn | undefined {
-  if (d.tag !== Tag.Structure || d.value.length !== 4) return undefined;
-  const [c, ln, a, di] = d.value;
+  return d.tag === Tag.Structure && d.value.length === 4 ? columnOf(d.value) : undefined;
+}
+
+/** The column in the first four fields of a structure (object_definition, or the head of a push object). */
+function columnOf(v: Data[]): PushColumn | undefined {
+  const c = v[0], ln = v[1], a = v[2], di = v[3];
   if (c.tag !== Tag.LongUnsigned || ln.tag !== Tag.OctetString || ln.value.length !== 6 || a.tag !== Tag.Integer || di.tag !== Tag.LongUnsigned) return undefined;
   return { classId: c.value, logicalName: Obis.fromBytes(ln.value), attribute: a.value, dataIndex: di.value };
 }
@@ -58,7 +63,7 @@ function asRestriction(d: Data): PushRestriction | undefined | null {
   const v = d.value[1];
   if (type === 0) return v.tag === Tag.NullData ? undefined : null;
   if (v.tag !== Tag.Structure || v.value.length !== 2) return null;
-  const [a, b] = v.value;
+  const a = v.value[0], b = v.value[1];
   if (type === 1 && a.tag === Tag.OctetString && b.tag === Tag.OctetString && a.value.length === 12 && b.value.length === 12) return { type: 1, from: a.value.slice(), to: b.value.slice() };
   if (type === 2 && a.tag === Tag.DoubleLongUnsigned && b.tag === Tag.DoubleLongUnsigned) return { type: 2, fromEntry: a.value, toEntry: b.value };
   return null;
@@ -66,7 +71,7 @@ function asRestriction(d: Data): PushRestriction | undefined | null {
 
 function asObject(d: Data): PushObject | undefined {
   if (d.tag !== Tag.Structure || (d.value.length !== 4 && d.value.length !== 6)) return undefined;
-  const head = asColumn(D.struct(...d.value.slice(0, 4)));
+  const head = columnOf(d.value);
   if (!head) return undefined;
   if (d.value.length === 4) return head;
   const restriction = asRestriction(d.value[4]);
@@ -138,7 +143,7 @@ export class PushSetupObject implements CosemObject {
       }
       case 3: {
         if (value.tag !== Tag.Structure || value.value.length !== 3) return DataAccessResult.typeUnmatched;
-        const [t, d, m] = value.value;
+        const t = value.value[0], d = value.value[1], m = value.value[2];
         if (t.tag !== Tag.Enum || d.tag !== Tag.OctetString || m.tag !== Tag.Enum) return DataAccessResult.typeUnmatched;
         // Only TCP (0) carrying A-XDR APDUs (0) is implemented: another transport would never be sent.
         if (t.value !== 0 || m.value !== 0 || d.value.length > 255) return DataAccessResult.otherReason;
@@ -152,7 +157,7 @@ export class PushSetupObject implements CosemObject {
         for (let i = 0; i < value.value.length; i++) {
           const w = value.value[i];
           if (w.tag !== Tag.Structure || w.value.length !== 2) return DataAccessResult.typeUnmatched;
-          const [a, b] = w.value;
+          const a = w.value[0], b = w.value[1];
           if (a.tag !== Tag.OctetString || b.tag !== Tag.OctetString || a.value.length !== 12 || b.value.length !== 12) return DataAccessResult.typeUnmatched;
           windows.push({ start: a.value.slice(), end: b.value.slice() });
         }

@@ -64,7 +64,7 @@ export class SecuritySetupObject implements CosemObject {
       for (let i = 0; i < parameters.value.length; i++) {
         const item = parameters.value[i];
         if (item.tag !== Tag.Structure || item.value.length !== 2) return { result: ActionResult.typeUnmatched };
-        const [id, wrapped] = item.value;
+        const id = item.value[0], wrapped = item.value[1];
         if (id.tag !== Tag.Enum || wrapped.tag !== Tag.OctetString) return { result: ActionResult.typeUnmatched };
         keys.push({ id: id.value, wrapped: wrapped.value });
       }
