@@ -46,7 +46,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { decodeData, encodeData, Tag, type Data } from "../../src/cosem/axdr.js";
-import { objectListElement, writeObjectListElement } from "../../src/cosem/classes/association-ln.js";
+import { writeObjectListElement } from "../../src/cosem/classes/association-ln.js";
+import { objectListElement } from "../support/object-list-element.js";
 import { ROLES } from "../../src/cosem/interface-class.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { DEVELOPMENT_KEYS } from "../../src/meter/config.js";

@@ -9,7 +9,6 @@ import {
   type CosemObject,
   type EncodedStream,
   type GetResult,
-  type ObjectEntry,
   type ObjectRights,
   type Role,
   type TableDefined,
@@ -62,28 +61,9 @@ function contextName(kind: number, id: number): Data {
 }
 
 /**
- * One object_list element: {class_id, version, logical_name, access_rights}.
- * Everything but the rights and the name follows from the class table
- * (defineClass): which attributes and methods exist, and their selectors.
- */
-export function objectListElement(e: ObjectEntry, role: Role): Data {
-  const o = e.object;
-  const t = o.classTable;
-  const r = e.rights[role]!;
-
-  const attrs: Data[] = [];
-  for (let a = 0; a < t.attributes.length; a++) {
-    const sel = t.selectors[a];
-    attrs.push(D.struct(D.i8(a + 1), D.enum(r.attributes[a] ?? 0), sel.length ? D.array(sel.map((s) => D.i8(s))) : D.null()));
-  }
-  const methods: Data[] = [];
-  for (let m = 0; m < t.methods.length; m++) methods.push(D.struct(D.i8(m + 1), D.enum(r.methods[m] ?? 0)));
-  return D.struct(D.u16(t.classId), D.u8(t.version), D.octets(o.logicalName.toBytes()), D.struct(D.array(attrs), D.array(methods)));
-}
-
-/**
  * Writes one object_list element straight as A-XDR, the same bytes as
- * writeData(objectListElement(e, role)) without building the Data tree: on
+ * the element's Data definition (host-tests/support/object-list-element.ts)
+ * without building the Data tree: on
  * a device every slot of that tree is heap, and the list is read often.
  * Returns the offset after the element; when that is beyond `out`, the
  * element did not fit (typed arrays drop writes past their end) and the

@@ -3,34 +3,13 @@
  * security control byte and the 4-byte invocation counter.
  *
  * Security control byte: bits 0..3 security suite, bit 4 authentication,
- * bit 5 encryption, bit 6 broadcast key, bit 7 compression.
+ * bit 5 encryption, bit 6 broadcast key, bit 7 compression. The meter reads
+ * it through these masks (no decoded object: nothing needs one).
  */
-export interface SecurityControl {
-  suite: number;
-  authenticated: boolean;
-  encrypted: boolean;
-  broadcastKey: boolean;
-  compressed: boolean;
-}
-
 export const SC_AUTHENTICATED = 0x10;
 export const SC_ENCRYPTED = 0x20;
 export const SC_BROADCAST = 0x40;
 const SC_COMPRESSED = 0x80;
-
-export function parseSecurityControl(b: number): SecurityControl {
-  return {
-    suite: b & 0x0f,
-    authenticated: (b & SC_AUTHENTICATED) !== 0,
-    encrypted: (b & SC_ENCRYPTED) !== 0,
-    broadcastKey: (b & SC_BROADCAST) !== 0,
-    compressed: (b & SC_COMPRESSED) !== 0,
-  };
-}
-
-export function securityControlByte(sc: SecurityControl): number {
-  return (sc.suite & 0x0f) | (sc.authenticated ? SC_AUTHENTICATED : 0) | (sc.encrypted ? SC_ENCRYPTED : 0) | (sc.broadcastKey ? SC_BROADCAST : 0) | (sc.compressed ? SC_COMPRESSED : 0);
-}
 
 /**
  * Checks a header against what this meter can process; returns a reason, or undefined when fine.
