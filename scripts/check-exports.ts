@@ -58,7 +58,6 @@ const ALLOWED: Readonly<Record<string, string>> = Object.freeze({
   "src/cosem/classes/association-ln.ts#writeObjectListElement": "the device-budget test measures one element's allocation",
   "src/cosem/classes/profile-generic.ts#definitionData": "storage tests read the capture definition of a profile",
   "src/cosem/interface-class.ts#ROLES": "tests iterate every role's rights",
-  "src/cosem/obis.ts#obisKeyAt": "the OBIS test checks the key read in place against Obis.key",
   "src/cosem/security/counters.ts#TX_RESERVATION_BLOCK": "the security test checks the counter skip after a power cut by the reservation size",
   "src/cosem/security/suite0.ts#iv": "GCM IV construction, checked against third-party vectors (host-tests/cosem/security.test.ts)",
   "src/cosem/server/auth-guard.ts#DEFAULT_AUTH_GUARD": "hardening tests name the lockout thresholds instead of repeating them",

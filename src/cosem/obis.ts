@@ -61,7 +61,7 @@ export class Obis {
     if (offset < 0 || offset + 6 > bytes.length) {
       throw new DecodeError("truncated", "logical name needs 6 bytes", offset);
     }
-    // The key inline (obisKeyAt's arithmetic): every request names an object this way.
+    // The key inline (obisKey6's arithmetic): every request names an object this way.
     const b = bytes;
     const o = offset;
     return new Obis(((b[o] * 256 + b[o + 1]) * 256 + b[o + 2]) * 0x1000000 + ((b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]));
@@ -121,9 +121,4 @@ function checkGroup(g: number, i: number): void {
 
 function obisKey6(a: number, b: number, c: number, d: number, e: number, f: number): number {
   return ((a * 256 + b) * 256 + c) * 0x1000000 + ((d << 16) | (e << 8) | f);
-}
-
-/** The Map key of the logical name at bytes[offset..offset+6) without allocating an Obis. */
-export function obisKeyAt(bytes: Uint8Array, offset: number): number {
-  return obisKey6(bytes[offset], bytes[offset + 1], bytes[offset + 2], bytes[offset + 3], bytes[offset + 4], bytes[offset + 5]);
 }
