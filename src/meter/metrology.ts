@@ -148,7 +148,7 @@ const Inst = frozen({
 
 function sum(s: EnergySample, k: "activeW" | "reactiveVar" | "apparentVA"): number {
   let a = 0;
-  for (const p of s.phases) a += p[k];
+  for (let i = 0; i < s.phases.length; i++) a += s.phases[i][k];
   return a;
 }
 
@@ -296,8 +296,8 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
   for (let n = 0; n < (phases + 1) * ENERGY_C.length; n++) {
     add(new EnergyRegister(svc, ENERGY_ROWS[n]));
   }
-  for (let p = 0; p < phases; p++) for (const r of PHASE_ROWS[p]) add(new InstantRegister(svc, r));
-  for (const r of TOTAL_ROWS) add(new InstantRegister(svc, r));
+  for (let p = 0; p < phases; p++) for (let i = 0; i < PHASE_ROWS[p].length; i++) add(new InstantRegister(svc, PHASE_ROWS[p][i]));
+  for (let i = 0; i < TOTAL_ROWS.length; i++) add(new InstantRegister(svc, TOTAL_ROWS[i]));
   const W = SU.W;
 
   rows.push({
@@ -358,8 +358,8 @@ class MaxDemandValue {
 
 /** The register monitor row, so that the composition root can call evaluate() each tick. */
 export function registerMonitorOf(rows: readonly ObjectEntry[]): RegisterMonitorObject | undefined {
-  for (const r of rows) if (r.object instanceof RegisterMonitorObject) return r.object;
-  return undefined;
+  const row = rows.find((r) => r.object instanceof RegisterMonitorObject);
+  return row?.object as RegisterMonitorObject | undefined;
 }
 
 /** Metrology on the board's energy IC: its power-fail handler (drain the IC, persist) is contained under its own fault kind. */
@@ -383,11 +383,11 @@ export function addMetrologyObjects(c: Catalog, m: Meter, toDateTime: (utcMs: nu
     runScript: (ref) => m.scripts.run(ref.script.toBytes(), ref.selector, internalContext(m.clock.now())),
     toDateTime,
   });
-  for (const row of rows) c.addEntry(row);
+  rows.forEach((row) => c.addEntry(row));
   return registerMonitorOf(rows);
 }
 
 /** The maximum demand registers over the tariff's demand maxima. */
 export function addMaxDemandObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): void {
-  for (const row of maxDemandCatalog(m.demand.maxima, toDateTime)) c.addEntry(row);
+  maxDemandCatalog(m.demand.maxima, toDateTime).forEach((row) => c.addEntry(row));
 }

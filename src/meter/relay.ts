@@ -91,7 +91,7 @@ export function wireLimiter(m: Meter, ports: MeterPorts, config: MeterConfig): L
  * without building anything.
  */
 export class RelayRecord {
-  #saved = -1;
+  private saved = -1;
 
   constructor(
     readonly store: KeyValueStore,
@@ -100,16 +100,16 @@ export class RelayRecord {
 
   /** Marks the current state as stored (it was read back at boot). */
   stored(): void {
-    this.#saved = relayKey(this.disconnect);
+    this.saved = relayKey(this.disconnect);
   }
 
   save(): void {
     saveRelay(this.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
-    this.#saved = relayKey(this.disconnect);
+    this.saved = relayKey(this.disconnect);
   }
 
   saveIfChanged(): void {
-    if (relayKey(this.disconnect) !== this.#saved) this.save();
+    if (relayKey(this.disconnect) !== this.saved) this.save();
   }
 }
 

@@ -223,6 +223,7 @@ export const PROFILE_RIGHTS = { reader: [readAll(8), noMethods(2)], management: 
 
 /** The load and daily profiles and the event logs in the catalog (class 7). */
 export function addProfileObjects(c: Catalog, m: Meter): void {
-  for (const p of [m.loadProfile, m.dailyProfile]) if (p) c.add(p, PROFILE_RIGHTS);
-  if (m.eventLogs) for (const p of m.eventLogs.profiles()) c.add(new ProfileGeneric({ ...p, timeBase: m.clock }), PROFILE_RIGHTS);
+  if (m.loadProfile) c.add(m.loadProfile, PROFILE_RIGHTS);
+  if (m.dailyProfile) c.add(m.dailyProfile, PROFILE_RIGHTS);
+  m.eventLogs?.profiles().forEach((p) => c.add(new ProfileGeneric({ ...p, timeBase: m.clock }), PROFILE_RIGHTS));
 }

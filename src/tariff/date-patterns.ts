@@ -1,4 +1,4 @@
-import { DAY_LAST, DAY_SECOND_LAST, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civilFromDays, dayOfWeekFromDays, daysFromCivil, type CosemDate, type DateTime } from "../cosem/datetime.js";
+import { DAY_LAST, DAY_SECOND_LAST, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civilFromDays, dayOfWeekFromDays, daysFromCivil, type CosemDate, type CosemTime, type DateTime } from "../cosem/datetime.js";
 
 /**
  * COSEM date patterns (wildcards, last / second last day, day of week) as
@@ -6,6 +6,14 @@ import { DAY_LAST, DAY_SECOND_LAST, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civi
  * pattern selects, and whether a day matches one. Pure date arithmetic on
  * days since 1970-01-01, no clock.
  */
+
+/** Milliseconds into the day of a time of day, an unspecified hour, minute or second counting as 0. */
+export function msOfTime(t: CosemTime): number {
+  const h = t.hour === NOT_SPECIFIED ? 0 : t.hour;
+  const m = t.minute === NOT_SPECIFIED ? 0 : t.minute;
+  const s = t.second === NOT_SPECIFIED ? 0 : t.second;
+  return ((h * 60 + m) * 60 + s) * 1000;
+}
 
 /** A pattern for "last Sunday of <month> at hh:00 local time" (day 0xFE, day of week 7). */
 export function lastSundayPattern(month: number, hour: number): DateTime {

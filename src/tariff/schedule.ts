@@ -15,6 +15,11 @@ export interface ExecutionTime {
   date: CosemDate;
 }
 
+/** The schedule's own copy of configured execution times (frozen data), which a client's write replaces. */
+export function copyTimes(times: readonly ExecutionTime[]): ExecutionTime[] {
+  return times.map((t) => ({ time: { ...t.time }, date: { ...t.date } }));
+}
+
 export class SingleActionSchedule {
   constructor(
     /** Logical name (6 bytes) of the script table and the script id. */
@@ -32,7 +37,8 @@ export class SingleActionSchedule {
     const lastDay = Math.floor(clock.localMsAt(toUtc) / MS_PER_DAY) + 1;
     const start = out.length;
     for (let day = firstDay; day <= lastDay; day++) {
-      for (const et of this.times) {
+      for (let j = 0; j < this.times.length; j++) {
+        const et = this.times[j];
         if (!dateMatches(et.date, day)) continue;
         const m = et.time.minute === NOT_SPECIFIED ? 0 : et.time.minute;
         const s = et.time.second === NOT_SPECIFIED ? 0 : et.time.second;
