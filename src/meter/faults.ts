@@ -26,7 +26,7 @@ import type { Catalog } from "./catalog.js";
 import type { Meter } from "./meter.js";
 import { FAULT_DIAGNOSTIC, STORAGE_DIAGNOSTIC } from "./obis-codes.js";
 import { loadU32, saveU32 } from "./persistence.js";
-import { storageData } from "./storage.js";
+import { storageData, storageDiagnostic } from "./storage.js";
 
 /** What can fault; the number is the event value and the diagnostic's key. */
 export const FaultKind = Object.freeze({
@@ -240,6 +240,6 @@ class StorageDiagnosticValue implements DataBinding {
   ) {}
 
   read(): Data {
-    return storageData(this.m.storageDiagnostic(), this.toDateTime);
+    return storageData(storageDiagnostic(this.m), this.toDateTime);
   }
 }

@@ -57,7 +57,7 @@ import { pushPowerUp, wireLastGasp, wirePush } from "./push.js";
 import { RelayRecord, addRelayObjects, storedRelay, wireDisconnect, wireLimiter } from "./relay.js";
 import { restoreSettings, wireSettings, type RestoreReport, type SettingsStore } from "./settings.js";
 import type { MeterStatus } from "./status.js";
-import { addProfileObjects, checkEnergy, checkStorage, recordDamageHandled, storageDiagnostic, storageLines, wireCaptures, wireStorage, type StorageDiagnostic } from "./storage.js";
+import { addProfileObjects, checkEnergy, checkStorage, recordDamageHandled, storageLines, wireCaptures, wireStorage } from "./storage.js";
 import { CalendarActivations, addBillingCounter, addClockObject, addRateRegisters, addTariffObjects, endOfBillingSchedule, wireTariff, wireTariffEngine } from "./tariff.js";
 
 /** Delay between the factory-defaults response and the reboot (ms). */
@@ -384,11 +384,6 @@ export class Meter {
   /** The storage budget's lines (partition, areas, streams), for the start-up print. */
   get storageLines(): readonly string[] {
     return storageLines(this.ports, this.config);
-  }
-
-  /** Flash damage (the COSEM Data object ln.STORAGE_DIAGNOSTIC): what the boot found plus records found unreadable since. */
-  storageDiagnostic(): StorageDiagnostic {
-    return storageDiagnostic(this);
   }
 
   /** The diagnostic object's content (also a COSEM Data object, ln.FAULT_DIAGNOSTIC). */

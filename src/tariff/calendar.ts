@@ -8,8 +8,8 @@ import {
   type CosemTime,
   type DateTime,
 } from "../cosem/datetime.js";
-import { MS_PER_DAY, type MeterClock } from "./clock.js";
-import { dateMatches, msOfTime, patternDayInMonth } from "./date-patterns.js";
+import type { MeterClock } from "./clock.js";
+import { MS_PER_DAY, dateMatches, msOfTime, patternLocalMs } from "./date-patterns.js";
 import { StandardEventCode } from "./event-codes.js";
 import { civilFromDays } from "../cosem/datetime.js";
 import { bytesEqual } from "../util/bytes.js";
@@ -170,16 +170,6 @@ export class ActivityCalendar {
     this.events.record({ log: "standard", code: StandardEventCode.touActivated, utcMs });
   }
 
-  /** Local ms at which a season starts in a given year, or NaN. */
-  private seasonStart(s: SeasonProfile, year: number): number {
-    const p = s.start;
-    if (p.year !== 0xffff && p.year !== year) return NaN;
-    if (p.month < 1 || p.month > 12) return NaN;
-    const d = patternDayInMonth(year, p.month, p.day, p.dayOfWeek);
-    if (d === undefined) return NaN;
-    return d * MS_PER_DAY + msOfTime(p);
-  }
-
   /** The season in force at a local instant: the one whose latest start is at or before it. */
   seasonAt(localMs: number): SeasonProfile | undefined {
     const year = civilFromDays(Math.floor(localMs / MS_PER_DAY)).year;
@@ -188,7 +178,7 @@ export class ActivityCalendar {
     for (let i = 0; i < this.active.seasons.length; i++) {
       const s = this.active.seasons[i];
       for (let y = year; y >= year - 1; y--) {
-        const st = this.seasonStart(s, y);
+        const st = patternLocalMs(s.start, y);
         if (st === st && st <= localMs && st > bestStart) {
           bestStart = st;
           best = s;

@@ -2,7 +2,7 @@ import type { Rtc } from "../../hal/clock.js";
 import type { EventSink } from "../events.js";
 import { ClockStatus, DEVIATION_NOT_SPECIFIED, civilFromDays, dateTimeFromUtcMs, dateTimeToUtcMs, daysFromCivil, type DateTime } from "../cosem/datetime.js";
 import { StandardEventCode } from "./event-codes.js";
-import { msOfTime, patternDayInMonth } from "./date-patterns.js";
+import { MS_PER_DAY, patternLocalMs } from "./date-patterns.js";
 
 /**
  * The meter clock (the domain behind COSEM class 8).
@@ -17,7 +17,6 @@ import { msOfTime, patternDayInMonth } from "./date-patterns.js";
 
 
 const MS_PER_MINUTE = 60000;
-export const MS_PER_DAY = 86400000;
 
 /** Clock base (class 8 attribute 9). */
 const ClockBase = Object.freeze({ notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const);
@@ -114,11 +113,7 @@ export class MeterClock {
 
   /** UTC instant of a DST rule pattern in a year, its local time taken with `deviation`; NaN if the pattern selects nothing. */
   private ruleInstant(p: DateTime, year: number, deviation: number): number {
-    if (p.year !== 0xffff && p.year !== year) return NaN;
-    if (p.month < 1 || p.month > 12) return NaN;
-    const d = patternDayInMonth(year, p.month, p.day, p.dayOfWeek);
-    if (d === undefined) return NaN;
-    return d * MS_PER_DAY + msOfTime(p) + deviation * MS_PER_MINUTE;
+    return patternLocalMs(p, year) + deviation * MS_PER_MINUTE;
   }
 
   /** Is daylight saving in force at this UTC instant? */

@@ -1,6 +1,6 @@
 import { NOT_SPECIFIED, type CosemDate, type CosemTime } from "../cosem/datetime.js";
-import { MS_PER_DAY, type MeterClock } from "./clock.js";
-import { dateMatches } from "./date-patterns.js";
+import type { MeterClock } from "./clock.js";
+import { MS_PER_DAY, dateMatches } from "./date-patterns.js";
 
 /**
  * Single Action Schedule (the domain behind COSEM class 22): runs one script
