@@ -70,6 +70,22 @@ export class Catalog extends ObjectDirectory {
   }
 }
 
+/**
+ * The rights most rows have, as one call instead of a literal per row (a
+ * rights literal is about 120 B of XS bytecode, issue 13). `managed`: the
+ * reader reads every attribute and calls no method; management has
+ * `management` (one word per attribute, as in rights()) and may call all
+ * `methods`. `readOnly`: both read all `attributes` and call none of `methods`.
+ */
+export function managed(management: string, methods = 0): RightsSpec {
+  return { reader: [readAll(management.split(" ").length), noMethods(methods)], management: [management, allMethods(methods)] };
+}
+
+export function readOnly(attributes: number, methods = 0): RightsSpec {
+  const view = [readAll(attributes), noMethods(methods)] as const;
+  return { reader: view, management: view };
+}
+
 /** `n` attributes all readable ("r r r ..."). */
 export function readAll(n: number): string {
   return Array(n).fill("r").join(" ");

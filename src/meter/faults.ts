@@ -22,7 +22,7 @@ import type { EventSink } from "../events.js";
 import type { KeyValueStore } from "../persistence.js";
 import { Tag, type Data } from "../cosem/axdr.js";
 import { DataObject, type DataBinding } from "../cosem/classes/data.js";
-import type { Catalog } from "./catalog.js";
+import { readOnly, type Catalog, type RightsSpec } from "./catalog.js";
 import type { Meter } from "./meter.js";
 import { FAULT_DIAGNOSTIC, STORAGE_DIAGNOSTIC } from "./obis-codes.js";
 import { loadU32, saveU32 } from "./persistence.js";
@@ -210,9 +210,9 @@ function faultData(d: FaultDiagnostic): Data {
   };
 }
 
-const DIAGNOSTIC_RIGHTS = { reader: ["r r", ""], management: ["r r", ""] } as const;
+const DIAGNOSTIC_RIGHTS = readOnly(2);
 // Public too: when damage took the transmit counters, the ciphered associations are refused and this says why.
-const STORAGE_DIAGNOSTIC_RIGHTS = { public: ["r r", ""], ...DIAGNOSTIC_RIGHTS } as const;
+const STORAGE_DIAGNOSTIC_RIGHTS: RightsSpec = { public: ["r r", ""], ...DIAGNOSTIC_RIGHTS };
 
 /**
  * The diagnostic Data objects: contained faults {total, safe mode, unstable

@@ -15,8 +15,7 @@ import { DEFAULT_FRIENDLY, isFriendly, type FriendlyPeriods } from "../prepay/fr
 import { PrepayService, type PrepayConfig } from "../prepay/service.js";
 import { Sta, type StaTables } from "../prepay/sta.js";
 import type { MeterClock } from "../tariff/clock.js";
-import type { Catalog } from "./catalog.js";
-import { allMethods, noMethods, readAll } from "./catalog.js";
+import { allMethods, managed, readAll, type Catalog } from "./catalog.js";
 import { frozen } from "../util/frozen.js";
 import { Qty } from "../metrology/accumulators.js";
 import { KeypadEntry } from "../prepay/keypad-entry.js";
@@ -41,15 +40,12 @@ export const PrepayLn = frozen({
 
 export function addPrepayObjects(c: Catalog, p: PrepayService, clock: MeterClock, commodity: Obis): void {
   const credits = [PrepayLn.tokenCredit, PrepayLn.emergencyCredit];
-  c.add(new AccountObject(p, PrepayLn.account, credits, [PrepayLn.charge], PrepayLn.tokenGateway), {
-    reader: [readAll(19), noMethods(3)],
-    management: ["r r r r r r r r r r r r r r r rw r r r", allMethods(3)],
-  });
+  c.add(new AccountObject(p, PrepayLn.account, credits, [PrepayLn.charge], PrepayLn.tokenGateway), managed("r r r r r r r r r r r r r r r rw r r r", 3));
   // The customer's own emergency credit is invoked through the reader association too (a display unit reads as reader).
-  c.add(new CreditObject(p, PrepayLn.tokenCredit, CreditType.token), { reader: [readAll(11), noMethods(3)], management: [readAll(11), allMethods(3)] });
+  c.add(new CreditObject(p, PrepayLn.tokenCredit, CreditType.token), managed(readAll(11), 3));
   c.add(new CreditObject(p, PrepayLn.emergencyCredit, CreditType.emergency), { reader: [readAll(11), "- - x"], management: [readAll(11), allMethods(3)] });
-  c.add(new ChargeObject(p, PrepayLn.charge, commodity), { reader: [readAll(13), noMethods(5)], management: [readAll(13), allMethods(5)] });
-  c.add(new TokenGatewayObject(p, PrepayLn.tokenGateway, (utc) => clock.dateTimeAt(utc)), { reader: [readAll(6), noMethods(1)], management: [readAll(6), allMethods(1)] });
+  c.add(new ChargeObject(p, PrepayLn.charge, commodity), managed(readAll(13), 5));
+  c.add(new TokenGatewayObject(p, PrepayLn.tokenGateway, (utc) => clock.dateTimeAt(utc)), managed(readAll(6), 1));
 }
 
 /** Prepayment when the configuration provisions it, with token entry on the customer keypad when the board has one. */

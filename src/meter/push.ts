@@ -26,6 +26,7 @@ import { ScriptTableObject } from "../cosem/classes/script-table.js";
 import { utf8Encode } from "../util/bytes.js";
 import { frozen } from "../util/frozen.js";
 import type { MeterConfig } from "./config.js";
+import { managed } from "./catalog.js";
 import { FaultKind } from "./faults.js";
 import type { Meter } from "./meter.js";
 import type { MeterPorts } from "./ports.js";
@@ -117,7 +118,7 @@ function pushScripts(setups: readonly PushSetupConfig[]): Script[] {
 export const DEFAULT_PUSH_CONFIG: PushConfig = frozen(defaultPushConfig());
 const DEFAULT_PUSH_SCRIPTS: readonly Script[] = frozen(pushScripts(DEFAULT_PUSH_CONFIG.setups));
 
-const PUSH_SETUP_RIGHTS = { reader: ["r r r r r r r", "-"], management: ["r rw rw rw rw rw rw", "x"] } as const;
+const PUSH_SETUP_RIGHTS = managed("r rw rw rw rw rw rw", 1);
 
 /** Method 1 (push) of every Push Setup: one binding for all, not a closure per setup. */
 class PushMethod implements PushBinding {
@@ -174,10 +175,10 @@ export function wirePush(m: Meter, ports: MeterPorts, config: MeterConfig, resol
   const scripts = push.setups === DEFAULT_PUSH_CONFIG.setups ? DEFAULT_PUSH_SCRIPTS : pushScripts(push.setups);
   const table = new ScriptTable(PUSH_SCRIPTS, scripts as Script[], resolve);
   m.scripts.add(table);
-  catalog.add(new ScriptTableObject(table), { reader: ["r r", "-"], management: ["r rw", "x"] });
+  catalog.add(new ScriptTableObject(table), managed("r rw", 1));
   const index = push.setups.findIndex((s) => s.logicalName.key === PushLn.interval1.key);
   const schedule = new SingleActionSchedule(PUSH_SCRIPTS.toBytes(), index + 1, 1, copyTimes(push.schedule));
-  catalog.add(new SingleActionScheduleObject(schedule, PUSH_SCHEDULE), { reader: ["r r r r", ""], management: ["r rw rw rw", ""] });
+  catalog.add(new SingleActionScheduleObject(schedule, PUSH_SCHEDULE), managed("r rw rw rw"));
   m.alarms.onAlarm(() => {
     engine.trigger(PushLn.alarm, PushReason.alarm);
   });

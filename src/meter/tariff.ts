@@ -26,7 +26,7 @@ import { standardTouActivation, type RegisterActivation, type TouRegisterBank } 
 import { SingleActionSchedule, copyTimes } from "../tariff/schedule.js";
 import { ScriptTable, type ObjectResolver } from "../tariff/script-table.js";
 import { frozen } from "../util/frozen.js";
-import { allMethods, noMethods, readAll, type Catalog } from "./catalog.js";
+import { allMethods, managed, noMethods, readAll, readOnly, type Catalog } from "./catalog.js";
 import type { MeterConfig } from "./config.js";
 import { FactoryResetScriptTable } from "./factory-reset.js";
 import type { Meter } from "./meter.js";
@@ -141,8 +141,8 @@ class RateRegister extends RegisterObject {
   }
 }
 
-const REGISTER_RIGHTS = { reader: [readAll(3), noMethods(1)], management: [readAll(3), noMethods(1)] } as const;
-const COUNTER_RIGHTS = { reader: ["r r", ""], management: ["r r", ""] } as const;
+const REGISTER_RIGHTS = readOnly(3, 1);
+const COUNTER_RIGHTS = readOnly(2);
 
 /** The rate registers of the tariff bank (1.0.c.8.t.255), whole Wh / varh as the display shows them. */
 export function addRateRegisters(c: Catalog, m: Meter): void {
@@ -172,15 +172,12 @@ class BillingCounterValue implements DataBinding {
 export function addTariffObjects(c: Catalog, m: Meter, endOfBilling: SingleActionSchedule, resolve: ObjectResolver): void {
   c.add(
     new ActivityCalendarObject(m.calendar, ln.ACTIVITY_CALENDAR),
-    {
-      reader: [readAll(10), noMethods(1)],
-      management: ["r r r r r rw rw rw rw rw", allMethods(1)],
-    },
+    managed("r r r r r rw rw rw rw rw", 1),
     CALENDAR_SETTINGS,
   );
-  c.add(new SpecialDaysTableObject(m.specialDays, ln.SPECIAL_DAYS), { reader: [readAll(2), noMethods(2)], management: ["r rw", allMethods(2)] });
+  c.add(new SpecialDaysTableObject(m.specialDays, ln.SPECIAL_DAYS), managed("r rw", 2));
   // The active mask is the calendar's to set at every tariff switch: only the assignment and the masks are settings.
-  c.add(new RegisterActivationObject(m.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] }, [2, 3]);
+  c.add(new RegisterActivationObject(m.activation, ln.REGISTER_ACTIVATION), managed("r rw rw rw", 3), [2, 3]);
 
   // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
   if (m.billingProfile) c.add(new ProfileGeneric({ ...m.billingProfile.profile, timeBase: m.clock }), PROFILE_RIGHTS);
@@ -188,9 +185,9 @@ export function addTariffObjects(c: Catalog, m: Meter, endOfBilling: SingleActio
   m.config.scriptTables.forEach((tc) => {
     const t = new ScriptTable(tc.logicalName, tc.scripts, resolve);
     m.scripts.add(t);
-    c.add(new ScriptTableObject(t), { reader: [readAll(2), noMethods(1)], management: ["r rw", allMethods(1)] });
+    c.add(new ScriptTableObject(t), managed("r rw", 1));
   });
   // Global meter reset (Blue Book 0.0.10.0.0.255): script 1 restores the factory defaults, management only.
   c.add(new FactoryResetScriptTable(ln.GLOBAL_METER_RESET, m), { management: ["r r", allMethods(1)] });
-  c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), { reader: [readAll(4), ""], management: ["r rw rw rw", ""] });
+  c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), managed("r rw rw rw"));
 }
