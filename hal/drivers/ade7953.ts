@@ -29,6 +29,8 @@ import {
   IcFlag,
   type CalibrationField,
   type EnergyDelta,
+  type EnergyIcDriver,
+  type EnergyIcPorts,
   type EnergySample,
   type PhaseCalibration,
   type PhaseValues,
@@ -355,3 +357,6 @@ function sumDelta(a: EnergyDelta, b: EnergyDelta): EnergyDelta {
     apparentVAh: a.apparentVAh + b.apparentVAh,
   };
 }
+
+/** This IC as a board's data names it (boards/types.ts `energyIc.driver`). */
+export const ADE7953_DRIVER: EnergyIcDriver = Object.freeze({ type: "ade7953", open: (ports: EnergyIcPorts) => new Ade7953(ports), defaultCalibration: defaultAde7953Calibration, startWaitMs: 0 });

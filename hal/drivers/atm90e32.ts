@@ -30,6 +30,8 @@ import {
   IcFlag,
   type CalibrationField,
   type EnergyDelta,
+  type EnergyIcDriver,
+  type EnergyIcPorts,
   type EnergySample,
   type PhaseCalibration,
   type PhaseValues,
@@ -335,3 +337,6 @@ export class Atm90e32 extends SpiEnergyIc {
     this.io.transfer(f);
   }
 }
+
+/** This IC as a board's data names it (boards/types.ts `energyIc.driver`). */
+export const ATM90E32_DRIVER: EnergyIcDriver = Object.freeze({ type: "atm90e32", open: (ports: EnergyIcPorts) => new Atm90e32(ports), defaultCalibration: defaultAtm90e32Calibration, startWaitMs: ATM90E32_RESET_WAIT_MS });
