@@ -63,6 +63,7 @@ const ALLOWED: Readonly<Record<string, string>> = Object.freeze({
   "src/cosem/server/auth-guard.ts#DEFAULT_AUTH_GUARD": "hardening tests name the lockout thresholds instead of repeating them",
   "src/cosem/server/server.ts#DEFAULT_PENDING_ASSOCIATION_MS": "the hardening test names the pending-association timeout",
   "src/fota/hash.ts#softwareHash": "the FOTA vectors and bench run the software hash without a platform hash",
+  "src/fota/hash.ts#hashOnce": "the FOTA vectors and bench hash a whole buffer with the software hash (host-only module, in no device build)",
   "src/fota/transfer.ts#VerdictCode": "FOTA end-to-end tests name the image_transfer verdicts",
   "src/meter/config.ts#DEVELOPMENT_KEYS": "tests, bench and the lab client's sim profile use the development keys",
   "src/meter/dlms.ts#SAP_ASSIGNMENT": "the meter test checks the SAP assignment object",

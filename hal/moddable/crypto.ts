@@ -1,4 +1,4 @@
-import type { CryptoPort, IncrementalHash } from "../crypto.js";
+import type { CryptoPort, HashAlgorithm, IncrementalHash } from "../crypto.js";
 
 /** One AES key schedule (Moddable: `new BlockCipher("AES", key)` from `crypt`). */
 export interface AesBlock {
@@ -20,8 +20,8 @@ export interface CryptoPrimitives {
   /** GCM decryption without the tag check: the plaintext and the tag computed over the ciphertext. */
   gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): { plaintext: Uint8Array; tag: Uint8Array };
   sha256(data: Uint8Array): Uint8Array;
-  /** Streaming SHA-256 (crypt's Digest), for image verification. */
-  createSha256?(): IncrementalHash;
+  /** Streaming SHA-256 or SHA-512 (crypt's Digest), for image verification. */
+  createHash?(algorithm: HashAlgorithm): IncrementalHash;
   /** P-256 verification of a validated public point and signature (r, s in 1..n-1). */
   p256Verify(x: bigint, y: bigint, digest: Uint8Array, r: bigint, s: bigint): boolean;
   randomBytes(length: number): Uint8Array;
@@ -68,8 +68,8 @@ const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const KW_IV = 0xa6;
 
 /**
- * The crypto port on Moddable. The SDK has AES (native), GCM, SHA-256
- * (native) and ECDSA P-256 verification (JavaScript over XS BigInt); it has
+ * The crypto port on Moddable. The SDK has AES (native), GCM, SHA-256 and
+ * SHA-512 (native) and ECDSA P-256 verification (JavaScript over XS BigInt); it has
  * no AES key wrap (built here on the AES block), no ed25519 and no safe
  * ECDSA signing (its nonce comes from the `rng` module, an RC4 stream seeded
  * from c_rand). Those two are taken from `fallback` when given and are
@@ -131,8 +131,8 @@ export class ModdableCrypto implements CryptoPort {
     return this.#p.sha256(data);
   }
 
-  createHash(algorithm: "sha256" | "sha512"): IncrementalHash | undefined {
-    return algorithm === "sha256" ? this.#p.createSha256?.() : undefined;
+  createHash(algorithm: HashAlgorithm): IncrementalHash | undefined {
+    return this.#p.createHash?.(algorithm);
   }
 
   ecdsaP256Verify(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {

@@ -1,6 +1,5 @@
-import type { CryptoPort } from "../../hal/crypto.js";
+import type { CryptoPort, HashAlgorithm, IncrementalHash } from "../../hal/crypto.js";
 import { bytesEqual, readU32le } from "../util/bytes.js";
-import { hashOnce, portHash, type HashAlgorithm, type HashFactory } from "./hash.js";
 import { type ByteSource, type ParsedImage, TlvType, parseImage, readTlv } from "./image.js";
 import { ecdsaDerToRaw, parseSpki, type KeyType, type PublicKey } from "./keys.js";
 
@@ -24,7 +23,7 @@ export type Verdict =
   | "bad-signature"
   /** Signed security counter below the stored minimum. */
   | "rollback"
-  /** Encrypted or compressed image, or a pure image too large to sign-check in RAM. */
+  /** Encrypted or compressed image, a pure image too large to sign-check in RAM, or an image hash the platform has not (CryptoPort.createHash). */
   | "unsupported"
   /** MCUBOOT_USE_TLV_ALLOW_LIST: a TLV type the bootloader does not allow in the unprotected area. */
   | "tlv-not-allowed"
@@ -82,19 +81,22 @@ const ALLOWED_UNPROTECTED: readonly number[] = Object.freeze([0x01, 0x02, 0x10, 
 export class ImageVerifier {
   readonly #config: VerifierConfig;
   readonly #crypto: CryptoPort;
-  readonly #hashFactory: HashFactory;
   readonly #alg: HashAlgorithm;
   readonly #keys: (PublicKey | undefined)[];
-  readonly #keyHashes: Uint8Array[];
+  /** Undefined where the platform lacks the configured hash: no key is found by KEYHASH then. */
+  readonly #keyHashes: (Uint8Array | undefined)[];
 
-  constructor(config: VerifierConfig, crypto: CryptoPort, hashFactory: HashFactory = portHash(crypto)) {
+  constructor(config: VerifierConfig, crypto: CryptoPort) {
     this.#config = config;
     this.#crypto = crypto;
-    this.#hashFactory = hashFactory;
     this.#alg = config.hash ?? "sha256";
     // Keys are hashed once: the bootloader hashes each built-in key per image (bootutil_find_key.c:56-80).
     this.#keys = config.keys.map((k) => parseSpki(k));
-    this.#keyHashes = config.keys.map((k) => hashOnce(hashFactory, this.#alg, k));
+    this.#keyHashes = config.keys.map((k) => {
+      const h = this.#newHash();
+      h?.update(k);
+      return h?.digest();
+    });
   }
 
   /** Verifies the image at the start of `source`; never throws on image content. */
@@ -110,7 +112,10 @@ export class ImageVerifier {
     const pure = cfg.pure === true;
     if (pure && image.hashedEnd > (cfg.maxPureBytes ?? 65536)) return { verdict: "unsupported", reason: "pure image larger than maxPureBytes", image };
     let hash: Uint8Array | undefined;
-    if (!pure) hash = this.#hashRegion(source, image.hashedEnd);
+    if (!pure) {
+      hash = this.#hashRegion(source, image.hashedEnd);
+      if (!hash) return { verdict: "unsupported", reason: `no ${this.#alg} on this platform`, image };
+    }
 
     let hashValid = false;
     let keyId = -1;
@@ -186,8 +191,14 @@ export class ImageVerifier {
     return { verdict: "ok", reason: "ok", image, hash, securityCounter, hasSecurityCounter, keyIndex };
   }
 
-  #hashRegion(source: ByteSource, end: number): Uint8Array {
-    const h = this.#hashFactory(this.#alg);
+  /** The platform's streaming hash of the configured algorithm (a board's native SHA-2: the firmware carries none of its own); undefined where the platform lacks it. */
+  #newHash(): IncrementalHash | undefined {
+    return this.#crypto.createHash?.(this.#alg);
+  }
+
+  #hashRegion(source: ByteSource, end: number): Uint8Array | undefined {
+    const h = this.#newHash();
+    if (!h) return undefined;
     const chunk = Math.max(64, this.#config.chunkSize ?? 1024);
     for (let off = 0; off < end; off += chunk) h.update(source.read(off, Math.min(chunk, end - off)));
     return h.digest();
@@ -197,8 +208,9 @@ export class ImageVerifier {
     // The bootloader compares the first it_len bytes (bootutil_find_key.c:56-80).
     for (let i = 0; i < this.#keyHashes.length; i++) {
       const k = this.#keys[i];
-      if (!k || k.type !== this.#config.signature) continue;
-      if (bytesEqual(this.#keyHashes[i].subarray(0, keyHash.length), keyHash)) return i;
+      const h = this.#keyHashes[i];
+      if (!k || !h || k.type !== this.#config.signature) continue;
+      if (bytesEqual(h.subarray(0, keyHash.length), keyHash)) return i;
     }
     return -1;
   }
