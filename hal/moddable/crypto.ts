@@ -76,19 +76,19 @@ const KW_IV = 0xa6;
  * otherwise absent, which callers see as the optional methods missing.
  */
 export class ModdableCrypto implements CryptoPort {
-  readonly #p: CryptoPrimitives;
-  readonly ed25519Verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
-  readonly ecdsaP256Sign?: (privateKey: Uint8Array, digest: Uint8Array) => Uint8Array;
+  private declare readonly p: CryptoPrimitives;
+  declare readonly ed25519Verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+  declare readonly ecdsaP256Sign?: (privateKey: Uint8Array, digest: Uint8Array) => Uint8Array;
 
   constructor(primitives: CryptoPrimitives, fallback: CryptoFallback = {}) {
-    this.#p = primitives;
+    this.p = primitives;
     if (fallback.ed25519Verify) this.ed25519Verify = fallback.ed25519Verify.bind(fallback);
     if (fallback.ecdsaP256Sign) this.ecdsaP256Sign = fallback.ecdsaP256Sign.bind(fallback);
   }
 
   aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength: number): Uint8Array {
     checkGcm(key, iv, tagLength);
-    const { ciphertext, tag } = this.#p.gcmSeal(key, iv, aad, plaintext);
+    const { ciphertext, tag } = this.p.gcmSeal(key, iv, aad, plaintext);
     const out = new Uint8Array(ciphertext.length + tagLength);
     out.set(ciphertext);
     out.set(tag.subarray(0, tagLength), ciphertext.length);
@@ -101,7 +101,7 @@ export class ModdableCrypto implements CryptoPort {
     const n = ciphertextAndTag.length - tagLength;
     let opened: { plaintext: Uint8Array; tag: Uint8Array };
     try {
-      opened = this.#p.gcmOpen(key, iv, aad, ciphertextAndTag.subarray(0, n));
+      opened = this.p.gcmOpen(key, iv, aad, ciphertextAndTag.subarray(0, n));
     } catch {
       // Wire input never makes the port throw: a native refusal is a failed check.
       return undefined;
@@ -115,24 +115,24 @@ export class ModdableCrypto implements CryptoPort {
 
   aesKeyWrap(kek: Uint8Array, key: Uint8Array): Uint8Array {
     if (key.length < 16 || key.length % 8 !== 0) throw new RangeError("key wrap needs a key of 16 or more bytes in 8-byte blocks");
-    return keyWrap(this.#p.aes(kek), key);
+    return keyWrap(this.p.aes(kek), key);
   }
 
   aesKeyUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array | undefined {
     if (wrapped.length < 24 || wrapped.length % 8 !== 0 || (kek.length !== 16 && kek.length !== 32)) return undefined;
     try {
-      return keyUnwrap(this.#p.aes(kek), wrapped);
+      return keyUnwrap(this.p.aes(kek), wrapped);
     } catch {
       return undefined;
     }
   }
 
   sha256(data: Uint8Array): Uint8Array {
-    return this.#p.sha256(data);
+    return this.p.sha256(data);
   }
 
   createHash(algorithm: HashAlgorithm): IncrementalHash | undefined {
-    return this.#p.createHash?.(algorithm);
+    return this.p.createHash?.(algorithm);
   }
 
   ecdsaP256Verify(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {
@@ -145,14 +145,14 @@ export class ModdableCrypto implements CryptoPort {
     const s = toBigInt(signature, 32, 64);
     if (r === 0n || s === 0n || r >= N || s >= N) return false;
     try {
-      return this.#p.p256Verify(x, y, digest, r, s) === true;
+      return this.p.p256Verify(x, y, digest, r, s) === true;
     } catch {
       return false;
     }
   }
 
   randomBytes(length: number): Uint8Array {
-    return this.#p.randomBytes(length);
+    return this.p.randomBytes(length);
   }
 }
 

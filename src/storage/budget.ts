@@ -118,9 +118,9 @@ export function checkBudget(b: StorageBudget, g: FlashGeometry): BudgetReport {
 
 /** A run of whole sectors of a partition as a partition of its own (the budget's areas). */
 class FlashWindow implements FlashPartition {
-  readonly geometry: FlashGeometry;
-  readonly byteLength: number;
-  private readonly base: number;
+  declare readonly geometry: FlashGeometry;
+  declare readonly byteLength: number;
+  private declare readonly base: number;
 
   constructor(
     private readonly parent: FlashPartition,

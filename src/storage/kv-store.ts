@@ -27,7 +27,7 @@ interface Slot {
 }
 
 export class LogKeyValueStore implements KeyValueStore, LogOwner {
-  private readonly log: LogStore;
+  private declare readonly log: LogStore;
   private readonly slots = new Map<string, Slot>();
   private readonly byAddr = new Map<number, string>();
   /**

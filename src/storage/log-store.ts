@@ -70,7 +70,7 @@ import { readU32 as u32, writeU32 as put32 } from "../util/bytes.js";
  */
 
 export class StorageError extends Error {
-  readonly code: "full" | "too-large" | "unmounted" | "broken";
+  declare readonly code: "full" | "too-large" | "unmounted" | "broken";
   constructor(code: "full" | "too-large" | "unmounted" | "broken", message: string) {
     super(message);
     this.name = "StorageError";
@@ -128,16 +128,16 @@ export interface LogStats {
 }
 
 export class LogStore {
-  readonly flash: FlashPartition;
-  private readonly size: number;
-  private readonly count: number;
-  private readonly unit: number;
+  declare readonly flash: FlashPartition;
+  private declare readonly size: number;
+  private declare readonly count: number;
+  private declare readonly unit: number;
   private readonly owners = new Map<number, LogOwner>();
   /** Sector sequence, or -1 when not in the log. */
-  private readonly sectorSeq: Float64Array;
-  private readonly eraseCount: Uint32Array;
+  private declare readonly sectorSeq: Float64Array;
+  private declare readonly eraseCount: Uint32Array;
   /** 1 = erased with a valid part A (ready), 0 = must be erased before use. */
-  private readonly ready: Uint8Array;
+  private declare readonly ready: Uint8Array;
   /** Sectors in the log, oldest first. */
   private order: number[] = [];
   private head = -1;
@@ -149,8 +149,8 @@ export class LogStore {
   private state: "new" | "mounted" | "broken" = "new";
   private inGc = false;
   /** Live record bytes per sector (spans), kept from owners' release() calls. */
-  private readonly live: Float64Array;
-  readonly policy: ReclaimPolicy;
+  private declare readonly live: Float64Array;
+  declare readonly policy: ReclaimPolicy;
   /**
    * A ring ("oldest") checks record CRCs at mount only in its oldest and
    * newest sectors, where a power cut can leave damage (the sector being
@@ -161,7 +161,7 @@ export class LogStore {
    * second copy, reset marks) are checked everywhere: they cost next to
    * nothing and are read only at mount.
    */
-  private readonly crcAtMountEndsOnly: boolean;
+  private declare readonly crcAtMountEndsOnly: boolean;
   collections = 0;
   copiedBytes = 0;
   /** Records appended by owners since mount (collection copies not counted). */

@@ -90,8 +90,8 @@ export function dailyProfile(log: LogStore, status: ProfileStatusProvider, sourc
  * which must match the snapshots' order.
  */
 export class BillingProfile implements BillingSink {
-  readonly profile: ProfileDefinition;
-  private readonly store: ProfileStore;
+  declare readonly profile: ProfileDefinition;
+  private declare readonly store: ProfileStore;
 
   constructor(
     log: LogStore,

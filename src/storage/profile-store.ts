@@ -122,11 +122,11 @@ function readChunkHeader(r: VarintReader): ChunkHeader {
 }
 
 export class ProfileStore implements LogOwner {
-  readonly config: ProfileStoreConfig;
-  private readonly log: LogStore;
-  private readonly journal: LogStore;
-  private readonly chunkType: number;
-  private readonly resetType: number;
+  declare readonly config: ProfileStoreConfig;
+  private declare readonly log: LogStore;
+  private declare readonly journal: LogStore;
+  private declare readonly chunkType: number;
+  private declare readonly resetType: number;
   /** Visible chunks, ascending by entry number; contiguous except at the holes in `missing`. */
   private items: Item[] = [];
   /**
@@ -136,12 +136,12 @@ export class ProfileStore implements LogOwner {
    */
   private readonly byAddr = new Map<number, Item>();
   /** mounted() calls still expected (one per log). */
-  private mountsDue: number;
+  private declare mountsDue: number;
   /** Rows given up to a ring's collection before capacity expired them (rows larger than budgeted). */
   droppedBySpace = 0;
 
   /** Chunks found while the logs mount; none after (an empty array per stream is RAM for nothing, issue 13). */
-  private candidates: Item[] | undefined;
+  private declare candidates: Item[] | undefined;
   /** Rows since the last compacted chunk (committed as one-row records). */
   private pending: ProfileRow[] = [];
   private nextEntry = 1;

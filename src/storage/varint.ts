@@ -6,7 +6,7 @@ import { DecodeError } from "../util/errors.js";
  * a typical 15-minute energy delta takes one or two bytes.
  */
 export class VarintWriter {
-  private buf: Uint8Array;
+  private declare buf: Uint8Array;
   length = 0;
 
   constructor(capacity = 64) {
@@ -44,7 +44,7 @@ export class VarintWriter {
 
 /** Bounds-checked varint reader: throws only DecodeError. */
 export class VarintReader {
-  pos: number;
+  declare pos: number;
   constructor(
     readonly buf: Uint8Array,
     start = 0,

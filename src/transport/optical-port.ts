@@ -50,9 +50,9 @@ const SIGN_ON_BAUD = 300;
 
 export class OpticalPort {
   private state: OpticalState = "sign-on";
-  private timer: TimerId | undefined;
-  private readonly lines: LineCollector;
-  readonly link: HdlcServerLink;
+  private declare timer: TimerId | undefined;
+  private declare readonly lines: LineCollector;
+  declare readonly link: HdlcServerLink;
 
   constructor(
     private readonly serial: SerialPort,

@@ -7,9 +7,9 @@ import { DecodeError } from "./errors.js";
  * that keep them beyond the input's lifetime must copy.
  */
 export class ByteReader {
-  readonly buf: Uint8Array;
-  pos: number;
-  readonly end: number;
+  declare readonly buf: Uint8Array;
+  declare pos: number;
+  declare readonly end: number;
   /** Made on the first float read; declared only, so a reader of integers never carries the field. */
   private declare view: DataView | undefined;
 
@@ -107,7 +107,7 @@ export class ByteReader {
 
 /** Growable big-endian writer; one backing buffer, doubled when full. */
 export class ByteWriter {
-  private buf: Uint8Array;
+  private declare buf: Uint8Array;
   private len = 0;
 
   constructor(initialCapacity = 64) {

@@ -79,21 +79,21 @@ const FRMR_Y = 0x04; // information field too long
 const FRMR_Z = 0x08; // invalid N(R)
 
 export class HdlcServerLink implements SessionLink {
-  private readonly reader: HdlcFrameReader;
-  private readonly rx: Reassembly;
+  private declare readonly reader: HdlcFrameReader;
+  private declare readonly rx: Reassembly;
   private readonly tx = new Segmenter();
-  private timer: TimerId | undefined;
-  private octetTimer: TimerId | undefined;
-  private frameTimer: TimerId | undefined;
-  private peer: { client: HdlcAddress; server: HdlcAddress } | undefined;
-  private session: LinkSession | undefined;
+  private declare timer: TimerId | undefined;
+  private declare octetTimer: TimerId | undefined;
+  private declare frameTimer: TimerId | undefined;
+  private declare peer: { client: HdlcAddress; server: HdlcAddress } | undefined;
+  private declare session: LinkSession | undefined;
   private params: HdlcParameters = { ...DEFAULT_PARAMETERS };
   private vs = 0;
   private vr = 0;
   /** The last I-frame sent and not yet acknowledged (window 1): resent when the client's N(R) says it was lost. */
-  private unacked: Uint8Array | undefined;
+  private declare unacked: Uint8Array | undefined;
   /** Set in the frame-reject condition: the FRMR information field to repeat. */
-  private frmrInfo: Uint8Array | undefined;
+  private declare frmrInfo: Uint8Array | undefined;
   readonly counters: HdlcLinkCounters = { framesIn: 0, framesOut: 0, discarded: 0, frmr: 0 };
 
   constructor(

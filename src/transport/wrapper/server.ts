@@ -52,10 +52,10 @@ export const DLMS_TCP_PORT = 4059;
 
 class WrapperConnection implements SessionLink {
   private readonly sessions: LinkSession[] = [];
-  private readonly reader: WrapperReader;
-  private timer: TimerId | undefined;
-  private frameTimer: TimerId | undefined;
-  private idleTimer: TimerId | undefined;
+  private declare readonly reader: WrapperReader;
+  private declare timer: TimerId | undefined;
+  private declare frameTimer: TimerId | undefined;
+  private declare idleTimer: TimerId | undefined;
   private open = true;
   /** No complete message for idleDisplaceMs. */
   idle = false;

@@ -68,7 +68,7 @@ export function decodeWrapper(bytes: Uint8Array): WrapperMessage {
  * the reader reports it and stops: the owner closes the connection.
  */
 export class WrapperReader {
-  private header: WrapperHeader | undefined;
+  private declare header: WrapperHeader | undefined;
   private readonly head = new Uint8Array(WRAPPER_HEADER_SIZE);
   private headLen = 0;
   private body: Uint8Array = new Uint8Array(0);
