@@ -122,7 +122,11 @@ export function frozenBoard(board: Board): Readonly<Board> {
   const freeze = (value: unknown): void => {
     if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
     Object.freeze(value);
-    for (const v of Object.values(value)) freeze(v);
+    const children = Object.values(value);
+    for (let i = 0; i < children.length; i++) {
+      const v = children[i];
+      freeze(v);
+    }
   };
   freeze(board);
   return board;

@@ -64,7 +64,14 @@ export abstract class SpiEnergyIc implements EnergyIc {
 
   /** Whether every value of every phase is in this chip's range (nothing is written otherwise). */
   protected acceptsAll(calibration: readonly PhaseCalibration[]): boolean {
-    for (const c of calibration) for (const k of Object.keys(c) as CalibrationField[]) if (!this.validCalibration(k, c[k])) return false;
+    for (let i = 0; i < calibration.length; i++) {
+      const c = calibration[i];
+      const fields = Object.keys(c) as CalibrationField[];
+      for (let j = 0; j < fields.length; j++) {
+        const k = fields[j];
+        if (!this.validCalibration(k, c[k])) return false;
+      }
+    }
     return true;
   }
 }

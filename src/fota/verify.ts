@@ -133,7 +133,8 @@ export class ImageVerifier {
     // signature TLV counts wherever it is; the security counter for
     // anti-rollback is read from the protected area only, as
     // bootutil_get_img_security_cnt() does.
-    for (const tlv of image.tlvs) {
+    for (let t = 0; t < image.tlvs.length; t++) {
+      const tlv = image.tlvs[t];
       if (tlv.area === "unprotected" && cfg.tlvAllowList === true && !(ALLOWED_UNPROTECTED.includes(tlv.type) || (pure && tlv.type === TlvType.sigPure))) {
         return { verdict: "tlv-not-allowed", reason: `TLV 0x${tlv.type.toString(16)} not allowed in the unprotected area`, image, hash };
       }

@@ -100,7 +100,10 @@ export class DemandMeter {
 
   private sum(current: number): number {
     let s = current;
-    for (const e of this.window) s += e;
+    for (let i = 0; i < this.window.length; i++) {
+      const e = this.window[i];
+      s += e;
+    }
     return s;
   }
 

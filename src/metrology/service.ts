@@ -228,7 +228,10 @@ export class MetrologyService implements EnergyFeed {
     const qty = ENERGY_REGISTER_QUANTITIES[c];
     if (!qty) return 0;
     let wh = 0;
-    for (const q of qty) wh += this.acc.value(scope, q);
+    for (let i = 0; i < qty.length; i++) {
+      const q = qty[i];
+      wh += this.acc.value(scope, q);
+    }
     return wh % this.config.capacityWh;
   }
 
@@ -298,7 +301,8 @@ export class MetrologyService implements EnergyFeed {
 
   private watchTamper(inputs: TamperInputs | undefined, now: number): void {
     if (!inputs) return;
-    for (const t of TAMPER) {
+    for (let i = 0; i < TAMPER.length; i++) {
+      const t = TAMPER[i];
       const pin = inputs[t.key];
       if (!pin) continue;
       // A change while the meter was off is recorded at start-up.
@@ -355,7 +359,13 @@ function encodeCalibration(cal: readonly PhaseCalibration[]): Uint8Array {
   const v = new DataView(b.buffer);
   v.setUint8(0, cal.length);
   let o = 1;
-  for (const c of cal) for (const f of CALIBRATION_FIELDS) (v.setInt32(o, c[f]), (o += 4));
+  for (let i = 0; i < cal.length; i++) {
+    const c = cal[i];
+    for (let j = 0; j < CALIBRATION_FIELDS.length; j++) {
+      v.setInt32(o, c[CALIBRATION_FIELDS[j]]);
+      o += 4;
+    }
+  }
   return b;
 }
 
@@ -369,7 +379,10 @@ export function decodeCalibration(b: Uint8Array): PhaseCalibration[] | undefined
   let o = 1;
   for (let p = 0; p < n; p++) {
     const c = {} as PhaseCalibration;
-    for (const f of CALIBRATION_FIELDS) (c[f] = v.getInt32(o), (o += 4));
+    for (let i = 0; i < CALIBRATION_FIELDS.length; i++) {
+      c[CALIBRATION_FIELDS[i]] = v.getInt32(o);
+      o += 4;
+    }
     out.push(c);
   }
   return out;

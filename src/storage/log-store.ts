@@ -287,7 +287,10 @@ export class LogStore {
     const headerDamaged = this.damaged;
     // Lost counts (sector damaged mid-erase) are taken as the mean so wear levelling stays fair.
     let mean = 0;
-    for (const c of known) mean += c;
+    for (let i = 0; i < known.length; i++) {
+      const c = known[i];
+      mean += c;
+    }
     mean = known.length ? Math.round(mean / known.length) : 0;
     for (let s = 0; s < this.count; s++) {
       if (this.sectorSeq[s] < 0 && !this.ready[s]) this.eraseCount[s] = mean;
@@ -300,7 +303,8 @@ export class LogStore {
     const recType: number[] = [];
     const recLen: number[] = [];
     let marks = 0;
-    for (const s of used) {
+    for (let j = 0; j < used.length; j++) {
+      const s = used[j];
       if (this.sectorSeq[s] >= this.nextSectorSeq) this.nextSectorSeq = this.sectorSeq[s] + 1;
       const buf = this.flash.read(s * this.size, this.size);
       const checkCrc = !this.crcAtMountEndsOnly || s === used[0] || s === used[used.length - 1];
@@ -336,7 +340,8 @@ export class LogStore {
     // Sectors the log must hold (the head's count at its join, less the collections since): fewer is damage.
     let blankDamaged = 0;
     if (formatted) {
-      for (const s of blank) {
+      for (let i = 0; i < blank.length; i++) {
+        const s = blank[i];
         if (s === lastVictim) continue;
         this.headerDamage(s);
         blankDamaged++;
@@ -349,7 +354,9 @@ export class LogStore {
     // Not formatted yet (a new partition, or one from before MKL2): part A on every blank sector now, before
     // the first append, so that from then on a blank sector is damage. A cut here leaves no MKL2 sector in the log.
     // Only wholly blank sectors: one with bytes left in its body is erased before use (openSector).
-    if (!formatted) for (const s of blank) if (isBlank32(this.flash.read(s * this.size, this.size))) this.writePartA(s);
+    if (!formatted) {
+      for (let i = 0; i < blank.length; i++) if (isBlank32(this.flash.read(blank[i] * this.size, this.size))) this.writePartA(blank[i]);
+    }
     this.state = "mounted"; // owners may read while they finish their indexes
     for (const owner of new Set(this.owners.values())) owner.mounted();
     // Live bytes per sector, for the choice of the sector to reclaim.
@@ -462,9 +469,15 @@ export class LogStore {
 
   stats(): LogStats {
     let usedBytes = 0;
-    for (const s of this.order) usedBytes += (s === this.head ? this.headOffset : this.size) - RECORDS;
+    for (let i = 0; i < this.order.length; i++) {
+      const s = this.order[i];
+      usedBytes += (s === this.head ? this.headOffset : this.size) - RECORDS;
+    }
     let liveBytes = 0;
-    for (const s of this.order) liveBytes += this.live[s];
+    for (let i = 0; i < this.order.length; i++) {
+      const s = this.order[i];
+      liveBytes += this.live[s];
+    }
     return { usedSectors: this.order.length, freeSectors: this.count - this.order.length, usedBytes, liveBytes, collections: this.collections, copiedBytes: this.copiedBytes };
   }
 
@@ -580,7 +593,8 @@ export class LogStore {
     if (this.policy === "oldest" || this.collections % WEAR_EVERY === WEAR_EVERY - 1) return this.order[0];
     let best = this.order[0];
     let bestGarbage = -1;
-    for (const s of this.order) {
+    for (let i = 0; i < this.order.length; i++) {
+      const s = this.order[i];
       if (s === this.head) continue;
       const garbage = this.size - RECORDS - this.live[s];
       if (garbage > bestGarbage) {
@@ -603,7 +617,8 @@ export class LogStore {
       // The head must not be the victim: copies need somewhere to go.
       if (this.head === victim) this.head = -1;
       const mark = this.span(2);
-      for (const r of live) {
+      for (let i = 0; i < live.length; i++) {
+        const r = live[i];
         this.makeRoom(this.span(r.body.length) + mark);
         const to = this.writeRecord(r.type, r.body);
         this.copiedBytes += this.span(r.body.length);

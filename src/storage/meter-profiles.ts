@@ -118,9 +118,18 @@ export class BillingProfile implements BillingSink {
 
   capture(s: BillingSnapshot): void {
     const values: number[] = [s.counter & 0xff];
-    for (const o of this.registers) values.push(Math.round(s.registers.find((r) => r.obis.key === o.key)?.value ?? 0));
-    for (const o of this.demands) values.push(Math.round(s.maxDemand.find((d) => d.obis.key === o.key)?.value ?? 0));
-    for (const o of this.demands) values.push(Math.floor((s.maxDemand.find((d) => d.obis.key === o.key)?.utcMs ?? 0) / 1000));
+    for (let i = 0; i < this.registers.length; i++) {
+      const o = this.registers[i];
+      values.push(Math.round(s.registers.find((r) => r.obis.key === o.key)?.value ?? 0));
+    }
+    for (let i = 0; i < this.demands.length; i++) {
+      const o = this.demands[i];
+      values.push(Math.round(s.maxDemand.find((d) => d.obis.key === o.key)?.value ?? 0));
+    }
+    for (let i = 0; i < this.demands.length; i++) {
+      const o = this.demands[i];
+      values.push(Math.floor((s.maxDemand.find((d) => d.obis.key === o.key)?.utcMs ?? 0) / 1000));
+    }
     this.store.append(s.utcMs, 0, values);
   }
 }

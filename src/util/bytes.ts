@@ -254,10 +254,14 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let n = 0;
-  for (const p of parts) n += p.length;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    n += p.length;
+  }
   const out = new Uint8Array(n);
   let o = 0;
-  for (const p of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
     out.set(p, o);
     o += p.length;
   }

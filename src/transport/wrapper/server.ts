@@ -148,7 +148,8 @@ class WrapperConnection implements SessionLink {
     if (this.idleTimer !== undefined) t.clear(this.idleTimer);
     this.idleTimer = undefined;
     this.stopFrameTimer();
-    for (const s of this.sessions.splice(0)) this.server.handler.sessionClosed(s);
+    const closed = this.sessions.splice(0);
+    for (let i = 0; i < closed.length; i++) this.server.handler.sessionClosed(closed[i]);
     this.server.forget(this);
   }
 }
@@ -201,7 +202,8 @@ export class WrapperServer {
   }
 
   close(): void {
-    for (const c of this.connections.slice()) c.close();
+    const open = this.connections.slice();
+    for (let i = 0; i < open.length; i++) open[i].close();
     this.listener.close();
   }
 

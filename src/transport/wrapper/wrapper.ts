@@ -21,13 +21,13 @@ export interface WrapperMessage {
   readonly apdu: Uint8Array;
 }
 
+function checkWPort(v: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new EncodeError("wrapper-port", `${what} ${v} out of 0..65535`);
+}
+
 export function encodeWrapper(source: number, destination: number, apdu: Uint8Array): Uint8Array {
-  for (const [v, what] of [
-    [source, "source wPort"],
-    [destination, "destination wPort"],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new EncodeError("wrapper-port", `${what} ${v} out of 0..65535`);
-  }
+  checkWPort(source, "source wPort");
+  checkWPort(destination, "destination wPort");
   if (apdu.length > 0xffff) throw new EncodeError("wrapper-length", `APDU of ${apdu.length} bytes exceeds the 16-bit length`);
   const out = new Uint8Array(WRAPPER_HEADER_SIZE + apdu.length);
   out[1] = WRAPPER_VERSION;
