@@ -108,18 +108,21 @@ export function defaultAtm90e32Calibration(): PhaseCalibration[] {
 const s16 = (v: number) => (v << 16) >> 16;
 
 export class Atm90e32 extends SpiEnergyIc {
-  readonly phaseCount = 3;
+  declare readonly phaseCount: 3;
   private declare readonly delay: Delay;
-  private readonly frame = new Uint8Array(4);
+  private declare readonly frame: Uint8Array<ArrayBuffer>;
   private declare readonly o: Required<Omit<Atm90e32Options, "sensor" | "delay" | "calibration">>;
   private declare cal: PhaseCalibration[];
   private declare lsbWh: number;
   /** Raw counts read before a reset, reported with the first sample. */
-  private readonly pending = new Uint32Array(20);
+  private declare readonly pending: Uint32Array<ArrayBuffer>;
 
   constructor(options: Atm90e32Options) {
     // ESPHome: SPI mode 3 at 1 MHz (atm90e32.h l.15-16); board options override.
     super(options.sensor, { hz: 1_000_000, mode: 3 });
+    this.phaseCount = 3;
+    this.frame = new Uint8Array(4);
+    this.pending = new Uint32Array(20);
     this.delay = options.delay;
     this.o = {
       lineFrequency: options.lineFrequency ?? 50,

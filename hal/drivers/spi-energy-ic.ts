@@ -14,11 +14,13 @@ import type { CalibrationField, EnergyDelta, EnergyIc, EnergySample, PhaseCalibr
 export abstract class SpiEnergyIc implements EnergyIc {
   abstract readonly phaseCount: number;
   protected declare readonly io: SpiIo;
-  private flagsCarry = 0;
-  private closed = false;
+  private declare flagsCarry: number;
+  private declare closed: boolean;
 
   /** `bus`: the chip's SPI clock and mode, which the board's sensor options override. */
   protected constructor(sensor: SpiSensorOptions, bus: { hz: number; mode: number }) {
+    this.flagsCarry = 0;
+    this.closed = false;
     const { io, ...options } = sensor;
     this.io = new io({ ...bus, ...options });
   }

@@ -10,9 +10,10 @@ import type { MonotonicClock, Rtc } from "../clock.js";
 export class WrappingTicksClock implements MonotonicClock {
   private declare readonly ticks: () => number;
   private declare last: number;
-  private elapsed = 0;
+  private declare elapsed: number;
 
   constructor(ticks: () => number) {
+    this.elapsed = 0;
     this.ticks = ticks;
     this.last = ticks() >>> 0;
   }
@@ -34,11 +35,14 @@ export class WrappingTicksClock implements MonotonicClock {
 export class MonotonicRtc implements Rtc {
   private declare readonly mono: MonotonicClock;
   private declare readonly setSystemSeconds: (seconds: number) => void;
-  private baseUtc = 0;
-  private baseMono = 0;
-  private isValid = false;
+  private declare baseUtc: number;
+  private declare baseMono: number;
+  private declare isValid: boolean;
 
   constructor(mono: MonotonicClock, setSystemSeconds: (seconds: number) => void = () => {}) {
+    this.baseUtc = 0;
+    this.baseMono = 0;
+    this.isValid = false;
     this.mono = mono;
     this.setSystemSeconds = setSystemSeconds;
   }

@@ -22,10 +22,11 @@ export class ModdableSerial implements SerialPort {
   private declare readonly open: SerialOpener;
   private declare device: SerialDevice | undefined;
   private declare currentBaud: number;
-  private readonly out = new PacedWriter();
+  private declare readonly out: PacedWriter;
   private declare handler: ((bytes: Uint8Array) => void) | undefined;
 
   constructor(open: SerialOpener, baud: number) {
+    this.out = new PacedWriter();
     this.open = open;
     this.currentBaud = baud;
     this.device = this.connect(baud);

@@ -23,11 +23,13 @@ export interface SystemDeps {
  */
 export class ModdableSystem implements SystemPort {
   private declare readonly deps: SystemDeps;
-  private readonly powerFailHandlers: (() => void)[] = [];
+  private declare readonly powerFailHandlers: (() => void)[];
   /** What the power-fail handlers threw at the last warning. */
-  powerFailErrors: unknown[] = [];
+  declare powerFailErrors: unknown[];
 
   constructor(deps: SystemDeps) {
+    this.powerFailHandlers = [];
+    this.powerFailErrors = [];
     this.deps = deps;
     // Every handler runs even if an earlier one throws (runEach, as in the
     // simulation): each guards its own data. What they threw is kept for

@@ -22,12 +22,13 @@ export interface SocketCallbacks {
 export class ModdableTcpConnection implements TcpConnection {
   private declare readonly release: () => void;
   private declare socket: TcpSocket | undefined;
-  private readonly out = new PacedWriter();
+  private declare readonly out: PacedWriter;
   private declare dataHandler: ((bytes: Uint8Array) => void) | undefined;
   private declare closeHandler: (() => void) | undefined;
 
   /** `release` runs once when the connection closes, whoever closes it (the listener counts open connections). */
   constructor(release: () => void = () => {}) {
+    this.out = new PacedWriter();
     this.release = release;
   }
 
@@ -99,9 +100,10 @@ export class ModdableTcpListener implements TcpListener {
   private declare readonly maxConnections: number;
   private declare device: ListenerDevice | undefined;
   private declare handler: ((connection: TcpConnection) => void) | undefined;
-  private open = 0;
+  private declare open: number;
 
   constructor(port: number, adopt: SocketAdopter, maxConnections = 2) {
+    this.open = 0;
     this.port = port;
     this.adopt = adopt;
     this.maxConnections = maxConnections;

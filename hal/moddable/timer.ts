@@ -13,10 +13,12 @@ export interface TimerApi<Handle> {
  */
 export class ModdableTimers<Handle> implements Timers {
   private declare readonly api: TimerApi<Handle>;
-  private readonly handles = new Map<TimerId, Handle>();
-  private next = 1;
+  private declare readonly handles: Map<TimerId, Handle>;
+  private declare next: number;
 
   constructor(api: TimerApi<Handle>) {
+    this.handles = new Map<TimerId, Handle>();
+    this.next = 1;
     this.api = api;
   }
 

@@ -143,14 +143,16 @@ export class FirmwareUpdate {
   private declare readonly persistEvery: number;
   private declare isEnabled: boolean;
   private declare state: State;
-  private sinceSave = 0;
+  private declare sinceSave: number;
   /** Blocks marked in the bitmap (kept so that a block write never scans it). */
-  private marked = 0;
+  private declare marked: number;
   private declare readonly bootloader: BootloaderConfig;
   private declare readonly refuseVersionDowngrade: boolean;
   private declare runningCache: RunningImage | undefined;
 
   constructor(deps: FirmwareUpdateDeps, options: FirmwareUpdateOptions) {
+    this.sinceSave = 0;
+    this.marked = 0;
     this.d = deps;
     const w = deps.secondary.geometry.writeSize;
     if (options.blockSize <= 0 || options.blockSize % w !== 0) throw new Error("image block size must be a multiple of the flash write size");

@@ -28,14 +28,17 @@ const DEFAULT_CAPACITY_WH = 1e9;
 
 export class EnergyAccumulators {
   /** [scope * QTY_COUNT + qty]. */
-  readonly values = new Float64Array(SCOPES * QTY_COUNT);
+  declare readonly values: Float64Array<ArrayBuffer>;
   /** Increments not yet persisted (same layout). */
-  readonly sincePersist = new Float64Array(SCOPES * QTY_COUNT);
+  declare readonly sincePersist: Float64Array<ArrayBuffer>;
   /** Increments not yet handed to the tariff engine (total scope only): +A, -A, +R, -R. */
-  readonly feed = new Float64Array(4);
+  declare readonly feed: Float64Array<ArrayBuffer>;
   declare readonly capacityWh: number;
 
   constructor(capacityWh = DEFAULT_CAPACITY_WH) {
+    this.values = new Float64Array(SCOPES * QTY_COUNT);
+    this.sincePersist = new Float64Array(SCOPES * QTY_COUNT);
+    this.feed = new Float64Array(4);
     this.capacityWh = capacityWh;
   }
 

@@ -16,15 +16,19 @@ export class DemandMeter {
   private declare periodMs: number;
   private declare n: number;
   /** Energy (Wh) of the last n-1 completed subperiods, oldest first. */
-  private window: number[] = [];
-  private current = 0;
+  private declare window: number[];
+  private declare current: number;
   /** UTC ms at which the running subperiod started. */
   private declare start: number;
-  private lastAverage = 0;
-  private lastCapture = 0;
+  private declare lastAverage: number;
+  private declare lastCapture: number;
   private declare lastTick: number;
 
   constructor(nowUtc: number, periodS = 900, numberOfPeriods = 1) {
+    this.window = [];
+    this.current = 0;
+    this.lastAverage = 0;
+    this.lastCapture = 0;
     this.periodMs = Math.max(1, periodS) * 1000;
     this.n = Math.max(1, numberOfPeriods);
     this.start = this.align(nowUtc);

@@ -63,9 +63,10 @@ export class QualityMonitor {
   private declare readonly times: Float64Array;
   /** [(phase * STATS + condition) * 2] count, [+1] totalS; the reverse stats at [phases * STATS * 2]. */
   private declare readonly stats: Float64Array;
-  private reverseSince = -1;
+  private declare reverseSince: number;
 
   constructor(events: EventSink, phases: number, thresholds: QualityThresholds = DEFAULT_QUALITY) {
+    this.reverseSince = -1;
     this.events = events;
     this.th = thresholds;
     this.band = new Uint8Array(phases);

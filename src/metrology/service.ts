@@ -137,17 +137,21 @@ export class MetrologyService implements EnergyFeed {
   private declare cal: PhaseCalibration[];
   private declare last: EnergySample | undefined;
   private declare lastPersistUtc: number;
-  private tamperBits = 0;
-  private configErrorActive = false;
+  private declare tamperBits: number;
+  private declare configErrorActive: boolean;
   /** Running and last completed averages: [phase * AVG_COUNT + qty]. */
   private declare readonly avgSum: Float64Array;
-  private avgCount = 0;
+  private declare avgCount: number;
   private declare avgStart: number;
   declare readonly lastAverages: Float64Array;
   /** Number of persistence writes, for tests and the bench. */
-  persistCount = 0;
+  declare persistCount: number;
 
   constructor(deps: MetrologyDeps) {
+    this.tamperBits = 0;
+    this.configErrorActive = false;
+    this.avgCount = 0;
+    this.persistCount = 0;
     this.config = { ...DEFAULT_METROLOGY, ...deps.config };
     this.ic = deps.ic;
     this.store = deps.store;

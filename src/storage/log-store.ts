@@ -132,22 +132,22 @@ export class LogStore {
   private declare readonly size: number;
   private declare readonly count: number;
   private declare readonly unit: number;
-  private readonly owners = new Map<number, LogOwner>();
+  private declare readonly owners: Map<number, LogOwner>;
   /** Sector sequence, or -1 when not in the log. */
   private declare readonly sectorSeq: Float64Array;
   private declare readonly eraseCount: Uint32Array;
   /** 1 = erased with a valid part A (ready), 0 = must be erased before use. */
   private declare readonly ready: Uint8Array;
   /** Sectors in the log, oldest first. */
-  private order: number[] = [];
-  private head = -1;
-  private headOffset = 0;
+  private declare order: number[];
+  private declare head: number;
+  private declare headOffset: number;
   /** End of torn garbage after headOffset, found by mount; repaired before the next append. */
-  private damageEnd = 0;
-  private nextSectorSeq = 1;
-  private nextSeq = 1;
-  private state: "new" | "mounted" | "broken" = "new";
-  private inGc = false;
+  private declare damageEnd: number;
+  private declare nextSectorSeq: number;
+  private declare nextSeq: number;
+  private declare state: "new" | "mounted" | "broken";
+  private declare inGc: boolean;
   /** Live record bytes per sector (spans), kept from owners' release() calls. */
   private declare readonly live: Float64Array;
   declare readonly policy: ReclaimPolicy;
@@ -162,30 +162,47 @@ export class LogStore {
    * nothing and are read only at mount.
    */
   private declare readonly crcAtMountEndsOnly: boolean;
-  collections = 0;
-  copiedBytes = 0;
+  declare collections: number;
+  declare copiedBytes: number;
   /** Records appended by owners since mount (collection copies not counted). */
-  appends = 0;
+  declare appends: number;
   /**
    * Damage found since mount: sector headers that do not check (neither
    * blank nor valid), damaged regions inside sectors, records that fail
    * their CRC when read. A sector left half-erased by a power cut counts
    * too: the store cannot tell a cut from a fault there.
    */
-  damaged = 0;
+  declare damaged: number;
   /** Of `damaged`: sectors whose header does not check, or that are missing from the log (erased or zeroed behind its back). */
-  damagedSectors = 0;
+  declare damagedSectors: number;
   /** Log position (sector sequence, offset) of the newest damage found by the mount; Infinity when a sector header was damaged. */
-  private damageSeq = -1;
-  private damageOff = 0;
+  private declare damageSeq: number;
+  private declare damageOff: number;
   /**
    * What the mount found damaged, as positions (sector, offset; -1 for a
    * sector header, -2 per missing sector): the same damage gives the same
    * fingerprint at every boot, new damage another one (see damageFingerprint).
    */
-  private damageCrc = 0;
+  private declare damageCrc: number;
 
   constructor(flash: FlashPartition, policy: ReclaimPolicy = "garbage") {
+    this.owners = new Map<number, LogOwner>();
+    this.order = [];
+    this.head = -1;
+    this.headOffset = 0;
+    this.damageEnd = 0;
+    this.nextSectorSeq = 1;
+    this.nextSeq = 1;
+    this.state = "new";
+    this.inGc = false;
+    this.collections = 0;
+    this.copiedBytes = 0;
+    this.appends = 0;
+    this.damaged = 0;
+    this.damagedSectors = 0;
+    this.damageSeq = -1;
+    this.damageOff = 0;
+    this.damageCrc = 0;
     this.policy = policy;
     this.crcAtMountEndsOnly = policy === "oldest";
     this.flash = flash;

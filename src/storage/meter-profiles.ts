@@ -93,12 +93,17 @@ export class BillingProfile implements BillingSink {
   declare readonly profile: ProfileDefinition;
   private declare readonly store: ProfileStore;
 
+  declare readonly registers: readonly Obis[];
+  declare readonly demands: readonly Obis[];
+
   constructor(
     log: LogStore,
-    readonly registers: readonly Obis[],
-    readonly demands: readonly Obis[],
+    registers: readonly Obis[],
+    demands: readonly Obis[],
     options: { logicalName?: Obis; stream?: number; capacity: number; endOfBilling?: (utcMs: number) => void },
   ) {
+    this.registers = registers;
+    this.demands = demands;
     const kinds: ColumnKind[] = ["value", ...registers.map((): ColumnKind => "cumulative"), ...demands.map((): ColumnKind => "value"), ...demands.map((): ColumnKind => "value")];
     this.store = new ProfileStore(log, { stream: options.stream ?? 2, columns: kinds, periodS: 0, capacity: options.capacity, chunkRows: 1 });
     const n = registers.length;

@@ -59,7 +59,11 @@ export interface ProfileStoreConfig {
 
 /** A LogOwner view of the profile on its journal log (addresses there are another space). */
 class JournalOwner implements LogOwner {
-  constructor(private readonly p: ProfileStore) {}
+  private declare readonly p: ProfileStore;
+
+  constructor(p: ProfileStore) {
+    this.p = p;
+  }
   recovered(addr: number, seq: number, type: number, body: Uint8Array): void {
     this.p.recoveredOn(true, addr, seq, type, body);
   }
@@ -128,36 +132,47 @@ export class ProfileStore implements LogOwner {
   private declare readonly chunkType: number;
   private declare readonly resetType: number;
   /** Visible chunks, ascending by entry number; contiguous except at the holes in `missing`. */
-  private items: Item[] = [];
+  private declare items: Item[];
   /**
    * The items by record address: the main log's as they are, the journal's
    * as -1 - address (addresses are never negative). One Map for both logs,
    * not one per log: a Map is about 130 B on XS and there are 11 streams (RAM, issue 13).
    */
-  private readonly byAddr = new Map<number, Item>();
+  private declare readonly byAddr: Map<number, Item>;
   /** mounted() calls still expected (one per log). */
   private declare mountsDue: number;
   /** Rows given up to a ring's collection before capacity expired them (rows larger than budgeted). */
-  droppedBySpace = 0;
+  declare droppedBySpace: number;
 
   /** Chunks found while the logs mount; none after (an empty array per stream is RAM for nothing, issue 13). */
   private declare candidates: Item[] | undefined;
   /** Rows since the last compacted chunk (committed as one-row records). */
-  private pending: ProfileRow[] = [];
-  private nextEntry = 1;
-  private resetPoint = 1;
-  private resetAddr = -1;
+  private declare pending: ProfileRow[];
+  private declare nextEntry: number;
+  private declare resetPoint: number;
+  private declare resetAddr: number;
   /** Rows below this were dropped to make room (RAM only: they are gone or will be). */
-  private dropBelow = 1;
-  private keepFrom = 1;
+  private declare dropBelow: number;
+  private declare keepFrom: number;
   /** Newest row time (s), -1 when empty. */
-  private newestS = -1;
+  private declare newestS: number;
 
   /**
    * Registers the profile's record types; call mount() on the log(s)
    * afterwards. With a `journal`, `log` is the profile's own ring.
    */
   constructor(log: LogStore, config: ProfileStoreConfig, journal: LogStore = log) {
+    this.items = [];
+    this.byAddr = new Map<number, Item>();
+    this.droppedBySpace = 0;
+    this.pending = [];
+    this.nextEntry = 1;
+    this.resetPoint = 1;
+    this.resetAddr = -1;
+    this.dropBelow = 1;
+    this.keepFrom = 1;
+    this.newestS = -1;
+    this.missing = [];
     if (!(config.stream >= 0 && config.stream <= 100) || config.capacity < 1 || config.chunkRows < 1) throw new RangeError("profile store config");
     this.log = log;
     this.journal = journal;
@@ -187,7 +202,7 @@ export class ProfileStore implements LogOwner {
    * is committed; FIFO and reset drop from the oldest end), so none appears
    * at run time; they leave when FIFO passes them.
    */
-  readonly missing: { from: number; to: number }[] = [];
+  declare readonly missing: { from: number; to: number }[];
 
   /** Entry number of the oldest row kept. */
   get firstEntry(): number {

@@ -7,9 +7,10 @@ import { DecodeError } from "../util/errors.js";
  */
 export class VarintWriter {
   private declare buf: Uint8Array;
-  length = 0;
+  declare length: number;
 
   constructor(capacity = 64) {
+    this.length = 0;
     this.buf = new Uint8Array(capacity);
   }
 

@@ -51,10 +51,16 @@ const MAX_LINE = 40;
  * must not act on a garbled request.
  */
 export class LineCollector {
-  private text = "";
-  private spoiled = false;
+  private declare text: string;
+  private declare spoiled: boolean;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  private declare readonly onLine: (line: string) => void;
+
+  constructor(onLine: (line: string) => void) {
+    this.text = "";
+    this.spoiled = false;
+    this.onLine = onLine;
+  }
 
   reset(): void {
     this.text = "";

@@ -108,9 +108,10 @@ export class ByteReader {
 /** Growable big-endian writer; one backing buffer, doubled when full. */
 export class ByteWriter {
   private declare buf: Uint8Array;
-  private len = 0;
+  private declare len: number;
 
   constructor(initialCapacity = 64) {
+    this.len = 0;
     this.buf = new Uint8Array(initialCapacity > 0 ? initialCapacity : 16);
   }
 

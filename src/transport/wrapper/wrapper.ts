@@ -69,17 +69,30 @@ export function decodeWrapper(bytes: Uint8Array): WrapperMessage {
  */
 export class WrapperReader {
   private declare header: WrapperHeader | undefined;
-  private readonly head = new Uint8Array(WRAPPER_HEADER_SIZE);
-  private headLen = 0;
-  private body: Uint8Array = new Uint8Array(0);
-  private bodyLen = 0;
-  private failed = false;
+  private declare readonly head: Uint8Array<ArrayBuffer>;
+  private declare headLen: number;
+  private declare body: Uint8Array;
+  private declare bodyLen: number;
+  private declare failed: boolean;
+
+  private declare readonly maxApdu: number;
+  private declare readonly onMessage: (m: WrapperMessage) => void;
+  private declare readonly onError: (e: DecodeError) => void;
 
   constructor(
-    private readonly maxApdu: number,
-    private readonly onMessage: (m: WrapperMessage) => void,
-    private readonly onError: (e: DecodeError) => void,
-  ) {}
+    maxApdu: number,
+    onMessage: (m: WrapperMessage) => void,
+    onError: (e: DecodeError) => void,
+  ) {
+    this.head = new Uint8Array(WRAPPER_HEADER_SIZE);
+    this.headLen = 0;
+    this.body = new Uint8Array(0);
+    this.bodyLen = 0;
+    this.failed = false;
+    this.maxApdu = maxApdu;
+    this.onMessage = onMessage;
+    this.onError = onError;
+  }
 
   /** Part of a message (header or body) has arrived and the rest has not. */
   get pending(): boolean {
