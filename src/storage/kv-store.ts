@@ -74,7 +74,9 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
 
   keys(): string[] {
     const out: string[] = [];
-    for (const [k, s] of this.slots) if (s.value !== undefined) out.push(k);
+    this.slots.forEach((s, k) => {
+      if (s.value !== undefined) out.push(k);
+    });
     return out;
   }
 

@@ -375,7 +375,8 @@ export class LogStore {
       for (let i = 0; i < blank.length; i++) if (isBlank32(this.flash.read(blank[i] * this.size, this.size))) this.writePartA(blank[i]);
     }
     this.state = "mounted"; // owners may read while they finish their indexes
-    for (const owner of new Set(this.owners.values())) owner.mounted();
+    // One call per owner, though an owner registers several record types.
+    new Set(this.owners.values()).forEach((owner) => owner.mounted());
     // Live bytes per sector, for the choice of the sector to reclaim.
     for (let i = 0; i < recAddr.length; i++) {
       if ((this.owners.get(recType[i]) as LogOwner).isLive(recAddr[i], recType[i])) this.live[Math.floor(recAddr[i] / this.size)] += this.span(recLen[i]);
