@@ -137,9 +137,11 @@ interface State {
  */
 export class FirmwareUpdate {
   private declare readonly d: FirmwareUpdateDeps;
-  private declare readonly blockBytes: number;
+  /** The image block size clients transfer (image_block_size). */
+  declare readonly blockSize: number;
   private declare readonly layout: TrailerLayout;
-  private declare readonly capacityBytes: number;
+  /** Largest image the slot takes (slot minus the bootloader's trailer). */
+  declare readonly capacity: number;
   private declare readonly persistEvery: number;
   private declare isEnabled: boolean;
   private declare state: State;
@@ -156,12 +158,12 @@ export class FirmwareUpdate {
     this.d = deps;
     const w = deps.secondary.geometry.writeSize;
     if (options.blockSize <= 0 || options.blockSize % w !== 0) throw new Error("image block size must be a multiple of the flash write size");
-    this.blockBytes = options.blockSize;
+    this.blockSize = options.blockSize;
     this.bootloader = options.bootloader;
     this.refuseVersionDowngrade = options.refuseVersionDowngrade ?? true;
     this.layout = trailerLayout(deps.secondary.byteLength, options.bootloader.maxAlign ?? 8);
     // bootutil_max_image_size(): no image byte may go where the bootloader keeps its trailer.
-    this.capacityBytes = deps.secondary.byteLength - bootTrailerSize(options.bootloader);
+    this.capacity = deps.secondary.byteLength - bootTrailerSize(options.bootloader);
     this.persistEvery = Math.max(1, options.persistEvery ?? 16);
     // The supply's early warning: commit the marks of the blocks since the last save.
     deps.system.onPowerFail(() => {
@@ -175,9 +177,6 @@ export class FirmwareUpdate {
     this.isEnabled = !(e && e.length === 1 && e[0] === 0);
   }
 
-  get blockSize(): number {
-    return this.blockBytes;
-  }
   get status(): TransferStatus {
     return this.state.status;
   }
@@ -193,7 +192,7 @@ export class FirmwareUpdate {
     return this.state.size;
   }
   get blockCount(): number {
-    return Math.ceil(this.state.size / this.blockBytes);
+    return Math.ceil(this.state.size / this.blockSize);
   }
   /** image_transferred_blocks_status: bit n (MSB first) set when block n is in flash. */
   get transferredBlocks(): { length: number; bytes: Uint8Array } {
@@ -213,10 +212,6 @@ export class FirmwareUpdate {
     if (s.status !== TransferStatus.verificationSuccessful && s.status !== TransferStatus.activationInitiated && s.status !== TransferStatus.activationSuccessful) return undefined;
     return { size: s.size, identification: s.id.slice(), signature: s.hash.slice() };
   }
-  /** Largest image the slot takes (slot minus the bootloader's trailer). */
-  get capacity(): number {
-    return this.capacityBytes;
-  }
   /** The image in the primary slot (the firmware that runs), read once per start. */
   get running(): RunningImage | undefined {
     if (this.runningCache === undefined) this.runningCache = runningImage(this.d.verifier, this.d.primary);
@@ -231,7 +226,7 @@ export class FirmwareUpdate {
   /** image_transfer_initiate: a new transfer, or the resumption of the same one (same identifier and size). */
   initiate(id: Uint8Array, size: number): Outcome {
     if (!this.isEnabled) return { ok: false, refusal: "disabled" };
-    if (size <= 0 || size > this.capacityBytes) return { ok: false, refusal: "too-large" };
+    if (size <= 0 || size > this.capacity) return { ok: false, refusal: "too-large" };
     if (id.length > MAX_ID) return { ok: false, refusal: "bad-parameter" };
     const s = this.state;
     if (s.status === TransferStatus.initiated && s.size === size && bytesEqual(s.id, id)) {
@@ -240,12 +235,12 @@ export class FirmwareUpdate {
     }
     // The new (empty) state is committed before any erase, so that no
     // persisted mark can ever point at erased flash.
-    this.state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.blockBytes) / 8)), hash: new Uint8Array(0), securityCounter: 0, reerased: 0 };
+    this.state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.blockSize) / 8)), hash: new Uint8Array(0), securityCounter: 0, reerased: 0 };
     this.marked = 0;
     this.save();
     this.sinceSave = 0;
     // A stale trailer must not survive into the new image's slot.
-    this.eraseRange(this.capacityBytes, this.layout.slotSize, false);
+    this.eraseRange(this.capacity, this.layout.slotSize, false);
     this.event(FirmwareEvent.transferInitiated, size);
     return { ok: true };
   }
@@ -256,8 +251,8 @@ export class FirmwareUpdate {
     const s = this.state;
     if (s.status !== TransferStatus.initiated) return { ok: false, refusal: "bad-state" };
     if (!Number.isInteger(n) || n < 0 || n >= this.blockCount) return { ok: false, refusal: "bad-block" };
-    const offset = n * this.blockBytes;
-    const expected = Math.min(this.blockBytes, s.size - offset);
+    const offset = n * this.blockSize;
+    const expected = Math.min(this.blockSize, s.size - offset);
     if (data.length !== expected) return { ok: false, refusal: "bad-block" };
     const flash = this.d.secondary;
     const w = flash.geometry.writeSize;
@@ -305,7 +300,7 @@ export class FirmwareUpdate {
     if (s.reerased > 0) this.event(FirmwareEvent.sectorReerased, s.reerased);
     const source = this.imageSource();
     // The image must end within what was transferred, or the bootloader would read stale flash.
-    const parsed = parseImage(source, this.capacityBytes);
+    const parsed = parseImage(source, this.capacity);
     if (parsed.ok && parsed.image.end > s.size) return this.verificationFailed("verification-failed", VerdictCode.malformed);
     const result = this.check();
     if (result.verdict !== "ok") return this.verificationFailed("verification-failed", VerdictCode[result.verdict]);
@@ -415,7 +410,7 @@ export class FirmwareUpdate {
     const ss = flash.geometry.sectorSize;
     for (let sec = Math.floor(from / ss); sec <= Math.floor((to - 1) / ss); sec++) {
       let marked = false;
-      for (let b = Math.floor((sec * ss) / this.blockBytes); b * this.blockBytes < (sec + 1) * ss && b < this.blockCount; b++) {
+      for (let b = Math.floor((sec * ss) / this.blockSize); b * this.blockSize < (sec + 1) * ss && b < this.blockCount; b++) {
         if (this.has(b)) {
           marked = true;
           break;
@@ -455,7 +450,7 @@ export class FirmwareUpdate {
     const last = Math.floor((to - 1) / ss);
     let cleared = false;
     for (let sec = first; sec <= last; sec++) {
-      for (let b = Math.floor((sec * ss) / this.blockBytes); b * this.blockBytes < (sec + 1) * ss && b < this.blockCount; b++) cleared = this.clear(b) || cleared;
+      for (let b = Math.floor((sec * ss) / this.blockSize); b * this.blockSize < (sec + 1) * ss && b < this.blockCount; b++) cleared = this.clear(b) || cleared;
     }
     if (count) this.state.reerased += last - first + 1;
     if (cleared || count) {
@@ -522,8 +517,8 @@ export class FirmwareUpdate {
     const hash = b.slice(o, o + hLen);
     o += hLen;
     const bitmap = b.slice(o);
-    if (bitmap.length !== Math.ceil(Math.ceil(size / this.blockBytes) / 8)) return empty;
-    if (size > this.capacityBytes) return empty;
+    if (bitmap.length !== Math.ceil(Math.ceil(size / this.blockSize) / 8)) return empty;
+    if (size > this.capacity) return empty;
     // A verification cut by a power loss is simply run again.
     const resumed = status === TransferStatus.verificationInitiated ? TransferStatus.initiated : status;
     return { status: resumed as TransferStatus, size, id, bitmap, hash, securityCounter, reerased };

@@ -42,12 +42,12 @@ export interface ConditionStats {
   totalS: number;
 }
 
-/** Per phase in QualityMonitor.#times: when it left the normal band, when it entered its band, since when over-current (-1: not). */
+/** Per phase in QualityMonitor.times: when it left the normal band, when it entered its band, since when over-current (-1: not). */
 const LEFT_NORMAL = 0;
 const BAND_ENTER = 1;
 const OVER_CURRENT_SINCE = 2;
 const TIMES = 3;
-/** Per phase in QualityMonitor.#stats: [band 0..3] then over-current, each {count, totalS}; the reverse stats after the phases. */
+/** Per phase in QualityMonitor.stats: [band 0..3] then over-current, each {count, totalS}; the reverse stats after the phases. */
 const OVER_CURRENT = 4;
 const STATS = 5;
 
