@@ -10,7 +10,8 @@ import { dkga02 } from "../src/prepay/vending/dkga02.js";
 import { TOKEN_RESULT_NAMES } from "../src/prepay/results.js";
 import { SAMPLE_STA_TABLES } from "../src/prepay/vending/sample-tables.js";
 import { Sta, validStaTables, type StaTables } from "../src/prepay/sta.js";
-import { MAX_AMOUNT, TID_BASE_1993, TID_BASE_2014, decodeAmount, encodeAmount, groupDigits, type TokenFields } from "../src/prepay/token.js";
+import { decodeAmount, type TokenFields } from "../src/prepay/token.js";
+import { MAX_AMOUNT, TID_BASE_1993, TID_BASE_2014, encodeAmount, groupDigits } from "../src/prepay/vending/token-encode.js";
 import { encodeToken, tidAt } from "../src/prepay/vending/vend.js";
 import { fromHex, toHex } from "../src/util/bytes.js";
 

@@ -30,22 +30,22 @@ export interface KeyValueStore {
 
 /** RAM-only store: for tests and for a meter built without flash. */
 export class MemoryKeyValueStore implements KeyValueStore {
-  readonly #values = new Map<string, Uint8Array>();
+  private readonly values = new Map<string, Uint8Array>();
 
   get(key: string): Uint8Array | undefined {
-    const v = this.#values.get(key);
+    const v = this.values.get(key);
     return v === undefined ? undefined : v.slice();
   }
 
   put(key: string, value: Uint8Array): void {
-    this.#values.set(key, value.slice());
+    this.values.set(key, value.slice());
   }
 
   delete(key: string): void {
-    this.#values.delete(key);
+    this.values.delete(key);
   }
 
   keys(): string[] {
-    return [...this.#values.keys()];
+    return [...this.values.keys()];
   }
 }

@@ -101,8 +101,12 @@ function roundTrip(a: Association, plain: Uint8Array): Uint8Array {
   return opened.plain;
 }
 
-/** A GET carried to its last block as a client does; returns the bytes of the data (all blocks). */
-export function getAll(a: Association, classId: number, instance: Obis, attribute: number, access?: { selector: number; parameters: Data }): number {
+/**
+ * A GET carried to its last block as a client does; returns the bytes of the
+ * data (all blocks). With `sink`, the blocks' raw data is also kept there
+ * (the proving tests decode it; the bench passes none).
+ */
+export function getAll(a: Association, classId: number, instance: Obis, attribute: number, access?: { selector: number; parameters: Data }, sink?: Uint8Array[]): number {
   let resp = decodeApdu(roundTrip(a, encodeApdu({ type: "get-request-normal", invokeId: 0xc1, descriptor: { classId, instance, attribute }, access })));
   if (resp.type === "get-response-normal") {
     if ("error" in resp.result) throw new Error(`bench: GET refused (${resp.result.error})`);
@@ -112,6 +116,7 @@ export function getAll(a: Association, classId: number, instance: Obis, attribut
   while (resp.type === "get-response-with-datablock") {
     if ("error" in resp.block.result) throw new Error(`bench: block refused (${resp.block.result.error})`);
     bytes += resp.block.result.raw.length;
+    sink?.push(resp.block.result.raw);
     if (resp.block.lastBlock) return bytes;
     resp = decodeApdu(roundTrip(a, encodeApdu({ type: "get-request-next", invokeId: 0xc1, blockNumber: resp.block.blockNumber })));
   }
@@ -142,7 +147,7 @@ export const getObjectListMeter: BenchOp<ObjectListState> = {
 
 // --- profile-generic.read.day-of-year ----------------------------------------
 
-interface ProfileDayState extends Association {
+export interface ProfileDayState extends Association {
   from: number;
   bytes: number;
 }
@@ -194,14 +199,19 @@ function profileDayState(): ProfileDayState {
   return profileYear;
 }
 
+/** The range_descriptor of the day both day-of-year operations read: 96 quarter-hours from `from`. */
+export function profileDaySelection(s: ProfileDayState): { selector: number; parameters: Data } {
+  return rangeSelection(s.from, s.from + DAY - QUARTER, s.meter.clock.deviationAt(s.from));
+}
+
 /** The whole client GET: ciphered request, range selection decoded by the server, every block sealed and opened. */
 function readProfileDay(s: ProfileDayState): void {
-  s.bytes = getAll(s, 7, LOAD_PROFILE, 2, rangeSelection(s.from, s.from + DAY - QUARTER, s.meter.clock.deviationAt(s.from)));
+  s.bytes = getAll(s, 7, LOAD_PROFILE, 2, profileDaySelection(s));
 }
 
 /** What class 7 does for that GET: the range_descriptor as the server hands it over, the buffer pulled in 256-byte blocks. */
 function readProfileDayClass7(s: ProfileDayState): void {
-  const sel = rangeSelection(s.from, s.from + DAY - QUARTER, s.meter.clock.deviationAt(s.from));
+  const sel = profileDaySelection(s);
   const r = s.meter.loadProfile!.get(2, { role: "management", clientSap: ClientSap.management, nowUtcMs: s.meter.clock.now() }, sel);
   if (!r.ok || !("kind" in r.value)) throw new Error("bench: the buffer is not streamed");
   let bytes = 0;

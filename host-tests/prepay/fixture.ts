@@ -14,7 +14,7 @@ import { PrepayService, defaultPrepayConfig, type PrepayConfig } from "../../src
 import { Sta } from "../../src/prepay/sta.js";
 import type { KeyData } from "../../src/prepay/state.js";
 import { creditToken, encodeToken } from "../../src/prepay/vending/vend.js";
-import { encodeAmount } from "../../src/prepay/token.js";
+import { encodeAmount } from "../../src/prepay/vending/token-encode.js";
 import { fromHex } from "../../src/util/bytes.js";
 
 export const sta = new Sta(SAMPLE_STA_TABLES);

@@ -6,7 +6,7 @@ import { TokenResult } from "../../src/prepay/results.js";
 import { SAMPLE_STA_TABLES } from "../../src/prepay/vending/sample-tables.js";
 import { Sta } from "../../src/prepay/sta.js";
 import { creditToken, tidAt } from "../../src/prepay/vending/vend.js";
-import { groupDigits } from "../../src/prepay/token.js";
+import { groupDigits } from "../../src/prepay/vending/token-encode.js";
 
 /** The keypad entry path on the simulator's board: SimKeypad -> KeypadEntry -> PrepayService, with the HAL timer's time-out. */
 

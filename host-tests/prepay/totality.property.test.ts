@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { decodeToken } from "../../src/prepay/decoder.js";
 import { TOKEN_RESULT_NAMES, TokenResult } from "../../src/prepay/results.js";
 import { decodeRecord, encodeRecord } from "../../src/prepay/state.js";
-import { parseTokenDigits, tokenDigits, transpose } from "../../src/prepay/token.js";
+import { parseTokenDigits } from "../../src/prepay/token.js";
+import { tokenDigits, transpose } from "../../src/prepay/vending/token-encode.js";
 import { DK_A, Env, sta } from "./fixture.js";
 import { runtime } from "../support/report.js";
 

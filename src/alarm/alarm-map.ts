@@ -88,72 +88,97 @@ export const AlarmBit = Object.freeze({
   emergencyCreditActivated: R2 + 30,
 } as const);
 
-const ph = (f: (p: number) => number, bits: readonly number[]): [number, number][] => bits.map((b, p) => [f(p), b]);
-const table = (rows: readonly [number, number][]): Readonly<Record<number, number>> => Object.fromEntries(rows);
-const none = (...codes: number[]): [number, number][] => codes.map((c) => [c, NO_ALARM]);
+/**
+ * One log's table from two flat lists: `alarms` as (code, bit) pairs, `records` the codes that raise
+ * nothing. Flat number lists rather than pairs, spreads and helpers per row: every array literal,
+ * spread and call is bytecode on XS (issue 13).
+ */
+function table(alarms: readonly number[], records: readonly number[]): Readonly<Record<number, number>> {
+  const t: Record<number, number> = {};
+  for (let i = 0; i < alarms.length; i += 2) t[alarms[i]] = alarms[i + 1];
+  for (let i = 0; i < records.length; i++) t[records[i]] = NO_ALARM;
+  return t;
+}
 
 const M = MetrologyEvent;
 const B = AlarmBit;
 
 /** Every code of every log: its alarm bit or NO_ALARM. */
 export const ALARM_MAP: Readonly<Record<EventLogId, Readonly<Record<number, number>>>> = frozen({
-  standard: table([
-    [StandardEventCode.clockInvalid, B.clockInvalid],
-    [StorageEventCode.clockBehindStoredData, B.clockInvalid],
-    ...none(StandardEventCode.dstChanged, StandardEventCode.clockAdjustedOld, StandardEventCode.clockAdjustedNew, StandardEventCode.touActivated),
-    [M.measurementSystemError, B.measurementSystemError],
-    [M.energyRegisterOverflow, B.measurementSystemError],
-    [M.calibrationChanged, B.configurationChanged],
-    [SettingsEvent.settingDropped, B.configurationChanged],
-    [SettingsEvent.factoryDefaults, B.configurationChanged],
-    [FaultEvent.faultContained, B.firmwareFault],
-    [FaultEvent.safeMode, B.watchdogError],
-    [StorageEventCode.damage, B.nvMemoryError],
-    [StorageEventCode.energyBelowStored, B.nvMemoryError],
-  ]),
-  fraud: table([
-    [M.terminalCoverRemoved, B.fraudAttempt],
-    [M.meterCoverRemoved, B.fraudAttempt],
-    [M.strongDcFieldDetected, B.fraudAttempt],
-    ...none(M.terminalCoverClosed, M.meterCoverClosed, M.noStrongDcField),
-  ]),
-  "power-quality": table([
-    ...ph(M.underVoltage, [B.voltageSagL1, B.voltageSagL2, B.voltageSagL3]),
-    ...ph(M.overVoltage, [B.voltageSwellL1, B.voltageSwellL2, B.voltageSwellL3]),
-    ...ph(M.missingVoltage, [B.phaseOutageL1, B.phaseOutageL2, B.phaseOutageL3]),
-    ...ph(M.overCurrent, [B.overCurrentL1, B.overCurrentL2, B.overCurrentL3]),
-    [M.currentReversal, B.currentReversal],
-    ...ph(M.voltageNormal, [NO_ALARM, NO_ALARM, NO_ALARM]),
-    ...ph(M.overCurrentEnd, [NO_ALARM, NO_ALARM, NO_ALARM]),
-    ...none(M.currentReversalEnd),
-  ]),
+  standard: table(
+    [
+      StandardEventCode.clockInvalid, B.clockInvalid,
+      StorageEventCode.clockBehindStoredData, B.clockInvalid,
+      M.measurementSystemError, B.measurementSystemError,
+      M.energyRegisterOverflow, B.measurementSystemError,
+      M.calibrationChanged, B.configurationChanged,
+      SettingsEvent.settingDropped, B.configurationChanged,
+      SettingsEvent.factoryDefaults, B.configurationChanged,
+      FaultEvent.faultContained, B.firmwareFault,
+      FaultEvent.safeMode, B.watchdogError,
+      StorageEventCode.damage, B.nvMemoryError,
+      StorageEventCode.energyBelowStored, B.nvMemoryError,
+    ],
+    [StandardEventCode.dstChanged, StandardEventCode.clockAdjustedOld, StandardEventCode.clockAdjustedNew, StandardEventCode.touActivated],
+  ),
+  fraud: table(
+    [
+      M.terminalCoverRemoved, B.fraudAttempt,
+      M.meterCoverRemoved, B.fraudAttempt,
+      M.strongDcFieldDetected, B.fraudAttempt,
+    ],
+    [M.terminalCoverClosed, M.meterCoverClosed, M.noStrongDcField],
+  ),
+  // Phase p (0..2) of each per-phase event is L(p+1)'s bit.
+  "power-quality": table(
+    [
+      M.underVoltage(0), B.voltageSagL1,
+      M.underVoltage(1), B.voltageSagL2,
+      M.underVoltage(2), B.voltageSagL3,
+      M.overVoltage(0), B.voltageSwellL1,
+      M.overVoltage(1), B.voltageSwellL2,
+      M.overVoltage(2), B.voltageSwellL3,
+      M.missingVoltage(0), B.phaseOutageL1,
+      M.missingVoltage(1), B.phaseOutageL2,
+      M.missingVoltage(2), B.phaseOutageL3,
+      M.overCurrent(0), B.overCurrentL1,
+      M.overCurrent(1), B.overCurrentL2,
+      M.overCurrent(2), B.overCurrentL3,
+      M.currentReversal, B.currentReversal,
+    ],
+    [M.voltageNormal(0), M.voltageNormal(1), M.voltageNormal(2), M.overCurrentEnd(0), M.overCurrentEnd(1), M.overCurrentEnd(2), M.currentReversalEnd],
+  ),
   // Power down is the last gasp's business (the push engine), not an alarm bit: the bit rises at power up.
-  "power-failure": table([[M.powerUp, B.powerUp], ...none(M.powerDown)]),
-  disconnector: table([
-    [DisconnectorEvent.remoteDisconnection, B.relayDisconnected],
-    [DisconnectorEvent.manualDisconnection, B.relayDisconnected],
-    [DisconnectorEvent.localDisconnection, B.relayDisconnected],
-    [DisconnectorEvent.disconnectReconnectFailure, B.relayFailure],
-    [DisconnectorEvent.limiterThresholdExceeded, B.limiterThresholdExceeded],
-    [StorageEventCode.relayStateLost, B.nvMemoryError],
-    ...none(
+  "power-failure": table([M.powerUp, B.powerUp], [M.powerDown]),
+  disconnector: table(
+    [
+      DisconnectorEvent.remoteDisconnection, B.relayDisconnected,
+      DisconnectorEvent.manualDisconnection, B.relayDisconnected,
+      DisconnectorEvent.localDisconnection, B.relayDisconnected,
+      DisconnectorEvent.disconnectReconnectFailure, B.relayFailure,
+      DisconnectorEvent.limiterThresholdExceeded, B.limiterThresholdExceeded,
+      StorageEventCode.relayStateLost, B.nvMemoryError,
+    ],
+    [
       DisconnectorEvent.readyForManualReconnection,
       DisconnectorEvent.manualConnection,
       DisconnectorEvent.remoteConnection,
       DisconnectorEvent.localReconnection,
       DisconnectorEvent.limiterThresholdOk,
       DisconnectorEvent.limiterThresholdChanged,
-    ),
-  ]),
-  security: table([
-    [SecurityEvent.decipheringFailed, B.decryptionOrAuthenticationFailure],
-    [SecurityEvent.policyViolation, B.decryptionOrAuthenticationFailure],
-    [SecurityEvent.keyUnwrapFailed, B.decryptionOrAuthenticationFailure],
-    [SecurityEvent.replay, B.replayAttack],
-    [SecurityEvent.authenticationLockout, B.associationAuthenticationFailure],
-    [SecurityEvent.counterExhausted, B.invocationCounterExhausted],
+    ],
+  ),
+  security: table(
+    [
+      SecurityEvent.decipheringFailed, B.decryptionOrAuthenticationFailure,
+      SecurityEvent.policyViolation, B.decryptionOrAuthenticationFailure,
+      SecurityEvent.keyUnwrapFailed, B.decryptionOrAuthenticationFailure,
+      SecurityEvent.replay, B.replayAttack,
+      SecurityEvent.authenticationLockout, B.associationAuthenticationFailure,
+      SecurityEvent.counterExhausted, B.invocationCounterExhausted,
+    ],
     // Single failures and refusals are logged; the lockout that follows a burst of them is the alarm.
-    ...none(
+    [
       SecurityEvent.authenticationFailed,
       SecurityEvent.associationRefused,
       SecurityEvent.unsupportedSecurity,
@@ -164,14 +189,16 @@ export const ALARM_MAP: Readonly<Record<EventLogId, Readonly<Record<number, numb
       SecurityEvent.receiveCounterUnproven,
       SecurityEvent.receiveCounterProven,
       SecurityEvent.transmitCounterUnproven,
-    ),
-  ]),
-  firmware: table([
-    [FirmwareEvent.verificationFailed, B.firmwareVerificationFailed],
-    [FirmwareEvent.activationFailed, B.firmwareActivationFailed],
-    [FirmwareEvent.selfTestFailed, B.firmwareActivationFailed],
-    [FirmwareEvent.rolledBack, B.firmwareActivationFailed],
-    ...none(
+    ],
+  ),
+  firmware: table(
+    [
+      FirmwareEvent.verificationFailed, B.firmwareVerificationFailed,
+      FirmwareEvent.activationFailed, B.firmwareActivationFailed,
+      FirmwareEvent.selfTestFailed, B.firmwareActivationFailed,
+      FirmwareEvent.rolledBack, B.firmwareActivationFailed,
+    ],
+    [
       FirmwareEvent.readyForActivation,
       FirmwareEvent.activated,
       FirmwareEvent.transferInitiated,
@@ -181,24 +208,25 @@ export const ALARM_MAP: Readonly<Record<EventLogId, Readonly<Record<number, numb
       FirmwareEvent.rebootForActivation,
       FirmwareEvent.selfTestPassed,
       FirmwareEvent.confirmed,
-    ),
-  ]),
-  prepayment: table([
-    [PrepayEvent.lowCredit, B.lowCredit],
-    [PrepayEvent.creditExhausted, B.creditExhausted],
-    [PrepayEvent.exhaustionInFriendlyPeriod, B.creditExhausted],
-    [PrepayEvent.emergencyCreditActivated, B.emergencyCreditActivated],
-    ...none(
+    ],
+  ),
+  prepayment: table(
+    [
+      PrepayEvent.lowCredit, B.lowCredit,
+      PrepayEvent.creditExhausted, B.creditExhausted,
+      PrepayEvent.exhaustionInFriendlyPeriod, B.creditExhausted,
+      PrepayEvent.emergencyCreditActivated, B.emergencyCreditActivated,
+    ],
+    // Token results (230 + result) are the customer's typing, accepted or not: logged, never an alarm.
+    ([
       PrepayEvent.creditRestored,
       PrepayEvent.keyChanged,
       PrepayEvent.tamperCleared,
       PrepayEvent.creditCleared,
       PrepayEvent.maxPowerLimitSet,
       PrepayEvent.tariffRateSet,
-    ),
-    // Token results (230 + result) are the customer's typing, accepted or not: logged, never an alarm.
-    ...Object.values(TokenResult).map((r): [number, number] => [PrepayEvent.tokenBase + r, NO_ALARM]),
-  ]),
+    ] as number[]).concat(Object.values(TokenResult).map((r) => PrepayEvent.tokenBase + r)),
+  ),
 });
 
 /** The alarm bit an event raises (0..63), NO_ALARM, or undefined for a code the table does not know. */
@@ -212,8 +240,11 @@ export const ALARM_MASKS: readonly [number, number] = frozen(masks());
 function masks(): [number, number] {
   let r1 = 0;
   let r2 = 0;
-  for (const log of Object.keys(ALARM_MAP) as EventLogId[]) {
-    for (const bit of Object.values(ALARM_MAP[log])) {
+  const logs = Object.keys(ALARM_MAP) as EventLogId[];
+  for (let l = 0; l < logs.length; l++) {
+    const bits = Object.values(ALARM_MAP[logs[l]]);
+    for (let i = 0; i < bits.length; i++) {
+      const bit = bits[i];
       if (bit < 0) continue;
       if (bit < 32) r1 = (r1 | (1 << bit)) >>> 0;
       else r2 = (r2 | (1 << (bit - 32))) >>> 0;

@@ -42,22 +42,22 @@ const FORMAT = 1;
 const RECORD_BYTES = 1 + 6 * 4;
 
 export class Alarms implements EventSink {
-  readonly #store: KeyValueStore;
-  readonly #registers = [0, 0];
-  readonly #descriptors = [0, 0];
-  readonly #filters: [number, number];
+  private readonly store: KeyValueStore;
+  private readonly registers = [0, 0];
+  private readonly descriptors = [0, 0];
+  private readonly filters: [number, number];
   /** Reported bits not yet handed to a subscriber (none subscribed yet). */
-  readonly #pending = [0, 0];
-  readonly #listeners: AlarmListener[] = [];
+  private readonly unsent = [0, 0];
+  private readonly listeners: AlarmListener[] = [];
   /** Subscribers that threw (counted; the others still get the bits). */
   listenerFaults = 0;
   /** Writes of the alarm record since start. */
   writes = 0;
 
   constructor(store: KeyValueStore, filters: readonly [number, number] = ALARM_MASKS) {
-    this.#store = store;
-    this.#filters = [filters[0] >>> 0, filters[1] >>> 0];
-    this.#load();
+    this.store = store;
+    this.filters = [filters[0] >>> 0, filters[1] >>> 0];
+    this.load();
   }
 
   /** EventSink: raises the event's alarm bit, if it has one. */
@@ -70,16 +70,16 @@ export class Alarms implements EventSink {
   /** Sets `bits` in a register; those that rose and pass its filter are reported. */
   raise(register: AlarmRegisterNo, bits: number): void {
     const i = register - 1;
-    const risen = (bits & ~this.#registers[i]) >>> 0;
+    const risen = (bits & ~this.registers[i]) >>> 0;
     if (risen === 0) return;
-    this.#registers[i] = (this.#registers[i] | risen) >>> 0;
-    const reported = (risen & this.#filters[i]) >>> 0;
-    this.#descriptors[i] = (this.#descriptors[i] | reported) >>> 0;
-    this.#pending[i] = (this.#pending[i] | reported) >>> 0;
+    this.registers[i] = (this.registers[i] | risen) >>> 0;
+    const reported = (risen & this.filters[i]) >>> 0;
+    this.descriptors[i] = (this.descriptors[i] | reported) >>> 0;
+    this.unsent[i] = (this.unsent[i] | reported) >>> 0;
     try {
-      this.#deliver();
+      this.deliver();
     } finally {
-      this.#save();
+      this.save();
     }
   }
 
@@ -89,67 +89,68 @@ export class Alarms implements EventSink {
    * first subscriber come at the next tick().
    */
   onAlarm(listener: AlarmListener): void {
-    this.#listeners.push(listener);
+    this.listeners.push(listener);
   }
 
   /** The meter's tick: hands over bits that waited for a subscriber (raised at boot or before the last restart). */
   tick(): void {
-    if (this.#listeners.length === 0 || (this.#pending[0] | this.#pending[1]) === 0) return;
+    if (this.listeners.length === 0 || (this.unsent[0] | this.unsent[1]) === 0) return;
     try {
-      this.#deliver();
+      this.deliver();
     } finally {
-      this.#save();
+      this.save();
     }
   }
 
   register(n: AlarmRegisterNo): number {
-    return this.#registers[n - 1];
+    return this.registers[n - 1];
   }
 
   descriptor(n: AlarmRegisterNo): number {
-    return this.#descriptors[n - 1];
+    return this.descriptors[n - 1];
   }
 
   filter(n: AlarmRegisterNo): number {
-    return this.#filters[n - 1];
+    return this.filters[n - 1];
   }
 
   /** Bits reported but not handed to any subscriber yet. */
   pending(n: AlarmRegisterNo): number {
-    return this.#pending[n - 1];
+    return this.unsent[n - 1];
   }
 
   /** A new filter applies to bits rising from now on (a bit already set is not reported by a filter change). */
   setFilter(n: AlarmRegisterNo, mask: number): void {
-    this.#filters[n - 1] = mask >>> 0;
+    this.filters[n - 1] = mask >>> 0;
   }
 
   /** SET on an alarm register: clears the bits written as 1. */
   clear(n: AlarmRegisterNo, mask: number): void {
     const i = n - 1;
-    const next = (this.#registers[i] & ~mask) >>> 0;
-    if (next === this.#registers[i]) return;
-    this.#registers[i] = next;
-    this.#save();
+    const next = (this.registers[i] & ~mask) >>> 0;
+    if (next === this.registers[i]) return;
+    this.registers[i] = next;
+    this.save();
   }
 
   /** SET on an alarm descriptor: clears the bits written as 1. */
   clearDescriptor(n: AlarmRegisterNo, mask: number): void {
     const i = n - 1;
-    const next = (this.#descriptors[i] & ~mask) >>> 0;
-    if (next === this.#descriptors[i]) return;
-    this.#descriptors[i] = next;
-    this.#save();
+    const next = (this.descriptors[i] & ~mask) >>> 0;
+    if (next === this.descriptors[i]) return;
+    this.descriptors[i] = next;
+    this.save();
   }
 
-  #deliver(): void {
-    if (this.#listeners.length === 0) return;
+  private deliver(): void {
+    if (this.listeners.length === 0) return;
     for (let i = 0; i < 2; i++) {
-      const bits = this.#pending[i];
+      const bits = this.unsent[i];
       if (bits === 0) continue;
-      this.#pending[i] = 0;
+      this.unsent[i] = 0;
       const register = (i + 1) as AlarmRegisterNo;
-      for (const l of this.#listeners) {
+      for (let j = 0; j < this.listeners.length; j++) {
+        const l = this.listeners[j];
         // One subscriber's fault must not keep the alarm from the others.
         try {
           l(register, bits);
@@ -160,27 +161,27 @@ export class Alarms implements EventSink {
     }
   }
 
-  #save(): void {
+  private save(): void {
     const b = new Uint8Array(RECORD_BYTES);
     const v = new DataView(b.buffer);
     b[0] = FORMAT;
-    const words = [this.#registers[0], this.#registers[1], this.#descriptors[0], this.#descriptors[1], this.#pending[0], this.#pending[1]];
+    const words = [this.registers[0], this.registers[1], this.descriptors[0], this.descriptors[1], this.unsent[0], this.unsent[1]];
     for (let k = 0; k < 6; k++) v.setUint32(1 + k * 4, words[k]);
     this.writes++;
-    this.#store.put(KEY_ALARMS, b);
+    this.store.put(KEY_ALARMS, b);
   }
 
   /** Bad or foreign bytes read as no alarms: nothing is reported that cannot be proven. */
-  #load(): void {
-    const b = this.#store.get(KEY_ALARMS);
+  private load(): void {
+    const b = this.store.get(KEY_ALARMS);
     if (!b || b.length !== RECORD_BYTES || b[0] !== FORMAT) return;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const w = (k: number) => v.getUint32(1 + k * 4);
-    this.#registers[0] = w(0);
-    this.#registers[1] = w(1);
-    this.#descriptors[0] = w(2);
-    this.#descriptors[1] = w(3);
-    this.#pending[0] = w(4);
-    this.#pending[1] = w(5);
+    this.registers[0] = w(0);
+    this.registers[1] = w(1);
+    this.descriptors[0] = w(2);
+    this.descriptors[1] = w(3);
+    this.unsent[0] = w(4);
+    this.unsent[1] = w(5);
   }
 }

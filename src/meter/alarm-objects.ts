@@ -13,7 +13,7 @@ import { DataAccessResult } from "../cosem/interface-class.js";
 import { Alarms, type AlarmRegisterNo } from "../alarm/alarms.js";
 import type { MeterConfig } from "./config.js";
 import type { Meter } from "./meter.js";
-import type { Catalog } from "./catalog.js";
+import { managed, type Catalog } from "./catalog.js";
 import * as ln from "./obis-codes.js";
 
 /** The written mask, or undefined when the value is not a double-long-unsigned. */
@@ -59,7 +59,7 @@ const NAMES = frozen([
   { register: ln.ALARM_REGISTER_1, filter: ln.ALARM_FILTER_1, descriptor: ln.ALARM_DESCRIPTOR_1 },
   { register: ln.ALARM_REGISTER_2, filter: ln.ALARM_FILTER_2, descriptor: ln.ALARM_DESCRIPTOR_2 },
 ]);
-const READ_CLEAR = { reader: ["r r", ""], management: ["r rw", ""] } as const;
+const READ_CLEAR = managed("r rw");
 const FILTER_RIGHTS = { management: ["r rw", ""] } as const;
 const NOT_SETTINGS: readonly number[] = Object.freeze([]);
 

@@ -15,14 +15,14 @@ import type { SettingsStore } from "./settings.js";
 export type RightsSpec = Partial<Record<Role, readonly [string, string?]>>;
 
 export class Catalog extends ObjectDirectory {
-  #settings: SettingsStore | undefined;
+  private settingsStore: SettingsStore | undefined;
   /**
    * Rights rows parsed so far, by their text ("attributes|methods"): the
    * catalog repeats a few dozen texts over its rows, and parsing one costs
    * about 100 times a lookup on XS. Let go at trim(), like the directory's
    * interning lists.
    */
-  #parsed: Map<string, ObjectRights> | undefined;
+  private parsed: Map<string, ObjectRights> | undefined;
 
   /**
    * From here on each row with settings (ObjectEntry.persist) is bound to
@@ -31,11 +31,11 @@ export class Catalog extends ObjectDirectory {
    */
   attachSettings(settings: SettingsStore): void {
     if (this.size > 0) throw new Error("attach the settings store before the first catalog row");
-    this.#settings = settings;
+    this.settingsStore = settings;
   }
 
   get settings(): SettingsStore | undefined {
-    return this.#settings;
+    return this.settingsStore;
   }
 
   /** `persist`: the attributes kept across a restart when not every writable one ([] when the domain stores its own state). */
@@ -45,7 +45,7 @@ export class Catalog extends ObjectDirectory {
       const s = spec[role];
       if (!s) continue;
       const text = s[1] ? `${s[0]}|${s[1]}` : s[0];
-      const parsed = (this.#parsed ??= new Map());
+      const parsed = (this.parsed ??= new Map());
       let row = parsed.get(text);
       if (!row) {
         row = rights(s[0], s[1] ?? "");
@@ -57,17 +57,33 @@ export class Catalog extends ObjectDirectory {
   }
 
   override trim(): void {
-    this.#parsed = undefined;
+    this.parsed = undefined;
     super.trim();
   }
 
   /** Adds a row built elsewhere (an area's catalog function), with the same checks, bound to the settings store. */
   addEntry(entry: ObjectEntry): ObjectEntry {
-    if (!this.#settings) return this.insert(entry);
+    if (!this.settingsStore) return this.insert(entry);
     // The rights are interned first, so that the settings wrapper carries the shared record.
     const shared = this.internRights(entry.rights);
-    return this.insert(this.#settings.bind(shared === entry.rights ? entry : { ...entry, rights: shared }));
+    return this.insert(this.settingsStore.bind(shared === entry.rights ? entry : { ...entry, rights: shared }));
   }
+}
+
+/**
+ * The rights most rows have, as one call instead of a literal per row (a
+ * rights literal is about 120 B of XS bytecode, issue 13). `managed`: the
+ * reader reads every attribute and calls no method; management has
+ * `management` (one word per attribute, as in rights()) and may call all
+ * `methods`. `readOnly`: both read all `attributes` and call none of `methods`.
+ */
+export function managed(management: string, methods = 0): RightsSpec {
+  return { reader: [readAll(management.split(" ").length), noMethods(methods)], management: [management, allMethods(methods)] };
+}
+
+export function readOnly(attributes: number, methods = 0): RightsSpec {
+  const view = [readAll(attributes), noMethods(methods)] as const;
+  return { reader: view, management: view };
 }
 
 /** `n` attributes all readable ("r r r ..."). */

@@ -130,22 +130,19 @@ const ascii = utf8Encode;
 
 const ZERO: Data = Object.freeze({ tag: Tag.Integer, value: 0 });
 
+/** A script of one action: service 1 writes attribute `index` of the object, service 2 executes its method `index`. */
+function script(id: number, service: number, classId: number, logicalName: Obis, index: number, parameter: Data): Script {
+  return { id, actions: [{ service, classId, logicalName, index, parameter }] };
+}
+
 /** Tariffication (script t writes "Tt" to the active mask), end of billing (capture of the billing profile), disconnector (1 disconnect, 2 reconnect). */
 function defaultScriptTables(tariffs: number): ScriptTableConfig[] {
   const tariffScripts: Script[] = [];
-  for (let i = 1; i <= tariffs; i++) {
-    tariffScripts.push({ id: i, actions: [{ service: 1, classId: 6, logicalName: REGISTER_ACTIVATION, index: 4, parameter: { tag: Tag.OctetString, value: ascii(`T${i}`) } }] });
-  }
+  for (let i = 1; i <= tariffs; i++) tariffScripts.push(script(i, 1, 6, REGISTER_ACTIVATION, 4, { tag: Tag.OctetString, value: ascii(`T${i}`) }));
   return [
     { logicalName: TARIFF_SCRIPTS, scripts: tariffScripts },
-    { logicalName: BILLING_SCRIPTS, scripts: [{ id: 1, actions: [{ service: 2, classId: 7, logicalName: BILLING_PROFILE, index: 2, parameter: ZERO }] }] },
-    {
-      logicalName: DISCONNECT_SCRIPTS,
-      scripts: [
-        { id: 1, actions: [{ service: 2, classId: 70, logicalName: DISCONNECT_CONTROL, index: 1, parameter: ZERO }] },
-        { id: 2, actions: [{ service: 2, classId: 70, logicalName: DISCONNECT_CONTROL, index: 2, parameter: ZERO }] },
-      ],
-    },
+    { logicalName: BILLING_SCRIPTS, scripts: [script(1, 2, 7, BILLING_PROFILE, 2, ZERO)] },
+    { logicalName: DISCONNECT_SCRIPTS, scripts: [script(1, 2, 70, DISCONNECT_CONTROL, 1, ZERO), script(2, 2, 70, DISCONNECT_CONTROL, 2, ZERO)] },
   ];
 }
 

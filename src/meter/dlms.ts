@@ -29,7 +29,7 @@ import type { KeyValueStore } from "../persistence.js";
 import type { ApduHandler, ApduSession } from "../transport/apdu-port.js";
 import { DEFAULT_OPTICAL_CONFIG, OpticalPort } from "../transport/optical-port.js";
 import { DEFAULT_WRAPPER_CONFIG, WrapperServer } from "../transport/wrapper/server.js";
-import type { Catalog } from "./catalog.js";
+import { managed, type Catalog } from "./catalog.js";
 import { DEFAULT_CLIENT_SAPS, type MeterConfig } from "./config.js";
 import { logicalDeviceName } from "./identity.js";
 import type { Meter } from "./meter.js";
@@ -132,11 +132,11 @@ export class DlmsFront {
     if (this.optical) {
       // Attributes 7..9 are the IEC passwords: write-only, never read back.
       c.add(new IecLocalPortSetupObject(this.optical), { reader: ["r r r r r r - - -", ""], management: ["r rw rw rw rw rw w w w", ""] });
-      c.add(new IecHdlcSetupObject(this.optical), { reader: ["r r r r r r r r r", ""], management: ["r rw rw rw rw rw rw rw rw", ""] });
+      c.add(new IecHdlcSetupObject(this.optical), managed("r rw rw rw rw rw rw rw rw"));
     }
     if (this.wrapper) {
       // The listening port itself is fixed on this meter (no re-listen): writing another one is refused.
-      c.add(new TcpUdpSetupObject(this.wrapper), { reader: ["r r r r r r", ""], management: ["r rw rw rw rw rw", ""] });
+      c.add(new TcpUdpSetupObject(this.wrapper), managed("r rw rw rw rw rw"));
     }
 
     const sap = s.clientSaps;

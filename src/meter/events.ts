@@ -6,38 +6,32 @@
 import type { EventSink, MeterEvent } from "../events.js";
 
 export class RamEventLog implements EventSink {
-  readonly #ring: MeterEvent[] = [];
-  readonly #capacity: number;
-  #dropped = 0;
+  private readonly ring: MeterEvent[] = [];
+  private readonly capacity: number;
+  private droppedCount = 0;
   /** Also forwards every event here (the flash event logs, a board's sink). */
-  readonly #next: EventSink[] = [];
+  private readonly next: EventSink[] = [];
   /** Events recorded before the flash logs were mounted, replayed into them on attach(). */
-  #early: MeterEvent[] | undefined = [];
-  #muted = false;
+  private early: MeterEvent[] | undefined = [];
+  private muted = false;
 
   constructor(capacity = 64, next?: EventSink) {
-    this.#capacity = Math.max(1, capacity);
-    if (next) this.#next.push(next);
+    this.capacity = Math.max(1, capacity);
+    if (next) this.next.push(next);
   }
 
   record(event: MeterEvent): void {
-    if (this.#muted) return;
-    if (this.#ring.length >= this.#capacity) {
-      this.#ring.shift();
-      this.#dropped++;
+    if (this.muted) return;
+    if (this.ring.length >= this.capacity) {
+      this.ring.shift();
+      this.droppedCount++;
     }
-    this.#ring.push(event);
-    if (this.#early && this.#early.length < this.#capacity) this.#early.push(event);
+    this.ring.push(event);
+    if (this.early && this.early.length < this.capacity) this.early.push(event);
     // A sink that cannot take the event (flash full or failing) must not
     // undo what the caller already did: the change stands, the event is
     // kept in RAM, and the failure is counted (the meter reports it as a fault).
-    for (const n of this.#next) {
-      try {
-        n.record(event);
-      } catch {
-        this.sinkFaults++;
-      }
-    }
+    for (let i = 0; i < this.next.length; i++) this.forward(this.next[i], event);
   }
 
   /** Events a forwarded sink threw on (counted, never thrown to the domain that reported them). */
@@ -49,14 +43,16 @@ export class RamEventLog implements EventSink {
    * events since start-up are replayed into it first.
    */
   attach(sink: EventSink): void {
-    for (const e of this.#early ?? []) {
-      try {
-        sink.record(e);
-      } catch {
-        this.sinkFaults++;
-      }
+    this.early?.forEach((e) => this.forward(sink, e));
+    this.next.push(sink);
+  }
+
+  private forward(sink: EventSink, event: MeterEvent): void {
+    try {
+      sink.record(event);
+    } catch {
+      this.sinkFaults++;
     }
-    this.#next.push(sink);
   }
 
   /**
@@ -65,25 +61,25 @@ export class RamEventLog implements EventSink {
    * again at every start.
    */
   quiet<T>(fn: () => T): T {
-    this.#muted = true;
+    this.muted = true;
     try {
       return fn();
     } finally {
-      this.#muted = false;
+      this.muted = false;
     }
   }
 
   /** Start-up is over: no more replay buffer. */
   started(): void {
-    this.#early = undefined;
+    this.early = undefined;
   }
 
   /** Most recent events, oldest first. */
   recent(): readonly MeterEvent[] {
-    return this.#ring;
+    return this.ring;
   }
 
   get dropped(): number {
-    return this.#dropped;
+    return this.droppedCount;
   }
 }

@@ -22,11 +22,11 @@ import type { EventSink } from "../events.js";
 import type { KeyValueStore } from "../persistence.js";
 import { Tag, type Data } from "../cosem/axdr.js";
 import { DataObject, type DataBinding } from "../cosem/classes/data.js";
-import type { Catalog } from "./catalog.js";
+import { readOnly, type Catalog, type RightsSpec } from "./catalog.js";
 import type { Meter } from "./meter.js";
 import { FAULT_DIAGNOSTIC, STORAGE_DIAGNOSTIC } from "./obis-codes.js";
 import { loadU32, saveU32 } from "./persistence.js";
-import { storageData } from "./storage.js";
+import { storageData, storageDiagnostic } from "./storage.js";
 
 /** What can fault; the number is the event value and the diagnostic's key. */
 export const FaultKind = Object.freeze({
@@ -83,29 +83,30 @@ export interface UtcClock {
 }
 
 export class FaultMonitor {
-  readonly #counts = new Map<FaultKind, number>();
-  readonly #events: EventSink;
+  private readonly counts = new Map<FaultKind, number>();
+  private readonly events: EventSink;
   /** The meter's clock (an object, not a closure per domain: RAM on XS). */
-  readonly #clock: UtcClock;
+  private readonly clock: UtcClock;
   total = 0;
   /** Faults seen since the last stability check (BootGuard). */
   sinceCheck = 0;
 
   constructor(events: EventSink, clock: UtcClock) {
-    this.#events = events;
-    this.#clock = clock;
+    this.events = events;
+    this.clock = clock;
   }
 
   /**
    * Runs one step; a throw is contained and recorded. True when the step
-   * completed. `arg` is passed to the step, so that a step can be a function
-   * made once (a static method) instead of a closure per caller (RAM on XS).
+   * completed. `arg` and the kind are passed to the step, so that a step can
+   * be a function made once (a static method, one for several kinds) instead
+   * of a closure per caller (RAM on XS).
    */
   run(kind: FaultKind, step: () => void): boolean;
-  run<T>(kind: FaultKind, step: (arg: T) => void, arg: T): boolean;
-  run<T>(kind: FaultKind, step: (arg?: T) => void, arg?: T): boolean {
+  run<T>(kind: FaultKind, step: (arg: T, kind: FaultKind) => void, arg: T): boolean;
+  run<T>(kind: FaultKind, step: (arg: T | undefined, kind: FaultKind) => void, arg?: T): boolean {
     try {
-      step(arg);
+      step(arg, kind);
       return true;
     } catch {
       this.record(kind, 1);
@@ -116,8 +117,8 @@ export class FaultMonitor {
   /** Counts `n` faults of a kind (the event goes out for the first of each kind only). */
   record(kind: FaultKind, n: number): void {
     if (n <= 0) return;
-    const before = this.#counts.get(kind) ?? 0;
-    this.#counts.set(kind, before + n);
+    const before = this.counts.get(kind) ?? 0;
+    this.counts.set(kind, before + n);
     this.total += n;
     // A request that faulted says nothing about the start (safe mode keeps DLMS anyway), and a
     // client must not be able to push the meter into safe mode by repeating one.
@@ -125,7 +126,7 @@ export class FaultMonitor {
     if (before === 0) {
       // The event log may itself be what fails: its fault is counted, never thrown.
       try {
-        this.#events.record({ log: "standard", code: FaultEvent.faultContained, utcMs: this.#clock.now(), value: kind });
+        this.events.record({ log: "standard", code: FaultEvent.faultContained, utcMs: this.clock.now(), value: kind });
       } catch {
         if (kind !== FaultKind.events) this.record(FaultKind.events, 1);
       }
@@ -133,12 +134,12 @@ export class FaultMonitor {
   }
 
   count(kind: FaultKind): number {
-    return this.#counts.get(kind) ?? 0;
+    return this.counts.get(kind) ?? 0;
   }
 
   byKind(): { kind: FaultKind; count: number }[] {
     const out: { kind: FaultKind; count: number }[] = [];
-    for (const [kind, count] of this.#counts) out.push({ kind, count });
+    this.counts.forEach((count, kind) => out.push({ kind, count }));
     return out.sort((a, b) => a.kind - b.kind);
   }
 }
@@ -161,8 +162,8 @@ export function guardedSystem(system: SystemPort, faults: FaultMonitor, kind: Fa
 export class BootGuard {
   readonly attempts: number;
   readonly safeMode: boolean;
-  #stable = false;
-  #since: number;
+  private isStable = false;
+  private since: number;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -173,24 +174,24 @@ export class BootGuard {
     this.safeMode = previous >= SAFE_MODE_AFTER;
     // Written before anything that could fail at start: a start that dies leaves the count up.
     saveU32(store, KEY_BOOT_ATTEMPTS, this.attempts);
-    this.#since = monoNowMs;
+    this.since = monoNowMs;
   }
 
   get stable(): boolean {
-    return this.#stable;
+    return this.isStable;
   }
 
   /** Called every tick: a fault restarts the stability period; once stable, the count is cleared. */
   check(monoNowMs: number, faults: FaultMonitor): void {
-    if (this.#stable) return;
+    if (this.isStable) return;
     if (faults.sinceCheck > 0) {
       faults.sinceCheck = 0;
-      this.#since = monoNowMs;
+      this.since = monoNowMs;
       return;
     }
-    if (monoNowMs - this.#since < STABLE_AFTER_MS) return;
+    if (monoNowMs - this.since < STABLE_AFTER_MS) return;
     saveU32(this.store, KEY_BOOT_ATTEMPTS, 0);
-    this.#stable = true;
+    this.isStable = true;
   }
 }
 
@@ -209,9 +210,9 @@ function faultData(d: FaultDiagnostic): Data {
   };
 }
 
-const DIAGNOSTIC_RIGHTS = { reader: ["r r", ""], management: ["r r", ""] } as const;
+const DIAGNOSTIC_RIGHTS = readOnly(2);
 // Public too: when damage took the transmit counters, the ciphered associations are refused and this says why.
-const STORAGE_DIAGNOSTIC_RIGHTS = { public: ["r r", ""], ...DIAGNOSTIC_RIGHTS } as const;
+const STORAGE_DIAGNOSTIC_RIGHTS: RightsSpec = { public: ["r r", ""], ...DIAGNOSTIC_RIGHTS };
 
 /**
  * The diagnostic Data objects: contained faults {total, safe mode, unstable
@@ -239,6 +240,6 @@ class StorageDiagnosticValue implements DataBinding {
   ) {}
 
   read(): Data {
-    return storageData(this.m.storageDiagnostic(), this.toDateTime);
+    return storageData(storageDiagnostic(this.m), this.toDateTime);
   }
 }

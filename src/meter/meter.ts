@@ -57,7 +57,7 @@ import { pushPowerUp, wireLastGasp, wirePush } from "./push.js";
 import { RelayRecord, addRelayObjects, storedRelay, wireDisconnect, wireLimiter } from "./relay.js";
 import { restoreSettings, wireSettings, type RestoreReport, type SettingsStore } from "./settings.js";
 import type { MeterStatus } from "./status.js";
-import { addProfileObjects, checkEnergy, checkStorage, recordDamageHandled, storageDiagnostic, storageLines, wireCaptures, wireStorage, type StorageDiagnostic } from "./storage.js";
+import { addProfileObjects, checkEnergy, checkStorage, recordDamageHandled, storageLines, wireCaptures, wireStorage } from "./storage.js";
 import { CalendarActivations, addBillingCounter, addClockObject, addRateRegisters, addTariffObjects, endOfBillingSchedule, wireTariff, wireTariffEngine } from "./tariff.js";
 
 /** Delay between the factory-defaults response and the reboot (ms). */
@@ -111,9 +111,9 @@ export class Meter {
   readonly restored: boolean;
   lastBilling: BillingSnapshot | undefined;
   captures = 0;
-  readonly #captureListeners: CaptureListener[] = [];
-  #tickTimer: TimerId | undefined;
-  #monitor: RegisterMonitorObject | undefined;
+  private readonly captureListeners: CaptureListener[] = [];
+  private tickTimer: TimerId | undefined;
+  private monitor: RegisterMonitorObject | undefined;
   /** The DLMS server and its links; absent on a meter built without a crypto port. */
   readonly dlms: DlmsFront | undefined;
   /** Contained faults (every tick step, power-fail handler, DLMS request and event sink): see faults.ts. */
@@ -124,13 +124,13 @@ export class Meter {
   readonly pushes: PushEngine | undefined;
   /** Alarm registers, filters and descriptors (src/alarm): every logged event reaches them through `events`. */
   readonly alarms: Alarms;
-  readonly #activations: CalendarActivations;
-  readonly #relay: RelayRecord;
-  #dlmsFaults = 0;
-  #sinkFaults = 0;
-  #alarmFaults = 0;
-  #lastPersistMono: number;
-  #stopped = false;
+  private readonly activations: CalendarActivations;
+  private readonly relay: RelayRecord;
+  private dlmsFaults = 0;
+  private sinkFaults = 0;
+  private alarmFaults = 0;
+  private lastPersistMono: number;
+  private stopped = false;
 
   /**
    * The wiring, one domain a step (each step is a function of the domain's
@@ -170,20 +170,20 @@ export class Meter {
     wireLastGasp(this, ports);
     this.metrology = wireMetrology(this, ports, config);
     this.restored = loadEnergy(this.store, this.bank);
-    ({ activation: this.activation, billing: this.billing, specialDays: this.specialDays, calendar: this.calendar, activations: this.#activations } = wireTariff(this, config));
+    ({ activation: this.activation, billing: this.billing, specialDays: this.specialDays, calendar: this.calendar, activations: this.activations } = wireTariff(this, config));
     const relay = storedRelay(this, config);
     checkEnergy(this);
     this.disconnect = wireDisconnect(this, ports, config, relay);
-    this.#relay = new RelayRecord(this.store, this.disconnect);
+    this.relay = new RelayRecord(this.store, this.disconnect);
     this.limiter = wireLimiter(this, ports, config);
     ({ prepay: this.prepay, keypadEntry: this.keypadEntry } = wirePrepay(this, ports, config));
     const endOfBilling = endOfBillingSchedule(config);
     wireCaptures(this);
     this.firmware = wireFirmware(this, ports, config);
-    const resolve = this.#buildCatalog(endOfBilling);
+    const resolve = this.buildCatalog(endOfBilling);
     const push = wirePush(this, ports, config, resolve);
     this.pushes = push?.engine;
-    this.engine = wireTariffEngine(this, config, push ? [endOfBilling, push.schedule] : [endOfBilling], (t) => this.#capture(t));
+    this.engine = wireTariffEngine(this, config, push ? [endOfBilling, push.schedule] : [endOfBilling], (t) => this.capture(t));
     this.dlms = wireDlms(this, ports, config);
     recordDamageHandled(this);
     this.settingsRestored = restoreSettings(this);
@@ -193,19 +193,19 @@ export class Meter {
       this.profileStatus.markPowerDown();
       pushPowerUp(this);
     }
-    ports.system.onPowerFail(() => this.faults.run(FaultKind.powerFailMeter, Meter.#powerFailStep, this));
-    this.#lastPersistMono = ports.mono.nowMs();
-    this.#relay.stored();
+    ports.system.onPowerFail(() => this.faults.run(FaultKind.powerFailMeter, Meter.powerFailStep, this));
+    this.lastPersistMono = ports.mono.nowMs();
+    this.relay.stored();
   }
 
   /** The catalog in object_list order, one domain's objects at a time; returns the resolver the script tables share. */
-  #buildCatalog(endOfBilling: ReturnType<typeof endOfBillingSchedule>): ObjectResolver {
+  private buildCatalog(endOfBilling: ReturnType<typeof endOfBillingSchedule>): ObjectResolver {
     const c = this.catalog;
     const resolve: ObjectResolver = (classId, name) => c.resolve(classId, name);
     const toDateTime = (utc: number) => dateTimeOs(this.clock.dateTimeAt(utc));
     addIdentityObjects(c, this.config.identity);
     addClockObject(c, this);
-    this.#monitor = addMetrologyObjects(c, this, toDateTime);
+    this.monitor = addMetrologyObjects(c, this, toDateTime);
     addRateRegisters(c, this);
     addMaxDemandObjects(c, this, toDateTime);
     addBillingCounter(c, this);
@@ -235,8 +235,9 @@ export class Meter {
 
   /** Sum of the rate registers of one quantity (C group): equals the metrology total unless rates were added later. */
   rateSum(quantity: number): number {
+    const obis = this.bank.obis;
     let s = 0;
-    for (const o of this.bank.obis) if (o.c === quantity) s += this.bank.value(o);
+    for (let i = 0; i < obis.length; i++) if (obis[i].c === quantity) s += this.bank.value(obis[i]);
     return s;
   }
 
@@ -245,24 +246,25 @@ export class Meter {
     const s = this.metrology.instantaneous;
     if (!s) return 0;
     let p = 0;
-    for (const ph of s.phases) p += ph.activeW;
+    for (let i = 0; i < s.phases.length; i++) p += s.phases[i].activeW;
     return p;
   }
 
-  #capture(utcMs: number): void {
+  private capture(utcMs: number): void {
     this.captures++;
-    for (const l of this.#captureListeners) l(utcMs);
+    const listeners = this.captureListeners;
+    for (let i = 0; i < listeners.length; i++) listeners[i](utcMs);
   }
 
   /** Load profiles (src/storage) subscribe here: called at each capture instant after the energy up to it. */
   onCapture(listener: CaptureListener): void {
-    this.#captureListeners.push(listener);
+    this.captureListeners.push(listener);
   }
 
   /** Starts the periodic tick on the timers port. */
   start(): void {
-    if (this.#tickTimer !== undefined || this.#stopped) return;
-    this.#tickTimer = this.ports.timers.repeat(this.config.tickMs, () => this.tick());
+    if (this.tickTimer !== undefined || this.stopped) return;
+    this.tickTimer = this.ports.timers.repeat(this.config.tickMs, () => this.tick());
   }
 
   /**
@@ -277,76 +279,81 @@ export class Meter {
     const metrologySaves = this.metrology.persistCount;
     const collections = this.log?.collections ?? 0;
     const compactions = this.loadRing?.appends ?? 0;
-    f.run(FaultKind.metrology, Meter.#metrologyStep, this);
-    f.run(FaultKind.tariff, Meter.#tariffStep, this);
-    f.run(FaultKind.clock, Meter.#clockStep, this);
+    f.run(FaultKind.metrology, Meter.step, this);
+    f.run(FaultKind.tariff, Meter.step, this);
+    f.run(FaultKind.clock, Meter.step, this);
     if (!this.boot.safeMode) {
-      f.run(FaultKind.limiter, Meter.#limiterStep, this);
-      if (this.prepay) f.run(FaultKind.prepay, Meter.#prepayStep, this);
-      f.run(FaultKind.monitor, Meter.#monitorStep, this);
+      f.run(FaultKind.limiter, Meter.step, this);
+      if (this.prepay) f.run(FaultKind.prepay, Meter.step, this);
+      f.run(FaultKind.monitor, Meter.step, this);
     }
-    f.run(FaultKind.relay, Meter.#relayStep, this);
-    if (this.pushes) f.run(FaultKind.push, Meter.#pushStep, this);
-    f.run(FaultKind.alarms, Meter.#alarmStep, this);
+    f.run(FaultKind.relay, Meter.step, this);
+    if (this.pushes) f.run(FaultKind.push, Meter.step, this);
+    f.run(FaultKind.alarms, Meter.step, this);
     this.ports.system.kickWatchdog();
     // The rate registers are saved in the tick in which metrology saved its
     // totals, so that after a cut without warning both come back from the
     // same instant (they can differ only if the cut falls between the two
     // writes of that tick).
-    if (this.metrology.persistCount !== metrologySaves || this.ports.mono.nowMs() - this.#lastPersistMono >= this.config.persistEveryMs) {
-      f.run(FaultKind.persist, Meter.#persistStep, this);
+    if (this.metrology.persistCount !== metrologySaves || this.ports.mono.nowMs() - this.lastPersistMono >= this.config.persistEveryMs) {
+      f.run(FaultKind.persist, Meter.step, this);
     }
-    this.#collectFaults();
-    f.run(FaultKind.persist, Meter.#bootStep, this);
+    this.collectFaults();
+    f.run(FaultKind.persist, Meter.bootStep, this);
     // Collection ahead of need in a tick without heavy storage work (no collection, no day compacted into the
     // load ring): the capture tick that compacts a day then finds free sectors (LogStore.maintain).
-    if (this.log && this.log.collections === collections && (this.loadRing?.appends ?? 0) === compactions) f.run(FaultKind.persist, Meter.#maintainStep, this);
+    if (this.log && this.log.collections === collections && (this.loadRing?.appends ?? 0) === compactions) f.run(FaultKind.persist, Meter.maintainStep, this);
   }
 
-  // The tick's steps: static methods, made once with the class (in flash on a device), not a closure per
-  // meter; the tick runs every second and allocates nothing to call them.
-  static #metrologyStep(m: Meter): void {
-    m.metrology.tick();
+  // The tick's steps: one static method, made once with the class (in flash on a device), not a closure
+  // per meter nor a function per step; the tick runs every second and allocates nothing to call it.
+  private static step(m: Meter, kind: FaultKind): void {
+    switch (kind) {
+      case FaultKind.metrology:
+        m.metrology.tick();
+        break;
+      case FaultKind.tariff:
+        m.toRegisters();
+        m.activations.store(m.settings);
+        break;
+      case FaultKind.clock:
+        m.clock.poll();
+        break;
+      case FaultKind.limiter:
+        m.limiter.poll();
+        break;
+      case FaultKind.prepay:
+        m.prepay?.tick();
+        break;
+      case FaultKind.monitor:
+        m.monitor?.evaluate();
+        break;
+      case FaultKind.persist:
+        m.persist();
+        break;
+      case FaultKind.push:
+        m.pushes?.poll();
+        break;
+      case FaultKind.alarms:
+        m.alarms.tick();
+        break;
+      case FaultKind.relay:
+        m.disconnect.checkFeedback();
+        m.relay.saveIfChanged();
+        break;
+    }
   }
-  static #tariffStep(m: Meter): void {
-    m.#toRegisters();
-    m.#activations.store(m.settings);
-  }
-  static #clockStep(m: Meter): void {
-    m.clock.poll();
-  }
-  static #limiterStep(m: Meter): void {
-    m.limiter.poll();
-  }
-  static #prepayStep(m: Meter): void {
-    m.prepay?.tick();
-  }
-  static #monitorStep(m: Meter): void {
-    m.#monitor?.evaluate();
-  }
-  static #persistStep(m: Meter): void {
-    m.persist();
-  }
-  static #pushStep(m: Meter): void {
-    m.pushes?.poll();
-  }
-  static #alarmStep(m: Meter): void {
-    m.alarms.tick();
-  }
-  static #bootStep(m: Meter): void {
+
+  private static bootStep(m: Meter): void {
     m.boot.check(m.ports.mono.nowMs(), m.faults);
   }
-  static #maintainStep(m: Meter): void {
+  private static maintainStep(m: Meter): void {
     m.log?.maintain();
   }
-  static #relayStep(m: Meter): void {
-    m.disconnect.checkFeedback();
-    m.#relay.saveIfChanged();
+  private static tariffOnly(m: Meter): void {
+    m.toRegisters();
   }
-  static #tariffOnly(m: Meter): void {
-    m.#toRegisters();
-  }
-  static #powerFailStep(m: Meter): void {
+  private static powerFailStep(m: Meter): void {
     m.powerFail();
   }
 
@@ -355,23 +362,23 @@ export class Meter {
    * engine, or in safe mode straight to the registers the activation mask
    * selects now (no schedules, calendar switches or captures run).
    */
-  #toRegisters(): void {
+  private toRegisters(): void {
     const deltas = this.metrology.take();
     if (this.boot.safeMode) this.activation.accumulate(this.bank, deltas, 1);
     else this.engine.tick(this.clock.now(), deltas);
   }
 
   /** Faults counted elsewhere (the xDLMS server, the event sinks) join the meter's count. */
-  #collectFaults(): void {
+  private collectFaults(): void {
     const dlms = this.dlms?.server.faults ?? 0;
-    this.faults.record(FaultKind.dlms, dlms - this.#dlmsFaults);
-    this.#dlmsFaults = dlms;
+    this.faults.record(FaultKind.dlms, dlms - this.dlmsFaults);
+    this.dlmsFaults = dlms;
     const sink = this.events.sinkFaults;
-    this.faults.record(FaultKind.events, sink - this.#sinkFaults);
-    this.#sinkFaults = sink;
+    this.faults.record(FaultKind.events, sink - this.sinkFaults);
+    this.sinkFaults = sink;
     const alarms = this.alarms.listenerFaults;
-    this.faults.record(FaultKind.alarms, alarms - this.#alarmFaults);
-    this.#alarmFaults = alarms;
+    this.faults.record(FaultKind.alarms, alarms - this.alarmFaults);
+    this.alarmFaults = alarms;
   }
 
   /** The storage budget's lines (partition, areas, streams), for the start-up print. */
@@ -379,14 +386,9 @@ export class Meter {
     return storageLines(this.ports, this.config);
   }
 
-  /** Flash damage (the COSEM Data object ln.STORAGE_DIAGNOSTIC): what the boot found plus records found unreadable since. */
-  storageDiagnostic(): StorageDiagnostic {
-    return storageDiagnostic(this);
-  }
-
   /** The diagnostic object's content (also a COSEM Data object, ln.FAULT_DIAGNOSTIC). */
   faultDiagnostic(): FaultDiagnostic {
-    this.#collectFaults();
+    this.collectFaults();
     return { total: this.faults.total, safeMode: this.boot.safeMode, bootAttempts: this.boot.stable ? 0 : this.boot.attempts, byKind: this.faults.byKind() };
   }
 
@@ -397,8 +399,8 @@ export class Meter {
     saveEnergy(store, this.bank);
     saveU32(store, KEY_BILLING, this.billing.counter);
     this.prepay?.persist();
-    this.#relay.save();
-    this.#lastPersistMono = this.ports.mono.nowMs();
+    this.relay.save();
+    this.lastPersistMono = this.ports.mono.nowMs();
   }
 
   /**
@@ -407,22 +409,22 @@ export class Meter {
    * then everything is saved.
    */
   powerFail(): void {
-    if (this.#stopped) return;
+    if (this.stopped) return;
     // The registers are saved even if the tariff step faults (its energy then reaches only metrology's totals).
-    this.faults.run(FaultKind.tariff, Meter.#tariffOnly, this);
+    this.faults.run(FaultKind.tariff, Meter.tariffOnly, this);
     this.persist();
   }
 
   /** Stops the tick and saves (a clean shutdown is a power-fail with warning), then closes the links. */
   stop(): void {
-    if (this.#stopped) return;
+    if (this.stopped) return;
     this.faults.run(FaultKind.powerFailMetrology, () => this.metrology.powerFail());
-    this.faults.run(FaultKind.powerFailMeter, Meter.#powerFailStep, this);
+    this.faults.run(FaultKind.powerFailMeter, Meter.powerFailStep, this);
     this.dlms?.close();
     this.pushes?.stop();
-    if (this.#tickTimer !== undefined) this.ports.timers.clear(this.#tickTimer);
-    this.#tickTimer = undefined;
-    this.#stopped = true;
+    if (this.tickTimer !== undefined) this.ports.timers.clear(this.tickTimer);
+    this.tickTimer = undefined;
+    this.stopped = true;
   }
 
   status(): MeterStatus {

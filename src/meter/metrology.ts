@@ -53,19 +53,6 @@ const READ_ONLY: Partial<Record<Role, ObjectRights>> = frozen({
 const CALIBRATION_RIGHTS: Partial<Record<Role, ObjectRights>> = frozen({ management: rights("r rw r", "-") });
 const NOTHING: readonly number[] = frozen([]);
 
-/** The energy registers by OBIS C and their units; what each sums is metrology's (ENERGY_REGISTER_QUANTITIES). */
-const ENERGY_C: { c: number; unit: number }[] = frozen([
-  { c: 1, unit: Unit.Wh },
-  { c: 2, unit: Unit.Wh },
-  { c: 3, unit: Unit.varh },
-  { c: 4, unit: Unit.varh },
-  { c: 5, unit: Unit.varh },
-  { c: 6, unit: Unit.varh },
-  { c: 7, unit: Unit.varh },
-  { c: 8, unit: Unit.varh },
-  { c: 9, unit: Unit.VAh },
-]);
-
 /** Scaler/unit pairs shared by every row that shows them (frozen: preloaded into flash on a device). */
 const SU = frozen({
   Wh: { scaler: 0, unit: Unit.Wh },
@@ -81,9 +68,8 @@ const SU = frozen({
   none: { scaler: 0, unit: Unit.none },
 } satisfies Record<string, ScalerUnit>);
 
-function suOf(unit: number): ScalerUnit {
-  return unit === Unit.Wh ? SU.Wh : unit === Unit.varh ? SU.varh : SU.VAh;
-}
+/** The energy registers' scalers and units by OBIS C - 1 (C = 1..9); what each sums is metrology's (ENERGY_REGISTER_QUANTITIES). */
+const ENERGY_SU: readonly ScalerUnit[] = frozen([SU.Wh, SU.Wh, SU.varh, SU.varh, SU.varh, SU.varh, SU.varh, SU.varh, SU.VAh]);
 
 /*
  * The registers' values are read through small binding objects that hold
@@ -93,11 +79,12 @@ function suOf(unit: number): ScalerUnit {
  * these objects are a few slots (issue 13).
  */
 
-/** An energy row: its name and what it sums (scope, ENERGY_C index e). Module-level frozen data (EnergyRows). */
+/** An energy row: its name, what it sums (scope, OBIS C of the total) and its unit. Module-level frozen data (ENERGY_ROWS). */
 interface EnergyRow {
   readonly obis: Obis;
   readonly scope: number;
-  readonly e: number;
+  readonly c: number;
+  readonly su: ScalerUnit;
 }
 
 /*
@@ -107,7 +94,7 @@ interface EnergyRow {
  * logical name of its own (issue 13).
  */
 
-/** An energy total (ENERGY_C row e) of one scope: rolling over at the accumulators' capacity. */
+/** An energy total of one scope: rolling over at the accumulators' capacity. */
 class EnergyRegister extends RegisterObject {
   constructor(
     readonly svc: MetrologyService,
@@ -121,11 +108,11 @@ class EnergyRegister extends RegisterObject {
   }
 
   get scalerUnit(): ScalerUnit {
-    return suOf(ENERGY_C[this.row.e].unit);
+    return this.row.su;
   }
 
   read(): Data {
-    return intData(Tag.DoubleLongUnsigned, Math.floor(this.svc.registerEnergy(this.row.scope, ENERGY_C[this.row.e].c)));
+    return intData(Tag.DoubleLongUnsigned, Math.floor(this.svc.registerEnergy(this.row.scope, this.row.c)));
   }
 }
 
@@ -148,7 +135,7 @@ const Inst = frozen({
 
 function sum(s: EnergySample, k: "activeW" | "reactiveVar" | "apparentVA"): number {
   let a = 0;
-  for (const p of s.phases) a += p[k];
+  for (let i = 0; i < s.phases.length; i++) a += s.phases[i][k];
   return a;
 }
 
@@ -251,10 +238,10 @@ class CalibrationRegister extends RegisterObject {
  */
 const MAX_PHASES = 3;
 const ENERGY_ROWS: readonly EnergyRow[] = frozen(
-  Array.from({ length: (MAX_PHASES + 1) * ENERGY_C.length }, (_, n) => {
-    const scope = Math.floor(n / ENERGY_C.length);
-    const e = n % ENERGY_C.length;
-    return { obis: Obis.of(1, 0, ENERGY_C[e].c + 20 * scope, 8, 0, 255), scope, e };
+  Array.from({ length: (MAX_PHASES + 1) * ENERGY_SU.length }, (_, n) => {
+    const scope = Math.floor(n / ENERGY_SU.length);
+    const c = (n % ENERGY_SU.length) + 1;
+    return { obis: Obis.of(1, 0, c + 20 * scope, 8, 0, 255), scope, c, su: ENERGY_SU[c - 1] };
   }),
 );
 const inst = (c: number, tag: number, su: ScalerUnit, kind: number, phase = 0): InstantRow => ({ obis: Obis.of(1, 0, c, 7, 0, 255), tag, su, kind, phase });
@@ -293,11 +280,11 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
   const add = (object: RegisterObject) => rows.push({ object, rights: READ_ONLY });
   const phases = Math.min(MAX_PHASES, svc.phaseCount);
 
-  for (let n = 0; n < (phases + 1) * ENERGY_C.length; n++) {
+  for (let n = 0; n < (phases + 1) * ENERGY_SU.length; n++) {
     add(new EnergyRegister(svc, ENERGY_ROWS[n]));
   }
-  for (let p = 0; p < phases; p++) for (const r of PHASE_ROWS[p]) add(new InstantRegister(svc, r));
-  for (const r of TOTAL_ROWS) add(new InstantRegister(svc, r));
+  for (let p = 0; p < phases; p++) for (let i = 0; i < PHASE_ROWS[p].length; i++) add(new InstantRegister(svc, PHASE_ROWS[p][i]));
+  for (let i = 0; i < TOTAL_ROWS.length; i++) add(new InstantRegister(svc, TOTAL_ROWS[i]));
   const W = SU.W;
 
   rows.push({
@@ -307,7 +294,7 @@ export function metrologyCatalog(svc: MetrologyService, o: MetrologyCatalogOptio
   const monitor = new RegisterMonitorObject(
     Obis.of(0, 0, 16, 1, 0, 255),
     { classId: 3, logicalName: Obis.of(1, 0, 1, 7, 0, 255), attribute: 2 },
-    () => (svc.instantaneous ? Math.round(Math.max(0, svc.instantaneous.phases.reduce((a, p) => a + p.activeW, 0))) : undefined),
+    () => (svc.instantaneous ? Math.round(instant(svc.instantaneous, Inst.totalImportW, 0)) : undefined),
     o.runScript ?? (() => {}),
     o.monitorThresholdsW ?? [],
     o.monitorActions ?? [],
@@ -358,8 +345,8 @@ class MaxDemandValue {
 
 /** The register monitor row, so that the composition root can call evaluate() each tick. */
 export function registerMonitorOf(rows: readonly ObjectEntry[]): RegisterMonitorObject | undefined {
-  for (const r of rows) if (r.object instanceof RegisterMonitorObject) return r.object;
-  return undefined;
+  const row = rows.find((r) => r.object instanceof RegisterMonitorObject);
+  return row?.object as RegisterMonitorObject | undefined;
 }
 
 /** Metrology on the board's energy IC: its power-fail handler (drain the IC, persist) is contained under its own fault kind. */
@@ -383,11 +370,11 @@ export function addMetrologyObjects(c: Catalog, m: Meter, toDateTime: (utcMs: nu
     runScript: (ref) => m.scripts.run(ref.script.toBytes(), ref.selector, internalContext(m.clock.now())),
     toDateTime,
   });
-  for (const row of rows) c.addEntry(row);
+  rows.forEach((row) => c.addEntry(row));
   return registerMonitorOf(rows);
 }
 
 /** The maximum demand registers over the tariff's demand maxima. */
 export function addMaxDemandObjects(c: Catalog, m: Meter, toDateTime: (utcMs: number) => Data): void {
-  for (const row of maxDemandCatalog(m.demand.maxima, toDateTime)) c.addEntry(row);
+  maxDemandCatalog(m.demand.maxima, toDateTime).forEach((row) => c.addEntry(row));
 }

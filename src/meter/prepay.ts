@@ -11,17 +11,11 @@ import { ChargeObject } from "../cosem/classes/charge.js";
 import { CreditObject, CreditType } from "../cosem/classes/credit.js";
 import { TokenGatewayObject } from "../cosem/classes/token-gateway.js";
 import { Obis } from "../cosem/obis.js";
-import type { EventSink } from "../events.js";
-import type { KeyValueStore } from "../persistence.js";
 import { DEFAULT_FRIENDLY, isFriendly, type FriendlyPeriods } from "../prepay/friendly.js";
 import { PrepayService, type PrepayConfig } from "../prepay/service.js";
 import { Sta, type StaTables } from "../prepay/sta.js";
-import type { DisconnectControl } from "../relay/disconnect.js";
-import type { Limiter } from "../relay/limiter.js";
-import type { SpecialDaysTable } from "../tariff/calendar.js";
 import type { MeterClock } from "../tariff/clock.js";
-import type { Catalog } from "./catalog.js";
-import { allMethods, noMethods, readAll } from "./catalog.js";
+import { allMethods, managed, readAll, type Catalog } from "./catalog.js";
 import { frozen } from "../util/frozen.js";
 import { Qty } from "../metrology/accumulators.js";
 import { KeypadEntry } from "../prepay/keypad-entry.js";
@@ -44,56 +38,33 @@ export const PrepayLn = frozen({
   tokenGateway: Obis.of(0, 0, 19, 40, 0, 255),
 } as const);
 
-export interface PrepayWiring {
-  store: KeyValueStore;
-  events: EventSink;
-  clock: MeterClock;
-  specialDays: SpecialDaysTable;
-  importWh: () => number;
-  disconnect: DisconnectControl;
-  limiter: Limiter;
-}
-
-function buildPrepay(setup: PrepaySetup, w: PrepayWiring): PrepayService {
-  const friendly = setup.friendly ?? DEFAULT_FRIENDLY;
-  return new PrepayService(setup.config, {
-    store: w.store,
-    events: w.events,
-    sta: new Sta(setup.tables),
-    nowUtc: () => w.clock.now(),
-    importWh: w.importWh,
-    isFriendly: (utc) => isFriendly(friendly, w.clock.localMsAt(utc), (days) => w.specialDays.dayIdFor(days) !== undefined),
-    relay: w.disconnect,
-    // The token sets the normal threshold; the emergency one stays as configured.
-    setPowerLimit: (watts) => w.limiter.setThresholds(watts, w.limiter.thresholdEmergency),
-  });
-}
-
 export function addPrepayObjects(c: Catalog, p: PrepayService, clock: MeterClock, commodity: Obis): void {
   const credits = [PrepayLn.tokenCredit, PrepayLn.emergencyCredit];
-  c.add(new AccountObject(p, PrepayLn.account, credits, [PrepayLn.charge], PrepayLn.tokenGateway), {
-    reader: [readAll(19), noMethods(3)],
-    management: ["r r r r r r r r r r r r r r r rw r r r", allMethods(3)],
-  });
+  c.add(new AccountObject(p, PrepayLn.account, credits, [PrepayLn.charge], PrepayLn.tokenGateway), managed("r r r r r r r r r r r r r r r rw r r r", 3));
   // The customer's own emergency credit is invoked through the reader association too (a display unit reads as reader).
-  c.add(new CreditObject(p, PrepayLn.tokenCredit, CreditType.token), { reader: [readAll(11), noMethods(3)], management: [readAll(11), allMethods(3)] });
+  c.add(new CreditObject(p, PrepayLn.tokenCredit, CreditType.token), managed(readAll(11), 3));
   c.add(new CreditObject(p, PrepayLn.emergencyCredit, CreditType.emergency), { reader: [readAll(11), "- - x"], management: [readAll(11), allMethods(3)] });
-  c.add(new ChargeObject(p, PrepayLn.charge, commodity), { reader: [readAll(13), noMethods(5)], management: [readAll(13), allMethods(5)] });
-  c.add(new TokenGatewayObject(p, PrepayLn.tokenGateway, (utc) => clock.dateTimeAt(utc)), { reader: [readAll(6), noMethods(1)], management: [readAll(6), allMethods(1)] });
+  c.add(new ChargeObject(p, PrepayLn.charge, commodity), managed(readAll(13), 5));
+  c.add(new TokenGatewayObject(p, PrepayLn.tokenGateway, (utc) => clock.dateTimeAt(utc)), managed(readAll(6), 1));
 }
 
 /** Prepayment when the configuration provisions it, with token entry on the customer keypad when the board has one. */
 export function wirePrepay(m: Meter, ports: MeterPorts, config: MeterConfig): { prepay: PrepayService | undefined; keypadEntry: KeypadEntry | undefined } {
-  if (!config.prepay) return { prepay: undefined, keypadEntry: undefined };
+  const setup = config.prepay;
+  if (!setup) return { prepay: undefined, keypadEntry: undefined };
   const metrology = m.metrology;
-  const prepay = buildPrepay(config.prepay, {
+  const clock = m.clock;
+  const friendly = setup.friendly ?? DEFAULT_FRIENDLY;
+  const prepay = new PrepayService(setup.config, {
     store: m.store,
     events: m.events,
-    clock: m.clock,
-    specialDays: m.specialDays,
+    sta: new Sta(setup.tables),
+    nowUtc: () => clock.now(),
     importWh: () => metrology.energy(0, Qty.importActive),
-    disconnect: m.disconnect,
-    limiter: m.limiter,
+    isFriendly: (utc) => isFriendly(friendly, clock.localMsAt(utc), (days) => m.specialDays.dayIdFor(days) !== undefined),
+    relay: m.disconnect,
+    // The token sets the normal threshold; the emergency one stays as configured.
+    setPowerLimit: (watts) => m.limiter.setThresholds(watts, m.limiter.thresholdEmergency),
   });
   return { prepay, keypadEntry: ports.keypad ? new KeypadEntry(ports.keypad, ports.timers, prepay) : undefined };
 }

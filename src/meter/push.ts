@@ -11,27 +11,22 @@
  * available here): a head-end keyed on other names can write its own
  * push_object_list into these objects.
  */
-import type { TcpConnector } from "../../hal/tcp-client.js";
-import type { Timers } from "../../hal/timer.js";
-import type { CryptoPort } from "../../hal/crypto.js";
 import { Tag, type Data } from "../cosem/axdr.js";
 import { PushSetupObject, type PushBinding } from "../cosem/classes/push-setup.js";
 import type { AccessContext } from "../cosem/interface-class.js";
 import { SingleActionScheduleObject } from "../cosem/classes/single-action-schedule.js";
 import { NOT_SPECIFIED } from "../cosem/datetime.js";
 import { Obis } from "../cosem/obis.js";
-import type { SecuritySetup } from "../cosem/security/security-setup.js";
-import type { KeyValueStore } from "../persistence.js";
-import { PushEngine, PushReason, type PushClock } from "../push/engine.js";
+import { PushEngine, PushReason } from "../push/engine.js";
 import { PushSetup, type PushObject, type PushSecurity, type PushWindow } from "../push/setup.js";
 import { CatalogReader } from "../push/values.js";
-import { SingleActionSchedule, type ExecutionTime } from "../tariff/schedule.js";
-import { ScriptTable, isInternal, type ObjectResolver, type Script, type ScriptRegistry } from "../tariff/script-table.js";
+import { SingleActionSchedule, copyTimes, type ExecutionTime } from "../tariff/schedule.js";
+import { ScriptTable, isInternal, type ObjectResolver, type Script } from "../tariff/script-table.js";
 import { ScriptTableObject } from "../cosem/classes/script-table.js";
 import { utf8Encode } from "../util/bytes.js";
 import { frozen } from "../util/frozen.js";
-import type { Catalog } from "./catalog.js";
 import type { MeterConfig } from "./config.js";
+import { managed } from "./catalog.js";
 import { FaultKind } from "./faults.js";
 import type { Meter } from "./meter.js";
 import type { MeterPorts } from "./ports.js";
@@ -123,20 +118,7 @@ function pushScripts(setups: readonly PushSetupConfig[]): Script[] {
 export const DEFAULT_PUSH_CONFIG: PushConfig = frozen(defaultPushConfig());
 const DEFAULT_PUSH_SCRIPTS: readonly Script[] = frozen(pushScripts(DEFAULT_PUSH_CONFIG.setups));
 
-export interface PushWiring {
-  catalog: Catalog;
-  scripts: ScriptRegistry;
-  clock: PushClock;
-  timers: Timers;
-  store: KeyValueStore;
-  crypto: CryptoPort;
-  security: (name: "management" | "reader") => SecuritySetup | undefined;
-  connector?: TcpConnector;
-  /** The catalog's resolver the script tables share. */
-  resolve: ObjectResolver;
-}
-
-const PUSH_SETUP_RIGHTS = { reader: ["r r r r r r r", "-"], management: ["r rw rw rw rw rw rw", "x"] } as const;
+const PUSH_SETUP_RIGHTS = managed("r rw rw rw rw rw rw", 1);
 
 /** Method 1 (push) of every Push Setup: one binding for all, not a closure per setup. */
 class PushMethod implements PushBinding {
@@ -149,50 +131,6 @@ class PushMethod implements PushBinding {
 
 /** The largest value a push reads from a stream (a profile buffer): a day of 15-minute rows fits. */
 const MAX_PUSH_VALUE = 16 * 1024;
-
-/**
- * Builds the engine and adds the Push Setup objects and the push action
- * schedule to the catalog (management writes, reader reads). The schedule is
- * returned for the tariff engine, which runs schedules at their instants.
- */
-function buildPush(config: PushConfig, w: PushWiring): { engine: PushEngine; schedule: SingleActionSchedule } {
-  const engine = new PushEngine({
-    clock: w.clock,
-    timers: w.timers,
-    store: w.store,
-    crypto: w.crypto,
-    security: w.security,
-    connector: w.connector,
-    values: new CatalogReader(w.catalog, w.clock, MAX_PUSH_VALUE),
-  });
-  const destination = { service: 0, address: utf8Encode(config.destination), message: 0 };
-  const method = new PushMethod(engine);
-  for (const sc of config.setups) {
-    // The configured lists are shared, not copied (frozen, in flash on a device): a client's write
-    // replaces a setup's list (PushSetupObject.set), never writes into it.
-    const setup = new PushSetup(sc.logicalName, {
-      objects: sc.objects,
-      destination,
-      windows: sc.windows,
-      randomisationS: sc.randomisationS,
-      retries: sc.retries,
-      repetitionDelayS: sc.repetitionDelayS,
-      security: sc.security,
-      highPriority: sc.highPriority,
-      ...(sc.clientSap !== undefined ? { clientSap: sc.clientSap } : {}),
-    });
-    engine.add(setup);
-    w.catalog.add(new PushSetupObject(setup, method), PUSH_SETUP_RIGHTS);
-  }
-  const scripts = config.setups === DEFAULT_PUSH_CONFIG.setups ? DEFAULT_PUSH_SCRIPTS : pushScripts(config.setups);
-  const table = new ScriptTable(PUSH_SCRIPTS, scripts as Script[], w.resolve);
-  w.scripts.add(table);
-  w.catalog.add(new ScriptTableObject(table), { reader: ["r r", "-"], management: ["r rw", "x"] });
-  const index = config.setups.findIndex((s) => s.logicalName.key === PushLn.interval1.key);
-  const schedule = new SingleActionSchedule(PUSH_SCRIPTS.toBytes(), index + 1, 1, config.schedule.map((t) => ({ time: { ...t.time }, date: { ...t.date } })));
-  w.catalog.add(new SingleActionScheduleObject(schedule, PUSH_SCHEDULE), { reader: ["r r r r", ""], management: ["r rw rw rw", ""] });
-  return { engine, schedule };
-}
 
 /**
  * The last gasp: registered first on the power-fail signal, before any flash
@@ -212,22 +150,39 @@ export function wireLastGasp(m: Meter, ports: MeterPorts): void {
  */
 export function wirePush(m: Meter, ports: MeterPorts, config: MeterConfig, resolve: ObjectResolver): { engine: PushEngine; schedule: SingleActionSchedule } | undefined {
   if (!ports.crypto) return undefined;
-  const push = buildPush(config.push, {
-    catalog: m.catalog,
-    scripts: m.scripts,
+  const push = config.push;
+  const catalog = m.catalog;
+  const engine = new PushEngine({
     clock: m.clock,
     timers: ports.linkTimers ?? ports.timers,
     store: m.store,
     crypto: ports.crypto,
     security: (name) => m.dlms?.setups[name],
     connector: ports.tcpClient,
-    resolve,
+    values: new CatalogReader(catalog, m.clock, MAX_PUSH_VALUE),
   });
-  const engine = push.engine;
+  // The Push Setup objects and the push action schedule (management writes, reader reads).
+  const destination = { service: 0, address: utf8Encode(push.destination), message: 0 };
+  const method = new PushMethod(engine);
+  push.setups.forEach((sc) => {
+    // The configured lists are shared, not copied (frozen, in flash on a device): a client's write
+    // replaces a setup's list (PushSetupObject.set), never writes into it. The configuration row is
+    // the setup's init as it is (an absent clientSap takes the IDIS default), with the meter's destination.
+    const setup = new PushSetup(sc.logicalName, { ...sc, destination });
+    engine.add(setup);
+    catalog.add(new PushSetupObject(setup, method), PUSH_SETUP_RIGHTS);
+  });
+  const scripts = push.setups === DEFAULT_PUSH_CONFIG.setups ? DEFAULT_PUSH_SCRIPTS : pushScripts(push.setups);
+  const table = new ScriptTable(PUSH_SCRIPTS, scripts as Script[], resolve);
+  m.scripts.add(table);
+  catalog.add(new ScriptTableObject(table), managed("r rw", 1));
+  const index = push.setups.findIndex((s) => s.logicalName.key === PushLn.interval1.key);
+  const schedule = new SingleActionSchedule(PUSH_SCRIPTS.toBytes(), index + 1, 1, copyTimes(push.schedule));
+  catalog.add(new SingleActionScheduleObject(schedule, PUSH_SCHEDULE), managed("r rw rw rw"));
   m.alarms.onAlarm(() => {
     engine.trigger(PushLn.alarm, PushReason.alarm);
   });
-  return push;
+  return { engine, schedule };
 }
 
 /** Power restored (a power-on or brown-out reset): the power-up notification, the on-connectivity push. */

@@ -12,7 +12,7 @@ import { ControlState, DisconnectControl } from "../relay/disconnect.js";
 import { Limiter, type LimiterHost, type ScriptRef } from "../relay/limiter.js";
 import { StorageEventCode } from "../storage/health.js";
 import { internalContext } from "../tariff/script-table.js";
-import { allMethods, noMethods, readAll, type Catalog } from "./catalog.js";
+import { allMethods, managed, noMethods, readAll, type Catalog } from "./catalog.js";
 import type { MeterConfig } from "./config.js";
 import type { Meter } from "./meter.js";
 import * as ln from "./obis-codes.js";
@@ -91,7 +91,7 @@ export function wireLimiter(m: Meter, ports: MeterPorts, config: MeterConfig): L
  * without building anything.
  */
 export class RelayRecord {
-  #saved = -1;
+  private saved = -1;
 
   constructor(
     readonly store: KeyValueStore,
@@ -100,16 +100,16 @@ export class RelayRecord {
 
   /** Marks the current state as stored (it was read back at boot). */
   stored(): void {
-    this.#saved = relayKey(this.disconnect);
+    this.saved = relayKey(this.disconnect);
   }
 
   save(): void {
     saveRelay(this.store, { state: this.disconnect.controlState, mode: this.disconnect.controlMode });
-    this.#saved = relayKey(this.disconnect);
+    this.saved = relayKey(this.disconnect);
   }
 
   saveIfChanged(): void {
-    if (relayKey(this.disconnect) !== this.#saved) this.save();
+    if (relayKey(this.disconnect) !== this.saved) this.save();
   }
 }
 
@@ -124,8 +124,5 @@ export function addRelayObjects(c: Catalog, m: Meter): void {
     reader: [readAll(4), noMethods(2)],
     management: ["r r r rw", allMethods(2)],
   });
-  c.add(new LimiterObject(m.limiter, ln.LIMITER), {
-    reader: [readAll(11), ""],
-    management: ["r rw r rw rw rw rw rw rw r rw", ""],
-  });
+  c.add(new LimiterObject(m.limiter, ln.LIMITER), managed("r rw r rw rw rw rw rw rw r rw"));
 }

@@ -103,16 +103,16 @@ function keyOf(b: Bound, attribute: number): string {
 }
 
 export class SettingsStore {
-  readonly #store: KeyValueStore;
-  readonly #events: EventSink;
+  private readonly store: KeyValueStore;
+  private readonly events: EventSink;
   /** The meter's clock (an object, not a closure per domain: RAM on XS). */
-  readonly #clock: UtcClock;
-  #bound: Bound[] = [];
-  readonly #lists: (readonly number[])[] = [];
+  private readonly clock: UtcClock;
+  private bound: Bound[];
+  private readonly lists: (readonly number[])[];
   /** Flash writes done for settings since boot (what "only what changed" is checked by). */
-  writes = 0;
+  writes: number;
 
-  readonly #maxEntry: number;
+  private readonly maxEntry: number;
 
   /**
    * `maxEntryBytes`: the largest entry the store holds, counted as the flash
@@ -120,47 +120,45 @@ export class SettingsStore {
    * unbounded on a RAM store.
    */
   constructor(store: KeyValueStore, events: EventSink, clock: UtcClock, maxEntryBytes = Infinity) {
-    this.#store = store;
-    this.#events = events;
-    this.#clock = clock;
-    this.#maxEntry = maxEntryBytes;
+    this.store = store;
+    this.events = events;
+    this.clock = clock;
+    this.maxEntry = maxEntryBytes;
+    this.bound = [];
+    this.lists = [];
+    this.writes = 0;
   }
 
   /** Whether a value of this attribute fits one store entry. */
   fits(b: Bound, attribute: number, encoded: Uint8Array): boolean {
-    return 1 + keyOf(b, attribute).length + HEADER + encoded.length <= this.#maxEntry;
+    return 1 + keyOf(b, attribute).length + HEADER + encoded.length <= this.maxEntry;
   }
 
   /** The catalog row as the server must see it: its object wrapped when it has settings. */
   bind(entry: ObjectEntry): ObjectEntry {
-    const attributes = this.#intern(persistentAttributes(entry));
+    const attributes = this.intern(persistentAttributes(entry));
     if (attributes.length === 0) return entry;
     const bound = new PersistedObject(entry.object, attributes, this);
-    this.#bound.push(bound);
+    this.bound.push(bound);
     return { ...entry, object: bound };
   }
 
   /** Equal attribute lists are kept once (most rows share a few): RAM on XS, issue 13. */
-  #intern(list: readonly number[]): readonly number[] {
-    for (const l of this.#lists) if (l.length === list.length && l.every((a, i) => a === list[i])) return l;
-    this.#lists.push(list);
+  private intern(list: readonly number[]): readonly number[] {
+    const lists = this.lists;
+    for (let n = 0; n < lists.length; n++) {
+      const l = lists[n];
+      if (l.length === list.length && l.every((a, i) => a === list[i])) return l;
+    }
+    lists.push(list);
     return list;
   }
 
   /** Every (object, attribute) the store keeps, in catalog order. */
   settings(): { object: CosemObject; attribute: number; key: string }[] {
     const out: { object: CosemObject; attribute: number; key: string }[] = [];
-    for (const b of this.#bound) for (const a of b.attributes) out.push({ object: b.object, attribute: a, key: keyOf(b, a) });
+    this.bound.forEach((b) => b.attributes.forEach((a) => out.push({ object: b.object, attribute: a, key: keyOf(b, a) })));
     return out;
-  }
-
-  /** Stores a value set() just accepted, unless it is what is stored already or, with nothing stored, what was there before. */
-  save(b: Bound, attribute: number, encoded: Uint8Array, before: Uint8Array | undefined, ctx: AccessContext): boolean {
-    const key = keyOf(b, attribute);
-    const record = recordOf(b.object, encoded);
-    const stored = this.#store.get(key);
-    if (stored ? bytesEqual(stored, record) : before !== undefined && bytesEqual(before, encodedGet(b.object, attribute, ctx) ?? EMPTY)) return true;
-    return this.#put(key, record);
   }
 
   /** After a successful action: stores the settings whose value the action changed. */
@@ -169,12 +167,7 @@ export class SettingsStore {
     b.attributes.forEach((a, i) => {
       const after = encodedGet(b.object, a, ctx);
       const was = before[i];
-      if (!after || (was && bytesEqual(was, after))) return;
-      const record = recordOf(b.object, after);
-      const key = keyOf(b, a);
-      const stored = this.#store.get(key);
-      if (stored && bytesEqual(stored, record)) return;
-      if (!this.#put(key, record)) ok = false;
+      if (after && !(was && bytesEqual(was, after)) && !this.save(b, a, after)) ok = false;
     });
     return ok;
   }
@@ -185,20 +178,14 @@ export class SettingsStore {
    */
   saveCurrent(logicalName: Obis, attributes: readonly number[]): boolean {
     let ok = true;
-    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#clock.now() };
-    for (const b of this.#bound) {
-      if (b.object.logicalName.key !== logicalName.key) continue;
-      for (const a of attributes) {
-        const i = b.attributes.indexOf(a);
-        const now = i >= 0 ? encodedGet(b.object, a, ctx) : undefined;
-        if (!now) continue;
-        const record = recordOf(b.object, now);
-        const key = keyOf(b, a);
-        const stored = this.#store.get(key);
-        if (stored && bytesEqual(stored, record)) continue;
-        if (!this.#put(key, record)) ok = false;
-      }
-    }
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.clock.now() };
+    this.bound.forEach((b) => {
+      if (b.object.logicalName.key !== logicalName.key) return;
+      attributes.forEach((a) => {
+        const now = b.attributes.indexOf(a) >= 0 ? encodedGet(b.object, a, ctx) : undefined;
+        if (now && !this.save(b, a, now)) ok = false;
+      });
+    });
     return ok;
   }
 
@@ -206,9 +193,20 @@ export class SettingsStore {
     return b.attributes.map((a) => encodedGet(b.object, a, ctx));
   }
 
-  #put(key: string, record: Uint8Array): boolean {
+  /**
+   * Stores a value (set() just accepted it, or an action or the domain
+   * changed it) unless the store holds that very record or, with nothing
+   * stored and `before` given, the attribute reads back as it did before
+   * the write (a fresh meter stores only what a client changed). False when
+   * the store refused it.
+   */
+  save(b: Bound, attribute: number, encoded: Uint8Array, before?: Uint8Array, ctx?: AccessContext): boolean {
+    const key = keyOf(b, attribute);
+    const record = recordOf(b.object, encoded);
+    const stored = this.store.get(key);
+    if (stored ? bytesEqual(stored, record) : before !== undefined && bytesEqual(before, encodedGet(b.object, attribute, ctx!) ?? EMPTY)) return true;
     try {
-      this.#store.put(key, record);
+      this.store.put(key, record);
     } catch (e) {
       // A full or broken store: the value is in RAM but not durable, which the client must learn.
       if (e instanceof StorageError) return false;
@@ -226,53 +224,39 @@ export class SettingsStore {
    */
   restore(): RestoreReport {
     // The catalog is whole: the list shrinks to its rows (an array grown by push keeps spare room on XS).
-    this.#bound = this.#bound.slice();
+    this.bound = this.bound.slice();
     const report: RestoreReport = { restored: 0, dropped: [] };
-    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.#clock.now() };
+    const ctx: AccessContext = { role: "management", clientSap: 0, nowUtcMs: this.clock.now() };
     const claimed = new Set<string>();
-    for (const b of this.#bound) {
+    this.bound.forEach((b) =>
       b.attributes.forEach((attribute) => {
         const key = keyOf(b, attribute);
         claimed.add(key);
-        const record = this.#store.get(key);
+        const record = this.store.get(key);
         if (!record) return;
-        const reason = this.#apply(b.object, attribute, record, ctx);
+        const reason = applySetting(b.object, attribute, record, ctx);
         if (reason === undefined) report.restored++;
-        else this.#drop(report, key, reason, b.object.classId, attribute);
-      });
-    }
-    for (const key of this.#store.keys?.() ?? []) {
-      if (key.charAt(0) !== SETTINGS_KEY_PREFIX || claimed.has(key)) continue;
-      const record = this.#store.get(key);
+        else this.drop(report, key, reason, b.object.classId, attribute);
+      }),
+    );
+    this.settingKeys().forEach((key) => {
+      if (claimed.has(key)) return;
+      const record = this.store.get(key);
       const attribute = parseInt(key.slice(13), 16);
-      this.#drop(report, key, "orphan", record && record.length >= 3 ? (record[1] << 8) | record[2] : 0, attribute >= 0 ? attribute : 0);
-    }
+      this.drop(report, key, "orphan", record && record.length >= 3 ? (record[1] << 8) | record[2] : 0, attribute >= 0 ? attribute : 0);
+    });
     return report;
   }
 
-  #apply(o: CosemObject, attribute: number, record: Uint8Array, ctx: AccessContext): DroppedSetting["reason"] | undefined {
-    if (record.length <= HEADER || record[0] !== SETTINGS_FORMAT) return "format";
-    if (((record[1] << 8) | record[2]) !== o.classId) return "class";
-    let value: Data;
-    try {
-      value = decodeData(record.subarray(HEADER));
-    } catch (e) {
-      if (e instanceof DecodeError) return "undecodable";
-      throw e;
-    }
-    const version = record[3];
-    const layout = record[4];
-    if (version !== o.version || layout !== (o.settingsLayout ?? 0)) {
-      const migrated = o.migrateSetting?.(attribute, { version, layout }, value);
-      if (migrated === undefined) return "version";
-      value = migrated;
-    }
-    return o.set(attribute, value, ctx) === DataAccessResult.success ? undefined : "refused";
+  /** The store's keys of settings (every key the store lists, or the bound ones on a store that cannot list). */
+  private settingKeys(): readonly string[] {
+    const keys = this.store.keys ? this.store.keys() : this.settings().map((s) => s.key);
+    return keys.filter((key) => key.charAt(0) === SETTINGS_KEY_PREFIX);
   }
 
-  #drop(report: RestoreReport, key: string, reason: DroppedSetting["reason"], classId: number, attribute: number): void {
+  private drop(report: RestoreReport, key: string, reason: DroppedSetting["reason"], classId: number, attribute: number): void {
     try {
-      this.#store.delete(key);
+      this.store.delete(key);
     } catch (e) {
       // A full store must not stop the meter from starting: the value was not applied, and the next start drops it again.
       if (!(e instanceof StorageError)) throw e;
@@ -281,18 +265,16 @@ export class SettingsStore {
   }
 
   recordDrops(report: RestoreReport): void {
-    for (const d of report.dropped) this.#events.record({ log: "standard", code: SettingsEvent.settingDropped, utcMs: this.#clock.now(), value: d.classId * 256 + d.attribute });
+    report.dropped.forEach((d) => this.events.record({ log: "standard", code: SettingsEvent.settingDropped, utcMs: this.clock.now(), value: d.classId * 256 + d.attribute }));
   }
 
   /** Stored settings as (key, record) pairs: what the flash holds for them. */
   stored(): { key: string; record: Uint8Array }[] {
     const out: { key: string; record: Uint8Array }[] = [];
-    const keys = this.#store.keys?.() ?? this.settings().map((s) => s.key);
-    for (const key of keys) {
-      if (key.charAt(0) !== SETTINGS_KEY_PREFIX) continue;
-      const record = this.#store.get(key);
+    this.settingKeys().forEach((key) => {
+      const record = this.store.get(key);
       if (record) out.push({ key, record });
-    }
+    });
     return out;
   }
 
@@ -303,10 +285,31 @@ export class SettingsStore {
    */
   clear(): number {
     const stored = this.stored();
-    for (const s of stored) this.#store.delete(s.key);
-    this.#events.record({ log: "standard", code: SettingsEvent.factoryDefaults, utcMs: this.#clock.now(), value: stored.length });
+    stored.forEach((s) => this.store.delete(s.key));
+    this.events.record({ log: "standard", code: SettingsEvent.factoryDefaults, utcMs: this.clock.now(), value: stored.length });
     return stored.length;
   }
+}
+
+/** Applies one stored record through the object's set(): undefined when applied, else why it is dropped. */
+function applySetting(o: CosemObject, attribute: number, record: Uint8Array, ctx: AccessContext): DroppedSetting["reason"] | undefined {
+  if (record.length <= HEADER || record[0] !== SETTINGS_FORMAT) return "format";
+  if (((record[1] << 8) | record[2]) !== o.classId) return "class";
+  let value: Data;
+  try {
+    value = decodeData(record.subarray(HEADER));
+  } catch (e) {
+    if (e instanceof DecodeError) return "undecodable";
+    throw e;
+  }
+  const version = record[3];
+  const layout = record[4];
+  if (version !== o.version || layout !== (o.settingsLayout ?? 0)) {
+    const migrated = o.migrateSetting?.(attribute, { version, layout }, value);
+    if (migrated === undefined) return "version";
+    value = migrated;
+  }
+  return o.set(attribute, value, ctx) === DataAccessResult.success ? undefined : "refused";
 }
 
 /** The object as the server and scripts see it: the same object, whose successful writes are stored. */
@@ -314,12 +317,12 @@ class PersistedObject implements CosemObject, Bound {
   /** The wrapped object (Bound.object) and its settings: public for the store, which the server never sees (it sees a CosemObject). */
   readonly object: CosemObject;
   readonly attributes: readonly number[];
-  readonly #settings: SettingsStore;
+  private readonly store: SettingsStore;
 
-  constructor(object: CosemObject, attributes: readonly number[], settings: SettingsStore) {
+  constructor(object: CosemObject, attributes: readonly number[], store: SettingsStore) {
     this.object = object;
     this.attributes = attributes;
-    this.#settings = settings;
+    this.store = store;
   }
 
   get classId(): number {
@@ -349,18 +352,18 @@ class PersistedObject implements CosemObject, Bound {
     if (this.attributes.indexOf(attribute) < 0) return this.object.set(attribute, value, ctx);
     const encoded = encodeData(value);
     // A value the store cannot keep is refused before it is applied, rather than lost at the next restart.
-    if (!this.#settings.fits(this, attribute, encoded)) return DataAccessResult.otherReason;
+    if (!this.store.fits(this, attribute, encoded)) return DataAccessResult.otherReason;
     const before = encodedGet(this.object, attribute, ctx);
     const r = this.object.set(attribute, value, ctx);
     if (r !== DataAccessResult.success) return r;
-    return this.#settings.save(this, attribute, encoded, before, ctx) ? r : DataAccessResult.hardwareFault;
+    return this.store.save(this, attribute, encoded, before, ctx) ? r : DataAccessResult.hardwareFault;
   }
 
   action(method: number, parameters: Data | undefined, ctx: AccessContext): ActionOutcome {
-    const before = this.#settings.snapshot(this, ctx);
+    const before = this.store.snapshot(this, ctx);
     const out = this.object.action(method, parameters, ctx);
     if (out.result !== ActionResult.success) return out;
-    return this.#settings.saveChanged(this, before, ctx) ? out : { result: ActionResult.hardwareFault };
+    return this.store.saveChanged(this, before, ctx) ? out : { result: ActionResult.hardwareFault };
   }
 }
 

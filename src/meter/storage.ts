@@ -18,7 +18,7 @@ import { StorageEventCode, checkUncleanShutdown, loadDamage, loadSeen, saveDamag
 import { LogKeyValueStore, maxRecords } from "../storage/kv-store.js";
 import { LogStore } from "../storage/log-store.js";
 import { BillingProfile, dailyProfile, energyRegister, loadProfile, loadProfileChunkRows } from "../storage/meter-profiles.js";
-import { allMethods, noMethods, readAll, type Catalog } from "./catalog.js";
+import { managed, type Catalog } from "./catalog.js";
 import type { MeterConfig } from "./config.js";
 import type { Meter } from "./meter.js";
 import type { MeterPorts } from "./ports.js";
@@ -219,10 +219,11 @@ export function storageData(d: StorageDiagnostic, toDateTime: (utc: number) => D
 }
 
 /** Rights of every profile: management sets the capture period (attribute 4), both read. */
-export const PROFILE_RIGHTS = { reader: [readAll(8), noMethods(2)], management: ["r r r r rw r r r", allMethods(2)] } as const;
+export const PROFILE_RIGHTS = managed("r r r r rw r r r", 2);
 
 /** The load and daily profiles and the event logs in the catalog (class 7). */
 export function addProfileObjects(c: Catalog, m: Meter): void {
-  for (const p of [m.loadProfile, m.dailyProfile]) if (p) c.add(p, PROFILE_RIGHTS);
-  if (m.eventLogs) for (const p of m.eventLogs.profiles()) c.add(new ProfileGeneric({ ...p, timeBase: m.clock }), PROFILE_RIGHTS);
+  if (m.loadProfile) c.add(m.loadProfile, PROFILE_RIGHTS);
+  if (m.dailyProfile) c.add(m.dailyProfile, PROFILE_RIGHTS);
+  m.eventLogs?.profiles().forEach((p) => c.add(new ProfileGeneric({ ...p, timeBase: m.clock }), PROFILE_RIGHTS));
 }

@@ -23,10 +23,10 @@ import { ActivityCalendar, SpecialDaysTable } from "../tariff/calendar.js";
 import { TariffEngine } from "../tariff/engine.js";
 import { StandardEventCode } from "../tariff/event-codes.js";
 import { standardTouActivation, type RegisterActivation, type TouRegisterBank } from "../tariff/registers.js";
-import { SingleActionSchedule } from "../tariff/schedule.js";
+import { SingleActionSchedule, copyTimes } from "../tariff/schedule.js";
 import { ScriptTable, type ObjectResolver } from "../tariff/script-table.js";
 import { frozen } from "../util/frozen.js";
-import { allMethods, noMethods, readAll, type Catalog } from "./catalog.js";
+import { allMethods, managed, noMethods, readAll, readOnly, type Catalog } from "./catalog.js";
 import type { MeterConfig } from "./config.js";
 import { FactoryResetScriptTable } from "./factory-reset.js";
 import type { Meter } from "./meter.js";
@@ -44,19 +44,19 @@ const CALENDAR_SETTINGS = Object.freeze([2, 3, 4, 5, 6, 7, 8, 9, 10] as const);
  * (a client's activation is stored by the request itself).
  */
 export class CalendarActivations implements EventSink {
-  #activated = false;
+  private activated = false;
 
   constructor(readonly events: EventSink) {}
 
   record(e: MeterEvent): void {
     this.events.record(e);
-    if (e.log === "standard" && e.code === StandardEventCode.touActivated) this.#activated = true;
+    if (e.log === "standard" && e.code === StandardEventCode.touActivated) this.activated = true;
   }
 
   /** Called every tick: stores the active calendar after an activation. */
   store(settings: SettingsStore): void {
-    if (!this.#activated) return;
-    this.#activated = false;
+    if (!this.activated) return;
+    this.activated = false;
     settings.saveCurrent(ln.ACTIVITY_CALENDAR, CALENDAR_SETTINGS);
   }
 }
@@ -89,7 +89,7 @@ export function wireTariff(m: Meter, config: MeterConfig): MeterTariff {
 /** The end-of-billing single action schedule of the configuration (copies: a client's write replaces the schedule's, never the configuration's). */
 export function endOfBillingSchedule(config: MeterConfig): SingleActionSchedule {
   const eob = config.endOfBilling;
-  return new SingleActionSchedule(eob.script.scriptLn.slice(), eob.script.selector, eob.type, eob.times.map((t) => ({ time: { ...t.time }, date: { ...t.date } })));
+  return new SingleActionSchedule(eob.script.scriptLn.slice(), eob.script.selector, eob.type, copyTimes(eob.times));
 }
 
 /** The engine that runs the calendar, the schedules and the captures at their instants. */
@@ -141,12 +141,12 @@ class RateRegister extends RegisterObject {
   }
 }
 
-const REGISTER_RIGHTS = { reader: [readAll(3), noMethods(1)], management: [readAll(3), noMethods(1)] } as const;
-const COUNTER_RIGHTS = { reader: ["r r", ""], management: ["r r", ""] } as const;
+const REGISTER_RIGHTS = readOnly(3, 1);
+const COUNTER_RIGHTS = readOnly(2);
 
 /** The rate registers of the tariff bank (1.0.c.8.t.255), whole Wh / varh as the display shows them. */
 export function addRateRegisters(c: Catalog, m: Meter): void {
-  for (const o of m.bank.obis) c.add(new RateRegister(o, m.bank), REGISTER_RIGHTS);
+  m.bank.obis.forEach((o) => c.add(new RateRegister(o, m.bank), REGISTER_RIGHTS));
 }
 
 /** The billing period counter (0.0.0.1.0.255). */
@@ -172,25 +172,22 @@ class BillingCounterValue implements DataBinding {
 export function addTariffObjects(c: Catalog, m: Meter, endOfBilling: SingleActionSchedule, resolve: ObjectResolver): void {
   c.add(
     new ActivityCalendarObject(m.calendar, ln.ACTIVITY_CALENDAR),
-    {
-      reader: [readAll(10), noMethods(1)],
-      management: ["r r r r r rw rw rw rw rw", allMethods(1)],
-    },
+    managed("r r r r r rw rw rw rw rw", 1),
     CALENDAR_SETTINGS,
   );
-  c.add(new SpecialDaysTableObject(m.specialDays, ln.SPECIAL_DAYS), { reader: [readAll(2), noMethods(2)], management: ["r rw", allMethods(2)] });
+  c.add(new SpecialDaysTableObject(m.specialDays, ln.SPECIAL_DAYS), managed("r rw", 2));
   // The active mask is the calendar's to set at every tariff switch: only the assignment and the masks are settings.
-  c.add(new RegisterActivationObject(m.activation, ln.REGISTER_ACTIVATION), { reader: [readAll(4), noMethods(3)], management: ["r rw rw rw", allMethods(3)] }, [2, 3]);
+  c.add(new RegisterActivationObject(m.activation, ln.REGISTER_ACTIVATION), managed("r rw rw rw", 3), [2, 3]);
 
   // The end-of-billing script executes method 2 of the billing profile; without flash a stand-in takes the call.
   if (m.billingProfile) c.add(new ProfileGeneric({ ...m.billingProfile.profile, timeBase: m.clock }), PROFILE_RIGHTS);
   else c.addInternal(new ProfileCaptureTarget(ln.BILLING_PROFILE, (utcMs) => m.billing.endOfPeriod(utcMs)));
-  for (const tc of m.config.scriptTables) {
+  m.config.scriptTables.forEach((tc) => {
     const t = new ScriptTable(tc.logicalName, tc.scripts, resolve);
     m.scripts.add(t);
-    c.add(new ScriptTableObject(t), { reader: [readAll(2), noMethods(1)], management: ["r rw", allMethods(1)] });
-  }
+    c.add(new ScriptTableObject(t), managed("r rw", 1));
+  });
   // Global meter reset (Blue Book 0.0.10.0.0.255): script 1 restores the factory defaults, management only.
   c.add(new FactoryResetScriptTable(ln.GLOBAL_METER_RESET, m), { management: ["r r", allMethods(1)] });
-  c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), { reader: [readAll(4), ""], management: ["r rw rw rw", ""] });
+  c.add(new SingleActionScheduleObject(endOfBilling, ln.END_OF_BILLING_SCHEDULE), managed("r rw rw rw"));
 }

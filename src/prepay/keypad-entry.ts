@@ -20,8 +20,8 @@ const MAX_DIGITS = 24;
 export type KeypadOutcome = { kind: "token"; result: TokenResult } | { kind: "emergency"; granted: boolean } | { kind: "timeout" } | { kind: "fault" };
 
 export class KeypadEntry {
-  #digits = "";
-  #timer: TimerId | undefined;
+  private digits = "";
+  private timer: TimerId | undefined;
   /** The display: the meter shows what this reports (and tests read it). */
   onOutcome: ((o: KeypadOutcome) => void) | undefined;
 
@@ -36,22 +36,22 @@ export class KeypadEntry {
 
   /** Digits typed so far (the display echoes them). */
   get buffer(): string {
-    return this.#digits;
+    return this.digits;
   }
 
   key(k: KeypadKey): void {
-    this.#restartTimeout();
+    this.restartTimeout();
     if (k === "back") {
-      this.#digits = this.#digits.slice(0, -1);
+      this.digits = this.digits.slice(0, -1);
       return;
     }
     if (k !== "enter") {
-      if (this.#digits.length < MAX_DIGITS) this.#digits += k;
+      if (this.digits.length < MAX_DIGITS) this.digits += k;
       return;
     }
-    const text = this.#digits;
-    this.#digits = "";
-    this.#clearTimeout();
+    const text = this.digits;
+    this.digits = "";
+    this.clearTimeout();
     let outcome: KeypadOutcome;
     try {
       outcome = text === EMERGENCY_CODE ? { kind: "emergency", granted: this.prepay.activateEmergency() } : { kind: "token", result: this.prepay.enterToken(text, "manual").result };
@@ -62,17 +62,17 @@ export class KeypadEntry {
     this.onOutcome?.(outcome);
   }
 
-  #clearTimeout(): void {
-    if (this.#timer !== undefined) this.timers.clear(this.#timer);
-    this.#timer = undefined;
+  private clearTimeout(): void {
+    if (this.timer !== undefined) this.timers.clear(this.timer);
+    this.timer = undefined;
   }
 
-  #restartTimeout(): void {
-    this.#clearTimeout();
-    this.#timer = this.timers.once(this.timeoutMs, () => {
-      this.#timer = undefined;
-      if (this.#digits === "") return;
-      this.#digits = "";
+  private restartTimeout(): void {
+    this.clearTimeout();
+    this.timer = this.timers.once(this.timeoutMs, () => {
+      this.timer = undefined;
+      if (this.digits === "") return;
+      this.digits = "";
       this.onOutcome?.({ kind: "timeout" });
     });
   }

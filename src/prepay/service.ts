@@ -107,20 +107,20 @@ export interface GatewayRecord {
 
 export class PrepayService {
   readonly config: PrepayConfig;
-  #r: PrepayRecord;
-  readonly #d: PrepayDeps;
+  private r: PrepayRecord;
+  private readonly d: PrepayDeps;
   /** A key change half waiting for its partner (RAM only: both halves are entered in one session). */
-  #pendingKey: TokenFields | undefined;
-  #lowReported: boolean;
-  #friendlyReported = false;
+  private pendingKey: TokenFields | undefined;
+  private lowReported: boolean;
+  private friendlyReported = false;
   /** The last token entered (Token Gateway attributes 2..6). */
   last: GatewayRecord | undefined;
 
   constructor(config: PrepayConfig, deps: PrepayDeps) {
     if (config.tidMemoryDepth < MIN_TID_MEMORY || config.tidMemoryDepth > 255) throw new RangeError(`token-ID memory depth ${MIN_TID_MEMORY}..255`);
     this.config = config;
-    this.#d = deps;
-    this.#r = loadRecord(deps.store) ?? {
+    this.d = deps;
+    this.r = loadRecord(deps.store) ?? {
       keyData: { ...config.keyData, key: config.keyData.key.slice() },
       tids: [],
       creditWh: 0,
@@ -134,34 +134,34 @@ export class PrepayService {
       consumedWh: 0,
       disconnectedForCredit: false,
     };
-    this.#lowReported = this.available() <= config.lowCreditWh;
-    if (this.#r.maxPowerW !== undefined) deps.setPowerLimit?.(this.#r.maxPowerW);
+    this.lowReported = this.available() <= config.lowCreditWh;
+    if (this.r.maxPowerW !== undefined) deps.setPowerLimit?.(this.r.maxPowerW);
   }
 
   /** A copy of the persisted state (tests, status). */
   get record(): PrepayRecord {
-    return copyRecord(this.#r);
+    return copyRecord(this.r);
   }
 
   get creditWh(): number {
-    return this.#r.creditWh;
+    return this.r.creditWh;
   }
 
   /** Debt to clear before token credit counts again: friendly-period use beyond credit plus emergency credit taken, Wh. */
   amountToClear(): number {
-    return Math.max(0, -this.#r.creditWh) + this.#r.emergencyUsedWh;
+    return Math.max(0, -this.r.creditWh) + this.r.emergencyUsedWh;
   }
 
   get emergencyActive(): boolean {
-    return this.#r.emergencyActive;
+    return this.r.emergencyActive;
   }
 
   get tariffRate(): number {
-    return this.#r.tariffRate;
+    return this.r.tariffRate;
   }
 
   get consumedWh(): number {
-    return this.#r.consumedWh;
+    return this.r.consumedWh;
   }
 
   /** The low-credit threshold, Wh (class 111 attribute 16 writes it; RAM until the settings store persists written attributes). */
@@ -173,7 +173,7 @@ export class PrepayService {
 
   /** Credit the customer can still use, Wh: token credit plus emergency credit left when invoked. */
   available(): number {
-    const r = this.#r;
+    const r = this.r;
     return r.creditWh + (r.emergencyActive ? this.config.emergencyCreditWh - r.emergencyUsedWh : 0);
   }
 
@@ -182,29 +182,35 @@ export class PrepayService {
   }
 
   get keyData(): KeyData {
-    return { ...this.#r.keyData, key: this.#r.keyData.key.slice() };
+    return { ...this.r.keyData, key: this.r.keyData.key.slice() };
   }
 
-  #log(code: number, value?: number): void {
-    this.#d.events.record({ log: "prepayment", code, utcMs: this.#d.nowUtc(), value });
+  private log(code: number, value?: number): void {
+    this.d.events.record({ log: "prepayment", code, utcMs: this.d.nowUtc(), value });
   }
 
-  #save(r: PrepayRecord): void {
+  private save(r: PrepayRecord): void {
     // Commit first: only a committed record becomes the meter's state.
-    saveRecord(this.#d.store, r);
-    this.#r = r;
+    saveRecord(this.d.store, r);
+    this.r = r;
+  }
+
+  /** Commits a copy of the state with `change`, then logs the event it makes. */
+  private commit(change: Partial<PrepayRecord>, event: number, value?: number): void {
+    this.save({ ...copyRecord(this.r), ...change });
+    this.log(event, value);
   }
 
   /** Writes the current state (the meter's periodic and power-fail persistence). */
   persist(): void {
-    this.#account();
-    saveRecord(this.#d.store, this.#r);
+    this.account();
+    saveRecord(this.d.store, this.r);
   }
 
   /** Brings the credit up to the metrology's energy (RAM only; persisted with the next save). */
-  #account(): void {
-    const r = this.#r;
-    const e = this.#d.importWh();
+  private account(): void {
+    const r = this.r;
+    const e = this.d.importWh();
     const delta = e - r.energyRefWh;
     r.energyRefWh = e;
     if (!(delta > 0)) return;
@@ -226,20 +232,20 @@ export class PrepayService {
 
   /** Enters one token (DLMS Token Gateway, keypad): the result is also logged and kept for the gateway. */
   enterToken(text: string, method: DeliveryMethod): TokenOutcome {
-    const out = this.#enter(text);
+    const out = this.enter(text);
     const tid = out.fields && out.fields.kind === "value" ? out.fields.tid : undefined;
-    this.#log(PrepayEvent.tokenBase + out.result, tid);
-    this.last = { token: text, utcMs: this.#d.nowUtc(), method, result: out.result };
+    this.log(PrepayEvent.tokenBase + out.result, tid);
+    this.last = { token: text, utcMs: this.d.nowUtc(), method, result: out.result };
     if (out.result === TokenResult.accepted) this.tick();
     return out;
   }
 
-  #enter(text: string): TokenOutcome {
-    const d = decodeToken(text, this.#r.keyData.key, this.#d.sta);
+  private enter(text: string): TokenOutcome {
+    const d = decodeToken(text, this.r.keyData.key, this.d.sta);
     if (!d.ok) return { result: d.result };
     const f = d.fields;
-    if (f.kind !== "value") return this.#keyChange(f);
-    const r = this.#r;
+    if (f.kind !== "value") return this.keyChange(f);
+    const r = this.r;
     if (f.tokenClass === TokenClass.transfer && f.subclass !== TransferSubclass.electricity) return { result: TokenResult.invalidSubclass, fields: f };
     if (f.tid >>> 16 > r.keyData.ken) return { result: TokenResult.keyExpired, fields: f };
     if (f.tokenClass === TokenClass.transfer && r.keyData.kt === 0) return { result: TokenResult.keyTypeNotAllowed, fields: f };
@@ -249,9 +255,11 @@ export class PrepayService {
       return { result: TokenResult.invalidSubclass, fields: f };
     }
 
-    this.#account();
-    const next = copyRecord(this.#r);
-    const after: Array<() => void> = [];
+    this.account();
+    const next = copyRecord(this.r);
+    // A management token's event (and what it drives) follows the committed record.
+    let event = 0;
+    let value: number | undefined;
     if (f.tokenClass === TokenClass.transfer) {
       const wh = decodeAmount(f.value) * 100;
       if (next.creditWh + wh > this.config.maxCreditWh) return { result: TokenResult.overflow, fields: f };
@@ -264,106 +272,93 @@ export class PrepayService {
       next.emergencyUsedWh -= repay;
       if (next.emergencyUsedWh === 0) next.emergencyActive = false;
     } else if (f.subclass === ManagementSubclass.setMaximumPowerLimit) {
-      const watts = decodeAmount(f.value);
-      next.maxPowerW = watts;
-      after.push(() => {
-        this.#d.setPowerLimit?.(watts);
-        this.#log(PrepayEvent.maxPowerLimitSet, watts);
-      });
+      value = next.maxPowerW = decodeAmount(f.value);
+      event = PrepayEvent.maxPowerLimitSet;
     } else if (f.subclass === ManagementSubclass.clearCredit) {
       next.creditWh = 0;
       next.emergencyUsedWh = 0;
       next.emergencyActive = false;
-      after.push(() => this.#log(PrepayEvent.creditCleared, f.value));
+      event = PrepayEvent.creditCleared;
+      value = f.value;
     } else if (f.subclass === ManagementSubclass.setTariffRate) {
-      next.tariffRate = f.value;
-      after.push(() => this.#log(PrepayEvent.tariffRateSet, f.value));
+      next.tariffRate = value = f.value;
+      event = PrepayEvent.tariffRateSet;
     } else if (f.subclass === ManagementSubclass.clearTamper) {
-      after.push(() => {
-        this.#d.clearTamper?.();
-        this.#log(PrepayEvent.tamperCleared);
-      });
+      event = PrepayEvent.tamperCleared;
     }
     next.tids = insertTid(next.tids, f.tid, this.config.tidMemoryDepth);
-    this.#save(next);
-    for (const a of after) a();
+    this.save(next);
+    if (event === PrepayEvent.maxPowerLimitSet) this.d.setPowerLimit?.(value!);
+    else if (event === PrepayEvent.tamperCleared) this.d.clearTamper?.();
+    if (event !== 0) this.log(event, value);
     return { result: TokenResult.accepted, fields: f };
   }
 
-  #keyChange(f: TokenFields): TokenOutcome {
-    const p = this.#pendingKey;
+  private keyChange(f: TokenFields): TokenOutcome {
+    const p = this.pendingKey;
     if (!p || p.kind === f.kind) {
       // First half (or the same half again, which replaces it).
-      this.#pendingKey = f;
+      this.pendingKey = f;
       return { result: TokenResult.keyChangeFirstHalf, fields: f };
     }
-    this.#pendingKey = undefined;
+    this.pendingKey = undefined;
     const k1 = (f.kind === "keyChange1" ? f : p) as Extract<TokenFields, { kind: "keyChange1" }>;
     const k2 = (f.kind === "keyChange2" ? f : p) as Extract<TokenFields, { kind: "keyChange2" }>;
     const key = new Uint8Array(8);
     key.set(k1.nkho, 0);
     key.set(k2.nklo, 4);
     if (k1.krn === 0) return { result: TokenResult.keyChangeMismatch, fields: f };
-    this.#account();
-    const next = copyRecord(this.#r);
+    this.account();
+    const next = copyRecord(this.r);
     next.keyData = { key, krn: k1.krn, ti: k2.ti, kt: k1.kt, ken: (k1.kenho << 4) | k2.kenlo };
     // Rollover: the vending side restarted its TIDs (new base date); the old memory would refuse them all.
     if (k1.ro) next.tids = [];
-    this.#save(next);
-    this.#log(PrepayEvent.keyChanged, k1.krn);
+    this.save(next);
+    this.log(PrepayEvent.keyChanged, k1.krn);
     return { result: TokenResult.accepted, fields: f };
   }
 
   /** The customer invokes emergency credit (keypad, Credit object method invoke_credit): only once low. */
   activateEmergency(): boolean {
-    this.#account();
-    const r = this.#r;
+    this.account();
+    const r = this.r;
     if (this.config.emergencyCreditWh <= 0 || r.emergencyActive || this.available() > this.config.lowCreditWh) return false;
-    const next = copyRecord(r);
-    next.emergencyActive = true;
-    this.#save(next);
-    this.#log(PrepayEvent.emergencyCreditActivated, this.config.emergencyCreditWh);
+    this.commit({ emergencyActive: true }, PrepayEvent.emergencyCreditActivated, this.config.emergencyCreditWh);
     this.tick();
     return true;
   }
 
   /** Periodic: account consumption, report thresholds, drive the relay. */
   tick(): void {
-    this.#account();
+    this.account();
     const avail = this.available();
-    const now = this.#d.nowUtc();
-    if (avail <= this.config.lowCreditWh && !this.#lowReported) {
-      this.#lowReported = true;
-      this.#log(PrepayEvent.lowCredit, Math.max(0, Math.floor(avail)));
-    } else if (avail > this.config.lowCreditWh) this.#lowReported = false;
+    const now = this.d.nowUtc();
+    if (avail <= this.config.lowCreditWh && !this.lowReported) {
+      this.lowReported = true;
+      this.log(PrepayEvent.lowCredit, Math.max(0, Math.floor(avail)));
+    } else if (avail > this.config.lowCreditWh) this.lowReported = false;
 
-    const relay = this.#d.relay;
+    const relay = this.d.relay;
     if (avail <= 0) {
       if (relay.controlState !== ControlState.connected) return;
-      if (this.#d.isFriendly(now)) {
-        if (!this.#friendlyReported) this.#log(PrepayEvent.exhaustionInFriendlyPeriod);
-        this.#friendlyReported = true;
+      if (this.d.isFriendly(now)) {
+        if (!this.friendlyReported) this.log(PrepayEvent.exhaustionInFriendlyPeriod);
+        this.friendlyReported = true;
         return;
       }
-      this.#friendlyReported = false;
+      this.friendlyReported = false;
       const out = relay.trigger("localDisconnect");
       if (out.kind === "transition") {
-        const next = copyRecord(this.#r);
-        next.disconnectedForCredit = true;
-        this.#save(next);
-        this.#log(PrepayEvent.creditExhausted);
+        this.commit({ disconnectedForCredit: true }, PrepayEvent.creditExhausted);
       }
       return;
     }
-    this.#friendlyReported = false;
-    if (!this.#r.disconnectedForCredit) return;
+    this.friendlyReported = false;
+    if (!this.r.disconnectedForCredit) return;
     // Credit is back: close the relay where the mode lets the meter reconnect (5, 6); otherwise it waits for the customer's button.
     if (relay.controlState === ControlState.readyForReconnection) relay.trigger("localReconnect");
     if (relay.controlState !== ControlState.readyForReconnection) {
-      const next = copyRecord(this.#r);
-      next.disconnectedForCredit = false;
-      this.#save(next);
-      this.#log(PrepayEvent.creditRestored, Math.floor(avail));
+      this.commit({ disconnectedForCredit: false }, PrepayEvent.creditRestored, Math.floor(avail));
     }
   }
 }

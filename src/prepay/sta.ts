@@ -32,7 +32,8 @@ export interface StaTables {
 function isPermutation(t: readonly number[], n: number): boolean {
   if (!Array.isArray(t) || t.length !== n) return false;
   const seen = new Uint8Array(n);
-  for (const v of t) {
+  for (let j = 0; j < t.length; j++) {
+    const v = t[j];
     if (!Number.isInteger(v) || v < 0 || v >= n || seen[v]) return false;
     seen[v] = 1;
   }
@@ -50,11 +51,6 @@ function inverse(t: readonly number[]): Uint8Array {
   return out;
 }
 
-/** Reads 8 bytes (most significant first) into [hi, lo]. */
-function halves(b: Uint8Array): [number, number] {
-  return [readU32(b, 0), readU32(b, 4)];
-}
-
 function bytesOf(hi: number, lo: number): Uint8Array {
   const out = new Uint8Array(8);
   writeU32(out, 0, hi);
@@ -63,36 +59,37 @@ function bytesOf(hi: number, lo: number): Uint8Array {
 }
 
 export class Sta {
-  readonly #s1: Uint8Array;
-  readonly #s2: Uint8Array;
-  readonly #i1: Uint8Array;
-  readonly #i2: Uint8Array;
-  readonly #perm: Uint8Array;
-  readonly #inv: Uint8Array;
+  private readonly s1: Uint8Array;
+  private readonly s2: Uint8Array;
+  private readonly i1: Uint8Array;
+  private readonly i2: Uint8Array;
+  private readonly perm: Uint8Array;
+  private readonly inv: Uint8Array;
 
   constructor(tables: StaTables) {
     if (!validStaTables(tables)) throw new RangeError("STA tables: substitution tables must permute 0..15 and the permutation 0..63");
-    this.#s1 = Uint8Array.from(tables.sub1);
-    this.#s2 = Uint8Array.from(tables.sub2);
-    this.#i1 = inverse(tables.sub1);
-    this.#i2 = inverse(tables.sub2);
-    this.#perm = Uint8Array.from(tables.perm);
-    this.#inv = inverse(tables.perm);
+    this.s1 = Uint8Array.from(tables.sub1);
+    this.s2 = Uint8Array.from(tables.sub2);
+    this.i1 = inverse(tables.sub1);
+    this.i2 = inverse(tables.sub2);
+    this.perm = Uint8Array.from(tables.perm);
+    this.inv = inverse(tables.perm);
   }
 
   /** Encrypts an 8-byte block (most significant byte first) under an 8-byte key. */
   encrypt(key: Uint8Array, block: Uint8Array): Uint8Array {
-    let [khi, klo] = halves(key);
-    khi = ~khi >>> 0;
-    klo = ~klo >>> 0;
+    // Blocks and keys as [hi, lo] halves, most significant first (no destructuring: bytecode on XS).
+    let khi = ~readU32(key, 0) >>> 0;
+    let klo = ~readU32(key, 4) >>> 0;
     // rotate right 12
     const rhi = ((khi >>> 12) | (klo << 20)) >>> 0;
     klo = ((klo >>> 12) | (khi << 20)) >>> 0;
     khi = rhi;
-    let [hi, lo] = halves(block);
-    const s1 = this.#s1;
-    const s2 = this.#s2;
-    const perm = this.#perm;
+    let hi = readU32(block, 0);
+    let lo = readU32(block, 4);
+    const s1 = this.s1;
+    const s2 = this.s2;
+    const perm = this.perm;
     for (let round = 0; round < 16; round++) {
       let shi = 0;
       let slo = 0;
@@ -121,11 +118,13 @@ export class Sta {
 
   /** Decrypts an 8-byte block under an 8-byte key. */
   decrypt(key: Uint8Array, block: Uint8Array): Uint8Array {
-    let [khi, klo] = halves(key);
-    let [hi, lo] = halves(block);
-    const i1 = this.#i1;
-    const i2 = this.#i2;
-    const inv = this.#inv;
+    let khi = readU32(key, 0);
+    let klo = readU32(key, 4);
+    let hi = readU32(block, 0);
+    let lo = readU32(block, 4);
+    const i1 = this.i1;
+    const i2 = this.i2;
+    const inv = this.inv;
     for (let round = 0; round < 16; round++) {
       let phi = 0;
       let plo = 0;

@@ -66,17 +66,20 @@ export function encodeRecord(r: PrepayRecord): Uint8Array {
   out[4] = r.keyData.kt;
   out[5] = r.keyData.ken;
   out.set(r.keyData.key, 6);
-  let o = 14;
-  for (const x of [r.creditWh, r.emergencyUsedWh, r.energyRefWh, r.purchasedWh, r.consumedWh]) {
-    v.setFloat64(o, x);
-    o += 8;
-  }
+  // The five registers as float64 at 14..53, in the order decodeRecord reads them.
+  v.setFloat64(14, r.creditWh);
+  v.setFloat64(22, r.emergencyUsedWh);
+  v.setFloat64(30, r.energyRefWh);
+  v.setFloat64(38, r.purchasedWh);
+  v.setFloat64(46, r.consumedWh);
+  let o = 54;
   v.setUint32(o, r.maxPowerW === undefined ? NO_LIMIT : r.maxPowerW >>> 0);
   v.setUint16(o + 4, r.tariffRate & 0xffff);
   v.setUint32(o + 6, r.tokensApplied >>> 0);
   out[o + 10] = r.tids.length;
   o += 11;
-  for (const t of r.tids) {
+  for (let j = 0; j < r.tids.length; j++) {
+    const t = r.tids[j];
     out[o++] = t >>> 16;
     out[o++] = (t >>> 8) & 0xff;
     out[o++] = t & 0xff;

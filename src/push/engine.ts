@@ -117,52 +117,55 @@ export interface PushOutcome {
 const RECORD = 11;
 
 export class PushEngine {
-  readonly #d: PushEngineDeps;
-  readonly #o: PushEngineOptions;
-  readonly #setups: PushSetup[] = [];
-  readonly #pending = new Map<number, Pending>();
-  readonly #inFlight = new Map<number, Attempt>();
-  readonly #lingering = new Set<TcpConnection>();
-  readonly #listeners: ((o: PushOutcome) => void)[] = [];
-  #invokeId = 0;
-  #stopped = false;
+  private readonly d: PushEngineDeps;
+  private readonly o: PushEngineOptions;
+  private readonly setupList: PushSetup[] = [];
+  private readonly pendingByKey = new Map<number, Pending>();
+  private readonly inFlight = new Map<number, Attempt>();
+  private readonly lingering = new Set<TcpConnection>();
+  private readonly listeners: ((o: PushOutcome) => void)[] = [];
+  private invokeId = 0;
+  private stopped = false;
   /** Notifications written, attempts failed, pushes dropped after their last retry. */
   sent = 0;
   failed = 0;
   dropped = 0;
 
   constructor(deps: PushEngineDeps, options: PushEngineOptions = DEFAULT_PUSH_OPTIONS) {
-    this.#d = deps;
-    this.#o = options;
+    this.d = deps;
+    this.o = options;
   }
 
   /** Registers a Push Setup and resumes its pending push from the store. */
   add(setup: PushSetup): void {
-    this.#setups.push(setup);
-    const r = this.#d.store.get(keyOf(setup.logicalName));
+    this.setupList.push(setup);
+    const r = this.d.store.get(keyOf(setup.logicalName));
     if (r && r.length === RECORD) {
       const v = new DataView(r.buffer, r.byteOffset, r.byteLength);
-      this.#pending.set(setup.logicalName.key, { reason: r[0], attempts: r[1], dueUtc: v.getUint32(2) * 1000 + v.getUint16(6), waiting: (r[8] & 1) !== 0, again: (r[8] & 2) !== 0 });
+      this.pendingByKey.set(setup.logicalName.key, { reason: r[0], attempts: r[1], dueUtc: v.getUint32(2) * 1000 + v.getUint16(6), waiting: (r[8] & 1) !== 0, again: (r[8] & 2) !== 0 });
     }
   }
 
   get setups(): readonly PushSetup[] {
-    return this.#setups;
+    return this.setupList;
   }
 
   setup(logicalName: Obis): PushSetup | undefined {
-    for (const s of this.#setups) if (s.logicalName.key === logicalName.key) return s;
+    for (let i = 0; i < this.setupList.length; i++) {
+      const s = this.setupList[i];
+      if (s.logicalName.key === logicalName.key) return s;
+    }
     return undefined;
   }
 
   /** Listens to every attempt's outcome. */
   onOutcome(listener: (o: PushOutcome) => void): void {
-    this.#listeners.push(listener);
+    this.listeners.push(listener);
   }
 
   /** The pending push of a setup, if any (tests, diagnostics). */
   pending(logicalName: Obis): Readonly<Pending> | undefined {
-    return this.#pending.get(logicalName.key);
+    return this.pendingByKey.get(logicalName.key);
   }
 
   /**
@@ -173,89 +176,90 @@ export class PushEngine {
    */
   trigger(logicalName: Obis, reason: PushReason): boolean {
     const setup = this.setup(logicalName);
-    if (!setup || this.#stopped || !this.#d.connector || !parseDestination(setup.destination)) return false;
+    if (!setup || this.stopped || !this.d.connector || !parseDestination(setup.destination)) return false;
     const key = setup.logicalName.key;
-    const p = this.#pending.get(key);
+    const p = this.pendingByKey.get(key);
     if (p) {
-      if (this.#inFlight.has(key) && !p.again) {
+      if (this.inFlight.has(key) && !p.again) {
         p.again = true;
-        this.#save(setup, p);
+        this.save(setup, p);
       }
       return true;
     }
-    const now = this.#d.clock.now();
-    const fresh: Pending = { reason, attempts: 0, dueUtc: now + this.#delayMs(setup), waiting: false, again: false };
-    this.#pending.set(key, fresh);
-    this.#save(setup, fresh);
-    this.#service(setup, fresh, now);
+    const now = this.d.clock.now();
+    const fresh: Pending = { reason, attempts: 0, dueUtc: now + this.delayMs(setup), waiting: false, again: false };
+    this.pendingByKey.set(key, fresh);
+    this.save(setup, fresh);
+    this.service(setup, fresh, now);
     return true;
   }
 
   /** Starts every attempt that is due (the meter's tick). */
   poll(): void {
-    if (this.#stopped || this.#pending.size === 0) return;
-    const now = this.#d.clock.now();
-    for (const s of this.#setups) {
-      const p = this.#pending.get(s.logicalName.key);
-      if (p) this.#service(s, p, now);
+    if (this.stopped || this.pendingByKey.size === 0) return;
+    const now = this.d.clock.now();
+    for (let i = 0; i < this.setupList.length; i++) {
+      const s = this.setupList[i];
+      const p = this.pendingByKey.get(s.logicalName.key);
+      if (p) this.service(s, p, now);
     }
   }
 
-  #service(setup: PushSetup, p: Pending, now: number): void {
+  private service(setup: PushSetup, p: Pending, now: number): void {
     const key = setup.logicalName.key;
     // A clock set back must not postpone a push beyond its longest delay: the wait starts again from now.
     const longest = Math.max(setup.randomisationS, setup.repetitionDelayS) * 1000;
     if (p.dueUtc - now > longest) {
       p.dueUtc = now + longest;
-      this.#save(setup, p);
+      this.save(setup, p);
     }
-    if (this.#inFlight.has(key) || now < p.dueUtc) return;
-    const open = inAnyWindow(setup.windows, this.#d.clock, now);
+    if (this.inFlight.has(key) || now < p.dueUtc) return;
+    const open = inAnyWindow(setup.windows, this.d.clock, now);
     if (!open) {
       if (!p.waiting) {
         p.waiting = true;
-        this.#save(setup, p);
+        this.save(setup, p);
       }
       return;
     }
     if (p.waiting) {
       // The window just opened: the randomisation starts again from here, so that meters spread over the window.
       p.waiting = false;
-      p.dueUtc = now + this.#delayMs(setup);
-      this.#save(setup, p);
+      p.dueUtc = now + this.delayMs(setup);
+      this.save(setup, p);
       if (now < p.dueUtc) return;
     }
-    this.#attempt(setup, p);
+    this.attempt(setup, p);
   }
 
-  #delayMs(setup: PushSetup): number {
+  private delayMs(setup: PushSetup): number {
     const span = setup.randomisationS * 1000;
     if (span <= 0) return 0;
-    const r = this.#d.crypto.randomBytes(4);
+    const r = this.d.crypto.randomBytes(4);
     return readU32(r, 0) % (span + 1);
   }
 
-  #attempt(setup: PushSetup, p: Pending): void {
+  private attempt(setup: PushSetup, p: Pending): void {
     const key = setup.logicalName.key;
     const dest = parseDestination(setup.destination);
-    const connector = this.#d.connector;
+    const connector = this.d.connector;
     if (!dest || !connector) {
-      this.#failed(setup, p);
+      this.attemptFailed(setup, p);
       return;
     }
     const attempt: Attempt = { connect: undefined, timer: undefined };
-    this.#inFlight.set(key, attempt);
+    this.inFlight.set(key, attempt);
     const end = (): boolean => {
-      if (this.#inFlight.get(key) !== attempt) return false;
-      this.#inFlight.delete(key);
-      if (attempt.timer !== undefined) this.#d.timers.clear(attempt.timer);
+      if (this.inFlight.get(key) !== attempt) return false;
+      this.inFlight.delete(key);
+      if (attempt.timer !== undefined) this.d.timers.clear(attempt.timer);
       return true;
     };
-    attempt.timer = this.#d.timers.once(this.#o.connectTimeoutMs, () => {
+    attempt.timer = this.d.timers.once(this.o.connectTimeoutMs, () => {
       attempt.timer = undefined;
       if (!end()) return;
       attempt.connect?.cancel();
-      this.#failed(setup, p);
+      this.attemptFailed(setup, p);
     });
     attempt.connect = connector.connect(dest.host, dest.port, {
       connected: (c) => {
@@ -264,87 +268,93 @@ export class PushEngine {
           return;
         }
         // Built now: the values are those of the instant the push leaves, and a counter value is taken only for a push that goes.
-        const frame = this.#frame(setup, this.#d.clock.now());
+        const frame = this.frame(setup, this.d.clock.now());
         if (!frame) {
           c.close();
-          this.#failed(setup, p);
+          this.attemptFailed(setup, p);
           return;
         }
         c.write(frame);
-        this.#linger(c);
-        this.#succeeded(setup, p, frame.length);
+        this.linger(c);
+        this.succeeded(setup, p, frame.length);
       },
       failed: () => {
-        if (end()) this.#failed(setup, p);
+        if (end()) this.attemptFailed(setup, p);
       },
     });
   }
 
   /** The wrapper frame of one notification of the setup, sealed when its security asks for it. */
-  #frame(setup: PushSetup, now: number): Uint8Array | undefined {
+  private frame(setup: PushSetup, now: number): Uint8Array | undefined {
     const apdu = this.notification(setup, now);
-    return apdu && encodeWrapper(this.#o.sourceWPort, setup.clientSap, apdu);
+    return apdu && encodeWrapper(this.o.sourceWPort, setup.clientSap, apdu);
   }
 
   /** The data-notification APDU of a setup at an instant: plain, or general-glo-ciphered per its Security Setup's policy. */
   notification(setup: PushSetup, now: number): Uint8Array | undefined {
     const values: Uint8Array[] = [];
-    for (const o of setup.objects) values.push(this.#d.values.read(o, now) ?? NULL_DATA);
-    this.#invokeId = (this.#invokeId + 1) & 0x00ffffff;
-    const id = setup.highPriority ? (this.#invokeId | PRIORITY_HIGH) >>> 0 : this.#invokeId;
-    const plain = encodeNotification(id, dateTimeToBytes(this.#d.clock.dateTimeAt(now)), encodeBody(values));
+    for (let i = 0; i < setup.objects.length; i++) {
+      const o = setup.objects[i];
+      values.push(this.d.values.read(o, now) ?? NULL_DATA);
+    }
+    this.invokeId = (this.invokeId + 1) & 0x00ffffff;
+    const id = setup.highPriority ? (this.invokeId | PRIORITY_HIGH) >>> 0 : this.invokeId;
+    const plain = encodeNotification(id, dateTimeToBytes(this.d.clock.dateTimeAt(now)), encodeBody(values));
     if (setup.security === "none") return plain;
-    const sec = this.#d.security(setup.security);
+    const sec = this.d.security(setup.security);
     const sc = pushSecurityControl(sec);
     if (!sec || sc === 0) return plain;
-    return sealNotification(this.#d.crypto, plain, sec, sc);
+    return sealNotification(this.d.crypto, plain, sec, sc);
   }
 
-  #linger(c: TcpConnection): void {
-    this.#lingering.add(c);
-    c.onClose(() => this.#lingering.delete(c));
-    this.#d.timers.once(this.#o.lingerMs, () => {
-      this.#lingering.delete(c);
+  private linger(c: TcpConnection): void {
+    this.lingering.add(c);
+    c.onClose(() => this.lingering.delete(c));
+    this.d.timers.once(this.o.lingerMs, () => {
+      this.lingering.delete(c);
       c.close();
     });
   }
 
-  #succeeded(setup: PushSetup, p: Pending, bytes: number): void {
+  private succeeded(setup: PushSetup, p: Pending, bytes: number): void {
     this.sent++;
     const key = setup.logicalName.key;
     if (p.again) {
-      const next: Pending = { reason: p.reason, attempts: 0, dueUtc: this.#d.clock.now(), waiting: false, again: false };
-      this.#pending.set(key, next);
-      this.#save(setup, next);
+      const next: Pending = { reason: p.reason, attempts: 0, dueUtc: this.d.clock.now(), waiting: false, again: false };
+      this.pendingByKey.set(key, next);
+      this.save(setup, next);
     } else {
-      this.#pending.delete(key);
-      this.#d.store.delete(keyOf(setup.logicalName));
+      this.pendingByKey.delete(key);
+      this.d.store.delete(keyOf(setup.logicalName));
     }
-    this.#tell({ setup: setup.logicalName, reason: p.reason, ok: true, attempt: p.attempts + 1, dropped: false, bytes });
-    const q = this.#pending.get(key);
-    if (q) this.#service(setup, q, this.#d.clock.now());
+    this.tell({ setup: setup.logicalName, reason: p.reason, ok: true, attempt: p.attempts + 1, dropped: false, bytes });
+    const q = this.pendingByKey.get(key);
+    if (q) this.service(setup, q, this.d.clock.now());
   }
 
-  #failed(setup: PushSetup, p: Pending): void {
+  private attemptFailed(setup: PushSetup, p: Pending): void {
     this.failed++;
     p.attempts++;
     const dropped = p.attempts > setup.retries;
     if (dropped) {
       this.dropped++;
-      this.#pending.delete(setup.logicalName.key);
-      this.#d.store.delete(keyOf(setup.logicalName));
+      this.pendingByKey.delete(setup.logicalName.key);
+      this.d.store.delete(keyOf(setup.logicalName));
     } else {
-      p.dueUtc = this.#d.clock.now() + setup.repetitionDelayS * 1000;
-      this.#save(setup, p);
+      p.dueUtc = this.d.clock.now() + setup.repetitionDelayS * 1000;
+      this.save(setup, p);
     }
-    this.#tell({ setup: setup.logicalName, reason: p.reason, ok: false, attempt: p.attempts, dropped });
+    this.tell({ setup: setup.logicalName, reason: p.reason, ok: false, attempt: p.attempts, dropped });
   }
 
-  #tell(o: PushOutcome): void {
-    for (const l of this.#listeners) l(o);
+  private tell(o: PushOutcome): void {
+    for (let i = 0; i < this.listeners.length; i++) {
+      const l = this.listeners[i];
+      l(o);
+    }
   }
 
-  #save(setup: PushSetup, p: Pending): void {
+  private save(setup: PushSetup, p: Pending): void {
     const r = new Uint8Array(RECORD);
     const v = new DataView(r.buffer);
     r[0] = p.reason;
@@ -353,7 +363,7 @@ export class PushEngine {
     v.setUint32(2, Math.min(s, 0xffffffff));
     v.setUint16(6, Math.max(0, p.dueUtc - s * 1000));
     r[8] = (p.waiting ? 1 : 0) | (p.again ? 2 : 0);
-    this.#d.store.put(keyOf(setup.logicalName), r);
+    this.d.store.put(keyOf(setup.logicalName), r);
   }
 
   /**
@@ -367,11 +377,17 @@ export class PushEngine {
   lastGasp(logicalName: Obis, budgetMs: number): boolean {
     const setup = this.setup(logicalName);
     const dest = setup && parseDestination(setup.destination);
-    const connector = this.#d.connector;
-    if (!setup || !dest || !connector || budgetMs <= 0 || this.#stopped) return false;
-    const frame = this.#frame(setup, this.#d.clock.now());
+    const connector = this.d.connector;
+    if (!setup || !dest || !connector || budgetMs <= 0 || this.stopped) return false;
+    const frame = this.frame(setup, this.d.clock.now());
     if (!frame) return false;
     let done = false;
+    // Not connected: refused, or the budget ran out first (whichever comes first counts).
+    const lost = (): void => {
+      done = true;
+      this.failed++;
+      this.tell({ setup: setup.logicalName, reason: PushReason.lastGasp, ok: false, attempt: 1, dropped: true });
+    };
     const attempt = connector.connect(dest.host, dest.port, {
       connected: (c) => {
         if (done) {
@@ -379,40 +395,36 @@ export class PushEngine {
           return;
         }
         done = true;
-        this.#d.timers.clear(timer);
+        this.d.timers.clear(timer);
         c.write(frame);
-        this.#linger(c);
+        this.linger(c);
         this.sent++;
-        this.#tell({ setup: setup.logicalName, reason: PushReason.lastGasp, ok: true, attempt: 1, dropped: false, bytes: frame.length });
+        this.tell({ setup: setup.logicalName, reason: PushReason.lastGasp, ok: true, attempt: 1, dropped: false, bytes: frame.length });
       },
       failed: () => {
         if (done) return;
-        done = true;
-        this.#d.timers.clear(timer);
-        this.failed++;
-        this.#tell({ setup: setup.logicalName, reason: PushReason.lastGasp, ok: false, attempt: 1, dropped: true });
+        this.d.timers.clear(timer);
+        lost();
       },
     });
-    const timer = this.#d.timers.once(budgetMs, () => {
+    const timer = this.d.timers.once(budgetMs, () => {
       if (done) return;
-      done = true;
+      lost();
       attempt.cancel();
-      this.failed++;
-      this.#tell({ setup: setup.logicalName, reason: PushReason.lastGasp, ok: false, attempt: 1, dropped: true });
     });
     return true;
   }
 
   /** Stops every attempt and closes every connection (a clean stop; pending pushes stay stored). */
   stop(): void {
-    this.#stopped = true;
-    for (const a of this.#inFlight.values()) {
+    this.stopped = true;
+    this.inFlight.forEach((a) => {
       a.connect?.cancel();
-      if (a.timer !== undefined) this.#d.timers.clear(a.timer);
-    }
-    this.#inFlight.clear();
-    for (const c of this.#lingering) c.close();
-    this.#lingering.clear();
+      if (a.timer !== undefined) this.d.timers.clear(a.timer);
+    });
+    this.inFlight.clear();
+    this.lingering.forEach((c) => c.close());
+    this.lingering.clear();
   }
 }
 

@@ -23,11 +23,17 @@ export const PRIORITY_HIGH = 0x80000000;
 /** The notification body: a structure of the already encoded values, in push_object_list order. */
 export function encodeBody(values: readonly Uint8Array[]): Uint8Array {
   let size = 0;
-  for (const v of values) size += v.length;
+  for (let j = 0; j < values.length; j++) {
+    const v = values[j];
+    size += v.length;
+  }
   const w = new ByteWriter(size + 6);
   w.u8(STRUCTURE);
   writeLength(w, values.length);
-  for (const v of values) w.bytes(v);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    w.bytes(v);
+  }
   return w.toBytes();
 }
 

@@ -99,7 +99,8 @@ export class PushSetup {
 export function parseDestination(d: PushDestination): { host: string; port: number } | undefined {
   if (d.service !== 0 || d.message !== 0 || d.address.length === 0 || d.address.length > 255) return undefined;
   let text = "";
-  for (const b of d.address) {
+  for (let i = 0; i < d.address.length; i++) {
+    const b = d.address[i];
     if (b < 0x21 || b > 0x7e) return undefined;
     text += String.fromCharCode(b);
   }

@@ -41,8 +41,9 @@ export function inAnyWindow(windows: readonly PushWindow[], clock: LocalClock, u
   const local = clock.localMsAt(utcMs);
   const today = Math.floor(local / MS_PER_DAY);
   // A daily window that crosses midnight began yesterday: look at both days.
-  for (const day of [today - 1, today]) {
-    for (const w of windows) {
+  for (let day = today - 1; day <= today; day++) {
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i];
       const start = localMsOf(w.start, day);
       let end = localMsOf(w.end, day);
       if (start === undefined || end === undefined) continue;

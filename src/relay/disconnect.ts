@@ -143,14 +143,18 @@ export class DisconnectControl {
   /** Is this trigger enabled in the current mode (in some state)? */
   enabled(trigger: Trigger): boolean {
     const allowed = MODE_TRANSITIONS[this.mode];
-    for (const t of TRANSITIONS) if (t.trigger === trigger && allowed.indexOf(t.name) >= 0) return true;
+    for (let j = 0; j < TRANSITIONS.length; j++) {
+      const t = TRANSITIONS[j];
+      if (t.trigger === trigger && allowed.indexOf(t.name) >= 0) return true;
+    }
     return false;
   }
 
   trigger(trigger: Trigger): TriggerOutcome {
     const allowed = MODE_TRANSITIONS[this.mode];
     if (!this.enabled(trigger)) return { kind: "refused" };
-    for (const t of TRANSITIONS) {
+    for (let i = 0; i < TRANSITIONS.length; i++) {
+      const t = TRANSITIONS[i];
       if (t.trigger !== trigger || t.from !== this.state || allowed.indexOf(t.name) < 0) continue;
       const from = this.state;
       this.state = t.to;

@@ -1,4 +1,5 @@
 import { Obis } from "../cosem/obis.js";
+import { bytesEqual } from "../util/bytes.js";
 import type { RegisterActivation, TouRegisterBank } from "./registers.js";
 
 /**
@@ -68,7 +69,8 @@ export class DemandTracker {
 
   /** Demand-register reset at the end of a billing period. */
   reset(): void {
-    for (const m of this.maxima) {
+    for (let k = 0; k < this.maxima.length; k++) {
+      const m = this.maxima[k];
       m.value = 0;
       m.utcMs = 0;
     }
@@ -77,16 +79,12 @@ export class DemandTracker {
 
 /** Tariff number of the active mask: the E group shared by its registers (0 when mixed or none). */
 export function activeTariff(activation: RegisterActivation): number {
-  const mask = activation.masks.find((m) => {
-    const a = m.name;
-    const b = activation.activeMask;
-    if (a.length !== b.length || a.length === 0) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  });
+  const active = activation.activeMask;
+  const mask = active.length === 0 ? undefined : activation.masks.find((m) => bytesEqual(m.name, active));
   if (!mask) return 0;
   let t = -1;
-  for (const i of mask.indices) {
+  for (let j = 0; j < mask.indices.length; j++) {
+    const i = mask.indices[j];
     const r = activation.assignment[i - 1];
     if (!r) continue;
     if (t < 0) t = r.logicalName.e;

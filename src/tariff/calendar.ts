@@ -8,10 +8,11 @@ import {
   type CosemTime,
   type DateTime,
 } from "../cosem/datetime.js";
-import { MS_PER_DAY, type MeterClock } from "./clock.js";
-import { dateMatches, patternDayInMonth } from "./date-patterns.js";
+import type { MeterClock } from "./clock.js";
+import { MS_PER_DAY, dateMatches, msOfTime, patternLocalMs } from "./date-patterns.js";
 import { StandardEventCode } from "./event-codes.js";
 import { civilFromDays } from "../cosem/datetime.js";
+import { bytesEqual } from "../util/bytes.js";
 
 /**
  * Activity calendar and special days (the domain behind COSEM classes 20 and
@@ -62,19 +63,6 @@ function emptyCalendar(): CalendarSet {
   return { name: new Uint8Array(0), seasons: [], weeks: [], days: [] };
 }
 
-function msOfTime(t: CosemTime): number {
-  const h = t.hour === NOT_SPECIFIED ? 0 : t.hour;
-  const m = t.minute === NOT_SPECIFIED ? 0 : t.minute;
-  const s = t.second === NOT_SPECIFIED ? 0 : t.second;
-  return ((h * 60 + m) * 60 + s) * 1000;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export function sameAction(a: DayAction | undefined, b: DayAction | undefined): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
@@ -121,7 +109,10 @@ export class SpecialDaysTable {
 
   /** Day id that a special day imposes on a local day, or undefined. */
   dayIdFor(days: number): number | undefined {
-    for (const e of this.entries) if (dateMatches(e.date, days)) return e.dayId;
+    for (let j = 0; j < this.entries.length; j++) {
+      const e = this.entries[j];
+      if (dateMatches(e.date, days)) return e.dayId;
+    }
     return undefined;
   }
 }
@@ -179,24 +170,15 @@ export class ActivityCalendar {
     this.events.record({ log: "standard", code: StandardEventCode.touActivated, utcMs });
   }
 
-  /** Local ms at which a season starts in a given year, or NaN. */
-  private seasonStart(s: SeasonProfile, year: number): number {
-    const p = s.start;
-    if (p.year !== 0xffff && p.year !== year) return NaN;
-    if (p.month < 1 || p.month > 12) return NaN;
-    const d = patternDayInMonth(year, p.month, p.day, p.dayOfWeek);
-    if (d === undefined) return NaN;
-    return d * MS_PER_DAY + msOfTime(p);
-  }
-
   /** The season in force at a local instant: the one whose latest start is at or before it. */
   seasonAt(localMs: number): SeasonProfile | undefined {
     const year = civilFromDays(Math.floor(localMs / MS_PER_DAY)).year;
     let best: SeasonProfile | undefined;
     let bestStart = -Infinity;
-    for (const s of this.active.seasons) {
+    for (let i = 0; i < this.active.seasons.length; i++) {
+      const s = this.active.seasons[i];
       for (let y = year; y >= year - 1; y--) {
-        const st = this.seasonStart(s, y);
+        const st = patternLocalMs(s.start, y);
         if (st === st && st <= localMs && st > bestStart) {
           bestStart = st;
           best = s;
@@ -214,11 +196,17 @@ export class ActivityCalendar {
       const season = this.seasonAt(localMs);
       if (!season) return undefined;
       let week: WeekProfile | undefined;
-      for (const w of this.active.weeks) if (bytesEqual(w.name, season.weekName)) week = w;
+      for (let k = 0; k < this.active.weeks.length; k++) {
+        const w = this.active.weeks[k];
+        if (bytesEqual(w.name, season.weekName)) week = w;
+      }
       if (!week) return undefined;
       dayId = week.days[dayOfWeekFromDays(day) - 1];
     }
-    for (const d of this.active.days) if (d.dayId === dayId) return d;
+    for (let j = 0; j < this.active.days.length; j++) {
+      const d = this.active.days[j];
+      if (d.dayId === dayId) return d;
+    }
     return undefined;
   }
 
@@ -232,7 +220,8 @@ export class ActivityCalendar {
     const today = this.dayProfileAt(localMs);
     if (today) {
       let found: DayAction | undefined;
-      for (const a of today.actions) {
+      for (let i = 0; i < today.actions.length; i++) {
+        const a = today.actions[i];
         if (msOfTime(a.start) <= msOfDay) found = a;
         else break;
       }

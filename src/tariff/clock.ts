@@ -1,8 +1,8 @@
 import type { Rtc } from "../../hal/clock.js";
 import type { EventSink } from "../events.js";
-import { ClockStatus, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civilFromDays, dateTimeFromUtcMs, dateTimeToUtcMs, daysFromCivil, type DateTime } from "../cosem/datetime.js";
+import { ClockStatus, DEVIATION_NOT_SPECIFIED, civilFromDays, dateTimeFromUtcMs, dateTimeToUtcMs, daysFromCivil, type DateTime } from "../cosem/datetime.js";
 import { StandardEventCode } from "./event-codes.js";
-import { patternDayInMonth } from "./date-patterns.js";
+import { MS_PER_DAY, patternLocalMs } from "./date-patterns.js";
 
 /**
  * The meter clock (the domain behind COSEM class 8).
@@ -17,7 +17,6 @@ import { patternDayInMonth } from "./date-patterns.js";
 
 
 const MS_PER_MINUTE = 60000;
-export const MS_PER_DAY = 86400000;
 
 /** Clock base (class 8 attribute 9). */
 const ClockBase = Object.freeze({ notDefined: 0, crystal: 1, frequency50: 2, frequency60: 3, gps: 4, radioControlled: 5 } as const);
@@ -114,14 +113,7 @@ export class MeterClock {
 
   /** UTC instant of a DST rule pattern in a year, its local time taken with `deviation`; NaN if the pattern selects nothing. */
   private ruleInstant(p: DateTime, year: number, deviation: number): number {
-    if (p.year !== 0xffff && p.year !== year) return NaN;
-    if (p.month < 1 || p.month > 12) return NaN;
-    const d = patternDayInMonth(year, p.month, p.day, p.dayOfWeek);
-    if (d === undefined) return NaN;
-    const h = p.hour === NOT_SPECIFIED ? 0 : p.hour;
-    const m = p.minute === NOT_SPECIFIED ? 0 : p.minute;
-    const s = p.second === NOT_SPECIFIED ? 0 : p.second;
-    return d * MS_PER_DAY + ((h * 60 + m) * 60 + s) * 1000 + deviation * MS_PER_MINUTE;
+    return patternLocalMs(p, year) + deviation * MS_PER_MINUTE;
   }
 
   /** Is daylight saving in force at this UTC instant? */
@@ -252,7 +244,10 @@ export class MeterClock {
     this.events.record({ log: "standard", code: StandardEventCode.clockAdjustedOld, utcMs: old });
     this.events.record({ log: "standard", code: StandardEventCode.clockAdjustedNew, utcMs: newUtcMs });
     this.lastDst = this.dstActiveAt(newUtcMs);
-    for (const l of this.listeners) l(old, newUtcMs);
+    for (let i = 0; i < this.listeners.length; i++) {
+      const l = this.listeners[i];
+      l(old, newUtcMs);
+    }
     return true;
   }
 
@@ -262,16 +257,8 @@ export class MeterClock {
    * is not a fully specified valid instant.
    */
   setDateTime(dt: DateTime): boolean {
-    let utc: number | undefined;
-    if (dt.deviation === DEVIATION_NOT_SPECIFIED) {
-      const local = dateTimeToUtcMs(dt, 0);
-      if (local === undefined) return false;
-      utc = this.utcOfLocal(local);
-    } else {
-      utc = dateTimeToUtcMs(dt);
-    }
-    if (utc === undefined) return false;
-    return this.setUtc(utc);
+    const utc = this.instantOf(dt);
+    return utc !== undefined && this.setUtc(utc);
   }
 
   /** Rounds local time to the nearest multiple of `periodMs` (ties go up), keeping the deviation. */

@@ -1,4 +1,4 @@
-import { DAY_LAST, DAY_SECOND_LAST, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civilFromDays, dayOfWeekFromDays, daysFromCivil, type CosemDate, type DateTime } from "../cosem/datetime.js";
+import { DAY_LAST, DAY_SECOND_LAST, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civilFromDays, dayOfWeekFromDays, daysFromCivil, type CosemDate, type CosemTime, type DateTime } from "../cosem/datetime.js";
 
 /**
  * COSEM date patterns (wildcards, last / second last day, day of week) as
@@ -6,6 +6,16 @@ import { DAY_LAST, DAY_SECOND_LAST, DEVIATION_NOT_SPECIFIED, NOT_SPECIFIED, civi
  * pattern selects, and whether a day matches one. Pure date arithmetic on
  * days since 1970-01-01, no clock.
  */
+
+export const MS_PER_DAY = 86400000;
+
+/** Milliseconds into the day of a time of day, an unspecified hour, minute or second counting as 0. */
+export function msOfTime(t: CosemTime): number {
+  const h = t.hour === NOT_SPECIFIED ? 0 : t.hour;
+  const m = t.minute === NOT_SPECIFIED ? 0 : t.minute;
+  const s = t.second === NOT_SPECIFIED ? 0 : t.second;
+  return ((h * 60 + m) * 60 + s) * 1000;
+}
 
 /** A pattern for "last Sunday of <month> at hh:00 local time" (day 0xFE, day of week 7). */
 export function lastSundayPattern(month: number, hour: number): DateTime {
@@ -31,7 +41,7 @@ export function lastSundayPattern(month: number, hour: number): DateTime {
  * an unspecified day selects the first such weekday of the month.
  * Returns undefined when the pattern does not select a day in that month.
  */
-export function patternDayInMonth(year: number, month: number, day: number, dayOfWeek: number): number | undefined {
+function patternDayInMonth(year: number, month: number, day: number, dayOfWeek: number): number | undefined {
   const first = daysFromCivil(year, month, 1);
   const next = month === 12 ? daysFromCivil(year + 1, 1, 1) : daysFromCivil(year, month + 1, 1);
   const last = next - 1;
@@ -72,4 +82,16 @@ export function dateMatches(pattern: CosemDate, days: number): boolean {
   if (pattern.day !== NOT_SPECIFIED && pattern.day !== c.day) return false;
   if (pattern.dayOfWeek !== NOT_SPECIFIED && pattern.dayOfWeek !== dayOfWeekFromDays(days)) return false;
   return true;
+}
+
+/**
+ * Local ms (since 1970-01-01 local midnight) of a date-time pattern in a
+ * given year: a season start, a DST rule. NaN when the pattern names another
+ * year or selects no day.
+ */
+export function patternLocalMs(p: DateTime, year: number): number {
+  if (p.year !== 0xffff && p.year !== year) return NaN;
+  if (p.month < 1 || p.month > 12) return NaN;
+  const d = patternDayInMonth(year, p.month, p.day, p.dayOfWeek);
+  return d === undefined ? NaN : d * MS_PER_DAY + msOfTime(p);
 }

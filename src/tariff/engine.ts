@@ -37,6 +37,18 @@ export interface TariffEngineDeps {
   onCapture?: (utcMs: number) => void;
 }
 
+/** At one instant: demand end (3), capture (2), then activation (1), then schedules (billing sees the closed demand period). */
+function rank(kind: number): number {
+  return kind === 3 ? 0 : kind === 2 ? 1 : kind === 1 ? 2 : 3;
+}
+
+/** The indices of `inst` in the order they run: by instant, then rank, then kind (schedules in their order). */
+function runOrder(inst: readonly number[], kinds: readonly number[]): number[] {
+  const order: number[] = [];
+  for (let i = 0; i < inst.length; i++) order.push(i);
+  return order.sort((x, y) => inst[x] - inst[y] || rank(kinds[x]) - rank(kinds[y]) || kinds[x] - kinds[y]);
+}
+
 export class TariffEngine {
   private lastUtc: number;
   /** Schedules and calendar activation have run for every instant up to here (never moves back). */
@@ -86,19 +98,9 @@ export class TariffEngine {
     if (now > this.doneUtc) {
       const skipped: number[] = [];
       const which: number[] = [];
-      const schedules = this.d.schedules ?? [];
-      for (let i = 0; i < schedules.length; i++) {
-        const n0 = skipped.length;
-        schedules[i].instantsBetween(this.d.clock, this.doneUtc, now, skipped);
-        for (let k = n0; k < skipped.length; k++) which.push(100 + i);
-      }
-      const act = this.d.calendar.activationUtc();
-      if (act !== undefined && act > this.doneUtc && act <= now) {
-        skipped.push(act);
-        which.push(1);
-      }
-      const order = skipped.map((_, k) => k).sort((x, y) => skipped[x] - skipped[y] || which[x] - which[y]);
-      for (const k of order) this.runScheduled(which[k], now);
+      this.scheduled(this.doneUtc, now, skipped, which);
+      const order = runOrder(skipped, which);
+      for (let j = 0; j < order.length; j++) this.runScheduled(which[order[j]], now);
       this.doneUtc = now;
     }
     this.lastUtc = now;
@@ -122,51 +124,46 @@ export class TariffEngine {
     const kinds = this.kinds;
     inst.length = 0;
     kinds.length = 0;
-    const schedules = this.d.schedules ?? [];
-    for (let i = 0; i < schedules.length; i++) {
-      const n0 = inst.length;
-      schedules[i].instantsBetween(this.d.clock, Math.max(from, this.doneUtc), nowUtc, inst);
-      for (let k = n0; k < inst.length; k++) kinds.push(100 + i);
-    }
-    const act = this.d.calendar.activationUtc();
-    if (act !== undefined && act > from && act > this.doneUtc && act <= nowUtc) {
-      inst.push(act);
-      kinds.push(1);
-    }
-    if (this.d.capturePeriodS) {
-      for (let t = this.d.clock.nextCaptureAfter(from, this.d.capturePeriodS); t <= nowUtc; t = this.d.clock.nextCaptureAfter(t, this.d.capturePeriodS)) {
-        inst.push(t);
-        kinds.push(2);
-      }
-    }
-    const demand = this.d.demand;
-    if (demand) {
-      for (let t = this.d.clock.nextCaptureAfter(from, demand.periodS); t <= nowUtc; t = this.d.clock.nextCaptureAfter(t, demand.periodS)) {
-        inst.push(t);
-        kinds.push(3);
-      }
-    }
-    if (inst.length === 0) {
-      this.spread(from, nowUtc, deltas, total);
-      this.lastUtc = nowUtc;
-      if (nowUtc > this.doneUtc) this.doneUtc = nowUtc;
-      return;
-    }
-    // Order by instant; at one instant: demand end, capture, then activation, then schedules (billing sees the closed demand period).
-    const order: number[] = [];
-    for (let i = 0; i < inst.length; i++) order.push(i);
-    const rank = (k: number) => (k === 3 ? 0 : k === 2 ? 1 : k === 1 ? 2 : 3);
-    order.sort((x, y) => inst[x] - inst[y] || rank(kinds[x]) - rank(kinds[y]) || kinds[x] - kinds[y]);
+    this.scheduled(Math.max(from, this.doneUtc), nowUtc, inst, kinds);
+    if (this.d.capturePeriodS) this.periodEnds(from, nowUtc, this.d.capturePeriodS, 2);
+    if (this.d.demand) this.periodEnds(from, nowUtc, this.d.demand.periodS, 3);
     let segStart = from;
-    for (const i of order) {
-      const t = inst[i];
-      this.spread(segStart, t, deltas, total);
-      segStart = t;
-      this.runScheduled(kinds[i], t);
+    if (inst.length > 0) {
+      const order = runOrder(inst, kinds);
+      for (let j = 0; j < order.length; j++) {
+        const i = order[j];
+        const t = inst[i];
+        this.spread(segStart, t, deltas, total);
+        segStart = t;
+        this.runScheduled(kinds[i], t);
+      }
     }
     this.spread(segStart, nowUtc, deltas, total);
     this.lastUtc = nowUtc;
     if (nowUtc > this.doneUtc) this.doneUtc = nowUtc;
+  }
+
+  /** The schedules' instants (kind 100 + schedule index) and the calendar activation (kind 1) in (afterUtc, toUtc]. */
+  private scheduled(afterUtc: number, toUtc: number, inst: number[], kinds: number[]): void {
+    const schedules = this.d.schedules ?? [];
+    for (let i = 0; i < schedules.length; i++) {
+      const n0 = inst.length;
+      schedules[i].instantsBetween(this.d.clock, afterUtc, toUtc, inst);
+      for (let k = n0; k < inst.length; k++) kinds.push(100 + i);
+    }
+    const act = this.d.calendar.activationUtc();
+    if (act !== undefined && act > afterUtc && act <= toUtc) {
+      inst.push(act);
+      kinds.push(1);
+    }
+  }
+
+  /** Every end of a period of `periodS` in (fromUtc, toUtc], as `kind` (2 capture, 3 demand end). */
+  private periodEnds(fromUtc: number, toUtc: number, periodS: number, kind: number): void {
+    for (let t = this.d.clock.nextCaptureAfter(fromUtc, periodS); t <= toUtc; t = this.d.clock.nextCaptureAfter(t, periodS)) {
+      this.instants.push(t);
+      this.kinds.push(kind);
+    }
   }
 
   private runScheduled(kind: number, t: number): void {

@@ -1,3 +1,4 @@
+import { bytesEqual } from "../util/bytes.js";
 import { frozen } from "../util/frozen.js";
 import { Obis } from "../cosem/obis.js";
 import type { EnergyDeltas } from "../metrology/energy.js";
@@ -30,7 +31,10 @@ export interface RegisterMask {
 /** The rate registers' names, quantity by quantity, rate by rate. */
 function touObis(tariffs: number): Obis[] {
   const out: Obis[] = [];
-  for (const c of QUANTITY_C) for (let t = 1; t <= tariffs; t++) out.push(Obis.of(1, 0, c, 8, t, 255));
+  for (let j = 0; j < QUANTITY_C.length; j++) {
+    const c = QUANTITY_C[j];
+    for (let t = 1; t <= tariffs; t++) out.push(Obis.of(1, 0, c, 8, t, 255));
+  }
   return out;
 }
 
@@ -39,41 +43,35 @@ const TOU_OBIS_4: readonly Obis[] = frozen(touObis(4));
 
 /** The rate registers' values (Wh / varh) in one typed array in the order of `obis`, not a Map (RAM on XS, issue 13). */
 export class TouRegisterBank {
-  readonly #values: Float64Array;
+  private readonly values: Float64Array;
   readonly obis: readonly Obis[];
 
   constructor(tariffs = 4) {
     this.obis = tariffs === 4 ? TOU_OBIS_4 : frozen(touObis(tariffs));
-    this.#values = new Float64Array(this.obis.length);
+    this.values = new Float64Array(this.obis.length);
   }
 
   /** Position of a register by its OBIS key, -1 when the bank has none (16 registers: a scan). */
-  #at(key: number): number {
+  private at(key: number): number {
     const obis = this.obis;
     for (let i = 0; i < obis.length; i++) if (obis[i].key === key) return i;
     return -1;
   }
 
   has(o: Obis): boolean {
-    return this.#at(o.key) >= 0;
+    return this.at(o.key) >= 0;
   }
 
   /** Register value in Wh / varh (fractional: deltas split at tariff boundaries). */
   value(o: Obis): number {
-    const i = this.#at(o.key);
-    return i < 0 ? 0 : this.#values[i];
+    const i = this.at(o.key);
+    return i < 0 ? 0 : this.values[i];
   }
 
   add(key: number, amount: number): void {
-    const i = this.#at(key);
-    if (i >= 0) this.#values[i] += amount;
+    const i = this.at(key);
+    if (i >= 0) this.values[i] += amount;
   }
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export class RegisterActivation {
@@ -113,7 +111,10 @@ export class RegisterActivation {
 
   /** Method 2: add_mask (replaces a mask of the same name); indices must be within register_assignment. */
   addMask(mask: RegisterMask): boolean {
-    for (const i of mask.indices) if (!Number.isInteger(i) || i < 1 || i > this.assignment.length) return false;
+    for (let k = 0; k < mask.indices.length; k++) {
+      const i = mask.indices[k];
+      if (!Number.isInteger(i) || i < 1 || i > this.assignment.length) return false;
+    }
     const at = this.masks.findIndex((m) => bytesEqual(m.name, mask.name));
     this.masks = at >= 0 ? this.masks.map((m, i) => (i === at ? mask : m)) : this.masks.concat([mask]);
     if (bytesEqual(mask.name, this.active)) this.recompute(mask);
@@ -134,7 +135,8 @@ export class RegisterActivation {
 
   private recompute(mask: RegisterMask): void {
     this.targets.fill(-1);
-    for (const i of mask.indices) {
+    for (let j = 0; j < mask.indices.length; j++) {
+      const i = mask.indices[j];
       const r = this.assignment[i - 1];
       if (!r) continue;
       const c = r.logicalName.c;

@@ -1,6 +1,6 @@
 import { NOT_SPECIFIED, type CosemDate, type CosemTime } from "../cosem/datetime.js";
-import { MS_PER_DAY, type MeterClock } from "./clock.js";
-import { dateMatches } from "./date-patterns.js";
+import type { MeterClock } from "./clock.js";
+import { MS_PER_DAY, dateMatches } from "./date-patterns.js";
 
 /**
  * Single Action Schedule (the domain behind COSEM class 22): runs one script
@@ -13,6 +13,11 @@ import { dateMatches } from "./date-patterns.js";
 export interface ExecutionTime {
   time: CosemTime;
   date: CosemDate;
+}
+
+/** The schedule's own copy of configured execution times (frozen data), which a client's write replaces. */
+export function copyTimes(times: readonly ExecutionTime[]): ExecutionTime[] {
+  return times.map((t) => ({ time: { ...t.time }, date: { ...t.date } }));
 }
 
 export class SingleActionSchedule {
@@ -32,7 +37,8 @@ export class SingleActionSchedule {
     const lastDay = Math.floor(clock.localMsAt(toUtc) / MS_PER_DAY) + 1;
     const start = out.length;
     for (let day = firstDay; day <= lastDay; day++) {
-      for (const et of this.times) {
+      for (let j = 0; j < this.times.length; j++) {
+        const et = this.times[j];
         if (!dateMatches(et.date, day)) continue;
         const m = et.time.minute === NOT_SPECIFIED ? 0 : et.time.minute;
         const s = et.time.second === NOT_SPECIFIED ? 0 : et.time.second;

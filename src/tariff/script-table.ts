@@ -60,10 +60,14 @@ export class ScriptTable {
    */
   execute(id: number, ctx: AccessContext): boolean {
     let script: Script | undefined;
-    for (const s of this.scripts) if (s.id === id) script = s;
+    for (let j = 0; j < this.scripts.length; j++) {
+      const s = this.scripts[j];
+      if (s.id === id) script = s;
+    }
     if (!script) return false;
     let ok = true;
-    for (const a of script.actions) {
+    for (let i = 0; i < script.actions.length; i++) {
+      const a = script.actions[i];
       const target = this.resolve(a.classId, a.logicalName);
       if (!target || target.classId !== a.classId) {
         ok = false;

@@ -7,7 +7,8 @@
  * vector N12).
  */
 import type { Sta } from "../sta.js";
-import { MAX_AMOUNT, TID_BASE_2014, buildBlock, encodeAmount, tokenDigits, transpose, type TokenFields } from "../token.js";
+import type { TokenFields } from "../token.js";
+import { MAX_AMOUNT, TID_BASE_2014, buildBlock, encodeAmount, tokenDigits, transpose } from "./token-encode.js";
 
 export function encodeToken(fields: TokenFields, key: Uint8Array, sta: Sta): string {
   if (fields.kind === "value") {
