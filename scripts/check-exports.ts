@@ -101,8 +101,6 @@ const ALLOWED: Readonly<Record<string, string>> = Object.freeze({
   "src/tariff/profile-status.ts#ProfileStatusBit": "profile tests check the status bits of captured rows",
   "src/transport/client/wrapper-client.ts#WrapperLinkError": "the wrapper test checks the client's link errors",
   "src/transport/hdlc/frame.ts#decodeControl": "HDLC field codec, checked against third-party vectors (host-tests/transport/hdlc-vectors.test.ts)",
-  "src/transport/hdlc/frame.ts#decodeFormat": "HDLC field codec, checked against third-party vectors (host-tests/transport/hdlc-vectors.test.ts)",
-  "src/transport/hdlc/frame.ts#encodeFormat": "HDLC field codec, checked against third-party vectors (host-tests/transport/hdlc-vectors.test.ts)",
   "src/transport/hdlc/server.ts#DEFAULT_HDLC_FRAME_TIMEOUT_MS": "the hardening test names the frame timeout",
   "src/transport/wrapper/server.ts#DLMS_TCP_PORT": "transport tests listen on the IANA DLMS port",
   "src/transport/wrapper/wrapper.ts#WRAPPER_HEADER_SIZE": "the stack scenario waits for a whole wrapper header",
