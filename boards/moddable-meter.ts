@@ -2,7 +2,6 @@ import type { MonotonicClock, Rtc } from "../hal/clock.js";
 import type { CryptoPort } from "../hal/crypto.js";
 import type { Delay } from "../hal/delay.js";
 import type { DigitalIn, DigitalOut } from "../hal/digital.js";
-import { energyIcDriver } from "../hal/drivers/registry.js";
 import type { FlashPartition } from "../hal/flash.js";
 import type { Logger } from "../hal/logger.js";
 import type { SerialPort } from "../hal/serial.js";
@@ -72,7 +71,7 @@ export function boardPorts(board: Board, devices: DeviceBindings, mapIndex = 0):
   const logger = devices.logger();
   const { monotonic, rtc } = devices.clocks();
   const ic = board.energyIc;
-  const driver = energyIcDriver(ic.type);
+  const driver = ic.driver;
   // The CircuitSetup board carries two ATM90E32: the meter bills the first
   // (CT1-CT3 on voltage 1); the second IC stays unused until the meter
   // takes more than one energy IC.

@@ -13,7 +13,8 @@ export function checkPartitionMap(map: PartitionMap): string[] {
   const problems: string[] = [];
   const labels = new Set<string>();
   const all: { device: FlashDeviceMap; region: FlashRegion }[] = [];
-  for (const device of map.devices) {
+  for (let d = 0; d < map.devices.length; d++) {
+    const device = map.devices[d];
     const sorted = device.regions.slice().sort((a, b) => a.offset - b.offset);
     for (let i = 0; i < sorted.length; i++) {
       const r = sorted[i];
@@ -46,9 +47,8 @@ export function checkPartitionMap(map: PartitionMap): string[] {
       if (primary[0].region.size !== secondary[0].region.size) problems.push("MCUboot primary and secondary slots differ in size");
       const largestSector = Math.max(primary[0].device.sectorSize, secondary[0].device.sectorSize);
       if (scratch[0].region.size < largestSector) problems.push("MCUboot scratch is smaller than a sector of the slots");
-      for (const slot of [primary[0], secondary[0]]) {
-        if (slot.region.label === undefined) problems.push(`MCUboot ${slot.region.role} has no label the firmware can open`);
-      }
+      if (primary[0].region.label === undefined) problems.push("MCUboot mcuboot-primary has no label the firmware can open");
+      if (secondary[0].region.label === undefined) problems.push("MCUboot mcuboot-secondary has no label the firmware can open");
     }
     if (one("bootloader").length !== 1) problems.push("an MCUboot map needs the bootloader region");
   }
@@ -57,8 +57,9 @@ export function checkPartitionMap(map: PartitionMap): string[] {
 
 /** The region of a role (first match), for the composition root. */
 export function regionOf(map: PartitionMap, role: RegionRole): { device: FlashDeviceMap; region: FlashRegion } | undefined {
-  for (const device of map.devices) {
-    for (const region of device.regions) if (region.role === role) return { device, region };
+  for (let d = 0; d < map.devices.length; d++) {
+    const device = map.devices[d];
+    for (let r = 0; r < device.regions.length; r++) if (device.regions[r].role === role) return { device, region: device.regions[r] };
   }
   return undefined;
 }

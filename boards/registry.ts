@@ -3,8 +3,8 @@
  * and the tests that check each board's data (partition maps, pins, files)
  * and boot a meter on it. A device build never loads this module: its entry
  * (boards/<board>/main.js) imports its own board.ts. Adding a board is its
- * folder and one line here; its energy IC is looked up by name in
- * hal/drivers/registry.ts.
+ * folder and one line here; its data names its energy IC's driver
+ * (hal/drivers/<ic>.ts).
  */
 import { board as esp32 } from "./esp32-atm90e32/board.js";
 import { board as nrf52840dk } from "./nrf52840dk/board.js";

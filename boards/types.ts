@@ -1,4 +1,4 @@
-import type { EnergyIcType } from "../hal/drivers/registry.js";
+import type { EnergyIcDriver } from "../hal/energy-ic.js";
 import type { StorageBudget } from "../src/storage/budget.js";
 import type { BootloaderConfig } from "../src/fota/bootloader-config.js";
 
@@ -21,8 +21,8 @@ export interface SpiBusConfig {
 }
 
 export interface EnergyIcConfig {
-  /** A name of the driver registry (hal/drivers/registry.ts): the composition root opens that driver. */
-  type: EnergyIcType;
+  /** The IC's driver (hal/drivers/<ic>.ts exports it): the composition root opens it, and the board's build contains only the drivers its data imports. */
+  driver: EnergyIcDriver;
   bus: SpiBusConfig;
   /** One chip select per IC on the bus (the CircuitSetup 6-channel board has two ATM90E32). */
   selects: number[];
@@ -122,7 +122,11 @@ export function frozenBoard(board: Board): Readonly<Board> {
   const freeze = (value: unknown): void => {
     if (typeof value !== "object" || value === null || Object.isFrozen(value)) return;
     Object.freeze(value);
-    for (const v of Object.values(value)) freeze(v);
+    const children = Object.values(value);
+    for (let i = 0; i < children.length; i++) {
+      const v = children[i];
+      freeze(v);
+    }
   };
   freeze(board);
   return board;

@@ -3,6 +3,9 @@
  * libraries; a board may substitute hardware acceleration. All keys and
  * outputs are raw bytes.
  */
+/** The image hashes MCUboot builds use (SHA-256 by default, SHA-512 with MCUBOOT_SHA512). */
+export type HashAlgorithm = "sha256" | "sha512";
+
 /** A hash fed in pieces, so that an image is verified without holding it in RAM. */
 export interface IncrementalHash {
   readonly digestLength: number;
@@ -21,11 +24,12 @@ export interface CryptoPort {
   aesKeyUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array | undefined;
   sha256(data: Uint8Array): Uint8Array;
   /**
-   * A native or hardware streaming hash, where the platform has one
-   * (undefined for an algorithm it lacks): firmware image verification
-   * hashes up to a whole slot.
+   * The platform's streaming hash (native or hardware on a board): firmware
+   * image verification hashes up to a whole slot through it. Undefined for
+   * an algorithm the platform lacks, and the verifier then answers
+   * "unsupported": the firmware carries no software SHA-2 of its own.
    */
-  createHash?(algorithm: "sha256" | "sha512"): IncrementalHash | undefined;
+  createHash?(algorithm: HashAlgorithm): IncrementalHash | undefined;
   /** ECDSA P-256 over a message digest; public key uncompressed (65 bytes), signature raw r||s (64 bytes). */
   ecdsaP256Verify(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean;
   ecdsaP256Sign?(privateKey: Uint8Array, digest: Uint8Array): Uint8Array;

@@ -4,6 +4,8 @@
  * and normalised status flags. The drivers in hal/drivers implement it;
  * src/metrology depends only on this port.
  */
+import type { Delay } from "./delay.js";
+import type { SpiSensorOptions } from "./spi-device.js";
 
 /** Energy of one phase (or the all-phase total) since the previous sample; all non-negative. */
 export interface EnergyDelta {
@@ -92,3 +94,27 @@ export interface EnergyIc {
   close(): void;
 }
 
+
+/** The energy ICs the firmware has a driver for (hal/drivers/<type>.ts); the name finds an IC's chip model (hal/sim/energy-ics.ts). */
+export type EnergyIcType = "atm90e32" | "ade7953";
+
+/** What a board hands an energy-IC driver: its bus (ECMA-419 `{sensor: {io, select, hz, mode}}`) and a blocking wait for the chip's reset times. */
+export interface EnergyIcPorts {
+  sensor: SpiSensorOptions;
+  delay: Delay;
+}
+
+/**
+ * An energy-IC driver as a board's data names it (`Board.energyIc.driver`):
+ * each driver module exports its own, so a build contains only the driver
+ * its board imports (no registry importing every driver into every build).
+ */
+export interface EnergyIcDriver {
+  readonly type: EnergyIcType;
+  /** Opens the IC on its bus and starts it; throws when the chip does not answer. */
+  open(ports: EnergyIcPorts): EnergyIc;
+  /** The calibration the meter starts from until one is stored (per phase or channel). */
+  defaultCalibration(): PhaseCalibration[];
+  /** How long open() waits (through the delay port) on a chip found at its power-on defaults, ms. */
+  readonly startWaitMs: number;
+}

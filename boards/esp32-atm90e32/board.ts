@@ -1,4 +1,5 @@
 import { frozenBoard, type Board } from "../types.js";
+import { ATM90E32_DRIVER } from "../../hal/drivers/atm90e32.js";
 import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
 import { MCUBOOT_ESP32 } from "../../src/fota/bootloader-config.js";
 
@@ -26,7 +27,7 @@ export const board: Readonly<Board> = frozenBoard({
   platforms: ["esp32"],
   description: "CircuitSetup Expandable 6-Channel ESP32 Energy Meter (2x ATM90E32AS) with an ESP32-WROOM-32 DevKit, 4 MB flash",
   energyIc: {
-    type: "atm90e32",
+    driver: ATM90E32_DRIVER,
     bus: { port: 2, clock: 18, in: 19, out: 23, hz: 200_000, mode: 3 },
     selects: [5, 4],
   },

@@ -1,4 +1,5 @@
 import { frozenBoard, type Board } from "../types.js";
+import { ADE7953_DRIVER } from "../../hal/drivers/ade7953.js";
 import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
 import { MCUBOOT_ZEPHYR_NRF52840 } from "../../src/fota/bootloader-config.js";
 
@@ -40,7 +41,7 @@ export const board: Readonly<Board> = frozenBoard({
   platforms: ["nrf52/dk", "zephyr/nrf52840dk"],
   description: "Nordic nRF52840 DK with an ADE7953 breakout on the Arduino header SPI",
   energyIc: {
-    type: "ade7953",
+    driver: ADE7953_DRIVER,
     bus: { clock: 47, in: 46, out: 45, hz: 1_000_000, mode: 0 },
     selects: [44],
     irq: 36,

@@ -64,7 +64,7 @@ export function simDeviceBindings(board: Board, host: HostPlatform): DeviceBindi
     },
     // The chip model of the board's IC (hal/sim/energy-ics.ts), at register level behind the simulated bus.
     spi: (bus_, select) => {
-      bus.attach(select, simEnergyChip(board.energyIc.type, { scenario: new LoadScenario(SIM_LOAD), clock: clocks.monotonic }));
+      bus.attach(select, simEnergyChip(board.energyIc.driver.type, { scenario: new LoadScenario(SIM_LOAD), clock: clocks.monotonic }));
       return { io: bus.io, select, hz: bus_.hz, mode: bus_.mode };
     },
     system: host.system,

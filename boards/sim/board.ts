@@ -1,4 +1,5 @@
 import { frozenBoard, type Board } from "../types.js";
+import { ATM90E32_DRIVER } from "../../hal/drivers/atm90e32.js";
 import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
 import { MCUBOOT_ESP32 } from "../../src/fota/bootloader-config.js";
 
@@ -17,7 +18,7 @@ export const board: Readonly<Board> = frozenBoard({
   platforms: ["lin", "mac", "win"],
   description: "Simulated meter on the host: ATM90E32 register model, simulated flash file, TCP wrapper on 4059, optical port on a pseudo-terminal",
   energyIc: {
-    type: "atm90e32",
+    driver: ATM90E32_DRIVER,
     bus: { clock: 0, in: 0, out: 0, hz: 1_000_000, mode: 3 },
     selects: [0],
   },

@@ -29,6 +29,8 @@ import {
   IcFlag,
   type CalibrationField,
   type EnergyDelta,
+  type EnergyIcDriver,
+  type EnergyIcPorts,
   type EnergySample,
   type PhaseCalibration,
   type PhaseValues,
@@ -109,36 +111,36 @@ export function defaultAde7953Calibration(): PhaseCalibration[] {
 const s24 = (v: number) => (v & 0x800000 ? v - 0x1000000 : v);
 
 export class Ade7953 extends SpiEnergyIc {
-  readonly phaseCount: number;
-  readonly #scale: Ade7953Scale;
-  readonly #accumulate: boolean;
-  readonly #neutral: boolean;
-  readonly #nominal: number;
-  readonly #maxCurrent: number;
-  #cal: PhaseCalibration[];
+  declare readonly phaseCount: number;
+  private declare readonly scale: Ade7953Scale;
+  private declare readonly accumulate: boolean;
+  private declare readonly neutral: boolean;
+  private declare readonly nominal: number;
+  private declare readonly maxCurrent: number;
+  private declare cal: PhaseCalibration[];
   /** Accumulate mode: register values at the previous sample; [AE, RE, APE] × [A, B]. */
-  readonly #last = new Int32Array(6);
+  private readonly last = new Int32Array(6);
   /** Counts drained before a reset, reported with the first sample. */
-  readonly #pending = new Float64Array(6);
+  private readonly pending = new Float64Array(6);
   /** One frame buffer per register width (1..4 data bytes): no allocation per access. */
-  readonly #frames = [4, 5, 6, 7].map((n) => new Uint8Array(n));
-  readonly #counts = new Float64Array(6);
+  private readonly frames = [4, 5, 6, 7].map((n) => new Uint8Array(n));
+  private readonly counts = new Float64Array(6);
 
   constructor(options: Ade7953Options) {
     // Datasheet: SCLK <= 5 MHz, MOSI sampled on the rising edge (Tasmota SPI_MODE0 at 1 MHz).
     super(options.sensor, { hz: 1_000_000, mode: 0 });
-    this.#scale = options.scale ?? SHELLY_SCALE;
-    this.#accumulate = options.energyMode === "accumulate";
-    this.#neutral = (options.channelB ?? "neutral") === "neutral";
-    this.phaseCount = this.#neutral ? 1 : 2;
-    this.#nominal = options.nominalVoltage ?? 230;
-    this.#maxCurrent = options.maxCurrent ?? 60;
-    this.#cal = (options.calibration ?? defaultAde7953Calibration()).map((c) => ({ ...c }));
-    this.start(() => this.#start());
+    this.scale = options.scale ?? SHELLY_SCALE;
+    this.accumulate = options.energyMode === "accumulate";
+    this.neutral = (options.channelB ?? "neutral") === "neutral";
+    this.phaseCount = this.neutral ? 1 : 2;
+    this.nominal = options.nominalVoltage ?? 230;
+    this.maxCurrent = options.maxCurrent ?? 60;
+    this.cal = (options.calibration ?? defaultAde7953Calibration()).map((c) => ({ ...c }));
+    this.start(() => this.startChip());
   }
 
   get energyLsbWh(): number {
-    return this.#scale.whPerEnergyLsb;
+    return this.scale.whPerEnergyLsb;
   }
 
   validCalibration(field: CalibrationField, value: number): boolean {
@@ -159,31 +161,31 @@ export class Ade7953 extends SpiEnergyIc {
 
   configure(calibration: readonly PhaseCalibration[]): boolean {
     if (!this.acceptsAll(calibration)) return false;
-    this.#cal = calibration.slice(0, 2).map((c) => ({ ...c }));
-    return this.#writeCalibration();
+    this.cal = calibration.slice(0, 2).map((c) => ({ ...c }));
+    return this.writeCalibration();
   }
 
   sample(): EnergySample {
     let flags = this.takeFlags();
-    const irqA = this.#read(R.RSTIRQSTATA, 3);
-    const irqB = this.#read(R.RSTIRQSTATB, 3);
+    const irqA = this.read(R.RSTIRQSTATA, 3);
+    const irqB = this.read(R.RSTIRQSTATB, 3);
     if (irqA & IRQ_RESET) {
       // Restarted behind our back: registers counted from zero, settings are gone.
       flags |= IcFlag.chipRestarted;
-      this.#last.fill(0);
-      this.#pending.fill(0);
-      this.#setup();
+      this.last.fill(0);
+      this.pending.fill(0);
+      this.setup();
     }
     if ((irqA | irqB) & IRQ_OVERFLOW) flags |= IcFlag.energyOverflow;
-    const counts = this.#readEnergy();
-    const a = this.#channel(0);
+    const counts = this.readEnergy();
+    const a = this.channel(0);
     const phases: PhaseValues[] = [a];
-    const energy: EnergyDelta[] = [this.#delta(counts, 0)];
+    const energy: EnergyDelta[] = [this.delta(counts, 0)];
     let total = energy[0];
-    const b = this.#channel(1);
-    if (!this.#neutral) {
+    const b = this.channel(1);
+    if (!this.neutral) {
       phases.push(b);
-      energy.push(this.#delta(counts, 1));
+      energy.push(this.delta(counts, 1));
       total = sumDelta(energy[0], energy[1]);
     }
     if (irqA & IRQ_SAG) flags |= IcFlag.sag(0);
@@ -191,13 +193,13 @@ export class Ade7953 extends SpiEnergyIc {
     if (irqA & IRQ_OI) flags |= IcFlag.overCurrent(0);
     if (irqB & IRQ_OI) flags |= IcFlag.overCurrent(1);
     if (a.activeW < 0) flags |= IcFlag.reverse(0);
-    if (!this.#neutral && b.activeW < 0) flags |= IcFlag.reverse(1);
-    const period = this.#read(R.PERIOD, 2);
+    if (!this.neutral && b.activeW < 0) flags |= IcFlag.reverse(1);
+    const period = this.read(R.PERIOD, 2);
     return {
       phases,
       // f = 223.75 kHz / (PERIOD + 1) (datasheet p.36).
       frequencyHz: a.vRms > 0 && period !== 0xffff ? 223750 / (period + 1) : 0,
-      neutralA: this.#neutral ? b.iRms : NaN,
+      neutralA: this.neutral ? b.iRms : NaN,
       energy,
       total,
       flags,
@@ -206,80 +208,80 @@ export class Ade7953 extends SpiEnergyIc {
 
   drain(): { energy: EnergyDelta[]; total: EnergyDelta } {
     this.checkOpen();
-    const counts = this.#readEnergy();
-    const energy: EnergyDelta[] = [this.#delta(counts, 0)];
-    if (this.#neutral) return { energy, total: energy[0] };
-    energy.push(this.#delta(counts, 1));
+    const counts = this.readEnergy();
+    const energy: EnergyDelta[] = [this.delta(counts, 0)];
+    if (this.neutral) return { energy, total: energy[0] };
+    energy.push(this.delta(counts, 1));
     return { energy, total: sumDelta(energy[0], energy[1]) };
   }
 
-  #start(): void {
-    const irq = this.#read(R.IRQSTATA, 3);
+  private startChip(): void {
+    const irq = this.read(R.IRQSTATA, 3);
     if (irq === 0xffffff) throw new Error("ADE7953 not answering");
-    if (!(irq & IRQ_RESET) && !this.#accumulate) {
+    if (!(irq & IRQ_RESET) && !this.accumulate) {
       // Firmware restart with the chip running: keep what the read-with-reset registers hold.
-      const c = this.#readEnergy();
-      this.#pending.set(c);
+      const c = this.readEnergy();
+      this.pending.set(c);
     }
-    this.#setup();
+    this.setup();
   }
 
-  #setup(): void {
+  private setup(): void {
     let ok = true;
-    this.#write(R.UNLOCK, 0xad, 1);
-    this.#write(R.R120, 0x30, 2);
-    ok = this.#read(R.R120, 2) === 0x30 && ok;
-    ok = this.#set(R.CONFIG, 0x0004, 2) && ok;
-    ok = this.#set(R.LCYCMODE, this.#accumulate ? 0x00 : 0x40, 1) && ok;
-    ok = this.#set(R.PGA_V, 0, 1) && ok;
-    ok = this.#set(R.PGA_IA, 0, 1) && ok;
-    ok = this.#set(R.PGA_IB, 0, 1) && ok;
+    this.write(R.UNLOCK, 0xad, 1);
+    this.write(R.R120, 0x30, 2);
+    ok = this.read(R.R120, 2) === 0x30 && ok;
+    ok = this.set(R.CONFIG, 0x0004, 2) && ok;
+    ok = this.set(R.LCYCMODE, this.accumulate ? 0x00 : 0x40, 1) && ok;
+    ok = this.set(R.PGA_V, 0, 1) && ok;
+    ok = this.set(R.PGA_IA, 0, 1) && ok;
+    ok = this.set(R.PGA_IB, 0, 1) && ok;
     // Thresholds in register units: sag on RMS, over-voltage/current on the peak.
-    ok = this.#set(R.SAGLVL, Math.round((this.#nominal * 0.78) / this.#scale.vPerLsb), 3) && ok;
-    ok = this.#set(R.OVLVL, Math.min(0xffffff, Math.round((this.#nominal * 1.22 * Math.SQRT2) / this.#scale.vPerLsb)), 3) && ok;
-    ok = this.#set(R.OILVL, Math.min(0xffffff, Math.round((this.#maxCurrent * Math.SQRT2) / this.#scale.aPerLsb)), 3) && ok;
-    ok = this.#writeCalibration() && ok;
-    this.#read(R.RSTIRQSTATA, 3);
-    this.#read(R.RSTIRQSTATB, 3);
-    if (this.#accumulate) {
-      for (let k = 0; k < 6; k++) this.#last[k] = s24(this.#read(R.AENERGYA + k, 3));
+    ok = this.set(R.SAGLVL, Math.round((this.nominal * 0.78) / this.scale.vPerLsb), 3) && ok;
+    ok = this.set(R.OVLVL, Math.min(0xffffff, Math.round((this.nominal * 1.22 * Math.SQRT2) / this.scale.vPerLsb)), 3) && ok;
+    ok = this.set(R.OILVL, Math.min(0xffffff, Math.round((this.maxCurrent * Math.SQRT2) / this.scale.aPerLsb)), 3) && ok;
+    ok = this.writeCalibration() && ok;
+    this.read(R.RSTIRQSTATA, 3);
+    this.read(R.RSTIRQSTATB, 3);
+    if (this.accumulate) {
+      for (let k = 0; k < 6; k++) this.last[k] = s24(this.read(R.AENERGYA + k, 3));
     }
     if (!ok) this.carryFlags(IcFlag.configError);
   }
 
-  #writeCalibration(): boolean {
+  private writeCalibration(): boolean {
     let ok = true;
     for (let ch = 0; ch < 2; ch++) {
-      const c = this.#cal[ch] ?? this.#cal[0];
+      const c = this.cal[ch] ?? this.cal[0];
       const base = ch === 0 ? R.AIGAIN : R.BIGAIN;
-      ok = this.#set(base, c.currentGain, 3) && ok;
+      ok = this.set(base, c.currentGain, 3) && ok;
       // BVGAIN must not be modified (datasheet table): the voltage gain is channel A's.
-      if (ch === 0) ok = this.#set(R.AVGAIN, c.voltageGain, 3) && ok;
-      ok = this.#set(ch === 0 ? R.AWGAIN : R.BWGAIN, c.powerGain, 3) && ok;
-      ok = this.#set(ch === 0 ? R.AVARGAIN : R.BVARGAIN, c.powerGain, 3) && ok;
-      ok = this.#set(ch === 0 ? R.AWATTOS : R.BWATTOS, c.powerOffset & 0xffffff, 3) && ok;
-      ok = this.#set(ch === 0 ? R.AVAROS : R.BVAROS, c.reactiveOffset & 0xffffff, 3) && ok;
+      if (ch === 0) ok = this.set(R.AVGAIN, c.voltageGain, 3) && ok;
+      ok = this.set(ch === 0 ? R.AWGAIN : R.BWGAIN, c.powerGain, 3) && ok;
+      ok = this.set(ch === 0 ? R.AVARGAIN : R.BVARGAIN, c.powerGain, 3) && ok;
+      ok = this.set(ch === 0 ? R.AWATTOS : R.BWATTOS, c.powerOffset & 0xffffff, 3) && ok;
+      ok = this.set(ch === 0 ? R.AVAROS : R.BVAROS, c.reactiveOffset & 0xffffff, 3) && ok;
       const ph = c.phase < 0 ? -c.phase + 0x200 : c.phase;
-      ok = this.#set(R.PHCALA + ch, ph, 2) && ok;
+      ok = this.set(R.PHCALA + ch, ph, 2) && ok;
     }
     return ok;
   }
 
-  #channel(ch: number): PhaseValues {
-    const sc = this.#scale;
-    const v = this.#read(R.VRMS, 3) * sc.vPerLsb;
-    const p = s24(this.#read(R.AWATT + ch, 3)) * sc.wPerLsb;
-    const q = s24(this.#read(R.AVAR + ch, 3)) * sc.wPerLsb;
-    const s = s24(this.#read(R.AVA + ch, 3)) * sc.wPerLsb;
-    const pfRaw = this.#read(R.PFA + ch, 2);
-    const angleRaw = this.#read(R.ANGLE_A + ch, 2);
-    const period = this.#read(R.PERIOD, 2);
+  private channel(ch: number): PhaseValues {
+    const sc = this.scale;
+    const v = this.read(R.VRMS, 3) * sc.vPerLsb;
+    const p = s24(this.read(R.AWATT + ch, 3)) * sc.wPerLsb;
+    const q = s24(this.read(R.AVAR + ch, 3)) * sc.wPerLsb;
+    const s = s24(this.read(R.AVA + ch, 3)) * sc.wPerLsb;
+    const pfRaw = this.read(R.PFA + ch, 2);
+    const angleRaw = this.read(R.ANGLE_A + ch, 2);
+    const period = this.read(R.PERIOD, 2);
     const f = period !== 0xffff ? 223750 / (period + 1) : 0;
     // ANGLE: 4.47 µs per LSB between the zero crossings (datasheet p.39).
     const angle = ((((angleRaw << 16) >> 16) * 4.47e-6 * 360 * f) % 360 + 360) % 360;
     return {
       vRms: v,
-      iRms: this.#read(R.IRMSA + ch, 3) * sc.aPerLsb,
+      iRms: this.read(R.IRMSA + ch, 3) * sc.aPerLsb,
       activeW: p,
       reactiveVar: q,
       apparentVA: s,
@@ -290,24 +292,24 @@ export class Ade7953 extends SpiEnergyIc {
   }
 
   /** Energy counts since the previous sample: [AE, RE, APE] × [A, B], signed. */
-  #readEnergy(): Float64Array {
-    const out = this.#counts;
+  private readEnergy(): Float64Array {
+    const out = this.counts;
     out.fill(0);
     for (let k = 0; k < 6; k++) {
       // The 32-bit alias (+0x100) is sign-extended by the chip (datasheet p.60).
-      const raw = this.#read(R.AENERGYA + 0x100 + k, 4) | 0;
-      if (this.#accumulate) {
-        out[k] = s24((raw - this.#last[k]) & 0xffffff);
-        this.#last[k] = raw;
+      const raw = this.read(R.AENERGYA + 0x100 + k, 4) | 0;
+      if (this.accumulate) {
+        out[k] = s24((raw - this.last[k]) & 0xffffff);
+        this.last[k] = raw;
       } else out[k] = raw;
-      out[k] += this.#pending[k];
-      this.#pending[k] = 0;
+      out[k] += this.pending[k];
+      this.pending[k] = 0;
     }
     return out;
   }
 
-  #delta(c: Float64Array, ch: number): EnergyDelta {
-    const k = this.#scale.whPerEnergyLsb;
+  private delta(c: Float64Array, ch: number): EnergyDelta {
+    const k = this.scale.whPerEnergyLsb;
     const ae = c[ch] * k;
     const re = c[2 + ch] * k;
     return {
@@ -319,13 +321,13 @@ export class Ade7953 extends SpiEnergyIc {
     };
   }
 
-  #set(a: number, v: number, width: number): boolean {
-    this.#write(a, v, width);
-    return this.#read(a, width) === v;
+  private set(a: number, v: number, width: number): boolean {
+    this.write(a, v, width);
+    return this.read(a, width) === v;
   }
 
-  #read(a: number, width: number): number {
-    const f = this.#frames[width - 1];
+  private read(a: number, width: number): number {
+    const f = this.frames[width - 1];
     f.fill(0);
     f[0] = a >> 8;
     f[1] = a & 0xff;
@@ -336,8 +338,8 @@ export class Ade7953 extends SpiEnergyIc {
     return v;
   }
 
-  #write(a: number, v: number, width: number): void {
-    const f = this.#frames[width - 1];
+  private write(a: number, v: number, width: number): void {
+    const f = this.frames[width - 1];
     f[0] = a >> 8;
     f[1] = a & 0xff;
     f[2] = 0x00;
@@ -355,3 +357,6 @@ function sumDelta(a: EnergyDelta, b: EnergyDelta): EnergyDelta {
     apparentVAh: a.apparentVAh + b.apparentVAh,
   };
 }
+
+/** This IC as a board's data names it (boards/types.ts `energyIc.driver`). */
+export const ADE7953_DRIVER: EnergyIcDriver = Object.freeze({ type: "ade7953", open: (ports: EnergyIcPorts) => new Ade7953(ports), defaultCalibration: defaultAde7953Calibration, startWaitMs: 0 });

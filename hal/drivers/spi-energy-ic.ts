@@ -13,12 +13,14 @@ import type { CalibrationField, EnergyDelta, EnergyIc, EnergySample, PhaseCalibr
 
 export abstract class SpiEnergyIc implements EnergyIc {
   abstract readonly phaseCount: number;
-  protected readonly io: SpiIo;
-  #flagsCarry = 0;
-  #closed = false;
+  protected declare readonly io: SpiIo;
+  private declare flagsCarry: number;
+  private declare closed: boolean;
 
   /** `bus`: the chip's SPI clock and mode, which the board's sensor options override. */
   protected constructor(sensor: SpiSensorOptions, bus: { hz: number; mode: number }) {
+    this.flagsCarry = 0;
+    this.closed = false;
     const { io, ...options } = sensor;
     this.io = new io({ ...bus, ...options });
   }
@@ -29,8 +31,8 @@ export abstract class SpiEnergyIc implements EnergyIc {
   abstract configure(calibration: readonly PhaseCalibration[]): boolean;
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.closed) return;
+    this.closed = true;
     this.io.close();
   }
 
@@ -46,25 +48,32 @@ export abstract class SpiEnergyIc implements EnergyIc {
 
   /** Throws once closed: a sample or drain on a released bus is a programming error. */
   protected checkOpen(): void {
-    if (this.#closed) throw new Error("closed");
+    if (this.closed) throw new Error("closed");
   }
 
   /** The flags carried since the previous sample (cleared); throws once closed. */
   protected takeFlags(): number {
     this.checkOpen();
-    const flags = this.#flagsCarry;
-    this.#flagsCarry = 0;
+    const flags = this.flagsCarry;
+    this.flagsCarry = 0;
     return flags;
   }
 
   /** IcFlag bits to report with the next sample. */
   protected carryFlags(flags: number): void {
-    this.#flagsCarry |= flags;
+    this.flagsCarry |= flags;
   }
 
   /** Whether every value of every phase is in this chip's range (nothing is written otherwise). */
   protected acceptsAll(calibration: readonly PhaseCalibration[]): boolean {
-    for (const c of calibration) for (const k of Object.keys(c) as CalibrationField[]) if (!this.validCalibration(k, c[k])) return false;
+    for (let i = 0; i < calibration.length; i++) {
+      const c = calibration[i];
+      const fields = Object.keys(c) as CalibrationField[];
+      for (let j = 0; j < fields.length; j++) {
+        const k = fields[j];
+        if (!this.validCalibration(k, c[k])) return false;
+      }
+    }
     return true;
   }
 }

@@ -22,35 +22,35 @@ export interface ByteSink {
  * never dropped.
  */
 export class PacedWriter {
-  #room = 0;
-  #queue: Uint8Array[] = [];
+  private room = 0;
+  private queue: Uint8Array[] = [];
 
   /** Queues a copy of `bytes` (the caller may reuse its buffer) and writes what fits now. */
   write(sink: ByteSink | undefined, bytes: Uint8Array): void {
-    this.#queue.push(bytes.slice());
-    this.#drain(sink);
+    this.queue.push(bytes.slice());
+    this.drain(sink);
   }
 
   /** onWritable: the device takes `count` more bytes. */
   writable(sink: ByteSink | undefined, count: number): void {
-    this.#room = count;
-    this.#drain(sink);
+    this.room = count;
+    this.drain(sink);
   }
 
   /** Drops what waits and the room reported: the device closed, or was reopened at another rate. */
   clear(): void {
-    this.#queue = [];
-    this.#room = 0;
+    this.queue = [];
+    this.room = 0;
   }
 
-  #drain(sink: ByteSink | undefined): void {
-    while (sink && this.#room > 0 && this.#queue.length > 0) {
-      const head = this.#queue[0];
-      const n = Math.min(head.length, this.#room);
+  private drain(sink: ByteSink | undefined): void {
+    while (sink && this.room > 0 && this.queue.length > 0) {
+      const head = this.queue[0];
+      const n = Math.min(head.length, this.room);
       sink.write(asArrayBuffer(n === head.length ? head : head.subarray(0, n)));
-      this.#room -= n;
-      if (n === head.length) this.#queue.shift();
-      else this.#queue[0] = head.subarray(n);
+      this.room -= n;
+      if (n === head.length) this.queue.shift();
+      else this.queue[0] = head.subarray(n);
     }
   }
 }

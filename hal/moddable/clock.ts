@@ -8,20 +8,21 @@ import type { MonotonicClock, Rtc } from "../clock.js";
  * per wrap period (the metrology tick reads it every second).
  */
 export class WrappingTicksClock implements MonotonicClock {
-  readonly #ticks: () => number;
-  #last: number;
-  #elapsed = 0;
+  private declare readonly ticks: () => number;
+  private declare last: number;
+  private declare elapsed: number;
 
   constructor(ticks: () => number) {
-    this.#ticks = ticks;
-    this.#last = ticks() >>> 0;
+    this.elapsed = 0;
+    this.ticks = ticks;
+    this.last = ticks() >>> 0;
   }
 
   nowMs(): number {
-    const now = this.#ticks() >>> 0;
-    this.#elapsed += (now - this.#last + 0x100000000) % 0x100000000;
-    this.#last = now;
-    return this.#elapsed;
+    const now = this.ticks() >>> 0;
+    this.elapsed += (now - this.last + 0x100000000) % 0x100000000;
+    this.last = now;
+    return this.elapsed;
   }
 }
 
@@ -32,30 +33,33 @@ export class WrappingTicksClock implements MonotonicClock {
  * clock (`Time.set`) is kept in step for SDK modules that read Date.
  */
 export class MonotonicRtc implements Rtc {
-  readonly #mono: MonotonicClock;
-  readonly #setSystemSeconds: (seconds: number) => void;
-  #baseUtc = 0;
-  #baseMono = 0;
-  #valid = false;
+  private declare readonly mono: MonotonicClock;
+  private declare readonly setSystemSeconds: (seconds: number) => void;
+  private declare baseUtc: number;
+  private declare baseMono: number;
+  private declare isValid: boolean;
 
   constructor(mono: MonotonicClock, setSystemSeconds: (seconds: number) => void = () => {}) {
-    this.#mono = mono;
-    this.#setSystemSeconds = setSystemSeconds;
+    this.baseUtc = 0;
+    this.baseMono = 0;
+    this.isValid = false;
+    this.mono = mono;
+    this.setSystemSeconds = setSystemSeconds;
   }
 
   get valid(): boolean {
-    return this.#valid;
+    return this.isValid;
   }
 
   nowUtcMs(): number {
-    return this.#baseUtc + (this.#mono.nowMs() - this.#baseMono);
+    return this.baseUtc + (this.mono.nowMs() - this.baseMono);
   }
 
   setUtcMs(utcMs: number): void {
     if (!Number.isFinite(utcMs)) throw new RangeError("UTC time must be finite");
-    this.#baseMono = this.#mono.nowMs();
-    this.#baseUtc = utcMs;
-    this.#valid = true;
-    this.#setSystemSeconds(Math.floor(utcMs / 1000));
+    this.baseMono = this.mono.nowMs();
+    this.baseUtc = utcMs;
+    this.isValid = true;
+    this.setSystemSeconds(Math.floor(utcMs / 1000));
   }
 }

@@ -1,4 +1,4 @@
-import type { CryptoPort, IncrementalHash } from "../crypto.js";
+import type { CryptoPort, HashAlgorithm, IncrementalHash } from "../crypto.js";
 
 /** One AES key schedule (Moddable: `new BlockCipher("AES", key)` from `crypt`). */
 export interface AesBlock {
@@ -20,8 +20,8 @@ export interface CryptoPrimitives {
   /** GCM decryption without the tag check: the plaintext and the tag computed over the ciphertext. */
   gcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): { plaintext: Uint8Array; tag: Uint8Array };
   sha256(data: Uint8Array): Uint8Array;
-  /** Streaming SHA-256 (crypt's Digest), for image verification. */
-  createSha256?(): IncrementalHash;
+  /** Streaming SHA-256 or SHA-512 (crypt's Digest), for image verification. */
+  createHash?(algorithm: HashAlgorithm): IncrementalHash;
   /** P-256 verification of a validated public point and signature (r, s in 1..n-1). */
   p256Verify(x: bigint, y: bigint, digest: Uint8Array, r: bigint, s: bigint): boolean;
   randomBytes(length: number): Uint8Array;
@@ -68,27 +68,27 @@ const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const KW_IV = 0xa6;
 
 /**
- * The crypto port on Moddable. The SDK has AES (native), GCM, SHA-256
- * (native) and ECDSA P-256 verification (JavaScript over XS BigInt); it has
+ * The crypto port on Moddable. The SDK has AES (native), GCM, SHA-256 and
+ * SHA-512 (native) and ECDSA P-256 verification (JavaScript over XS BigInt); it has
  * no AES key wrap (built here on the AES block), no ed25519 and no safe
  * ECDSA signing (its nonce comes from the `rng` module, an RC4 stream seeded
  * from c_rand). Those two are taken from `fallback` when given and are
  * otherwise absent, which callers see as the optional methods missing.
  */
 export class ModdableCrypto implements CryptoPort {
-  readonly #p: CryptoPrimitives;
-  readonly ed25519Verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
-  readonly ecdsaP256Sign?: (privateKey: Uint8Array, digest: Uint8Array) => Uint8Array;
+  private declare readonly p: CryptoPrimitives;
+  declare readonly ed25519Verify?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+  declare readonly ecdsaP256Sign?: (privateKey: Uint8Array, digest: Uint8Array) => Uint8Array;
 
   constructor(primitives: CryptoPrimitives, fallback: CryptoFallback = {}) {
-    this.#p = primitives;
+    this.p = primitives;
     if (fallback.ed25519Verify) this.ed25519Verify = fallback.ed25519Verify.bind(fallback);
     if (fallback.ecdsaP256Sign) this.ecdsaP256Sign = fallback.ecdsaP256Sign.bind(fallback);
   }
 
   aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, tagLength: number): Uint8Array {
     checkGcm(key, iv, tagLength);
-    const { ciphertext, tag } = this.#p.gcmSeal(key, iv, aad, plaintext);
+    const { ciphertext, tag } = this.p.gcmSeal(key, iv, aad, plaintext);
     const out = new Uint8Array(ciphertext.length + tagLength);
     out.set(ciphertext);
     out.set(tag.subarray(0, tagLength), ciphertext.length);
@@ -101,7 +101,7 @@ export class ModdableCrypto implements CryptoPort {
     const n = ciphertextAndTag.length - tagLength;
     let opened: { plaintext: Uint8Array; tag: Uint8Array };
     try {
-      opened = this.#p.gcmOpen(key, iv, aad, ciphertextAndTag.subarray(0, n));
+      opened = this.p.gcmOpen(key, iv, aad, ciphertextAndTag.subarray(0, n));
     } catch {
       // Wire input never makes the port throw: a native refusal is a failed check.
       return undefined;
@@ -115,24 +115,24 @@ export class ModdableCrypto implements CryptoPort {
 
   aesKeyWrap(kek: Uint8Array, key: Uint8Array): Uint8Array {
     if (key.length < 16 || key.length % 8 !== 0) throw new RangeError("key wrap needs a key of 16 or more bytes in 8-byte blocks");
-    return keyWrap(this.#p.aes(kek), key);
+    return keyWrap(this.p.aes(kek), key);
   }
 
   aesKeyUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array | undefined {
     if (wrapped.length < 24 || wrapped.length % 8 !== 0 || (kek.length !== 16 && kek.length !== 32)) return undefined;
     try {
-      return keyUnwrap(this.#p.aes(kek), wrapped);
+      return keyUnwrap(this.p.aes(kek), wrapped);
     } catch {
       return undefined;
     }
   }
 
   sha256(data: Uint8Array): Uint8Array {
-    return this.#p.sha256(data);
+    return this.p.sha256(data);
   }
 
-  createHash(algorithm: "sha256" | "sha512"): IncrementalHash | undefined {
-    return algorithm === "sha256" ? this.#p.createSha256?.() : undefined;
+  createHash(algorithm: HashAlgorithm): IncrementalHash | undefined {
+    return this.p.createHash?.(algorithm);
   }
 
   ecdsaP256Verify(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {
@@ -145,14 +145,14 @@ export class ModdableCrypto implements CryptoPort {
     const s = toBigInt(signature, 32, 64);
     if (r === 0n || s === 0n || r >= N || s >= N) return false;
     try {
-      return this.#p.p256Verify(x, y, digest, r, s) === true;
+      return this.p.p256Verify(x, y, digest, r, s) === true;
     } catch {
       return false;
     }
   }
 
   randomBytes(length: number): Uint8Array {
-    return this.#p.randomBytes(length);
+    return this.p.randomBytes(length);
   }
 }
 

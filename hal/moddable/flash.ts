@@ -27,12 +27,12 @@ export interface FlashTraits {
  * the erase block loses its tail instead of leaving a half sector.
  */
 export class ModdableFlashPartition implements FlashPartition {
-  readonly geometry: FlashGeometry;
-  readonly byteLength: number;
-  readonly #device: FlashDevice;
+  declare readonly geometry: FlashGeometry;
+  declare readonly byteLength: number;
+  private declare readonly device: FlashDevice;
 
   constructor(device: FlashDevice, traits: FlashTraits) {
-    this.#device = device;
+    this.device = device;
     const sectorSize = device.blockSize;
     const sectorCount = Math.floor(device.byteLength / sectorSize);
     this.geometry = { sectorSize, sectorCount, writeSize: traits.writeSize, ratedEraseCycles: traits.ratedEraseCycles };
@@ -40,23 +40,23 @@ export class ModdableFlashPartition implements FlashPartition {
   }
 
   read(offset: number, length: number): Uint8Array {
-    this.#check(offset, length, 1);
+    this.check(offset, length, 1);
     if (length === 0) return new Uint8Array(0);
-    return new Uint8Array(this.#device.read(offset, length) as ArrayBuffer);
+    return new Uint8Array(this.device.read(offset, length) as ArrayBuffer);
   }
 
   write(offset: number, data: Uint8Array): void {
-    this.#check(offset, data.length, this.geometry.writeSize);
+    this.check(offset, data.length, this.geometry.writeSize);
     if (data.length === 0) return;
-    this.#device.write(offset, data.length, asArrayBuffer(data));
+    this.device.write(offset, data.length, asArrayBuffer(data));
   }
 
   eraseSector(sector: number): void {
     if (!Number.isInteger(sector) || sector < 0 || sector >= this.geometry.sectorCount) throw new RangeError(`sector ${sector} outside 0..${this.geometry.sectorCount - 1}`);
-    this.#device.erase(sector);
+    this.device.erase(sector);
   }
 
-  #check(offset: number, length: number, unit: number): void {
+  private check(offset: number, length: number, unit: number): void {
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > this.byteLength) {
       throw new RangeError(`flash range ${offset}+${length} outside 0..${this.byteLength}`);
     }

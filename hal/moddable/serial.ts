@@ -19,59 +19,60 @@ export type SerialOpener = (baud: number, onReadable: (bytes: number) => void, o
  *   frame is queued and drained from onWritable, never dropped.
  */
 export class ModdableSerial implements SerialPort {
-  readonly #open: SerialOpener;
-  #device: SerialDevice | undefined;
-  #baud: number;
-  readonly #out = new PacedWriter();
-  #handler: ((bytes: Uint8Array) => void) | undefined;
+  private declare readonly open: SerialOpener;
+  private declare device: SerialDevice | undefined;
+  private declare currentBaud: number;
+  private declare readonly out: PacedWriter;
+  private declare handler: ((bytes: Uint8Array) => void) | undefined;
 
   constructor(open: SerialOpener, baud: number) {
-    this.#open = open;
-    this.#baud = baud;
-    this.#device = this.#connect(baud);
+    this.out = new PacedWriter();
+    this.open = open;
+    this.currentBaud = baud;
+    this.device = this.connect(baud);
   }
 
   get baud(): number {
-    return this.#baud;
+    return this.currentBaud;
   }
 
   setBaud(baud: number): void {
-    if (baud === this.#baud && this.#device) return;
-    this.#device?.close();
-    this.#baud = baud;
+    if (baud === this.currentBaud && this.device) return;
+    this.device?.close();
+    this.currentBaud = baud;
     // Bytes queued at the old rate would be garbage at the new one.
-    this.#out.clear();
-    this.#device = this.#connect(baud);
+    this.out.clear();
+    this.device = this.connect(baud);
   }
 
   write(bytes: Uint8Array): void {
-    if (!this.#device) throw new Error("serial port closed");
+    if (!this.device) throw new Error("serial port closed");
     if (bytes.length === 0) return;
-    this.#out.write(this.#device, bytes);
+    this.out.write(this.device, bytes);
   }
 
   onReceive(handler: (bytes: Uint8Array) => void): void {
-    this.#handler = handler;
+    this.handler = handler;
   }
 
   close(): void {
-    this.#device?.close();
-    this.#device = undefined;
-    this.#out.clear();
+    this.device?.close();
+    this.device = undefined;
+    this.out.clear();
   }
 
-  #connect(baud: number): SerialDevice {
-    return this.#open(
+  private connect(baud: number): SerialDevice {
+    return this.open(
       baud,
-      (count) => this.#readable(count),
-      (count) => this.#out.writable(this.#device, count),
+      (count) => this.readable(count),
+      (count) => this.out.writable(this.device, count),
     );
   }
 
-  #readable(count: number): void {
-    const device = this.#device;
+  private readable(count: number): void {
+    const device = this.device;
     if (!device || count <= 0) return;
     const chunk = device.read(count);
-    if (chunk instanceof ArrayBuffer && chunk.byteLength > 0) this.#handler?.(new Uint8Array(chunk));
+    if (chunk instanceof ArrayBuffer && chunk.byteLength > 0) this.handler?.(new Uint8Array(chunk));
   }
 }

@@ -22,31 +22,33 @@ export interface SystemDeps {
  * and a call here would only hide that. kickWatchdog is therefore a no-op.
  */
 export class ModdableSystem implements SystemPort {
-  readonly #deps: SystemDeps;
-  readonly #powerFailHandlers: (() => void)[] = [];
+  private declare readonly deps: SystemDeps;
+  private declare readonly powerFailHandlers: (() => void)[];
   /** What the power-fail handlers threw at the last warning. */
-  powerFailErrors: unknown[] = [];
+  declare powerFailErrors: unknown[];
 
   constructor(deps: SystemDeps) {
-    this.#deps = deps;
+    this.powerFailHandlers = [];
+    this.powerFailErrors = [];
+    this.deps = deps;
     // Every handler runs even if an earlier one throws (runEach, as in the
     // simulation): each guards its own data. What they threw is kept for
     // a diagnostic read (the meter also counts its own handlers' faults).
     deps.powerFail?.onChange?.((level) => {
-      if (level === 0) this.powerFailErrors = runEach(this.#powerFailHandlers);
+      if (level === 0) this.powerFailErrors = runEach(this.powerFailHandlers);
     });
   }
 
   resetCause(): ResetCause {
-    return this.#deps.resetCause;
+    return this.deps.resetCause;
   }
 
   reboot(): void {
-    this.#deps.restart();
+    this.deps.restart();
   }
 
   onPowerFail(handler: () => void): void {
-    this.#powerFailHandlers.push(handler);
+    this.powerFailHandlers.push(handler);
   }
 
   kickWatchdog(): void {}

@@ -15,10 +15,16 @@ export type SocketOpener = (host: string, port: number, callbacks: SocketCallbac
  * ModdableTcpConnection: writes wait for onWritable, an error closes it.
  */
 export class ModdableTcpConnector implements TcpConnector {
+  private declare readonly open: SocketOpener;
+  private declare readonly defer: (callback: () => void) => void;
+
   constructor(
-    private readonly open: SocketOpener,
-    private readonly defer: (callback: () => void) => void,
-  ) {}
+    open: SocketOpener,
+    defer: (callback: () => void) => void,
+  ) {
+    this.open = open;
+    this.defer = defer;
+  }
 
   connect(host: string, port: number, handler: TcpConnectHandler): TcpConnectAttempt {
     let state: "connecting" | "connected" | "done" = "connecting";

@@ -12,20 +12,22 @@ export interface TimerApi<Handle> {
  * one-shot forgets its handle when it fires, so ids never leak.
  */
 export class ModdableTimers<Handle> implements Timers {
-  readonly #api: TimerApi<Handle>;
-  readonly #handles = new Map<TimerId, Handle>();
-  #next = 1;
+  private declare readonly api: TimerApi<Handle>;
+  private declare readonly handles: Map<TimerId, Handle>;
+  private declare next: number;
 
   constructor(api: TimerApi<Handle>) {
-    this.#api = api;
+    this.handles = new Map<TimerId, Handle>();
+    this.next = 1;
+    this.api = api;
   }
 
   once(ms: number, callback: () => void): TimerId {
-    const id = this.#id();
-    this.#handles.set(
+    const id = this.id();
+    this.handles.set(
       id,
-      this.#api.set(() => {
-        this.#handles.delete(id);
+      this.api.set(() => {
+        this.handles.delete(id);
         callback();
       }, Math.max(0, ms)),
     );
@@ -33,28 +35,28 @@ export class ModdableTimers<Handle> implements Timers {
   }
 
   repeat(ms: number, callback: () => void): TimerId {
-    const id = this.#id();
+    const id = this.id();
     const interval = Math.max(1, ms);
-    this.#handles.set(id, this.#api.set(callback, interval, interval));
+    this.handles.set(id, this.api.set(callback, interval, interval));
     return id;
   }
 
   clear(id: TimerId): void {
-    const handle = this.#handles.get(id);
+    const handle = this.handles.get(id);
     if (handle === undefined) return;
-    this.#handles.delete(id);
-    this.#api.clear(handle);
+    this.handles.delete(id);
+    this.api.clear(handle);
   }
 
   /** Live timers, for leak checks. */
   get active(): number {
-    return this.#handles.size;
+    return this.handles.size;
   }
 
-  #id(): TimerId {
-    const id = this.#next;
+  private id(): TimerId {
+    const id = this.next;
     // Wrap well inside the small-integer range XS stores without boxing.
-    this.#next = id >= 0x3fffffff ? 1 : id + 1;
+    this.next = id >= 0x3fffffff ? 1 : id + 1;
     return id;
   }
 }

@@ -2,12 +2,14 @@ import { aeskw } from "@noble/ciphers/aes.js";
 import { p256 } from "@noble/curves/nist.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import type { CryptoPort } from "../crypto.js";
+import { sha2 } from "../../src/util/sha2.js";
+import type { CryptoPort, HashAlgorithm, IncrementalHash } from "../crypto.js";
 import { AesGcm } from "./aes-gcm.js";
 
 /**
  * The crypto port in pure JS: AES-GCM of our own (hal/sim/aes-gcm.ts, checked
- * against noble's and the published vectors), the rest from the audited noble libraries; XS runs them,
+ * against noble's and the published vectors), the streaming SHA-2 of our own
+ * (src/util/sha2.ts, checked against the MCUboot images' hashes), the rest from the audited noble libraries; XS runs them,
  * so the same implementation serves the XS tests, the Node tests and the
  * simulator. A board substitutes its hardware (ESP32 AES/SHA, nRF52840 CC310).
  *
@@ -47,6 +49,11 @@ export class SimCrypto implements CryptoPort {
 
   sha256(data: Uint8Array): Uint8Array {
     return sha256(data);
+  }
+
+  /** Both image hashes, as a board's crypt Digest has them natively: SHA-2 of our own (src/util/sha2.ts), which hashes blocks in place. */
+  createHash(algorithm: HashAlgorithm): IncrementalHash | undefined {
+    return sha2(algorithm);
   }
 
   ecdsaP256Verify(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {

@@ -1,12 +1,12 @@
 /**
- * The register-level chip model of every energy IC in the driver registry
- * (hal/drivers/registry.ts), by the same name: what the sim board, the
- * simulator and the tests put behind the simulated SPI bus for a board's
- * `energyIc.type`. `satisfies Record<EnergyIcType, ...>` makes the typecheck
- * fail for a registered driver without a model.
+ * The register-level chip model of every energy IC the firmware has a driver
+ * for, by the driver's `type`: what the sim board, the simulator and the
+ * tests put behind the simulated SPI bus for a board's `energyIc.driver`.
+ * `satisfies Record<EnergyIcType, ...>` makes the typecheck fail for an IC
+ * name (hal/energy-ic.ts) without a model.
  */
 import type { MonotonicClock } from "../clock.js";
-import type { EnergyIcType } from "../drivers/registry.js";
+import type { EnergyIcType } from "../energy-ic.js";
 import { SimAde7953 } from "./ade7953.js";
 import { SimAtm90e32 } from "./atm90e32.js";
 import type { LoadScenario } from "./load-scenario.js";

@@ -10,13 +10,14 @@ import { DEFAULT_BUDGET } from "../../src/storage/budget.js";
 import { WrapperClient } from "../../src/transport/client/wrapper-client.js";
 import { drive } from "../transport/support.js";
 import { simHost } from "../../bench/rigs/sim-host.js";
+import { ADE7953_DRIVER } from "../../hal/drivers/ade7953.js";
 
 const KiB = 1024;
 
 /**
  * A board defined in data alone: nothing in boards/, hal/ or the other tests
  * names it. Its energy IC (an ADE7953, as on the nRF52840 DK, but on other
- * pins and SPI settings) is found by name in the driver registry, its flash
+ * pins and SPI settings) is the driver its data names, its flash
  * is a map of its own (2 MiB, 4-byte program unit, MCUboot slots and storage
  * where no other board has them), and its DLMS wrapper listens on its own
  * port. Booting it through the device composition root and reading it over
@@ -26,7 +27,7 @@ const board: Readonly<Board> = frozenBoard({
   name: "test-data-board",
   platforms: ["lin"],
   description: "A board in data alone: ADE7953 on its own pins, a 2 MiB flash map of its own",
-  energyIc: { type: "ade7953", bus: { clock: 3, in: 4, out: 5, hz: 2_000_000, mode: 3 }, selects: [7] },
+  energyIc: { driver: ADE7953_DRIVER, bus: { clock: 3, in: 4, out: 5, hz: 2_000_000, mode: 3 }, selects: [7] },
   relay: { drive: 10, feedback: { pin: 11, pull: "down", active: 1 } },
   tcpPort: 4061,
   partitionMaps: [

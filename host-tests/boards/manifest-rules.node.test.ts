@@ -117,8 +117,15 @@ describe("the check reports each failure issue 21 found on the real SDK", () => 
 
   it("a new firmware file that nobody preloads is reported", () => {
     const repo = new Repo();
-    repo.overlay.set("src/util/new-helper.ts", "export const x = Object.freeze([1]);\n");
-    expect(problems(repo, "esp32")).toContain('src/util/new-helper is not preloaded (a "*" pattern selects only .js modules: name it in "preload")');
+    repo.overlay.set("src/storage/new-helper.ts", "export const x = Object.freeze([1]);\n");
+    expect(problems(repo, "esp32")).toContain('src/storage/new-helper is not preloaded (a "*" pattern selects only .js modules: name it in "preload")');
+  });
+
+  it("firmware importing the host-only software SHA-2, which no device build maps, is reported", () => {
+    const repo = new Repo();
+    const path = "src/fota/verify.ts";
+    repo.overlay.set(path, `import { sha2 } from "../util/sha2.js";\n${repo.read(path)}\nexport const h = sha2;\n`);
+    expect(problems(repo, "esp32")).toContain(`src/fota/verify: import "../util/sha2.js" resolves to module "src/util/sha2", which is not in the esp32 build (${path})`);
   });
 
   it("preloading the entry would start the meter inside xsl", () => {

@@ -50,7 +50,7 @@ function devices(b: Board): DeviceBindings {
       return { write: (v: 0 | 1) => void (level = v), read: () => level };
     },
     spi: (spiBus, select) => {
-      bus.attach(select, simEnergyChip(b.energyIc.type, { scenario, clock }));
+      bus.attach(select, simEnergyChip(b.energyIc.driver.type, { scenario, clock }));
       return { io: bus.io, select, hz: spiBus.hz, mode: spiBus.mode };
     },
     system: () => new SimSystem(clock),

@@ -1,8 +1,8 @@
 /**
- * The verifier hashes with the crypto port's streaming hash when the port
- * has one (a board's native SHA-256) and falls back to the software hash for
- * an algorithm the port lacks. The port's hash here is noble's, independent
- * of src/fota/hash.ts, so equal verdicts mean both hash the same bytes.
+ * The verifier hashes only through the crypto port's streaming hash (a
+ * board's native Digest; noble's in SimCrypto): the firmware carries no
+ * SHA-2 of its own, so a port without the configured hash gets
+ * "unsupported", never a verdict on an unhashed image.
  */
 import { describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -12,9 +12,10 @@ import { bytesSource } from "../../src/fota/image.js";
 import { ImageVerifier } from "../../src/fota/verify.js";
 import { SLOT_SIZE, HARNESS_MAX_IMAGE, pemToDer, set1File, set1Text_, set2File, set2Spki } from "./support/mcuboot-vectors.js";
 
+/** A port whose platform has SHA-256 only. */
 class NativeSha256Crypto extends SimCrypto {
   readonly asked: string[] = [];
-  createHash(algorithm: "sha256" | "sha512"): IncrementalHash | undefined {
+  override createHash(algorithm: "sha256" | "sha512"): IncrementalHash | undefined {
     this.asked.push(algorithm);
     if (algorithm !== "sha256") return undefined;
     const h = sha256.create();
@@ -38,10 +39,13 @@ describe("image verification through the crypto port's streaming hash", () => {
     expect(crypto.asked.every((a) => a === "sha256")).toBe(true);
   });
 
-  it("an ed25519 --sha 512 image falls back to the software SHA-512 when the port has none", () => {
+  it("an ed25519 --sha 512 image verifies with a port that has SHA-512, and is unsupported on one that has not", () => {
+    const config = { signature: "ed25519", hash: "sha512", keys: [set2Spki("ed25519")], maxImageSize: HARNESS_MAX_IMAGE } as const;
+    const image = bytesSource(set2File("images/ed25519_sha512.bin"), SLOT_SIZE);
+    expect(new ImageVerifier(config, new SimCrypto()).verify(image).verdict).toBe("ok");
     const crypto = new NativeSha256Crypto();
-    const verifier = new ImageVerifier({ signature: "ed25519", hash: "sha512", keys: [set2Spki("ed25519")], maxImageSize: HARNESS_MAX_IMAGE }, crypto);
-    expect(verifier.verify(bytesSource(set2File("images/ed25519_sha512.bin"), SLOT_SIZE)).verdict).toBe("ok");
+    const result = new ImageVerifier(config, crypto).verify(image);
+    expect(result).toMatchObject({ verdict: "unsupported", reason: "no sha512 on this platform" });
     expect(crypto.asked).toContain("sha512");
   });
 });

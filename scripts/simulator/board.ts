@@ -4,7 +4,7 @@
  * runtimes: no Node APIs here) build the meter through it, so they exercise
  * the same wiring. What the board is comes from its one definition,
  * boards/sim/board.ts (the one Moddable's simulator also runs): the energy IC
- * (its driver and chip model looked up by name in hal/drivers/registry.ts and
+ * (the driver its data names, and that driver's chip model from
  * hal/sim/energy-ics.ts), its chip select and SPI settings, the storage
  * partition's geometry and the DLMS wrapper port. Restarting the firmware keeps what survives on real
  * hardware (the clock, the store, the relay's position) and replaces what
@@ -17,8 +17,7 @@ import { SimClock } from "../../hal/sim/clock.js";
 import { simDelay } from "../../hal/sim/delay.js";
 import { SimSystem } from "../../hal/sim/system.js";
 import { SimTimers } from "../../hal/sim/timers.js";
-import { energyIcDriver, type EnergyIcDriver } from "../../hal/drivers/registry.js";
-import type { EnergyIc } from "../../hal/energy-ic.js";
+import type { EnergyIc, EnergyIcDriver } from "../../hal/energy-ic.js";
 import { simEnergyChip, type SimEnergyChip } from "../../hal/sim/energy-ics.js";
 import { SimCrypto } from "../../hal/sim/crypto.js";
 import { SimFlash } from "../../hal/sim/flash.js";
@@ -163,7 +162,7 @@ export class SimBoard {
 
   constructor(options: SimBoardOptions) {
     const ic = SIM_BOARD.energyIc;
-    this.#icDriver = energyIcDriver(ic.type);
+    this.#icDriver = ic.driver;
     // The clock starts the IC's start-up wait (the ATM90E32's reset time) before startUtcMs, so
     // that the first boot ends, and the meter meters, from the instant the caller gave.
     this.clock = new SimClock({ startUtcMs: options.startUtcMs - this.#icDriver.startWaitMs, speed: options.speed ?? 1 });
@@ -180,7 +179,7 @@ export class SimBoard {
     this.timers = new SimTimers(this.clock);
     this.system = new SimSystem(this.clock, { watchdogMs: this.watchdogMs });
     this.scenario = new DailyCurveScenario(this.curve, this.clock, this.clock, () => this.relay.feedback.read() === 1);
-    this.chip = simEnergyChip(ic.type, { scenario: this.scenario, clock: this.clock });
+    this.chip = simEnergyChip(ic.driver.type, { scenario: this.scenario, clock: this.clock });
     this.bus.attach(ic.selects[0], this.chip);
     this.worldTimers = new SimTimers(this.clock);
     this.network = new SimTcpNetwork(this.worldTimers);

@@ -1,4 +1,4 @@
-import type { HashAlgorithm } from "./hash.js";
+import type { HashAlgorithm } from "../../hal/crypto.js";
 import type { KeyType } from "./keys.js";
 import { alignUp } from "./trailer.js";
 

@@ -136,135 +136,132 @@ interface State {
  * and confirms the image or leaves the bootloader to revert it.
  */
 export class FirmwareUpdate {
-  readonly #d: FirmwareUpdateDeps;
-  readonly #blockSize: number;
-  readonly #layout: TrailerLayout;
-  readonly #capacity: number;
-  readonly #persistEvery: number;
-  #enabled: boolean;
-  #state: State;
-  #sinceSave = 0;
+  private declare readonly d: FirmwareUpdateDeps;
+  /** The image block size clients transfer (image_block_size). */
+  declare readonly blockSize: number;
+  private declare readonly layout: TrailerLayout;
+  /** Largest image the slot takes (slot minus the bootloader's trailer). */
+  declare readonly capacity: number;
+  private declare readonly persistEvery: number;
+  private declare isEnabled: boolean;
+  private declare state: State;
+  private declare sinceSave: number;
   /** Blocks marked in the bitmap (kept so that a block write never scans it). */
-  #marked = 0;
-  readonly #bootloader: BootloaderConfig;
-  readonly #refuseVersionDowngrade: boolean;
-  #running: RunningImage | undefined;
+  private declare marked: number;
+  private declare readonly bootloader: BootloaderConfig;
+  private declare readonly refuseVersionDowngrade: boolean;
+  private declare runningCache: RunningImage | undefined;
 
   constructor(deps: FirmwareUpdateDeps, options: FirmwareUpdateOptions) {
-    this.#d = deps;
+    this.sinceSave = 0;
+    this.marked = 0;
+    this.d = deps;
     const w = deps.secondary.geometry.writeSize;
     if (options.blockSize <= 0 || options.blockSize % w !== 0) throw new Error("image block size must be a multiple of the flash write size");
-    this.#blockSize = options.blockSize;
-    this.#bootloader = options.bootloader;
-    this.#refuseVersionDowngrade = options.refuseVersionDowngrade ?? true;
-    this.#layout = trailerLayout(deps.secondary.byteLength, options.bootloader.maxAlign ?? 8);
+    this.blockSize = options.blockSize;
+    this.bootloader = options.bootloader;
+    this.refuseVersionDowngrade = options.refuseVersionDowngrade ?? true;
+    this.layout = trailerLayout(deps.secondary.byteLength, options.bootloader.maxAlign ?? 8);
     // bootutil_max_image_size(): no image byte may go where the bootloader keeps its trailer.
-    this.#capacity = deps.secondary.byteLength - bootTrailerSize(options.bootloader);
-    this.#persistEvery = Math.max(1, options.persistEvery ?? 16);
+    this.capacity = deps.secondary.byteLength - bootTrailerSize(options.bootloader);
+    this.persistEvery = Math.max(1, options.persistEvery ?? 16);
     // The supply's early warning: commit the marks of the blocks since the last save.
     deps.system.onPowerFail(() => {
-      if (this.#sinceSave > 0) this.#save();
-      this.#sinceSave = 0;
+      if (this.sinceSave > 0) this.save();
+      this.sinceSave = 0;
     });
-    this.#state = this.#load();
-    this.#marked = countMarks(this.#state.bitmap, this.blockCount);
+    this.state = this.load();
+    this.marked = countMarks(this.state.bitmap, this.blockCount);
     // image_transfer_enabled is configuration: it survives restarts (default: enabled).
     const e = deps.store.get(ENABLED_KEY);
-    this.#enabled = !(e && e.length === 1 && e[0] === 0);
+    this.isEnabled = !(e && e.length === 1 && e[0] === 0);
   }
 
-  get blockSize(): number {
-    return this.#blockSize;
-  }
   get status(): TransferStatus {
-    return this.#state.status;
+    return this.state.status;
   }
   get enabled(): boolean {
-    return this.#enabled;
+    return this.isEnabled;
   }
   setEnabled(on: boolean): void {
-    if (on === this.#enabled) return;
-    this.#enabled = on;
-    this.#d.store.put(ENABLED_KEY, new Uint8Array([on ? 1 : 0]));
+    if (on === this.isEnabled) return;
+    this.isEnabled = on;
+    this.d.store.put(ENABLED_KEY, new Uint8Array([on ? 1 : 0]));
   }
   get imageSize(): number {
-    return this.#state.size;
+    return this.state.size;
   }
   get blockCount(): number {
-    return Math.ceil(this.#state.size / this.#blockSize);
+    return Math.ceil(this.state.size / this.blockSize);
   }
   /** image_transferred_blocks_status: bit n (MSB first) set when block n is in flash. */
   get transferredBlocks(): { length: number; bytes: Uint8Array } {
-    return { length: this.blockCount, bytes: this.#state.bitmap.slice() };
+    return { length: this.blockCount, bytes: this.state.bitmap.slice() };
   }
   get firstNotTransferred(): number {
     const n = this.blockCount;
-    const bm = this.#state.bitmap;
+    const bm = this.state.bitmap;
     let byte = 0;
     while (byte < bm.length && bm[byte] === 0xff) byte++;
-    for (let i = byte * 8; i < n; i++) if (!this.#has(i)) return i;
+    for (let i = byte * 8; i < n; i++) if (!this.has(i)) return i;
     return n;
   }
   get imageToActivate(): ImageToActivate | undefined {
-    const s = this.#state;
+    const s = this.state;
     // Verified and not refused since: ready (3), being activated (5), or activated (6, then it is the image that runs).
     if (s.status !== TransferStatus.verificationSuccessful && s.status !== TransferStatus.activationInitiated && s.status !== TransferStatus.activationSuccessful) return undefined;
     return { size: s.size, identification: s.id.slice(), signature: s.hash.slice() };
   }
-  /** Largest image the slot takes (slot minus the bootloader's trailer). */
-  get capacity(): number {
-    return this.#capacity;
-  }
   /** The image in the primary slot (the firmware that runs), read once per start. */
   get running(): RunningImage | undefined {
-    if (this.#running === undefined) this.#running = runningImage(this.#d.verifier, this.#d.primary);
-    return this.#running;
+    if (this.runningCache === undefined) this.runningCache = runningImage(this.d.verifier, this.d.primary);
+    return this.runningCache;
   }
   /** The stored anti-rollback minimum. */
   get minSecurityCounter(): number {
-    const v = this.#d.store.get(COUNTER_KEY);
+    const v = this.d.store.get(COUNTER_KEY);
     return v && v.length === 4 ? new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true) : 0;
   }
 
   /** image_transfer_initiate: a new transfer, or the resumption of the same one (same identifier and size). */
   initiate(id: Uint8Array, size: number): Outcome {
-    if (!this.#enabled) return { ok: false, refusal: "disabled" };
-    if (size <= 0 || size > this.#capacity) return { ok: false, refusal: "too-large" };
+    if (!this.isEnabled) return { ok: false, refusal: "disabled" };
+    if (size <= 0 || size > this.capacity) return { ok: false, refusal: "too-large" };
     if (id.length > MAX_ID) return { ok: false, refusal: "bad-parameter" };
-    const s = this.#state;
+    const s = this.state;
     if (s.status === TransferStatus.initiated && s.size === size && bytesEqual(s.id, id)) {
-      this.#event(FirmwareEvent.transferResumed, this.firstNotTransferred);
+      this.event(FirmwareEvent.transferResumed, this.firstNotTransferred);
       return { ok: true };
     }
     // The new (empty) state is committed before any erase, so that no
     // persisted mark can ever point at erased flash.
-    this.#state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.#blockSize) / 8)), hash: new Uint8Array(0), securityCounter: 0, reerased: 0 };
-    this.#marked = 0;
-    this.#save();
-    this.#sinceSave = 0;
+    this.state = { status: TransferStatus.initiated, size, id: id.slice(), bitmap: new Uint8Array(Math.ceil(Math.ceil(size / this.blockSize) / 8)), hash: new Uint8Array(0), securityCounter: 0, reerased: 0 };
+    this.marked = 0;
+    this.save();
+    this.sinceSave = 0;
     // A stale trailer must not survive into the new image's slot.
-    this.#eraseRange(this.#capacity, this.#layout.slotSize, false);
-    this.#event(FirmwareEvent.transferInitiated, size);
+    this.eraseRange(this.capacity, this.layout.slotSize, false);
+    this.event(FirmwareEvent.transferInitiated, size);
     return { ok: true };
   }
 
   /** image_block_transfer: writes one block into the secondary slot. */
   block(n: number, data: Uint8Array): Outcome {
-    if (!this.#enabled) return { ok: false, refusal: "disabled" };
-    const s = this.#state;
+    if (!this.isEnabled) return { ok: false, refusal: "disabled" };
+    const s = this.state;
     if (s.status !== TransferStatus.initiated) return { ok: false, refusal: "bad-state" };
     if (!Number.isInteger(n) || n < 0 || n >= this.blockCount) return { ok: false, refusal: "bad-block" };
-    const offset = n * this.#blockSize;
-    const expected = Math.min(this.#blockSize, s.size - offset);
+    const offset = n * this.blockSize;
+    const expected = Math.min(this.blockSize, s.size - offset);
     if (data.length !== expected) return { ok: false, refusal: "bad-block" };
-    const flash = this.#d.secondary;
+    const flash = this.d.secondary;
     const w = flash.geometry.writeSize;
     const padded = new Uint8Array(Math.ceil(data.length / w) * w).fill(0xff);
     padded.set(data);
     // The first block into a sector that holds an older image erases it
     // before anything of this transfer is there, so that no block already
     // sent is lost to a later erase of the same sector.
-    this.#eraseStaleSectors(offset, offset + padded.length);
+    this.eraseStaleSectors(offset, offset + padded.length);
     // NOR programming only clears bits: when the region still holds data
     // the block cannot be programmed over (a torn write that differs), its
     // sectors are erased and the blocks they held are re-requested (the
@@ -277,73 +274,73 @@ export class FirmwareUpdate {
       if (current[i] !== padded[i]) same = false;
     }
     if (!programmable) {
-      this.#eraseRange(offset, offset + padded.length, true);
+      this.eraseRange(offset, offset + padded.length, true);
       same = false;
     }
     if (!same) flash.write(offset, padded);
-    this.#set(n);
+    this.set(n);
     // Marks are saved in batches: a mark lost to a power cut only makes the
     // head-end send that block again, and an identical block costs no write.
     // The last block is saved at once so that image_verify sees it.
-    if (++this.#sinceSave >= this.#persistEvery || n === this.blockCount - 1 || this.#marked === this.blockCount) {
-      this.#save();
-      this.#sinceSave = 0;
+    if (++this.sinceSave >= this.persistEvery || n === this.blockCount - 1 || this.marked === this.blockCount) {
+      this.save();
+      this.sinceSave = 0;
     }
     return { ok: true };
   }
 
   /** image_verify: the bootloader's checks plus anti-rollback. */
   verify(): Outcome {
-    const s = this.#state;
+    const s = this.state;
     if (s.status === TransferStatus.verificationSuccessful) return { ok: true };
     if (s.status !== TransferStatus.initiated && s.status !== TransferStatus.verificationFailed) return { ok: false, refusal: "bad-state" };
-    if (this.firstNotTransferred < this.blockCount) return this.#verificationFailed("not-complete", VerdictCode.malformed);
+    if (this.firstNotTransferred < this.blockCount) return this.verificationFailed("not-complete", VerdictCode.malformed);
     s.status = TransferStatus.verificationInitiated;
-    this.#save();
-    if (s.reerased > 0) this.#event(FirmwareEvent.sectorReerased, s.reerased);
-    const source = this.#imageSource();
+    this.save();
+    if (s.reerased > 0) this.event(FirmwareEvent.sectorReerased, s.reerased);
+    const source = this.imageSource();
     // The image must end within what was transferred, or the bootloader would read stale flash.
-    const parsed = parseImage(source, this.#capacity);
-    if (parsed.ok && parsed.image.end > s.size) return this.#verificationFailed("verification-failed", VerdictCode.malformed);
-    const result = this.#check();
-    if (result.verdict !== "ok") return this.#verificationFailed("verification-failed", VerdictCode[result.verdict]);
+    const parsed = parseImage(source, this.capacity);
+    if (parsed.ok && parsed.image.end > s.size) return this.verificationFailed("verification-failed", VerdictCode.malformed);
+    const result = this.check();
+    if (result.verdict !== "ok") return this.verificationFailed("verification-failed", VerdictCode[result.verdict]);
     s.status = TransferStatus.verificationSuccessful;
     s.hash = result.hash ?? new Uint8Array(0);
     s.securityCounter = result.securityCounter ?? 0;
-    this.#save();
-    this.#event(FirmwareEvent.verificationSuccessful, s.securityCounter);
-    this.#event(FirmwareEvent.readyForActivation);
+    this.save();
+    this.event(FirmwareEvent.verificationSuccessful, s.securityCounter);
+    this.event(FirmwareEvent.readyForActivation);
     return { ok: true };
   }
 
   /** image_activate: verifies if needed, asks the bootloader for a test swap and reboots. */
   activate(): Outcome {
     let justVerified = false;
-    if (this.#state.status === TransferStatus.initiated || this.#state.status === TransferStatus.verificationFailed) {
+    if (this.state.status === TransferStatus.initiated || this.state.status === TransferStatus.verificationFailed) {
       const v = this.verify();
       if (!v.ok) return v;
       justVerified = true;
     }
-    const s = this.#state;
+    const s = this.state;
     if (s.status !== TransferStatus.verificationSuccessful) return { ok: false, refusal: "bad-state" };
     // Re-check right before the swap request when image_verify ran in an earlier call: flash may have changed since.
     if (!justVerified) {
-      const again = this.#check();
-      if (again.verdict !== "ok" || !again.hash || !bytesEqual(again.hash, s.hash)) return this.#verificationFailed("verification-failed", VerdictCode[again.verdict]);
+      const again = this.check();
+      if (again.verdict !== "ok" || !again.hash || !bytesEqual(again.hash, s.hash)) return this.verificationFailed("verification-failed", VerdictCode[again.verdict]);
     }
     // State first: a power cut after the trailer write must still find the trial on the next boot.
     s.status = TransferStatus.activationInitiated;
-    this.#d.store.put(TRIAL_KEY, s.hash);
-    this.#save();
-    const written = setPending(this.#d.secondary, this.#layout, false);
+    this.d.store.put(TRIAL_KEY, s.hash);
+    this.save();
+    const written = setPending(this.d.secondary, this.layout, false);
     if (written === "bad-trailer") {
       s.status = TransferStatus.activationFailed;
-      this.#save();
-      this.#event(FirmwareEvent.activationFailed);
+      this.save();
+      this.event(FirmwareEvent.activationFailed);
       return { ok: false, refusal: "trailer" };
     }
-    this.#event(FirmwareEvent.rebootForActivation, s.securityCounter);
-    this.#d.system.reboot();
+    this.event(FirmwareEvent.rebootForActivation, s.securityCounter);
+    this.d.system.reboot();
     return { ok: true };
   }
 
@@ -353,45 +350,45 @@ export class FirmwareUpdate {
    * or the old one is back (the bootloader reverted).
    */
   boot(): void {
-    const s = this.#state;
+    const s = this.state;
     if (s.status !== TransferStatus.activationInitiated) return;
-    const trial = this.#d.store.get(TRIAL_KEY);
-    const running = this.#runningImageHash();
+    const trial = this.d.store.get(TRIAL_KEY);
+    const running = this.runningImageHash();
     if (!trial || !running || !bytesEqual(trial, running)) {
       s.status = TransferStatus.activationFailed;
-      this.#save();
-      this.#event(FirmwareEvent.rolledBack);
+      this.save();
+      this.event(FirmwareEvent.rolledBack);
       return;
     }
-    if (!this.#d.selfTest()) {
-      this.#event(FirmwareEvent.selfTestFailed);
+    if (!this.d.selfTest()) {
+      this.event(FirmwareEvent.selfTestFailed);
       // Unconfirmed: the reset makes the bootloader revert (MCUboot REVERT
       // swap); the status stays "activation initiated" so that the old image
       // sees and logs the rollback on its next start.
-      this.#d.system.reboot();
+      this.d.system.reboot();
       return;
     }
-    this.#event(FirmwareEvent.selfTestPassed);
-    const c = setConfirmed(this.#d.primary, this.#layout);
+    this.event(FirmwareEvent.selfTestPassed);
+    const c = setConfirmed(this.d.primary, this.layout);
     if (c === "bad-trailer") {
       s.status = TransferStatus.activationFailed;
-      this.#save();
-      this.#event(FirmwareEvent.activationFailed);
+      this.save();
+      this.event(FirmwareEvent.activationFailed);
       return;
     }
     // Only a confirmed image raises the minimum: a reverted one must stay bootable.
     if (s.securityCounter > this.minSecurityCounter) {
       const v = new Uint8Array(4);
       new DataView(v.buffer).setUint32(0, s.securityCounter, true);
-      this.#d.store.put(COUNTER_KEY, v);
+      this.d.store.put(COUNTER_KEY, v);
     }
-    this.#event(FirmwareEvent.confirmed, s.securityCounter);
+    this.event(FirmwareEvent.confirmed, s.securityCounter);
     s.status = TransferStatus.activationSuccessful;
-    this.#save();
-    this.#event(FirmwareEvent.activated, s.securityCounter);
+    this.save();
+    this.event(FirmwareEvent.activated, s.securityCounter);
   }
 
-  #runningImageHash(): Uint8Array | undefined {
+  private runningImageHash(): Uint8Array | undefined {
     return this.running?.hash;
   }
 
@@ -401,32 +398,32 @@ export class FirmwareUpdate {
    * anti-rollback minimum is the stored one or the running image's counter,
    * whichever is higher, and a lower version is refused unless configured.
    */
-  #check() {
+  private check() {
     const running = this.running;
     const min = Math.max(this.minSecurityCounter, running?.securityCounter ?? 0);
-    return checkSlot(this.#d.verifier, this.#bootloader, this.#imageSource(), { running, minSecurityCounter: min, refuseVersionDowngrade: this.#refuseVersionDowngrade });
+    return checkSlot(this.d.verifier, this.bootloader, this.imageSource(), { running, minSecurityCounter: min, refuseVersionDowngrade: this.refuseVersionDowngrade });
   }
 
   /** Erases each sector under [from, to) that holds other data while no block of this transfer is marked in it. */
-  #eraseStaleSectors(from: number, to: number): void {
-    const flash = this.#d.secondary;
+  private eraseStaleSectors(from: number, to: number): void {
+    const flash = this.d.secondary;
     const ss = flash.geometry.sectorSize;
     for (let sec = Math.floor(from / ss); sec <= Math.floor((to - 1) / ss); sec++) {
       let marked = false;
-      for (let b = Math.floor((sec * ss) / this.#blockSize); b * this.#blockSize < (sec + 1) * ss && b < this.blockCount; b++) {
-        if (this.#has(b)) {
+      for (let b = Math.floor((sec * ss) / this.blockSize); b * this.blockSize < (sec + 1) * ss && b < this.blockCount; b++) {
+        if (this.has(b)) {
           marked = true;
           break;
         }
       }
-      if (marked || this.#blank(sec * ss, ss)) continue;
-      this.#state.reerased++;
+      if (marked || this.blank(sec * ss, ss)) continue;
+      this.state.reerased++;
       flash.eraseSector(sec);
     }
   }
 
-  #blank(offset: number, length: number): boolean {
-    const flash = this.#d.secondary;
+  private blank(offset: number, length: number): boolean {
+    const flash = this.d.secondary;
     for (let o = offset; o < offset + length; o += 1024) {
       const b = flash.read(o, Math.min(1024, offset + length - o));
       for (let i = 0; i < b.length; i++) if (b[i] !== 0xff) return false;
@@ -434,57 +431,57 @@ export class FirmwareUpdate {
     return true;
   }
 
-  #imageSource(): ByteSource {
-    return this.#d.secondary;
+  private imageSource(): ByteSource {
+    return this.d.secondary;
   }
 
-  #verificationFailed(refusal: Refusal, code: number): Outcome {
-    this.#state.status = TransferStatus.verificationFailed;
-    this.#save();
-    this.#event(FirmwareEvent.verificationFailed, code);
+  private verificationFailed(refusal: Refusal, code: number): Outcome {
+    this.state.status = TransferStatus.verificationFailed;
+    this.save();
+    this.event(FirmwareEvent.verificationFailed, code);
     return { ok: false, refusal };
   }
 
   /** Erases the sectors under [from, to): their blocks are unmarked and that is committed first. */
-  #eraseRange(from: number, to: number, count: boolean): void {
-    const flash = this.#d.secondary;
+  private eraseRange(from: number, to: number, count: boolean): void {
+    const flash = this.d.secondary;
     const ss = flash.geometry.sectorSize;
     const first = Math.floor(from / ss);
     const last = Math.floor((to - 1) / ss);
     let cleared = false;
     for (let sec = first; sec <= last; sec++) {
-      for (let b = Math.floor((sec * ss) / this.#blockSize); b * this.#blockSize < (sec + 1) * ss && b < this.blockCount; b++) cleared = this.#clear(b) || cleared;
+      for (let b = Math.floor((sec * ss) / this.blockSize); b * this.blockSize < (sec + 1) * ss && b < this.blockCount; b++) cleared = this.clear(b) || cleared;
     }
-    if (count) this.#state.reerased += last - first + 1;
+    if (count) this.state.reerased += last - first + 1;
     if (cleared || count) {
-      this.#save();
-      this.#sinceSave = 0;
+      this.save();
+      this.sinceSave = 0;
     }
     for (let sec = first; sec <= last; sec++) flash.eraseSector(sec);
   }
 
-  #has(n: number): boolean {
-    return (this.#state.bitmap[n >> 3] & (0x80 >> (n & 7))) !== 0;
+  private has(n: number): boolean {
+    return (this.state.bitmap[n >> 3] & (0x80 >> (n & 7))) !== 0;
   }
-  #set(n: number): void {
-    if (this.#has(n)) return;
-    this.#state.bitmap[n >> 3] |= 0x80 >> (n & 7);
-    this.#marked++;
+  private set(n: number): void {
+    if (this.has(n)) return;
+    this.state.bitmap[n >> 3] |= 0x80 >> (n & 7);
+    this.marked++;
   }
-  #clear(n: number): boolean {
-    if (!this.#has(n)) return false;
-    this.#state.bitmap[n >> 3] &= ~(0x80 >> (n & 7));
-    this.#marked--;
+  private clear(n: number): boolean {
+    if (!this.has(n)) return false;
+    this.state.bitmap[n >> 3] &= ~(0x80 >> (n & 7));
+    this.marked--;
     return true;
   }
 
-  #event(code: number, value?: number): void {
-    this.#d.events.record(value === undefined ? { log: "firmware", code, utcMs: this.#d.nowUtcMs() } : { log: "firmware", code, utcMs: this.#d.nowUtcMs(), value });
+  private event(code: number, value?: number): void {
+    this.d.events.record(value === undefined ? { log: "firmware", code, utcMs: this.d.nowUtcMs() } : { log: "firmware", code, utcMs: this.d.nowUtcMs(), value });
   }
 
   // Persisted form: status u8, size u32, counter u32, re-erased sectors u16, id len u8 + id, hash len u8 + hash, bitmap.
-  #save(): void {
-    const s = this.#state;
+  private save(): void {
+    const s = this.state;
     const out = new Uint8Array(1 + 4 + 4 + 2 + 1 + s.id.length + 1 + s.hash.length + s.bitmap.length);
     const v = new DataView(out.buffer);
     out[0] = s.status;
@@ -498,12 +495,12 @@ export class FirmwareUpdate {
     out.set(s.hash, o);
     o += s.hash.length;
     out.set(s.bitmap, o);
-    this.#d.store.put(STATE_KEY, out);
+    this.d.store.put(STATE_KEY, out);
   }
 
-  #load(): State {
+  private load(): State {
     const empty: State = { status: TransferStatus.notInitiated, size: 0, id: new Uint8Array(0), bitmap: new Uint8Array(0), hash: new Uint8Array(0), securityCounter: 0, reerased: 0 };
-    const b = this.#d.store.get(STATE_KEY);
+    const b = this.d.store.get(STATE_KEY);
     // The store returns what was put; a value of another layout (older firmware) is ignored, not trusted.
     if (!b || b.length < 13) return empty;
     const v = new DataView(b.buffer, b.byteOffset, b.length);
@@ -520,8 +517,8 @@ export class FirmwareUpdate {
     const hash = b.slice(o, o + hLen);
     o += hLen;
     const bitmap = b.slice(o);
-    if (bitmap.length !== Math.ceil(Math.ceil(size / this.#blockSize) / 8)) return empty;
-    if (size > this.#capacity) return empty;
+    if (bitmap.length !== Math.ceil(Math.ceil(size / this.blockSize) / 8)) return empty;
+    if (size > this.capacity) return empty;
     // A verification cut by a power loss is simply run again.
     const resumed = status === TransferStatus.verificationInitiated ? TransferStatus.initiated : status;
     return { status: resumed as TransferStatus, size, id, bitmap, hash, securityCounter, reerased };

@@ -1,6 +1,5 @@
-import type { CryptoPort } from "../../hal/crypto.js";
+import type { CryptoPort, HashAlgorithm, IncrementalHash } from "../../hal/crypto.js";
 import { bytesEqual, readU32le } from "../util/bytes.js";
-import { hashOnce, portHash, type HashAlgorithm, type HashFactory } from "./hash.js";
 import { type ByteSource, type ParsedImage, TlvType, parseImage, readTlv } from "./image.js";
 import { ecdsaDerToRaw, parseSpki, type KeyType, type PublicKey } from "./keys.js";
 
@@ -24,7 +23,7 @@ export type Verdict =
   | "bad-signature"
   /** Signed security counter below the stored minimum. */
   | "rollback"
-  /** Encrypted or compressed image, or a pure image too large to sign-check in RAM. */
+  /** Encrypted or compressed image, a pure image too large to sign-check in RAM, or an image hash the platform has not (CryptoPort.createHash). */
   | "unsupported"
   /** MCUBOOT_USE_TLV_ALLOW_LIST: a TLV type the bootloader does not allow in the unprotected area. */
   | "tlv-not-allowed"
@@ -80,37 +79,43 @@ const UNSUPPORTED_FLAGS = 0x4 | 0x8 | 0x200 | 0x400 | 0x800;
 const ALLOWED_UNPROTECTED: readonly number[] = Object.freeze([0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x30, 0x31, 0x32, 0x33]);
 
 export class ImageVerifier {
-  readonly #config: VerifierConfig;
-  readonly #crypto: CryptoPort;
-  readonly #hashFactory: HashFactory;
-  readonly #alg: HashAlgorithm;
-  readonly #keys: (PublicKey | undefined)[];
-  readonly #keyHashes: Uint8Array[];
+  private declare readonly config: VerifierConfig;
+  private declare readonly crypto: CryptoPort;
+  private declare readonly alg: HashAlgorithm;
+  private declare readonly keys: (PublicKey | undefined)[];
+  /** Undefined where the platform lacks the configured hash: no key is found by KEYHASH then. */
+  private declare readonly keyHashes: (Uint8Array | undefined)[];
 
-  constructor(config: VerifierConfig, crypto: CryptoPort, hashFactory: HashFactory = portHash(crypto)) {
-    this.#config = config;
-    this.#crypto = crypto;
-    this.#hashFactory = hashFactory;
-    this.#alg = config.hash ?? "sha256";
+  constructor(config: VerifierConfig, crypto: CryptoPort) {
+    this.config = config;
+    this.crypto = crypto;
+    this.alg = config.hash ?? "sha256";
     // Keys are hashed once: the bootloader hashes each built-in key per image (bootutil_find_key.c:56-80).
-    this.#keys = config.keys.map((k) => parseSpki(k));
-    this.#keyHashes = config.keys.map((k) => hashOnce(hashFactory, this.#alg, k));
+    this.keys = config.keys.map((k) => parseSpki(k));
+    this.keyHashes = config.keys.map((k) => {
+      const h = this.newHash();
+      h?.update(k);
+      return h?.digest();
+    });
   }
 
   /** Verifies the image at the start of `source`; never throws on image content. */
   verify(source: ByteSource, minSecurityCounter = 0): VerifyResult {
-    const cfg = this.#config;
+    const cfg = this.config;
     const parsed = parseImage(source, cfg.maxImageSize ?? source.byteLength);
     if (!parsed.ok) return { verdict: parsed.verdict, reason: parsed.reason };
     const image = parsed.image;
     if (image.header.flags & UNSUPPORTED_FLAGS) return { verdict: "unsupported", reason: "encrypted or compressed image", image };
 
-    const hashLen = this.#alg === "sha256" ? 32 : 64;
-    const hashTlvType = this.#alg === "sha256" ? TlvType.sha256 : TlvType.sha512;
+    const hashLen = this.alg === "sha256" ? 32 : 64;
+    const hashTlvType = this.alg === "sha256" ? TlvType.sha256 : TlvType.sha512;
     const pure = cfg.pure === true;
     if (pure && image.hashedEnd > (cfg.maxPureBytes ?? 65536)) return { verdict: "unsupported", reason: "pure image larger than maxPureBytes", image };
     let hash: Uint8Array | undefined;
-    if (!pure) hash = this.#hashRegion(source, image.hashedEnd);
+    if (!pure) {
+      hash = this.hashRegion(source, image.hashedEnd);
+      if (!hash) return { verdict: "unsupported", reason: `no ${this.alg} on this platform`, image };
+    }
 
     let hashValid = false;
     let keyId = -1;
@@ -128,7 +133,8 @@ export class ImageVerifier {
     // signature TLV counts wherever it is; the security counter for
     // anti-rollback is read from the protected area only, as
     // bootutil_get_img_security_cnt() does.
-    for (const tlv of image.tlvs) {
+    for (let t = 0; t < image.tlvs.length; t++) {
+      const tlv = image.tlvs[t];
       if (tlv.area === "unprotected" && cfg.tlvAllowList === true && !(ALLOWED_UNPROTECTED.includes(tlv.type) || (pure && tlv.type === TlvType.sigPure))) {
         return { verdict: "tlv-not-allowed", reason: `TLV 0x${tlv.type.toString(16)} not allowed in the unprotected area`, image, hash };
       }
@@ -150,9 +156,9 @@ export class ImageVerifier {
         // KEY_BUF_SIZE: a KEYHASH longer than the image hash fails the image (image_validate.c:370-373).
         if (keyTlvType === TlvType.keyHash) {
           if (tlv.len > hashLen) return { verdict: "malformed", reason: "KEYHASH longer than the image hash", image };
-          keyId = this.#findKeyByHash(readTlv(source, tlv));
+          keyId = this.findKeyByHash(readTlv(source, tlv));
         } else {
-          keyId = this.#findKeyBySpki(readTlv(source, tlv));
+          keyId = this.findKeyBySpki(readTlv(source, tlv));
         }
       } else if (sigType >= 0 && tlv.type === sigType) {
         // A signature is only checked after a key TLV that named a built-in key (image_validate.c:398-402).
@@ -163,7 +169,7 @@ export class ImageVerifier {
           return { verdict: "malformed", reason: `signature TLV of ${tlv.len} bytes`, image, hash };
         }
         signatureChecked = true;
-        validSignature = this.#checkSignature(source, image, tlv.dataOffset, tlv.len, keyId, hash, pure);
+        validSignature = this.checkSignature(source, image, tlv.dataOffset, tlv.len, keyId, hash, pure);
         if (validSignature) keyIndex = keyId;
         else keyIndex = undefined;
         keyId = -1;
@@ -186,42 +192,49 @@ export class ImageVerifier {
     return { verdict: "ok", reason: "ok", image, hash, securityCounter, hasSecurityCounter, keyIndex };
   }
 
-  #hashRegion(source: ByteSource, end: number): Uint8Array {
-    const h = this.#hashFactory(this.#alg);
-    const chunk = Math.max(64, this.#config.chunkSize ?? 1024);
+  /** The platform's streaming hash of the configured algorithm (a board's native SHA-2: the firmware carries none of its own); undefined where the platform lacks it. */
+  private newHash(): IncrementalHash | undefined {
+    return this.crypto.createHash?.(this.alg);
+  }
+
+  private hashRegion(source: ByteSource, end: number): Uint8Array | undefined {
+    const h = this.newHash();
+    if (!h) return undefined;
+    const chunk = Math.max(64, this.config.chunkSize ?? 1024);
     for (let off = 0; off < end; off += chunk) h.update(source.read(off, Math.min(chunk, end - off)));
     return h.digest();
   }
 
-  #findKeyByHash(keyHash: Uint8Array): number {
+  private findKeyByHash(keyHash: Uint8Array): number {
     // The bootloader compares the first it_len bytes (bootutil_find_key.c:56-80).
-    for (let i = 0; i < this.#keyHashes.length; i++) {
-      const k = this.#keys[i];
-      if (!k || k.type !== this.#config.signature) continue;
-      if (bytesEqual(this.#keyHashes[i].subarray(0, keyHash.length), keyHash)) return i;
+    for (let i = 0; i < this.keyHashes.length; i++) {
+      const k = this.keys[i];
+      const h = this.keyHashes[i];
+      if (!k || !h || k.type !== this.config.signature) continue;
+      if (bytesEqual(h.subarray(0, keyHash.length), keyHash)) return i;
     }
     return -1;
   }
 
-  #findKeyBySpki(spki: Uint8Array): number {
-    for (let i = 0; i < this.#keys.length; i++) {
-      const k = this.#keys[i];
-      if (k && k.type === this.#config.signature && bytesEqual(k.spki, spki)) return i;
+  private findKeyBySpki(spki: Uint8Array): number {
+    for (let i = 0; i < this.keys.length; i++) {
+      const k = this.keys[i];
+      if (k && k.type === this.config.signature && bytesEqual(k.spki, spki)) return i;
     }
     return -1;
   }
 
-  #checkSignature(source: ByteSource, image: ParsedImage, dataOffset: number, len: number, keyId: number, hash: Uint8Array | undefined, pure: boolean): boolean {
-    const key = this.#keys[keyId] as PublicKey;
+  private checkSignature(source: ByteSource, image: ParsedImage, dataOffset: number, len: number, keyId: number, hash: Uint8Array | undefined, pure: boolean): boolean {
+    const key = this.keys[keyId] as PublicKey;
     if (key.type === "ecdsa-p256") {
       if (hash === undefined) return false;
       const raw = ecdsaDerToRaw(source.read(dataOffset, len));
-      return raw !== undefined && this.#crypto.ecdsaP256Verify(key.raw, hash, raw);
+      return raw !== undefined && this.crypto.ecdsaP256Verify(key.raw, hash, raw);
     }
-    if (len !== 64 || !this.#crypto.ed25519Verify) return false;
+    if (len !== 64 || !this.crypto.ed25519Verify) return false;
     const sig = source.read(dataOffset, 64);
-    if (!pure) return hash !== undefined && this.#crypto.ed25519Verify(key.raw, hash, sig);
+    if (!pure) return hash !== undefined && this.crypto.ed25519Verify(key.raw, hash, sig);
     // Pure: the message is the signed region itself (bounded by maxPureBytes); the port has no streaming ed25519.
-    return this.#crypto.ed25519Verify(key.raw, source.read(0, image.hashedEnd), sig);
+    return this.crypto.ed25519Verify(key.raw, source.read(0, image.hashedEnd), sig);
   }
 }

@@ -28,14 +28,17 @@ const DEFAULT_CAPACITY_WH = 1e9;
 
 export class EnergyAccumulators {
   /** [scope * QTY_COUNT + qty]. */
-  readonly values = new Float64Array(SCOPES * QTY_COUNT);
+  declare readonly values: Float64Array<ArrayBuffer>;
   /** Increments not yet persisted (same layout). */
-  readonly sincePersist = new Float64Array(SCOPES * QTY_COUNT);
+  declare readonly sincePersist: Float64Array<ArrayBuffer>;
   /** Increments not yet handed to the tariff engine (total scope only): +A, -A, +R, -R. */
-  readonly feed = new Float64Array(4);
-  readonly capacityWh: number;
+  declare readonly feed: Float64Array<ArrayBuffer>;
+  declare readonly capacityWh: number;
 
   constructor(capacityWh = DEFAULT_CAPACITY_WH) {
+    this.values = new Float64Array(SCOPES * QTY_COUNT);
+    this.sincePersist = new Float64Array(SCOPES * QTY_COUNT);
+    this.feed = new Float64Array(4);
     this.capacityWh = capacityWh;
   }
 
@@ -51,11 +54,11 @@ export class EnergyAccumulators {
    */
   add(scope: number, d: EnergyDelta): void {
     const importing = d.importWh >= d.exportWh;
-    this.#inc(scope, Qty.importActive, d.importWh);
-    this.#inc(scope, Qty.exportActive, d.exportWh);
-    this.#inc(scope, importing ? Qty.reactiveQ1 : Qty.reactiveQ2, d.reactivePosVarh);
-    this.#inc(scope, importing ? Qty.reactiveQ4 : Qty.reactiveQ3, d.reactiveNegVarh);
-    this.#inc(scope, Qty.apparent, d.apparentVAh);
+    this.inc(scope, Qty.importActive, d.importWh);
+    this.inc(scope, Qty.exportActive, d.exportWh);
+    this.inc(scope, importing ? Qty.reactiveQ1 : Qty.reactiveQ2, d.reactivePosVarh);
+    this.inc(scope, importing ? Qty.reactiveQ4 : Qty.reactiveQ3, d.reactiveNegVarh);
+    this.inc(scope, Qty.apparent, d.apparentVAh);
     if (scope === 0) {
       this.feed[0] += d.importWh;
       this.feed[1] += d.exportWh;
@@ -76,7 +79,7 @@ export class EnergyAccumulators {
     this.sincePersist.fill(0);
   }
 
-  #inc(scope: number, qty: Qty, amount: number): void {
+  private inc(scope: number, qty: Qty, amount: number): void {
     if (!(amount > 0)) return;
     const i = scope * QTY_COUNT + qty;
     let v = this.values[i] + amount;

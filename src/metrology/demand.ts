@@ -13,98 +13,105 @@
  * contributes to both sides.
  */
 export class DemandMeter {
-  #periodMs: number;
-  #n: number;
+  private declare periodMs: number;
+  private declare n: number;
   /** Energy (Wh) of the last n-1 completed subperiods, oldest first. */
-  #window: number[] = [];
-  #current = 0;
+  private declare window: number[];
+  private declare current: number;
   /** UTC ms at which the running subperiod started. */
-  #start: number;
-  #lastAverage = 0;
-  #captureTime = 0;
-  #lastTick: number;
+  private declare start: number;
+  private declare lastAverage: number;
+  private declare lastCapture: number;
+  private declare lastTick: number;
 
   constructor(nowUtc: number, periodS = 900, numberOfPeriods = 1) {
-    this.#periodMs = Math.max(1, periodS) * 1000;
-    this.#n = Math.max(1, numberOfPeriods);
-    this.#start = this.#align(nowUtc);
-    this.#lastTick = nowUtc;
+    this.window = [];
+    this.current = 0;
+    this.lastAverage = 0;
+    this.lastCapture = 0;
+    this.periodMs = Math.max(1, periodS) * 1000;
+    this.n = Math.max(1, numberOfPeriods);
+    this.start = this.align(nowUtc);
+    this.lastTick = nowUtc;
   }
 
   get periodS(): number {
-    return this.#periodMs / 1000;
+    return this.periodMs / 1000;
   }
   get numberOfPeriods(): number {
-    return this.#n;
+    return this.n;
   }
   get startTimeCurrent(): number {
-    return this.#start;
+    return this.start;
   }
   get captureTime(): number {
-    return this.#captureTime;
+    return this.lastCapture;
   }
   get lastAverageW(): number {
-    return this.#lastAverage;
+    return this.lastAverage;
   }
   get currentAverageW(): number {
-    return this.#sum(this.#current) / ((this.#n * this.#periodMs) / 3600000);
+    return this.sum(this.current) / ((this.n * this.periodMs) / 3600000);
   }
 
   /** Energy delivered over (last update, nowUtc]. */
   update(nowUtc: number, energyWh: number): void {
-    const from = this.#lastTick;
-    this.#lastTick = nowUtc;
+    const from = this.lastTick;
+    this.lastTick = nowUtc;
     if (nowUtc <= from) {
-      this.#current += energyWh;
+      this.current += energyWh;
       return;
     }
     let t = from;
-    while (this.#start + this.#periodMs <= nowUtc) {
-      const end = this.#start + this.#periodMs;
-      this.#current += (energyWh * (end - Math.max(t, from))) / (nowUtc - from);
+    while (this.start + this.periodMs <= nowUtc) {
+      const end = this.start + this.periodMs;
+      this.current += (energyWh * (end - Math.max(t, from))) / (nowUtc - from);
       t = end;
-      this.#close(end);
+      this.close(end);
     }
-    this.#current += (energyWh * (nowUtc - Math.max(t, from))) / (nowUtc - from);
+    this.current += (energyWh * (nowUtc - Math.max(t, from))) / (nowUtc - from);
   }
 
   /** Method reset: clears the averages and restarts the period now. */
   reset(nowUtc: number): void {
-    this.#window = [];
-    this.#current = 0;
-    this.#lastAverage = 0;
-    this.#start = this.#align(nowUtc);
-    this.#lastTick = nowUtc;
+    this.window = [];
+    this.current = 0;
+    this.lastAverage = 0;
+    this.start = this.align(nowUtc);
+    this.lastTick = nowUtc;
   }
 
   /** Method next_period: closes the running subperiod now. */
   nextPeriod(nowUtc: number): void {
-    this.#close(nowUtc);
+    this.close(nowUtc);
   }
 
   configure(nowUtc: number, periodS: number, numberOfPeriods: number): void {
-    this.#periodMs = Math.max(1, periodS) * 1000;
-    this.#n = Math.max(1, numberOfPeriods);
+    this.periodMs = Math.max(1, periodS) * 1000;
+    this.n = Math.max(1, numberOfPeriods);
     this.reset(nowUtc);
   }
 
-  #close(at: number): void {
-    const avg = this.#sum(this.#current) / ((this.#n * this.#periodMs) / 3600000);
-    this.#lastAverage = avg;
-    this.#captureTime = at;
-    this.#window.push(this.#current);
-    if (this.#window.length > this.#n - 1) this.#window.shift();
-    this.#current = 0;
-    this.#start = at;
+  private close(at: number): void {
+    const avg = this.sum(this.current) / ((this.n * this.periodMs) / 3600000);
+    this.lastAverage = avg;
+    this.lastCapture = at;
+    this.window.push(this.current);
+    if (this.window.length > this.n - 1) this.window.shift();
+    this.current = 0;
+    this.start = at;
   }
 
-  #sum(current: number): number {
+  private sum(current: number): number {
     let s = current;
-    for (const e of this.#window) s += e;
+    for (let i = 0; i < this.window.length; i++) {
+      const e = this.window[i];
+      s += e;
+    }
     return s;
   }
 
-  #align(utc: number): number {
-    return utc - (((utc % this.#periodMs) + this.#periodMs) % this.#periodMs);
+  private align(utc: number): number {
+    return utc - (((utc % this.periodMs) + this.periodMs) % this.periodMs);
   }
 }

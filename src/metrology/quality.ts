@@ -42,12 +42,12 @@ export interface ConditionStats {
   totalS: number;
 }
 
-/** Per phase in QualityMonitor.#times: when it left the normal band, when it entered its band, since when over-current (-1: not). */
+/** Per phase in QualityMonitor.times: when it left the normal band, when it entered its band, since when over-current (-1: not). */
 const LEFT_NORMAL = 0;
 const BAND_ENTER = 1;
 const OVER_CURRENT_SINCE = 2;
 const TIMES = 3;
-/** Per phase in QualityMonitor.#stats: [band 0..3] then over-current, each {count, totalS}; the reverse stats after the phases. */
+/** Per phase in QualityMonitor.stats: [band 0..3] then over-current, each {count, totalS}; the reverse stats after the phases. */
 const OVER_CURRENT = 4;
 const STATS = 5;
 
@@ -57,54 +57,55 @@ const STATS = 5;
  * 13); the statistics are built as objects when read.
  */
 export class QualityMonitor {
-  readonly #events: EventSink;
-  #th: QualityThresholds;
-  readonly #band: Uint8Array;
-  readonly #times: Float64Array;
+  private declare readonly events: EventSink;
+  private declare th: QualityThresholds;
+  private declare readonly band: Uint8Array;
+  private declare readonly times: Float64Array;
   /** [(phase * STATS + condition) * 2] count, [+1] totalS; the reverse stats at [phases * STATS * 2]. */
-  readonly #stats: Float64Array;
-  #reverseSince = -1;
+  private declare readonly stats: Float64Array;
+  private declare reverseSince: number;
 
   constructor(events: EventSink, phases: number, thresholds: QualityThresholds = DEFAULT_QUALITY) {
-    this.#events = events;
-    this.#th = thresholds;
-    this.#band = new Uint8Array(phases);
-    this.#times = new Float64Array(phases * TIMES).fill(-1);
-    this.#stats = new Float64Array((phases * STATS + 1) * 2);
+    this.reverseSince = -1;
+    this.events = events;
+    this.th = thresholds;
+    this.band = new Uint8Array(phases);
+    this.times = new Float64Array(phases * TIMES).fill(-1);
+    this.stats = new Float64Array((phases * STATS + 1) * 2);
   }
 
   get thresholds(): QualityThresholds {
-    return this.#th;
+    return this.th;
   }
 
   setThresholds(t: QualityThresholds): void {
-    this.#th = t;
+    this.th = t;
   }
 
   /** [phase][band 1..3] (band 0 unused): how often and how long each phase was out of the normal band. */
   get voltageStats(): ConditionStats[][] {
     const out: ConditionStats[][] = [];
-    for (let p = 0; p < this.#band.length; p++) out.push([0, 1, 2, 3].map((b) => this.#stat(p * STATS + b)));
+    for (let p = 0; p < this.band.length; p++) out.push([0, 1, 2, 3].map((b) => this.stat(p * STATS + b)));
     return out;
   }
 
   /** [phase]: over-current. */
   get overCurrentStats(): ConditionStats[] {
     const out: ConditionStats[] = [];
-    for (let p = 0; p < this.#band.length; p++) out.push(this.#stat(p * STATS + OVER_CURRENT));
+    for (let p = 0; p < this.band.length; p++) out.push(this.stat(p * STATS + OVER_CURRENT));
     return out;
   }
 
   get reverseStats(): ConditionStats {
-    return this.#stat(this.#band.length * STATS);
+    return this.stat(this.band.length * STATS);
   }
 
-  #stat(at: number): ConditionStats {
-    return { count: this.#stats[at * 2], totalS: this.#stats[at * 2 + 1] };
+  private stat(at: number): ConditionStats {
+    return { count: this.stats[at * 2], totalS: this.stats[at * 2 + 1] };
   }
 
   bandOf(v: number): VoltageBand {
-    const t = this.#th;
+    const t = this.th;
     if (v < t.nominalVoltage * t.missingFraction) return VoltageBand.missing;
     if (v < t.nominalVoltage * (1 - t.sagFraction)) return VoltageBand.under;
     if (v > t.nominalVoltage * (1 + t.swellFraction)) return VoltageBand.over;
@@ -112,62 +113,62 @@ export class QualityMonitor {
   }
 
   update(nowUtc: number, s: EnergySample): void {
-    const n = Math.min(this.#band.length, s.phases.length);
+    const n = Math.min(this.band.length, s.phases.length);
     let reversed = 0;
     for (let p = 0; p < n; p++) {
       const ph = s.phases[p];
-      this.#voltage(nowUtc, p, this.bandOf(ph.vRms));
-      this.#overCurrent(nowUtc, p, ph.iRms > this.#th.overCurrentA);
-      if (ph.activeW < -this.#th.reverseW) reversed |= 1 << p;
+      this.voltage(nowUtc, p, this.bandOf(ph.vRms));
+      this.overCurrent(nowUtc, p, ph.iRms > this.th.overCurrentA);
+      if (ph.activeW < -this.th.reverseW) reversed |= 1 << p;
     }
-    const reverse = this.#band.length * STATS * 2;
-    if (reversed && this.#reverseSince < 0) {
-      this.#reverseSince = nowUtc;
-      this.#stats[reverse]++;
-      this.#record(MetrologyEvent.currentReversal, nowUtc, reversed);
-    } else if (!reversed && this.#reverseSince >= 0) {
-      const d = seconds(nowUtc - this.#reverseSince);
-      this.#stats[reverse + 1] += d;
-      this.#reverseSince = -1;
-      this.#record(MetrologyEvent.currentReversalEnd, nowUtc, d);
+    const reverse = this.band.length * STATS * 2;
+    if (reversed && this.reverseSince < 0) {
+      this.reverseSince = nowUtc;
+      this.stats[reverse]++;
+      this.record(MetrologyEvent.currentReversal, nowUtc, reversed);
+    } else if (!reversed && this.reverseSince >= 0) {
+      const d = seconds(nowUtc - this.reverseSince);
+      this.stats[reverse + 1] += d;
+      this.reverseSince = -1;
+      this.record(MetrologyEvent.currentReversalEnd, nowUtc, d);
     }
   }
 
-  #voltage(now: number, p: number, b: VoltageBand): void {
-    const was = this.#band[p] as VoltageBand;
+  private voltage(now: number, p: number, b: VoltageBand): void {
+    const was = this.band[p] as VoltageBand;
     if (b === was) return;
-    const t = this.#times;
-    if (was !== VoltageBand.normal) this.#stats[(p * STATS + was) * 2 + 1] += seconds(now - t[p * TIMES + BAND_ENTER]);
+    const t = this.times;
+    if (was !== VoltageBand.normal) this.stats[(p * STATS + was) * 2 + 1] += seconds(now - t[p * TIMES + BAND_ENTER]);
     else t[p * TIMES + LEFT_NORMAL] = now;
-    this.#band[p] = b;
+    this.band[p] = b;
     t[p * TIMES + BAND_ENTER] = now;
     if (b === VoltageBand.normal) {
-      this.#record(MetrologyEvent.voltageNormal(p), now, seconds(now - t[p * TIMES + LEFT_NORMAL]));
+      this.record(MetrologyEvent.voltageNormal(p), now, seconds(now - t[p * TIMES + LEFT_NORMAL]));
       return;
     }
-    this.#stats[(p * STATS + b) * 2]++;
+    this.stats[(p * STATS + b) * 2]++;
     const code = b === VoltageBand.under ? MetrologyEvent.underVoltage(p) : b === VoltageBand.over ? MetrologyEvent.overVoltage(p) : MetrologyEvent.missingVoltage(p);
-    this.#record(code, now);
+    this.record(code, now);
   }
 
-  #overCurrent(now: number, p: number, over: boolean): void {
+  private overCurrent(now: number, p: number, over: boolean): void {
     const at = p * TIMES + OVER_CURRENT_SINCE;
-    const since = this.#times[at];
+    const since = this.times[at];
     const stat = (p * STATS + OVER_CURRENT) * 2;
     if (over && since < 0) {
-      this.#times[at] = now;
-      this.#stats[stat]++;
-      this.#record(MetrologyEvent.overCurrent(p), now);
+      this.times[at] = now;
+      this.stats[stat]++;
+      this.record(MetrologyEvent.overCurrent(p), now);
     } else if (!over && since >= 0) {
       const d = seconds(now - since);
-      this.#stats[stat + 1] += d;
-      this.#times[at] = -1;
-      this.#record(MetrologyEvent.overCurrentEnd(p), now, d);
+      this.stats[stat + 1] += d;
+      this.times[at] = -1;
+      this.record(MetrologyEvent.overCurrentEnd(p), now, d);
     }
   }
 
-  #record(code: number, utcMs: number, value?: number): void {
-    this.#events.record(value === undefined ? { log: "power-quality", code, utcMs } : { log: "power-quality", code, utcMs, value });
+  private record(code: number, utcMs: number, value?: number): void {
+    this.events.record(value === undefined ? { log: "power-quality", code, utcMs } : { log: "power-quality", code, utcMs, value });
   }
 }
 

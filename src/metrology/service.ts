@@ -126,63 +126,67 @@ const TAMPER: { key: keyof TamperInputs; bit: number; on: number; off: number }[
 ]);
 
 export class MetrologyService implements EnergyFeed {
-  readonly config: MetrologyConfig;
-  readonly quality: QualityMonitor;
-  readonly demand: DemandMeter;
-  readonly #ic: EnergyIc;
-  readonly #store: KeyValueStore;
-  readonly #events: EventSink;
-  readonly #rtc: Pick<Rtc, "nowUtcMs">;
-  readonly #acc: EnergyAccumulators;
-  #calibration: PhaseCalibration[];
-  #last: EnergySample | undefined;
-  #lastPersistUtc: number;
-  #tamperBits = 0;
-  #configErrorActive = false;
+  declare readonly config: MetrologyConfig;
+  declare readonly quality: QualityMonitor;
+  declare readonly demand: DemandMeter;
+  private declare readonly ic: EnergyIc;
+  private declare readonly store: KeyValueStore;
+  private declare readonly events: EventSink;
+  private declare readonly rtc: Pick<Rtc, "nowUtcMs">;
+  private declare readonly acc: EnergyAccumulators;
+  private declare cal: PhaseCalibration[];
+  private declare last: EnergySample | undefined;
+  private declare lastPersistUtc: number;
+  private declare tamperBits: number;
+  private declare configErrorActive: boolean;
   /** Running and last completed averages: [phase * AVG_COUNT + qty]. */
-  readonly #avgSum: Float64Array;
-  #avgCount = 0;
-  #avgStart: number;
-  readonly lastAverages: Float64Array;
+  private declare readonly avgSum: Float64Array;
+  private declare avgCount: number;
+  private declare avgStart: number;
+  declare readonly lastAverages: Float64Array;
   /** Number of persistence writes, for tests and the bench. */
-  persistCount = 0;
+  declare persistCount: number;
 
   constructor(deps: MetrologyDeps) {
+    this.tamperBits = 0;
+    this.configErrorActive = false;
+    this.avgCount = 0;
+    this.persistCount = 0;
     this.config = { ...DEFAULT_METROLOGY, ...deps.config };
-    this.#ic = deps.ic;
-    this.#store = deps.store;
-    this.#events = deps.events;
-    this.#rtc = deps.rtc;
+    this.ic = deps.ic;
+    this.store = deps.store;
+    this.events = deps.events;
+    this.rtc = deps.rtc;
     const now = deps.rtc.nowUtcMs();
-    this.#acc = new EnergyAccumulators(this.config.capacityWh);
+    this.acc = new EnergyAccumulators(this.config.capacityWh);
     this.quality = new QualityMonitor(deps.events, deps.ic.phaseCount, this.config.quality);
     this.demand = new DemandMeter(now, this.config.demandPeriodS, this.config.demandPeriods);
-    this.#avgSum = new Float64Array(deps.ic.phaseCount * AVG_COUNT);
+    this.avgSum = new Float64Array(deps.ic.phaseCount * AVG_COUNT);
     this.lastAverages = new Float64Array(deps.ic.phaseCount * AVG_COUNT);
-    this.#avgStart = now - (now % this.config.averagePeriodMs);
-    this.#calibration = this.#loadCalibration(deps.defaultCalibration);
-    if (!this.#ic.configure(this.#calibration)) this.#record("standard", MetrologyEvent.measurementSystemError, now);
-    this.#restore(now);
-    this.#lastPersistUtc = now;
-    this.#watchTamper(deps.tamper, now);
+    this.avgStart = now - (now % this.config.averagePeriodMs);
+    this.cal = this.loadCalibration(deps.defaultCalibration);
+    if (!this.ic.configure(this.cal)) this.record("standard", MetrologyEvent.measurementSystemError, now);
+    this.restore(now);
+    this.lastPersistUtc = now;
+    this.watchTamper(deps.tamper, now);
     deps.system?.onPowerFail(() => this.powerFail());
   }
 
   /** One metrology tick: sample, accumulate, quality, averages, demand, persistence. */
   tick(): EnergySample {
-    const now = this.#rtc.nowUtcMs();
-    const s = this.#ic.sample();
-    this.#last = s;
-    const acc = this.#acc;
+    const now = this.rtc.nowUtcMs();
+    const s = this.ic.sample();
+    this.last = s;
+    const acc = this.acc;
     acc.add(0, s.total);
     for (let p = 0; p < s.energy.length && p < SCOPES - 1; p++) acc.add(p + 1, s.energy[p]);
     this.demand.update(now, s.total.importWh);
     this.quality.update(now, s);
-    this.#average(now, s);
-    this.#icFlags(now, s.flags);
+    this.updateAverages(now, s);
+    this.icFlags(now, s.flags);
     // A clock set back would hold the period check off until time catches up: restart the period instead.
-    if (now < this.#lastPersistUtc) this.#lastPersistUtc = now;
-    if (acc.unpersisted() >= this.config.persistEnergyWh || now - this.#lastPersistUtc >= this.config.persistPeriodMs) this.persist(now);
+    if (now < this.lastPersistUtc) this.lastPersistUtc = now;
+    if (acc.unpersisted() >= this.config.persistEnergyWh || now - this.lastPersistUtc >= this.config.persistPeriodMs) this.persist(now);
     return s;
   }
 
@@ -192,32 +196,32 @@ export class MetrologyService implements EnergyFeed {
    * supply's hold-up time; its cost is the bench's metrology.powerfail.*.
    */
   powerFail(): void {
-    const now = this.#rtc.nowUtcMs();
-    const d = this.#ic.drain();
-    this.#acc.add(0, d.total);
-    for (let p = 0; p < d.energy.length && p < SCOPES - 1; p++) this.#acc.add(p + 1, d.energy[p]);
+    const now = this.rtc.nowUtcMs();
+    const d = this.ic.drain();
+    this.acc.add(0, d.total);
+    for (let p = 0; p < d.energy.length && p < SCOPES - 1; p++) this.acc.add(p + 1, d.energy[p]);
     this.demand.update(now, d.total.importWh);
     this.persist(now, true, now);
-    this.#record("power-failure", MetrologyEvent.powerDown, now);
+    this.record("power-failure", MetrologyEvent.powerDown, now);
   }
 
   /** Writes the accumulators (and the power-down mark) as one record. */
-  persist(now = this.#rtc.nowUtcMs(), poweredDown = false, powerDownUtc = 0): void {
+  persist(now = this.rtc.nowUtcMs(), poweredDown = false, powerDownUtc = 0): void {
     const state: EnergyState = {
-      values: this.#acc.values,
+      values: this.acc.values,
       poweredDown,
       powerDownUtc,
-      tamperBits: this.#tamperBits,
+      tamperBits: this.tamperBits,
     };
-    this.#store.put(ENERGY_KEY, encodeEnergyState(state));
-    this.#acc.markPersisted();
-    this.#lastPersistUtc = now;
+    this.store.put(ENERGY_KEY, encodeEnergyState(state));
+    this.acc.markPersisted();
+    this.lastPersistUtc = now;
     this.persistCount++;
   }
 
   /** Register value, Wh / varh / VAh (modulo the register capacity). Scope 0 = all phases, 1..3 = L1..L3. */
   energy(scope: number, qty: Qty): number {
-    return this.#acc.value(scope, qty);
+    return this.acc.value(scope, qty);
   }
 
   /**
@@ -228,13 +232,16 @@ export class MetrologyService implements EnergyFeed {
     const qty = ENERGY_REGISTER_QUANTITIES[c];
     if (!qty) return 0;
     let wh = 0;
-    for (const q of qty) wh += this.#acc.value(scope, q);
+    for (let i = 0; i < qty.length; i++) {
+      const q = qty[i];
+      wh += this.acc.value(scope, q);
+    }
     return wh % this.config.capacityWh;
   }
 
   /** EnergyFeed for the tariff engine: increments since the previous call. */
   take(): EnergyDeltas {
-    const f = this.#acc.feed;
+    const f = this.acc.feed;
     const d = { importActive: f[0], exportActive: f[1], importReactive: f[2], exportReactive: f[3] };
     f.fill(0);
     return d;
@@ -242,7 +249,7 @@ export class MetrologyService implements EnergyFeed {
 
   /** The last sample (instantaneous values), undefined before the first tick. */
   get instantaneous(): EnergySample | undefined {
-    return this.#last;
+    return this.last;
   }
 
   /** Average of a quantity of a phase over the last completed averaging period. */
@@ -251,11 +258,11 @@ export class MetrologyService implements EnergyFeed {
   }
 
   get phaseCount(): number {
-    return this.#ic.phaseCount;
+    return this.ic.phaseCount;
   }
 
   calibration(phase: number, field: CalibrationField): number | undefined {
-    return this.#calibration[phase]?.[field];
+    return this.cal[phase]?.[field];
   }
 
   /**
@@ -264,88 +271,89 @@ export class MetrologyService implements EnergyFeed {
    * rights (management only), not here.
    */
   setCalibration(phase: number, field: CalibrationField, value: number): boolean {
-    if (phase < 0 || phase >= this.#calibration.length || !this.#ic.validCalibration(field, value)) return false;
-    const next = this.#calibration.map((c) => ({ ...c }));
+    if (phase < 0 || phase >= this.cal.length || !this.ic.validCalibration(field, value)) return false;
+    const next = this.cal.map((c) => ({ ...c }));
     next[phase][field] = value;
-    if (!this.#ic.configure(next)) {
-      this.#ic.configure(this.#calibration);
+    if (!this.ic.configure(next)) {
+      this.ic.configure(this.cal);
       return false;
     }
-    this.#calibration = next;
-    this.#store.put(CALIBRATION_KEY, encodeCalibration(next));
-    this.#record("standard", MetrologyEvent.calibrationChanged, this.#rtc.nowUtcMs(), phase);
+    this.cal = next;
+    this.store.put(CALIBRATION_KEY, encodeCalibration(next));
+    this.record("standard", MetrologyEvent.calibrationChanged, this.rtc.nowUtcMs(), phase);
     return true;
   }
 
-  #restore(now: number): void {
-    const b = this.#store.get(ENERGY_KEY);
+  private restore(now: number): void {
+    const b = this.store.get(ENERGY_KEY);
     const st = b ? decodeEnergyState(b) : undefined;
     if (!st) return;
-    this.#acc.values.set(st.values);
-    this.#tamperBits = st.tamperBits;
+    this.acc.values.set(st.values);
+    this.tamperBits = st.tamperBits;
     if (st.poweredDown) {
-      this.#record("power-failure", MetrologyEvent.powerUp, now, Math.max(0, Math.round((now - st.powerDownUtc) / 1000)));
+      this.record("power-failure", MetrologyEvent.powerUp, now, Math.max(0, Math.round((now - st.powerDownUtc) / 1000)));
       // Clear the mark now so that a second restart does not report the same outage again.
       this.persist(now);
     }
   }
 
-  #loadCalibration(defaults: readonly PhaseCalibration[]): PhaseCalibration[] {
-    const b = this.#store.get(CALIBRATION_KEY);
+  private loadCalibration(defaults: readonly PhaseCalibration[]): PhaseCalibration[] {
+    const b = this.store.get(CALIBRATION_KEY);
     const decoded = b ? decodeCalibration(b) : undefined;
     return (decoded && decoded.length === defaults.length ? decoded : defaults).map((c) => ({ ...c }));
   }
 
-  #watchTamper(inputs: TamperInputs | undefined, now: number): void {
+  private watchTamper(inputs: TamperInputs | undefined, now: number): void {
     if (!inputs) return;
-    for (const t of TAMPER) {
+    for (let i = 0; i < TAMPER.length; i++) {
+      const t = TAMPER[i];
       const pin = inputs[t.key];
       if (!pin) continue;
       // A change while the meter was off is recorded at start-up.
-      this.#tamper(t, pin.read(), now);
-      pin.onChange?.((level) => this.#tamper(t, level, this.#rtc.nowUtcMs()));
+      this.tamper(t, pin.read(), now);
+      pin.onChange?.((level) => this.tamper(t, level, this.rtc.nowUtcMs()));
     }
   }
 
-  #tamper(t: (typeof TAMPER)[number], level: 0 | 1, now: number): void {
-    const was = (this.#tamperBits & t.bit) !== 0;
+  private tamper(t: (typeof TAMPER)[number], level: 0 | 1, now: number): void {
+    const was = (this.tamperBits & t.bit) !== 0;
     if (was === (level === 1)) return;
-    this.#tamperBits ^= t.bit;
-    this.#record("fraud", level ? t.on : t.off, now);
+    this.tamperBits ^= t.bit;
+    this.record("fraud", level ? t.on : t.off, now);
     // Fraud evidence must survive a cut that follows the opening of the cover.
     this.persist(now);
   }
 
-  #icFlags(now: number, flags: number): void {
+  private icFlags(now: number, flags: number): void {
     const err = (flags & IcFlag.configError) !== 0;
-    if (err && !this.#configErrorActive) this.#record("standard", MetrologyEvent.measurementSystemError, now);
-    this.#configErrorActive = err;
-    if (flags & IcFlag.energyOverflow) this.#record("standard", MetrologyEvent.energyRegisterOverflow, now);
+    if (err && !this.configErrorActive) this.record("standard", MetrologyEvent.measurementSystemError, now);
+    this.configErrorActive = err;
+    if (flags & IcFlag.energyOverflow) this.record("standard", MetrologyEvent.energyRegisterOverflow, now);
   }
 
-  #average(now: number, s: EnergySample): void {
+  private updateAverages(now: number, s: EnergySample): void {
     const period = this.config.averagePeriodMs;
-    if (now - this.#avgStart >= period) {
-      if (this.#avgCount > 0) for (let i = 0; i < this.#avgSum.length; i++) this.lastAverages[i] = this.#avgSum[i] / this.#avgCount;
-      this.#avgSum.fill(0);
-      this.#avgCount = 0;
-      this.#avgStart = now - (now % period);
+    if (now - this.avgStart >= period) {
+      if (this.avgCount > 0) for (let i = 0; i < this.avgSum.length; i++) this.lastAverages[i] = this.avgSum[i] / this.avgCount;
+      this.avgSum.fill(0);
+      this.avgCount = 0;
+      this.avgStart = now - (now % period);
     }
-    const n = Math.min(s.phases.length, this.#avgSum.length / AVG_COUNT);
+    const n = Math.min(s.phases.length, this.avgSum.length / AVG_COUNT);
     for (let p = 0; p < n; p++) {
       const ph = s.phases[p];
       const o = p * AVG_COUNT;
-      this.#avgSum[o] += ph.vRms;
-      this.#avgSum[o + 1] += ph.iRms;
-      this.#avgSum[o + 2] += ph.activeW;
-      this.#avgSum[o + 3] += ph.reactiveVar;
-      this.#avgSum[o + 4] += ph.apparentVA;
+      this.avgSum[o] += ph.vRms;
+      this.avgSum[o + 1] += ph.iRms;
+      this.avgSum[o + 2] += ph.activeW;
+      this.avgSum[o + 3] += ph.reactiveVar;
+      this.avgSum[o + 4] += ph.apparentVA;
     }
-    this.#avgCount++;
+    this.avgCount++;
   }
 
-  #record(log: EventLogId, code: number, utcMs: number, value?: number): void {
-    this.#events.record(value === undefined ? { log, code, utcMs } : { log, code, utcMs, value });
+  private record(log: EventLogId, code: number, utcMs: number, value?: number): void {
+    this.events.record(value === undefined ? { log, code, utcMs } : { log, code, utcMs, value });
   }
 }
 
@@ -355,7 +363,13 @@ function encodeCalibration(cal: readonly PhaseCalibration[]): Uint8Array {
   const v = new DataView(b.buffer);
   v.setUint8(0, cal.length);
   let o = 1;
-  for (const c of cal) for (const f of CALIBRATION_FIELDS) (v.setInt32(o, c[f]), (o += 4));
+  for (let i = 0; i < cal.length; i++) {
+    const c = cal[i];
+    for (let j = 0; j < CALIBRATION_FIELDS.length; j++) {
+      v.setInt32(o, c[CALIBRATION_FIELDS[j]]);
+      o += 4;
+    }
+  }
   return b;
 }
 
@@ -369,7 +383,10 @@ export function decodeCalibration(b: Uint8Array): PhaseCalibration[] | undefined
   let o = 1;
   for (let p = 0; p < n; p++) {
     const c = {} as PhaseCalibration;
-    for (const f of CALIBRATION_FIELDS) (c[f] = v.getInt32(o), (o += 4));
+    for (let i = 0; i < CALIBRATION_FIELDS.length; i++) {
+      c[CALIBRATION_FIELDS[i]] = v.getInt32(o);
+      o += 4;
+    }
     out.push(c);
   }
   return out;

@@ -11,27 +11,27 @@ export interface Crossing {
 }
 
 export class ThresholdMonitor {
-  #thresholds: number[];
-  #above: boolean[] | undefined;
+  private declare levels: number[];
+  private declare above: boolean[] | undefined;
 
   constructor(thresholds: readonly number[] = []) {
-    this.#thresholds = thresholds.slice();
+    this.levels = thresholds.slice();
   }
 
   get thresholds(): readonly number[] {
-    return this.#thresholds;
+    return this.levels;
   }
 
   setThresholds(t: readonly number[]): void {
-    this.#thresholds = t.slice();
-    this.#above = undefined;
+    this.levels = t.slice();
+    this.above = undefined;
   }
 
   evaluate(value: number): Crossing[] {
     const out: Crossing[] = [];
-    const above = this.#thresholds.map((t) => value >= t);
-    if (this.#above) for (let i = 0; i < above.length; i++) if (above[i] !== this.#above[i]) out.push({ index: i, up: above[i] });
-    this.#above = above;
+    const above = this.levels.map((t) => value >= t);
+    if (this.above) for (let i = 0; i < above.length; i++) if (above[i] !== this.above[i]) out.push({ index: i, up: above[i] });
+    this.above = above;
     return out;
   }
 }

@@ -118,15 +118,20 @@ export function checkBudget(b: StorageBudget, g: FlashGeometry): BudgetReport {
 
 /** A run of whole sectors of a partition as a partition of its own (the budget's areas). */
 class FlashWindow implements FlashPartition {
-  readonly geometry: FlashGeometry;
-  readonly byteLength: number;
-  private readonly base: number;
+  declare readonly geometry: FlashGeometry;
+  declare readonly byteLength: number;
+  private declare readonly base: number;
+
+  private declare readonly parent: FlashPartition;
+  private declare readonly firstSector: number;
 
   constructor(
-    private readonly parent: FlashPartition,
-    private readonly firstSector: number,
+    parent: FlashPartition,
+    firstSector: number,
     sectorCount: number,
   ) {
+    this.parent = parent;
+    this.firstSector = firstSector;
     const g = parent.geometry;
     if (firstSector < 0 || sectorCount < 1 || firstSector + sectorCount > g.sectorCount) throw new RangeError(`sectors ${firstSector}+${sectorCount} outside the partition`);
     this.geometry = { ...g, sectorCount };
@@ -161,8 +166,11 @@ export function storageAreas(flash: FlashPartition, b: StorageBudget): { main: F
 }
 
 export class StorageBudgetError extends Error {
-  constructor(readonly problems: string[]) {
+  declare readonly problems: string[];
+
+  constructor(problems: string[]) {
     super(`storage budget does not fit the partition: ${problems.join("; ")}`);
+    this.problems = problems;
     this.name = "StorageBudgetError";
   }
 }

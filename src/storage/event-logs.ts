@@ -75,16 +75,23 @@ const CHAIN_HI = 2;
 const CHAIN_LO = 3;
 
 export class EventLogSink implements EventSink {
-  private readonly stores = new Map<EventLogId, ProfileStore>();
-  private readonly heads = new Map<EventLogId, Uint8Array>();
+  private declare readonly stores: Map<EventLogId, ProfileStore>;
+  private declare readonly heads: Map<EventLogId, Uint8Array>;
+
+  private declare readonly hash: Sha256;
+  declare readonly specs: readonly EventLogSpec[];
 
   /** Registers one profile store per log on `log` (streams firstStream.. one per log); call log.mount() afterwards. */
   constructor(
     log: LogStore,
-    private readonly hash: Sha256,
-    readonly specs: readonly EventLogSpec[] = EVENT_LOGS,
+    hash: Sha256,
+    specs: readonly EventLogSpec[] = EVENT_LOGS,
     firstStream = 8,
   ) {
+    this.stores = new Map<EventLogId, ProfileStore>();
+    this.heads = new Map<EventLogId, Uint8Array>();
+    this.hash = hash;
+    this.specs = specs;
     specs.forEach((spec, i) => {
       this.stores.set(spec.id, new ProfileStore(log, { stream: firstStream + i, columns: ["value", "value", "value", "value"], periodS: 0, capacity: spec.capacity, chunkRows: 16 }));
     });

@@ -27,18 +27,21 @@ interface Slot {
 }
 
 export class LogKeyValueStore implements KeyValueStore, LogOwner {
-  private readonly log: LogStore;
-  private readonly slots = new Map<string, Slot>();
-  private readonly byAddr = new Map<number, string>();
+  private declare readonly log: LogStore;
+  private declare readonly slots: Map<string, Slot>;
+  private declare readonly byAddr: Map<number, string>;
   /**
    * Set by the composition root when the mount found damage: every record a
    * damaged area could have held (records of the smallest size in every
    * sector of the log), so a bound on the newer records of any key lost.
    */
-  lostRecordBound = 0;
+  declare lostRecordBound: number;
 
   /** Registers record types 1 and 2 on the log; call log.mount() afterwards. */
   constructor(log: LogStore) {
+    this.slots = new Map<string, Slot>();
+    this.byAddr = new Map<number, string>();
+    this.lostRecordBound = 0;
     this.log = log;
     log.register(KV_PUT, this);
     log.register(KV_DELETE, this);
@@ -71,7 +74,9 @@ export class LogKeyValueStore implements KeyValueStore, LogOwner {
 
   keys(): string[] {
     const out: string[] = [];
-    for (const [k, s] of this.slots) if (s.value !== undefined) out.push(k);
+    this.slots.forEach((s, k) => {
+      if (s.value !== undefined) out.push(k);
+    });
     return out;
   }
 

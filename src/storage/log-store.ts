@@ -70,7 +70,7 @@ import { readU32 as u32, writeU32 as put32 } from "../util/bytes.js";
  */
 
 export class StorageError extends Error {
-  readonly code: "full" | "too-large" | "unmounted" | "broken";
+  declare readonly code: "full" | "too-large" | "unmounted" | "broken";
   constructor(code: "full" | "too-large" | "unmounted" | "broken", message: string) {
     super(message);
     this.name = "StorageError";
@@ -128,29 +128,29 @@ export interface LogStats {
 }
 
 export class LogStore {
-  readonly flash: FlashPartition;
-  private readonly size: number;
-  private readonly count: number;
-  private readonly unit: number;
-  private readonly owners = new Map<number, LogOwner>();
+  declare readonly flash: FlashPartition;
+  private declare readonly size: number;
+  private declare readonly count: number;
+  private declare readonly unit: number;
+  private declare readonly owners: Map<number, LogOwner>;
   /** Sector sequence, or -1 when not in the log. */
-  private readonly sectorSeq: Float64Array;
-  private readonly eraseCount: Uint32Array;
+  private declare readonly sectorSeq: Float64Array;
+  private declare readonly eraseCount: Uint32Array;
   /** 1 = erased with a valid part A (ready), 0 = must be erased before use. */
-  private readonly ready: Uint8Array;
+  private declare readonly ready: Uint8Array;
   /** Sectors in the log, oldest first. */
-  private order: number[] = [];
-  private head = -1;
-  private headOffset = 0;
+  private declare order: number[];
+  private declare head: number;
+  private declare headOffset: number;
   /** End of torn garbage after headOffset, found by mount; repaired before the next append. */
-  private damageEnd = 0;
-  private nextSectorSeq = 1;
-  private nextSeq = 1;
-  private state: "new" | "mounted" | "broken" = "new";
-  private inGc = false;
+  private declare damageEnd: number;
+  private declare nextSectorSeq: number;
+  private declare nextSeq: number;
+  private declare state: "new" | "mounted" | "broken";
+  private declare inGc: boolean;
   /** Live record bytes per sector (spans), kept from owners' release() calls. */
-  private readonly live: Float64Array;
-  readonly policy: ReclaimPolicy;
+  private declare readonly live: Float64Array;
+  declare readonly policy: ReclaimPolicy;
   /**
    * A ring ("oldest") checks record CRCs at mount only in its oldest and
    * newest sectors, where a power cut can leave damage (the sector being
@@ -161,31 +161,48 @@ export class LogStore {
    * second copy, reset marks) are checked everywhere: they cost next to
    * nothing and are read only at mount.
    */
-  private readonly crcAtMountEndsOnly: boolean;
-  collections = 0;
-  copiedBytes = 0;
+  private declare readonly crcAtMountEndsOnly: boolean;
+  declare collections: number;
+  declare copiedBytes: number;
   /** Records appended by owners since mount (collection copies not counted). */
-  appends = 0;
+  declare appends: number;
   /**
    * Damage found since mount: sector headers that do not check (neither
    * blank nor valid), damaged regions inside sectors, records that fail
    * their CRC when read. A sector left half-erased by a power cut counts
    * too: the store cannot tell a cut from a fault there.
    */
-  damaged = 0;
+  declare damaged: number;
   /** Of `damaged`: sectors whose header does not check, or that are missing from the log (erased or zeroed behind its back). */
-  damagedSectors = 0;
+  declare damagedSectors: number;
   /** Log position (sector sequence, offset) of the newest damage found by the mount; Infinity when a sector header was damaged. */
-  private damageSeq = -1;
-  private damageOff = 0;
+  private declare damageSeq: number;
+  private declare damageOff: number;
   /**
    * What the mount found damaged, as positions (sector, offset; -1 for a
    * sector header, -2 per missing sector): the same damage gives the same
    * fingerprint at every boot, new damage another one (see damageFingerprint).
    */
-  private damageCrc = 0;
+  private declare damageCrc: number;
 
   constructor(flash: FlashPartition, policy: ReclaimPolicy = "garbage") {
+    this.owners = new Map<number, LogOwner>();
+    this.order = [];
+    this.head = -1;
+    this.headOffset = 0;
+    this.damageEnd = 0;
+    this.nextSectorSeq = 1;
+    this.nextSeq = 1;
+    this.state = "new";
+    this.inGc = false;
+    this.collections = 0;
+    this.copiedBytes = 0;
+    this.appends = 0;
+    this.damaged = 0;
+    this.damagedSectors = 0;
+    this.damageSeq = -1;
+    this.damageOff = 0;
+    this.damageCrc = 0;
     this.policy = policy;
     this.crcAtMountEndsOnly = policy === "oldest";
     this.flash = flash;
@@ -287,7 +304,10 @@ export class LogStore {
     const headerDamaged = this.damaged;
     // Lost counts (sector damaged mid-erase) are taken as the mean so wear levelling stays fair.
     let mean = 0;
-    for (const c of known) mean += c;
+    for (let i = 0; i < known.length; i++) {
+      const c = known[i];
+      mean += c;
+    }
     mean = known.length ? Math.round(mean / known.length) : 0;
     for (let s = 0; s < this.count; s++) {
       if (this.sectorSeq[s] < 0 && !this.ready[s]) this.eraseCount[s] = mean;
@@ -300,7 +320,8 @@ export class LogStore {
     const recType: number[] = [];
     const recLen: number[] = [];
     let marks = 0;
-    for (const s of used) {
+    for (let j = 0; j < used.length; j++) {
+      const s = used[j];
       if (this.sectorSeq[s] >= this.nextSectorSeq) this.nextSectorSeq = this.sectorSeq[s] + 1;
       const buf = this.flash.read(s * this.size, this.size);
       const checkCrc = !this.crcAtMountEndsOnly || s === used[0] || s === used[used.length - 1];
@@ -336,7 +357,8 @@ export class LogStore {
     // Sectors the log must hold (the head's count at its join, less the collections since): fewer is damage.
     let blankDamaged = 0;
     if (formatted) {
-      for (const s of blank) {
+      for (let i = 0; i < blank.length; i++) {
+        const s = blank[i];
         if (s === lastVictim) continue;
         this.headerDamage(s);
         blankDamaged++;
@@ -349,9 +371,12 @@ export class LogStore {
     // Not formatted yet (a new partition, or one from before MKL2): part A on every blank sector now, before
     // the first append, so that from then on a blank sector is damage. A cut here leaves no MKL2 sector in the log.
     // Only wholly blank sectors: one with bytes left in its body is erased before use (openSector).
-    if (!formatted) for (const s of blank) if (isBlank32(this.flash.read(s * this.size, this.size))) this.writePartA(s);
+    if (!formatted) {
+      for (let i = 0; i < blank.length; i++) if (isBlank32(this.flash.read(blank[i] * this.size, this.size))) this.writePartA(blank[i]);
+    }
     this.state = "mounted"; // owners may read while they finish their indexes
-    for (const owner of new Set(this.owners.values())) owner.mounted();
+    // One call per owner, though an owner registers several record types.
+    new Set(this.owners.values()).forEach((owner) => owner.mounted());
     // Live bytes per sector, for the choice of the sector to reclaim.
     for (let i = 0; i < recAddr.length; i++) {
       if ((this.owners.get(recType[i]) as LogOwner).isLive(recAddr[i], recType[i])) this.live[Math.floor(recAddr[i] / this.size)] += this.span(recLen[i]);
@@ -462,9 +487,15 @@ export class LogStore {
 
   stats(): LogStats {
     let usedBytes = 0;
-    for (const s of this.order) usedBytes += (s === this.head ? this.headOffset : this.size) - RECORDS;
+    for (let i = 0; i < this.order.length; i++) {
+      const s = this.order[i];
+      usedBytes += (s === this.head ? this.headOffset : this.size) - RECORDS;
+    }
     let liveBytes = 0;
-    for (const s of this.order) liveBytes += this.live[s];
+    for (let i = 0; i < this.order.length; i++) {
+      const s = this.order[i];
+      liveBytes += this.live[s];
+    }
     return { usedSectors: this.order.length, freeSectors: this.count - this.order.length, usedBytes, liveBytes, collections: this.collections, copiedBytes: this.copiedBytes };
   }
 
@@ -580,7 +611,8 @@ export class LogStore {
     if (this.policy === "oldest" || this.collections % WEAR_EVERY === WEAR_EVERY - 1) return this.order[0];
     let best = this.order[0];
     let bestGarbage = -1;
-    for (const s of this.order) {
+    for (let i = 0; i < this.order.length; i++) {
+      const s = this.order[i];
       if (s === this.head) continue;
       const garbage = this.size - RECORDS - this.live[s];
       if (garbage > bestGarbage) {
@@ -603,7 +635,8 @@ export class LogStore {
       // The head must not be the victim: copies need somewhere to go.
       if (this.head === victim) this.head = -1;
       const mark = this.span(2);
-      for (const r of live) {
+      for (let i = 0; i < live.length; i++) {
+        const r = live[i];
         this.makeRoom(this.span(r.body.length) + mark);
         const to = this.writeRecord(r.type, r.body);
         this.copiedBytes += this.span(r.body.length);

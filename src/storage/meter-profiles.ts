@@ -90,15 +90,20 @@ export function dailyProfile(log: LogStore, status: ProfileStatusProvider, sourc
  * which must match the snapshots' order.
  */
 export class BillingProfile implements BillingSink {
-  readonly profile: ProfileDefinition;
-  private readonly store: ProfileStore;
+  declare readonly profile: ProfileDefinition;
+  private declare readonly store: ProfileStore;
+
+  declare readonly registers: readonly Obis[];
+  declare readonly demands: readonly Obis[];
 
   constructor(
     log: LogStore,
-    readonly registers: readonly Obis[],
-    readonly demands: readonly Obis[],
+    registers: readonly Obis[],
+    demands: readonly Obis[],
     options: { logicalName?: Obis; stream?: number; capacity: number; endOfBilling?: (utcMs: number) => void },
   ) {
+    this.registers = registers;
+    this.demands = demands;
     const kinds: ColumnKind[] = ["value", ...registers.map((): ColumnKind => "cumulative"), ...demands.map((): ColumnKind => "value"), ...demands.map((): ColumnKind => "value")];
     this.store = new ProfileStore(log, { stream: options.stream ?? 2, columns: kinds, periodS: 0, capacity: options.capacity, chunkRows: 1 });
     const n = registers.length;
@@ -118,9 +123,18 @@ export class BillingProfile implements BillingSink {
 
   capture(s: BillingSnapshot): void {
     const values: number[] = [s.counter & 0xff];
-    for (const o of this.registers) values.push(Math.round(s.registers.find((r) => r.obis.key === o.key)?.value ?? 0));
-    for (const o of this.demands) values.push(Math.round(s.maxDemand.find((d) => d.obis.key === o.key)?.value ?? 0));
-    for (const o of this.demands) values.push(Math.floor((s.maxDemand.find((d) => d.obis.key === o.key)?.utcMs ?? 0) / 1000));
+    for (let i = 0; i < this.registers.length; i++) {
+      const o = this.registers[i];
+      values.push(Math.round(s.registers.find((r) => r.obis.key === o.key)?.value ?? 0));
+    }
+    for (let i = 0; i < this.demands.length; i++) {
+      const o = this.demands[i];
+      values.push(Math.round(s.maxDemand.find((d) => d.obis.key === o.key)?.value ?? 0));
+    }
+    for (let i = 0; i < this.demands.length; i++) {
+      const o = this.demands[i];
+      values.push(Math.floor((s.maxDemand.find((d) => d.obis.key === o.key)?.utcMs ?? 0) / 1000));
+    }
     this.store.append(s.utcMs, 0, values);
   }
 }

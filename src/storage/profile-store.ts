@@ -59,7 +59,11 @@ export interface ProfileStoreConfig {
 
 /** A LogOwner view of the profile on its journal log (addresses there are another space). */
 class JournalOwner implements LogOwner {
-  constructor(private readonly p: ProfileStore) {}
+  private declare readonly p: ProfileStore;
+
+  constructor(p: ProfileStore) {
+    this.p = p;
+  }
   recovered(addr: number, seq: number, type: number, body: Uint8Array): void {
     this.p.recoveredOn(true, addr, seq, type, body);
   }
@@ -122,42 +126,53 @@ function readChunkHeader(r: VarintReader): ChunkHeader {
 }
 
 export class ProfileStore implements LogOwner {
-  readonly config: ProfileStoreConfig;
-  private readonly log: LogStore;
-  private readonly journal: LogStore;
-  private readonly chunkType: number;
-  private readonly resetType: number;
+  declare readonly config: ProfileStoreConfig;
+  private declare readonly log: LogStore;
+  private declare readonly journal: LogStore;
+  private declare readonly chunkType: number;
+  private declare readonly resetType: number;
   /** Visible chunks, ascending by entry number; contiguous except at the holes in `missing`. */
-  private items: Item[] = [];
+  private declare items: Item[];
   /**
    * The items by record address: the main log's as they are, the journal's
    * as -1 - address (addresses are never negative). One Map for both logs,
    * not one per log: a Map is about 130 B on XS and there are 11 streams (RAM, issue 13).
    */
-  private readonly byAddr = new Map<number, Item>();
+  private declare readonly byAddr: Map<number, Item>;
   /** mounted() calls still expected (one per log). */
-  private mountsDue: number;
+  private declare mountsDue: number;
   /** Rows given up to a ring's collection before capacity expired them (rows larger than budgeted). */
-  droppedBySpace = 0;
+  declare droppedBySpace: number;
 
   /** Chunks found while the logs mount; none after (an empty array per stream is RAM for nothing, issue 13). */
-  private candidates: Item[] | undefined;
+  private declare candidates: Item[] | undefined;
   /** Rows since the last compacted chunk (committed as one-row records). */
-  private pending: ProfileRow[] = [];
-  private nextEntry = 1;
-  private resetPoint = 1;
-  private resetAddr = -1;
+  private declare pending: ProfileRow[];
+  private declare nextEntry: number;
+  private declare resetPoint: number;
+  private declare resetAddr: number;
   /** Rows below this were dropped to make room (RAM only: they are gone or will be). */
-  private dropBelow = 1;
-  private keepFrom = 1;
+  private declare dropBelow: number;
+  private declare keepFrom: number;
   /** Newest row time (s), -1 when empty. */
-  private newestS = -1;
+  private declare newestS: number;
 
   /**
    * Registers the profile's record types; call mount() on the log(s)
    * afterwards. With a `journal`, `log` is the profile's own ring.
    */
   constructor(log: LogStore, config: ProfileStoreConfig, journal: LogStore = log) {
+    this.items = [];
+    this.byAddr = new Map<number, Item>();
+    this.droppedBySpace = 0;
+    this.pending = [];
+    this.nextEntry = 1;
+    this.resetPoint = 1;
+    this.resetAddr = -1;
+    this.dropBelow = 1;
+    this.keepFrom = 1;
+    this.newestS = -1;
+    this.missing = [];
     if (!(config.stream >= 0 && config.stream <= 100) || config.capacity < 1 || config.chunkRows < 1) throw new RangeError("profile store config");
     this.log = log;
     this.journal = journal;
@@ -187,7 +202,7 @@ export class ProfileStore implements LogOwner {
    * is committed; FIFO and reset drop from the oldest end), so none appears
    * at run time; they leave when FIFO passes them.
    */
-  readonly missing: { from: number; to: number }[] = [];
+  declare readonly missing: { from: number; to: number }[];
 
   /** Entry number of the oldest row kept. */
   get firstEntry(): number {
@@ -202,7 +217,10 @@ export class ProfileStore implements LogOwner {
   get entriesInUse(): number {
     const first = this.firstEntry;
     let n = this.nextEntry - first;
-    for (const h of this.missing) if (h.from >= first) n -= h.to - h.from + 1;
+    for (let i = 0; i < this.missing.length; i++) {
+      const h = this.missing[i];
+      if (h.from >= first) n -= h.to - h.from + 1;
+    }
     return n;
   }
 
@@ -213,7 +231,10 @@ export class ProfileStore implements LogOwner {
    */
   entryAt(position: number): number {
     let e = this.firstEntry + position - 1;
-    for (const h of this.missing) if (h.from >= this.firstEntry && h.from <= e) e += h.to - h.from + 1;
+    for (let i = 0; i < this.missing.length; i++) {
+      const h = this.missing[i];
+      if (h.from >= this.firstEntry && h.from <= e) e += h.to - h.from + 1;
+    }
     return e;
   }
 
@@ -272,7 +293,9 @@ export class ProfileStore implements LogOwner {
         if (e > to) break;
       }
       let next = it.first + it.count;
-      for (const r of this.chunk(it)) {
+      const inChunk = this.chunk(it);
+      for (let i = 0; i < inChunk.length; i++) {
+        const r = inChunk[i];
         if (r.entryNo < e || r.entryNo > to) continue;
         next = r.entryNo + 1;
         yield r;
@@ -322,7 +345,10 @@ export class ProfileStore implements LogOwner {
   /** Flash bytes of the live records holding the rows (record framing included). */
   storedBytes(): number {
     let n = 0;
-    for (const it of this.items) n += this.log.span(it.bytes);
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      n += this.log.span(it.bytes);
+    }
     return n;
   }
 
@@ -367,7 +393,8 @@ export class ProfileStore implements LogOwner {
     // Longest chunk first at each start, newest copy first: compacted chunks hide their one-row records.
     c.sort((a, b) => a.first - b.first || b.count - a.count || b.seq - a.seq);
     let next = -1;
-    for (const it of c) {
+    for (let i = 0; i < c.length; i++) {
+      const it = c[i];
       if (it.first + it.count <= this.resetPoint) continue;
       if (next >= 0 && it.first < next) continue;
       if (it.first < this.resetPoint) continue; // cannot straddle a reset by construction
@@ -380,7 +407,10 @@ export class ProfileStore implements LogOwner {
       if (this.items[i].first !== prev.first + prev.count) this.missing.push({ from: prev.first + prev.count, to: this.items[i].first - 1 });
     }
     const lastItem = this.items[this.items.length - 1];
-    for (const it of this.items) if (it.maxS > this.newestS) this.newestS = it.maxS;
+    for (let i = 0; i < this.items.length; i++) {
+      const it = this.items[i];
+      if (it.maxS > this.newestS) this.newestS = it.maxS;
+    }
     this.nextEntry = Math.max(this.resetPoint, lastItem ? lastItem.first + lastItem.count : 1);
     this.dropBelow = 1;
     this.expire();
@@ -390,7 +420,11 @@ export class ProfileStore implements LogOwner {
     let k = this.items.length;
     while (k > 0 && this.items[k - 1].count === 1 && this.config.chunkRows > 1 && (k === this.items.length || this.items[k].first === this.items[k - 1].first + 1)) k--;
     for (let i = k; i < this.items.length; i++) {
-      for (const r of this.chunk(this.items[i])) this.pending.push(r);
+      const inChunk = this.chunk(this.items[i]);
+      for (let j = 0; j < inChunk.length; j++) {
+        const r = inChunk[j];
+        this.pending.push(r);
+      }
     }
   }
 
@@ -459,7 +493,8 @@ export class ProfileStore implements LogOwner {
     const first = rows[0].entryNo;
     let minS = Infinity;
     let maxS = -Infinity;
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
       minS = Math.min(minS, r.utcMs / 1000);
       maxS = Math.max(maxS, r.utcMs / 1000);
     }
@@ -552,7 +587,8 @@ export class ProfileStore implements LogOwner {
     const firstS = rows[0].utcMs / 1000;
     let minS = firstS;
     let maxS = firstS;
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
       const t = r.utcMs / 1000;
       if (t < minS) minS = t;
       if (t > maxS) maxS = t;
@@ -561,7 +597,8 @@ export class ProfileStore implements LogOwner {
     let mask = 0;
     for (let c = 0; c < cols.length; c++) {
       let prev = 0;
-      for (const r of rows) {
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
         const v = cols[c] === "cumulative" ? r.values[c] - prev : r.values[c];
         prev = r.values[c];
         if (v < 0) {
@@ -580,7 +617,8 @@ export class ProfileStore implements LogOwner {
     let nx = 0;
     let prevS = firstS - period;
     let status = 0;
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
       const s = r.utcMs / 1000;
       if (s !== prevS + period || r.status !== status) nx++;
       prevS = s;
@@ -606,7 +644,8 @@ export class ProfileStore implements LogOwner {
       status = r.status;
     }
     const prev = new Array<number>(cols.length).fill(0);
-    for (const r of rows) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
       for (let c = 0; c < cols.length; c++) {
         const v = r.values[c];
         const x = cols[c] === "cumulative" ? v - prev[c] : v;

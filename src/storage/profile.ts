@@ -79,7 +79,8 @@ export function captureProfile(p: ProfileDefinition, utcMs: number): number {
   const values = new Array<number>(p.store.config.columns.length).fill(0);
   let status = 0;
   let hasStatus = false;
-  for (const c of p.columns) {
+  for (let i = 0; i < p.columns.length; i++) {
+    const c = p.columns[i];
     if (c.kind === "status") hasStatus = true;
     else if (c.kind === "stored" && c.read) values[c.column] = integerOf(c.read());
   }

@@ -6,10 +6,11 @@ import { DecodeError } from "../util/errors.js";
  * a typical 15-minute energy delta takes one or two bytes.
  */
 export class VarintWriter {
-  private buf: Uint8Array;
-  length = 0;
+  private declare buf: Uint8Array;
+  declare length: number;
 
   constructor(capacity = 64) {
+    this.length = 0;
     this.buf = new Uint8Array(capacity);
   }
 
@@ -44,7 +45,7 @@ export class VarintWriter {
 
 /** Bounds-checked varint reader: throws only DecodeError. */
 export class VarintReader {
-  pos: number;
+  declare pos: number;
   constructor(
     readonly buf: Uint8Array,
     start = 0,

@@ -24,13 +24,25 @@ export interface SessionLink {
 
 /** A client's session on one link, as every transport keeps it: its addresses, the link's APDU limit, pushes through the link. */
 export class LinkSession implements ApduSession {
+  declare readonly transport: ApduSession["transport"];
+  private declare readonly link: SessionLink;
+  declare readonly clientSap: number;
+  declare readonly serverLogical: number;
+  declare readonly maxApduSize: number;
+
   constructor(
-    readonly transport: ApduSession["transport"],
-    private readonly link: SessionLink,
-    readonly clientSap: number,
-    readonly serverLogical: number,
-    readonly maxApduSize: number,
-  ) {}
+    transport: ApduSession["transport"],
+    link: SessionLink,
+    clientSap: number,
+    serverLogical: number,
+    maxApduSize: number,
+  ) {
+    this.transport = transport;
+    this.link = link;
+    this.clientSap = clientSap;
+    this.serverLogical = serverLogical;
+    this.maxApduSize = maxApduSize;
+  }
 
   push(apdu: Uint8Array): void {
     this.link.sendTo(this, apdu);

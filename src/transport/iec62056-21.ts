@@ -41,7 +41,8 @@ function decode7E1(b: number): number {
   return withEvenParity(b) === (b & 0xff) ? b & 0x7f : -1;
 }
 
-const ACK = "\x06";
+/** Starts the acknowledgement (option select) message. */
+export const ACK = "\x06";
 /** A message longer than this is not mode E: the line is dropped (32-char address + framing). */
 const MAX_LINE = 40;
 
@@ -51,10 +52,16 @@ const MAX_LINE = 40;
  * must not act on a garbled request.
  */
 export class LineCollector {
-  private text = "";
-  private spoiled = false;
+  private declare text: string;
+  private declare spoiled: boolean;
 
-  constructor(private readonly onLine: (line: string) => void) {}
+  private declare readonly onLine: (line: string) => void;
+
+  constructor(onLine: (line: string) => void) {
+    this.text = "";
+    this.spoiled = false;
+    this.onLine = onLine;
+  }
 
   reset(): void {
     this.text = "";
@@ -93,32 +100,8 @@ export function parseRequest(line: string): string | undefined {
   return /^[0-9A-Za-z ]{0,32}$/.test(address) ? address : undefined;
 }
 
-export function formatRequest(address = ""): string {
-  return `/?${address}!\r\n`;
-}
-
-export interface Identification {
-  manufacturer: string;
-  baudLetter: string;
-  /** Text after the \W escape (mode E) or after the baud letter. */
-  identification: string;
-  /** True when the escape sequence \2 announces mode E with HDLC. */
-  modeE: boolean;
-}
-
 export function formatIdentification(manufacturer: string, baudLetter: string, identification: string): string {
   return `/${manufacturer}${baudLetter}\\2${identification}\r\n`;
-}
-
-/** `/XXXZ\2ident` (without CR LF). */
-export function parseIdentification(line: string): Identification | undefined {
-  if (line.length < 5 || line[0] !== "/") return undefined;
-  const manufacturer = line.slice(1, 4);
-  const baudLetter = line[4];
-  if (!/^[A-Za-z]{3}$/.test(manufacturer) || baudForLetter(baudLetter) === undefined) return undefined;
-  const rest = line.slice(5);
-  const modeE = rest.startsWith("\\2");
-  return { manufacturer, baudLetter, identification: modeE ? rest.slice(2) : rest, modeE };
 }
 
 export interface Acknowledgement {
@@ -127,10 +110,6 @@ export interface Acknowledgement {
   baudLetter: string;
   /** Mode control character Y. */
   mode: string;
-}
-
-export function formatAck(baudLetter: string, protocol = "2", mode = "2"): string {
-  return `${ACK}${protocol}${baudLetter}${mode}\r\n`;
 }
 
 export function parseAck(line: string): Acknowledgement | undefined {

@@ -49,17 +49,25 @@ export type OpticalState = "sign-on" | "await-ack" | "hdlc";
 const SIGN_ON_BAUD = 300;
 
 export class OpticalPort {
-  private state: OpticalState = "sign-on";
-  private timer: TimerId | undefined;
-  private readonly lines: LineCollector;
-  readonly link: HdlcServerLink;
+  private declare state: OpticalState;
+  private declare timer: TimerId | undefined;
+  private declare readonly lines: LineCollector;
+  declare readonly link: HdlcServerLink;
+
+  private declare readonly serial: SerialPort;
+  private declare readonly timers: Timers;
+  private declare config: OpticalPortConfig;
 
   constructor(
-    private readonly serial: SerialPort,
+    serial: SerialPort,
     handler: ApduHandler,
-    private readonly timers: Timers,
-    private config: OpticalPortConfig = DEFAULT_OPTICAL_CONFIG,
+    timers: Timers,
+    config: OpticalPortConfig = DEFAULT_OPTICAL_CONFIG,
   ) {
+    this.state = "sign-on";
+    this.serial = serial;
+    this.timers = timers;
+    this.config = config;
     this.lines = new LineCollector((line) => this.onLine(line));
     this.link = new HdlcServerLink((b) => this.serial.write(b), handler, timers, config.hdlc, {
       idle: () => this.toSignOn(),

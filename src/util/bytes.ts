@@ -7,9 +7,9 @@ import { DecodeError } from "./errors.js";
  * that keep them beyond the input's lifetime must copy.
  */
 export class ByteReader {
-  readonly buf: Uint8Array;
-  pos: number;
-  readonly end: number;
+  declare readonly buf: Uint8Array;
+  declare pos: number;
+  declare readonly end: number;
   /** Made on the first float read; declared only, so a reader of integers never carries the field. */
   private declare view: DataView | undefined;
 
@@ -107,10 +107,11 @@ export class ByteReader {
 
 /** Growable big-endian writer; one backing buffer, doubled when full. */
 export class ByteWriter {
-  private buf: Uint8Array;
-  private len = 0;
+  private declare buf: Uint8Array;
+  private declare len: number;
 
   constructor(initialCapacity = 64) {
+    this.len = 0;
     this.buf = new Uint8Array(initialCapacity > 0 ? initialCapacity : 16);
   }
 
@@ -254,10 +255,14 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let n = 0;
-  for (const p of parts) n += p.length;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    n += p.length;
+  }
   const out = new Uint8Array(n);
   let o = 0;
-  for (const p of parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
     out.set(p, o);
     o += p.length;
   }

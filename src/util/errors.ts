@@ -4,8 +4,8 @@
  * exception, so a caller can map it to the protocol's own error reply.
  */
 export class DecodeError extends Error {
-  readonly code: string;
-  readonly offset: number;
+  declare readonly code: string;
+  declare readonly offset: number;
   constructor(code: string, message: string, offset = -1) {
     super(offset >= 0 ? `${message} (at byte ${offset})` : message);
     this.name = "DecodeError";
@@ -16,7 +16,7 @@ export class DecodeError extends Error {
 
 /** Thrown when a value handed to an encoder cannot be represented. */
 export class EncodeError extends Error {
-  readonly code: string;
+  declare readonly code: string;
   constructor(code: string, message: string) {
     super(message);
     this.name = "EncodeError";

@@ -10,6 +10,10 @@ export function frozen<T>(value: T): T {
   // Bytes cannot be frozen; Maps and Sets are per-instance state, never tables.
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Map || value instanceof Set) return value;
   Object.freeze(value);
-  for (const v of Object.values(value)) frozen(v);
+  const children = Object.values(value);
+  for (let i = 0; i < children.length; i++) {
+    const v = children[i];
+    frozen(v);
+  }
   return value;
 }

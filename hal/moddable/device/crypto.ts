@@ -59,10 +59,11 @@ function moddablePrimitives(random?: (length: number) => Uint8Array): CryptoPrim
       digest.write(asArrayBuffer(data));
       return new Uint8Array(digest.close());
     },
-    createSha256() {
-      const digest = new Digest("SHA256");
+    // crypt's Digest has both MCUboot image hashes natively (kcl fips180: SHA256, SHA512).
+    createHash(algorithm) {
+      const digest = new Digest(algorithm === "sha256" ? "SHA256" : "SHA512");
       return {
-        digestLength: 32,
+        digestLength: algorithm === "sha256" ? 32 : 64,
         update(data: Uint8Array, offset = 0, length = data.length - offset) {
           digest.write(asArrayBuffer(data.subarray(offset, offset + length)));
         },

@@ -5,8 +5,38 @@
  */
 import type { SerialPort } from "../../../hal/serial.js";
 import type { TimerId, Timers } from "../../../hal/timer.js";
-import { baudForLetter, encode7E1, formatAck, formatRequest, LineCollector, letterForBaud, parseIdentification, type Identification } from "../iec62056-21.js";
+import { ACK, baudForLetter, encode7E1, LineCollector, letterForBaud } from "../iec62056-21.js";
 import { DEFAULT_HDLC_CLIENT_CONFIG, HdlcClient, HdlcLinkError, type HdlcClientConfig } from "./hdlc-client.js";
+
+// The probe's messages of the sign-on: a meter only parses the request and the acknowledgement (iec62056-21.ts), so these stay out of a device build.
+
+function formatRequest(address = ""): string {
+  return `/?${address}!\r\n`;
+}
+
+export interface Identification {
+  manufacturer: string;
+  baudLetter: string;
+  /** Text after the \W escape (mode E) or after the baud letter. */
+  identification: string;
+  /** True when the escape sequence \2 announces mode E with HDLC. */
+  modeE: boolean;
+}
+
+/** `/XXXZ\2ident` (without CR LF). */
+function parseIdentification(line: string): Identification | undefined {
+  if (line.length < 5 || line[0] !== "/") return undefined;
+  const manufacturer = line.slice(1, 4);
+  const baudLetter = line[4];
+  if (!/^[A-Za-z]{3}$/.test(manufacturer) || baudForLetter(baudLetter) === undefined) return undefined;
+  const rest = line.slice(5);
+  const modeE = rest.startsWith("\\2");
+  return { manufacturer, baudLetter, identification: modeE ? rest.slice(2) : rest, modeE };
+}
+
+function formatAck(baudLetter: string, protocol = "2", mode = "2"): string {
+  return `${ACK}${protocol}${baudLetter}${mode}\r\n`;
+}
 
 export interface SignOnOptions {
   /** Device address to put in the request ("" = any meter). */

@@ -219,17 +219,6 @@ export function decodeFrame(bytes: Uint8Array, start = 0, end = bytes.length): H
   return { dest, src, control: decodeControl(bytes[ctrlAt]), segmented: (f0 & 0x08) !== 0, info };
 }
 
-/** The format field (2 bytes): segmentation bit and 11-bit length. */
-export function decodeFormat(b0: number, b1: number): { segmented: boolean; length: number } {
-  if (b0 >> 4 !== 0xa) throw new DecodeError("hdlc-format", `frame format type ${b0 >> 4} (only type 3, 0xA, is used)`, 0);
-  return { segmented: (b0 & 0x08) !== 0, length: ((b0 & 7) << 8) | b1 };
-}
-
-export function encodeFormat(length: number, segmented: boolean): Uint8Array {
-  if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_LENGTH) throw new EncodeError("hdlc-length", `frame length ${length} out of 0..2047`);
-  return Uint8Array.of(0xa0 | (segmented ? 0x08 : 0) | (length >> 8), length & 0xff);
-}
-
 export function clientAddress(sap: number): HdlcAddress {
   return { logical: sap, size: 1 };
 }

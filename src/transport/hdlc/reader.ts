@@ -28,10 +28,16 @@ export interface FrameSink {
 }
 
 export class HdlcFrameReader {
-  private readonly buf = new Uint8Array(CAPACITY);
-  private len = 0;
+  private declare readonly buf: Uint8Array<ArrayBuffer>;
+  private declare len: number;
 
-  constructor(private readonly sink: FrameSink) {}
+  private declare readonly sink: FrameSink;
+
+  constructor(sink: FrameSink) {
+    this.buf = new Uint8Array(CAPACITY);
+    this.len = 0;
+    this.sink = sink;
+  }
 
   /** Drops any partial frame (inter-frame time-out, baud change). */
   reset(): void {

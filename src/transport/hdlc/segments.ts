@@ -20,10 +20,16 @@ export function prevSeq(n: number): number {
  * copied at all (complete): it stays a view into the frame reader's buffer.
  */
 export class Reassembly {
-  private parts: Uint8Array[] = [];
-  private total = 0;
+  private declare parts: Uint8Array[];
+  private declare total: number;
 
-  constructor(private readonly limit: number) {}
+  private declare readonly limit: number;
+
+  constructor(limit: number) {
+    this.parts = [];
+    this.total = 0;
+    this.limit = limit;
+  }
 
   get length(): number {
     return this.total;

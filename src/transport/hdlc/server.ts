@@ -79,30 +79,48 @@ const FRMR_Y = 0x04; // information field too long
 const FRMR_Z = 0x08; // invalid N(R)
 
 export class HdlcServerLink implements SessionLink {
-  private readonly reader: HdlcFrameReader;
-  private readonly rx: Reassembly;
-  private readonly tx = new Segmenter();
-  private timer: TimerId | undefined;
-  private octetTimer: TimerId | undefined;
-  private frameTimer: TimerId | undefined;
-  private peer: { client: HdlcAddress; server: HdlcAddress } | undefined;
-  private session: LinkSession | undefined;
-  private params: HdlcParameters = { ...DEFAULT_PARAMETERS };
-  private vs = 0;
-  private vr = 0;
+  private declare readonly reader: HdlcFrameReader;
+  private declare readonly rx: Reassembly;
+  private declare readonly tx: Segmenter;
+  private declare timer: TimerId | undefined;
+  private declare octetTimer: TimerId | undefined;
+  private declare frameTimer: TimerId | undefined;
+  private declare peer: { client: HdlcAddress; server: HdlcAddress } | undefined;
+  private declare session: LinkSession | undefined;
+  private declare params: HdlcParameters;
+  private declare vs: number;
+  private declare vr: number;
   /** The last I-frame sent and not yet acknowledged (window 1): resent when the client's N(R) says it was lost. */
-  private unacked: Uint8Array | undefined;
+  private declare unacked: Uint8Array | undefined;
   /** Set in the frame-reject condition: the FRMR information field to repeat. */
-  private frmrInfo: Uint8Array | undefined;
-  readonly counters: HdlcLinkCounters = { framesIn: 0, framesOut: 0, discarded: 0, frmr: 0 };
+  private declare frmrInfo: Uint8Array | undefined;
+  declare readonly counters: HdlcLinkCounters;
+
+  private declare readonly send: (bytes: Uint8Array) => void;
+  private declare readonly handler: ApduHandler;
+  private declare readonly timers: Timers;
+  private declare config: HdlcServerConfig;
+  private declare readonly events: HdlcServerEvents;
 
   constructor(
-    private readonly send: (bytes: Uint8Array) => void,
-    private readonly handler: ApduHandler,
-    private readonly timers: Timers,
-    private config: HdlcServerConfig = DEFAULT_HDLC_SERVER_CONFIG,
-    private readonly events: HdlcServerEvents = {},
+    send: (bytes: Uint8Array) => void,
+    handler: ApduHandler,
+    timers: Timers,
+    config: HdlcServerConfig = DEFAULT_HDLC_SERVER_CONFIG,
+    events: HdlcServerEvents = {},
   ) {
+    this.tx = new Segmenter();
+    this.params = { ...DEFAULT_PARAMETERS };
+    this.vs = 0;
+    this.vr = 0;
+    this.counters = { framesIn: 0, framesOut: 0, discarded: 0, frmr: 0 };
+    this.partialDropped = 0;
+    this.onIdle = (): void => this.onTimeout();
+    this.send = send;
+    this.handler = handler;
+    this.timers = timers;
+    this.config = config;
+    this.events = events;
     this.rx = new Reassembly(config.maxApduSize + 3);
     this.reader = new HdlcFrameReader({
       frame: this.onFrame.bind(this),
@@ -159,7 +177,7 @@ export class HdlcServerLink implements SessionLink {
   }
 
   /** Frames that timed out partway (inter-octet or frame time). */
-  partialDropped = 0;
+  declare partialDropped: number;
 
   private dropPartial(): void {
     if (this.reader.buffered > 1) this.partialDropped++;
@@ -391,7 +409,7 @@ export class HdlcServerLink implements SessionLink {
   }
 
   /** The inactivity time-out's callback, made once (not a closure per frame). */
-  private readonly onIdle = (): void => this.onTimeout();
+  private declare readonly onIdle: () => void;
 
   private stopTimer(): void {
     if (this.timer !== undefined) this.timers.clear(this.timer);

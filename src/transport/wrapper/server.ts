@@ -51,19 +51,27 @@ export const DEFAULT_WRAPPER_CONFIG: Readonly<WrapperServerConfig> = frozen({
 export const DLMS_TCP_PORT = 4059;
 
 class WrapperConnection implements SessionLink {
-  private readonly sessions: LinkSession[] = [];
-  private readonly reader: WrapperReader;
-  private timer: TimerId | undefined;
-  private frameTimer: TimerId | undefined;
-  private idleTimer: TimerId | undefined;
-  private open = true;
+  private declare readonly sessions: LinkSession[];
+  private declare readonly reader: WrapperReader;
+  private declare timer: TimerId | undefined;
+  private declare frameTimer: TimerId | undefined;
+  private declare idleTimer: TimerId | undefined;
+  private declare open: boolean;
   /** No complete message for idleDisplaceMs. */
-  idle = false;
+  declare idle: boolean;
+
+  private declare readonly server: WrapperServer;
+  private declare readonly tcp: TcpConnection;
 
   constructor(
-    private readonly server: WrapperServer,
-    private readonly tcp: TcpConnection,
+    server: WrapperServer,
+    tcp: TcpConnection,
   ) {
+    this.sessions = [];
+    this.open = true;
+    this.idle = false;
+    this.server = server;
+    this.tcp = tcp;
     this.reader = new WrapperReader(
       server.config.maxApduSize,
       (m) => this.onMessage(m),
@@ -148,25 +156,37 @@ class WrapperConnection implements SessionLink {
     if (this.idleTimer !== undefined) t.clear(this.idleTimer);
     this.idleTimer = undefined;
     this.stopFrameTimer();
-    for (const s of this.sessions.splice(0)) this.server.handler.sessionClosed(s);
+    const closed = this.sessions.splice(0);
+    for (let i = 0; i < closed.length; i++) this.server.handler.sessionClosed(closed[i]);
     this.server.forget(this);
   }
 }
 
 export class WrapperServer {
-  private readonly connections: WrapperConnection[] = [];
+  private declare readonly connections: WrapperConnection[];
+
+  private declare readonly listener: TcpListener;
+  declare readonly handler: ApduHandler;
+  declare readonly timers: Timers;
+  public declare config: WrapperServerConfig;
 
   constructor(
-    private readonly listener: TcpListener,
-    readonly handler: ApduHandler,
-    readonly timers: Timers,
-    public config: WrapperServerConfig = DEFAULT_WRAPPER_CONFIG,
+    listener: TcpListener,
+    handler: ApduHandler,
+    timers: Timers,
+    config: WrapperServerConfig = DEFAULT_WRAPPER_CONFIG,
   ) {
+    this.connections = [];
+    this.admissions = { displaced: 0, refused: 0 };
+    this.listener = listener;
+    this.handler = handler;
+    this.timers = timers;
+    this.config = config;
     listener.onConnection((c) => this.admit(c));
   }
 
   /** Counts connections closed to make room for a newcomer, and newcomers refused. */
-  readonly admissions = { displaced: 0, refused: 0 };
+  declare readonly admissions: { displaced: number; refused: number; };
 
   private admit(c: TcpConnection): void {
     // A lowered nb_of_sim_conn may leave more open than allowed: each newcomer evens one out.
@@ -201,7 +221,8 @@ export class WrapperServer {
   }
 
   close(): void {
-    for (const c of this.connections.slice()) c.close();
+    const open = this.connections.slice();
+    for (let i = 0; i < open.length; i++) open[i].close();
     this.listener.close();
   }
 

@@ -21,13 +21,13 @@ export interface WrapperMessage {
   readonly apdu: Uint8Array;
 }
 
+function checkWPort(v: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new EncodeError("wrapper-port", `${what} ${v} out of 0..65535`);
+}
+
 export function encodeWrapper(source: number, destination: number, apdu: Uint8Array): Uint8Array {
-  for (const [v, what] of [
-    [source, "source wPort"],
-    [destination, "destination wPort"],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new EncodeError("wrapper-port", `${what} ${v} out of 0..65535`);
-  }
+  checkWPort(source, "source wPort");
+  checkWPort(destination, "destination wPort");
   if (apdu.length > 0xffff) throw new EncodeError("wrapper-length", `APDU of ${apdu.length} bytes exceeds the 16-bit length`);
   const out = new Uint8Array(WRAPPER_HEADER_SIZE + apdu.length);
   out[1] = WRAPPER_VERSION;
@@ -68,18 +68,31 @@ export function decodeWrapper(bytes: Uint8Array): WrapperMessage {
  * the reader reports it and stops: the owner closes the connection.
  */
 export class WrapperReader {
-  private header: WrapperHeader | undefined;
-  private readonly head = new Uint8Array(WRAPPER_HEADER_SIZE);
-  private headLen = 0;
-  private body: Uint8Array = new Uint8Array(0);
-  private bodyLen = 0;
-  private failed = false;
+  private declare header: WrapperHeader | undefined;
+  private declare readonly head: Uint8Array<ArrayBuffer>;
+  private declare headLen: number;
+  private declare body: Uint8Array;
+  private declare bodyLen: number;
+  private declare failed: boolean;
+
+  private declare readonly maxApdu: number;
+  private declare readonly onMessage: (m: WrapperMessage) => void;
+  private declare readonly onError: (e: DecodeError) => void;
 
   constructor(
-    private readonly maxApdu: number,
-    private readonly onMessage: (m: WrapperMessage) => void,
-    private readonly onError: (e: DecodeError) => void,
-  ) {}
+    maxApdu: number,
+    onMessage: (m: WrapperMessage) => void,
+    onError: (e: DecodeError) => void,
+  ) {
+    this.head = new Uint8Array(WRAPPER_HEADER_SIZE);
+    this.headLen = 0;
+    this.body = new Uint8Array(0);
+    this.bodyLen = 0;
+    this.failed = false;
+    this.maxApdu = maxApdu;
+    this.onMessage = onMessage;
+    this.onError = onError;
+  }
 
   /** Part of a message (header or body) has arrived and the rest has not. */
   get pending(): boolean {
