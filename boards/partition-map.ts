@@ -25,7 +25,7 @@ export function checkPartitionMap(map: PartitionMap): string[] {
         const prev = sorted[i - 1];
         if (prev.offset + prev.size > r.offset) problems.push(`${name} overlaps ${device.name}:${prev.label ?? prev.role}`);
       }
-      if (ERASED_BY_FIRMWARE.has(r.role) && (r.offset % device.sectorSize !== 0 || r.size % device.sectorSize !== 0)) {
+      if (ERASED_BY_FIRMWARE.includes(r.role) && (r.offset % device.sectorSize !== 0 || r.size % device.sectorSize !== 0)) {
         problems.push(`${name} is not aligned to the ${device.sectorSize}-byte sector`);
       }
       if (r.label !== undefined) {
@@ -64,7 +64,7 @@ export function regionOf(map: PartitionMap, role: RegionRole): { device: FlashDe
   return undefined;
 }
 
-const ERASED_BY_FIRMWARE = new Set<RegionRole>(["mcuboot-primary", "mcuboot-secondary", "mcuboot-scratch", "storage", "nvs"]);
+const ERASED_BY_FIRMWARE: readonly RegionRole[] = Object.freeze(["mcuboot-primary", "mcuboot-secondary", "mcuboot-scratch", "storage", "nvs"]);
 
 function hex(n: number): string {
   return n.toString(16);

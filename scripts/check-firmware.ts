@@ -247,6 +247,11 @@ export function checkFirmware(base = root, dirs = ["src", "hal", "boards"]): Vio
       if (!rule || !rule.allow(spec)) report(node, `imports the package "${spec}", which ${rel.split("/")[0]}/ may not use`);
     };
 
+    if (isDeviceModule(rel)) {
+      const frozenLater = frozenByStatement(sf);
+      for (const stmt of sf.statements) for (const [node, name, message] of moduleStateViolations(stmt)) if (!frozenLater.has(name)) report(node, message);
+    }
+
     const visit = (node: ts.Node): void => {
       if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
         checkSpecifier(node, node.moduleSpecifier.text);
@@ -280,6 +285,56 @@ export function checkFirmware(base = root, dirs = ["src", "hal", "boards"]): Vio
     }
   }
   return violations;
+}
+
+/** Modules a device build may contain (what xsl preloads): firmware, not the simulator's peripherals or the client side. */
+function isDeviceModule(rel: string): boolean {
+  if (!/^(src|hal|boards)\//.test(rel)) return false;
+  return !["hal/sim/", "boards/sim/", "src/cosem/client/", "src/transport/client/", "src/prepay/vending/"].some((p) => rel.startsWith(p));
+}
+
+/** The initializer without the type-only wrappers (`as const`, `satisfies`, parentheses) that leave the value as it is. */
+function valueOf(e: ts.Expression): ts.Expression {
+  while (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isParenthesizedExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  return e;
+}
+
+/**
+ * Module-level state in a preloaded module, as xsl reports it at link time:
+ * an object or array literal that is not frozen stays writable in flash
+ * (xsl: "not frozen"; XS keeps a RAM alias pointer for it and copies it to
+ * RAM on the first write), and a `let`/`var` binding is mutable module
+ * state (xsl: "no const") shared by every instance. Tables go through
+ * frozen() (src/util/frozen.ts); state belongs in an instance.
+ */
+function moduleStateViolations(stmt: ts.Statement): [ts.Node, string, string][] {
+  if (!ts.isVariableStatement(stmt)) return [];
+  const out: [ts.Node, string, string][] = [];
+  const list = stmt.declarationList;
+  if (!(list.flags & ts.NodeFlags.Const)) {
+    for (const d of list.declarations) out.push([d, "", `module-level ${list.flags & ts.NodeFlags.Let ? "let" : "var"} "${d.name.getText()}" is mutable state in a preloaded module (xsl: "no const"): keep state in an instance`]);
+    return out;
+  }
+  for (const d of list.declarations) {
+    if (!d.initializer) continue;
+    const v = valueOf(d.initializer);
+    if (ts.isObjectLiteralExpression(v) || ts.isArrayLiteralExpression(v)) out.push([d, d.name.getText(), `module-level table "${d.name.getText()}" is not frozen (xsl: "not frozen", a RAM alias per object): wrap it in frozen() (src/util/frozen.ts)`]);
+    else if (ts.isNewExpression(v) && ts.isIdentifier(v.expression) && (v.expression.text === "Map" || v.expression.text === "Set")) out.push([d, "", `module-level ${v.expression.text} "${d.name.getText()}" is mutable state in a preloaded module: keep it in an instance`]);
+  }
+  return out;
+}
+
+/** Names a module-level statement freezes after building them (`Object.freeze(X)` or `frozen(X)`). */
+function frozenByStatement(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const stmt of sf.statements) {
+    if (!ts.isExpressionStatement(stmt) || !ts.isCallExpression(stmt.expression)) continue;
+    const call = stmt.expression;
+    const callee = call.expression.getText(sf);
+    const [arg] = call.arguments;
+    if ((callee === "Object.freeze" || callee === "frozen") && arg && ts.isIdentifier(arg)) names.add(arg.text);
+  }
+  return names;
 }
 
 function isPropertyName(node: ts.Identifier): boolean {

@@ -6,13 +6,13 @@ import { MCUBOOT_ZEPHYR_NRF52840 } from "../../src/fota/bootloader-config.js";
 const KiB = 1024;
 
 /** The nRF52840's internal flash, whichever build lays out its regions (see below). */
-const INTERNAL_FLASH = {
+const INTERNAL_FLASH = Object.freeze({
   name: "internal",
   size: 1024 * KiB,
   sectorSize: 4 * KiB,
   writeSize: 4,
   ratedEraseCycles: 10_000,
-} as const;
+} as const);
 
 /**
  * Nordic nRF52840 DK (PCA10056) with an ADE7953 breakout on the Arduino

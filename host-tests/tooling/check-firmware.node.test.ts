@@ -55,7 +55,45 @@ describe("firmware rule check", () => {
   });
 
   it("does not confuse a property named Buffer with the global", () => {
-    expect(check("src/ok2.ts", "const o = { Buffer: 1 };\nexport const b = o.Buffer;\n")).toEqual([]);
+    expect(check("src/ok2.ts", "export function b(): number {\n  const o = { Buffer: 1 };\n  return o.Buffer;\n}\n")).toEqual([]);
+  });
+
+  it("names module-level state a preloaded module would keep writable: unfrozen tables, let/var, Maps and Sets", () => {
+    const v = check(
+      "src/cosem/state.ts",
+      [
+        "const TABLE = { a: 1 } as const;",
+        "let budget = 0;",
+        "const SEEN = new Set<number>();",
+        "const LIST = [1, 2];",
+        "export function f(): number {",
+        "  budget++;",
+        "  return TABLE.a + LIST[0] + SEEN.size + budget;",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    expect(v.map((x) => `${x.line}: ${x.message.split(" (")[0]}`)).toEqual([
+      '1: module-level table "TABLE" is not frozen',
+      '2: module-level let "budget" is mutable state in a preloaded module',
+      '3: module-level Set "SEEN" is mutable state in a preloaded module: keep it in an instance',
+      '4: module-level table "LIST" is not frozen',
+    ]);
+  });
+
+  it("accepts frozen tables (frozen(), Object.freeze, or frozen after being built) and leaves the simulator's modules alone", () => {
+    const frozenTables = [
+      'import { frozen } from "../util/frozen.js";',
+      "const A = frozen({ a: 1 });",
+      "const B = Object.freeze([1, 2] as const);",
+      "const C: Record<number, number> = {};",
+      "C[1] = 2;",
+      "Object.freeze(C);",
+      "export const sum = A.a + B[0] + C[1];",
+      "",
+    ].join("\n");
+    expect(check("src/cosem/tables.ts", frozenTables)).toEqual([]);
+    expect(check("hal/sim/state.ts", "let n = 0;\nexport function next(): number {\n  return ++n;\n}\n")).toEqual([]);
   });
 
   it("enforces the layer rules: .js extensions, no HAL implementations from src/, packages only where allowed", () => {
@@ -66,7 +104,7 @@ describe("firmware rule check", () => {
     const v3 = check("src/a.ts", 'import { gcm } from "@noble/ciphers/aes.js";\nexport const y = gcm;\n');
     expect(v3[0].message).toContain("which src/ may not use");
     expect(check("hal/sim/c.ts", 'import { gcm } from "@noble/ciphers/aes.js";\nexport const y = gcm;\n')).toEqual([]);
-    expect(check("hal/moddable/d.ts", 'import SPI from "embedded:io/spi";\nimport Timer from "timer";\nexport const y = [SPI, Timer];\n')).toEqual([]);
+    expect(check("hal/moddable/d.ts", 'import SPI from "embedded:io/spi";\nimport Timer from "timer";\nexport const y = Object.freeze([SPI, Timer]);\n')).toEqual([]);
   });
 
   it("keeps drivers and ports off the domains: hal/ may import only src/util/", () => {

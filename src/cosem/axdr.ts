@@ -324,28 +324,28 @@ function readCompactArray(r: ByteReader, depth: number): CompactArray {
     throw new DecodeError("bad-compact-array", "contents of a zero-size element type cannot be split", at);
   }
   // Zero-size fields (null-data) could make a few bytes expand to millions of
-  // values; a budget proportional to the input bounds the allocation.
-  nodeBudget = 8 * contentLength + 1024;
-  while (content.remaining > 0) values.push(readUntagged(content, description, depth + 1));
+  // values; a budget proportional to the input bounds the allocation. It is
+  // this array's own (not module state: a preloaded module's bindings are
+  // constants, and a nested compact array must not reset its parent's).
+  const budget = { left: 8 * contentLength + 1024 };
+  while (content.remaining > 0) values.push(readUntagged(content, description, depth + 1, budget));
   return { description, values };
 }
 
-let nodeBudget = 0;
-
-function readUntagged(r: ByteReader, t: TypeDescription, depth: number): Data {
+function readUntagged(r: ByteReader, t: TypeDescription, depth: number, budget: { left: number }): Data {
   if (depth >= MAX_DEPTH) throw new DecodeError("too-deep", `nesting deeper than ${MAX_DEPTH}`, r.pos);
-  if (--nodeBudget < 0) throw new DecodeError("too-large", "compact-array expands beyond its size budget", r.pos);
+  if (--budget.left < 0) throw new DecodeError("too-large", "compact-array expands beyond its size budget", r.pos);
   if (t.tag === Tag.Array) {
-    if (t.count * minSize(t.element) > r.remaining || t.count > nodeBudget) {
+    if (t.count * minSize(t.element) > r.remaining || t.count > budget.left) {
       throw new DecodeError("truncated", `compact-array element of ${t.count} items does not fit`, r.pos);
     }
     const items: Data[] = new Array(t.count);
-    for (let i = 0; i < t.count; i++) items[i] = readUntagged(r, t.element, depth + 1);
+    for (let i = 0; i < t.count; i++) items[i] = readUntagged(r, t.element, depth + 1, budget);
     return { tag: Tag.Array, value: items };
   }
   if (t.tag === Tag.Structure) {
     const items: Data[] = new Array(t.fields.length);
-    for (let i = 0; i < t.fields.length; i++) items[i] = readUntagged(r, t.fields[i], depth + 1);
+    for (let i = 0; i < t.fields.length; i++) items[i] = readUntagged(r, t.fields[i], depth + 1, budget);
     return { tag: Tag.Structure, value: items };
   }
   return readValue(r, t.tag, depth, r.pos);

@@ -60,7 +60,7 @@ const NAMES = frozen([
   { register: ln.ALARM_REGISTER_2, filter: ln.ALARM_FILTER_2, descriptor: ln.ALARM_DESCRIPTOR_2 },
 ]);
 const READ_CLEAR = managed("r rw");
-const FILTER_RIGHTS = { management: ["r rw", ""] } as const;
+const FILTER_RIGHTS = frozen({ management: ["r rw", ""] } as const);
 const NOT_SETTINGS: readonly number[] = Object.freeze([]);
 
 export function addAlarmObjects(c: Catalog, alarms: Alarms): void {

@@ -10,6 +10,7 @@ import type { CosemObject, ObjectEntry, ObjectRights, Role } from "../cosem/inte
 import { rights } from "../cosem/interface-class.js";
 import { ObjectDirectory } from "../cosem/server/directory.js";
 import type { SettingsStore } from "./settings.js";
+import { frozen } from "../util/frozen.js";
 
 /** Rights of each role as `rights()` strings: [attributes, methods]; an absent role cannot see the object. */
 export type RightsSpec = Partial<Record<Role, readonly [string, string?]>>;
@@ -77,13 +78,14 @@ export class Catalog extends ObjectDirectory {
  * `management` (one word per attribute, as in rights()) and may call all
  * `methods`. `readOnly`: both read all `attributes` and call none of `methods`.
  */
+/** Frozen: a module-level spec is a table in flash (xsl "not frozen" otherwise). */
 export function managed(management: string, methods = 0): RightsSpec {
-  return { reader: [readAll(management.split(" ").length), noMethods(methods)], management: [management, allMethods(methods)] };
+  return frozen({ reader: [readAll(management.split(" ").length), noMethods(methods)], management: [management, allMethods(methods)] });
 }
 
 export function readOnly(attributes: number, methods = 0): RightsSpec {
   const view = [readAll(attributes), noMethods(methods)] as const;
-  return { reader: view, management: view };
+  return frozen({ reader: view, management: view });
 }
 
 /** `n` attributes all readable ("r r r ..."). */

@@ -26,6 +26,7 @@ import { readOnly, type Catalog, type RightsSpec } from "./catalog.js";
 import type { Meter } from "./meter.js";
 import { FAULT_DIAGNOSTIC, STORAGE_DIAGNOSTIC } from "./obis-codes.js";
 import { loadU32, saveU32 } from "./persistence.js";
+import { frozen } from "../util/frozen.js";
 import { storageData, storageDiagnostic } from "./storage.js";
 
 /** What can fault; the number is the event value and the diagnostic's key. */
@@ -212,7 +213,7 @@ function faultData(d: FaultDiagnostic): Data {
 
 const DIAGNOSTIC_RIGHTS = readOnly(2);
 // Public too: when damage took the transmit counters, the ciphered associations are refused and this says why.
-const STORAGE_DIAGNOSTIC_RIGHTS: RightsSpec = { public: ["r r", ""], ...DIAGNOSTIC_RIGHTS };
+const STORAGE_DIAGNOSTIC_RIGHTS: RightsSpec = frozen({ public: ["r r", ""], ...DIAGNOSTIC_RIGHTS });
 
 /**
  * The diagnostic Data objects: contained faults {total, safe mode, unstable

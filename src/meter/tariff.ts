@@ -107,12 +107,12 @@ export function wireTariffEngine(m: Meter, config: MeterConfig, schedules: Singl
   });
 }
 
-const CLOCK_RIGHTS = {
+const CLOCK_RIGHTS = frozen({
   public: ["r r r r r r r r r", noMethods(6)],
   reader: [readAll(9), noMethods(6)],
   management: ["r rw rw r rw rw rw rw r", allMethods(6)],
   firmware: ["r r - - - - - - -", noMethods(6)],
-} as const;
+} as const);
 /** The time itself (attribute 2) lives in the RTC, not in the settings. */
 const CLOCK_SETTINGS = Object.freeze([3, 5, 6, 7, 8] as const);
 
