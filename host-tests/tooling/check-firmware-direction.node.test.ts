@@ -35,7 +35,7 @@ for (const f of existing) {
 function check(file: string, imports: string[]) {
   const path = join(base, file);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, imports.map((spec, i) => `import { x as x${i} } from "${spec}";\n`).join("") + `export const y = [${imports.map((_s, i) => `x${i}`).join(", ")}];\n`);
+  writeFileSync(path, imports.map((spec, i) => `import { x as x${i} } from "${spec}";\n`).join("") + `export const y = Object.freeze([${imports.map((_s, i) => `x${i}`).join(", ")}]);\n`);
   try {
     return checkFirmware(base);
   } finally {
