@@ -263,8 +263,8 @@ const FEATURES: { name: string; match: RegExp }[] = [
   { name: "fota", match: /^src\/fota\/|^src\/cosem\/classes\/image-transfer\.ts$|^boards\/fota-config\.ts$/ },
   { name: "prepayment", match: /^src\/prepay\/|^src\/meter\/prepay\.ts$|^src\/cosem\/classes\/(account|credit|charge|token-gateway|prepay-common)\.ts$/ },
   { name: "alarms-and-push", match: /^src\/alarm\/|^src\/push\/|^src\/meter\/alarm-objects\.ts$|^src\/cosem\/classes\/push-setup\.ts$/ },
-  { name: "ade7953-driver", match: /^hal\/drivers\/ade7953\.ts$/ },
 ];
+// (The other energy IC's driver is no longer one of them: a board's data names its own driver, so no build carries the other.)
 
 function featureSizes(fp: Footprint): { feature: string; modules: number; code: number; symbols: number }[] {
   return FEATURES.map((f) => {
