@@ -4,16 +4,11 @@ import { Tag, decodeData, type Data } from "../../src/cosem/axdr.js";
 import { dateTimeFromBytes, dateTimeToUtcMs } from "../../src/cosem/datetime.js";
 import { Obis } from "../../src/cosem/obis.js";
 import { LOAD_PROFILE } from "../../src/storage/meter-profiles.js";
+import { concatBytes } from "../../src/util/bytes.js";
 
 /** The blocks' raw data as one A-XDR encoding. */
 function joined(blocks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
+  return concatBytes(...blocks);
 }
 
 function items(d: Data): Data[] {
