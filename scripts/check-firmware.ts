@@ -250,6 +250,13 @@ export function checkFirmware(base = root, dirs = ["src", "hal", "boards"]): Vio
     if (isDeviceModule(rel)) {
       const frozenLater = frozenByStatement(sf);
       for (const stmt of sf.statements) for (const [node, name, message] of moduleStateViolations(stmt)) if (!frozenLater.has(name)) report(node, message);
+      const privateMethods = (node: ts.Node): void => {
+        if ((ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) && ts.isPrivateIdentifier(node.name)) {
+          report(node, `#private method "${node.name.text}": XS keeps the last instance of its class alive through the method's home object (RAM a collection never frees); use a TypeScript private method`);
+        }
+        ts.forEachChild(node, privateMethods);
+      };
+      privateMethods(sf);
     }
 
     const visit = (node: ts.Node): void => {

@@ -1,4 +1,4 @@
-// xs-heap: 5251072 61888
+// xs-heap: 5251072 58560
 /**
  * The meter as a device holds it (issue 13): the sim-board meter boots with
  * its whole catalog and serves the management client's full object_list
@@ -13,10 +13,11 @@
  *   heap = what this host holds that is not the meter  +  the meter's budget
  *
  * - The meter's budget is the boards' creation record (boards/README.md):
- *   6,400 slots and 52 KiB of chunks = heap.meter.idle (4,397 slots,
- *   24,556 chunk bytes, measured on the 32-bit engine) + the largest
- *   heap.peak.* (slots: profile-day 361; chunks: image-verify 10,280)
- *   + 33 % / 49 %, rounded up to 256 slots / 4 KiB.
+ *   6,912 slots and 52 KiB of chunks = heap.meter.idle (4,240 slots,
+ *   24,492 chunk bytes, measured on the 32-bit engine) + the largest
+ *   heap.peak.* (profile-day: 850 slots, 11,116 chunk bytes)
+ *   + 33 % / 49 %, rounded up to 256 slots / 4 KiB (2026-12-05; 6,400
+ *   slots before the profile-day peak stopped hiding a retained read).
  * - The host's share: the engine's built-ins and this bundle (its code and
  *   the firmware modules' bodies, which a device keeps in flash; about
  *   12,100 slots of module bodies alone, heap.modules.firmware), the
@@ -28,10 +29,12 @@
  *   at 5,212,160); with 5,230,592 chunk bytes it passes from 61,504 slots
  *   (fails at 61,440). Chunks: host share = that minimum less the meter's
  *   measured idle + peak (34,836), plus 16 KiB, rounded up to 4 KiB:
- *   5,197,824; total 5,197,824 + 53,248 = 5,251,072. Slots, as at the
- *   bisections before: the minimum plus 384, 61,888 (host share 61,888 -
- *   6,400 = 55,488). With a meter share 512 slots smaller (61,376) the file
- *   fails ("memory full"), as it does at 61,440.
+ *   5,197,824; total 5,197,824 + 53,248 = 5,251,072. Slots, re-bisected
+ *   on 2026-12-05 with those chunk bytes (after the bytecode work: fewer
+ *   closures, wiring objects and iterator objects): passes from 58,176
+ *   slots, fails at 57,821; the line is that minimum plus 384, 58,560
+ *   (host share 58,560 - 6,912 = 51,648). With a meter share 512 slots
+ *   smaller (58,048) the file fails ("memory full").
  * The meter and its client need more than the meter's sampled idle + peak
  * (peaks are sampled every 4,096 computations; a fixed heap must also hold
  * what is allocated between two collections): with the host share of the

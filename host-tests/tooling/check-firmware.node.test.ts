@@ -81,6 +81,12 @@ describe("firmware rule check", () => {
     ]);
   });
 
+  it("names #private methods in device modules (XS keeps the last instance alive through the method's home object)", () => {
+    const v = check("src/cosem/held.ts", "export class Held {\n  #n = 0;\n  #bump(): number {\n    return ++this.#n;\n  }\n  next(): number {\n    return this.#bump();\n  }\n}\n");
+    expect(v.map((x) => `${x.line}: ${x.message.split(":")[0]}`)).toEqual(['3: #private method "#bump"']);
+    expect(check("hal/sim/held.ts", "export class Held {\n  #bump(): number {\n    return 1;\n  }\n  next(): number {\n    return this.#bump();\n  }\n}\n")).toEqual([]);
+  });
+
   it("accepts frozen tables (frozen(), Object.freeze, or frozen after being built) and leaves the simulator's modules alone", () => {
     const frozenTables = [
       'import { frozen } from "../util/frozen.js";',
