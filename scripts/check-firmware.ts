@@ -6,8 +6,11 @@
  * Node-only global, and it must keep the layer rules of ARCHITECTURE.md.
  * bench/ and scripts/ may use Node where no XS test loads them, but never
  * import test code (host-tests/): tests import the bench's operations and
- * rigs and the tools, not the other way. Each violation is printed with its
- * file and line.
+ * rigs and the tools, not the other way. In the modules a device build may
+ * contain it also names module-level state as xsl would report it at link
+ * time (unfrozen tables, let/var bindings, Maps and Sets) and #private
+ * methods (ARCHITECTURE.md, "Code for a small flash"). Each violation is
+ * printed with its file and line.
  *
  * Globals are found with the type checker, not a word list: the program is
  * built with Node's type declarations loaded, and any identifier whose symbol
