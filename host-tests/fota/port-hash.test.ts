@@ -1,6 +1,6 @@
 /**
  * The verifier hashes only through the crypto port's streaming hash (a
- * board's native Digest; noble's in SimCrypto): the firmware carries no
+ * board's native Digest; the project's src/util/sha2.ts in SimCrypto): the firmware carries no
  * SHA-2 of its own, so a port without the configured hash gets
  * "unsupported", never a verdict on an unhashed image.
  */
@@ -47,5 +47,12 @@ describe("image verification through the crypto port's streaming hash", () => {
     const result = new ImageVerifier(config, crypto).verify(image);
     expect(result).toMatchObject({ verdict: "unsupported", reason: "no sha512 on this platform" });
     expect(crypto.asked).toContain("sha512");
+  });
+
+  it("a pure ed25519 image (its key found by a SHA-512 KEYHASH) is unsupported on a port without SHA-512, not 'no signature'", () => {
+    const config = { signature: "ed25519", hash: "sha512", pure: true, keys: [set2Spki("ed25519")], maxImageSize: HARNESS_MAX_IMAGE } as const;
+    const image = bytesSource(set2File("images/ed25519_pure.bin"), SLOT_SIZE);
+    expect(new ImageVerifier(config, new SimCrypto()).verify(image).verdict).toBe("ok");
+    expect(new ImageVerifier(config, new NativeSha256Crypto()).verify(image)).toMatchObject({ verdict: "unsupported", reason: "no sha512 on this platform" });
   });
 });

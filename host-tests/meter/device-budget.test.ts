@@ -15,7 +15,7 @@
  * - The meter's budget is the boards' creation record (boards/README.md):
  *   6,912 slots and 52 KiB of chunks = heap.meter.idle (4,240 slots,
  *   24,492 chunk bytes, measured on the 32-bit engine) + the largest
- *   heap.peak.* (profile-day: 850 slots, 11,116 chunk bytes)
+ *   heap.peak.* (profile-day: 817 slots, 10,588 chunk bytes)
  *   + 33 % / 49 %, rounded up to 256 slots / 4 KiB (2026-12-05; 6,400
  *   slots before the profile-day peak stopped hiding a retained read).
  * - The host's share: the engine's built-ins and this bundle (its code and

@@ -325,8 +325,8 @@ function readCompactArray(r: ByteReader, depth: number): CompactArray {
   }
   // Zero-size fields (null-data) could make a few bytes expand to millions of
   // values; a budget proportional to the input bounds the allocation. It is
-  // this array's own (not module state: a preloaded module's bindings are
-  // constants, and a nested compact array must not reset its parent's).
+  // this decode's own, not module state (a preloaded module's bindings are
+  // constants on a device).
   const budget = { left: 8 * contentLength + 1024 };
   while (content.remaining > 0) values.push(readUntagged(content, description, depth + 1, budget));
   return { description, values };

@@ -111,11 +111,11 @@ export class ImageVerifier {
     const hashTlvType = this.alg === "sha256" ? TlvType.sha256 : TlvType.sha512;
     const pure = cfg.pure === true;
     if (pure && image.hashedEnd > (cfg.maxPureBytes ?? 65536)) return { verdict: "unsupported", reason: "pure image larger than maxPureBytes", image };
+    // Without the configured hash neither the image hash nor a KEYHASH can be checked: a pure image's
+    // key is found by its hash too, so it is unsupported as well, not "no signature".
     let hash: Uint8Array | undefined;
-    if (!pure) {
-      hash = this.hashRegion(source, image.hashedEnd);
-      if (!hash) return { verdict: "unsupported", reason: `no ${this.alg} on this platform`, image };
-    }
+    if (!pure) hash = this.hashRegion(source, image.hashedEnd);
+    if (pure ? this.keyHashes.some((h) => h === undefined) : !hash) return { verdict: "unsupported", reason: `no ${this.alg} on this platform`, image };
 
     let hashValid = false;
     let keyId = -1;

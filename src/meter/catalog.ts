@@ -73,16 +73,17 @@ export class Catalog extends ObjectDirectory {
 
 /**
  * The rights most rows have, as one call instead of a literal per row (a
- * rights literal is about 120 B of XS bytecode, issue 13). `managed`: the
- * reader reads every attribute and calls no method; management has
- * `management` (one word per attribute, as in rights()) and may call all
- * `methods`. `readOnly`: both read all `attributes` and call none of `methods`.
+ * rights literal is about 120 B of XS bytecode, issue 13): the reader reads
+ * every attribute and calls no method; management has `management` (one
+ * word per attribute, as in rights()) and may call all `methods`. Frozen,
+ * like readOnly(): a module-level spec is a table in flash (xsl "not
+ * frozen" otherwise).
  */
-/** Frozen: a module-level spec is a table in flash (xsl "not frozen" otherwise). */
 export function managed(management: string, methods = 0): RightsSpec {
   return frozen({ reader: [readAll(management.split(" ").length), noMethods(methods)], management: [management, allMethods(methods)] });
 }
 
+/** Both roles read all `attributes` and call none of `methods`. */
 export function readOnly(attributes: number, methods = 0): RightsSpec {
   const view = [readAll(attributes), noMethods(methods)] as const;
   return frozen({ reader: view, management: view });

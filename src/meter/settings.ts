@@ -239,7 +239,9 @@ export class SettingsStore {
         else this.drop(report, key, reason, b.object.classId, attribute);
       }),
     );
-    this.settingKeys().forEach((key) => {
+    // Only a store that can list its keys has orphans to find (on one that cannot, every listed key is bound).
+    (this.store.keys?.() ?? []).forEach((key) => {
+      if (key.charAt(0) !== SETTINGS_KEY_PREFIX) return;
       if (claimed.has(key)) return;
       const record = this.store.get(key);
       const attribute = parseInt(key.slice(13), 16);

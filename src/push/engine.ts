@@ -409,8 +409,9 @@ export class PushEngine {
     });
     const timer = this.d.timers.once(budgetMs, () => {
       if (done) return;
-      lost();
+      // Cancel first: a listener throwing in lost() must not leave the connect running past the hold-up budget.
       attempt.cancel();
+      lost();
     });
     return true;
   }

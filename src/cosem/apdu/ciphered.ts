@@ -1,5 +1,5 @@
 import { readLength, writeLength } from "../axdr.js";
-import { ByteReader, ByteWriter } from "../../util/bytes.js";
+import { ByteReader, ByteWriter, readU32 } from "../../util/bytes.js";
 import { DecodeError } from "../../util/errors.js";
 
 /**
@@ -88,7 +88,7 @@ export function readCiphered(r: ByteReader): CipheredApdu | GeneralCipheredApdu 
   // The security header (Green Book 9.2.7.2.4): security control byte, then the 4-byte invocation counter.
   const body = r.bytes(len, what);
   const securityControl = body[0];
-  const invocationCounter = ((body[1] << 24) | (body[2] << 16) | (body[3] << 8) | body[4]) >>> 0;
+  const invocationCounter = readU32(body, 1);
   const content = body.slice(5);
   if (!general) return { type: "ciphered", tag, dedicated: isDedicatedTag(tag), securityControl, invocationCounter, content };
   return { type: what as GeneralCipheredApdu["type"], systemTitle: systemTitle as Uint8Array, securityControl, invocationCounter, content };

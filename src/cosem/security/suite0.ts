@@ -1,5 +1,5 @@
 import type { CryptoPort } from "../../../hal/crypto.js";
-import { ByteWriter } from "../../util/bytes.js";
+import { ByteWriter, writeU32 } from "../../util/bytes.js";
 import { SC_AUTHENTICATED, SC_ENCRYPTED } from "./header.js";
 
 /**
@@ -22,10 +22,7 @@ export function iv(systemTitle: Uint8Array, invocationCounter: number): Uint8Arr
   const n = systemTitle.length;
   const out = new Uint8Array(n + 4);
   out.set(systemTitle);
-  out[n] = invocationCounter >>> 24;
-  out[n + 1] = invocationCounter >>> 16;
-  out[n + 2] = invocationCounter >>> 8;
-  out[n + 3] = invocationCounter;
+  writeU32(out, n, invocationCounter);
   return out;
 }
 

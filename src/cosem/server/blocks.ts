@@ -28,17 +28,18 @@ export class BlockSource {
 
   /**
    * Buffers until n bytes are available or the source ended. The pulls go
-   * straight into one buffer of n bytes: one allocation per block, not a
-   * growing copy per chunk pulled. A stream that hands out more than it was
-   * asked (the contract says at most maxBytes) only costs a larger buffer.
+   * into one buffer that doubles (up to n) as they come: a few allocations
+   * per block, not a growing copy per chunk pulled, and never n bytes for a
+   * value that turns out short (fitsIn(maxAssembly) asks for 16 KiB on every
+   * streamed item of a GET-with-list). A stream that hands out more than it
+   * was asked (the contract says at most maxBytes) only costs a larger buffer.
    */
   private fill(n: number): void {
     const stream = this.stream;
-    const held = this.buf;
-    if (!stream || this.ended || held.length >= n) return;
-    let into = new Uint8Array(n);
-    into.set(held);
-    let have = held.length;
+    if (!stream || this.ended || this.buf.length >= n) return;
+    // Starts as the held bytes (never written into: the first chunk grows it into a new buffer).
+    let into = this.buf;
+    let have = into.length;
     while (have < n) {
       const chunk = stream.next(n - have);
       // An empty chunk would spin forever: it ends the value like undefined does.
@@ -47,7 +48,7 @@ export class BlockSource {
         break;
       }
       if (have + chunk.length > into.length) {
-        const grown = new Uint8Array(have + chunk.length);
+        const grown = new Uint8Array(Math.max(have + chunk.length, Math.min(n, 2 * into.length + 256)));
         grown.set(into.subarray(0, have));
         into = grown;
       }
